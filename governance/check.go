@@ -1,0 +1,103 @@
+package governance
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Violation is what an object check reports: the field and what is wrong
+// with it. The engine turns it into a Finding.
+type Violation struct {
+	Path    string
+	Message string
+}
+
+// Check is one governance rule: a stable kebab-case ID, a description and a
+// pure evaluation. Exactly one of Object and Inventory is set. Checks return
+// findings, never errors: configuration errors surface when the check is
+// constructed.
+type Check struct {
+	ID          string
+	Description string
+	Severity    Severity
+	Remediation string
+	// Kinds restricts Object to these kinds; empty means every object.
+	Kinds []schema.GroupKind
+	// Object evaluates one object.
+	Object func(o *Object) []Violation
+	// Inventory evaluates the whole inventory (reachability, RBAC risks,
+	// quota coverage): questions no single object answers. Findings whose
+	// Check, Severity or Remediation are empty get the check's.
+	Inventory func(inv *Inventory) []Finding
+}
+
+var checkIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// Validate reports a malformed check.
+func (c Check) Validate() error {
+	switch {
+	case !checkIDRE.MatchString(c.ID):
+		return fmt.Errorf("check ID %q is not kebab-case", c.ID)
+	case (c.Object == nil) == (c.Inventory == nil):
+		return fmt.Errorf("check %s: exactly one of Object and Inventory must be set", c.ID)
+	case c.Severity < SeverityInfo || c.Severity > SeverityCritical:
+		return fmt.Errorf("check %s: invalid severity %d", c.ID, c.Severity)
+	}
+	return nil
+}
+
+// appliesTo reports whether an object check covers o's kind.
+func (c Check) appliesTo(o *Object) bool {
+	if len(c.Kinds) == 0 {
+		return true
+	}
+	gk := o.GVK.GroupKind()
+	for _, k := range c.Kinds {
+		if k == gk {
+			return true
+		}
+	}
+	return false
+}
+
+// Param describes one parameter of a catalog check.
+type Param struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Required    bool   `json:"required,omitempty"`
+	Default     string `json:"default,omitempty"`
+	Description string `json:"description"`
+}
+
+// Definition is a catalog entry: the documentation of a check and the
+// constructor that validates its parameters and builds it.
+type Definition struct {
+	ID          string   `json:"id"`
+	Description string   `json:"description"`
+	Severity    Severity `json:"severity"`
+	// Kinds names what the check applies to, for people ("pods + workloads").
+	Kinds  []string `json:"kinds"`
+	Params []Param  `json:"params,omitempty"`
+	// VAP is true when the check is also generated as a
+	// ValidatingAdmissionPolicy; inventory-level checks cannot be.
+	VAP bool `json:"vap"`
+	// New builds the check from its parameters (JSON, may be nil).
+	New func(params json.RawMessage) (Check, error) `json:"-"`
+}
+
+// ErrUnknownCheck is returned for a check ID no definition has.
+var ErrUnknownCheck = errors.New("unknown check")
+
+// Lookup finds a definition by ID.
+func Lookup(defs []Definition, id string) (Definition, error) {
+	for _, d := range defs {
+		if d.ID == id {
+			return d, nil
+		}
+	}
+	return Definition{}, fmt.Errorf("%w %q", ErrUnknownCheck, id)
+}

@@ -1,0 +1,127 @@
+package governance
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Rule is a check as a policy entry runs it: with an entry name (custom
+// rules have one), an action, an optional severity override and a scope.
+type Rule struct {
+	Check Check
+	// Name is the policy entry's name ("" for most catalog checks).
+	Name   string
+	Action Action
+	// Severity overrides the check's severity when set.
+	Severity *Severity
+	Scope    Scope
+}
+
+// Engine runs a fixed set of rules over inventories. It is immutable after
+// construction and safe for concurrent use.
+type Engine struct {
+	rules []Rule
+}
+
+// NewEngine validates the rules once: every check well-formed, actions
+// known, and no two rules with the same ID and name.
+func NewEngine(rules ...Rule) (*Engine, error) {
+	seen := map[[2]string]bool{}
+	out := make([]Rule, len(rules))
+	for i, r := range rules {
+		if err := r.Check.Validate(); err != nil {
+			return nil, err
+		}
+		action, err := ParseAction(string(r.Action))
+		if err != nil {
+			return nil, fmt.Errorf("check %s: %w", r.Check.ID, err)
+		}
+		r.Action = action
+		key := [2]string{r.Check.ID, r.Name}
+		if seen[key] {
+			return nil, fmt.Errorf("check %s (name %q) is listed twice", r.Check.ID, r.Name)
+		}
+		seen[key] = true
+		out[i] = r
+	}
+	return &Engine{rules: out}, nil
+}
+
+// Rules returns the engine's rules in order.
+func (e *Engine) Rules() []Rule { return e.rules }
+
+// Run evaluates every rule and returns the findings sorted by severity
+// (most severe first), then object, check and path. Objects exempted by
+// annotation or by a rule's scope yield no findings; malformed exemptions
+// are findings of the check ExemptionCheckID.
+func (e *Engine) Run(inv *Inventory) []Finding {
+	nsLabels := namespaceLabels(inv)
+	exemptions, exemptFindings := readExemptions(inv)
+	findings := exemptFindings
+	for _, r := range e.rules {
+		for _, f := range e.evaluate(r, inv) {
+			if exemptions.covers(f.Object, r.Check.ID) || !r.Scope.includes(f.Object, inv, nsLabels) {
+				continue
+			}
+			findings = append(findings, e.complete(r, f))
+		}
+	}
+	SortFindings(findings)
+	return findings
+}
+
+func (e *Engine) evaluate(r Rule, inv *Inventory) []Finding {
+	if r.Check.Inventory != nil {
+		return r.Check.Inventory(inv)
+	}
+	var out []Finding
+	for _, o := range inv.Objects() {
+		if !r.Check.appliesTo(o) {
+			continue
+		}
+		for _, v := range r.Check.Object(o) {
+			out = append(out, Finding{Object: o.Ref(), Path: v.Path, Message: v.Message})
+		}
+	}
+	return out
+}
+
+// complete fills in what the rule knows and the check function did not say.
+func (e *Engine) complete(r Rule, f Finding) Finding {
+	if f.Check == "" {
+		f.Check = r.Check.ID
+	}
+	if f.Name == "" {
+		f.Name = r.Name
+	}
+	f.Severity = r.Check.Severity
+	if r.Severity != nil {
+		f.Severity = *r.Severity
+	}
+	if f.Remediation == "" {
+		f.Remediation = r.Check.Remediation
+	}
+	f.Action = r.Action
+	return f
+}
+
+// SortFindings orders findings deterministically: severity (most severe
+// first), namespace, kind, name, check, entry name, path, message.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		for _, pair := range [][2]string{
+			{a.Object.Namespace, b.Object.Namespace}, {a.Object.Kind, b.Object.Kind},
+			{a.Object.Name, b.Object.Name}, {a.Check, b.Check}, {a.Name, b.Name},
+			{a.Path, b.Path}, {a.Message, b.Message},
+		} {
+			if pair[0] != pair[1] {
+				return pair[0] < pair[1]
+			}
+		}
+		return false
+	})
+}

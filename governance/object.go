@@ -1,0 +1,194 @@
+package governance
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Source is where an object was read: a file (or "-" for standard input, or
+// a cluster URL), the 1-based index of the YAML document in it, the line the
+// document starts on, and for items of a List the item's index.
+type Source struct {
+	File     string `json:"file,omitempty"`
+	Document int    `json:"document,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	// Item is the index inside a List document, or -1 when the object is the
+	// document itself.
+	Item int `json:"item,omitempty"`
+}
+
+// String renders the source as "file:line (document N[, item M])", the form
+// every error and text report uses.
+func (s Source) String() string {
+	if s.File == "" {
+		return "<unknown>"
+	}
+	out := s.File
+	if s.Line > 0 {
+		out = fmt.Sprintf("%s:%d", out, s.Line)
+	}
+	if s.Document > 0 {
+		out = fmt.Sprintf("%s (document %d", out, s.Document)
+		if s.Item >= 0 {
+			out = fmt.Sprintf("%s, item %d", out, s.Item)
+		}
+		out += ")"
+	}
+	return out
+}
+
+// Object is one loaded Kubernetes object: the typed struct from k8s.io/api (or
+// the network-policy-api and apiserver config types), or an
+// *unstructured.Unstructured for kinds outside the scheme, plus where it came
+// from and what the loader noticed about it.
+type Object struct {
+	// Obj is the decoded object with defaults applied (see ApplyDefaults).
+	Obj runtime.Object
+	// GVK is the apiVersion and kind the document declared.
+	GVK    schema.GroupVersionKind
+	Source Source
+	// UnknownFields lists the JSON paths of fields the type does not know
+	// (misspellings, fields of a newer API version), in document order.
+	UnknownFields []string
+	// InvalidBase64Keys lists the keys of a Secret's data whose value was not
+	// valid base64; their raw text is kept in Data.
+	InvalidBase64Keys []string
+	// Typed is false for kinds the scheme does not know (CRDs); Obj is then
+	// an *unstructured.Unstructured.
+	Typed bool
+}
+
+// Meta returns the object's metadata accessor. Every decoded object has one.
+func (o *Object) Meta() metav1.Object {
+	m, err := accessor(o.Obj)
+	if err != nil {
+		return &metav1.ObjectMeta{}
+	}
+	return m
+}
+
+// Kind is the object's kind, e.g. "Deployment".
+func (o *Object) Kind() string { return o.GVK.Kind }
+
+// Namespace is the object's namespace ("" for cluster-scoped objects).
+func (o *Object) Namespace() string { return o.Meta().GetNamespace() }
+
+// Name is the object's name.
+func (o *Object) Name() string { return o.Meta().GetName() }
+
+// Ref returns the reference findings carry.
+func (o *Object) Ref() ObjectRef {
+	return ObjectRef{
+		APIVersion: o.GVK.GroupVersion().String(),
+		Kind:       o.GVK.Kind,
+		Namespace:  o.Namespace(),
+		Name:       o.Name(),
+		Source:     o.Source,
+	}
+}
+
+// Key identifies an object within an inventory: group, kind, namespace, name.
+type Key struct {
+	Group, Kind, Namespace, Name string
+}
+
+func (k Key) String() string {
+	kind := k.Kind
+	if k.Group != "" {
+		kind += "." + k.Group
+	}
+	if k.Namespace == "" {
+		return kind + "/" + k.Name
+	}
+	return kind + "/" + k.Namespace + "/" + k.Name
+}
+
+// Key returns the object's identity.
+func (o *Object) Key() Key {
+	return Key{Group: o.GVK.Group, Kind: o.GVK.Kind, Namespace: o.Namespace(), Name: o.Name()}
+}
+
+// Inventory is the set of objects a run governs, in a stable order (kind,
+// namespace, name), with indexes built once.
+type Inventory struct {
+	objects []*Object
+	byKind  map[schema.GroupKind][]*Object
+	byKey   map[Key]*Object
+	// Warnings are non-fatal notes of the source, e.g. kinds a live cluster
+	// did not let the caller list.
+	Warnings []string
+
+	workloadsOnce sync.Once
+	workloads     []Workload
+}
+
+// NewInventory indexes objects. Objects with the same key are an error
+// naming both sources.
+func NewInventory(objects []*Object) (*Inventory, error) {
+	inv := &Inventory{byKind: map[schema.GroupKind][]*Object{}, byKey: map[Key]*Object{}}
+	var errs ErrorList
+	for _, o := range objects {
+		k := o.Key()
+		if prev, dup := inv.byKey[k]; dup && k.Name != "" {
+			errs = append(errs, &InputError{Source: o.Source,
+				Err: fmt.Errorf("duplicate object %s: already defined at %s", k, prev.Source)})
+			continue
+		}
+		if k.Name != "" {
+			inv.byKey[k] = o
+		}
+		inv.objects = append(inv.objects, o)
+	}
+	sort.SliceStable(inv.objects, func(i, j int) bool { return lessKey(inv.objects[i].Key(), inv.objects[j].Key()) })
+	for _, o := range inv.objects {
+		gk := o.GVK.GroupKind()
+		inv.byKind[gk] = append(inv.byKind[gk], o)
+	}
+	if len(errs) > 0 {
+		return inv, errs
+	}
+	return inv, nil
+}
+
+func lessKey(a, b Key) bool {
+	if a.Group != b.Group {
+		return a.Group < b.Group
+	}
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	if a.Namespace != b.Namespace {
+		return a.Namespace < b.Namespace
+	}
+	return a.Name < b.Name
+}
+
+// Objects returns every object in stable order.
+func (inv *Inventory) Objects() []*Object { return inv.objects }
+
+// Len is the number of objects.
+func (inv *Inventory) Len() int { return len(inv.objects) }
+
+// OfKind returns the objects of one group and kind, e.g.
+// schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "Role"}.
+func (inv *Inventory) OfKind(gk schema.GroupKind) []*Object { return inv.byKind[gk] }
+
+// Get returns the object with the given key, or nil.
+func (inv *Inventory) Get(k Key) *Object { return inv.byKey[k] }
+
+// Typed returns the typed objects of type T in stable order, e.g.
+// governance.Typed[*rbacv1.Role](inv).
+func Typed[T runtime.Object](inv *Inventory) []T {
+	var out []T
+	for _, o := range inv.objects {
+		if t, ok := o.Obj.(T); ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package governance
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// splitDocuments cuts a file into documents. A file whose first non-blank
+// byte is '{' or '[' is a stream of JSON values; anything else is YAML cut at
+// "---" separator lines, the way kubectl reads multi-document files.
+func splitDocuments(data []byte) ([]document, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		return splitJSON(data)
+	}
+	return splitYAML(data), nil
+}
+
+func splitYAML(data []byte) []document {
+	var docs []document
+	start, startLine, line := 0, 1, 1
+	emit := func(end int) {
+		docs = append(docs, document{data: data[start:end], line: startLine, index: len(docs) + 1})
+	}
+	for pos := 0; pos < len(data); {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = pos + end + 1
+		}
+		if isSeparator(data[pos:next]) {
+			if pos > start || len(docs) > 0 {
+				emit(pos)
+			}
+			start, startLine = next, line+1
+		}
+		pos = next
+		line++
+	}
+	if start < len(data) || len(docs) == 0 {
+		emit(len(data))
+	}
+	return docs
+}
+
+// isSeparator matches a YAML document marker line: "---" alone or followed by
+// blanks or a comment.
+func isSeparator(line []byte) bool {
+	line = bytes.TrimRight(line, "\r\n")
+	if !bytes.HasPrefix(line, []byte("---")) {
+		return false
+	}
+	rest := bytes.TrimLeft(line[3:], " \t")
+	return len(rest) == 0 || rest[0] == '#'
+}
+
+// splitJSON cuts a stream of JSON values; a top-level array is one document
+// whose elements are taken as a list of objects.
+func splitJSON(data []byte) ([]document, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var docs []document
+	for {
+		start := dec.InputOffset()
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, fmt.Errorf("line %d: invalid JSON: %w", jsonErrorLine(data, dec, err), err)
+		}
+		// Skip the whitespace between values so the line is the value's own.
+		skipped := start + int64(len(data[start:])-len(bytes.TrimLeft(data[start:], " \t\r\n")))
+		line := 1 + bytes.Count(data[:skipped], []byte("\n"))
+		if raw[0] == '[' {
+			raw = append(append([]byte(`{"apiVersion":"v1","kind":"List","items":`), raw...), '}')
+		}
+		docs = append(docs, document{data: raw, line: line, index: len(docs) + 1, json: true})
+	}
+}
+
+func jsonErrorLine(data []byte, dec *json.Decoder, err error) int {
+	offset := dec.InputOffset()
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		offset = syntax.Offset
+	}
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	return 1 + bytes.Count(data[:offset], []byte("\n"))
+}
