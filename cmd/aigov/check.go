@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
+	"github.com/aigov/aigov/governance/report"
+)
+
+func newCheckCommand() *cobra.Command {
+	var (
+		in           inputFlags
+		policyFile   string
+		baselineFile string
+		failOn       string
+		output       string
+	)
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Run governance checks on manifests or a live cluster",
+		Long: `Run the catalog's checks (or exactly those a GovernancePolicy lists) and report
+the findings. The run fails (exit 1) when a finding of a Deny check at or above
+--fail-on is not in the --baseline; Warn and Audit findings are reported only.`,
+		Example: `  # the bundled example platform, human-readable
+  aigov check -f examples/multitenant
+
+  # a policy file, JSON for other programs, fail only on high and critical
+  aigov check -f manifests/ -R --policy policy.yaml --fail-on high -o json
+
+  # adopt now, pay down later: known findings do not fail the run
+  aigov check -f manifests/ -o json > baseline.json
+  aigov check -f manifests/ --baseline baseline.json
+
+  # SARIF for code-scanning UIs; PolicyReports for Kyverno-style dashboards
+  aigov check -f manifests/ -o sarif > aigov.sarif
+  aigov check --kubeconfig ~/.kube/config -o report | kubectl apply -f -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := report.ParseFormat(output)
+			if err != nil {
+				return usageError("%v", err)
+			}
+			threshold, err := governance.ParseSeverity(failOn)
+			if err != nil {
+				return usageError("--fail-on: %v", err)
+			}
+			rules, err := selectRules(policyFile)
+			if err != nil {
+				return err
+			}
+			var baseline *report.Baseline
+			if baselineFile != "" {
+				if baseline, err = report.LoadBaseline(baselineFile); err != nil {
+					return err
+				}
+			}
+			inv, err := in.load(cmd)
+			if err != nil {
+				return err
+			}
+			engine, err := governance.NewEngine(rules...)
+			if err != nil {
+				return err
+			}
+			findings := engine.Run(inv)
+			if baseline != nil {
+				baseline.Mark(findings)
+			}
+			r := report.Report{Findings: findings, Objects: inv.Len(), Warnings: inv.Warnings,
+				Definitions: catalog.Definitions(), ToolVersion: version}
+			if err := report.Write(cmd.OutOrStdout(), format, r); err != nil {
+				return err
+			}
+			if report.FailOn(findings, threshold) {
+				return errFailing
+			}
+			return nil
+		},
+	}
+	in.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&policyFile, "policy", "", "GovernancePolicy file: run exactly the checks it lists")
+	f.StringVar(&baselineFile, "baseline", "", "earlier `check -o json` output: its findings are known and do not fail the run")
+	f.StringVar(&failOn, "fail-on", "info", "lowest severity that fails the run: info, low, medium, high, critical")
+	f.StringVarP(&output, "output", "o", "text", "output format: text, json, sarif, report (PolicyReport YAML)")
+	return cmd
+}
+
+// selectRules returns the policy file's rules, or the catalog's defaults.
+func selectRules(policyFile string) ([]governance.Rule, error) {
+	if policyFile == "" {
+		return catalog.Default()
+	}
+	policy, err := governance.LoadPolicyFile(policyFile)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := policy.Rules(catalog.Definitions())
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return rules, nil
+}

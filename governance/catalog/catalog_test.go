@@ -1,0 +1,95 @@
+package catalog
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/aigov/aigov/governance"
+)
+
+func TestDefinitions(t *testing.T) {
+	wantSeverity := map[string]governance.Severity{
+		IDPrivilegedContainer: governance.SeverityCritical,
+		IDHostNamespaces:      governance.SeverityHigh,
+		IDAllowedRegistries:   governance.SeverityHigh,
+		IDRunAsNonRoot:        governance.SeverityMedium,
+		IDContainerLimits:     governance.SeverityMedium,
+		IDGPUPerContainerMax:  governance.SeverityMedium,
+		IDLatestTag:           governance.SeverityMedium,
+		IDServiceType:         governance.SeverityMedium,
+		IDAutomountToken:      governance.SeverityLow,
+		IDRequiredLabels:      governance.SeverityLow,
+		IDRequiredProbes:      governance.SeverityLow,
+	}
+	defs := Definitions()
+	if len(defs) != len(wantSeverity) {
+		t.Fatalf("%d definitions, want %d", len(defs), len(wantSeverity))
+	}
+	for _, d := range defs {
+		sev, ok := wantSeverity[d.ID]
+		if !ok {
+			t.Errorf("unexpected definition %q", d.ID)
+			continue
+		}
+		delete(wantSeverity, d.ID)
+		if d.Severity != sev {
+			t.Errorf("%s: severity %s, want %s", d.ID, d.Severity, sev)
+		}
+		if !d.VAP || d.New == nil || d.Description == "" || len(d.Kinds) == 0 {
+			t.Errorf("%s: incomplete definition %+v", d.ID, d)
+		}
+		for _, p := range d.Params {
+			if p.Name == "" || p.Type == "" || p.Description == "" {
+				t.Errorf("%s: incomplete param %+v", d.ID, p)
+			}
+		}
+		c, err := d.New(nil)
+		if requiresParams(d) {
+			if err == nil {
+				t.Errorf("%s: built without its required params", d.ID)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", d.ID, err)
+			continue
+		}
+		if err := c.Validate(); err != nil {
+			t.Error(err)
+		}
+		if c.ID != d.ID || c.Severity != d.Severity || c.Description != d.Description || c.Remediation == "" {
+			t.Errorf("%s: check %+v does not match its definition", d.ID, c)
+		}
+	}
+	// Fresh on every call.
+	defs[0].ID = "changed"
+	defs[0].Kinds[0] = "changed"
+	again := Definitions()
+	if again[0].ID != IDPrivilegedContainer || again[0].Kinds[0] != PodsAndWorkloads {
+		t.Error("Definitions shares state between calls")
+	}
+	if _, err := governance.Lookup(again, IDLatestTag); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestDefault(t *testing.T) {
+	rules, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range rules {
+		ids = append(ids, r.Check.ID)
+		if r.Action != governance.ActionDeny || r.Name != "" || r.Severity != nil {
+			t.Errorf("%s: rule %+v", r.Check.ID, r)
+		}
+	}
+	want := []string{IDPrivilegedContainer, IDContainerLimits, IDHostNamespaces, IDAutomountToken, IDLatestTag, IDRunAsNonRoot}
+	if !slices.Equal(ids, want) {
+		t.Errorf("Default() = %v, want %v", ids, want)
+	}
+	if _, err := governance.NewEngine(rules...); err != nil {
+		t.Error(err)
+	}
+}

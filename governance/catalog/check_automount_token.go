@@ -1,0 +1,54 @@
+// automount-token requires pods to opt out of the service account token
+// mount: most AI workloads (inference servers, training jobs, vector
+// databases) never call the Kubernetes API, and a mounted token is a
+// credential any code execution in the pod can steal. It reads
+// automountServiceAccountToken of a Pod's spec or a workload's pod template
+// (the stored object) and denies unless it is explicitly false; absent and
+// true both fail. The ServiceAccount's own automountServiceAccountToken is
+// not consulted, so that the verdict depends on the object alone, as an
+// admission policy's does.
+
+package catalog
+
+import (
+	"encoding/json"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDAutomountToken is the catalog ID of the automount-token check.
+const IDAutomountToken = "automount-token"
+
+func automountTokenDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDAutomountToken,
+		Description: "Pod specs must set automountServiceAccountToken: false.",
+		Severity:    governance.SeverityLow,
+		Kinds:       []string{PodsAndWorkloads},
+		VAP:         true,
+		New:         NewAutomountToken,
+	}
+}
+
+// NewAutomountToken builds the automount-token check. It takes no
+// parameters.
+func NewAutomountToken(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	return newCheck(automountTokenDefinition(),
+		"set automountServiceAccountToken: false in the pod spec; pods that call the API can mount a projected token volume explicitly",
+		PodKinds(), podCheck(checkAutomountToken)), nil
+}
+
+func checkAutomountToken(p podView) []governance.Violation {
+	v := p.spec.AutomountServiceAccountToken
+	if v != nil && !*v {
+		return nil
+	}
+	msg := "automountServiceAccountToken is not set: the service account token is mounted into the pod"
+	if v != nil {
+		msg = "automountServiceAccountToken is true: the service account token is mounted into the pod"
+	}
+	return []governance.Violation{{Path: p.path + ".automountServiceAccountToken", Message: msg}}
+}

@@ -1,0 +1,55 @@
+// privileged-container keeps containers from running privileged: a
+// privileged container sees every device of the node and holds every
+// capability, so it can take over the node and every pod on it, GPUs and
+// model weights of other teams included. It reads
+// securityContext.privileged of every container, init container and
+// ephemeral container of a Pod or of a workload's pod template (the stored
+// object, no defaults added), and denies when any of them is true; absent or
+// false passes.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDPrivilegedContainer is the catalog ID of the privileged-container check.
+const IDPrivilegedContainer = "privileged-container"
+
+func privilegedContainerDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDPrivilegedContainer,
+		Description: "Containers, init containers and ephemeral containers must not set securityContext.privileged: true.",
+		Severity:    governance.SeverityCritical,
+		Kinds:       []string{PodsAndWorkloads},
+		VAP:         true,
+		New:         NewPrivilegedContainer,
+	}
+}
+
+// NewPrivilegedContainer builds the privileged-container check. It takes no
+// parameters.
+func NewPrivilegedContainer(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	return newCheck(privilegedContainerDefinition(),
+		"remove securityContext.privileged or set it to false; grant only the capabilities the container needs",
+		PodKinds(), podCheck(checkPrivileged)), nil
+}
+
+func checkPrivileged(p podView) []governance.Violation {
+	var out []governance.Violation
+	for _, c := range containersOf(p.spec, p.path, allContainers) {
+		if sc := c.c.SecurityContext; sc != nil && sc.Privileged != nil && *sc.Privileged {
+			out = append(out, governance.Violation{
+				Path:    c.path() + ".securityContext.privileged",
+				Message: fmt.Sprintf("%s sets securityContext.privileged: true", c.desc()),
+			})
+		}
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+// run-as-non-root requires containers to run as a non-root user, with
+// exactly the semantics of the Pod Security "restricted" level's
+// runAsNonRoot and runAsUser checks (k8s.io/pod-security-admission/policy,
+// policy version v1.37): the pod or every container must set
+// securityContext.runAsNonRoot: true and none may set it to false, and
+// neither the pod nor any container may set runAsUser: 0; a pod with
+// hostUsers: false (a user namespace) passes both. It reads
+// spec.hostUsers, spec.securityContext.runAsNonRoot/runAsUser and the
+// securityContext.runAsNonRoot/runAsUser of every container, init container
+// and ephemeral container of a Pod or of a workload's pod template (the
+// stored object), and denies with one finding per failing Pod Security
+// check, on the pod-level field, with Pod Security's own reason and detail.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDRunAsNonRoot is the catalog ID of the run-as-non-root check.
+const IDRunAsNonRoot = "run-as-non-root"
+
+// PodSecurityVersion is the Pod Security policy version run-as-non-root
+// evaluates: the cluster version aigov is pinned to.
+const PodSecurityVersion = "v1.37"
+
+func runAsNonRootDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDRunAsNonRoot,
+		Description: `Pods must pass the Pod Security "restricted" runAsNonRoot and runAsUser checks: runAsNonRoot true for every container, never runAsUser 0 (pods with hostUsers: false pass).`,
+		Severity:    governance.SeverityMedium,
+		Kinds:       []string{PodsAndWorkloads},
+		VAP:         true,
+		New:         NewRunAsNonRoot,
+	}
+}
+
+// podSecurityCheck is one Pod Security check at PodSecurityVersion and the
+// pod spec field its findings point at.
+type podSecurityCheck struct {
+	fn    policy.CheckPodFn
+	field string
+}
+
+// versionedCheck picks the implementation of c that applies at v: the one
+// with the highest minimum version not newer than v, as policy.Evaluator
+// does.
+func versionedCheck(c policy.Check, v api.Version) (policy.CheckPodFn, error) {
+	var fn policy.CheckPodFn
+	for _, vc := range c.Versions {
+		if !v.Older(vc.MinimumVersion) {
+			fn = vc.CheckPod
+		}
+	}
+	if fn == nil {
+		return nil, fmt.Errorf("pod security check %s has no implementation for %s", c.ID, v)
+	}
+	return fn, nil
+}
+
+// NewRunAsNonRoot builds the run-as-non-root check. It takes no parameters.
+func NewRunAsNonRoot(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	v, err := api.ParseVersion(PodSecurityVersion)
+	if err != nil {
+		return governance.Check{}, err
+	}
+	var checks []podSecurityCheck
+	for _, c := range []struct {
+		check policy.Check
+		field string
+	}{
+		{policy.CheckRunAsNonRoot(), "securityContext.runAsNonRoot"},
+		{policy.CheckRunAsUser(), "securityContext.runAsUser"},
+	} {
+		fn, err := versionedCheck(c.check, v)
+		if err != nil {
+			return governance.Check{}, err
+		}
+		checks = append(checks, podSecurityCheck{fn: fn, field: c.field})
+	}
+	level := fmt.Sprintf("%s:%s", api.LevelRestricted, PodSecurityVersion)
+	return newCheck(runAsNonRootDefinition(),
+		"set securityContext.runAsNonRoot: true on the pod (and a non-zero runAsUser where the image defaults to root), or run the pod in a user namespace with hostUsers: false",
+		PodKinds(), podCheck(func(pv podView) []governance.Violation {
+			var out []governance.Violation
+			for _, c := range checks {
+				r := c.fn(pv.meta, pv.spec)
+				if r.Allowed {
+					continue
+				}
+				reason := r.ForbiddenReason
+				if reason == "" {
+					reason = policy.UnknownForbiddenReason
+				}
+				msg := fmt.Sprintf("violates PodSecurity %q: %s", level, reason)
+				if r.ForbiddenDetail != "" {
+					msg += " (" + r.ForbiddenDetail + ")"
+				}
+				out = append(out, governance.Violation{Path: pv.path + "." + c.field, Message: msg})
+			}
+			return out
+		})), nil
+}

@@ -1,0 +1,72 @@
+package catalog_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
+)
+
+const manifest = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: llm-server, namespace: ml}
+spec:
+  selector: {matchLabels: {app: llm}}
+  template:
+    metadata: {labels: {app: llm}}
+    spec:
+      automountServiceAccountToken: false
+      securityContext: {runAsNonRoot: true}
+      containers:
+      - name: vllm
+        image: vllm/vllm-openai:latest
+        resources: {limits: {cpu: "8", memory: 64Gi, nvidia.com/gpu: 8}}
+`
+
+func Example() {
+	loader, err := governance.NewLoader()
+	if err != nil {
+		log.Fatal(err)
+	}
+	inv, err := loader.LoadBytes("llm.yaml", []byte(manifest))
+	if err != nil {
+		log.Fatal(err) // governance.IsInputError(err): exit 2
+	}
+
+	// The checks without parameters, plus two configured ones.
+	rules, err := catalog.Default()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, c := range []struct{ id, params string }{
+		{catalog.IDAllowedRegistries, `{"registries": ["registry.example.com", "nvcr.io"]}`},
+		{catalog.IDGPUPerContainerMax, `{"max": 4}`},
+	} {
+		def, err := governance.Lookup(catalog.Definitions(), c.id)
+		if err != nil {
+			log.Fatal(err)
+		}
+		check, err := def.New([]byte(c.params))
+		if err != nil {
+			log.Fatal(err)
+		}
+		rules = append(rules, governance.Rule{Check: check, Action: governance.ActionDeny})
+	}
+
+	engine, err := governance.NewEngine(rules...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range engine.Run(inv) {
+		fmt.Printf("%s %s %s\n  %s: %s\n", f.Severity, f.Check, f.Object, f.Path, f.Message)
+	}
+	// Output:
+	// high allowed-registries Deployment/llm-server
+	//   spec.template.spec.containers[0].image: container "vllm" uses image "vllm/vllm-openai:latest" from registry "docker.io", which is not allowed (allowed: registry.example.com, nvcr.io)
+	// medium gpu-per-container-max Deployment/llm-server
+	//   spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]: container "vllm": nvidia.com/gpu limit 8 is above the maximum of 4
+	// medium latest-tag Deployment/llm-server
+	//   spec.template.spec.containers[0].image: container "vllm" uses image "vllm/vllm-openai:latest" with the latest tag
+}
