@@ -6,18 +6,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	serjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
-	"sigs.k8s.io/yaml"
+	kjson "sigs.k8s.io/json"
 )
 
 // Limits that keep hostile input bounded. They are part of the contract: an
@@ -28,15 +29,22 @@ const (
 	// MaxNestingDepth is the deepest nesting of maps and lists accepted.
 	MaxNestingDepth = 1000
 	// maxExpansion bounds how much larger a document may grow when its YAML
-	// aliases are expanded.
+	// aliases are expanded: to this many times its size, or MaxDocumentBytes
+	// when that is more.
 	maxExpansion = 16
 )
 
+var errTooDeep = fmt.Errorf("document nests deeper than %d levels", MaxNestingDepth)
+
 // Decoder turns bytes into Objects through a scheme that knows every built-in
 // kind. It is safe for concurrent use.
+//
+// A YAML document is read the way kubectl reads it (go.yaml.in/yaml/v2,
+// strict about duplicate keys, converted to JSON); a JSON document as the
+// apiserver reads it. Typed kinds are then decoded from JSON strictly, so that
+// unknown fields are recorded.
 type Decoder struct {
 	scheme *runtime.Scheme
-	codec  runtime.Decoder
 }
 
 // NewDecoder returns a decoder over NewScheme.
@@ -45,9 +53,7 @@ func NewDecoder() (*Decoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building scheme: %w", err)
 	}
-	codec := serjson.NewSerializerWithOptions(serjson.DefaultMetaFactory, scheme, scheme,
-		serjson.SerializerOptions{Strict: true})
-	return &Decoder{scheme: scheme, codec: codec}, nil
+	return &Decoder{scheme: scheme}, nil
 }
 
 // Scheme returns the scheme the decoder decodes with.
@@ -71,16 +77,23 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 	docs, splitErr := splitDocuments(data)
 	var objs []*Object
 	var errs ErrorList
+	w := &jsonWriter{}
 	for _, doc := range docs {
 		src := Source{File: name, Document: doc.index, Line: doc.line, Item: -1}
-		o, err := d.decodeDocument(doc, src)
+		o, err := d.decodeDocument(w, doc, src)
 		objs = append(objs, o...)
 		errs = append(errs, err...)
 	}
 	if splitErr != nil {
-		errs = append(errs, &InputError{Source: Source{File: name, Document: len(docs) + 1, Item: -1}, Err: splitErr})
+		errs = append(errs, &InputError{Source: Source{File: name, Document: len(docs) + 1, Line: splitErr.line, Item: -1}, Err: splitErr.err})
 	}
 	return objs, errs
+}
+
+// DecodeJSON decodes one JSON object (or List) that did not come from a
+// file, e.g. one read from a live cluster; src names it in errors.
+func (d *Decoder) DecodeJSON(js []byte, src Source) ([]*Object, ErrorList) {
+	return d.decodeDocument(&jsonWriter{}, document{data: js, line: src.Line, index: src.Document, json: true}, src)
 }
 
 // checkText refuses binary files: a NUL byte or invalid UTF-8 in the first
@@ -103,65 +116,82 @@ func checkText(data []byte) error {
 	return nil
 }
 
-func (d *Decoder) decodeDocument(doc document, src Source) ([]*Object, ErrorList) {
+func (d *Decoder) decodeDocument(w *jsonWriter, doc document, src Source) ([]*Object, ErrorList) {
 	fail := func(err error) ([]*Object, ErrorList) { return nil, ErrorList{{Source: src, Err: err}} }
 	if len(doc.data) > MaxDocumentBytes {
 		return fail(fmt.Errorf("document is %d bytes, over the limit of %d bytes (16 MiB)", len(doc.data), MaxDocumentBytes))
 	}
-	js := doc.data
-	if !doc.json {
+	var tree any
+	var raw []byte
+	if doc.json {
+		if jsonDepth(doc.data) > MaxNestingDepth {
+			return fail(errTooDeep)
+		}
+		dec := json.NewDecoder(bytes.NewReader(doc.data))
+		dec.UseNumber() // numbers stay exact; typed kinds decode from raw
+		if err := dec.Decode(&tree); err != nil {
+			return fail(fmt.Errorf("invalid JSON: %w", err))
+		}
+		raw = doc.data
+	} else {
 		if isBlankYAML(doc.data) {
 			return nil, nil
 		}
-		var err error
-		js, err = yaml.YAMLToJSONStrict(doc.data)
-		if err != nil {
+		if err := yamlv2.UnmarshalStrict(doc.data, &tree); err != nil {
 			return fail(yamlError(err, doc.line))
 		}
-		if len(js) > MaxDocumentBytes && len(js) > maxExpansion*len(doc.data) {
-			return fail(fmt.Errorf("document expands to %d bytes of JSON (YAML aliases): over the limit", len(js)))
-		}
 	}
-	if depth := jsonDepth(js); depth > MaxNestingDepth {
-		return fail(fmt.Errorf("document nests deeper than %d levels", MaxNestingDepth))
-	}
-	if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
+	if tree == nil { // an empty document, or "null"
 		return nil, nil
 	}
-	return d.decodeJSON(js, src, schema.GroupVersionKind{})
+	w.size, w.limit = 0, max(MaxDocumentBytes, maxExpansion*len(doc.data))
+	return d.decodeValue(w, tree, raw, 1, src, schema.GroupVersionKind{})
 }
 
-// decodeJSON decodes one object (or the items of a List). inherited is the
-// element kind of a typed list (PodList items may omit apiVersion and kind).
-func (d *Decoder) decodeJSON(js []byte, src Source, inherited schema.GroupVersionKind) ([]*Object, ErrorList) {
+// decodeValue decodes one object (or the items of a List) from its JSON
+// value: the map[string]any tree of a JSON document or the map[any]any tree
+// go-yaml makes of a YAML one. raw is its JSON text when the input was JSON
+// (nil for YAML); depth is the nesting depth of v in its document.
+// inherited is the element kind of a typed list (PodList items may omit
+// apiVersion and kind).
+func (d *Decoder) decodeValue(w *jsonWriter, v any, raw []byte, depth int, src Source, inherited schema.GroupVersionKind) ([]*Object, ErrorList) {
 	fail := func(err error) ([]*Object, ErrorList) { return nil, ErrorList{{Source: src, Err: err}} }
-	trimmed := bytes.TrimSpace(js)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return fail(errors.New("document is not an object (expected a Kubernetes object with apiVersion and kind)"))
+	if !isObject(v) {
+		what := "document"
+		if src.Item >= 0 {
+			what = "list item"
+		}
+		return fail(fmt.Errorf("%s is %s, not an object: expected a Kubernetes object with apiVersion and kind", what, describeValue(v)))
 	}
-	var tm metav1.TypeMeta
-	if err := json.Unmarshal(js, &tm); err != nil {
-		return fail(fmt.Errorf("reading apiVersion and kind: %w", err))
+	apiVersion, err := typeMetaField(v, "apiVersion")
+	if err != nil {
+		return fail(err)
 	}
-	if tm.Kind == "" && inherited.Kind != "" {
-		tm.Kind, tm.APIVersion = inherited.Kind, inherited.GroupVersion().String()
-		js = withTypeMeta(js, tm)
+	kind, err := typeMetaField(v, "kind")
+	if err != nil {
+		return fail(err)
+	}
+	if kind == "" && inherited.Kind != "" {
+		kind, apiVersion = inherited.Kind, inherited.GroupVersion().String()
+		setField(v, "kind", kind)
+		setField(v, "apiVersion", apiVersion)
+		raw = nil
 	}
 	switch {
-	case tm.APIVersion == "":
+	case apiVersion == "":
 		return fail(errors.New(`missing "apiVersion"`))
-	case tm.Kind == "":
+	case kind == "":
 		return fail(errors.New(`missing "kind"`))
 	}
-	gv, err := schema.ParseGroupVersion(tm.APIVersion)
+	gv, err := schema.ParseGroupVersion(apiVersion)
 	if err != nil {
-		return fail(fmt.Errorf("invalid apiVersion %q: %w", tm.APIVersion, err))
+		return fail(fmt.Errorf("invalid apiVersion %q: %w", apiVersion, err))
 	}
-	gvk := gv.WithKind(tm.Kind)
-	if isList(gvk, js) {
-		return d.decodeList(js, src, gvk)
+	gvk := gv.WithKind(kind)
+	if _, hasItems := field(v, "items"); kind == "List" || strings.HasSuffix(kind, "List") && hasItems {
+		return d.decodeList(w, v, raw, depth, src, gvk)
 	}
-	obj, err := d.decodeObject(js, gvk)
+	obj, err := d.decodeObject(w, v, raw, depth, gvk)
 	if err != nil {
 		return fail(err)
 	}
@@ -169,20 +199,33 @@ func (d *Decoder) decodeJSON(js []byte, src Source, inherited schema.GroupVersio
 	return []*Object{obj}, nil
 }
 
-// isList reports whether a document is a v1 List or a typed *List with items.
-func isList(gvk schema.GroupVersionKind, js []byte) bool {
-	if gvk.Kind == "List" {
-		return true
+// typeMetaField reads apiVersion or kind: absent and null read as "".
+func typeMetaField(m any, key string) (string, error) {
+	v, _ := field(m, key)
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	default:
+		return "", fmt.Errorf("%q must be a string, got %s", key, describeValue(v))
 	}
-	return strings.HasSuffix(gvk.Kind, "List") && bytes.Contains(js, []byte(`"items"`))
 }
 
-func (d *Decoder) decodeList(js []byte, src Source, gvk schema.GroupVersionKind) ([]*Object, ErrorList) {
-	var list struct {
-		Items []json.RawMessage `json:"items"`
+func (d *Decoder) decodeList(w *jsonWriter, m any, raw []byte, depth int, src Source, gvk schema.GroupVersionKind) ([]*Object, ErrorList) {
+	v, _ := field(m, "items")
+	items, ok := v.([]any)
+	if !ok && v != nil {
+		return nil, ErrorList{{Source: src, Err: fmt.Errorf("%s: items must be a list, got %s", gvk.Kind, describeValue(v))}}
 	}
-	if err := json.Unmarshal(js, &list); err != nil {
-		return nil, ErrorList{{Source: src, Err: fmt.Errorf("%s: reading items: %w", gvk.Kind, err)}}
+	var rawItems []json.RawMessage
+	if raw != nil {
+		var list struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		if json.Unmarshal(raw, &list) == nil && len(list.Items) == len(items) {
+			rawItems = list.Items
+		}
 	}
 	var elem schema.GroupVersionKind
 	if gvk.Kind != "List" {
@@ -190,35 +233,34 @@ func (d *Decoder) decodeList(js []byte, src Source, gvk schema.GroupVersionKind)
 	}
 	var objs []*Object
 	var errs ErrorList
-	for i, item := range list.Items {
+	for i, item := range items {
 		itemSrc := src
 		itemSrc.Item = i
-		o, e := d.decodeJSON(item, itemSrc, elem)
+		var itemRaw []byte
+		if rawItems != nil {
+			itemRaw = rawItems[i]
+		}
+		o, e := d.decodeValue(w, item, itemRaw, depth+2, itemSrc, elem)
 		objs = append(objs, o...)
 		errs = append(errs, e...)
 	}
 	return objs, errs
 }
 
-// withTypeMeta sets apiVersion and kind on a JSON object.
-func withTypeMeta(js []byte, tm metav1.TypeMeta) []byte {
-	prefix := fmt.Sprintf(`{"apiVersion":%q,"kind":%q`, tm.APIVersion, tm.Kind)
-	rest := bytes.TrimSpace(js)[1:]
-	if len(bytes.TrimSpace(rest)) > 1 {
-		prefix += ","
-	}
-	return append([]byte(prefix), rest...)
-}
-
 // decodeObject decodes a single object into its typed struct (strictly, so
 // unknown fields are recorded) or into an Unstructured for kinds outside the
 // scheme.
-func (d *Decoder) decodeObject(js []byte, gvk schema.GroupVersionKind) (*Object, error) {
+func (d *Decoder) decodeObject(w *jsonWriter, m any, raw []byte, depth int, gvk schema.GroupVersionKind) (*Object, error) {
 	o := &Object{GVK: gvk}
 	if gvk.Group == "" && gvk.Version == "v1" && gvk.Kind == "Secret" {
+		if o.InvalidBase64Keys = keepInvalidBase64(m); len(o.InvalidBase64Keys) > 0 {
+			raw = nil
+		}
+	}
+	if raw == nil {
 		var err error
-		if js, o.InvalidBase64Keys, err = keepInvalidBase64(js); err != nil {
-			return nil, err
+		if raw, err = w.encode(m, depth); err != nil {
+			return nil, conversionError(err)
 		}
 	}
 	if !d.scheme.Recognizes(gvk) {
@@ -226,33 +268,69 @@ func (d *Decoder) decodeObject(js []byte, gvk schema.GroupVersionKind) (*Object,
 			return nil, unknownVersionError(d.scheme, gvk)
 		}
 		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(js); err != nil {
+		if err := u.UnmarshalJSON(raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
 		}
-		o.Obj = u
-	} else {
-		obj, _, err := d.codec.Decode(js, nil, nil)
+		md, _ := field(m, "metadata")
+		fields, err := checkMetadata(w, md, depth+1)
 		if err != nil {
-			strict, ok := runtime.AsStrictDecodingError(err)
-			if !ok || obj == nil {
-				return nil, fmt.Errorf("%s: %s", gvk.Kind, decodeMessage(err))
-			}
-			fields, dupErr := strictFields(strict)
-			if dupErr != nil {
-				return nil, fmt.Errorf("%s: %w", gvk.Kind, dupErr)
-			}
-			o.UnknownFields = fields
+			return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
 		}
-		o.Obj, o.Typed = obj, true
+		o.Obj, o.UnknownFields = u, fields
+	} else {
+		obj, err := d.scheme.New(gvk)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
+		}
+		strict, err := kjson.UnmarshalStrict(raw, obj)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s", gvk.Kind, explainDecodeError(raw, obj, err, ""))
+		}
+		fields, err := strictFields(strict, "")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
+		}
+		o.Obj, o.Typed, o.UnknownFields = obj, true, fields
 	}
-	m, err := accessor(o.Obj)
+	if isConfigKind(gvk) {
+		return o, nil // apiserver configuration files need no name; EncryptionConfiguration has no metadata at all
+	}
+	meta, err := accessor(o.Obj)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
 	}
-	if m.GetName() == "" && m.GetGenerateName() == "" && !isConfigKind(gvk) {
+	if meta.GetName() == "" && meta.GetGenerateName() == "" {
 		return nil, fmt.Errorf("%s: metadata.name is required", gvk.Kind)
 	}
 	return o, nil
+}
+
+// conversionError prefixes the errors of a tree that JSON cannot hold.
+func conversionError(err error) error {
+	var ce *convertError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("invalid YAML: %w", err)
+	}
+	return err
+}
+
+// checkMetadata decodes the metadata of a custom resource as an ObjectMeta:
+// a wrong type there (labels that are a list) would otherwise read as no
+// labels at all. It returns the unknown fields (misspellings).
+func checkMetadata(w *jsonWriter, md any, depth int) ([]string, error) {
+	if md == nil {
+		return nil, nil
+	}
+	raw, err := w.encode(md, depth)
+	if err != nil {
+		return nil, conversionError(err)
+	}
+	var meta metav1.ObjectMeta
+	strict, err := kjson.UnmarshalStrict(raw, &meta)
+	if err != nil {
+		return nil, errors.New(explainDecodeError(raw, &meta, err, "metadata"))
+	}
+	return strictFields(strict, "metadata.")
 }
 
 // isConfigKind reports the apiserver configuration files, which have no name.
@@ -273,19 +351,18 @@ func unknownVersionError(scheme *runtime.Scheme, gvk schema.GroupVersionKind) er
 	return fmt.Errorf("unknown apiVersion %q for kind %q (known: %s)", gvk.GroupVersion(), gvk.Kind, strings.Join(versions, ", "))
 }
 
-var unknownFieldRE = regexp.MustCompile(`^unknown field "(.*)"$`)
-
-// strictFields separates unknown fields (recorded) from duplicate fields (an
-// error: which of the two values counts is not obvious to the reader).
-func strictFields(err interface{ Errors() []error }) ([]string, error) {
+// strictFields separates unknown fields (recorded, with prefix before their
+// path) from duplicate fields (an error: which of the two values counts is
+// not obvious to the reader).
+func strictFields(errs []error, prefix string) ([]string, error) {
 	var fields []string
-	for _, e := range err.Errors() {
-		msg := e.Error()
-		if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
-			fields = append(fields, m[1])
+	for _, e := range errs {
+		var fe kjson.FieldError
+		if errors.As(e, &fe) && strings.HasPrefix(e.Error(), "unknown field ") {
+			fields = append(fields, prefix+fe.FieldPath())
 			continue
 		}
-		return nil, errors.New(msg)
+		return nil, errors.New(e.Error())
 	}
 	return fields, nil
 }
@@ -302,62 +379,402 @@ func decodeMessage(err error) string {
 
 // keepInvalidBase64 replaces Secret data values that are not valid padded
 // standard base64 with the base64 of their raw text, so the typed decode
-// succeeds and the raw text is what Data holds; it returns the keys.
-func keepInvalidBase64(js []byte) ([]byte, []string, error) {
-	var probe struct {
-		Data map[string]json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(js, &probe); err != nil || len(probe.Data) == 0 {
-		return js, nil, nil // the typed decode reports structural errors
-	}
+// succeeds and the raw text is what Data holds; it returns the keys, sorted.
+func keepInvalidBase64(m any) []string {
+	data, _ := field(m, "data")
 	var bad []string
-	for k, raw := range probe.Data {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			continue
+	check := func(v any) (string, bool) {
+		s, ok := v.(string)
+		if !ok {
+			return "", false
 		}
 		if _, err := base64.StdEncoding.Strict().DecodeString(s); err != nil {
-			bad = append(bad, k)
+			return base64.StdEncoding.EncodeToString([]byte(s)), true
+		}
+		return "", false
+	}
+	switch data := data.(type) { // other shapes: the typed decode reports them
+	case map[string]any:
+		for k, v := range data {
+			if enc, invalid := check(v); invalid {
+				bad, data[k] = append(bad, k), enc
+			}
+		}
+	case map[any]any:
+		for k, v := range data {
+			if enc, invalid := check(v); invalid {
+				key, _ := yamlKey(k)
+				bad, data[k] = append(bad, key), enc
+			}
 		}
 	}
-	if len(bad) == 0 {
-		return js, nil, nil
-	}
-	var whole map[string]json.RawMessage
-	if err := json.Unmarshal(js, &whole); err != nil {
-		return nil, nil, err
-	}
-	var data map[string]any
-	if err := json.Unmarshal(whole["data"], &data); err != nil {
-		return nil, nil, err
-	}
-	for _, k := range bad {
-		data[k] = base64.StdEncoding.EncodeToString([]byte(data[k].(string)))
-	}
-	enc, err := json.Marshal(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	whole["data"] = enc
-	out, err := json.Marshal(whole)
 	sort.Strings(bad)
-	return out, bad, err
+	return bad
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+// isObject reports a JSON object of either tree.
+func isObject(v any) bool {
+	switch v.(type) {
+	case map[string]any, map[any]any:
+		return true
+	}
+	return false
+}
 
-// yamlError rewrites the document-relative line numbers of a YAML error to
-// lines of the file.
+// field reads a key of a JSON object of either tree.
+func field(m any, key string) (any, bool) {
+	switch m := m.(type) {
+	case map[string]any:
+		v, ok := m[key]
+		return v, ok
+	case map[any]any:
+		v, ok := m[key]
+		return v, ok
+	}
+	return nil, false
+}
+
+// setField sets a key of a JSON object of either tree.
+func setField(m any, key string, v any) {
+	switch m := m.(type) {
+	case map[string]any:
+		m[key] = v
+	case map[any]any:
+		m[key] = v
+	}
+}
+
+// yamlParserProblems are the syntax errors go-yaml v2's parser (as opposed
+// to its scanner) reports; it numbers their lines from 0.
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content",
+	"did not find expected '-' indicator", "did not find expected key",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
+
+// yamlUnplacedProblems are go-yaml errors that name no place in the
+// document.
+var yamlUnplacedProblems = []string{
+	"unknown anchor", "anchor '", "document contains excessive aliasing", "!!binary",
+	"invalid map key", "map merge", "invalid array", "attempted to go past",
+}
+
+// yamlError rewrites a go-yaml error: its line numbers (relative to the
+// document; numbered from 0 for parser errors, and left out for an error on
+// the document's first line) become 1-based lines of the file, and its
+// "yaml: " prefixes go.
 func yamlError(err error, docLine int) error {
-	msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
-	msg = yamlLineRE.ReplaceAllStringFunc(msg, func(m string) string {
-		n, convErr := strconv.Atoi(m[len("line "):])
-		if convErr != nil {
-			return m
+	fileLine := func(msg string) string {
+		rest, ok := strings.CutPrefix(msg, "line ")
+		if !ok {
+			for _, p := range yamlUnplacedProblems {
+				if strings.HasPrefix(msg, p) {
+					return msg
+				}
+			}
+			return "line " + strconv.Itoa(docLine) + ": " + msg
 		}
-		return "line " + strconv.Itoa(n+docLine-1)
-	})
-	return fmt.Errorf("invalid YAML: %s", msg)
+		digits, tail, ok := strings.Cut(rest, ": ")
+		n, convErr := strconv.Atoi(digits)
+		if !ok || convErr != nil {
+			return msg
+		}
+		if slices.Contains(yamlParserProblems, tail) {
+			n++
+		}
+		return "line " + strconv.Itoa(n+docLine-1) + ": " + tail
+	}
+	var typeErr *yamlv2.TypeError
+	if errors.As(err, &typeErr) {
+		msgs := make([]string, len(typeErr.Errors))
+		for i, e := range typeErr.Errors {
+			msgs[i] = fileLine(e)
+		}
+		return fmt.Errorf("invalid YAML: %s", strings.Join(msgs, "; "))
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.HasPrefix(msg, "exceeded max depth") || strings.Contains(msg, ": exceeded max depth") {
+		return errTooDeep
+	}
+	return fmt.Errorf("invalid YAML: %s", fileLine(msg))
+}
+
+// jsonWriter writes the JSON text of a decoded YAML (or JSON) tree the way
+// sigs.k8s.io/yaml does for kubectl (keys sorted, numbers and booleans as
+// map keys turned into text), while bounding the nesting depth and the size a
+// document expands to through YAML aliases. One writer serves the documents
+// of a file in turn: the text it returns is valid until the next encode.
+type jsonWriter struct {
+	buf         []byte
+	size, limit int    // bytes written for the document so far, and the bound
+	scratch     [][]kv // sort space per depth
+}
+
+type kv struct {
+	key   string
+	value any
+}
+
+// convertError is a conversion error with the path where it happened.
+type convertError struct {
+	path []string // innermost first
+	msg  string
+}
+
+func (e *convertError) Error() string {
+	if len(e.path) == 0 {
+		return e.msg
+	}
+	var b strings.Builder
+	for i := len(e.path) - 1; i >= 0; i-- {
+		if b.Len() > 0 && !strings.HasPrefix(e.path[i], "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(e.path[i])
+	}
+	return b.String() + ": " + e.msg
+}
+
+func within(err error, segment string) error {
+	var ce *convertError
+	if errors.As(err, &ce) {
+		ce.path = append(ce.path, segment)
+	}
+	return err
+}
+
+// encode returns the JSON text of v, which sits at the given depth of its
+// document (1 for the document itself).
+func (w *jsonWriter) encode(v any, depth int) ([]byte, error) {
+	w.buf = w.buf[:0]
+	before := w.size
+	if err := w.value(v, depth); err != nil {
+		return nil, err
+	}
+	w.size = before + len(w.buf)
+	if w.size > w.limit {
+		return nil, w.tooBig()
+	}
+	return w.buf, nil
+}
+
+func (w *jsonWriter) tooBig() error {
+	return fmt.Errorf("document expands to more than %d bytes of JSON through YAML aliases (limit: %d times its size, at least 16 MiB)", w.limit, maxExpansion)
+}
+
+func (w *jsonWriter) value(v any, depth int) error {
+	if w.size+len(w.buf) > w.limit {
+		return w.tooBig()
+	}
+	switch x := v.(type) {
+	case nil:
+		w.buf = append(w.buf, "null"...)
+	case string:
+		w.buf = appendJSONString(w.buf, x)
+	case bool:
+		w.buf = strconv.AppendBool(w.buf, x)
+	case int:
+		w.buf = strconv.AppendInt(w.buf, int64(x), 10)
+	case int64:
+		w.buf = strconv.AppendInt(w.buf, x, 10)
+	case uint64:
+		w.buf = strconv.AppendUint(w.buf, x, 10)
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return &convertError{msg: fmt.Sprintf("%v cannot be represented in JSON", x)}
+		}
+		w.buf = appendJSONFloat(w.buf, x)
+	case json.Number:
+		w.buf = append(w.buf, x...)
+	case []any:
+		if depth > MaxNestingDepth {
+			return errTooDeep
+		}
+		w.buf = append(w.buf, '[')
+		for i, e := range x {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			if err := w.value(e, depth+1); err != nil {
+				return within(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		w.buf = append(w.buf, ']')
+	case map[any]any:
+		if depth > MaxNestingDepth {
+			return errTooDeep
+		}
+		members := w.members(depth, len(x))
+		for k, e := range x {
+			key, err := yamlKey(k)
+			if err != nil {
+				return err
+			}
+			members = append(members, kv{key, e})
+		}
+		return w.object(members, depth)
+	case map[string]any:
+		if depth > MaxNestingDepth {
+			return errTooDeep
+		}
+		members := w.members(depth, len(x))
+		for k, e := range x {
+			members = append(members, kv{k, e})
+		}
+		return w.object(members, depth)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return &convertError{msg: err.Error()}
+		}
+		w.buf = append(w.buf, b...)
+	}
+	return nil
+}
+
+// members returns the empty sort space of a depth.
+func (w *jsonWriter) members(depth, n int) []kv {
+	for len(w.scratch) <= depth {
+		w.scratch = append(w.scratch, nil)
+	}
+	if cap(w.scratch[depth]) < n {
+		w.scratch[depth] = make([]kv, 0, n)
+	}
+	return w.scratch[depth][:0]
+}
+
+func (w *jsonWriter) object(members []kv, depth int) error {
+	slices.SortFunc(members, func(a, b kv) int { return strings.Compare(a.key, b.key) })
+	w.buf = append(w.buf, '{')
+	for i, m := range members {
+		if i > 0 {
+			if m.key == members[i-1].key {
+				return &convertError{msg: fmt.Sprintf("duplicate key %q", m.key)}
+			}
+			w.buf = append(w.buf, ',')
+		}
+		w.buf = appendJSONString(w.buf, m.key)
+		w.buf = append(w.buf, ':')
+		if err := w.value(m.value, depth+1); err != nil {
+			return within(err, m.key)
+		}
+	}
+	w.buf = append(w.buf, '}')
+	clear(members) // drop the references for the collector
+	return nil
+}
+
+// appendJSONString appends s as a JSON string, as encoding/json does
+// (invalid UTF-8 becomes U+FFFD) without the HTML escaping.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+				i++
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendJSONFloat formats a float64 as encoding/json does.
+func appendJSONFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// yamlKey turns a YAML map key into a JSON object key the way
+// sigs.k8s.io/yaml does (numbers and booleans become their text).
+func yamlKey(k any) (string, error) {
+	switch k := k.(type) {
+	case string:
+		return k, nil
+	case int:
+		return strconv.Itoa(k), nil
+	case int64:
+		return strconv.FormatInt(k, 10), nil
+	case float64:
+		switch s := strconv.FormatFloat(k, 'g', -1, 32); s {
+		case "+Inf":
+			return ".inf", nil
+		case "-Inf":
+			return "-.inf", nil
+		case "NaN":
+			return ".nan", nil
+		default:
+			return s, nil
+		}
+	case bool:
+		return strconv.FormatBool(k), nil
+	}
+	return "", &convertError{msg: fmt.Sprintf("map key %s is not a string", describeValue(k))}
+}
+
+// describeValue names a JSON (or YAML) value for an error message.
+func describeValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		if len(x) > 40 {
+			x = x[:37] + "..."
+		}
+		return "string " + strconv.Quote(x)
+	case bool:
+		return fmt.Sprintf("boolean %t", x)
+	case json.Number, int, int64, uint64, float64:
+		return fmt.Sprintf("number %v", x)
+	case map[string]any, map[any]any:
+		return "an object"
+	case []any:
+		return "a list"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // jsonDepth returns the deepest nesting of objects and arrays in js.

@@ -56,6 +56,19 @@ func (l *Loader) LoadBytes(name string, data []byte) (*Inventory, error) {
 	return l.build(objs, errs)
 }
 
+// Read decodes one path (file, directory or "-") without finishing the
+// objects; pass what several Reads return to Build.
+func (l *Loader) Read(path string) ([]*Object, ErrorList) { return l.loadPath(path) }
+
+// Build finishes decoded objects (defaults, namespaces) and indexes them;
+// errs are earlier decode errors to report with any duplicate-object errors.
+func (l *Loader) Build(objs []*Object, errs ErrorList) (*Inventory, error) {
+	return l.build(objs, errs)
+}
+
+// Decoder returns the loader's decoder.
+func (l *Loader) Decoder() *Decoder { return l.decoder }
+
 // Decode decodes one in-memory file into objects, with defaults applied and
 // namespaces defaulted, without building an inventory.
 func (l *Loader) Decode(name string, data []byte) ([]*Object, error) {

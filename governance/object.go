@@ -130,8 +130,13 @@ type Inventory struct {
 // NewInventory indexes objects. Objects with the same key are an error
 // naming both sources.
 func NewInventory(objects []*Object) (*Inventory, error) {
-	inv := &Inventory{byKind: map[schema.GroupKind][]*Object{}, byKey: map[Key]*Object{}}
+	inv := &Inventory{byKind: map[schema.GroupKind][]*Object{}, byKey: make(map[Key]*Object, len(objects))}
 	var errs ErrorList
+	type keyed struct {
+		key Key
+		obj *Object
+	}
+	sorted := make([]keyed, 0, len(objects))
 	for _, o := range objects {
 		k := o.Key()
 		if prev, dup := inv.byKey[k]; dup && k.Name != "" {
@@ -142,9 +147,14 @@ func NewInventory(objects []*Object) (*Inventory, error) {
 		if k.Name != "" {
 			inv.byKey[k] = o
 		}
-		inv.objects = append(inv.objects, o)
+		sorted = append(sorted, keyed{k, o})
 	}
-	sort.SliceStable(inv.objects, func(i, j int) bool { return lessKey(inv.objects[i].Key(), inv.objects[j].Key()) })
+	// Keys are computed once: Key reads the metadata through an accessor.
+	sort.SliceStable(sorted, func(i, j int) bool { return lessKey(sorted[i].key, sorted[j].key) })
+	inv.objects = make([]*Object, len(sorted))
+	for i, s := range sorted {
+		inv.objects[i] = s.obj
+	}
 	for _, o := range inv.objects {
 		gk := o.GVK.GroupKind()
 		inv.byKind[gk] = append(inv.byKind[gk], o)

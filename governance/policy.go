@@ -1,16 +1,18 @@
 package governance
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	yamlv3 "go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/version"
-	"sigs.k8s.io/yaml"
+	kjson "sigs.k8s.io/json"
 )
 
 // PolicyAPIVersion and PolicyKind identify a GovernancePolicy file.
@@ -76,7 +78,7 @@ func LoadPolicyFile(path string) (*Policy, error) {
 }
 
 // ParsePolicy parses and validates a GovernancePolicy. Errors name the file
-// and the line of the offending entry.
+// and the line of the offending field or entry.
 func ParsePolicy(file string, data []byte) (*Policy, error) {
 	src := Source{File: file, Document: 1, Line: 1, Item: -1}
 	fail := func(s Source, format string, args ...any) error {
@@ -85,9 +87,43 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 	if err := checkText(data); err != nil {
 		return nil, fail(src, "%v", err)
 	}
+	// The file is read as manifests are: go-yaml v2 (strict about duplicate
+	// keys), bounded JSON, then a strict case-sensitive decode.
+	var tree any
+	if err := yamlv2.UnmarshalStrict(data, &tree); err != nil {
+		return nil, fail(src, "%v", yamlError(err, 1))
+	}
+	w := &jsonWriter{limit: max(MaxDocumentBytes, maxExpansion*len(data))}
+	js, err := w.encode(tree, 1)
+	if err != nil {
+		return nil, fail(src, "%v", conversionError(err))
+	}
+	var root yamlv3.Node // for the lines of fields; aliases stay unexpanded
+	if yamlv3.Unmarshal(data, &root) != nil {
+		root = yamlv3.Node{}
+	}
+	at := func(path string) Source {
+		s := src
+		if line := lineOf(&root, path); line > 0 {
+			s.Line = line
+		}
+		return s
+	}
 	var pf policyFile
-	if err := yaml.UnmarshalStrict(data, &pf); err != nil {
-		return nil, fail(src, "invalid GovernancePolicy: %s", strings.TrimPrefix(err.Error(), "error unmarshaling JSON: while decoding JSON: "))
+	strict, err := kjson.UnmarshalStrict(js, &pf)
+	if err != nil {
+		where, msg := locateDecodeError(js, &pf, err, "")
+		if where == "" {
+			return nil, fail(src, "invalid GovernancePolicy: %s", msg)
+		}
+		return nil, fail(at(where), "invalid GovernancePolicy: %s: %s", where, msg)
+	}
+	for _, e := range strict {
+		var fe kjson.FieldError
+		if errors.As(e, &fe) {
+			return nil, fail(at(fe.FieldPath()), "invalid GovernancePolicy: %v", e)
+		}
+		return nil, fail(src, "invalid GovernancePolicy: %v", e)
 	}
 	if pf.APIVersion != PolicyAPIVersion || pf.Kind != PolicyKind {
 		return nil, fail(src, "expected apiVersion %s and kind %s, got %q %q", PolicyAPIVersion, PolicyKind, pf.APIVersion, pf.Kind)
@@ -97,15 +133,11 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 		p.KubernetesVersion = DefaultKubernetesVersion
 	}
 	if _, err := version.ParseGeneric(p.KubernetesVersion); err != nil {
-		return nil, fail(src, "spec.kubernetesVersion %q: %v", p.KubernetesVersion, err)
+		return nil, fail(at("spec.kubernetesVersion"), "spec.kubernetesVersion %q: %v", p.KubernetesVersion, err)
 	}
-	lines := entryLines(data)
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		e.Source = src
-		if i < len(lines) {
-			e.Source.Line = lines[i]
-		}
+		e.Source = at(fmt.Sprintf("spec.checks[%d]", i))
 		if err := e.validate(); err != nil {
 			return nil, fail(e.Source, "spec.checks[%d]: %v", i, err)
 		}
@@ -170,31 +202,61 @@ func (p *Policy) Rules(defs []Definition) ([]Rule, error) {
 	return rules, nil
 }
 
-// entryLines returns the line of each spec.checks item.
-func entryLines(data []byte) []int {
-	var root yamlv3.Node
-	if err := yamlv3.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil || len(root.Content) == 0 {
-		return nil
+// lineOf returns the line of the field at path ("spec.checks[2].match",
+// map keys in brackets too) in a parsed YAML document: the line of the
+// deepest part of the path that exists, 0 when none does.
+func lineOf(root *yamlv3.Node, path string) int {
+	if len(root.Content) == 0 {
+		return 0
 	}
-	checks := mappingValue(mappingValue(root.Content[0], "spec"), "checks")
-	if checks == nil {
-		return nil
+	n, line := root.Content[0], 0
+	for _, seg := range pathSegments(path) {
+		if n.Kind == yamlv3.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next *yamlv3.Node
+		switch {
+		case n.Kind == yamlv3.SequenceNode:
+			if i, err := strconv.Atoi(seg); err == nil && i >= 0 && i < len(n.Content) {
+				next = n.Content[i]
+				line = next.Line
+			}
+		case n.Kind == yamlv3.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == seg {
+					next, line = n.Content[i+1], n.Content[i].Line
+					break
+				}
+			}
+		}
+		if next == nil {
+			break
+		}
+		n = next
 	}
-	lines := make([]int, len(checks.Content))
-	for i, item := range checks.Content {
-		lines[i] = item.Line
-	}
-	return lines
+	return line
 }
 
-func mappingValue(n *yamlv3.Node, key string) *yamlv3.Node {
-	if n == nil || n.Kind != yamlv3.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
+// pathSegments splits "a.b[0][k.x].c" into a, b, 0, k.x, c.
+func pathSegments(path string) []string {
+	var segs []string
+	for path != "" {
+		switch path[0] {
+		case '.':
+			path = path[1:]
+		case '[':
+			end := strings.IndexByte(path, ']')
+			if end < 0 {
+				return append(segs, path[1:])
+			}
+			segs, path = append(segs, path[1:end]), path[end+1:]
+		default:
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			segs, path = append(segs, path[:end]), path[end:]
 		}
 	}
-	return nil
+	return segs
 }

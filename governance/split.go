@@ -6,12 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
+
+// splitError is a JSON stream that could not be cut: line is where the bad
+// value starts.
+type splitError struct {
+	line int
+	err  error
+}
 
 // splitDocuments cuts a file into documents. A file whose first non-blank
 // byte is '{' or '[' is a stream of JSON values; anything else is YAML cut at
 // "---" separator lines, the way kubectl reads multi-document files.
-func splitDocuments(data []byte) ([]document, error) {
+func splitDocuments(data []byte) ([]document, *splitError) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		return splitJSON(data)
@@ -59,22 +67,22 @@ func isSeparator(line []byte) bool {
 
 // splitJSON cuts a stream of JSON values; a top-level array is one document
 // whose elements are taken as a list of objects.
-func splitJSON(data []byte) ([]document, error) {
+func splitJSON(data []byte) ([]document, *splitError) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var docs []document
 	for {
 		start := dec.InputOffset()
+		// Skip the whitespace between values so the line is the value's own.
+		skipped := start + int64(len(data[start:])-len(bytes.TrimLeft(data[start:], " \t\r\n")))
+		line := 1 + bytes.Count(data[:skipped], []byte("\n"))
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
 			return docs, nil
 		}
 		if err != nil {
-			return docs, fmt.Errorf("line %d: invalid JSON: %w", jsonErrorLine(data, dec, err), err)
+			return docs, &splitError{line: line, err: jsonSyntaxError(data, err)}
 		}
-		// Skip the whitespace between values so the line is the value's own.
-		skipped := start + int64(len(data[start:])-len(bytes.TrimLeft(data[start:], " \t\r\n")))
-		line := 1 + bytes.Count(data[:skipped], []byte("\n"))
 		if raw[0] == '[' {
 			raw = append(append([]byte(`{"apiVersion":"v1","kind":"List","items":`), raw...), '}')
 		}
@@ -82,14 +90,19 @@ func splitJSON(data []byte) ([]document, error) {
 	}
 }
 
-func jsonErrorLine(data []byte, dec *json.Decoder, err error) int {
-	offset := dec.InputOffset()
+// jsonSyntaxError names the line of a JSON syntax error.
+func jsonSyntaxError(data []byte, err error) error {
 	var syntax *json.SyntaxError
-	if errors.As(err, &syntax) {
-		offset = syntax.Offset
+	switch {
+	case errors.As(err, &syntax):
+		if strings.Contains(syntax.Error(), "exceeded max depth") {
+			return errTooDeep
+		}
+		offset := min(syntax.Offset, int64(len(data)))
+		return fmt.Errorf("invalid JSON at line %d: %v", 1+bytes.Count(data[:offset], []byte("\n")), err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		end := bytes.TrimRight(data, " \t\r\n")
+		return fmt.Errorf("invalid JSON at line %d: unexpected end of input", 1+bytes.Count(end, []byte("\n")))
 	}
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	return 1 + bytes.Count(data[:offset], []byte("\n"))
+	return fmt.Errorf("invalid JSON: %v", err)
 }
