@@ -187,3 +187,26 @@ func TestHelpHasExamples(t *testing.T) {
 		assert.Contains(t, out, "Examples:", cmd)
 	}
 }
+
+func TestCheckReadsKustomizationStdinAndRecursiveDirs(t *testing.T) {
+	code, out, stderr := aigov(t, "", "check", "-k", "../../governance/kustomize/testdata/base", "-o", "json")
+	require.Equal(t, 1, code, stderr)
+	assert.Contains(t, out, `"namespace": "nlp-team"`, "kustomize's namespace transformer ran")
+
+	manifest, err := os.ReadFile(platform + "/training.yaml")
+	require.NoError(t, err)
+	code, out, _ = aigov(t, string(manifest), "check", "-f", "-", "-n", "cv-team", "-o", "json")
+	require.Equal(t, 1, code)
+	assert.Contains(t, out, `"object": "Job/resnet50-finetune"`)
+
+	// Without -R a directory's sub-directories are not read; with it the
+	// fixed/ variant is read too, and its objects collide with the
+	// platform's: an input error naming both places.
+	code, out, _ = aigov(t, "", "check", "-f", platform, "-o", "json")
+	var flat jsonReport
+	require.NoError(t, json.Unmarshal([]byte(out), &flat))
+	assert.Equal(t, 79, flat.Objects)
+	code, _, stderr = aigov(t, "", "check", "-f", platform, "-R")
+	assert.Equal(t, 2, code)
+	assert.Regexp(t, `fixed/00-namespaces.yaml:\d+ \(document \d+\): duplicate object Namespace/cv-team: already defined at .*multitenant/00-namespaces.yaml`, stderr)
+}
