@@ -1,8 +1,20 @@
-// Package netpol answers which pod (or IP) may open a connection to which
-// pod, on which ports and protocols, and why: NetworkPolicy v1 plus the admin
-// network policy tiers, a reachability graph, explanations, diffs and
-// isolation assertions.
+// Package netpol answers which pod (or IP range) may open a connection to
+// which pod, on which ports and protocols, and why, from an inventory's
+// NetworkPolicies, AdminNetworkPolicies, BaselineAdminNetworkPolicies and
+// ClusterNetworkPolicies (tiers Admin → NetworkPolicy → Baseline → allow).
 //
-// The analyzer is being built (see the project's open issues); today the
-// package holds only this documentation.
+// Build compiles the policies once, groups endpoints into equivalence
+// classes (pods no selector and no named port tells apart), and computes
+// the allowed port set of every class pair per direction with bitsets over
+// classes. Queries then read that table:
+//
+//	g, err := netpol.Build(inv, netpol.Options{})
+//	src, _ := g.Lookup("rag/llm-service")
+//	dst, _ := g.Lookup("rag/vector-db")
+//	v := g.Allowed(src, dst, 6334, corev1.ProtocolTCP) // v.Allowed, v.Explain()
+//	m := g.Matrix()                                     // every allowed pair, all ports
+//
+// Semantics follow the upstream NetworkPolicy e2e suite: ipBlocks match pod
+// IPs from status.podIPs (Options.IgnorePodIPsInIPBlocks turns that off);
+// hostNetwork pods are taken as their node's IP (see HostNetworkAssumption).
 package netpol
