@@ -85,6 +85,10 @@ type Definition struct {
 	// VAP is true when the check is also generated as a
 	// ValidatingAdmissionPolicy; inventory-level checks cannot be.
 	VAP bool `json:"vap"`
+	// Controls names the framework controls the check serves, each as
+	// "FRAMEWORK CONTROL", e.g. "CIS 5.2.2", "NSA-CISA pod-security",
+	// "OWASP-LLM LLM03", "MITRE-ATLAS AML.T0010".
+	Controls []string `json:"controls,omitempty"`
 	// New builds the check from its parameters (JSON, may be nil).
 	New func(params json.RawMessage) (Check, error) `json:"-"`
 }

@@ -6,15 +6,17 @@ import (
 	"github.com/aigov/aigov/governance"
 )
 
-// Definitions returns the catalog checks this package evaluates, in the
-// order of the design's catalog table. Every one is also generated as a
-// ValidatingAdmissionPolicy (VAP true). The slice and its entries are fresh
-// on every call.
+// Definitions returns the catalog checks this package evaluates: first
+// those of the design's catalog table, in its order, each also generated as
+// a ValidatingAdmissionPolicy (VAP true); then the AI-platform checks that
+// are evaluated in Go only for now (VAP false: inventory checks, and checks
+// that classify workloads). Every definition names the framework controls
+// it serves (Controls). The slice and its entries are fresh on every call.
 //
 // custom-cel is not here: it needs the CEL environment of package cel,
 // which adds its definition to this list.
 func Definitions() []governance.Definition {
-	return []governance.Definition{
+	defs := []governance.Definition{
 		privilegedContainerDefinition(),
 		allowedRegistriesDefinition(),
 		requiredLabelsDefinition(),
@@ -26,17 +28,49 @@ func Definitions() []governance.Definition {
 		latestTagDefinition(),
 		runAsNonRootDefinition(),
 		requiredProbesDefinition(),
+
+		namespaceDataClassificationDefinition(),
+		namespaceTeamLabelsDefinition(),
+		sensitiveWorkloadClassificationDefinition(),
+		podSecurityLevelDefinition(),
+		inferenceProbesDefinition(),
+		modelImageDigestDefinition(),
+		aiWorkloadOwnServiceAccountDefinition(),
+		shadowAIDefinition(),
+		gpuNodeTargetingDefinition(),
+		auditPolicyLintDefinition(),
+		kyvernoDeprecatedActionDefinition(),
+		rbacNonexistentSubresourceDefinition(),
 	}
+	for i := range defs {
+		defs[i].Controls = Controls(defs[i].ID)
+	}
+	return defs
 }
 
-// Default returns the checks that need no parameters, each as a rule with
-// action Deny, no entry name, the check's own severity and no scope:
-// privileged-container, container-limits (limits required, no maximums),
-// host-namespaces, automount-token, latest-tag and run-as-non-root.
+// optIn lists the checks without required parameters that Default leaves
+// out, because their default parameters encode an organisation's policy
+// that a platform has to adopt first: shadow-ai needs namespaces labelled
+// as AI-approved, and sensitive-workload-classification flags training
+// jobs in namespaces classified below confidential.
+func optIn(id string) bool {
+	return id == IDShadowAI || id == IDSensitiveWorkloadClassification
+}
+
+// Default returns the checks that need no parameters, with their default
+// parameters, each as a rule with action Deny, no entry name, the check's
+// own severity and no scope: privileged-container, container-limits
+// (limits required, no maximums), host-namespaces, automount-token,
+// latest-tag, run-as-non-root, namespace-data-classification,
+// namespace-team-labels, pod-security-level, inference-probes,
+// model-image-digest, ai-workload-own-serviceaccount, gpu-node-targeting,
+// audit-policy-lint, kyverno-deprecated-action and
+// rbac-nonexistent-subresource. shadow-ai and
+// sensitive-workload-classification are opt-in: a policy file lists them.
 func Default() ([]governance.Rule, error) {
 	var rules []governance.Rule
 	for _, d := range Definitions() {
-		if requiresParams(d) {
+		if requiresParams(d) || optIn(d.ID) {
 			continue
 		}
 		c, err := d.New(nil)

@@ -20,6 +20,27 @@ func TestDefinitions(t *testing.T) {
 		IDAutomountToken:      governance.SeverityLow,
 		IDRequiredLabels:      governance.SeverityLow,
 		IDRequiredProbes:      governance.SeverityLow,
+
+		IDNamespaceDataClassification:     governance.SeverityMedium,
+		IDNamespaceTeamLabels:             governance.SeverityLow,
+		IDSensitiveWorkloadClassification: governance.SeverityHigh,
+		IDPodSecurityLevel:                governance.SeverityHigh,
+		IDInferenceProbes:                 governance.SeverityMedium,
+		IDModelImageDigest:                governance.SeverityMedium,
+		IDAIWorkloadOwnServiceAccount:     governance.SeverityMedium,
+		IDShadowAI:                        governance.SeverityHigh,
+		IDGPUNodeTargeting:                governance.SeverityMedium,
+		IDAuditPolicyLint:                 governance.SeverityHigh,
+		IDKyvernoDeprecatedAction:         governance.SeverityLow,
+		IDRBACNonexistentSubresource:      governance.SeverityMedium,
+	}
+	// The design table's checks are generated as VAPs; the AI-platform
+	// checks are Go-only for now.
+	goOnly := map[string]bool{
+		IDNamespaceDataClassification: true, IDNamespaceTeamLabels: true, IDSensitiveWorkloadClassification: true,
+		IDPodSecurityLevel: true, IDInferenceProbes: true, IDModelImageDigest: true,
+		IDAIWorkloadOwnServiceAccount: true, IDShadowAI: true, IDGPUNodeTargeting: true,
+		IDAuditPolicyLint: true, IDKyvernoDeprecatedAction: true, IDRBACNonexistentSubresource: true,
 	}
 	defs := Definitions()
 	if len(defs) != len(wantSeverity) {
@@ -35,8 +56,11 @@ func TestDefinitions(t *testing.T) {
 		if d.Severity != sev {
 			t.Errorf("%s: severity %s, want %s", d.ID, d.Severity, sev)
 		}
-		if !d.VAP || d.New == nil || d.Description == "" || len(d.Kinds) == 0 {
+		if d.VAP == goOnly[d.ID] || d.New == nil || d.Description == "" || len(d.Kinds) == 0 {
 			t.Errorf("%s: incomplete definition %+v", d.ID, d)
+		}
+		if len(d.Controls) == 0 {
+			t.Errorf("%s: names no framework controls", d.ID)
 		}
 		for _, p := range d.Params {
 			if p.Name == "" || p.Type == "" || p.Description == "" {
@@ -85,7 +109,10 @@ func TestDefault(t *testing.T) {
 			t.Errorf("%s: rule %+v", r.Check.ID, r)
 		}
 	}
-	want := []string{IDPrivilegedContainer, IDContainerLimits, IDHostNamespaces, IDAutomountToken, IDLatestTag, IDRunAsNonRoot}
+	want := []string{IDPrivilegedContainer, IDContainerLimits, IDHostNamespaces, IDAutomountToken, IDLatestTag, IDRunAsNonRoot,
+		IDNamespaceDataClassification, IDNamespaceTeamLabels, IDPodSecurityLevel, IDInferenceProbes, IDModelImageDigest,
+		IDAIWorkloadOwnServiceAccount, IDGPUNodeTargeting, IDAuditPolicyLint, IDKyvernoDeprecatedAction,
+		IDRBACNonexistentSubresource}
 	if !slices.Equal(ids, want) {
 		t.Errorf("Default() = %v, want %v", ids, want)
 	}

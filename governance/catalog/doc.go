@@ -1,6 +1,7 @@
 // Package catalog evaluates aigov's catalog checks in Go: the AI-platform
 // checks of the design's catalog table that are also generated as native
-// ValidatingAdmissionPolicies.
+// ValidatingAdmissionPolicies, and the AI-platform governance checks of
+// issue 9 that need no analyzer.
 //
 // Every check is a governance.Check built by a constructor that validates
 // its parameters strictly (case-sensitive field names; unknown fields,
@@ -20,8 +21,37 @@
 //	run-as-non-root        NewRunAsNonRoot           –
 //	required-probes        NewRequiredProbes         RequiredProbesParams
 //
+// and the AI-platform checks, evaluated in Go only (not yet generated as
+// VAPs; those marked * are inventory checks, which read other objects):
+//
+//	id                                  constructor                           params
+//	namespace-data-classification       NewNamespaceDataClassification        NamespaceDataClassificationParams
+//	namespace-team-labels               NewNamespaceTeamLabels                NamespaceTeamLabelsParams
+//	sensitive-workload-classification*  NewSensitiveWorkloadClassification    SensitiveWorkloadClassificationParams
+//	pod-security-level*                 NewPodSecurityLevel                   PodSecurityLevelParams
+//	inference-probes                    NewInferenceProbes                    –
+//	model-image-digest                  NewModelImageDigest                   –
+//	ai-workload-own-serviceaccount*     NewAIWorkloadOwnServiceAccount        –
+//	shadow-ai*                          NewShadowAI                           ShadowAIParams
+//	gpu-node-targeting                  NewGPUNodeTargeting                   –
+//	audit-policy-lint                   NewAuditPolicyLint                    –
+//	kyverno-deprecated-action           NewKyvernoDeprecatedAction            –
+//	rbac-nonexistent-subresource        NewRBACNonexistentSubresource         –
+//
+// The AI checks select workloads by AI asset recognition: Classify,
+// ClassifyObject and ClassifyInventory assign an AIClass (inference-server,
+// embedding-service, vector-database, model-registry, training-job,
+// notebook) by the aigov.dev/ai-class label, custom resource kind, operator
+// labels, app.kubernetes.io/component and image repository name; AssetTable
+// lists the AI assets for a report. Every definition names the framework
+// controls it serves (governance.Definition.Controls: CIS Kubernetes
+// Benchmark, NSA/CISA hardening guidance, OWASP Top 10 for LLM
+// Applications, MITRE ATLAS); GroupByFramework and GroupByControl group
+// findings by them.
+//
 // Definitions lists them for a GovernancePolicy (governance.Policy.Rules)
-// and for documentation; Default returns the rules that need no parameters.
+// and for documentation; Default returns the rules that need no parameters
+// (shadow-ai and sensitive-workload-classification are opt-in).
 // custom-cel lives in package cel, which needs the apiserver's CEL
 // environment.
 //

@@ -65,8 +65,18 @@ func Example() {
 	// Output:
 	// high allowed-registries Deployment/llm-server
 	//   spec.template.spec.containers[0].image: container "vllm" uses image "vllm/vllm-openai:latest" from registry "docker.io", which is not allowed (allowed: registry.example.com, nvcr.io)
+	// medium ai-workload-own-serviceaccount Deployment/llm-server
+	//   spec.template.spec.serviceAccountName: inference-server Deployment "llm-server" runs as the namespace's default ServiceAccount
+	// medium gpu-node-targeting Deployment/llm-server
+	//   spec.template.spec.tolerations: pod requests nvidia.com/gpu (spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]) but neither tolerates a GPU taint nor selects GPU nodes
 	// medium gpu-per-container-max Deployment/llm-server
 	//   spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]: container "vllm": nvidia.com/gpu limit 8 is above the maximum of 4
+	// medium inference-probes Deployment/llm-server
+	//   spec.template.spec.containers[0].livenessProbe: inference-server Deployment "llm-server": container "vllm" has no livenessProbe
+	// medium inference-probes Deployment/llm-server
+	//   spec.template.spec.containers[0].readinessProbe: inference-server Deployment "llm-server": container "vllm" has no readinessProbe
 	// medium latest-tag Deployment/llm-server
 	//   spec.template.spec.containers[0].image: container "vllm" uses image "vllm/vllm-openai:latest" with the latest tag
+	// medium model-image-digest Deployment/llm-server
+	//   spec.template.spec.containers[0].image: inference-server Deployment "llm-server": container "vllm" image "vllm/vllm-openai:latest" is not pinned by @sha256 digest
 }

@@ -1,0 +1,56 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// namespaceKinds is the Kinds of the checks that judge Namespaces.
+func namespaceKinds() []schema.GroupKind { return []schema.GroupKind{{Kind: "Namespace"}} }
+
+// namespaceOf returns the Namespace object named ns, or nil when the
+// inventory does not hold it.
+func namespaceOf(inv *governance.Inventory, ns string) *corev1.Namespace {
+	o := inv.Get(governance.Key{Kind: "Namespace", Name: ns})
+	if o == nil {
+		return nil
+	}
+	n, _ := o.Obj.(*corev1.Namespace)
+	return n
+}
+
+// labelPath is the field path of a label: metadata.labels[KEY].
+func labelPath(metaPath, key string) string {
+	return metaPath + ".labels[" + key + "]"
+}
+
+// validateLabelKey reports a malformed label key of parameter param.
+func validateLabelKey(param, key string) error {
+	if errs := validation.IsQualifiedName(key); len(errs) > 0 {
+		return fmt.Errorf("%s %q: %s", param, key, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// validateDistinct reports an empty list, an empty value or a duplicate.
+func validateDistinct(param string, values []string) error {
+	if len(values) == 0 {
+		return fmt.Errorf("%s must list at least one value", param)
+	}
+	for i, v := range values {
+		if v == "" {
+			return fmt.Errorf("%s[%d] is empty", param, i)
+		}
+		if slices.Index(values, v) != i {
+			return fmt.Errorf("%s[%d]: duplicate %q", param, i, v)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+// ai-workload-own-serviceaccount requires every AI workload to run under a
+// ServiceAccount of its own, so that what an inference server, a notebook
+// or a training job may do in the API (and which cloud identity it is
+// federated to) can be granted to it alone and revoked without touching
+// others. A workload is an AI workload when it is classified (Classify) or
+// requests a GPU. The check reads spec.serviceAccountName (else the
+// deprecated serviceAccount) of the stored pod template of every workload
+// (governance.Inventory.Workloads) and denies a pod that runs as "default"
+// (the field unset or "default"), and a ServiceAccount that several AI
+// workloads of the namespace share (one finding per workload, naming the
+// others).
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDAIWorkloadOwnServiceAccount is the catalog ID of the
+// ai-workload-own-serviceaccount check.
+const IDAIWorkloadOwnServiceAccount = "ai-workload-own-serviceaccount"
+
+func aiWorkloadOwnServiceAccountDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDAIWorkloadOwnServiceAccount,
+		Description: "AI workloads (classified, or requesting GPUs) must each run under their own ServiceAccount, never default.",
+		Severity:    governance.SeverityMedium,
+		Kinds:       []string{PodsAndWorkloads + " classified as AI or requesting GPUs"},
+		New:         NewAIWorkloadOwnServiceAccount,
+	}
+}
+
+// aiWorkload is a workload that is an AI asset or uses GPUs.
+type aiWorkload struct {
+	w     governance.Workload
+	class Classification
+	// what names it in messages: `inference-server Deployment "llm"`.
+	what string
+}
+
+// aiWorkloads lists the workloads that are classified or request GPUs.
+func aiWorkloads(cl *classifier, inv *governance.Inventory) []aiWorkload {
+	var out []aiWorkload
+	for _, w := range inv.Workloads() {
+		c := cl.workload(w)
+		gpu := w.Pod != nil && usesGPU(&w.Pod.Spec)
+		if c.Class == ClassNone && !gpu {
+			continue
+		}
+		what := fmt.Sprintf("GPU workload %s %q", w.Kind, w.Name)
+		if c.Class != ClassNone {
+			what = describeWorkload(c.Class, w.Kind, w.Name)
+		}
+		out = append(out, aiWorkload{w: w, class: c, what: what})
+	}
+	return out
+}
+
+// NewAIWorkloadOwnServiceAccount builds the ai-workload-own-serviceaccount
+// check. It takes no parameters. It is an inventory check: sharing is a
+// question about several workloads.
+func NewAIWorkloadOwnServiceAccount(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	d := aiWorkloadOwnServiceAccountDefinition()
+	cl := newClassifier()
+	return governance.Check{
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		Remediation: "create a ServiceAccount for the workload (automountServiceAccountToken: false unless it calls the API) and set spec.serviceAccountName",
+		Inventory: func(inv *governance.Inventory) []governance.Finding {
+			ai := aiWorkloads(cl, inv)
+			users := map[[2]string][]string{}
+			for _, a := range ai {
+				sa := serviceAccountOf(&a.w.Pod.Spec)
+				k := [2]string{a.w.Namespace, sa}
+				users[k] = append(users[k], a.w.Kind+"/"+a.w.Name)
+			}
+			var out []governance.Finding
+			for _, a := range ai {
+				sa := serviceAccountOf(&a.w.Pod.Spec)
+				path := a.w.SpecPath + ".serviceAccountName"
+				if sa == "default" {
+					out = append(out, governance.Finding{Object: a.w.Object.Ref(), Path: path,
+						Message: fmt.Sprintf("%s runs as the namespace's default ServiceAccount", a.what)})
+					continue
+				}
+				self := a.w.Kind + "/" + a.w.Name
+				var others []string
+				for _, u := range users[[2]string{a.w.Namespace, sa}] {
+					if u != self {
+						others = append(others, u)
+					}
+				}
+				if len(others) > 0 {
+					out = append(out, governance.Finding{Object: a.w.Object.Ref(), Path: path,
+						Message: fmt.Sprintf("%s shares ServiceAccount %q with %s", a.what, sa, strings.Join(others, ", "))})
+				}
+			}
+			return out
+		},
+	}, nil
+}

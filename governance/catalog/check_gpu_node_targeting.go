@@ -1,0 +1,113 @@
+// gpu-node-targeting keeps GPU pods and GPU nodes matched: GPU nodes are
+// normally tainted (nvidia.com/gpu:NoSchedule) so that only GPU pods land on
+// them, so a GPU pod must tolerate that taint or select GPU nodes, and a pod
+// that requests no GPU must not tolerate GPU taints, or it can occupy a
+// GPU node's CPU and memory and leave its GPUs stranded. It reads the
+// resources of the regular and init containers, spec.tolerations,
+// spec.nodeSelector and the required node affinity of a Pod or of a
+// workload's pod template (the stored object). A GPU is an extended
+// resource named "*/gpu" or "nvidia.com/*"; a GPU taint key is one of
+// those names too; a GPU node label key contains "gpu" or "accelerator", or
+// is the NVIDIA or AMD PCI feature label of node-feature-discovery
+// (feature.node.kubernetes.io/pci-10de.present, pci-1002.present). It denies
+// a GPU pod with neither a toleration of a GPU taint (or of every taint) nor
+// a GPU node selector or required affinity term, and, on a pod without
+// GPUs, every toleration of a GPU taint key.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDGPUNodeTargeting is the catalog ID of the gpu-node-targeting check.
+const IDGPUNodeTargeting = "gpu-node-targeting"
+
+func gpuNodeTargetingDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDGPUNodeTargeting,
+		Description: "GPU pods must tolerate GPU taints or select GPU nodes; pods without GPUs must not tolerate GPU taints.",
+		Severity:    governance.SeverityMedium,
+		Kinds:       []string{PodsAndWorkloads},
+		New:         NewGPUNodeTargeting,
+	}
+}
+
+// isGPUTaintKey reports whether a taint key names a GPU resource.
+func isGPUTaintKey(key string) bool { return key != "" && IsGPUResource(corev1.ResourceName(key)) }
+
+// isGPUNodeLabelKey reports whether a node label key selects GPU nodes.
+func isGPUNodeLabelKey(key string) bool {
+	k := strings.ToLower(key)
+	return strings.Contains(k, "gpu") || strings.Contains(k, "accelerator") ||
+		k == "feature.node.kubernetes.io/pci-10de.present" || k == "feature.node.kubernetes.io/pci-1002.present"
+}
+
+// targetsGPUNodes reports whether a pod spec tolerates a GPU taint (or
+// every taint) or selects GPU nodes by nodeSelector or required node
+// affinity.
+func targetsGPUNodes(spec *corev1.PodSpec) bool {
+	for _, t := range spec.Tolerations {
+		if isGPUTaintKey(t.Key) || (t.Key == "" && t.Operator == corev1.TolerationOpExists) {
+			return true
+		}
+	}
+	for k := range spec.NodeSelector {
+		if isGPUNodeLabelKey(k) {
+			return true
+		}
+	}
+	if a := spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		terms := a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
+		all := len(terms) > 0
+		for _, term := range terms {
+			found := false
+			for _, e := range term.MatchExpressions {
+				if isGPUNodeLabelKey(e.Key) && e.Operator != corev1.NodeSelectorOpNotIn && e.Operator != corev1.NodeSelectorOpDoesNotExist {
+					found = true
+				}
+			}
+			all = all && found
+		}
+		// Terms are ORed: every term must select GPU nodes.
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// NewGPUNodeTargeting builds the gpu-node-targeting check. It takes no
+// parameters.
+func NewGPUNodeTargeting(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	return newCheck(gpuNodeTargetingDefinition(),
+		"give GPU pods a toleration of the GPU taint (key nvidia.com/gpu, operator Exists, effect NoSchedule) or a GPU node selector; remove GPU tolerations from pods that request no GPU",
+		PodKinds(), podCheck(func(pv podView) []governance.Violation {
+			path, res, _, gpu := firstGPU(pv.spec, pv.path)
+			if gpu {
+				if targetsGPUNodes(pv.spec) {
+					return nil
+				}
+				return []governance.Violation{{Path: pv.path + ".tolerations",
+					Message: fmt.Sprintf("pod requests %s (%s) but neither tolerates a GPU taint nor selects GPU nodes", res, path)}}
+			}
+			var out []governance.Violation
+			for i, t := range pv.spec.Tolerations {
+				if isGPUTaintKey(t.Key) {
+					out = append(out, governance.Violation{Path: pv.path + ".tolerations[" + strconv.Itoa(i) + "]",
+						Message: fmt.Sprintf("pod requests no GPU but tolerates the GPU taint %q", t.Key)})
+				}
+			}
+			return out
+		})), nil
+}

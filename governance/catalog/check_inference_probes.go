@@ -1,0 +1,64 @@
+// inference-probes requires readiness and liveness probes on model servers:
+// an inference server or embedding service that is still loading weights,
+// or that has hung with its GPU memory full, must be kept out of its
+// Service's endpoints and restarted instead of timing out every request. It
+// classifies each Pod and workload (ClassifyObject, which reads labels,
+// images and the aigov.dev/ai-class override of the stored object) and, for
+// inference-server and embedding-service workloads, reads readinessProbe
+// and livenessProbe of the regular containers (init containers, native
+// sidecars and ephemeral containers are exempt); it denies, once per
+// container and probe, a probe that is absent.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDInferenceProbes is the catalog ID of the inference-probes check.
+const IDInferenceProbes = "inference-probes"
+
+func inferenceProbesDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDInferenceProbes,
+		Description: "Inference servers and embedding services must define readiness and liveness probes on every regular container.",
+		Severity:    governance.SeverityMedium,
+		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
+		New:         NewInferenceProbes,
+	}
+}
+
+// NewInferenceProbes builds the inference-probes check. It takes no
+// parameters.
+func NewInferenceProbes(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	cl := newClassifier()
+	return newCheck(inferenceProbesDefinition(),
+		"add a readinessProbe (the server's health or model-ready endpoint) and a livenessProbe; give slow model loading a startupProbe instead of a long initialDelaySeconds",
+		PodKinds(), func(o *governance.Object) []governance.Violation {
+			c := cl.object(o)
+			if !c.Class.ModelServing() {
+				return nil
+			}
+			spec, _, specPath, ok := governance.PodSpecOf(o)
+			if !ok || spec == nil {
+				return nil
+			}
+			what := describeWorkload(c.Class, o.Kind(), o.Name())
+			var out []governance.Violation
+			for _, ref := range containersOf(spec, specPath, regularContainers) {
+				for _, name := range []string{ReadinessProbe, LivenessProbe} {
+					if probeOf(ref.c, name) == nil {
+						out = append(out, governance.Violation{Path: ref.path() + "." + name,
+							Message: fmt.Sprintf("%s: %s has no %s", what, ref.desc(), name)})
+					}
+				}
+			}
+			return out
+		}), nil
+}

@@ -1,0 +1,82 @@
+// model-image-digest requires the images of model-serving workloads to be
+// pinned by digest: a tag can be moved to an image with other weights, a
+// backdoored runtime or a different tokenizer, and the serving fleet would
+// pull it at the next restart. It classifies each Pod and workload
+// (ClassifyObject) and, for inference-server and embedding-service
+// workloads, reads the image of every container, init container and
+// ephemeral container; it denies an image without a well-formed
+// "@sha256:<64 hex digits>" digest (a tag may accompany the digest).
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDModelImageDigest is the catalog ID of the model-image-digest check.
+const IDModelImageDigest = "model-image-digest"
+
+// HasSHA256Digest reports whether an image reference ends in a well-formed
+// "@sha256:" digest of 64 lower-case hex digits.
+func HasSHA256Digest(image string) bool {
+	_, digest, ok := strings.Cut(image, "@")
+	hex, isSHA := strings.CutPrefix(digest, "sha256:")
+	if !ok || !isSHA || len(hex) != 64 {
+		return false
+	}
+	for _, r := range hex {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func modelImageDigestDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDModelImageDigest,
+		Description: "Images of inference servers and embedding services must be pinned by @sha256 digest.",
+		Severity:    governance.SeverityMedium,
+		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
+		New:         NewModelImageDigest,
+	}
+}
+
+// NewModelImageDigest builds the model-image-digest check. It takes no
+// parameters.
+func NewModelImageDigest(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	cl := newClassifier()
+	return newCheck(modelImageDigestDefinition(),
+		"pin the image by digest (image: repo:tag@sha256:...) of the build you verified, and update it through review",
+		PodKinds(), func(o *governance.Object) []governance.Violation {
+			c := cl.object(o)
+			if !c.Class.ModelServing() {
+				return nil
+			}
+			spec, _, specPath, ok := governance.PodSpecOf(o)
+			if !ok || spec == nil {
+				return nil
+			}
+			what := describeWorkload(c.Class, o.Kind(), o.Name())
+			var out []governance.Violation
+			for _, ref := range containersOf(spec, specPath, allContainers) {
+				if HasSHA256Digest(ref.c.Image) {
+					continue
+				}
+				problem := "is not pinned by @sha256 digest"
+				if strings.Contains(ref.c.Image, "@") {
+					problem = "has a malformed digest (want @sha256: and 64 lower-case hex digits)"
+				}
+				out = append(out, governance.Violation{Path: ref.path() + ".image",
+					Message: fmt.Sprintf("%s: %s image %q %s", what, ref.desc(), ref.c.Image, problem)})
+			}
+			return out
+		}), nil
+}

@@ -1,0 +1,216 @@
+// rbac-nonexistent-subresource finds Role and ClusterRole rules that name a
+// subresource the built-in API does not serve, such as "pods/logs" for
+// "pods/log" or "deployments/scales": RBAC does not validate resource
+// names, so the rule grants nothing, the people it was written for are
+// refused, and the usual "fix" is a broader grant. It reads
+// rules[*].apiGroups and rules[*].resources of Roles and ClusterRoles
+// (rbac.authorization.k8s.io v1, v1beta1, v1alpha1) and, for every
+// "resource/subresource" entry whose API group is built in (the core group
+// "" or a group of ServedResources; "*" stands for every built-in group),
+// denies it when a group serves the resource but none of those serving it
+// serves the subresource. "resource/*" and "*/subresource" entries are
+// judged the same way (the latter: some resource of the group must serve
+// the subresource). Resources of other groups (CRDs, aggregated APIs) and
+// resource names a group does not serve at all are not judged.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+	rbacv1alpha1 "k8s.io/api/rbac/v1alpha1"
+	rbacv1beta1 "k8s.io/api/rbac/v1beta1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDRBACNonexistentSubresource is the catalog ID of the
+// rbac-nonexistent-subresource check.
+const IDRBACNonexistentSubresource = "rbac-nonexistent-subresource"
+
+// ServedResources returns the resources and subresources a v1.37
+// kube-apiserver serves, per API group ("" is the core group), as
+// resource → subresources (nil for none), over every version of the group.
+// It is the union of the discovery documents
+// kubernetes/api/discovery/api*__*.json at v1.37.2, which list every
+// group and version with all of them (alpha and beta included) enabled;
+// apiextensions.k8s.io and apiregistration.k8s.io are served by the same
+// binary. The map is fresh on every call.
+func ServedResources() map[string]map[string][]string {
+	// One line per group: space-separated "resource" or
+	// "resource:sub1,sub2" entries.
+	data := map[string]string{
+		"":                             "bindings componentstatuses configmaps endpoints events limitranges namespaces:finalize,status nodes:proxy,status persistentvolumeclaims:status persistentvolumes:status pods:attach,binding,ephemeralcontainers,eviction,exec,log,portforward,proxy,resize,status podtemplates replicationcontrollers:scale,status resourcequotas:status secrets serviceaccounts:token services:proxy,status",
+		"admissionregistration.k8s.io": "mutatingadmissionpolicies mutatingadmissionpolicybindings mutatingwebhookconfigurations validatingadmissionpolicies:status validatingadmissionpolicybindings validatingwebhookconfigurations",
+		"apiextensions.k8s.io":         "customresourcedefinitions:status",
+		"apiregistration.k8s.io":       "apiservices:status",
+		"apps":                         "controllerrevisions daemonsets:status deployments:scale,status replicasets:scale,status statefulsets:scale,status",
+		"authentication.k8s.io":        "selfsubjectreviews tokenreviews",
+		"authorization.k8s.io":         "localsubjectaccessreviews selfsubjectaccessreviews selfsubjectrulesreviews subjectaccessreviews",
+		"autoscaling":                  "horizontalpodautoscalers:status",
+		"batch":                        "cronjobs:status jobs:status",
+		"certificates.k8s.io":          "certificatesigningrequests:approval,status clustertrustbundles podcertificaterequests:status",
+		"coordination.k8s.io":          "leasecandidates leases",
+		"discovery.k8s.io":             "endpointslices",
+		"events.k8s.io":                "events",
+		"flowcontrol.apiserver.k8s.io": "flowschemas:status prioritylevelconfigurations:status",
+		"internal.apiserver.k8s.io":    "storageversions:status",
+		"lifecycle.k8s.io":             "evictionrequests:status evictions:status",
+		"networking.k8s.io":            "ingressclasses ingresses:status ipaddresses networkpolicies servicecidrs:status",
+		"node.k8s.io":                  "runtimeclasses",
+		"policy":                       "poddisruptionbudgets:status",
+		"rbac.authorization.k8s.io":    "clusterrolebindings clusterroles rolebindings roles",
+		"resource.k8s.io":              "deviceclasses devicetaintrules:status resourceclaims:status resourceclaimtemplates resourcepoolstatusrequests:status resourceslices",
+		"scheduling.k8s.io":            "compositepodgroups:status podgroups:status priorityclasses workloads",
+		"storage.k8s.io":               "csidrivers csinodes:status csistoragecapacities storageclasses volumeattachments:status volumeattributesclasses",
+		"storagemigration.k8s.io":      "storageversionmigrations:status",
+	}
+	out := make(map[string]map[string][]string, len(data))
+	for group, line := range data {
+		resources := map[string][]string{}
+		for _, entry := range strings.Fields(line) {
+			res, subs, _ := strings.Cut(entry, ":")
+			if subs == "" {
+				resources[res] = nil
+				continue
+			}
+			resources[res] = strings.Split(subs, ",")
+		}
+		out[group] = resources
+	}
+	return out
+}
+
+func rbacNonexistentSubresourceDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDRBACNonexistentSubresource,
+		Description: "Role and ClusterRole rules must not name subresources the built-in API does not serve (pods/logs instead of pods/log).",
+		Severity:    governance.SeverityMedium,
+		Kinds:       []string{"Role", "ClusterRole"},
+		New:         NewRBACNonexistentSubresource,
+	}
+}
+
+// policyRule is the part of a PolicyRule of any RBAC version the check reads.
+type policyRule struct {
+	apiGroups, resources []string
+}
+
+func rulesOf(o *governance.Object) []policyRule {
+	var out []policyRule
+	switch r := o.Obj.(type) {
+	case *rbacv1.Role:
+		for _, x := range r.Rules {
+			out = append(out, policyRule{x.APIGroups, x.Resources})
+		}
+	case *rbacv1.ClusterRole:
+		for _, x := range r.Rules {
+			out = append(out, policyRule{x.APIGroups, x.Resources})
+		}
+	case *rbacv1beta1.Role:
+		for _, x := range r.Rules {
+			out = append(out, policyRule{x.APIGroups, x.Resources})
+		}
+	case *rbacv1beta1.ClusterRole:
+		for _, x := range r.Rules {
+			out = append(out, policyRule{x.APIGroups, x.Resources})
+		}
+	case *rbacv1alpha1.Role:
+		for _, x := range r.Rules {
+			out = append(out, policyRule{x.APIGroups, x.Resources})
+		}
+	case *rbacv1alpha1.ClusterRole:
+		for _, x := range r.Rules {
+			out = append(out, policyRule{x.APIGroups, x.Resources})
+		}
+	}
+	return out
+}
+
+// NewRBACNonexistentSubresource builds the rbac-nonexistent-subresource
+// check. It takes no parameters.
+func NewRBACNonexistentSubresource(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	served := ServedResources()
+	builtin := make([]string, 0, len(served))
+	for g := range served {
+		builtin = append(builtin, g)
+	}
+	slices.Sort(builtin)
+	const group = "rbac.authorization.k8s.io"
+	return newCheck(rbacNonexistentSubresourceDefinition(),
+		"spell the subresource as the API serves it (kubectl api-resources; e.g. pods/log, pods/exec, pods/portforward, deployments/scale)",
+		[]schema.GroupKind{{Group: group, Kind: "Role"}, {Group: group, Kind: "ClusterRole"}},
+		func(o *governance.Object) []governance.Violation {
+			var out []governance.Violation
+			for i, r := range rulesOf(o) {
+				var groups []string
+				for _, g := range r.apiGroups {
+					if g == "*" {
+						groups = builtin
+						break
+					}
+					if _, ok := served[g]; ok {
+						groups = append(groups, g)
+					}
+				}
+				if len(groups) == 0 {
+					continue
+				}
+				for j, entry := range r.resources {
+					res, sub, hasSub := strings.Cut(entry, "/")
+					if !hasSub || sub == "*" || (res == "*" && sub == "*") {
+						continue
+					}
+					if msg, bad := judgeSubresource(served, groups, res, sub); bad {
+						out = append(out, governance.Violation{
+							Path:    "rules[" + strconv.Itoa(i) + "].resources[" + strconv.Itoa(j) + "]",
+							Message: fmt.Sprintf("%s %q rule %d names %q: %s, so the rule grants nothing for it", o.Kind(), o.Name(), i, entry, msg)})
+					}
+				}
+			}
+			return out
+		}), nil
+}
+
+// judgeSubresource decides a "res/sub" entry over the built-in groups a
+// rule names.
+func judgeSubresource(served map[string]map[string][]string, groups []string, res, sub string) (string, bool) {
+	var servingRes []string // "group/resource" that serve res
+	var subs []string
+	for _, g := range groups {
+		for r, rs := range served[g] {
+			if res != "*" && r != res {
+				continue
+			}
+			if slices.Contains(rs, sub) {
+				return "", false
+			}
+			servingRes = append(servingRes, r)
+			for _, s := range rs {
+				if !slices.Contains(subs, s) {
+					subs = append(subs, s)
+				}
+			}
+		}
+	}
+	if len(servingRes) == 0 {
+		return "", false // not a built-in resource of these groups: not judged
+	}
+	slices.Sort(subs)
+	if res == "*" {
+		return fmt.Sprintf("no resource of API group %s serves a %q subresource", quoteJoin(groups), sub), true
+	}
+	if len(subs) == 0 {
+		return fmt.Sprintf("%s has no subresources", res), true
+	}
+	return fmt.Sprintf("%s has no %q subresource (it serves %s)", res, sub, strings.Join(subs, ", ")), true
+}

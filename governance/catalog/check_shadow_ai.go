@@ -1,0 +1,131 @@
+// shadow-ai finds AI workloads running outside the namespaces the platform
+// approved for AI: a GPU job or a model server started in an ordinary team
+// namespace escapes the AI platform's review (model provenance, data
+// classification, GPU quota, egress). A workload is an AI workload when it
+// is classified (Classify: images, labels, custom resource kinds) or any
+// regular or init container requests or limits a GPU (an extended resource
+// named "*/gpu" or "nvidia.com/*"). The check reads the labels of the
+// workload's Namespace object in the input and denies an AI workload or AI
+// custom resource whose Namespace lacks the approvalLabel parameter
+// (default aigov.dev/ai-approved=true; a bare key means any value) or is not
+// in the input.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDShadowAI is the catalog ID of the shadow-ai check.
+const IDShadowAI = "shadow-ai"
+
+// DefaultAIApprovalLabel is the label shadow-ai expects on namespaces
+// approved for AI workloads.
+const DefaultAIApprovalLabel = "aigov.dev/ai-approved=true"
+
+// ShadowAIParams are the parameters of shadow-ai.
+type ShadowAIParams struct {
+	// ApprovalLabel is "key=value" (the namespace label must have that
+	// value) or "key" (any value); default DefaultAIApprovalLabel.
+	ApprovalLabel string `json:"approvalLabel,omitempty"`
+	// Key and Value are ApprovalLabel parsed; HasValue is false for a bare
+	// key. They are not parameters.
+	Key      string `json:"-"`
+	Value    string `json:"-"`
+	HasValue bool   `json:"-"`
+}
+
+// ParseShadowAIParams parses and validates the parameters: approvalLabel
+// is a valid label key, optionally followed by "=" and a valid label value.
+func ParseShadowAIParams(raw json.RawMessage) (ShadowAIParams, error) {
+	var p ShadowAIParams
+	if err := decodeParams(raw, &p); err != nil {
+		return p, err
+	}
+	if p.ApprovalLabel == "" {
+		p.ApprovalLabel = DefaultAIApprovalLabel
+	}
+	p.Key, p.Value, p.HasValue = strings.Cut(p.ApprovalLabel, "=")
+	if err := validateLabelKey("approvalLabel", p.Key); err != nil {
+		return p, err
+	}
+	if errs := validation.IsValidLabelValue(p.Value); p.HasValue && len(errs) > 0 {
+		return p, fmt.Errorf("approvalLabel value %q: %s", p.Value, strings.Join(errs, "; "))
+	}
+	return p, nil
+}
+
+func shadowAIDefinition() governance.Definition {
+	return governance.Definition{
+		ID:          IDShadowAI,
+		Description: "AI workloads (classified, or requesting GPUs) may run only in namespaces labelled as approved for AI.",
+		Severity:    governance.SeverityHigh,
+		Kinds:       []string{PodsAndWorkloads, "AI custom resources", "Namespace (read)"},
+		Params: []governance.Param{{Name: "approvalLabel", Type: "string", Default: DefaultAIApprovalLabel,
+			Description: `namespace label of approval, "key=value" or "key" (any value)`}},
+		New: NewShadowAI,
+	}
+}
+
+// NewShadowAI builds the shadow-ai check from ShadowAIParams. It is an
+// inventory check: it reads each workload's Namespace.
+func NewShadowAI(params json.RawMessage) (governance.Check, error) {
+	p, err := ParseShadowAIParams(params)
+	if err != nil {
+		return governance.Check{}, err
+	}
+	d := shadowAIDefinition()
+	cl := newClassifier()
+	return governance.Check{
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		Remediation: fmt.Sprintf("move the workload to a namespace approved for AI, or have the platform team review the namespace and label it %s", p.ApprovalLabel),
+		Inventory: func(inv *governance.Inventory) []governance.Finding {
+			approved := func(ns string) (bool, string) {
+				n := namespaceOf(inv, ns)
+				if n == nil {
+					return false, fmt.Sprintf("namespace %q is not in the input", ns)
+				}
+				v, ok := n.Labels[p.Key]
+				if ok && (!p.HasValue || v == p.Value) {
+					return true, ""
+				}
+				return false, fmt.Sprintf("namespace %q is not labelled %s", ns, p.ApprovalLabel)
+			}
+			var out []governance.Finding
+			for _, a := range aiWorkloads(cl, inv) {
+				ok, why := approved(a.w.Namespace)
+				if ok {
+					continue
+				}
+				path, evidence := a.class.Path, a.class.Reason
+				if a.class.Class == ClassNone {
+					spec := &a.w.Pod.Spec
+					if stored, _, _, ok := governance.PodSpecOf(a.w.Object); ok && stored != nil {
+						spec = stored
+					}
+					gpuPath, res, q, _ := firstGPU(spec, a.w.SpecPath)
+					path, evidence = gpuPath, fmt.Sprintf("%s: %s", res, q.String())
+				}
+				out = append(out, governance.Finding{Object: a.w.Object.Ref(), Path: path,
+					Message: fmt.Sprintf("%s runs outside the AI-approved namespaces: %s (recognised by %s)", a.what, why, evidence)})
+			}
+			for _, a := range cl.assets(inv) {
+				if a.Object.Typed || a.Namespace == "" {
+					continue
+				}
+				if ok, why := approved(a.Namespace); !ok {
+					out = append(out, governance.Finding{Object: a.Object.Ref(), Path: a.Path,
+						Message: fmt.Sprintf("%s runs outside the AI-approved namespaces: %s (recognised by %s)",
+							describeWorkload(a.Class, a.Kind, a.Name), why, a.Reason)})
+				}
+			}
+			return out
+		},
+	}, nil
+}

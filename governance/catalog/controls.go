@@ -1,0 +1,159 @@
+// Framework references: the controls of security frameworks each catalog
+// check serves, for the "group by framework" view compliance reviews (SOC 2,
+// ISO 27001) ask for. A control is written "FRAMEWORK CONTROL":
+//
+//	CIS 5.2.2                 CIS Kubernetes Benchmark v1.10 recommendation
+//	                          (3.2.x audit policy, 5.1.x RBAC and service
+//	                          accounts, 5.2.x Pod Security, 5.3.x network
+//	                          policies, 5.4.x secrets, 5.5.1 image
+//	                          provenance, 5.7.x general policies)
+//	NSA-CISA pod-security     NSA/CISA Kubernetes Hardening Guidance v1.2
+//	                          section (see nsaCISASections)
+//	OWASP-LLM LLM03           OWASP Top 10 for LLM Applications 2025
+//	MITRE-ATLAS AML.T0010     MITRE ATLAS technique the check mitigates
+//
+// The mapping is documentation: it changes no verdict.
+
+package catalog
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// Framework identifiers: the first word of a control.
+const (
+	FrameworkCIS        = "CIS"
+	FrameworkNSACISA    = "NSA-CISA"
+	FrameworkOWASPLLM   = "OWASP-LLM"
+	FrameworkMITREATLAS = "MITRE-ATLAS"
+)
+
+// Framework describes one framework controls refer to.
+type Framework struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Frameworks returns the frameworks catalog controls refer to, in a fixed
+// order. The slice is fresh on every call.
+func Frameworks() []Framework {
+	return []Framework{
+		{FrameworkCIS, "CIS Kubernetes Benchmark v1.10", "https://www.cisecurity.org/benchmark/kubernetes"},
+		{FrameworkNSACISA, "NSA/CISA Kubernetes Hardening Guidance v1.2", "https://media.defense.gov/2022/Aug/29/2003066362/-1/-1/0/CTR_KUBERNETES_HARDENING_GUIDANCE_1.2_20220829.PDF"},
+		{FrameworkOWASPLLM, "OWASP Top 10 for LLM Applications 2025", "https://genai.owasp.org/llm-top-10/"},
+		{FrameworkMITREATLAS, "MITRE ATLAS", "https://atlas.mitre.org/"},
+	}
+}
+
+// nsaCISASections names the sections of the NSA/CISA guidance that
+// "NSA-CISA <section>" controls refer to.
+//
+//	pod-security        Kubernetes Pod security: pod security enforcement
+//	non-root            Pod security: non-root containers and rootless engines
+//	secure-images       Pod security: building secure container images
+//	sa-tokens           Pod security: protecting pod service account tokens
+//	namespaces          Network separation and hardening: namespaces
+//	network-policies    Network separation and hardening: network policies
+//	resource-policies   Network separation and hardening: resource policies
+//	secrets             Network separation and hardening: secrets
+//	rbac                Authentication and authorization: role-based access control
+//	audit-logging       Audit logging and threat detection: Kubernetes audit logging
+//	upgrades            Upgrading and application security practices
+
+// controlTable maps check IDs to their controls.
+func controlTable() map[string][]string {
+	const (
+		ciso = FrameworkCIS + " "
+		nsa  = FrameworkNSACISA + " "
+		llm  = FrameworkOWASPLLM + " "
+		atl  = FrameworkMITREATLAS + " "
+	)
+	return map[string][]string{
+		IDPrivilegedContainer: {ciso + "5.2.2", nsa + "pod-security"},
+		IDAllowedRegistries:   {ciso + "5.5.1", nsa + "secure-images", llm + "LLM03", atl + "AML.T0010"},
+		IDRequiredLabels:      {ciso + "5.7.1", nsa + "namespaces"},
+		IDContainerLimits:     {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0029"},
+		IDGPUPerContainerMax:  {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDHostNamespaces:      {ciso + "5.2.3", ciso + "5.2.4", ciso + "5.2.5", nsa + "pod-security"},
+		IDAutomountToken:      {ciso + "5.1.6", nsa + "sa-tokens", atl + "AML.T0012"},
+		IDServiceType:         {nsa + "network-policies", llm + "LLM10", atl + "AML.T0040"},
+		IDLatestTag:           {nsa + "secure-images", llm + "LLM03", atl + "AML.T0010"},
+		IDRunAsNonRoot:        {ciso + "5.2.7", nsa + "non-root"},
+		IDRequiredProbes:      {nsa + "upgrades", atl + "AML.T0029"},
+
+		IDNamespaceDataClassification:     {ciso + "5.7.1", nsa + "namespaces", llm + "LLM02"},
+		IDNamespaceTeamLabels:             {ciso + "5.7.1", nsa + "namespaces"},
+		IDSensitiveWorkloadClassification: {ciso + "5.7.1", nsa + "namespaces", llm + "LLM02", llm + "LLM08", atl + "AML.T0035", atl + "AML.T0036"},
+		IDPodSecurityLevel: {ciso + "5.2.1", ciso + "5.2.2", ciso + "5.2.3", ciso + "5.2.4", ciso + "5.2.5",
+			ciso + "5.2.6", ciso + "5.2.7", ciso + "5.2.8", ciso + "5.2.9", ciso + "5.2.11", ciso + "5.2.12",
+			ciso + "5.2.13", ciso + "5.7.2", nsa + "pod-security", nsa + "non-root"},
+		IDInferenceProbes:             {nsa + "upgrades", llm + "LLM10", atl + "AML.T0029"},
+		IDModelImageDigest:            {ciso + "5.5.1", nsa + "secure-images", llm + "LLM03", llm + "LLM04", atl + "AML.T0010", atl + "AML.T0018"},
+		IDAIWorkloadOwnServiceAccount: {ciso + "5.1.5", nsa + "rbac", llm + "LLM06", atl + "AML.T0012"},
+		IDShadowAI:                    {ciso + "5.7.1", nsa + "resource-policies", llm + "LLM02", llm + "LLM03", atl + "AML.T0034"},
+		IDGPUNodeTargeting:            {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDAuditPolicyLint:             {ciso + "3.2.1", ciso + "3.2.2", nsa + "audit-logging", llm + "LLM02"},
+		IDKyvernoDeprecatedAction:     {ciso + "5.2.1", nsa + "pod-security"},
+		IDRBACNonexistentSubresource:  {nsa + "rbac"},
+	}
+}
+
+// Controls returns the framework controls a catalog check serves, nil for
+// an unknown ID. The slice is fresh on every call.
+func Controls(checkID string) []string {
+	return slices.Clone(controlTable()[checkID])
+}
+
+// ControlFramework returns the framework of a control: its first word
+// ("CIS" for "CIS 5.2.2").
+func ControlFramework(control string) string {
+	fw, _, _ := strings.Cut(control, " ")
+	return fw
+}
+
+// Unmapped is the GroupByFramework key of findings whose check names no
+// control (custom rules, exemption findings).
+const Unmapped = "unmapped"
+
+// GroupByFramework groups findings by the frameworks their checks' controls
+// belong to (the Controls of the definition with the finding's check ID):
+// a finding appears once under every framework its check serves, and under
+// Unmapped when the check names none. Within a group findings keep their
+// order.
+func GroupByFramework(findings []governance.Finding, defs []governance.Definition) map[string][]governance.Finding {
+	return groupBy(findings, defs, ControlFramework)
+}
+
+// GroupByControl groups findings by control ("CIS 5.2.2"): a finding
+// appears once under every control its check serves, and under Unmapped
+// when the check names none.
+func GroupByControl(findings []governance.Finding, defs []governance.Definition) map[string][]governance.Finding {
+	return groupBy(findings, defs, func(c string) string { return c })
+}
+
+func groupBy(findings []governance.Finding, defs []governance.Definition, key func(string) string) map[string][]governance.Finding {
+	controls := make(map[string][]string, len(defs))
+	for _, d := range defs {
+		controls[d.ID] = d.Controls
+	}
+	out := map[string][]governance.Finding{}
+	for _, f := range findings {
+		var keys []string
+		for _, c := range controls[f.Check] {
+			if k := key(c); !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			keys = []string{Unmapped}
+		}
+		for _, k := range keys {
+			out[k] = append(out[k], f)
+		}
+	}
+	return out
+}
