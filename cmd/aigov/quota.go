@@ -1,9 +1,319 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// newQuotaCommand is the "aigov quota" command group. Placeholder: the group's
-// commands arrive with the analyzer.
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/quota"
+)
+
+// newQuotaCommand is the "aigov quota" command group.
 func newQuotaCommand() *cobra.Command {
-	return &cobra.Command{Use: "quota", Short: "quota commands (being built)", Hidden: true}
+	cmd := &cobra.Command{
+		Use:   "quota",
+		Short: "GPU, CPU and memory quota: usage, admission, headroom, per-team GPUs",
+	}
+	cmd.AddCommand(newQuotaStatusCommand(), newQuotaAdmitCommand(), newQuotaFitCommand(), newQuotaGPUCommand())
+	return cmd
+}
+
+// quotaFlags are the flags every quota command shares.
+type quotaFlags struct {
+	in     inputFlags
+	now    string
+	output string
+	object string
+}
+
+func (f *quotaFlags) register(cmd *cobra.Command, withObject, withNow bool) {
+	f.in.register(cmd)
+	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	if withNow {
+		cmd.Flags().StringVar(&f.now, "now", "", "clock for time-dependent quota rules (RFC3339); default the current time")
+	}
+	if withObject {
+		cmd.Flags().StringVar(&f.object, "object", "", "the Pod (or workload, for its pod template) to evaluate")
+	}
+}
+
+// ledger loads the inventory and builds the ledger.
+func (f *quotaFlags) ledger(cmd *cobra.Command) (*quota.Ledger, error) {
+	if f.output != "text" && f.output != "json" {
+		return nil, usageError("unknown output format %q (want text or json)", f.output)
+	}
+	var opts quota.Options
+	if f.now != "" {
+		t, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return nil, usageError("--now: %v", err)
+		}
+		opts.Now = t
+	}
+	inv, err := f.in.load(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return quota.NewLedger(inv, opts)
+}
+
+// pod reads --object: a Pod, or a workload whose pod template is used.
+func (f *quotaFlags) pod(cmd *cobra.Command) (*corev1.Pod, error) {
+	if f.object == "" {
+		return nil, usageError("--object FILE is required")
+	}
+	var data []byte
+	var err error
+	if f.object == "-" {
+		data, err = io.ReadAll(cmd.InOrStdin())
+	} else {
+		data, err = os.ReadFile(f.object)
+	}
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("reading --object: %w", err)}
+	}
+	loader, err := governance.NewLoader()
+	if err != nil {
+		return nil, err
+	}
+	if f.in.namespace != "" {
+		loader.DefaultNamespace = f.in.namespace
+	}
+	objs, err := loader.Decode(f.object, data)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := governance.NewInventory(objs)
+	if err != nil {
+		return nil, err
+	}
+	ws := inv.Workloads()
+	if len(objs) != 1 || len(ws) != 1 {
+		return nil, usageError("--object %s: want exactly one Pod or workload, found %d objects", f.object, len(objs))
+	}
+	return ws[0].Pod, nil
+}
+
+func writeQuotaJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func newQuotaStatusCommand() *cobra.Command {
+	var f quotaFlags
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Hard, used and remaining of every ResourceQuota",
+		Example: `  aigov quota status -f platform/
+  aigov quota status --kubeconfig ~/.kube/config -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := f.ledger(cmd)
+			if err != nil {
+				return err
+			}
+			status, refused := l.Status(), l.Refused()
+			if f.output == "json" {
+				msgs := []map[string]string{}
+				for _, r := range refused {
+					msgs = append(msgs, map[string]string{"namespace": r.Quota.Namespace, "name": r.Quota.Name, "message": r.Message})
+				}
+				if status == nil {
+					status = []quota.QuotaStatus{}
+				}
+				return writeQuotaJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "quotas": status, "refused": msgs})
+			}
+			return printStatus(cmd.OutOrStdout(), status, refused)
+		},
+	}
+	f.register(cmd, false, true)
+	return cmd
+}
+
+func printStatus(out io.Writer, status []quota.QuotaStatus, refused []quota.RefusedQuota) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAMESPACE\tQUOTA\tKEY\tHARD\tUSED\tREMAINING\tSOURCE")
+	for _, s := range status {
+		for _, k := range quotaSortedNames(s.Hard) {
+			h, u, r := s.Hard[k], s.Used[k], s.Remaining[k]
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Namespace, s.Name, k, h.String(), u.String(), r.String(), s.Source)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, r := range refused {
+		fmt.Fprintf(out, "refused by the apiserver (not enforced): %s/%s: %s\n", r.Quota.Namespace, r.Quota.Name, r.Message)
+	}
+	return nil
+}
+
+func quotaSortedNames(l corev1.ResourceList) []corev1.ResourceName {
+	var out []corev1.ResourceName
+	for k := range l {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func newQuotaAdmitCommand() *cobra.Command {
+	var f quotaFlags
+	cmd := &cobra.Command{
+		Use:   "admit",
+		Short: "Would the apiserver admit this pod? (exit 0 admitted, 1 rejected)",
+		Example: `  aigov quota admit -f platform/ --object job-pod.yaml
+  aigov quota admit -f platform/ --object pod.yaml -o json | jq .quotas`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := f.ledger(cmd)
+			if err != nil {
+				return err
+			}
+			pod, err := f.pod(cmd)
+			if err != nil {
+				return err
+			}
+			res := l.Admit(pod)
+			if f.output == "json" {
+				err = writeQuotaJSON(cmd.OutOrStdout(), res)
+			} else {
+				err = printAdmit(cmd.OutOrStdout(), res)
+			}
+			if err != nil {
+				return err
+			}
+			if !res.Admitted {
+				return errFailing
+			}
+			return nil
+		},
+	}
+	f.register(cmd, true, true)
+	return cmd
+}
+
+func printAdmit(out io.Writer, r quota.Result) error {
+	if r.Admitted {
+		fmt.Fprintf(out, "admitted: %s/%s\n", r.Pod.Namespace, r.Pod.Name)
+	} else {
+		fmt.Fprintf(out, "rejected (%s): %s\n", r.Stage, r.Message)
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "QUOTA\tMATCHES\tKEY\tHARD\tUSED BEFORE\tUSED AFTER")
+	for _, q := range r.Quotas {
+		for _, k := range quotaSortedNames(q.Hard) {
+			h, b := q.Hard[k], q.UsedBefore[k]
+			after := "-"
+			if r.Admitted {
+				a := q.UsedAfter[k]
+				after = a.String()
+			}
+			fmt.Fprintf(w, "%s\t%t\t%s\t%s\t%s\t%s\n", q.Name, q.Matches, k, h.String(), b.String(), after)
+		}
+	}
+	return w.Flush()
+}
+
+func newQuotaFitCommand() *cobra.Command {
+	var f quotaFlags
+	cmd := &cobra.Command{
+		Use:   "fit",
+		Short: "How many more pods of this shape fit, and which quota keys bind",
+		Example: `  aigov quota fit -f platform/ --object inference-pod.yaml
+  aigov quota fit -f platform/ --object deploy.yaml -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := f.ledger(cmd)
+			if err != nil {
+				return err
+			}
+			pod, err := f.pod(cmd)
+			if err != nil {
+				return err
+			}
+			fit := l.Fit(pod)
+			if f.output == "json" {
+				return writeQuotaJSON(cmd.OutOrStdout(), fit)
+			}
+			switch {
+			case fit.Fit < 0:
+				fmt.Fprintln(cmd.OutOrStdout(), "fit: unbounded (no quota tracks what this pod is charged)")
+			case fit.Fit == 0 && len(fit.Binding) == 0:
+				fmt.Fprintf(cmd.OutOrStdout(), "fit: 0 (%s)\n", fit.Admission.Message)
+			default:
+				fmt.Fprintf(cmd.OutOrStdout(), "fit: %d (binding: %s)\n", fit.Fit, strings.Join(fit.BindingKeys(), ", "))
+			}
+			return nil
+		},
+	}
+	f.register(cmd, true, true)
+	return cmd
+}
+
+func newQuotaGPUCommand() *cobra.Command {
+	var f quotaFlags
+	cmd := &cobra.Command{
+		Use:   "gpu",
+		Short: "Per-team GPU quota, use and cluster capacity",
+		Example: `  aigov quota gpu -f platform/
+  aigov quota gpu --kubeconfig ~/.kube/config -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			l, err := f.ledger(cmd)
+			if err != nil {
+				return err
+			}
+			rep := l.GPUs()
+			if f.output == "json" {
+				return writeQuotaJSON(cmd.OutOrStdout(), struct {
+					SchemaVersion int `json:"schemaVersion"`
+					quota.GPUReport
+				}{1, rep})
+			}
+			return printGPUs(cmd.OutOrStdout(), rep)
+		},
+	}
+	f.register(cmd, false, false)
+	return cmd
+}
+
+func printGPUs(out io.Writer, rep quota.GPUReport) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "TEAM\tRESOURCE\tQUOTA\tUSED\tFREE\tREQUESTED\tUNCAPPED NAMESPACES")
+	for _, t := range rep.Teams {
+		for _, r := range t.Resources {
+			q, free := r.Quota, r.Free
+			if q == "" {
+				q, free = "none", "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Team, r.Resource, q, r.Used, free, r.Requested, strings.Join(r.Uncapped, ","))
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, r := range quotaSortedKeys(rep.Capacity) {
+		fmt.Fprintf(out, "capacity %s: %s, quota total %s, over-commitment %.2f\n", r, rep.Capacity[r], rep.QuotaTotal[r], rep.Overcommit[r])
+	}
+	return nil
+}
+
+func quotaSortedKeys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

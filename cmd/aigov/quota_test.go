@@ -1,0 +1,106 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const quotaPlatform = "testdata/quota/platform.yaml"
+
+func TestQuotaAdmitExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		object, want string
+		code         int
+	}{
+		{"testdata/quota/pod-one-gpu.yaml", "admitted: vision/infer", 0},
+		{"testdata/quota/pod-two-gpus.yaml", `pods "big" is forbidden: exceeded quota: gpus, requested: requests.nvidia.com/gpu=2, used: requests.nvidia.com/gpu=3, limited: requests.nvidia.com/gpu=4`, 1},
+		// The LimitRange's max alone becomes the default limit (4), below the request.
+		{"testdata/quota/pod-too-much-cpu.yaml", `Pod "hog" is invalid: spec.containers[0].resources.requests: Invalid value: "6": must be less than or equal to cpu limit of 4`, 1},
+	} {
+		t.Run(tc.object, func(t *testing.T) {
+			code, out, stderr := aigov(t, "", "quota", "admit", "-f", quotaPlatform, "--object", tc.object)
+			require.Equal(t, tc.code, code, stderr)
+			assert.Contains(t, out, tc.want)
+		})
+	}
+}
+
+func TestQuotaAdmitJSONShape(t *testing.T) {
+	code, out, stderr := aigov(t, "", "quota", "admit", "-f", quotaPlatform, "--object", "testdata/quota/pod-two-gpus.yaml", "-o", "json")
+	require.Equal(t, 1, code, stderr)
+	var doc struct {
+		SchemaVersion int               `json:"schemaVersion"`
+		Admitted      bool              `json:"admitted"`
+		Stage         string            `json:"stage"`
+		Message       string            `json:"message"`
+		Usage         map[string]string `json:"usage"`
+		Quotas        map[string]struct {
+			Matches    bool              `json:"matches"`
+			Hard       map[string]string `json:"hard"`
+			UsedBefore map[string]string `json:"usedBefore"`
+			UsedAfter  map[string]string `json:"usedAfter"`
+		} `json:"quotas"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, 1, doc.SchemaVersion)
+	assert.False(t, doc.Admitted)
+	assert.Equal(t, "ResourceQuota", doc.Stage)
+	assert.Equal(t, "2", doc.Usage["requests.nvidia.com/gpu"])
+	g := doc.Quotas["gpus"]
+	assert.True(t, g.Matches)
+	assert.Equal(t, map[string]string{"pods": "3", "requests.cpu": "6", "requests.nvidia.com/gpu": "3"}, g.UsedBefore)
+	assert.Nil(t, g.UsedAfter, "usedAfter only when admitted")
+}
+
+func TestQuotaFit(t *testing.T) {
+	code, out, stderr := aigov(t, "", "quota", "fit", "-f", quotaPlatform, "--object", "testdata/quota/pod-one-gpu.yaml", "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	assert.JSONEq(t, `{"schemaVersion":1,"fit":1,"bindingKeys":["requests.nvidia.com/gpu"]}`, out)
+}
+
+func TestQuotaStatusReportsRefusedQuota(t *testing.T) {
+	code, out, stderr := aigov(t, "", "quota", "status", "-f", quotaPlatform, "--now", "2026-01-01T00:00:00Z")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "vision      gpus   requests.nvidia.com/gpu  4     3     1          computed")
+	assert.Contains(t, out, `nlp/tutorial: ResourceQuota "tutorial" is invalid`)
+	code, _, stderr = aigov(t, "", "quota", "status", "-f", quotaPlatform, "--now", "yesterday")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--now")
+}
+
+func TestQuotaGPU(t *testing.T) {
+	code, out, stderr := aigov(t, "", "quota", "gpu", "-f", quotaPlatform, "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	var doc struct {
+		Teams []struct {
+			Team      string `json:"team"`
+			Resources []struct {
+				Resource, Quota, Used, Free, Requested string
+				Uncapped                               []string
+			} `json:"resources"`
+		} `json:"teams"`
+		Capacity   map[string]string  `json:"capacity"`
+		Overcommit map[string]float64 `json:"overcommit"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Teams, 2)
+	assert.Equal(t, "cv", doc.Teams[0].Team)
+	assert.Equal(t, "4", doc.Teams[0].Resources[0].Quota)
+	assert.Equal(t, "1", doc.Teams[0].Resources[0].Free)
+	assert.Equal(t, "nlp", doc.Teams[1].Team)
+	assert.Equal(t, "", doc.Teams[1].Resources[0].Quota, "limits.gpu is refused: nlp is uncapped")
+	assert.Equal(t, []string{"nlp"}, doc.Teams[1].Resources[0].Uncapped)
+	assert.Equal(t, "8", doc.Capacity["nvidia.com/gpu"])
+	assert.InDelta(t, 0.5, doc.Overcommit["nvidia.com/gpu"], 1e-9)
+}
+
+func TestQuotaUsageErrors(t *testing.T) {
+	code, _, stderr := aigov(t, "", "quota", "admit", "-f", quotaPlatform)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--object")
+	code, _, _ = aigov(t, "", "quota", "status", "-f", quotaPlatform, "-o", "yaml")
+	assert.Equal(t, 2, code)
+}

@@ -1,0 +1,300 @@
+package quota
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// Stage is the admission step that decided.
+type Stage string
+
+// The stages of Result.Stage; "" when admitted.
+const (
+	StageValidation    Stage = "Validation"
+	StageLimitRanger   Stage = "LimitRanger"
+	StageResourceQuota Stage = "ResourceQuota"
+)
+
+// Result is the verdict of creating a pod in its namespace.
+type Result struct {
+	Admitted bool
+	Stage    Stage
+	// Message is the apiserver's error text ("" when admitted).
+	Message string
+	// Pod is the pod after API defaults and mutating admission.
+	Pod       *corev1.Pod
+	Effective Effective
+	// Usage is what ResourceQuota charges the pod.
+	Usage corev1.ResourceList
+	// Quotas are every stored quota of the namespace, by name.
+	Quotas []QuotaDecision
+	// Alternatives are the other messages the apiserver may give when
+	// several quotas fail at once (it walks them in no fixed order).
+	Alternatives []string
+}
+
+// QuotaDecision is one quota's part in a Result.
+type QuotaDecision struct {
+	Name    string
+	Matches bool
+	// Hard, UsedBefore and UsedAfter list every key of the quota's hard;
+	// UsedAfter is nil unless the pod is admitted.
+	Hard, UsedBefore, UsedAfter corev1.ResourceList
+	// Exceeded are the keys this quota refuses.
+	Exceeded []corev1.ResourceName
+}
+
+// Admit decides the creation of pod as the kube-apiserver would: API
+// defaults, LimitRange defaults, default PriorityClass, RuntimeClass
+// overhead, validation of container resources, LimitRange min/max/ratio,
+// then ResourceQuota (scopes, "must specify", status, hard limits). The
+// namespace is pod.Namespace ("default" when empty).
+func (l *Ledger) Admit(pod *corev1.Pod) Result {
+	ns := l.lookup(pod.Namespace)
+	p := pod.DeepCopy()
+	p.Namespace = ns.name
+	res := Result{Pod: p}
+	governance.CopyLimitsToRequests(&p.Spec)
+	for _, lr := range ns.limitRanges {
+		applyLimitRangeDefaults(lr, p)
+	}
+	if p.Spec.PriorityClassName == "" && l.defaultPriority != "" {
+		p.Spec.PriorityClassName = l.defaultPriority
+	}
+	msg := l.runtimeClass(p)
+	res.Effective = EffectiveResources(p)
+	res.Usage = usageFrom(res.Effective)
+	if !Charged(p, l.now) {
+		res.Usage = PodUsage(p, l.now)
+	}
+	res.Quotas = ns.decisions(p)
+	switch {
+	case msg != "":
+		return res.reject(StageValidation, forbidden("pods", p.Name, msg))
+	}
+	if errs := ValidatePodResources(p); len(errs) > 0 {
+		return res.reject(StageValidation, invalidPodMessage(p, errs))
+	}
+	for _, lr := range ns.limitRanges {
+		if errs := validateLimitRange(lr, p); len(errs) > 0 {
+			return res.reject(StageLimitRanger, forbidden("pods", p.Name, limitRangeMessage(errs)))
+		}
+	}
+	return l.admitQuota(ns, res)
+}
+
+func (l *Ledger) lookup(name string) *namespaceState {
+	if name == "" {
+		name = "default"
+	}
+	if ns := l.namespaces[name]; ns != nil {
+		return ns
+	}
+	return &namespaceState{name: name}
+}
+
+func (r Result) reject(stage Stage, msg string) Result {
+	r.Admitted, r.Stage, r.Message = false, stage, msg
+	return r
+}
+
+// runtimeClass applies RuntimeClass admission; it returns the refusal.
+func (l *Ledger) runtimeClass(p *corev1.Pod) string {
+	if p.Spec.RuntimeClassName == nil {
+		if p.Spec.Overhead != nil {
+			return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"
+		}
+		return ""
+	}
+	rc := l.runtimeClasses[*p.Spec.RuntimeClassName]
+	if rc == nil {
+		return fmt.Sprintf("pod rejected: RuntimeClass %q not found", *p.Spec.RuntimeClassName)
+	}
+	if rc.Overhead == nil {
+		if p.Spec.Overhead != nil {
+			return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"
+		}
+		return ""
+	}
+	if p.Spec.Overhead != nil {
+		if !sameList(p.Spec.Overhead, rc.Overhead.PodFixed) {
+			return "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead"
+		}
+		return ""
+	}
+	p.Spec.Overhead = rc.Overhead.PodFixed.DeepCopy()
+	return ""
+}
+
+func sameList(a, b corev1.ResourceList) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || v.Cmp(w) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// decisions are the quotas' states before admission.
+func (ns *namespaceState) decisions(p *corev1.Pod) []QuotaDecision {
+	out := make([]QuotaDecision, len(ns.quotas))
+	for i, q := range ns.quotas {
+		out[i] = QuotaDecision{
+			Name:       q.rq.Name,
+			Matches:    q.matches(p),
+			Hard:       q.hard.DeepCopy(),
+			UsedBefore: withZeros(q.used, q.hard),
+		}
+	}
+	return out
+}
+
+func (q *quotaState) matches(p *corev1.Pod) bool {
+	return len(q.podKeys) > 0 && MatchesScopes(q.rq, p)
+}
+
+// withZeros lists every key of hard with its value in used (0 if absent).
+func withZeros(used, hard corev1.ResourceList) corev1.ResourceList {
+	out := corev1.ResourceList{}
+	for k := range hard {
+		if v, ok := used[k]; ok {
+			out[k] = v.DeepCopy()
+		} else {
+			out[k] = zeroLike(k)
+		}
+	}
+	return out
+}
+
+// admitQuota is ResourceQuota admission (CheckRequest) for a create.
+func (l *Ledger) admitQuota(ns *namespaceState, res Result) Result {
+	var failures []string
+	for i, q := range ns.quotas {
+		if !res.Quotas[i].Matches {
+			continue
+		}
+		if msg := constraints(q.podKeys, res.Pod); msg != "" {
+			failures = append(failures, fmt.Sprintf("failed quota: %s: %s", q.rq.Name, msg))
+		} else if missing := q.missingStatus(); len(missing) > 0 {
+			failures = append(failures, fmt.Sprintf("status unknown for quota: %s, resources: %s", q.rq.Name, joinSorted(missing, ",")))
+		}
+	}
+	if len(failures) > 0 {
+		return res.rejectQuota(res.Pod.Name, failures)
+	}
+	delta := removeZeros(res.Usage)
+	for i, q := range ns.quotas {
+		d := &res.Quotas[i]
+		if !d.Matches {
+			continue
+		}
+		requested := mask(delta, keysOf(q.hard))
+		after := add(q.used, requested)
+		for _, k := range keysOf(requested) {
+			if v := after[k]; v.Cmp(q.hard[k]) > 0 {
+				d.Exceeded = append(d.Exceeded, k)
+			}
+		}
+		if len(d.Exceeded) > 0 {
+			failures = append(failures, fmt.Sprintf("exceeded quota: %s, requested: %s, used: %s, limited: %s",
+				q.rq.Name, prettyPrint(mask(requested, d.Exceeded)), prettyPrint(mask(q.used, d.Exceeded)), prettyPrint(mask(q.hard, d.Exceeded))))
+		}
+		d.UsedAfter = withZeros(after, q.hard)
+	}
+	if len(failures) > 0 {
+		for i := range res.Quotas {
+			res.Quotas[i].UsedAfter = nil
+		}
+		return res.rejectQuota(res.Pod.Name, failures)
+	}
+	for i := range res.Quotas {
+		if res.Quotas[i].UsedAfter == nil {
+			res.Quotas[i].UsedAfter = res.Quotas[i].UsedBefore.DeepCopy()
+		}
+	}
+	res.Admitted = true
+	return res
+}
+
+func (r Result) rejectQuota(name string, failures []string) Result {
+	r = r.reject(StageResourceQuota, forbidden("pods", name, failures[0]))
+	for _, f := range failures[1:] {
+		r.Alternatives = append(r.Alternatives, forbidden("pods", name, f))
+	}
+	return r
+}
+
+// missingStatus lists tracked keys without a status.used entry; computed
+// usage always has them.
+func (q *quotaState) missingStatus() []string {
+	var out []string
+	for _, k := range q.podKeys {
+		if _, ok := q.used[k]; !ok {
+			out = append(out, string(k))
+		}
+	}
+	return out
+}
+
+// constraints is the "must specify" rule: when a matching quota tracks
+// cpu or memory, every container and init container must state it.
+func constraints(tracked []corev1.ResourceName, p *corev1.Pod) string {
+	if resourcehelper.IsPodLevelResourcesSet(p) {
+		return ""
+	}
+	required := map[corev1.ResourceName]bool{}
+	for _, k := range tracked {
+		for _, m := range mustSpecifyKeys {
+			if k == m {
+				required[k] = true
+			}
+		}
+	}
+	if len(required) == 0 {
+		return ""
+	}
+	missing := map[string][]string{}
+	for _, list := range [][]corev1.Container{p.Spec.Containers, p.Spec.InitContainers} {
+		for i := range list {
+			have := computeUsage(list[i].Resources.Requests, list[i].Resources.Limits)
+			for k := range required {
+				if _, ok := have[k]; !ok {
+					missing[string(k)] = appendUnique(missing[string(k)], list[i].Name)
+				}
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range sortedStrings(setOf(missing)) {
+		parts = append(parts, k+" for: "+joinSorted(missing[k], ","))
+	}
+	return "must specify " + strings.Join(parts, "; ")
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func setOf(m map[string][]string) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}

@@ -1,0 +1,53 @@
+package quota
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// QuotaInvalidKey (quota-invalid-key) reports a ResourceQuota the
+// kube-apiserver refuses to store: a slash-less key that is not a standard
+// quota name (limits.gpu, gpu, requests.gpu), a fractional or negative
+// quantity, or a key its scopes do not allow. The quota never exists in the
+// cluster, so the namespace it was meant to cap is uncapped; the message is
+// the apiserver's and the remediation names the key meant.
+func QuotaInvalidKey() governance.Check {
+	return governance.Check{
+		ID:          "quota-invalid-key",
+		Description: "ResourceQuota the apiserver refuses (invalid key, quantity or scope): the namespace stays uncapped",
+		Severity:    governance.SeverityHigh,
+		Remediation: "limit extended resources as requests.<name>, e.g. requests.nvidia.com/gpu",
+		Kinds:       []schema.GroupKind{resourceQuotaKind},
+		Object: func(o *governance.Object) []governance.Violation {
+			rq, ok := o.Obj.(*corev1.ResourceQuota)
+			if !ok {
+				return nil
+			}
+			var out []governance.Violation
+			for _, e := range ValidateQuota(rq) {
+				msg := e.Error()
+				if k, isKey := keyOfPath(rq, e.Field); isKey {
+					if _, _, fix := ClassifyKey(k); fix != "" {
+						msg = fmt.Sprintf("%s (use %s)", msg, fix)
+					}
+				}
+				out = append(out, governance.Violation{Path: e.Field, Message: msg})
+			}
+			return out
+		},
+	}
+}
+
+// keyOfPath finds the hard key a "spec.hard[KEY]" error path names.
+func keyOfPath(rq *corev1.ResourceQuota, path string) (corev1.ResourceName, bool) {
+	for k := range rq.Spec.Hard {
+		if path == "spec.hard["+string(k)+"]" {
+			return k, true
+		}
+	}
+	return "", false
+}

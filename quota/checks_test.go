@@ -1,0 +1,34 @@
+package quota_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/quota"
+)
+
+func TestChecks(t *testing.T) {
+	loader, err := governance.NewLoader()
+	require.NoError(t, err)
+	inv, err := loader.Load("../cmd/aigov/testdata/quota/platform.yaml")
+	require.NoError(t, err)
+	var rules []governance.Rule
+	for _, c := range quota.Checks() {
+		rules = append(rules, governance.Rule{Check: c, Action: governance.ActionDeny})
+	}
+	eng, err := governance.NewEngine(rules...)
+	require.NoError(t, err)
+	var got []string
+	for _, f := range eng.Run(inv) {
+		got = append(got, f.Check+" "+f.Object.Namespace+" "+f.Object.String()+" "+f.Path+": "+f.Message)
+	}
+	assert.ElementsMatch(t, []string{
+		`quota-invalid-key nlp ResourceQuota/tutorial spec.hard[limits.gpu]: spec.hard[limits.gpu]: Invalid value: "limits.gpu": must be a standard resource type or fully qualified (use requests.nvidia.com/gpu)`,
+		`quota-invalid-key nlp ResourceQuota/tutorial spec.hard[limits.gpu]: spec.hard[limits.gpu]: Invalid value: "limits.gpu": must be a standard resource for quota (use requests.nvidia.com/gpu)`,
+		`quota-inert-key vision-dev ResourceQuota/inert spec.hard[nvidia.com/gpu]: key nvidia.com/gpu is never enforced: no quota evaluator tracks this key; extended resources are limited only as requests.<name> (use requests.nvidia.com/gpu)`,
+		`gpu-without-quota nlp Job/finetune spec.template.spec: namespace nlp runs Job/finetune asking for nvidia.com/gpu, and no ResourceQuota caps requests.nvidia.com/gpu there`,
+	}, got)
+}

@@ -1,0 +1,353 @@
+package quota
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// Options configure a Ledger.
+type Options struct {
+	// Now is the clock for time-dependent rules (a terminating pod's grace
+	// period); zero means time.Now().
+	Now time.Time
+}
+
+// Ledger is the quota state of an inventory, built once: per namespace its
+// quotas (hard, used, remaining), LimitRanges and charged pods; plus
+// RuntimeClasses, the default PriorityClass and Nodes. It is read-only
+// after NewLedger and safe for concurrent use.
+type Ledger struct {
+	now             time.Time
+	namespaces      map[string]*namespaceState
+	names           []string
+	runtimeClasses  map[string]*nodev1.RuntimeClass
+	defaultPriority string
+	nodes           []*corev1.Node
+	inv             *governance.Inventory
+	usageCache      map[string]corev1.ResourceList
+}
+
+type namespaceState struct {
+	name        string
+	labels      map[string]string
+	quotas      []*quotaState
+	refused     []*corev1.ResourceQuota
+	limitRanges []*corev1.LimitRange
+	pods        []chargedPod
+}
+
+// chargedPod is one pod shape running Replicas times.
+type chargedPod struct {
+	pod      *corev1.Pod
+	replicas int64
+	usage    corev1.ResourceList
+}
+
+type quotaState struct {
+	rq         *corev1.ResourceQuota
+	hard       corev1.ResourceList
+	used       corev1.ResourceList
+	computed   corev1.ResourceList
+	fromStatus bool
+	podKeys    []corev1.ResourceName
+}
+
+// NewLedger builds the ledger. Quotas the apiserver would refuse to store
+// are kept apart (see Refused) and never enforced.
+func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
+	if inv == nil {
+		return nil, fmt.Errorf("quota: nil inventory")
+	}
+	l := &Ledger{now: opts.Now, namespaces: map[string]*namespaceState{}, runtimeClasses: map[string]*nodev1.RuntimeClass{}, inv: inv, usageCache: map[string]corev1.ResourceList{}}
+	if l.now.IsZero() {
+		l.now = time.Now()
+	}
+	for _, ns := range governance.Typed[*corev1.Namespace](inv) {
+		l.namespace(ns.Name).labels = ns.Labels
+	}
+	for _, rc := range governance.Typed[*nodev1.RuntimeClass](inv) {
+		l.runtimeClasses[rc.Name] = rc
+	}
+	for _, pc := range governance.Typed[*schedulingv1.PriorityClass](inv) {
+		if pc.GlobalDefault && (l.defaultPriority == "" || pc.Name < l.defaultPriority) {
+			l.defaultPriority = pc.Name
+		}
+	}
+	l.nodes = governance.Typed[*corev1.Node](inv)
+	for _, lr := range governance.Typed[*corev1.LimitRange](inv) {
+		ns := l.namespace(lr.Namespace)
+		ns.limitRanges = append(ns.limitRanges, DefaultLimitRange(lr))
+	}
+	for _, ns := range l.namespaces {
+		ns.limitRanges = sortLimitRanges(ns.limitRanges)
+	}
+	l.chargePods(inv)
+	for _, rq := range governance.Typed[*corev1.ResourceQuota](inv) {
+		l.addQuota(rq)
+	}
+	for _, ns := range l.namespaces {
+		sort.Slice(ns.quotas, func(i, j int) bool { return ns.quotas[i].rq.Name < ns.quotas[j].rq.Name })
+		l.names = append(l.names, ns.name)
+	}
+	sort.Strings(l.names)
+	l.usageCache = nil
+	return l, nil
+}
+
+func (l *Ledger) namespace(name string) *namespaceState {
+	if name == "" {
+		name = "default"
+	}
+	ns := l.namespaces[name]
+	if ns == nil {
+		ns = &namespaceState{name: name}
+		l.namespaces[name] = ns
+	}
+	return ns
+}
+
+// chargePods records every pod and every workload without pods in the
+// inventory (replicas × its pod). Pods read back from a cluster (they have
+// a UID) are taken as stored; pods of manifests and templates first get
+// the admission mutations (LimitRange defaults, RuntimeClass overhead).
+// A workload is represented by pods when a Pod's owner chain reaches it or
+// a Pod of its namespace matches its selector.
+func (l *Ledger) chargePods(inv *governance.Inventory) {
+	pods := governance.Typed[*corev1.Pod](inv)
+	owners := ownerChains(inv, pods)
+	byNS := map[string][]*corev1.Pod{}
+	for _, p := range pods {
+		byNS[p.Namespace] = append(byNS[p.Namespace], p)
+	}
+	listed := map[*corev1.Pod]bool{}
+	for _, w := range inv.Workloads() {
+		if p, isPod := w.Object.Obj.(*corev1.Pod); isPod {
+			listed[p] = true
+		} else if owners[workloadKey(w)] || selectsAny(w, byNS[w.Namespace]) {
+			continue
+		}
+		if w.Pod != nil && w.Replicas > 0 {
+			l.charge(w.Namespace, w.Pod, int64(w.Replicas))
+		}
+	}
+	for _, p := range pods {
+		if !listed[p] {
+			l.charge(p.Namespace, p, 1)
+		}
+	}
+}
+
+func (l *Ledger) charge(namespace string, pod *corev1.Pod, replicas int64) {
+	ns := l.namespace(namespace)
+	if pod.UID == "" {
+		pod = pod.DeepCopy()
+		pod.Namespace = ns.name
+		l.mutate(ns, pod)
+	}
+	ns.pods = append(ns.pods, chargedPod{pod: pod, replicas: replicas, usage: l.usageOf(pod)})
+}
+
+// usageOf memoizes PodUsage over pods with the same resources (the pods of
+// one template): the lists are shared and must not be modified.
+func (l *Ledger) usageOf(pod *corev1.Pod) corev1.ResourceList {
+	key, ok := usageKey(pod, l.now)
+	if !ok {
+		return PodUsage(pod, l.now)
+	}
+	if u, hit := l.usageCache[key]; hit {
+		return u
+	}
+	u := PodUsage(pod, l.now)
+	l.usageCache[key] = u
+	return u
+}
+
+// usageKey fingerprints what PodUsage reads; ok is false for pods whose
+// status carries container resources (resized pods), which are not cached.
+func usageKey(pod *corev1.Pod, now time.Time) (string, bool) {
+	for _, cs := range pod.Status.ContainerStatuses {
+		if cs.Resources != nil {
+			return "", false
+		}
+	}
+	var b strings.Builder
+	if !Charged(pod, now) {
+		return "uncharged", true
+	}
+	writeList := func(l corev1.ResourceList) {
+		for _, k := range sortedKeys(l) {
+			v := l[k]
+			b.WriteString(string(k))
+			b.WriteByte('=')
+			b.WriteString(v.String())
+			b.WriteByte(',')
+		}
+		b.WriteByte(';')
+	}
+	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range list {
+			if list[i].RestartPolicy != nil {
+				b.WriteString(string(*list[i].RestartPolicy))
+			}
+			writeList(list[i].Resources.Requests)
+			writeList(list[i].Resources.Limits)
+		}
+		b.WriteByte('|')
+	}
+	if r := pod.Spec.Resources; r != nil {
+		writeList(r.Requests)
+		writeList(r.Limits)
+	}
+	writeList(pod.Spec.Overhead)
+	return b.String(), true
+}
+
+func workloadKey(w governance.Workload) string { return w.Kind + "/" + w.Namespace + "/" + w.Name }
+
+// ownerChains are the workloads (kind/namespace/name) the pods' owner
+// references reach, following owners found in the inventory.
+func ownerChains(inv *governance.Inventory, pods []*corev1.Pod) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range pods {
+		refs, ns := p.OwnerReferences, p.Namespace
+		for depth := 0; depth < 4 && len(refs) > 0; depth++ {
+			var next []metav1.OwnerReference
+			for _, r := range refs {
+				out[r.Kind+"/"+ns+"/"+r.Name] = true
+				if o := inv.Get(governance.Key{Group: groupOf(r.APIVersion), Kind: r.Kind, Namespace: ns, Name: r.Name}); o != nil {
+					next = append(next, o.Meta().GetOwnerReferences()...)
+				}
+			}
+			refs = next
+		}
+	}
+	return out
+}
+
+func groupOf(apiVersion string) string {
+	if i := strings.Index(apiVersion, "/"); i >= 0 {
+		return apiVersion[:i]
+	}
+	return ""
+}
+
+// selectsAny says whether a controller's selector matches a Pod of its
+// namespace.
+func selectsAny(w governance.Workload, pods []*corev1.Pod) bool {
+	var sel *metav1.LabelSelector
+	switch o := w.Object.Obj.(type) {
+	case *appsv1.Deployment:
+		sel = o.Spec.Selector
+	case *appsv1.StatefulSet:
+		sel = o.Spec.Selector
+	case *appsv1.ReplicaSet:
+		sel = o.Spec.Selector
+	case *appsv1.DaemonSet:
+		sel = o.Spec.Selector
+	}
+	if sel == nil {
+		return false
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil || s.Empty() {
+		return false
+	}
+	for _, p := range pods {
+		if s.Matches(labels.Set(p.Labels)) {
+			return true
+		}
+	}
+	return false
+}
+
+// mutate applies the admission mutations that do not fail.
+func (l *Ledger) mutate(ns *namespaceState, pod *corev1.Pod) {
+	governance.CopyLimitsToRequests(&pod.Spec)
+	for _, lr := range ns.limitRanges {
+		applyLimitRangeDefaults(lr, pod)
+	}
+	if pod.Spec.PriorityClassName == "" && l.defaultPriority != "" {
+		pod.Spec.PriorityClassName = l.defaultPriority
+	}
+	if name := pod.Spec.RuntimeClassName; name != nil && pod.Spec.Overhead == nil {
+		if rc := l.runtimeClasses[*name]; rc != nil && rc.Overhead != nil {
+			pod.Spec.Overhead = rc.Overhead.PodFixed.DeepCopy()
+		}
+	}
+}
+
+func (l *Ledger) addQuota(rq *corev1.ResourceQuota) {
+	ns := l.namespace(rq.Namespace)
+	if len(ValidateQuota(rq)) > 0 {
+		ns.refused = append(ns.refused, rq)
+		return
+	}
+	q := &quotaState{rq: rq, hard: rq.Spec.Hard}
+	if len(rq.Status.Hard) > 0 {
+		q.hard, q.used, q.fromStatus = rq.Status.Hard, rq.Status.Used, true
+	}
+	q.podKeys = podMatchingKeys(q.hard)
+	q.computed = l.computeUsed(ns, rq, q.hard)
+	if !q.fromStatus {
+		q.used = q.computed
+	}
+	ns.quotas = append(ns.quotas, q)
+}
+
+// computeUsed sums, for every key of hard, the usage of the namespace's
+// objects that the quota's scopes select (zero when none).
+func (l *Ledger) computeUsed(ns *namespaceState, rq *corev1.ResourceQuota, hard corev1.ResourceList) corev1.ResourceList {
+	used := corev1.ResourceList{}
+	for k := range hard {
+		used[k] = zeroLike(k)
+	}
+	keys := podMatchingKeys(hard)
+	for _, p := range ns.pods {
+		if !MatchesScopes(rq, p.pod) {
+			continue
+		}
+		for _, k := range keys {
+			if v, ok := p.usage[k]; ok {
+				addTimes(used, k, v, p.replicas)
+			}
+		}
+	}
+	if len(selectors(rq)) == 0 {
+		for k, v := range l.objectUsage(ns.name, hard) {
+			used[k] = v
+		}
+	}
+	return used
+}
+
+// addTimes adds v×n to l[k].
+func addTimes(l corev1.ResourceList, k corev1.ResourceName, v resource.Quantity, n int64) {
+	prod := v.DeepCopy()
+	prod.Mul(n)
+	cur := l[k]
+	cur.Add(prod)
+	l[k] = cur
+}
+
+// zeroLike is a zero quantity in the format the apiserver uses for the key.
+func zeroLike(k corev1.ResourceName) resource.Quantity {
+	switch k {
+	case corev1.ResourceMemory, corev1.ResourceRequestsMemory, corev1.ResourceLimitsMemory,
+		corev1.ResourceEphemeralStorage, corev1.ResourceRequestsEphemeralStorage,
+		corev1.ResourceLimitsEphemeralStorage, corev1.ResourceRequestsStorage:
+		return *resource.NewQuantity(0, resource.BinarySI)
+	}
+	return *resource.NewQuantity(0, resource.DecimalSI)
+}

@@ -1,0 +1,157 @@
+package quota
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	resourcev1 "k8s.io/api/resource/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// ClaimUsage is what ResourceQuota charges for a ResourceClaim at
+// creation: count/resourceclaims.resource.k8s.io and, per device class,
+// <class>.deviceclass.resource.k8s.io/devices: the count of an ExactCount
+// request, 32 (the most devices one claim can be allocated) for All, and
+// for a request listing alternatives the largest count of each class
+// named among them, every class charged.
+func ClaimUsage(claim *resourcev1.ResourceClaim) corev1.ResourceList {
+	out := corev1.ResourceList{resourceClaimCount: *resource.NewQuantity(1, resource.DecimalSI)}
+	for _, req := range claim.Spec.Devices.Requests {
+		switch {
+		case len(req.FirstAvailable) > 0:
+			most := map[corev1.ResourceName]int64{}
+			for _, sub := range req.FirstAvailable {
+				k := deviceClassKey(sub.DeviceClassName)
+				if n, seen := deviceCount(sub.AllocationMode, sub.Count), most[k]; n > seen {
+					most[k] = n
+				}
+			}
+			for k, n := range most {
+				addTimes(out, k, *resource.NewQuantity(n, resource.DecimalSI), 1)
+			}
+		case req.Exactly != nil:
+			k := deviceClassKey(req.Exactly.DeviceClassName)
+			addTimes(out, k, *resource.NewQuantity(deviceCount(req.Exactly.AllocationMode, req.Exactly.Count), resource.DecimalSI), 1)
+		}
+	}
+	return out
+}
+
+func deviceClassKey(class string) corev1.ResourceName {
+	return corev1.ResourceName(class + deviceClassSuffix)
+}
+
+// deviceCount applies the API defaults (ExactCount, count 1).
+func deviceCount(mode resourcev1.DeviceAllocationMode, count int64) int64 {
+	switch mode {
+	case resourcev1.DeviceAllocationModeAll:
+		return draMaxAllocatedCount
+	case resourcev1.DeviceAllocationModeExactCount, "":
+		if count == 0 {
+			return 1
+		}
+		return count
+	}
+	return 0
+}
+
+// resourceOfKind is the plural resource name of the kinds quota counts.
+var resourceOfKind = map[string]string{
+	"Pod": "pods", "Service": "services", "Secret": "secrets", "ConfigMap": "configmaps",
+	"PersistentVolumeClaim": "persistentvolumeclaims", "ReplicationController": "replicationcontrollers",
+	"ResourceQuota": "resourcequotas", "Deployment": "deployments", "StatefulSet": "statefulsets",
+	"DaemonSet": "daemonsets", "ReplicaSet": "replicasets", "Job": "jobs", "CronJob": "cronjobs",
+	"ResourceClaim": "resourceclaims", "ServiceAccount": "serviceaccounts", "Ingress": "ingresses",
+	"NetworkPolicy": "networkpolicies", "Role": "roles", "RoleBinding": "rolebindings",
+}
+
+// countKeyOf is the count/<resource>[.<group>] key of a kind.
+func countKeyOf(group, kind string) corev1.ResourceName {
+	plural, ok := resourceOfKind[kind]
+	if !ok {
+		plural = strings.ToLower(kind)
+		switch {
+		case strings.HasSuffix(plural, "y"):
+			plural = plural[:len(plural)-1] + "ies"
+		case strings.HasSuffix(plural, "s"):
+			plural += "es"
+		default:
+			plural += "s"
+		}
+	}
+	if group != "" {
+		plural += "." + group
+	}
+	return corev1.ResourceName(countPrefix + plural)
+}
+
+// objectUsage is the usage of the namespace's non-pod objects for the
+// non-pod keys of hard: object counts, services, PVC storage, claims.
+func (l *Ledger) objectUsage(ns string, hard corev1.ResourceList) corev1.ResourceList {
+	want := map[corev1.ResourceName]bool{}
+	for k := range hard {
+		if !isPodQuotaKey(k) {
+			want[k] = true
+		}
+	}
+	out := corev1.ResourceList{}
+	if len(want) == 0 {
+		return out
+	}
+	for _, o := range l.inv.Objects() {
+		if o.Namespace() != ns {
+			continue
+		}
+		for k, v := range objectCharge(o.GVK.Group, o.Kind(), o.Obj) {
+			if want[k] {
+				addTimes(out, k, v, 1)
+			}
+		}
+	}
+	return out
+}
+
+// objectCharge is what quota charges for one stored object, pods aside.
+func objectCharge(group, kind string, obj any) corev1.ResourceList {
+	one := *resource.NewQuantity(1, resource.DecimalSI)
+	out := corev1.ResourceList{countKeyOf(group, kind): one}
+	if group == "" {
+		switch kind {
+		case "Service", "Secret", "ConfigMap", "PersistentVolumeClaim", "ReplicationController", "ResourceQuota":
+			out[corev1.ResourceName(resourceOfKind[kind])] = one
+		}
+	}
+	switch o := obj.(type) {
+	case *corev1.Service:
+		serviceCharge(o, out)
+	case *corev1.PersistentVolumeClaim:
+		if q, ok := o.Spec.Resources.Requests[corev1.ResourceStorage]; ok {
+			out[corev1.ResourceRequestsStorage] = q
+			if sc := o.Spec.StorageClassName; sc != nil && *sc != "" {
+				out[corev1.ResourceName(*sc+storageClassInfix+string(corev1.ResourceRequestsStorage))] = q
+				out[corev1.ResourceName(*sc+storageClassInfix+string(corev1.ResourcePersistentVolumeClaims))] = one
+			}
+		}
+	case *resourcev1.ResourceClaim:
+		for k, v := range ClaimUsage(o) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func serviceCharge(s *corev1.Service, out corev1.ResourceList) {
+	ports := int64(0)
+	switch s.Spec.Type {
+	case corev1.ServiceTypeNodePort:
+		ports = int64(len(s.Spec.Ports))
+	case corev1.ServiceTypeLoadBalancer:
+		out[corev1.ResourceServicesLoadBalancers] = *resource.NewQuantity(1, resource.DecimalSI)
+		if s.Spec.AllocateLoadBalancerNodePorts == nil || *s.Spec.AllocateLoadBalancerNodePorts {
+			ports = int64(len(s.Spec.Ports))
+		}
+	}
+	if ports > 0 {
+		out[corev1.ResourceServicesNodePorts] = *resource.NewQuantity(ports, resource.DecimalSI)
+	}
+}
