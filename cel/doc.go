@@ -1,7 +1,29 @@
-// Package cel compiles and evaluates CEL rules with the kube-apiserver's own
-// CEL environment and cost limits, and generates ValidatingAdmissionPolicies
-// and bindings from aigov checks so the apiserver enforces them natively.
+// Package cel compiles and evaluates CEL with the kube-apiserver's own CEL
+// environment and cost limits, generates ValidatingAdmissionPolicies and
+// bindings (admissionregistration.k8s.io/v1) from aigov policy entries, and
+// evaluates policies in-process with the apiserver's admission code.
 //
-// The generator is being built (see the project's open issues); today the
-// package holds only this documentation.
+// Three pieces, one code path:
+//
+//   - Compiler checks expressions at the oldest Kubernetes version a policy
+//     targets (the NewExpressions environment of that version: a rule that
+//     uses a library the version lacks is an error naming the version it
+//     needs) and compiles them for evaluation in the StoredExpressions
+//     environment, as the admission plugin does. Rule is one user rule
+//     (expression, message, messageExpression, reason) that can be run on
+//     any typed or unstructured object; CustomCELDefinition is the catalog's
+//     custom-cel check built on it.
+//   - Generate turns a governance.Policy into one ValidatingAdmissionPolicy
+//     and one binding per entry, with the entry's parameters inlined as CEL
+//     constants, API defaults filled in, and every expression compiled for
+//     the target version. Each catalog check has its generator in
+//     vap_<check_id>.go; the generated policy decides exactly like the Go
+//     check (proved by the package's differential tests, in-process and
+//     against a real kube-apiserver).
+//   - Admission evaluates policies and bindings against a request with
+//     k8s.io/apiserver/pkg/admission/plugin/policy/validating (matching,
+//     failurePolicy, validationActions, messages and warnings included).
+//
+// This package is the only one of aigov that imports k8s.io/apiserver beyond
+// its API types: importing it costs the weight of the admission plugin.
 package cel

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/governance/catalog"
 	"github.com/aigov/aigov/governance/report"
@@ -70,7 +71,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 				baseline.Mark(findings)
 			}
 			r := report.Report{Findings: findings, Objects: inv.Len(), Warnings: inv.Warnings,
-				Definitions: catalog.Definitions(), ToolVersion: version}
+				Definitions: append(catalog.Definitions(), cel.CustomCELDefinition()), ToolVersion: version}
 			if err := report.Write(cmd.OutOrStdout(), format, r); err != nil {
 				return err
 			}
@@ -98,7 +99,11 @@ func selectRules(policyFile string) ([]governance.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := policy.Rules(catalog.Definitions())
+	custom, err := cel.CustomCELDefinitionFor(policy.KubernetesVersion)
+	if err != nil {
+		return nil, &governance.InputError{Source: policy.Source, Err: err}
+	}
+	rules, err := policy.Rules(append(catalog.Definitions(), custom))
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}

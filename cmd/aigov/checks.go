@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance/catalog"
 )
 
@@ -20,7 +21,7 @@ func newChecksCommand() *cobra.Command {
   aigov checks -o json | jq '.checks[].id'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			defs := catalog.Definitions()
+			defs := append(catalog.Definitions(), cel.CustomCELDefinition())
 			switch output {
 			case "json":
 				enc := json.NewEncoder(cmd.OutOrStdout())

@@ -1,9 +1,249 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
 
-// newVAPCommand is the "aigov vap" command group. Placeholder: the group's
-// commands arrive with the analyzer.
+	"github.com/spf13/cobra"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/aigov/aigov/cel"
+	"github.com/aigov/aigov/governance"
+)
+
+// newVAPCommand is the "aigov vap" command group: generate native
+// ValidatingAdmissionPolicies and evaluate them in-process.
 func newVAPCommand() *cobra.Command {
-	return &cobra.Command{Use: "vap", Short: "vap commands (being built)", Hidden: true}
+	cmd := &cobra.Command{
+		Use:   "vap",
+		Short: "Generate ValidatingAdmissionPolicies and evaluate them in-process",
+	}
+	cmd.AddCommand(newVAPGenerateCommand(), newVAPTestCommand())
+	return cmd
+}
+
+func newVAPGenerateCommand() *cobra.Command {
+	var policyFile, kubeVersion, output string
+	cmd := &cobra.Command{
+		Use:   "generate",
+		Short: "Write a ValidatingAdmissionPolicy and binding per policy entry (YAML)",
+		Long: `Generate one ValidatingAdmissionPolicy and one ValidatingAdmissionPolicyBinding
+(admissionregistration.k8s.io/v1) per entry of a GovernancePolicy, parameters
+inlined as CEL constants, API defaults filled in. Every expression is compiled
+for the oldest Kubernetes version targeted (spec.kubernetesVersion, or
+--kube-version); a rule that does not compile is an error (exit 2) naming the
+rule and the reason, e.g. the version a function needs.`,
+		Example: `  aigov vap generate --policy policy.yaml | kubectl apply -f -
+  aigov vap generate --policy policy.yaml --kube-version 1.33`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "yaml" {
+				return usageError("unknown output format %q (want yaml)", output)
+			}
+			if policyFile == "" {
+				return usageError("--policy is required")
+			}
+			gs, err := generatePolicies(policyFile, kubeVersion)
+			if err != nil {
+				return err
+			}
+			data, err := cel.Marshal(gs)
+			if err != nil {
+				return err
+			}
+			_, err = cmd.OutOrStdout().Write(data)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&policyFile, "policy", "", "GovernancePolicy file (required)")
+	f.StringVar(&kubeVersion, "kube-version", "", "oldest Kubernetes version the policies must compile on (overrides spec.kubernetesVersion)")
+	f.StringVarP(&output, "output", "o", "yaml", "output format: yaml")
+	return cmd
+}
+
+// generatePolicies loads a GovernancePolicy and generates its VAPs.
+func generatePolicies(policyFile, kubeVersion string) ([]cel.Generated, error) {
+	policy, err := governance.LoadPolicyFile(policyFile)
+	if err != nil {
+		return nil, err
+	}
+	if kubeVersion == "" {
+		kubeVersion = policy.KubernetesVersion
+	}
+	comp, err := cel.NewCompiler(kubeVersion)
+	if err != nil {
+		return nil, usageError("--kube-version: %v", err)
+	}
+	gs, err := comp.Generate(policy)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("policy %s:\n%w", policyFile, err)}
+	}
+	return gs, nil
+}
+
+// vapTestResult is one object of `vap test -o json`.
+type vapTestResult struct {
+	Object    string   `json:"object"`
+	Namespace string   `json:"namespace,omitempty"`
+	Decision  string   `json:"decision"`
+	Warnings  []string `json:"warnings"`
+	Messages  []string `json:"messages"`
+}
+
+func newVAPTestCommand() *cobra.Command {
+	var (
+		in         inputFlags
+		policyFile string
+		output     string
+	)
+	cmd := &cobra.Command{
+		Use:   "test",
+		Short: "Evaluate policies on objects in-process, with the apiserver's admission code",
+		Long: `Evaluate ValidatingAdmissionPolicies and bindings on every input object as a
+CREATE request (Namespaces too), with the kube-apiserver's own validating
+admission code: matching, failurePolicy, validationActions, messages and
+warnings. --policy takes a GovernancePolicy (its policies are generated first)
+or ValidatingAdmissionPolicy and binding YAML. An object's namespaceObject is
+the Namespace of that name in the input, else a bare Namespace. Exit 1 when
+any object is denied.`,
+		Example: `  aigov vap test --policy policy.yaml -f manifests/ -R
+  aigov vap test --policy vaps.yaml -f pod.yaml -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return usageError("unknown output format %q (want text or json)", output)
+			}
+			if policyFile == "" {
+				return usageError("--policy is required")
+			}
+			policies, bindings, err := loadVAPs(policyFile)
+			if err != nil {
+				return err
+			}
+			adm, err := cel.NewAdmission(policies, bindings)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			inv, err := in.load(cmd)
+			if err != nil {
+				return err
+			}
+			namespaces := governance.Typed[*corev1.Namespace](inv)
+			results := make([]vapTestResult, 0, inv.Len())
+			denied := false
+			for _, o := range inv.Objects() {
+				resp, err := adm.Admit(context.Background(), cel.Request{Object: o.Obj, Namespaces: namespaces})
+				if err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("%s: %w", o.Source, err)}
+				}
+				r := vapTestResult{Object: o.Kind() + "/" + o.Name(), Namespace: o.Namespace(), Decision: "allow",
+					Warnings: orEmpty(resp.Warnings), Messages: []string{}}
+				if !resp.Allowed {
+					r.Decision, denied = "deny", true
+					r.Messages = append(r.Messages, resp.Message)
+				}
+				results = append(results, r)
+			}
+			w := cmd.OutOrStdout()
+			if output == "json" {
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(map[string]any{"schemaVersion": 1, "results": results}); err != nil {
+					return err
+				}
+			} else {
+				for _, r := range results {
+					name := r.Object
+					if r.Namespace != "" {
+						name = r.Namespace + "/" + name
+					}
+					fmt.Fprintf(w, "%s\t%s\n", r.Decision, name)
+					for _, m := range r.Messages {
+						fmt.Fprintf(w, "  denied: %s\n", m)
+					}
+					for _, m := range r.Warnings {
+						fmt.Fprintf(w, "  warning: %s\n", m)
+					}
+				}
+			}
+			if denied {
+				return errFailing
+			}
+			return nil
+		},
+	}
+	in.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&policyFile, "policy", "", "GovernancePolicy, or ValidatingAdmissionPolicy and binding YAML (required)")
+	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// loadVAPs reads --policy: a GovernancePolicy is generated for its
+// kubernetesVersion; anything else must be ValidatingAdmissionPolicy and
+// ValidatingAdmissionPolicyBinding documents.
+func loadVAPs(path string) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, &governance.InputError{Source: governance.Source{File: path, Item: -1}, Err: err}
+	}
+	var head struct {
+		Kind string `json:"kind"`
+	}
+	first, _, _ := bytes.Cut(data, []byte("\n---"))
+	if yaml.Unmarshal(first, &head) == nil && head.Kind == governance.PolicyKind {
+		gs, err := generatePolicies(path, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		var ps []*admissionregistrationv1.ValidatingAdmissionPolicy
+		var bs []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
+		for _, g := range gs {
+			ps, bs = append(ps, g.Policy), append(bs, g.Binding)
+		}
+		return ps, bs, nil
+	}
+	loader, err := governance.NewLoader()
+	if err != nil {
+		return nil, nil, err
+	}
+	objs, err := loader.Decode(path, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ps []*admissionregistrationv1.ValidatingAdmissionPolicy
+	var bs []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	var other []string
+	for _, o := range objs {
+		switch obj := o.Obj.(type) {
+		case *admissionregistrationv1.ValidatingAdmissionPolicy:
+			ps = append(ps, obj)
+		case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
+			bs = append(bs, obj)
+		default:
+			other = append(other, fmt.Sprintf("%s (%s/%s)", o.Source, o.Kind(), o.Name()))
+		}
+	}
+	if len(other) > 0 {
+		return nil, nil, &governance.InputError{Source: governance.Source{File: path, Item: -1},
+			Err: fmt.Errorf("--policy holds objects that are neither ValidatingAdmissionPolicy nor binding: %s", strings.Join(other, ", "))}
+	}
+	if len(ps) == 0 {
+		return nil, nil, &governance.InputError{Source: governance.Source{File: path, Item: -1}, Err: fmt.Errorf("no ValidatingAdmissionPolicy in --policy")}
+	}
+	return ps, bs, nil
 }

@@ -1,0 +1,184 @@
+package cel
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/testenv"
+)
+
+// serverVerdict creates (dry run) the request of a case in namespace ns
+// and reports whether a ValidatingAdmissionPolicy denied it. Any other
+// error fails the test: the corpus holds only objects the apiserver
+// accepts.
+func serverVerdict(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns string, lc loadedCase) (bool, string) {
+	t.Helper()
+	u := &unstructured.Unstructured{Object: deepCopyMap(lc.request)}
+	gvk := lc.obj.GVK
+	gvr := guessResource(gvk)
+	var ri dynamic.ResourceInterface = dyn.Resource(gvr)
+	if gvk.Kind != "Namespace" {
+		u.SetNamespace(ns)
+		ri = dyn.Resource(gvr).Namespace(ns)
+	} else {
+		labels := u.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[diffNamespaceLabel] = diffLabelOf(ns)
+		u.SetLabels(labels)
+	}
+	var err error
+	for attempt := 0; ; attempt++ {
+		if lc.old != nil {
+			var cur *unstructured.Unstructured
+			cur, err = ri.Get(ctx, u.GetName(), metav1.GetOptions{})
+			if err != nil {
+				t.Fatalf("%s: get: %v", lc.name, err)
+			}
+			eph, _, _ := unstructured.NestedSlice(u.Object, "spec", "ephemeralContainers")
+			if err := unstructured.SetNestedSlice(cur.Object, eph, "spec", "ephemeralContainers"); err != nil {
+				t.Fatal(err)
+			}
+			_, err = ri.Update(ctx, cur, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}}, "ephemeralcontainers")
+		} else {
+			_, err = ri.Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		}
+		// The ServiceAccount controller may not have created "default" yet.
+		if err != nil && strings.Contains(err.Error(), "service account") && !strings.Contains(err.Error(), "ValidatingAdmissionPolicy") && attempt < 50 {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		break
+	}
+	if err == nil {
+		return false, ""
+	}
+	if strings.Contains(err.Error(), "ValidatingAdmissionPolicy") {
+		return true, err.Error()
+	}
+	t.Fatalf("%s: the apiserver refused the object for another reason: %v", lc.name, err)
+	return false, ""
+}
+
+// diffLabelOf maps a test namespace back to its entry label (kept in a
+// process-wide map only by the test that created it).
+var nsLabels = map[string]string{}
+
+func diffLabelOf(ns string) string { return nsLabels[ns] }
+
+// TestDifferentialAPIServer applies every generated policy and binding to a
+// real kube-apiserver v1.37.2 and checks that it denies exactly the objects
+// the Go check reports and the in-process evaluation denies.
+func TestDifferentialAPIServer(t *testing.T) {
+	env := testenv.Shared(t)
+	cs, dyn := env.Client(t), env.Dynamic(t)
+	comp, err := NewCompiler("1.30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader.DefaultNamespace = "difftest"
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	total := 0
+	for _, dc := range corpus(t) {
+		label := diffLabel(dc.entry)
+		t.Run(label, func(t *testing.T) {
+			ns := env.CreateNamespace(t, "vap-"+label, map[string]string{diffNamespaceLabel: label})
+			nsLabels[ns] = label
+			if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+				t.Fatal(err)
+			}
+			entry := diffEntry(dc.entry, label)
+			g, err := comp.GenerateEntry("diff", entry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			adm, err := NewAdmission([]*admissionregistrationv1.ValidatingAdmissionPolicy{g.Policy}, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding{g.Binding})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check := newGoCheck(t, dc.entry)
+			cases := make([]loadedCase, len(dc.cases))
+			for i, c := range dc.cases {
+				cases[i] = loadCase(t, loader, c)
+				if cases[i].old != nil { // the Pod an ephemeral update targets
+					u := &unstructured.Unstructured{Object: deepCopyMap(c.manifest)}
+					if _, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "pods"}).Namespace(ns).Create(ctx, u, metav1.CreateOptions{}); err != nil {
+						t.Fatalf("%s: creating the base pod: %v", c.name, err)
+					}
+				}
+			}
+			vapClient := cs.AdmissionregistrationV1()
+			if _, err := vapClient.ValidatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {
+				t.Fatalf("creating the policy: %v", err)
+			}
+			if _, err := vapClient.ValidatingAdmissionPolicyBindings().Create(ctx, g.Binding, metav1.CreateOptions{}); err != nil {
+				t.Fatalf("creating the binding: %v", err)
+			}
+			t.Cleanup(func() {
+				_ = vapClient.ValidatingAdmissionPolicyBindings().Delete(context.Background(), g.Binding.Name, metav1.DeleteOptions{})
+				_ = vapClient.ValidatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
+			})
+			// Wait for the policy to take effect: poll with a known-bad object.
+			var bad *loadedCase
+			for i := range cases {
+				if d, _ := goVerdict(check, cases[i].obj); d && cases[i].old == nil {
+					bad = &cases[i]
+					break
+				}
+			}
+			if bad == nil {
+				t.Fatal("no failing object to wait with")
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				if d, _ := serverVerdict(ctx, t, dyn, ns, *bad); d {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("policy not in effect after 30s (object %s still admitted)", bad.name)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			nsObj := diffNamespace("difftest", label) // the namespace the loader gave the objects
+			for _, lc := range cases {
+				want, violations := goVerdict(check, lc.obj)
+				req := Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{nsObj}}
+				if lc.old != nil {
+					req.Operation, req.OldObject, req.Subresource, req.Resource = OperationUpdate, lc.old.Obj, "ephemeralcontainers", "pods"
+				}
+				if lc.obj.GVK.Kind == "Namespace" {
+					req.Namespaces = nil
+					lc.obj.Obj.(*corev1.Namespace).Labels[diffNamespaceLabel] = label
+				}
+				resp, err := adm.Admit(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				server, msg := serverVerdict(ctx, t, dyn, ns, lc)
+				if want != server || want == resp.Allowed {
+					t.Errorf("%s: disagreement: Go denies=%v %v; in-process denies=%v (%s); apiserver denies=%v (%s)",
+						lc.name, want, violations, !resp.Allowed, resp.Message, server, msg)
+				}
+			}
+			total += len(cases)
+		})
+	}
+	t.Logf("%d objects: Go check, in-process VAP and kube-apiserver agree", total)
+}

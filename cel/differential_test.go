@@ -1,0 +1,161 @@
+package cel
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
+)
+
+// diffNamespaceLabel selects the namespaces a differential policy binds to.
+const diffNamespaceLabel = "aigov.dev/difftest"
+
+// loadedCase is a corpus case decoded as the CLI decodes files (defaults
+// applied): the object of the request and, for an ephemeral-container
+// update, the Pod before it.
+type loadedCase struct {
+	diffCase
+	obj *governance.Object
+	old *governance.Object
+	// manifest is what the request sends (for updates: the Pod with the
+	// ephemeral containers).
+	request map[string]any
+}
+
+func loadCase(t testing.TB, l *governance.Loader, c diffCase) loadedCase {
+	t.Helper()
+	decode := func(m map[string]any) *governance.Object {
+		data, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := l.Decode(c.name+".json", data)
+		if err != nil || len(objs) != 1 {
+			t.Fatalf("case %s: decode: %v (%d objects)", c.name, err, len(objs))
+		}
+		return objs[0]
+	}
+	lc := loadedCase{diffCase: c, request: c.manifest}
+	if c.ephemeral == nil {
+		lc.obj = decode(c.manifest)
+		return lc
+	}
+	lc.old = decode(c.manifest)
+	updated := deepCopyMap(c.manifest)
+	updated["spec"].(map[string]any)["ephemeralContainers"] = c.ephemeral
+	lc.request = updated
+	lc.obj = decode(updated)
+	return lc
+}
+
+// goVerdict is the Go check's verdict: true when it reports a violation.
+func goVerdict(check governance.Check, o *governance.Object) (bool, []governance.Violation) {
+	gk := o.GVK.GroupKind()
+	if len(check.Kinds) > 0 && !slices.Contains(check.Kinds, gk) {
+		return false, nil
+	}
+	v := check.Object(o)
+	return len(v) > 0, v
+}
+
+func diffNamespace(name, id string) *corev1.Namespace {
+	ns := BareNamespace(name)
+	ns.Labels[diffNamespaceLabel] = id
+	return ns
+}
+
+// diffEntry scopes a corpus entry to the namespaces labelled for it.
+func diffEntry(e governance.PolicyEntry, label string) governance.PolicyEntry {
+	e.Match.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{diffNamespaceLabel: label}}
+	return e
+}
+
+func diffLabel(e governance.PolicyEntry) string {
+	if e.Name != "" {
+		return e.Name
+	}
+	return e.ID
+}
+
+// newCheck builds the Go check of an entry.
+func newGoCheck(t testing.TB, e governance.PolicyEntry) governance.Check {
+	t.Helper()
+	def, err := governance.Lookup(append(catalog.Definitions(), CustomCELDefinition()), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := def.New(e.Params)
+	if err != nil {
+		t.Fatalf("%s: %v", e.ID, err)
+	}
+	return c
+}
+
+// TestDifferentialInProcess proves that, for every catalog check, the
+// generated policy evaluated by the apiserver's admission code in-process
+// denies exactly the objects the Go check reports.
+func TestDifferentialInProcess(t *testing.T) {
+	comp, err := NewCompiler("1.30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader.DefaultNamespace = "difftest"
+	total := 0
+	for _, dc := range corpus(t) {
+		label := diffLabel(dc.entry)
+		t.Run(label, func(t *testing.T) {
+			entry := diffEntry(dc.entry, label)
+			g, err := comp.GenerateEntry("diff", entry)
+			if err != nil {
+				t.Fatalf("generate: %v", err)
+			}
+			adm, err := NewAdmission([]*admissionregistrationv1.ValidatingAdmissionPolicy{g.Policy}, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding{g.Binding})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check := newGoCheck(t, dc.entry)
+			ns := diffNamespace("difftest", label)
+			var denied, allowed int
+			for _, c := range dc.cases {
+				lc := loadCase(t, loader, c)
+				want, violations := goVerdict(check, lc.obj)
+				req := Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{ns}}
+				if lc.old != nil {
+					req.Operation, req.OldObject, req.Subresource, req.Resource = OperationUpdate, lc.old.Obj, "ephemeralcontainers", "pods"
+				}
+				if lc.obj.GVK.Kind == "Namespace" {
+					req.Namespaces = nil
+					lc.obj.Obj.(*corev1.Namespace).Labels[diffNamespaceLabel] = label
+				}
+				resp, err := adm.Admit(context.Background(), req)
+				if err != nil {
+					t.Fatalf("%s: admit: %v", c.name, err)
+				}
+				if got := !resp.Allowed; got != want {
+					t.Errorf("%s: Go check denies=%v %v, in-process VAP denies=%v (%s)", c.name, want, violations, got, resp.Message)
+				}
+				if want {
+					denied++
+				} else {
+					allowed++
+				}
+			}
+			if denied == 0 || allowed == 0 {
+				t.Errorf("corpus of %s must hold passing and failing objects: %d denied, %d allowed", label, denied, allowed)
+			}
+			total += len(dc.cases)
+		})
+	}
+	t.Logf("%d objects compared", total)
+}
