@@ -1,0 +1,465 @@
+package rbac
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// Ref names a role or binding.
+type Ref struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
+// String renders "Kind/name" or "Kind/namespace/name".
+func (r Ref) String() string {
+	if r.Namespace == "" {
+		return r.Kind + "/" + r.Name
+	}
+	return r.Kind + "/" + r.Namespace + "/" + r.Name
+}
+
+// Grant is the provenance of an allowed request: the binding, the subject
+// of the binding that applied, the role it refers to and the index of the
+// rule in that role (after aggregation).
+type Grant struct {
+	Binding   Ref               `json:"binding"`
+	Subject   rbacv1.Subject    `json:"subject"`
+	Role      Ref               `json:"role"`
+	RuleIndex int               `json:"ruleIndex"`
+	Rule      rbacv1.PolicyRule `json:"rule"`
+}
+
+// String is the apiserver's reason text: `ClusterRoleBinding "b" of
+// ClusterRole "r" to User "u"` or `RoleBinding "b/ns" of Role "r" to
+// ServiceAccount "sa/ns"`.
+func (g Grant) String() string {
+	name := g.Binding.Name
+	if g.Binding.Namespace != "" {
+		name += "/" + g.Binding.Namespace
+	}
+	return fmt.Sprintf("%s %q of %s %q to %s", g.Binding.Kind, name, g.Role.Kind, g.Role.Name, describeSubject(g.Subject, g.Binding.Namespace))
+}
+
+func describeSubject(s rbacv1.Subject, bindingNS string) string {
+	if s.Kind == rbacv1.ServiceAccountKind {
+		ns := s.Namespace
+		if ns == "" {
+			ns = bindingNS
+		}
+		return fmt.Sprintf("%s %q", s.Kind, s.Name+"/"+ns)
+	}
+	return fmt.Sprintf("%s %q", s.Kind, s.Name)
+}
+
+// Decision is the RBAC authorizer's answer to one request.
+type Decision struct {
+	Allowed bool `json:"allowed"`
+	// Superuser is set when the identity is in system:masters, which the
+	// apiserver authorizes before RBAC.
+	Superuser bool `json:"superuser,omitempty"`
+	// Grant is the allowing grant (nil when denied or superuser).
+	Grant *Grant `json:"grant,omitempty"`
+	// Reason is the apiserver's reason text: "RBAC: allowed by ...", or for
+	// a denial the missing roles the applying bindings refer to.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Graph is the RBAC state of an inventory, indexed once for queries in both
+// directions. It is immutable and safe for concurrent use.
+type Graph struct {
+	clusterRoles map[string]*role
+	roles        map[Ref]*role
+	crbs         *bindingIndex
+	rbs          map[string]*bindingIndex // by namespace
+	// serviceAccounts and namespaces present in the inventory (for lint).
+	serviceAccounts map[Ref]bool
+	namespaces      map[string]bool
+}
+
+type role struct {
+	ref   Ref
+	rules []rbacv1.PolicyRule
+	obj   *governance.Object
+	// byResource lists, per (apiGroup, resource) as written in a rule
+	// ("*", "pods/log", "*/scale" included), the indexes of those rules;
+	// urlRules the rules with nonResourceURLs.
+	byResource map[groupResource][]int32
+	urlRules   []int32
+}
+
+type groupResource struct{ group, resource string }
+
+func newRole(ref Ref, rules []rbacv1.PolicyRule, o *governance.Object) *role {
+	r := &role{ref: ref, rules: rules, obj: o, byResource: map[groupResource][]int32{}}
+	for i := range rules {
+		if len(rules[i].NonResourceURLs) > 0 {
+			r.urlRules = append(r.urlRules, int32(i))
+		}
+		for _, g := range rules[i].APIGroups {
+			for _, res := range rules[i].Resources {
+				k := groupResource{g, res}
+				if l := r.byResource[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
+					r.byResource[k] = append(l, int32(i))
+				}
+			}
+		}
+	}
+	return r
+}
+
+// candidateKeys are the (group, resource) spellings that can match a
+// resource request: its group or "*", times its resource, "*" and "*/SUB".
+func candidateKeys(a *Attributes, keys *[6]groupResource) []groupResource {
+	combined := a.Resource
+	if a.Subresource != "" {
+		combined = a.Resource + "/" + a.Subresource
+	}
+	n := 0
+	for _, g := range [2]string{a.APIGroup, "*"} {
+		if g == "*" && a.APIGroup == "*" {
+			break
+		}
+		keys[n], keys[n+1] = groupResource{g, combined}, groupResource{g, "*"}
+		n += 2
+		if a.Subresource != "" {
+			keys[n] = groupResource{g, "*/" + a.Subresource}
+			n++
+		}
+	}
+	return keys[:n]
+}
+
+type binding struct {
+	ref      Ref
+	roleRef  Ref
+	subjects []rbacv1.Subject
+	role     *role // nil when the role is missing
+	obj      *governance.Object
+}
+
+// bindingIndex holds the bindings of one scope (cluster, or one namespace)
+// in name order, and by the user or group they apply to. ServiceAccount
+// subjects are indexed under their user name.
+type bindingIndex struct {
+	all     []*binding
+	byUser  map[string][]*binding
+	byGroup map[string][]*binding
+}
+
+func newBindingIndex() *bindingIndex {
+	return &bindingIndex{byUser: map[string][]*binding{}, byGroup: map[string][]*binding{}}
+}
+
+func (x *bindingIndex) add(b *binding) {
+	x.all = append(x.all, b)
+	seenU, seenG := map[string]bool{}, map[string]bool{}
+	for _, s := range b.subjects {
+		switch s.Kind {
+		case rbacv1.UserKind:
+			if !seenU[s.Name] {
+				seenU[s.Name] = true
+				x.byUser[s.Name] = append(x.byUser[s.Name], b)
+			}
+		case rbacv1.GroupKind:
+			if !seenG[s.Name] {
+				seenG[s.Name] = true
+				x.byGroup[s.Name] = append(x.byGroup[s.Name], b)
+			}
+		case rbacv1.ServiceAccountKind:
+			ns := s.Namespace
+			if ns == "" {
+				ns = b.ref.Namespace
+			}
+			if ns == "" {
+				continue // never matches
+			}
+			u := ServiceAccountUser(ns, s.Name)
+			if !seenU[u] {
+				seenU[u] = true
+				x.byUser[u] = append(x.byUser[u], b)
+			}
+		}
+	}
+}
+
+// New indexes the Roles, ClusterRoles (aggregation computed, see
+// Aggregate), RoleBindings and ClusterRoleBindings of the inventory. It uses
+// only the objects given: no bootstrap roles are assumed.
+func New(inv *governance.Inventory) *Graph {
+	g := &Graph{
+		clusterRoles:    map[string]*role{},
+		roles:           map[Ref]*role{},
+		crbs:            newBindingIndex(),
+		rbs:             map[string]*bindingIndex{},
+		serviceAccounts: map[Ref]bool{},
+		namespaces:      map[string]bool{},
+	}
+	g.addRoles(inv)
+	g.addBindings(inv)
+	for _, o := range inv.Objects() {
+		switch o.Kind() {
+		case "ServiceAccount":
+			g.serviceAccounts[Ref{Kind: "ServiceAccount", Namespace: o.Namespace(), Name: o.Name()}] = true
+		case "Namespace":
+			g.namespaces[o.Name()] = true
+		}
+	}
+	return g
+}
+
+func objectsOf(inv *governance.Inventory, kind string) []*governance.Object {
+	return inv.OfKind(rbacv1.SchemeGroupVersion.WithKind(kind).GroupKind())
+}
+
+func (g *Graph) addRoles(inv *governance.Inventory) {
+	var crs []*rbacv1.ClusterRole
+	crObjs := map[string]*governance.Object{}
+	for _, o := range objectsOf(inv, "ClusterRole") {
+		if cr, ok := o.Obj.(*rbacv1.ClusterRole); ok {
+			crs = append(crs, cr)
+			crObjs[cr.Name] = o
+		}
+	}
+	for _, cr := range Aggregate(crs) {
+		ref := Ref{Kind: "ClusterRole", Name: cr.Name}
+		g.clusterRoles[cr.Name] = newRole(ref, cr.Rules, crObjs[cr.Name])
+	}
+	for _, o := range objectsOf(inv, "Role") {
+		if r, ok := o.Obj.(*rbacv1.Role); ok {
+			ref := Ref{Kind: "Role", Namespace: r.Namespace, Name: r.Name}
+			g.roles[ref] = newRole(ref, r.Rules, o)
+		}
+	}
+}
+
+func (g *Graph) addBindings(inv *governance.Inventory) {
+	var crbs, rbs []*binding
+	for _, o := range objectsOf(inv, "ClusterRoleBinding") {
+		if b, ok := o.Obj.(*rbacv1.ClusterRoleBinding); ok {
+			crbs = append(crbs, g.newBinding(o, Ref{Kind: "ClusterRoleBinding", Name: b.Name}, b.RoleRef, b.Subjects))
+		}
+	}
+	for _, o := range objectsOf(inv, "RoleBinding") {
+		if b, ok := o.Obj.(*rbacv1.RoleBinding); ok {
+			rbs = append(rbs, g.newBinding(o, Ref{Kind: "RoleBinding", Namespace: b.Namespace, Name: b.Name}, b.RoleRef, b.Subjects))
+		}
+	}
+	byName := func(bs []*binding) {
+		sort.Slice(bs, func(i, j int) bool {
+			if bs[i].ref.Namespace != bs[j].ref.Namespace {
+				return bs[i].ref.Namespace < bs[j].ref.Namespace
+			}
+			return bs[i].ref.Name < bs[j].ref.Name
+		})
+	}
+	byName(crbs)
+	byName(rbs)
+	for _, b := range crbs {
+		g.crbs.add(b)
+	}
+	for _, b := range rbs {
+		x := g.rbs[b.ref.Namespace]
+		if x == nil {
+			x = newBindingIndex()
+			g.rbs[b.ref.Namespace] = x
+		}
+		x.add(b)
+	}
+}
+
+func (g *Graph) newBinding(o *governance.Object, ref Ref, rr rbacv1.RoleRef, subjects []rbacv1.Subject) *binding {
+	b := &binding{ref: ref, subjects: subjects, obj: o, roleRef: Ref{Kind: rr.Kind, Name: rr.Name}}
+	switch rr.Kind {
+	case "ClusterRole":
+		b.role = g.clusterRoles[rr.Name]
+	case "Role":
+		b.roleRef.Namespace = ref.Namespace
+		if ref.Namespace != "" {
+			b.role = g.roles[b.roleRef]
+		}
+	}
+	return b
+}
+
+// appliesTo returns the index of the first subject of b that applies to id.
+func (b *binding) appliesTo(id *Identity) (int, bool) {
+	for i, s := range b.subjects {
+		switch s.Kind {
+		case rbacv1.UserKind:
+			if s.Name == id.User {
+				return i, true
+			}
+		case rbacv1.GroupKind:
+			if slices.Contains(id.Groups, s.Name) {
+				return i, true
+			}
+		case rbacv1.ServiceAccountKind:
+			ns := s.Namespace
+			if ns == "" {
+				ns = b.ref.Namespace
+			}
+			if ns != "" && id.User == ServiceAccountUser(ns, s.Name) {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func (b *binding) grant(subject, rule int) *Grant {
+	return &Grant{Binding: b.ref, Subject: b.subjects[subject], Role: b.roleRef, RuleIndex: rule, Rule: b.role.rules[rule]}
+}
+
+// Can answers whether the identity may make the request, as a kube-apiserver
+// with the system:masters and RBAC authorizers would: system:masters is
+// allowed everything; otherwise every ClusterRoleBinding, and for a resource
+// request with a namespace the RoleBindings of that namespace, whose
+// subjects include the identity contribute the rules of their role.
+func (g *Graph) Can(id Identity, a Attributes) Decision {
+	if slices.Contains(id.Groups, GroupMasters) {
+		return Decision{Allowed: true, Superuser: true, Reason: "member of " + GroupMasters}
+	}
+	var found *Grant
+	g.visit(&id, &a, func(b *binding, subject, rule int) bool {
+		found = b.grant(subject, rule)
+		return false
+	})
+	if found != nil {
+		return Decision{Allowed: true, Grant: found, Reason: "RBAC: allowed by " + found.String()}
+	}
+	return Decision{Reason: g.denialReason(&id, &a)}
+}
+
+// Grants lists every grant that allows the request (all bindings and
+// rules, not only the first), ordered ClusterRoleBindings first, then by
+// binding name and rule index. It is empty for a request only
+// system:masters allows.
+func (g *Graph) Grants(id Identity, a Attributes) []Grant {
+	var out []Grant
+	g.visit(&id, &a, func(b *binding, subject, rule int) bool {
+		out = append(out, *b.grant(subject, rule))
+		return true
+	})
+	sortGrants(out)
+	return slices.CompactFunc(out, func(x, y Grant) bool {
+		return x.Binding == y.Binding && x.RuleIndex == y.RuleIndex
+	})
+}
+
+func sortGrants(gs []Grant) {
+	sort.SliceStable(gs, func(i, j int) bool {
+		a, b := gs[i], gs[j]
+		if a.Binding.Kind != b.Binding.Kind {
+			return a.Binding.Kind == "ClusterRoleBinding"
+		}
+		if a.Binding.Namespace != b.Binding.Namespace {
+			return a.Binding.Namespace < b.Binding.Namespace
+		}
+		if a.Binding.Name != b.Binding.Name {
+			return a.Binding.Name < b.Binding.Name
+		}
+		return a.RuleIndex < b.RuleIndex
+	})
+}
+
+// visit calls fn for each allowing (binding, subject, rule) until fn
+// returns false. A binding reachable through several of the identity's
+// names is visited once per name; callers that collect de-duplicate.
+func (g *Graph) visit(id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) {
+	if !g.visitIndex(g.crbs, id, a, fn) {
+		return
+	}
+	if a.IsResourceRequest() && a.Namespace != "" {
+		if x := g.rbs[a.Namespace]; x != nil {
+			g.visitIndex(x, id, a, fn)
+		}
+	}
+}
+
+func (g *Graph) visitIndex(x *bindingIndex, id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) bool {
+	if !visitList(x.byUser[id.User], id, a, fn) {
+		return false
+	}
+	for _, grp := range id.Groups {
+		if !visitList(x.byGroup[grp], id, a, fn) {
+			return false
+		}
+	}
+	return true
+}
+
+func visitList(bs []*binding, id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) bool {
+	if len(bs) == 0 {
+		return true
+	}
+	var buf [6]groupResource
+	var keys []groupResource
+	if a.IsResourceRequest() {
+		keys = candidateKeys(a, &buf)
+	}
+	for _, b := range bs {
+		if b.role == nil {
+			continue
+		}
+		if !a.IsResourceRequest() {
+			if !visitRules(b, b.role.urlRules, id, a, fn) {
+				return false
+			}
+			continue
+		}
+		for _, k := range keys {
+			if !visitRules(b, b.role.byResource[k], id, a, fn) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func visitRules(b *binding, rules []int32, id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) bool {
+	for _, i := range rules {
+		if !RuleAllows(&b.role.rules[i], a) {
+			continue
+		}
+		s, _ := b.appliesTo(id)
+		if !fn(b, s, int(i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// denialReason names the missing roles of the bindings that apply to id,
+// as the apiserver's reason for a denial does ("" when there are none).
+func (g *Graph) denialReason(id *Identity, a *Attributes) string {
+	var missing []string
+	collect := func(bs []*binding) {
+		for _, b := range bs {
+			if b.role == nil {
+				if _, ok := b.appliesTo(id); ok {
+					missing = append(missing, fmt.Sprintf("%s refers to %s, which does not exist", b.ref, b.roleRef))
+				}
+			}
+		}
+	}
+	collect(g.crbs.all)
+	if a.IsResourceRequest() && a.Namespace != "" {
+		if x := g.rbs[a.Namespace]; x != nil {
+			collect(x.all)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	slices.Sort(missing)
+	missing = slices.Compact(missing)
+	return "RBAC: " + strings.Join(missing, "; ")
+}
