@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aigov/aigov/secrets"
+)
+
+var updateSecrets = flag.Bool("update-secrets", false, "rewrite testdata/secrets/*.json")
+
+// TestSecretsScanGolden compares `secrets scan -o json` of the example
+// platform and its fixed variant with testdata/secrets/*.json (rewrite with
+// -update after an intended change).
+func TestSecretsScanGolden(t *testing.T) {
+	for _, tc := range []struct {
+		dir, golden string
+		code        int
+	}{
+		{platform, "scan-multitenant.json", 1},
+		{platform + "/fixed", "scan-multitenant-fixed.json", 0},
+	} {
+		code, out, stderr := aigov(t, "", "secrets", "scan", "-f", tc.dir, "-o", "json")
+		require.Equal(t, tc.code, code, stderr)
+		golden := filepath.Join("testdata", "secrets", tc.golden)
+		if *updateSecrets {
+			require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+			require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		require.NoError(t, err, "run with -update-secrets to create it")
+		assert.Equal(t, string(want), out, tc.dir)
+	}
+}
+
+func TestSecretsScanFindsTheExampleKey(t *testing.T) {
+	code, out, _ := aigov(t, "", "secrets", "scan", "-f", platform, "-o", "json")
+	require.Equal(t, 1, code)
+	var r struct {
+		SchemaVersion int `json:"schemaVersion"`
+		Findings      []map[string]string
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	assert.Equal(t, 1, r.SchemaVersion)
+	assert.Contains(t, r.Findings, map[string]string{"rule": "secret-literal-provider-key", "object": "Deployment/ai-gateway",
+		"namespace": "platform", "path": "spec.template.spec.containers[0].env[0].value", "provider": "openai"})
+	assert.Contains(t, r.Findings, map[string]string{"rule": "secret-stringdata-in-source", "object": "Secret/huggingface-token",
+		"namespace": "nlp-team", "path": "stringData", "provider": ""})
+	for _, f := range r.Findings {
+		assert.Len(t, f, 5, "fixed shape: rule, object, namespace, path, provider")
+	}
+}
+
+func TestSecretsScanFlags(t *testing.T) {
+	// --origin cluster: stringData-in-source does not apply
+	_, out, _ := aigov(t, "", "secrets", "scan", "-f", platform, "--origin", "cluster", "-o", "json")
+	assert.NotContains(t, out, "secret-stringdata-in-source")
+	// --enable adds opt-in rules
+	_, out, _ = aigov(t, "", "secrets", "scan", "-f", platform+"/fixed", "--enable", "secret-env-reference,secret-not-immutable")
+	assert.Contains(t, out, "secret-env-reference")
+	assert.Contains(t, out, "secret-not-immutable")
+	// text output of the fixed platform
+	code, out, _ := aigov(t, "", "secrets", "scan", "-f", platform+"/fixed")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "no findings; 79 objects scanned")
+	// usage errors
+	for _, args := range [][]string{
+		{"secrets", "scan", "-f", platform, "--origin", "git"},
+		{"secrets", "scan", "-f", platform, "--enable", "no-such-rule"},
+		{"secrets", "scan", "-f", platform, "-o", "yaml"},
+		{"secrets", "scan"},
+	} {
+		code, _, stderr := aigov(t, "", args...)
+		assert.Equal(t, 2, code, "%v: %s", args, stderr)
+	}
+	// input errors name the file: exit 2
+	code, _, stderr := aigov(t, "kind: [", "secrets", "scan", "-f", "-")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "-")
+}
+
+func TestSecretsExposure(t *testing.T) {
+	code, out, stderr := aigov(t, "", "secrets", "exposure", "-f", platform)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "Secret cv-team/wandb-api-key (used by Job/resnet50-finetune)")
+	assert.Contains(t, out, `RoleBinding "cv-engineers-admin/cv-team" of Role "cv-admin" to Group "cv-engineers"`)
+	code, out, _ = aigov(t, "", "secrets", "exposure", "-f", platform+"/fixed", "-o", "json")
+	require.Equal(t, 0, code)
+	var r struct {
+		SchemaVersion int                      `json:"schemaVersion"`
+		Secrets       []secrets.SecretExposure `json:"secrets"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	assert.Equal(t, 1, r.SchemaVersion)
+	assert.Len(t, r.Secrets, 4)
+	for _, s := range r.Secrets {
+		for _, a := range s.Access {
+			assert.NotEqual(t, "cv-engineers", a.Subject.Name, "fixed: %s/%s", s.Namespace, s.Name)
+		}
+	}
+}

@@ -1,0 +1,85 @@
+// secret-literal-sensitive-name finds credentials by their name when their
+// value has no recognisable provider shape (a Cohere key outside a known
+// name, a database password, an internal token). It reads env values,
+// ConfigMap data and annotations whose name SensitiveName accepts (api key,
+// token, secret, password, credential, private key, access key, auth key;
+// not names ending in _url, _endpoint, _file, _path, _name, _id, _ttl, …)
+// and reports the value when it is at least 8 characters, has a Shannon
+// entropy above 3.0 bits per character, is not all digits, is not a URL,
+// has no white space and is not a placeholder. One control beyond the
+// issue's definition: a Kubernetes object reference ("namespace/name" of
+// lower-case DNS names, as in an ExternalSecret annotation) is a reference,
+// not a credential. The provider is a hint from the name (ProviderHint:
+// HF_TOKEN → huggingface).
+
+package secrets
+
+import (
+	"strings"
+	"unicode"
+)
+
+// IDLiteralSensitiveName is the ID of the secret-literal-sensitive-name rule.
+const IDLiteralSensitiveName = "secret-literal-sensitive-name"
+
+func literalSensitiveNameRule() Rule {
+	return Rule{
+		ID:          IDLiteralSensitiveName,
+		Severity:    sevHigh,
+		Default:     true,
+		Description: "A variable, ConfigMap key or annotation with a credential's name holds a literal, secret-looking value.",
+		Remediation: "move the value into a Secret managed outside git and reference it (valueFrom.secretKeyRef, envFrom.secretRef, a secret volume)",
+		Value:       checkLiteralSensitiveName,
+	}
+}
+
+func checkLiteralSensitiveName(_ *Context, v Value) []Finding {
+	switch v.Field {
+	case FieldEnv, FieldConfigMapData, FieldAnnotation:
+	default:
+		return nil
+	}
+	if !SensitiveName(v.Name) || !secretLooking(v.Text) {
+		return nil
+	}
+	return []Finding{{Path: v.Path, Provider: ProviderHint(v.Name),
+		Message: "literal credential in " + where(v)}}
+}
+
+// secretLooking applies the value conditions of the rule.
+func secretLooking(s string) bool {
+	if len(s) < 8 || strings.Contains(s, "://") || IsPlaceholder(s) || Entropy(s) <= 3.0 || objectReference(s) {
+		return false
+	}
+	digits := true
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			return false
+		}
+		if r < '0' || r > '9' {
+			digits = false
+		}
+	}
+	return !digits
+}
+
+// objectReference reports whether s is "namespace/name" (or longer paths)
+// of lower-case DNS-1123 names: a reference to a Kubernetes object.
+func objectReference(s string) bool {
+	parts := strings.Split(s, "/")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || p[0] == '-' || p[len(p)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(p); i++ {
+			c := p[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+				return false
+			}
+		}
+	}
+	return true
+}
