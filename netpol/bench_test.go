@@ -44,33 +44,62 @@ func BenchmarkBuildAndMatrix(b *testing.B) {
 	}
 }
 
-// BenchmarkAllowed is one explained query after the build.
-func BenchmarkAllowed(b *testing.B) {
-	g, err := Build(benchInventory(b, 20, 10, 5), Options{})
-	if err != nil {
-		b.Fatal(err)
+// queryGraphs builds the 1,000- and 10,000-pod graphs the query
+// benchmarks share (outside the timed loop).
+func queryGraphs(b *testing.B) []struct {
+	name string
+	g    *Graph
+} {
+	b.Helper()
+	var out []struct {
+		name string
+		g    *Graph
 	}
-	eps := g.Endpoints()
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		src, dst := eps[i%len(eps)], eps[(i*7+3)%len(eps)]
-		_ = g.Allowed(src, dst, 8080, corev1.ProtocolTCP)
-		i++
+	for _, ns := range []int{20, 200} {
+		g, err := Build(benchInventory(b, ns, 10, 5), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, struct {
+			name string
+			g    *Graph
+		}{fmt.Sprintf("pods=%d", ns*50), g})
+	}
+	return out
+}
+
+// BenchmarkAllowed is one explained query after the build: the yes/no
+// from the class table plus the deciding rules of both directions.
+func BenchmarkAllowed(b *testing.B) {
+	for _, q := range queryGraphs(b) {
+		b.Run(q.name, func(b *testing.B) {
+			eps := q.g.Endpoints()
+			b.ReportAllocs()
+			i, yes := 0, 0
+			for b.Loop() {
+				src, dst := eps[i%len(eps)], eps[(i*7+3)%len(eps)]
+				if q.g.Allowed(src, dst, 8080, corev1.ProtocolTCP).Allowed {
+					yes++
+				}
+				i++
+			}
+		})
 	}
 }
 
 // BenchmarkReachable is one yes/no query after the build.
 func BenchmarkReachable(b *testing.B) {
-	g, err := Build(benchInventory(b, 20, 10, 5), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	eps := g.Endpoints()
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		_ = g.Reachable(eps[i%len(eps)], eps[(i*7+3)%len(eps)], 8080, corev1.ProtocolTCP)
-		i++
+	for _, q := range queryGraphs(b) {
+		b.Run(q.name, func(b *testing.B) {
+			eps := q.g.Endpoints()
+			b.ReportAllocs()
+			i, yes := 0, 0
+			for b.Loop() {
+				if q.g.Reachable(eps[i%len(eps)], eps[(i*7+3)%len(eps)], 8080, corev1.ProtocolTCP) {
+					yes++
+				}
+				i++
+			}
+		})
 	}
 }

@@ -2,8 +2,10 @@ package netpol
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,19 +15,47 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnp "sigs.k8s.io/network-policy-api/apis/v1beta1"
 )
 
-// bruteAllowed is an independent evaluator written straight from the
-// NetworkPolicy rules: for one pod pair and one port it walks every policy
-// and rule. It shares no code with the graph.
-func bruteAllowed(nps []*networkingv1.NetworkPolicy, nsLabels map[string]map[string]string, src, dst *corev1.Pod, port int32, proto corev1.Protocol) bool {
-	return bruteDirection(nps, nsLabels, src, dst, dst, port, proto, true) && bruteDirection(nps, nsLabels, dst, src, dst, port, proto, false)
+// allowed is an independent evaluator written straight from the
+// NetworkPolicy and admin-tier rules: for one pod pair and one port it
+// walks every policy and rule. It shares no code with the graph. Both the
+// source's egress and the destination's ingress must allow.
+func (b bruteEval) allowed(src, dst *corev1.Pod, port int32, proto corev1.Protocol) bool {
+	return b.tiers(src, dst, dst, port, proto, true) && b.tiers(dst, src, dst, port, proto, false)
 }
 
-// bruteDirection: subject is the pod whose policies apply (src for
+// bruteEval is a world with its admin and baseline tiers in order.
+type bruteEval struct {
+	w               randomWorld
+	admin, baseline []bruteAdminPolicy
+}
+
+func (w randomWorld) brute() bruteEval {
+	return bruteEval{w: w, admin: w.adminTier(), baseline: w.baselineTier()}
+}
+
+// tiers decides one direction: Admin tier (first matching rule in
+// priority then written order; Pass goes on to NetworkPolicy), then the
+// NetworkPolicies that isolate the subject (final when there is one), then
+// the Baseline tier (ClusterNetworkPolicies by priority, then the BANP),
+// then default allow. subject is the pod whose policies apply (src for
 // egress, dst for ingress), peer the other end, target the destination.
-func bruteDirection(nps []*networkingv1.NetworkPolicy, nsLabels map[string]map[string]string, subject, peer, target *corev1.Pod, port int32, proto corev1.Protocol, egress bool) bool {
-	isolated := false
+func (b bruteEval) tiers(subject, peer, target *corev1.Pod, port int32, proto corev1.Protocol, egress bool) bool {
+	if action := b.w.bruteAdmin(b.admin, subject, peer, target, port, proto, egress); action == "Allow" || action == "Deny" {
+		return action == "Allow"
+	}
+	if allowed, isolated := bruteDirection(b.w.nps, b.w.nsLabels, subject, peer, target, port, proto, egress); isolated {
+		return allowed
+	}
+	return b.w.bruteAdmin(b.baseline, subject, peer, target, port, proto, egress) != "Deny"
+}
+
+// bruteDirection is the NetworkPolicy tier: whether a policy isolates the
+// subject in this direction, and whether one of their rules allows.
+func bruteDirection(nps []*networkingv1.NetworkPolicy, nsLabels map[string]map[string]string, subject, peer, target *corev1.Pod, port int32, proto corev1.Protocol, egress bool) (allowed, isolated bool) {
 	for _, np := range nps {
 		if np.Namespace != subject.Namespace || !bruteSel(&np.Spec.PodSelector, subject.Labels) || !bruteHasType(np, egress) {
 			continue
@@ -34,18 +64,18 @@ func bruteDirection(nps []*networkingv1.NetworkPolicy, nsLabels map[string]map[s
 		if egress {
 			for _, r := range np.Spec.Egress {
 				if brutePeers(r.To, np.Namespace, nsLabels, peer) && brutePorts(r.Ports, target, port, proto) {
-					return true
+					return true, true
 				}
 			}
 		} else {
 			for _, r := range np.Spec.Ingress {
 				if brutePeers(r.From, np.Namespace, nsLabels, peer) && brutePorts(r.Ports, target, port, proto) {
-					return true
+					return true, true
 				}
 			}
 		}
 	}
-	return !isolated
+	return false, isolated
 }
 
 func bruteHasType(np *networkingv1.NetworkPolicy, egress bool) bool {
@@ -137,9 +167,18 @@ type randomWorld struct {
 	nsLabels map[string]map[string]string
 	pods     []*corev1.Pod
 	nps      []*networkingv1.NetworkPolicy
+	// admin tiers (see brute_admin_test.go)
+	anps      []*anp.AdminNetworkPolicy
+	banp      *anp.BaselineAdminNetworkPolicy
+	cnps      []*cnp.ClusterNetworkPolicy
+	cnpAlpha2 []bool // cnps[i] is written as v1alpha2
 }
 
-func newRandomWorld(r *rand.Rand) randomWorld {
+// intner is the randomness the world generator needs: *rand.Rand, or the
+// fuzzer's bytes (fuzzChoices).
+type intner interface{ IntN(n int) int }
+
+func newRandomWorld(r intner) randomWorld {
 	w := randomWorld{nsLabels: map[string]map[string]string{}}
 	vals := []string{"a", "b", "c"}
 	randLabels := func() map[string]string {
@@ -174,7 +213,7 @@ func newRandomWorld(r *rand.Rand) randomWorld {
 	return w
 }
 
-func randomSelector(r *rand.Rand, randLabels func() map[string]string) *metav1.LabelSelector {
+func randomSelector(r intner, randLabels func() map[string]string) *metav1.LabelSelector {
 	s := &metav1.LabelSelector{}
 	switch r.IntN(4) {
 	case 0:
@@ -194,7 +233,7 @@ func randomSelector(r *rand.Rand, randLabels func() map[string]string) *metav1.L
 	return s
 }
 
-func randomPolicy(r *rand.Rand, ns, name string, randLabels func() map[string]string) *networkingv1.NetworkPolicy {
+func randomPolicy(r intner, ns, name string, randLabels func() map[string]string) *networkingv1.NetworkPolicy {
 	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
 	np.Spec.PodSelector = *randomSelector(r, randLabels)
 	switch r.IntN(4) {
@@ -214,7 +253,7 @@ func randomPolicy(r *rand.Rand, ns, name string, randLabels func() map[string]st
 	return np
 }
 
-func randomPeers(r *rand.Rand, randLabels func() map[string]string) []networkingv1.NetworkPolicyPeer {
+func randomPeers(r intner, randLabels func() map[string]string) []networkingv1.NetworkPolicyPeer {
 	var out []networkingv1.NetworkPolicyPeer
 	for i := 0; i < r.IntN(3); i++ {
 		var p networkingv1.NetworkPolicyPeer
@@ -236,7 +275,7 @@ func randomPeers(r *rand.Rand, randLabels func() map[string]string) []networking
 	return out
 }
 
-func randomPorts(r *rand.Rand) []networkingv1.NetworkPolicyPort {
+func randomPorts(r intner) []networkingv1.NetworkPolicyPort {
 	var out []networkingv1.NetworkPolicyPort
 	for i := 0; i < r.IntN(3); i++ {
 		var p networkingv1.NetworkPolicyPort
@@ -262,14 +301,27 @@ func randomPorts(r *rand.Rand) []networkingv1.NetworkPolicyPort {
 
 func (w randomWorld) objects() []runtime.Object {
 	var out []runtime.Object
-	for ns, l := range w.nsLabels {
-		out = append(out, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: l}})
+	for _, ns := range slices.Sorted(maps.Keys(w.nsLabels)) {
+		out = append(out, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: w.nsLabels[ns]}})
 	}
 	for _, p := range w.pods {
 		out = append(out, p)
 	}
 	for _, np := range w.nps {
 		out = append(out, np)
+	}
+	for _, p := range w.anps {
+		out = append(out, p)
+	}
+	if w.banp != nil {
+		out = append(out, w.banp)
+	}
+	for i, p := range w.cnps {
+		if w.cnpAlpha2[i] {
+			out = append(out, toV1alpha2(p))
+		} else {
+			out = append(out, p)
+		}
 	}
 	return out
 }
@@ -287,13 +339,14 @@ func TestRandomWorldsAgainstBruteForce(t *testing.T) {
 		w := newRandomWorld(r)
 		g, err := Build(typed(t, w.objects()...), Options{})
 		require.NoError(t, err)
+		brute := w.brute()
 		for _, src := range w.pods {
 			for _, dst := range w.pods {
 				se, de := mustLookup(t, g, src.Namespace+"/"+src.Name), mustLookup(t, g, dst.Namespace+"/"+dst.Name)
 				conns := g.Connections(se, de)
 				for _, proto := range protocols {
 					for port := int32(79); port <= 84; port++ {
-						want := bruteAllowed(w.nps, w.nsLabels, src, dst, port, proto)
+						want := brute.allowed(src, dst, port, proto)
 						got := g.Allowed(se, de, port, proto)
 						checked++
 						if want {

@@ -50,9 +50,10 @@ type Graph struct {
 	rulePeers   [][]uint64 // rule → classes its peers match
 	named       map[[2]int]setID
 
-	profileOf [2][]int      // direction → class → profile
-	profiles  [2][]*profile // direction → profiles
-	rows      [2][][]setID  // direction → profile → other class → allowed ports
+	profileOf [2][]int       // direction → class → profile
+	profiles  [2][]*profile  // direction → profiles
+	isolating [2][][]RuleRef // direction → profile → isolating NetworkPolicies
+	rows      [2][][]setID   // direction → profile → other class → allowed ports
 	pair      map[[2]int]setID
 	notes     []string
 }
@@ -290,6 +291,11 @@ func (g *Graph) buildProfiles() {
 				id = len(g.profiles[d])
 				keys[key] = id
 				g.profiles[d] = append(g.profiles[d], p)
+				refs := make([]RuleRef, len(p.npPolicies))
+				for i, pol := range p.npPolicies {
+					refs[i] = g.comp.policies[pol].ref
+				}
+				g.isolating[d] = append(g.isolating[d], refs)
 			}
 			g.profileOf[d][c] = id
 		}
@@ -341,7 +347,21 @@ func (g *Graph) buildRows() {
 	}
 }
 
-// rulePorts is the port set rule r admits towards destination class dst.
+// rulePortsRO is rulePorts for queries: it reads the memo filled by Build
+// and resolves what Build did not need without storing it.
+func (g *Graph) rulePortsRO(r, dst int) PortSet {
+	ru := g.comp.rules[r]
+	if !ru.hasNamed {
+		return g.sets.get(ru.static)
+	}
+	if id, ok := g.named[[2]int{r, dst}]; ok {
+		return g.sets.get(id)
+	}
+	return g.comp.resolve(ru, g.endpoints[g.classRep[dst]])
+}
+
+// rulePorts is the port set rule r admits towards destination class dst
+// (Build only: it memoizes).
 func (g *Graph) rulePorts(r, dst int) setID {
 	ru := g.comp.rules[r]
 	if !ru.hasNamed {
@@ -410,11 +430,11 @@ func (g *Graph) decideSet(d int, p *profile, other int) setID {
 	return t.unite(allowed, t.unite(undecided, passed))
 }
 
-// classPair is the allowed set from class s to class d.
-func (g *Graph) classPair(s, d int) setID {
-	e := g.rows[1][g.profileOf[1][s]][d]
-	i := g.rows[0][g.profileOf[0][d]][s]
-	return g.sets.intersect(e, i)
+// pairSets are the ports the source class s's egress and the destination
+// class d's ingress allow towards each other. Read only: after Build
+// nothing writes to the graph, so queries are safe for concurrent use.
+func (g *Graph) pairSets(s, d int) (egress, ingress setID) {
+	return g.rows[1][g.profileOf[1][s]][d], g.rows[0][g.profileOf[0][d]][s]
 }
 
 // Endpoints lists the graph's endpoints: pods (sorted by name), then
@@ -461,12 +481,15 @@ func (g *Graph) Lookup(s string) (*Endpoint, bool) {
 
 // Connections is every port and protocol src may open to dst.
 func (g *Graph) Connections(src, dst *Endpoint) PortSet {
-	return g.sets.get(g.classPair(g.class[src.id], g.class[dst.id]))
+	e, i := g.pairSets(g.class[src.id], g.class[dst.id])
+	return g.sets.intersectRO(e, i)
 }
 
-// Reachable reports whether src may open a connection to dst on port/proto.
+// Reachable reports whether src may open a connection to dst on
+// port/proto: two table reads and two range lookups, no allocation.
 func (g *Graph) Reachable(src, dst *Endpoint, port int32, proto corev1.Protocol) bool {
-	return g.Connections(src, dst).Contains(proto, port)
+	e, i := g.pairSets(g.class[src.id], g.class[dst.id])
+	return e != emptySet && i != emptySet && g.sets.sets[e].Contains(proto, port) && g.sets.sets[i].Contains(proto, port)
 }
 
 // ReachableFrom lists the endpoints src may reach, with the ports.

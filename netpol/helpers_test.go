@@ -11,6 +11,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+	cnpv1alpha2 "sigs.k8s.io/network-policy-api/apis/v1alpha2"
+	cnp "sigs.k8s.io/network-policy-api/apis/v1beta1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -20,15 +24,8 @@ func typed(t testing.TB, objs ...runtime.Object) *governance.Inventory {
 	t.Helper()
 	var out []*governance.Object
 	for _, o := range objs {
-		var gvk schema.GroupVersionKind
-		switch o.(type) {
-		case *corev1.Pod:
-			gvk = corev1.SchemeGroupVersion.WithKind("Pod")
-		case *corev1.Namespace:
-			gvk = corev1.SchemeGroupVersion.WithKind("Namespace")
-		case *networkingv1.NetworkPolicy:
-			gvk = networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy")
-		default:
+		gvk, ok := gvkOf(o)
+		if !ok {
 			t.Fatalf("typed: unsupported %T", o)
 		}
 		out = append(out, &governance.Object{Obj: o, GVK: gvk, Typed: true})
@@ -36,6 +33,44 @@ func typed(t testing.TB, objs ...runtime.Object) *governance.Inventory {
 	inv, err := governance.NewInventory(out)
 	require.NoError(t, err)
 	return inv
+}
+
+// gvkOf names the kinds the tests build as Go values.
+func gvkOf(o runtime.Object) (schema.GroupVersionKind, bool) {
+	switch o.(type) {
+	case *corev1.Pod:
+		return corev1.SchemeGroupVersion.WithKind("Pod"), true
+	case *corev1.Namespace:
+		return corev1.SchemeGroupVersion.WithKind("Namespace"), true
+	case *networkingv1.NetworkPolicy:
+		return networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"), true
+	case *anp.AdminNetworkPolicy:
+		return anp.SchemeGroupVersion.WithKind("AdminNetworkPolicy"), true
+	case *anp.BaselineAdminNetworkPolicy:
+		return anp.SchemeGroupVersion.WithKind("BaselineAdminNetworkPolicy"), true
+	case *cnp.ClusterNetworkPolicy:
+		return cnp.SchemeGroupVersion.WithKind("ClusterNetworkPolicy"), true
+	case *cnpv1alpha2.ClusterNetworkPolicy:
+		return cnpv1alpha2.SchemeGroupVersion.WithKind("ClusterNetworkPolicy"), true
+	}
+	return schema.GroupVersionKind{}, false
+}
+
+// toYAML renders objects as a multi-document YAML stream with apiVersion
+// and kind, as a user would write them.
+func toYAML(t testing.TB, objs ...runtime.Object) []byte {
+	t.Helper()
+	var b strings.Builder
+	for _, o := range objs {
+		gvk, ok := gvkOf(o)
+		if !ok {
+			t.Fatalf("toYAML: unsupported %T", o)
+		}
+		body, err := yaml.Marshal(o)
+		require.NoError(t, err)
+		fmt.Fprintf(&b, "---\napiVersion: %s\nkind: %s\n%s", gvk.GroupVersion(), gvk.Kind, body)
+	}
+	return []byte(b.String())
 }
 
 // load decodes YAML through the project's loader (defaults applied).

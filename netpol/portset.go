@@ -295,6 +295,22 @@ func (t *setTable) intersect(a, b setID) setID {
 	return t.memo(t.inter, a, b, PortSet.Intersect)
 }
 
+// intersectRO is intersect without interning, for queries after Build.
+func (t *setTable) intersectRO(a, b setID) PortSet {
+	switch {
+	case a == emptySet || b == emptySet:
+		return PortSet{}
+	case a == fullSet || a == b:
+		return t.sets[b]
+	case b == fullSet:
+		return t.sets[a]
+	}
+	if id, ok := t.inter[[2]setID{a, b}]; ok {
+		return t.sets[id]
+	}
+	return t.sets[a].Intersect(t.sets[b])
+}
+
 func (t *setTable) unite(a, b setID) setID {
 	switch {
 	case a == fullSet || b == fullSet:

@@ -29,15 +29,24 @@ func (g *Graph) Matrix() Matrix {
 			m.Pods = append(m.Pods, e.Name)
 		}
 	}
-	row := make([]setID, g.nclass)
+	// A local memo of intersections keeps the graph read only.
+	memo := map[[2]setID]PortSet{}
+	row := make([]PortSet, g.nclass)
 	for _, src := range eps {
 		sc := g.class[src.id]
 		for d := range row {
-			row[d] = g.classPair(sc, d)
+			e, i := g.pairSets(sc, d)
+			k := [2]setID{e, i}
+			ps, ok := memo[k]
+			if !ok {
+				ps = g.sets.intersectRO(e, i)
+				memo[k] = ps
+			}
+			row[d] = ps
 		}
 		for _, dst := range eps {
-			if id := row[g.class[dst.id]]; id != emptySet && g.listPair(src, dst) {
-				m.Edges = append(m.Edges, Edge{From: src.Name, To: dst.Name, Ports: g.sets.get(id)})
+			if ps := row[g.class[dst.id]]; !ps.IsEmpty() && g.listPair(src, dst) {
+				m.Edges = append(m.Edges, Edge{From: src.Name, To: dst.Name, Ports: ps})
 			}
 		}
 	}

@@ -18,7 +18,8 @@ type Decision struct {
 	// rule, or every NetworkPolicy rule that allows the traffic.
 	Rules []RuleRef `json:"rules,omitempty"`
 	// Isolating are the NetworkPolicies that select the pod for this
-	// direction when the NetworkPolicy tier decided.
+	// direction when the NetworkPolicy tier decided. The slice is shared
+	// between verdicts: do not modify its elements (appending copies).
 	Isolating []RuleRef `json:"isolating,omitempty"`
 	// Passed are admin rules whose Pass action handed the decision on.
 	Passed []RuleRef `json:"passed,omitempty"`
@@ -42,9 +43,9 @@ type Verdict struct {
 func (g *Graph) Allowed(src, dst *Endpoint, port int32, proto corev1.Protocol) Verdict {
 	v := Verdict{From: src.Name, To: dst.Name, Port: port, Protocol: proto}
 	sc, dc := g.class[src.id], g.class[dst.id]
+	v.Allowed = g.Reachable(src, dst, port, proto) // the table; explain walks the rules
 	v.Egress = g.explain(1, sc, dc, port, proto)
 	v.Ingress = g.explain(0, dc, sc, port, proto)
-	v.Allowed = v.Egress.Allowed && v.Ingress.Allowed
 	if src.Kind == HostNetworkEndpoint || dst.Kind == HostNetworkEndpoint {
 		v.Notes = append(v.Notes, HostNetworkAssumption)
 	}
@@ -57,13 +58,14 @@ func (g *Graph) Allowed(src, dst *Endpoint, port int32, proto corev1.Protocol) V
 // explain walks the rules of direction d for subject class s and the
 // other class o, for one port.
 func (g *Graph) explain(d, s, o int, port int32, proto corev1.Protocol) Decision {
-	p := g.profiles[d][g.profileOf[d][s]]
+	pi := g.profileOf[d][s]
+	p := g.profiles[d][pi]
 	dst := o
 	if directions[d] == Ingress {
 		dst = s
 	}
 	hit := func(r int) bool {
-		return g.has(g.rulePeers[r], o) && g.sets.get(g.rulePorts(r, dst)).Contains(proto, port)
+		return g.has(g.rulePeers[r], o) && g.rulePortsRO(r, dst).Contains(proto, port)
 	}
 	var dec Decision
 	for _, r := range p.admin {
@@ -79,12 +81,24 @@ func (g *Graph) explain(d, s, o int, port int32, proto corev1.Protocol) Decision
 	}
 	if len(p.npPolicies) > 0 {
 		dec.Tier = NetworkPolicyTier
-		for _, i := range p.npPolicies {
-			dec.Isolating = append(dec.Isolating, g.comp.policies[i].ref)
+		iso := g.isolating[d][pi]
+		dec.Isolating = iso[:len(iso):len(iso)] // shared: an append copies
+		if !g.sets.sets[g.rows[d][pi][o]].Contains(proto, port) {
+			// Not in the direction's allowed set and not decided by an
+			// admin rule: no NetworkPolicy rule matches; skip the scan.
+			return dec
 		}
+		var buf [8]int
+		hits := buf[:0]
 		for _, r := range p.np {
 			if hit(r) {
-				dec.Rules = append(dec.Rules, g.comp.rules[r].ref)
+				hits = append(hits, r)
+			}
+		}
+		if len(hits) > 0 {
+			dec.Rules = make([]RuleRef, len(hits))
+			for i, r := range hits {
+				dec.Rules[i] = g.comp.rules[r].ref
 			}
 		}
 		dec.Allowed = len(dec.Rules) > 0
