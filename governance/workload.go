@@ -1,6 +1,8 @@
 package governance
 
 import (
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -131,14 +133,35 @@ var ownerKinds = map[string]string{
 	"Job": "batch", "CronJob": "batch", "ReplicationController": "",
 }
 
+// namingParents are the controllers that name the children they create
+// "<parent>-<suffix>": a Deployment its ReplicaSets (pod-template hash), a
+// CronJob its Jobs (scheduled time).
+var namingParents = map[string]Key{
+	"ReplicaSet": {Group: "apps", Kind: "Deployment"},
+	"Job":        {Group: "batch", Kind: "CronJob"},
+}
+
+// ownedInInventory reports whether o's pods are another inventory object's:
+// its controller is in the inventory, or its controller is missing but was
+// created by one that is (a Pod of a ReplicaSet not listed, whose Deployment
+// is). Without the second rule, a Deployment and the Pods read back from a
+// cluster without their ReplicaSet would be counted twice.
 func (inv *Inventory) ownedInInventory(o *Object) bool {
+	ns := o.Namespace()
 	for _, ref := range o.Meta().GetOwnerReferences() {
 		group, known := ownerKinds[ref.Kind]
 		if !known {
 			continue
 		}
-		if inv.Get(Key{Group: group, Kind: ref.Kind, Namespace: o.Namespace(), Name: ref.Name}) != nil {
+		if inv.Get(Key{Group: group, Kind: ref.Kind, Namespace: ns, Name: ref.Name}) != nil {
 			return true
+		}
+		parent, named := namingParents[ref.Kind]
+		if i := strings.LastIndex(ref.Name, "-"); named && i > 0 {
+			parent.Namespace, parent.Name = ns, ref.Name[:i]
+			if inv.Get(parent) != nil {
+				return true
+			}
 		}
 	}
 	return false
