@@ -132,6 +132,9 @@ func (d *Decoder) decodeDocument(w *jsonWriter, doc document, src Source) ([]*Ob
 		if err := dec.Decode(&tree); err != nil {
 			return fail(fmt.Errorf("invalid JSON: %w", err))
 		}
+		if err := duplicateFields(doc.data); err != nil {
+			return fail(err)
+		}
 		raw = doc.data
 	} else {
 		if isBlankYAML(doc.data) {
@@ -184,6 +187,9 @@ func (d *Decoder) decodeValue(w *jsonWriter, v any, raw []byte, depth int, src S
 		return fail(errors.New(`missing "kind"`))
 	}
 	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err == nil && gv.Version == "" {
+		err = errors.New("no version after the group") // "apps/" parses as group apps, version ""
+	}
 	if err != nil {
 		return fail(fmt.Errorf("invalid apiVersion %q: %w", apiVersion, err))
 	}
@@ -282,7 +288,9 @@ func (d *Decoder) decodeObject(w *jsonWriter, m any, raw []byte, depth int, gvk 
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
 		}
-		strict, err := kjson.UnmarshalStrict(raw, obj)
+		// Duplicate keys are refused before: by go-yaml, by the writer, and
+		// for JSON documents by duplicateFields.
+		strict, err := kjson.UnmarshalStrict(raw, obj, kjson.DisallowUnknownFields)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s", gvk.Kind, explainDecodeError(raw, obj, err, ""))
 		}
@@ -303,6 +311,18 @@ func (d *Decoder) decodeObject(w *jsonWriter, m any, raw []byte, depth int, gvk 
 		return nil, fmt.Errorf("%s: metadata.name is required", gvk.Kind)
 	}
 	return o, nil
+}
+
+// duplicateFields reports the first duplicate key of a JSON document: which
+// of two values counts is not obvious to the reader, and the document's tree
+// keeps only the last.
+func duplicateFields(raw []byte) error {
+	var v any
+	strict, err := kjson.UnmarshalStrict(raw, &v, kjson.DisallowDuplicateFields)
+	if err != nil || len(strict) == 0 {
+		return nil // the tree decode reports invalid JSON
+	}
+	return strict[0]
 }
 
 // conversionError prefixes the errors of a tree that JSON cannot hold.
@@ -573,6 +593,9 @@ func (w *jsonWriter) value(v any, depth int) error {
 	case nil:
 		w.buf = append(w.buf, "null"...)
 	case string:
+		if w.size+len(w.buf)+len(x) > w.limit {
+			return w.tooBig()
+		}
 		w.buf = appendJSONString(w.buf, x)
 	case bool:
 		w.buf = strconv.AppendBool(w.buf, x)

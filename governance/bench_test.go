@@ -1,0 +1,124 @@
+package governance_test
+
+import (
+	"flag"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/gen"
+)
+
+// bench10k is the synthetic inventory of BenchmarkLoad10k: exactly 10,000
+// objects (55 namespaces of 20 workloads with 3 pods each, 50 ClusterRoles
+// with their bindings).
+var bench10k = gen.Options{Seed: 1, Namespaces: 55, WorkloadsPerNamespace: 20, PodsPerWorkload: 3, GPUFraction: 0.3, ClusterRoles: 50}
+
+var bench10kData = sync.OnceValue(func() []byte { return gen.Cluster(bench10k) })
+
+func BenchmarkLoad10k(b *testing.B) {
+	data := bench10kData()
+	loader, err := governance.NewLoader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var objects int
+	cpuBefore, cpuOK := cpuTime()
+	for b.Loop() {
+		inv, err := loader.LoadBytes("cluster.yaml", data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		objects = inv.Len()
+	}
+	cpuAfter, _ := cpuTime()
+	if objects != bench10k.ObjectCount() {
+		b.Fatalf("loaded %d objects, want %d", objects, bench10k.ObjectCount())
+	}
+	b.ReportMetric(float64(objects)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
+	// On a shared machine wall time includes waiting for a core; the
+	// process's CPU time does not (with -cpu 1 it is the time of one core).
+	if cpu := cpuAfter - cpuBefore; cpuOK && cpu > 0 {
+		b.ReportMetric(float64(objects)*float64(b.N)/cpu.Seconds(), "objects/cpu-s")
+	}
+}
+
+// peakHeap runs f while sampling runtime.MemStats.HeapInuse and returns the
+// highest sample above the heap in use before f, and the bytes f allocated.
+func peakHeap(f func()) (peak, total uint64) {
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var highest atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > highest.Load() {
+				highest.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	f()
+	close(stop)
+	<-done
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if after.HeapInuse > highest.Load() {
+		highest.Store(after.HeapInuse)
+	}
+	return highest.Load() - min(highest.Load(), before.HeapInuse), after.TotalAlloc - before.TotalAlloc
+}
+
+var loadMemory = flag.Bool("loadmem", false, "run TestLoadMemory: log the peak heap of loading the 10k inventory")
+
+// TestLoadMemory logs the peak heap of loading the 10k inventory against its
+// size. It reports and never asserts: figures go to testdata/BENCHMARKS.md.
+//
+//	go test -run TestLoadMemory -loadmem -v -cpu 1 ./governance/
+func TestLoadMemory(t *testing.T) {
+	if !*loadMemory {
+		t.Skip("run with -loadmem")
+	}
+	data := bench10kData()
+	loader, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv *governance.Inventory
+	peak, total := peakHeap(func() {
+		inv, err = loader.LoadBytes("cluster.yaml", data)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the inventory keeps once the garbage is collected.
+	var before, after runtime.MemStats
+	inv = nil
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	inv, _ = loader.LoadBytes("cluster.yaml", data)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	retained := after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc)
+	mb := func(n uint64) float64 { return float64(n) / (1 << 20) }
+	ratio := func(n uint64) float64 { return float64(n) / float64(len(data)) }
+	t.Logf("input %.1f MiB, %d objects: peak heap in use %.1f MiB (%.1fx input), retained %.1f MiB (%.1fx input), allocated %.1f MiB (%.1fx input)",
+		mb(uint64(len(data))), inv.Len(), mb(peak), ratio(peak), mb(retained), ratio(retained), mb(total), ratio(total))
+	runtime.KeepAlive(inv)
+}
