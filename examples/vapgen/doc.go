@@ -1,0 +1,21 @@
+// Vapgen generates the ValidatingAdmissionPolicies and bindings
+// (admissionregistration.k8s.io/v1) of a GovernancePolicy with package cel,
+// so that the kube-apiserver itself enforces the catalog's checks:
+//
+//	go run ./examples/vapgen                              # the bundled AI-platform policy.yaml
+//	go run ./examples/vapgen --policy my-policy.yaml --kube-version 1.31 --output vaps.yaml
+//	go run ./examples/vapgen | kubectl apply -f -
+//
+// Each policy entry becomes one ValidatingAdmissionPolicy and one binding
+// (validationActions from the entry's action, matchResources from its
+// match), with parameters inlined as CEL constants and every expression
+// compiled for the target Kubernetes version. A rule that does not compile
+// for it is an error naming the entry and the version it needs. The same
+// output is `aigov vap generate --policy FILE`; this program shows the few
+// lines of library code behind it:
+//
+//	policy, err := governance.LoadPolicyFile(path)
+//	comp, err := cel.NewCompiler(policy.KubernetesVersion)
+//	gs, err := comp.Generate(policy)
+//	yaml, err := cel.Marshal(gs)
+package main

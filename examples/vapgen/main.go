@@ -1,0 +1,84 @@
+package main
+
+import (
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aigov/aigov/cel"
+	"github.com/aigov/aigov/governance"
+)
+
+// bundledPolicy is the AI platform's policy, used when --policy is not given.
+//
+//go:embed policy.yaml
+var bundledPolicy []byte
+
+var errUsage = errors.New("usage error")
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "vapgen:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// run parses the flags, generates the policy's ValidatingAdmissionPolicies
+// and bindings and writes them as YAML to --output (or stdout).
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("vapgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	policyFile := fs.String("policy", "", "GovernancePolicy file (default: the bundled examples/vapgen/policy.yaml)")
+	kubeVersion := fs.String("kube-version", "", "oldest Kubernetes version the policies must compile on (default: the policy's kubernetesVersion)")
+	output := fs.String("output", "", "file to write (default: stdout)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	data, err := generate(*policyFile, *kubeVersion)
+	if err != nil {
+		return err
+	}
+	if *output == "" {
+		_, err = stdout.Write(data)
+		return err
+	}
+	return os.WriteFile(*output, data, 0o644)
+}
+
+// generate reads the policy (the bundled one for "") and renders its
+// policies and bindings.
+func generate(policyFile, kubeVersion string) ([]byte, error) {
+	var (
+		policy *governance.Policy
+		err    error
+	)
+	if policyFile == "" {
+		policy, err = governance.ParsePolicy("examples/vapgen/policy.yaml", bundledPolicy)
+	} else {
+		policy, err = governance.LoadPolicyFile(policyFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if kubeVersion == "" {
+		kubeVersion = policy.KubernetesVersion
+	}
+	comp, err := cel.NewCompiler(kubeVersion)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --kube-version: %v", errUsage, err)
+	}
+	gs, err := comp.Generate(policy)
+	if err != nil {
+		return nil, err
+	}
+	return cel.Marshal(gs)
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	yamlutil "k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// decodeVAPs decodes a YAML stream strictly into admissionregistration/v1
+// objects; any other kind or an unknown field fails the test.
+func decodeVAPs(t *testing.T, data []byte) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	require.NoError(t, admissionregistrationv1.AddToScheme(scheme))
+	codecs := serializer.NewCodecFactory(scheme, serializer.EnableStrict)
+	dec := codecs.UniversalDeserializer()
+	var (
+		policies []*admissionregistrationv1.ValidatingAdmissionPolicy
+		bindings []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	)
+	r := yamlutil.NewYAMLReader(bufioReader(data))
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err)
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		obj, _, err := dec.Decode(doc, nil, nil)
+		require.NoError(t, err, "document:\n%s", doc)
+		switch o := obj.(type) {
+		case *admissionregistrationv1.ValidatingAdmissionPolicy:
+			policies = append(policies, o)
+		case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
+			bindings = append(bindings, o)
+		default:
+			t.Fatalf("unexpected %T in output", obj)
+		}
+	}
+	return policies, bindings
+}
+
+func TestBundledPolicy(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(nil, &out, &errOut))
+	policies, bindings := decodeVAPs(t, out.Bytes())
+
+	policy, err := governance.LoadPolicyFile("policy.yaml")
+	require.NoError(t, err)
+	require.Len(t, policies, len(policy.Entries), "one policy per entry")
+	require.Len(t, bindings, len(policies), "one binding per policy")
+
+	bound := map[string]int{}
+	for _, b := range bindings {
+		bound[b.Spec.PolicyName]++
+		assert.NotEmpty(t, b.Spec.ValidationActions, b.Name)
+	}
+	names := map[string]bool{}
+	for _, p := range policies {
+		assert.False(t, names[p.Name], "duplicate policy %s", p.Name)
+		names[p.Name] = true
+		assert.Equal(t, 1, bound[p.Name], "bindings of %s", p.Name)
+		assert.NotEmpty(t, p.Spec.Validations, p.Name)
+		assert.Nil(t, p.Spec.ParamKind, "params are inlined: %s", p.Name)
+	}
+	for name := range bound {
+		assert.True(t, names[name], "binding names unknown policy %s", name)
+	}
+	assert.True(t, names["aigov-ai-platform-privileged-container"], "policies: %v", names)
+}
+
+func TestPolicyFlagAndOutputFile(t *testing.T) {
+	dir := t.TempDir()
+	policyFile := filepath.Join(dir, "p.yaml")
+	require.NoError(t, os.WriteFile(policyFile, []byte(`apiVersion: aigov.dev/v1alpha1
+kind: GovernancePolicy
+metadata: {name: small}
+spec:
+  checks:
+  - id: privileged-container
+  - id: latest-tag
+    action: Warn
+`), 0o600))
+	outFile := filepath.Join(dir, "vaps.yaml")
+	require.NoError(t, run([]string{"--policy", policyFile, "--kube-version", "1.33", "--output", outFile}, io.Discard, io.Discard))
+	data, err := os.ReadFile(outFile)
+	require.NoError(t, err)
+	policies, bindings := decodeVAPs(t, data)
+	require.Len(t, policies, 2)
+	require.Len(t, bindings, 2)
+	assert.Equal(t, []admissionregistrationv1.ValidationAction{admissionregistrationv1.Warn}, bindings[1].Spec.ValidationActions)
+}
+
+func TestErrors(t *testing.T) {
+	err := run([]string{"--nope"}, io.Discard, io.Discard)
+	assert.True(t, errors.Is(err, errUsage), "got %v", err)
+	err = run([]string{"--kube-version", "1.20"}, io.Discard, io.Discard)
+	assert.True(t, errors.Is(err, errUsage), "got %v", err)
+
+	// A rule that needs a newer CEL library than the target is refused,
+	// naming the entry.
+	policyFile := filepath.Join(t.TempDir(), "p.yaml")
+	require.NoError(t, os.WriteFile(policyFile, []byte(`apiVersion: aigov.dev/v1alpha1
+kind: GovernancePolicy
+metadata: {name: new-cel}
+spec:
+  kubernetesVersion: "1.30"
+  checks:
+  - id: custom-cel
+    name: semver-names
+    params: {expression: "isSemver(object.metadata.name)"}
+`), 0o600))
+	err = run([]string{"--policy", policyFile}, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "semver-names"), "got %v", err)
+}
+
+func bufioReader(b []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(b)) }
