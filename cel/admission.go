@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/admission"
@@ -24,7 +25,6 @@ import (
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/warning"
 	listersv1 "k8s.io/client-go/listers/core/v1"
-	"k8s.io/client-go/tools/cache"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -83,6 +83,47 @@ type Admission struct {
 	scheme *runtime.Scheme
 	oi     admission.ObjectInterfaces
 	authz  authorizer.UnconditionalAuthorizer
+	// dispatchers holds *admitter values: a dispatcher, its matcher and
+	// the namespace lister they read, built once and reused by one request
+	// at a time.
+	dispatchers sync.Pool
+}
+
+// admitter is a dispatcher whose namespace lister serves the namespaces of
+// the request it is lent to.
+type admitter struct {
+	namespaces *requestNamespaces
+	dispatcher generic.Dispatcher[validating.PolicyHook]
+}
+
+// requestNamespaces is the NamespaceLister of one request: the request's
+// Namespace objects, and for any other name a bare Namespace.
+type requestNamespaces struct {
+	list []*corev1.Namespace
+}
+
+var _ listersv1.NamespaceLister = (*requestNamespaces)(nil)
+
+func (r *requestNamespaces) List(selector labels.Selector) ([]*corev1.Namespace, error) {
+	var out []*corev1.Namespace
+	for _, ns := range r.list {
+		if ns != nil && selector.Matches(labels.Set(ns.Labels)) {
+			out = append(out, ns)
+		}
+	}
+	return out, nil
+}
+
+func (r *requestNamespaces) Get(name string) (*corev1.Namespace, error) {
+	for _, ns := range r.list {
+		if ns != nil && ns.Name == name {
+			return ns, nil
+		}
+	}
+	if name == "" {
+		return nil, apierrors.NewNotFound(corev1.Resource("namespaces"), name)
+	}
+	return BareNamespace(name), nil
 }
 
 // NewAdmission compiles the policies and attaches the bindings (by
@@ -96,6 +137,11 @@ func NewAdmission(policies []*admissionregistrationv1.ValidatingAdmissionPolicy,
 		return nil, err
 	}
 	a := &Admission{scheme: scheme, oi: admission.NewObjectInterfacesFromScheme(scheme), authz: denyAllAuthorizer{}}
+	a.dispatchers.New = func() any {
+		ns := &requestNamespaces{}
+		return &admitter{namespaces: ns, dispatcher: validating.NewDispatcher(a.authz, generic.NewPolicyMatcher(matching.NewMatcher(ns, nil)))}
+	}
+	envs := newEnvCache()
 	index := map[string]int{}
 	for _, p := range policies {
 		p = p.DeepCopy()
@@ -107,7 +153,7 @@ func NewAdmission(policies []*admissionregistrationv1.ValidatingAdmissionPolicy,
 			return nil, fmt.Errorf("ValidatingAdmissionPolicy %s is given twice", p.Name)
 		}
 		index[p.Name] = len(a.hooks)
-		a.hooks = append(a.hooks, validating.PolicyHook{Policy: p, Evaluator: compileValidator(p)})
+		a.hooks = append(a.hooks, validating.PolicyHook{Policy: p, Evaluator: compileValidator(envs, p)})
 	}
 	for _, b := range bindings {
 		b = b.DeepCopy()
@@ -157,14 +203,17 @@ func withKind(obj runtime.Object, gvk schema.GroupVersionKind) runtime.Object {
 // Admit evaluates the request as the kube-apiserver's
 // ValidatingAdmissionPolicy admission plugin would.
 func (a *Admission) Admit(ctx context.Context, req Request) (Response, error) {
-	attrs, nsLister, err := a.attributes(req)
+	attrs, err := a.attributes(req)
 	if err != nil {
 		return Response{}, err
 	}
 	rec := &warningRecorder{}
 	ctx = warning.WithWarningRecorder(ctx, rec)
-	dispatcher := validating.NewDispatcher(a.authz, generic.NewPolicyMatcher(matching.NewMatcher(nsLister, nil)))
-	err = dispatcher.Dispatch(ctx, attrs, a.oi, a.hooks)
+	ad := a.dispatchers.Get().(*admitter)
+	ad.namespaces.list = req.Namespaces
+	err = ad.dispatcher.Dispatch(ctx, attrs, a.oi, a.hooks)
+	ad.namespaces.list = nil
+	a.dispatchers.Put(ad)
 	resp := Response{Allowed: err == nil, Warnings: rec.warnings, AuditAnnotations: attrs.annotations()}
 	if err != nil {
 		var status *apierrors.StatusError
@@ -178,7 +227,7 @@ func (a *Admission) Admit(ctx context.Context, req Request) (Response, error) {
 	return resp, nil
 }
 
-func (a *Admission) attributes(req Request) (*recordingAttributes, listersv1.NamespaceLister, error) {
+func (a *Admission) attributes(req Request) (*recordingAttributes, error) {
 	op := admission.Operation(req.Operation)
 	if op == "" {
 		op = admission.Create
@@ -187,19 +236,19 @@ func (a *Admission) attributes(req Request) (*recordingAttributes, listersv1.Nam
 	switch op {
 	case admission.Create, admission.Update:
 		if req.Object == nil {
-			return nil, nil, fmt.Errorf("%s needs an object", op)
+			return nil, fmt.Errorf("%s needs an object", op)
 		}
 	case admission.Delete:
 		if req.OldObject == nil {
-			return nil, nil, errors.New("DELETE needs the old object")
+			return nil, errors.New("DELETE needs the old object")
 		}
 		ref = req.OldObject
 	default:
-		return nil, nil, fmt.Errorf("unsupported operation %q (want CREATE, UPDATE or DELETE)", op)
+		return nil, fmt.Errorf("unsupported operation %q (want CREATE, UPDATE or DELETE)", op)
 	}
 	gvk, err := GVKOf(a.scheme, ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	obj, old := withKind(req.Object, gvk), withKind(req.OldObject, gvk)
 	if op == admission.Create {
@@ -207,7 +256,7 @@ func (a *Admission) attributes(req Request) (*recordingAttributes, listersv1.Nam
 	}
 	m, err := meta.Accessor(ref)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	resource := req.Resource
 	if resource == "" {
@@ -234,22 +283,7 @@ func (a *Admission) attributes(req Request) (*recordingAttributes, listersv1.Nam
 	attrs := &recordingAttributes{Attributes: admission.NewAttributesRecord(obj, old, gvk, namespace, m.GetName(),
 		gvk.GroupVersion().WithResource(resource), req.Subresource, op, opts, false, u)}
 
-	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{})
-	for _, ns := range req.Namespaces {
-		if ns != nil {
-			if err := indexer.Add(ns); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	if namespace != "" {
-		if _, ok, _ := indexer.GetByKey(namespace); !ok {
-			if err := indexer.Add(BareNamespace(namespace)); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	return attrs, listersv1.NewNamespaceLister(indexer), nil
+	return attrs, nil
 }
 
 // BareNamespace is a Namespace as the apiserver stores one created without

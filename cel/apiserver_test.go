@@ -22,7 +22,7 @@ import (
 // and reports whether a ValidatingAdmissionPolicy denied it. Any other
 // error fails the test: the corpus holds only objects the apiserver
 // accepts.
-func serverVerdict(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns string, lc loadedCase) (bool, string) {
+func serverVerdict(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns, label string, lc loadedCase) (bool, string) {
 	t.Helper()
 	u := &unstructured.Unstructured{Object: deepCopyMap(lc.request)}
 	gvk := lc.obj.GVK
@@ -36,7 +36,7 @@ func serverVerdict(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns 
 		if labels == nil {
 			labels = map[string]string{}
 		}
-		labels[diffNamespaceLabel] = diffLabelOf(ns)
+		labels[diffNamespaceLabel] = label
 		u.SetLabels(labels)
 	}
 	var err error
@@ -72,12 +72,6 @@ func serverVerdict(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns 
 	return false, ""
 }
 
-// diffLabelOf maps a test namespace back to its entry label (kept in a
-// process-wide map only by the test that created it).
-var nsLabels = map[string]string{}
-
-func diffLabelOf(ns string) string { return nsLabels[ns] }
-
 // TestDifferentialAPIServer applies every generated policy and binding to a
 // real kube-apiserver v1.37.2 and checks that it denies exactly the objects
 // the Go check reports and the in-process evaluation denies.
@@ -100,7 +94,6 @@ func TestDifferentialAPIServer(t *testing.T) {
 		label := diffLabel(dc.entry)
 		t.Run(label, func(t *testing.T) {
 			ns := env.CreateNamespace(t, "vap-"+label, map[string]string{diffNamespaceLabel: label})
-			nsLabels[ns] = label
 			if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 				t.Fatal(err)
 			}
@@ -148,7 +141,7 @@ func TestDifferentialAPIServer(t *testing.T) {
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				if d, _ := serverVerdict(ctx, t, dyn, ns, *bad); d {
+				if d, _ := serverVerdict(ctx, t, dyn, ns, label, *bad); d {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -171,7 +164,7 @@ func TestDifferentialAPIServer(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				server, msg := serverVerdict(ctx, t, dyn, ns, lc)
+				server, msg := serverVerdict(ctx, t, dyn, ns, label, lc)
 				if want != server || want == resp.Allowed {
 					t.Errorf("%s: disagreement: Go denies=%v %v; in-process denies=%v (%s); apiserver denies=%v (%s)",
 						lc.name, want, violations, !resp.Allowed, resp.Message, server, msg)

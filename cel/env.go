@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/version"
+	"k8s.io/apiserver/pkg/admission"
 	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
 	"k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions"
@@ -38,6 +41,18 @@ type Compiler struct {
 	// latest is the newest version whose libraries this build knows; a rule
 	// that needs a newer one is reported against it.
 	latest *version.Version
+	// envs caches the CEL environments (per version, mode and variables):
+	// building one costs milliseconds, compiling an expression microseconds.
+	envs *envCache
+	// scheme and oi serve every Program of the compiler (read-only).
+	scheme *runtime.Scheme
+	oi     admission.ObjectInterfaces
+	// schemas resolves the OpenAPI schema of built-in kinds for cost
+	// estimation.
+	schemas *typeSchemaResolver
+	// estimation holds the cost estimation environments, without and
+	// with params.
+	estimation *[2]lazyEnv
 }
 
 // NewCompiler returns a compiler for the oldest Kubernetes version
@@ -58,7 +73,12 @@ func NewCompiler(kubernetesVersion string) (*Compiler, error) {
 	}
 	def := environment.DefaultCompatibilityVersion()
 	latest := version.MajorMinor(def.Major(), def.Minor()+1)
-	return &Compiler{target: v, latest: latest}, nil
+	scheme, err := governance.NewScheme()
+	if err != nil {
+		return nil, err
+	}
+	return &Compiler{target: v, latest: latest, envs: newEnvCache(), scheme: scheme,
+		oi: admission.NewObjectInterfacesFromScheme(scheme), schemas: newTypeSchemaResolver(scheme), estimation: &[2]lazyEnv{}}, nil
 }
 
 // Version is the target version, "1.30".
@@ -160,9 +180,11 @@ func (c *Compiler) CheckSpec(spec *admissionregistrationv1.ValidatingAdmissionPo
 // Variables compile in order, each seeing the ones before it.
 func (c *Compiler) checkAt(v *version.Version, spec *admissionregistrationv1.ValidatingAdmissionPolicySpec) map[string]*ExpressionError {
 	errs := map[string]*ExpressionError{}
-	comp, err := plugincel.NewCompositedCompiler(environment.MustBaseEnvSet(v))
-	if err != nil {
-		errs["environment"] = &ExpressionError{Field: "environment", Target: c.Version(), Err: err.Error()}
+	vars, rest := specExpressions(spec)
+	cc := c.envs.get(envKey{version: v.String(), mode: environment.NewExpressions, hasParams: spec.ParamKind != nil, vars: variablesKey(spec.Variables)},
+		func() *environment.EnvSet { return environment.MustBaseEnvSet(v) }, spec.Variables)
+	if cc.err != nil {
+		errs["environment"] = &ExpressionError{Field: "environment", Target: c.Version(), Err: cc.err.Error()}
 		return errs
 	}
 	withAuthz := plugincel.OptionalVariableDeclarations{HasParams: spec.ParamKind != nil, HasAuthorizer: true}
@@ -172,9 +194,8 @@ func (c *Compiler) checkAt(v *version.Version, spec *admissionregistrationv1.Val
 			errs[e.field] = &ExpressionError{Field: e.field, Target: c.Version(), Err: r.Error.Detail}
 		}
 	}
-	vars, rest := specExpressions(spec)
-	for _, e := range vars {
-		add(e, comp.CompileAndStoreVariable(&validating.Variable{Name: e.name, Expression: e.text}, withAuthz, environment.NewExpressions))
+	for i, e := range vars {
+		add(e, cc.varResults[i])
 	}
 	for _, e := range rest {
 		var acc plugincel.ExpressionAccessor = &validating.ValidationCondition{Expression: e.text}
@@ -187,9 +208,76 @@ func (c *Compiler) checkAt(v *version.Version, spec *admissionregistrationv1.Val
 		case strings.HasPrefix(e.field, "auditAnnotations"):
 			acc = &validating.AuditAnnotationCondition{ValueExpression: e.text}
 		}
-		add(e, comp.CompileCELExpression(acc, opts, environment.NewExpressions))
+		add(e, cc.comp.CompileCELExpression(acc, opts, environment.NewExpressions))
 	}
 	return errs
+}
+
+// envKey identifies a composited compiler: the environment's version and
+// mode, whether params are declared, and the variables stored in it.
+type envKey struct {
+	version   string
+	mode      environment.Type
+	hasParams bool
+	vars      string
+}
+
+// variablesKey identifies a list of variables (names and expressions).
+func variablesKey(vs []admissionregistrationv1.Variable) string {
+	var b strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&b, "%d:%s%d:%s", len(v.Name), v.Name, len(v.Expression), v.Expression)
+	}
+	return b.String()
+}
+
+// compiledEnv is a composited compiler with the variables of its key
+// stored. Once built it is only read: compiling an expression does not
+// change it, so it is shared by every spec with the same variables.
+type compiledEnv struct {
+	once       sync.Once
+	comp       *plugincel.CompositedCompiler
+	varResults []plugincel.CompilationResult
+	err        error
+}
+
+// maxCachedEnvs bounds an envCache; when full it starts over.
+const maxCachedEnvs = 128
+
+// envCache holds the composited compilers of one Compiler or Admission.
+type envCache struct {
+	mu    sync.Mutex
+	byKey map[envKey]*compiledEnv
+}
+
+func newEnvCache() *envCache { return &envCache{byKey: map[envKey]*compiledEnv{}} }
+
+// get returns the compiler of key, building it on first use from base with
+// the variables stored (all declared with authorizer, as the plugin does).
+func (e *envCache) get(key envKey, base func() *environment.EnvSet, vars []admissionregistrationv1.Variable) *compiledEnv {
+	e.mu.Lock()
+	cc, ok := e.byKey[key]
+	if !ok {
+		if len(e.byKey) >= maxCachedEnvs {
+			e.byKey = map[envKey]*compiledEnv{}
+		}
+		cc = &compiledEnv{}
+		e.byKey[key] = cc
+	}
+	e.mu.Unlock()
+	cc.once.Do(func() {
+		comp, err := plugincel.NewCompositedCompiler(base())
+		if err != nil {
+			cc.err = err
+			return
+		}
+		opts := plugincel.OptionalVariableDeclarations{HasParams: key.hasParams, HasAuthorizer: true}
+		for _, v := range vars {
+			cc.varResults = append(cc.varResults, comp.CompileAndStoreVariable(&validating.Variable{Name: v.Name, Expression: v.Expression}, opts, key.mode))
+		}
+		cc.comp = comp
+	})
+	return cc
 }
 
 // compileValidator builds the evaluator of a policy exactly as the
@@ -197,20 +285,23 @@ func (c *Compiler) checkAt(v *version.Version, spec *admissionregistrationv1.Val
 // environment of the default compatibility version (strict cost), the
 // variables stored first, then match conditions, validations, audit
 // annotations and message expressions (the last without authorizer).
-func compileValidator(policy *admissionregistrationv1.ValidatingAdmissionPolicy) validating.Validator {
+//
+// Policies with the same variables share one compiler of envs: the
+// variables are compiled once and evaluated per request (memoized per
+// evaluation by the composition context, as in the apiserver).
+func compileValidator(envs *envCache, policy *admissionregistrationv1.ValidatingAdmissionPolicy) validating.Validator {
 	spec := &policy.Spec
 	hasParams := spec.ParamKind != nil
 	optionalVars := plugincel.OptionalVariableDeclarations{HasParams: hasParams, HasAuthorizer: true}
 	messageVars := plugincel.OptionalVariableDeclarations{HasParams: hasParams, HasAuthorizer: false}
-	comp, err := plugincel.NewCompositedCompiler(environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()))
-	if err != nil {
-		return validating.NewValidator(nil, nil, nil, nil, spec.FailurePolicy, err)
+	cc := envs.get(envKey{version: "stored", mode: environment.StoredExpressions, hasParams: hasParams, vars: variablesKey(spec.Variables)},
+		func() *environment.EnvSet {
+			return environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion())
+		}, spec.Variables)
+	if cc.err != nil {
+		return validating.NewValidator(nil, nil, nil, nil, spec.FailurePolicy, cc.err)
 	}
-	variables := make([]plugincel.NamedExpressionAccessor, len(spec.Variables))
-	for i, v := range spec.Variables {
-		variables[i] = &validating.Variable{Name: v.Name, Expression: v.Expression}
-	}
-	comp.CompileAndStoreVariables(variables, optionalVars, environment.StoredExpressions)
+	comp := cc.comp
 
 	var matcher matchconditions.Matcher
 	if len(spec.MatchConditions) > 0 {

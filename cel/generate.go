@@ -36,6 +36,9 @@ type Generated struct {
 	Name    string
 	Policy  *admissionregistrationv1.ValidatingAdmissionPolicy
 	Binding *admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	// Cost is the compile-time cost estimate of the policy (see
+	// Compiler.EstimateCost).
+	Cost CostReport
 }
 
 // vapBody is what a check's generator contributes to a policy.
@@ -172,7 +175,7 @@ func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry) (G
 		},
 	}
 	SetBindingDefaults(binding)
-	return Generated{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding}, nil
+	return Generated{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding, Cost: c.EstimateCost(&policy.Spec)}, nil
 }
 
 // objectName is aigov-<policy>-<check>[-<entry name>], a DNS subdomain.

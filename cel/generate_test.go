@@ -71,7 +71,7 @@ func TestGeneratedPoliciesCompileOnEveryTarget(t *testing.T) {
 				t.Errorf("%s at %s: %v", diffLabel(dc.entry), v, err)
 				continue
 			}
-			if err := compileValidator(g.Policy).CompileError(); err != nil {
+			if err := compileValidator(newEnvCache(), g.Policy).CompileError(); err != nil {
 				t.Errorf("%s: StoredExpressions: %v", diffLabel(dc.entry), err)
 			}
 		}

@@ -86,15 +86,11 @@ func (c *Compiler) Compile(r Rule) (*Program, error) {
 	if err := c.CheckSpec(&policy.Spec); err != nil {
 		return nil, ruleError(r, err)
 	}
-	v := compileValidator(policy)
+	v := compileValidator(c.envs, policy)
 	if err := v.CompileError(); err != nil {
 		return nil, ruleError(r, err)
 	}
-	scheme, err := governance.NewScheme()
-	if err != nil {
-		return nil, err
-	}
-	return &Program{rule: r, validator: v, scheme: scheme, oi: admission.NewObjectInterfacesFromScheme(scheme)}, nil
+	return &Program{rule: r, validator: v, scheme: c.scheme, oi: c.oi}, nil
 }
 
 func ruleError(r Rule, err error) error {

@@ -19,7 +19,8 @@ type Scope struct {
 	NamespaceSelector labels.Selector
 	// ObjectSelector matches the object's own labels. Nil matches everything.
 	ObjectSelector labels.Selector
-	// ExcludeNamespaces exempts whole namespaces from the rule.
+	// ExcludeNamespaces exempts whole namespaces from the rule: their
+	// objects and the Namespace objects themselves.
 	ExcludeNamespaces []string
 	// Resources, when set, restricts the rule to these resources.
 	Resources []ResourceRule
@@ -43,10 +44,16 @@ func matchAny(list []string, v string) bool {
 }
 
 func (s Scope) includes(ref ObjectRef, inv *Inventory, nsLabels map[string]labels.Set) bool {
-	if ref.Namespace != "" && slices.Contains(s.ExcludeNamespaces, ref.Namespace) {
+	gv, _ := schema.ParseGroupVersion(ref.APIVersion)
+	// A Namespace is excluded by its own name, as the binding's
+	// kubernetes.io/metadata.name NotIn requirement sees its own labels.
+	ns := ref.Namespace
+	if gv.Group == "" && ref.Kind == "Namespace" {
+		ns = ref.Name
+	}
+	if ns != "" && slices.Contains(s.ExcludeNamespaces, ns) {
 		return false
 	}
-	gv, _ := schema.ParseGroupVersion(ref.APIVersion)
 	gvk := gv.WithKind(ref.Kind)
 	if len(s.Resources) > 0 && !slices.ContainsFunc(s.Resources, func(r ResourceRule) bool { return r.matches(gvk) }) {
 		return false

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,6 +32,7 @@ func newVAPCommand() *cobra.Command {
 
 func newVAPGenerateCommand() *cobra.Command {
 	var policyFile, kubeVersion, output string
+	var cost bool
 	cmd := &cobra.Command{
 		Use:   "generate",
 		Short: "Write a ValidatingAdmissionPolicy and binding per policy entry (YAML)",
@@ -53,9 +56,19 @@ rule and the reason, e.g. the version a function needs.`,
 			if err != nil {
 				return err
 			}
-			data, err := cel.Marshal(gs)
-			if err != nil {
-				return err
+			var data []byte
+			for i, g := range gs {
+				doc, err := cel.Marshal([]cel.Generated{g})
+				if err != nil {
+					return err
+				}
+				if i > 0 {
+					data = append(data, "---\n"...)
+				}
+				if cost {
+					data = append(data, costComment(g.Cost)...)
+				}
+				data = append(data, doc...)
 			}
 			_, err = cmd.OutOrStdout().Write(data)
 			return err
@@ -65,7 +78,32 @@ rule and the reason, e.g. the version a function needs.`,
 	f.StringVar(&policyFile, "policy", "", "GovernancePolicy file (required)")
 	f.StringVar(&kubeVersion, "kube-version", "", "oldest Kubernetes version the policies must compile on (overrides spec.kubernetesVersion)")
 	f.StringVarP(&output, "output", "o", "yaml", "output format: yaml")
+	f.BoolVar(&cost, "cost", false, "precede each policy with its estimated worst-case CEL cost as YAML comments")
 	return cmd
+}
+
+// costComment renders a policy's cost estimate as YAML comment lines.
+func costComment(r cel.CostReport) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# aigov estimated cost: %s per evaluation (runtime budget %d, per-call limit %d)\n", costText(r.Total), cel.RuntimeCostBudget, cel.PerCallLimit)
+	for _, e := range r.Expressions {
+		fmt.Fprintf(&b, "#   %s: %s", e.Field, costText(e.Max))
+		if e.Kind != "" {
+			fmt.Fprintf(&b, " (%s)", e.Kind)
+		}
+		b.WriteString("\n")
+	}
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, "# warning: %s\n", w)
+	}
+	return b.String()
+}
+
+func costText(n uint64) string {
+	if n == math.MaxUint64 {
+		return "unbounded"
+	}
+	return strconv.FormatUint(n, 10)
 }
 
 // generatePolicies loads a GovernancePolicy and generates its VAPs.

@@ -97,3 +97,21 @@ func TestVAPTestWithGeneratedYAML(t *testing.T) {
 }
 
 func writeFile(path, data string) error { return os.WriteFile(path, []byte(data), 0o600) }
+
+func TestVAPGenerateCostComments(t *testing.T) {
+	code, out, errOut := aigov(t, "", "vap", "generate", "--policy", "testdata/vap/policy.yaml", "--cost")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if n := strings.Count(out, "# aigov estimated cost: "); n != 3 {
+		t.Errorf("%d cost comments, want one per policy:\n%s", n, out)
+	}
+	for _, s := range []string{"validations[0].expression: ", "runtime budget 10000000", "# warning: "} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q", s)
+		}
+	}
+	if _, plain, _ := aigov(t, "", "vap", "generate", "--policy", "testdata/vap/policy.yaml"); strings.Contains(plain, "# aigov") {
+		t.Error("cost comments without --cost")
+	}
+}

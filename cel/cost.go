@@ -1,0 +1,312 @@
+package cel
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/checker"
+	"github.com/google/cel-go/common/types"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/version"
+	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
+	apiservercel "k8s.io/apiserver/pkg/cel"
+	"k8s.io/apiserver/pkg/cel/environment"
+	"k8s.io/apiserver/pkg/cel/library"
+)
+
+// maxKindsToEstimate bounds the kinds a policy is estimated against, as
+// the apiserver's type checker bounds the kinds it checks.
+const maxKindsToEstimate = 10
+
+// ExpressionCost is the estimated worst-case cost of one expression of a
+// policy, in CEL cost units (the unit of PerCallLimit).
+type ExpressionCost struct {
+	// Field names the expression: "validations[0].expression".
+	Field string `json:"field"`
+	// Kind is the matched kind ("apps/v1, Kind=Deployment") whose schema
+	// gives the highest estimate; "" when no kind's schema is known.
+	Kind string `json:"kind,omitempty"`
+	// Max is the worst-case estimate (variables it uses included);
+	// math.MaxUint64 when unbounded.
+	Max uint64 `json:"max"`
+}
+
+// Unbounded reports whether no bound could be estimated.
+func (e ExpressionCost) Unbounded() bool { return e.Max == math.MaxUint64 }
+
+// CostReport is the compile-time cost estimate of a policy.
+type CostReport struct {
+	// Expressions lists variables, validations and their message
+	// expressions in the order of the spec.
+	Expressions []ExpressionCost `json:"expressions"`
+	// Total bounds one evaluation of the policy: every variable once plus
+	// every validation (the runtime budget RuntimeCostBudget applies to it).
+	Total uint64 `json:"total"`
+	// Warnings name the expressions whose estimate exceeds PerCallLimit and
+	// a Total above RuntimeCostBudget.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// EstimateCost estimates the worst-case cost of every expression of a
+// policy spec, as the apiserver estimates CRD validation rules: the
+// expressions are compiled in the target version's NewExpressions
+// environment, the variables they use inlined (each counted once, as
+// evaluation memoizes them), and list, map and string sizes are taken from
+// the OpenAPI schema of each kind matchConstraints matches (maxItems,
+// maxLength, or the most a 3 MiB request can hold), of namespaceObject and
+// of request. Values whose size is unknown (computed by functions,
+// optional chains) are bounded by the request size too. The apiserver does
+// not enforce estimated costs on ValidatingAdmissionPolicies: the report
+// warns about policies that may exceed the runtime limits on large
+// objects. Expressions that do not compile are left out.
+func (c *Compiler) EstimateCost(spec *admissionregistrationv1.ValidatingAdmissionPolicySpec) CostReport {
+	env, err := c.estimationEnv(spec.ParamKind != nil)
+	if err != nil {
+		return CostReport{Warnings: []string{"cost estimation: " + err.Error()}}
+	}
+	roots := map[string]*apiservercel.DeclType{
+		plugincel.RequestVarName:   plugincel.BuildRequestType(),
+		plugincel.NamespaceVarName: plugincel.BuildNamespaceType(),
+	}
+	kinds := c.matchedKinds(spec)
+	objectTypes := make([]*apiservercel.DeclType, len(kinds))
+	for i, gvk := range kinds {
+		objectTypes[i], _ = c.schemas.declType(gvk)
+	}
+	if len(kinds) == 0 {
+		kinds, objectTypes = []schema.GroupVersionKind{{}}, []*apiservercel.DeclType{nil}
+	}
+	estimate := func(a *cel.Ast) (uint64, string) {
+		var best uint64
+		var kind string
+		for i, gvk := range kinds {
+			roots[plugincel.ObjectVarName], roots[plugincel.OldObjectVarName] = objectTypes[i], objectTypes[i]
+			est, err := env.EstimateCost(a, &library.CostEstimator{SizeEstimator: schemaSizes(roots)})
+			if err != nil {
+				return math.MaxUint64, gvk.String()
+			}
+			if est.Max >= best {
+				best = est.Max
+				if !gvk.Empty() {
+					kind = gvk.String()
+				}
+			}
+		}
+		return best, kind
+	}
+
+	var report CostReport
+	var inline []*cel.InlineVariable
+	addTotal := func(n uint64) {
+		if report.Total+n < report.Total {
+			report.Total = math.MaxUint64
+		} else {
+			report.Total += n
+		}
+	}
+	record := func(field string, a *cel.Ast, total bool) {
+		max, kind := estimate(a)
+		report.Expressions = append(report.Expressions, ExpressionCost{Field: field, Kind: kind, Max: max})
+		if total {
+			addTotal(max)
+		}
+		if max > PerCallLimit {
+			report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the per-call limit %d", field, costString(max), PerCallLimit))
+		}
+	}
+	inlined := func(text string) (*cel.Ast, bool) {
+		a, iss := env.Compile(text)
+		if iss.Err() != nil {
+			return nil, false
+		}
+		if len(inline) == 0 {
+			return a, true
+		}
+		opt, err := cel.NewStaticOptimizer(cel.NewInliningOptimizer(inline...))
+		if err != nil {
+			return nil, false
+		}
+		o, iss := opt.Optimize(env, a)
+		if iss.Err() != nil {
+			return nil, false
+		}
+		return o, true
+	}
+
+	vars, rest := specExpressions(spec)
+	for _, v := range vars {
+		a, ok := inlined(v.text)
+		if !ok {
+			continue
+		}
+		// The variable alone is charged once per evaluation.
+		own, iss := env.Compile(v.text)
+		if iss.Err() == nil {
+			max, _ := estimate(own)
+			addTotal(max)
+		}
+		record(v.field, a, false)
+		inline = append(inline, cel.NewInlineVariableWithAlias("variables."+v.name, "@var_"+v.name, a))
+	}
+	for _, e := range rest {
+		a, ok := inlined(e.text)
+		if !ok {
+			continue
+		}
+		record(e.field, a, strings.HasPrefix(e.field, "validations") && !e.message)
+	}
+	if report.Total > RuntimeCostBudget {
+		report.Warnings = append(report.Warnings, fmt.Sprintf("estimated cost of one evaluation %s exceeds the runtime budget %d", costString(report.Total), RuntimeCostBudget))
+	}
+	return report
+}
+
+func costString(n uint64) string {
+	if n == math.MaxUint64 {
+		return "unbounded"
+	}
+	return fmt.Sprint(n)
+}
+
+// estimationEnv is the NewExpressions environment of version v with the
+// variables of a validating admission policy declared as the apiserver
+// declares them (object and oldObject dyn, typed request and
+// namespaceObject, authorizer) and variables as a map of dyn values
+// (every use is inlined before estimating).
+func (c *Compiler) estimationEnv(hasParams bool) (*cel.Env, error) {
+	e := &c.estimation[0]
+	if hasParams {
+		e = &c.estimation[1]
+	}
+	e.once.Do(func() { e.env, e.err = buildEstimationEnv(c.target, hasParams) })
+	return e.env, e.err
+}
+
+// lazyEnv is an environment built on first use.
+type lazyEnv struct {
+	once sync.Once
+	env  *cel.Env
+	err  error
+}
+
+func buildEstimationEnv(v *version.Version, hasParams bool) (*cel.Env, error) {
+	opts := []cel.EnvOption{
+		cel.Variable(plugincel.ObjectVarName, cel.DynType),
+		cel.Variable(plugincel.OldObjectVarName, cel.DynType),
+		cel.Variable(plugincel.NamespaceVarName, plugincel.BuildNamespaceType().CelType()),
+		cel.Variable(plugincel.RequestVarName, plugincel.BuildRequestType().CelType()),
+		cel.Variable("authorizer", library.AuthorizerType),
+		cel.Variable("variables", cel.MapType(cel.StringType, cel.DynType)),
+	}
+	if hasParams {
+		opts = append(opts, cel.Variable(plugincel.ParamsVarName, cel.DynType))
+	}
+	set, err := environment.MustBaseEnvSet(v).Extend(environment.VersionedOptions{
+		IntroducedVersion: version.MajorMinor(1, 0),
+		EnvOptions:        opts,
+		DeclTypes:         []*apiservercel.DeclType{plugincel.BuildNamespaceType(), plugincel.BuildRequestType()},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return set.Env(environment.NewExpressions)
+}
+
+// schemaSizes estimates sizes by walking a node's path (object.spec.
+// containers.@items.image) through the CEL type of its root variable, as
+// the apiextensions apiserver does for CRD rules; anything else is bounded
+// by the request size.
+type schemaSizes map[string]*apiservercel.DeclType
+
+func (s schemaSizes) EstimateSize(element checker.AstNode) *checker.SizeEstimate {
+	path := element.Path()
+	if len(path) > 0 {
+		if node := s[path[0]]; node != nil {
+			for _, name := range path[1:] {
+				switch name {
+				case "@items", "@values":
+					node = node.ElemType
+				case "@keys":
+					node = node.KeyType
+				default:
+					f, ok := node.Fields[name]
+					if !ok {
+						node = nil
+					} else {
+						node = f.Type
+					}
+				}
+				if node == nil {
+					break
+				}
+			}
+			if node != nil {
+				return &checker.SizeEstimate{Min: 0, Max: uint64(node.MaxElements)}
+			}
+		}
+	}
+	return requestBound(element.Type())
+}
+
+func (schemaSizes) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
+	return nil
+}
+
+// requestBound is the most elements of a value of type t a request can
+// carry: one byte per character, two per list item or map entry ("0,").
+func requestBound(t *types.Type) *checker.SizeEstimate {
+	if t == nil {
+		return nil
+	}
+	switch t.Kind() {
+	case types.StringKind, types.BytesKind:
+		return &checker.SizeEstimate{Max: uint64(celconfig.MaxRequestSizeBytes)}
+	case types.ListKind, types.MapKind, types.DynKind:
+		return &checker.SizeEstimate{Max: uint64(celconfig.MaxRequestSizeBytes / 2)}
+	}
+	return nil
+}
+
+// matchedKinds resolves the kinds matchConstraints matches, as the
+// apiserver's type checker does: rules with a wildcard group or version
+// are skipped, as are wildcard resources and subresources; at most
+// maxKindsToEstimate kinds, sorted.
+func (c *Compiler) matchedKinds(spec *admissionregistrationv1.ValidatingAdmissionPolicySpec) []schema.GroupVersionKind {
+	if spec.MatchConstraints == nil {
+		return nil
+	}
+	var out []schema.GroupVersionKind
+	known := c.scheme.AllKnownTypes()
+	for _, r := range spec.MatchConstraints.ResourceRules {
+		if slices.ContainsFunc(r.APIGroups, hasWildcard) || slices.ContainsFunc(r.APIVersions, hasWildcard) {
+			continue
+		}
+		for _, g := range r.APIGroups {
+			for _, v := range r.APIVersions {
+				for _, res := range r.Resources {
+					if strings.ContainsAny(res, "*/") {
+						continue
+					}
+					for gvk := range known {
+						if gvk.Group == g && gvk.Version == v && guessResource(gvk).Resource == res && !slices.Contains(out, gvk) {
+							out = append(out, gvk)
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b schema.GroupVersionKind) int { return strings.Compare(a.String(), b.String()) })
+	if len(out) > maxKindsToEstimate {
+		out = out[:maxKindsToEstimate]
+	}
+	return out
+}
+
+func hasWildcard(s string) bool { return strings.Contains(s, "*") }

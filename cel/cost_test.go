@@ -1,0 +1,63 @@
+package cel
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+)
+
+func podPolicySpec(validation string, vars ...admissionregistrationv1.Variable) *admissionregistrationv1.ValidatingAdmissionPolicySpec {
+	return &admissionregistrationv1.ValidatingAdmissionPolicySpec{
+		MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{ruleFor([]string{""}, []string{"v1"}, []string{"pods"})}},
+		Variables:        vars,
+		Validations:      []admissionregistrationv1.Validation{{Expression: validation}},
+	}
+}
+
+func TestEstimateCostCheapAndExpensive(t *testing.T) {
+	comp, err := NewCompiler("1.30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cheap := comp.EstimateCost(podPolicySpec(`object.metadata.name.size() < 64`))
+	if len(cheap.Expressions) != 1 || cheap.Expressions[0].Max > 10 || len(cheap.Warnings) != 0 || cheap.Expressions[0].Kind != "/v1, Kind=Pod" {
+		t.Errorf("cheap: %+v", cheap)
+	}
+	// A nested comprehension over every container's env of every container.
+	expensive := comp.EstimateCost(podPolicySpec(`object.spec.containers.all(a, object.spec.containers.all(b, a.name == b.name || a.image != b.image))`))
+	if len(expensive.Expressions) != 1 || expensive.Expressions[0].Max <= RuntimeCostBudget || len(expensive.Warnings) != 2 {
+		t.Errorf("expensive: %+v", expensive)
+	}
+	for _, w := range expensive.Warnings {
+		if !strings.Contains(w, "exceeds") {
+			t.Errorf("warning %q", w)
+		}
+	}
+	t.Logf("cheap %d, expensive %d", cheap.Expressions[0].Max, expensive.Expressions[0].Max)
+}
+
+func TestEstimateCostOfCatalog(t *testing.T) {
+	comp, err := NewCompiler("1.30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dc := range corpus(t) {
+		g, err := comp.GenerateEntry("p", dc.entry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := comp.EstimateCost(&g.Policy.Spec)
+		if len(r.Expressions) == 0 {
+			t.Errorf("%s: no estimate", diffLabel(dc.entry))
+		}
+		for _, e := range r.Expressions {
+			if e.Max == math.MaxUint64 {
+				t.Errorf("%s: %s unbounded", diffLabel(dc.entry), e.Field)
+			}
+			t.Logf("%s %s %s %d", diffLabel(dc.entry), e.Field, e.Kind, e.Max)
+		}
+		t.Logf("%s total %d warnings %q", diffLabel(dc.entry), r.Total, r.Warnings)
+	}
+}
