@@ -19,6 +19,15 @@
 //		rbac.Attributes{Verb: "get", Namespace: "llm", Resource: "secrets", Name: "openai-key"})
 //	fmt.Println(d.Allowed, d.Reason)
 //
+// Beyond queries: Lint (hygiene rules, one file per rule: missing roles and
+// service accounts, resources and verbs the built-in API never serves,
+// resourceNames that cannot match, empty and invalid rules); CanBind and
+// CanWriteRole (the escalation-prevention checks, with component-helpers'
+// Covers) and EscalationPaths (shortest chains to cluster-admin power);
+// ScanAuditLog/ReadAuditLogs (audit.k8s.io/v1 Events, streaming), Unused
+// (grants never exercised) and Generate (least-privilege roles from observed
+// requests); Diff (access an after-state adds, a CI gate).
+//
 // Answers are proved equal to the real kube-apiserver's SubjectAccessReview
 // by randomized differential tests (see differential_test.go).
 package rbac

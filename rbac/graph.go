@@ -123,9 +123,9 @@ func candidateKeys(a *Attributes, keys *[6]groupResource) []groupResource {
 		combined = a.Resource + "/" + a.Subresource
 	}
 	n := 0
-	for _, g := range [2]string{a.APIGroup, "*"} {
-		if g == "*" && a.APIGroup == "*" {
-			break
+	for i, g := range [2]string{a.APIGroup, "*"} {
+		if i == 1 && a.APIGroup == "*" {
+			break // the request's group is "*" itself
 		}
 		keys[n], keys[n+1] = groupResource{g, combined}, groupResource{g, "*"}
 		n += 2

@@ -23,7 +23,8 @@ objects given only (no bootstrap roles are assumed): ClusterRole aggregation is
 computed, system:masters is a superuser, service accounts and impersonated users
 get the groups the apiserver gives them.`,
 	}
-	cmd.AddCommand(newRBACCanICommand(), newRBACWhoCanCommand(), newRBACRisksCommand())
+	cmd.AddCommand(newRBACCanICommand(), newRBACWhoCanCommand(), newRBACRisksCommand(), newRBACLintCommand(),
+		newRBACUnusedCommand(), newRBACGenerateCommand(), newRBACDiffCommand(), newRBACEscalationsCommand())
 	return cmd
 }
 

@@ -1,0 +1,160 @@
+package rbac
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// lintUnknownResource: a resource rule whose apiGroups are all built-in
+// names a resource or subresource none of those groups serves —
+// "pods/logs" for "pods/log", "deployments" in the core group, a
+// subresource "*" ("pods/*" is not a wildcard). Such an entry never matches
+// a real request. Rules with "*" or a non-built-in group are not judged:
+// an extension API may serve the name.
+func lintUnknownResource() LintRule {
+	return LintRule{
+		ID:          "rbac-unknown-resource",
+		Severity:    governance.SeverityLow,
+		Description: "a rule names a resource or subresource the built-in API groups it lists do not serve",
+		Remediation: "fix the spelling (pods/log, not pods/logs), the API group, or use \"*/SUB\" for a subresource of every resource",
+		check: func(ctx *lintContext, lr *LintRule) []governance.Finding {
+			var out []governance.Finding
+			ctx.eachRule(func(r *lintRole, i int, rule *rbacv1.PolicyRule) {
+				if !ctx.builtinGroups(rule) {
+					return
+				}
+				for j, res := range rule.Resources {
+					if msg := ctx.unknownResource(rule.APIGroups, res); msg != "" {
+						out = append(out, lr.finding(r.obj, fmt.Sprintf("rules[%d].resources[%d]", i, j), "%s rule %d: %s", r.ref, i, msg))
+					}
+				}
+			})
+			return out
+		},
+	}
+}
+
+// unknownResource explains why no group of groups serves res ("" when one
+// does).
+func (ctx *lintContext) unknownResource(groups []string, res string) string {
+	if res == rbacv1.ResourceAll {
+		return ""
+	}
+	in := "group " + groupList(groups)
+	resource, sub, hasSub := strings.Cut(res, "/")
+	if hasSub && sub == "*" {
+		return fmt.Sprintf("%q is not a wildcard: it matches only a subresource literally named \"*\", which no resource has (use \"*\" or list the subresources)", res)
+	}
+	if resource == "*" {
+		for _, g := range groups {
+			for _, r := range ctx.api[g] {
+				if r.hasSubresource(sub) {
+					return ""
+				}
+			}
+		}
+		return fmt.Sprintf("no resource of %s has a subresource %q%s", in, sub, suggest(sub, ctx.allSubresources(groups)))
+	}
+	var served []string
+	for _, g := range groups {
+		r, ok := ctx.api[g][resource]
+		if !ok {
+			continue
+		}
+		if !hasSub || r.hasSubresource(sub) {
+			return ""
+		}
+		served = append(served, r.subresources...)
+	}
+	if hasSub && len(served) > 0 {
+		return fmt.Sprintf("%q has no subresource %q in %s%s", resource, sub, in, suggest(sub, served))
+	}
+	var names []string
+	for _, g := range groups {
+		for name := range ctx.api[g] {
+			names = append(names, name)
+		}
+	}
+	msg := fmt.Sprintf("%s does not serve %q%s", in, resource, suggest(resource, names))
+	if other := ctx.groupsServing(resource); len(other) > 0 {
+		msg += fmt.Sprintf(" (it is served in group %s)", groupList(other))
+	}
+	return msg
+}
+
+func (ctx *lintContext) allSubresources(groups []string) []string {
+	var out []string
+	for _, g := range groups {
+		for _, r := range ctx.api[g] {
+			out = append(out, r.subresources...)
+		}
+	}
+	return out
+}
+
+func (ctx *lintContext) groupsServing(resource string) []string {
+	var out []string
+	for g, rs := range ctx.api {
+		if _, ok := rs[resource]; ok {
+			out = append(out, g)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func groupList(groups []string) string {
+	q := make([]string, len(groups))
+	for i, g := range groups {
+		q[i] = fmt.Sprintf("%q", g)
+	}
+	return strings.Join(q, ", ")
+}
+
+// suggest returns `; did you mean "x"?` for the closest candidate within
+// edit distance 2 (ties broken by name), or "".
+func suggest(word string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if c == word {
+			continue
+		}
+		if d := editDistance(word, c, bestD); d < bestD || (d == bestD && d < 3 && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance of a and b, or max when it is at
+// least max.
+func editDistance(a, b string, max int) int {
+	if d := len(a) - len(b); d >= max || -d >= max {
+		return max
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], max)
+}
