@@ -140,7 +140,8 @@ func (d *Decoder) decodeDocument(w *jsonWriter, doc document, src Source) ([]*Ob
 		if isBlankYAML(doc.data) {
 			return nil, nil
 		}
-		if err := yamlv2.UnmarshalStrict(doc.data, &tree); err != nil {
+		var err error
+		if tree, err = parseYAML(doc.data); err != nil {
 			return fail(yamlError(err, doc.line))
 		}
 	}
@@ -152,8 +153,8 @@ func (d *Decoder) decodeDocument(w *jsonWriter, doc document, src Source) ([]*Ob
 }
 
 // decodeValue decodes one object (or the items of a List) from its JSON
-// value: the map[string]any tree of a JSON document or the map[any]any tree
-// go-yaml makes of a YAML one. raw is its JSON text when the input was JSON
+// value: the map[string]any tree of a JSON document or the tree parseYAML
+// makes of a YAML one (yamlv2.MapSlice or map[any]any mappings). raw is its JSON text when the input was JSON
 // (nil for YAML); depth is the nesting depth of v in its document.
 // inherited is the element kind of a typed list (PodList items may omit
 // apiVersion and kind).
@@ -176,8 +177,8 @@ func (d *Decoder) decodeValue(w *jsonWriter, v any, raw []byte, depth int, src S
 	}
 	if kind == "" && inherited.Kind != "" {
 		kind, apiVersion = inherited.Kind, inherited.GroupVersion().String()
-		setField(v, "kind", kind)
-		setField(v, "apiVersion", apiVersion)
+		v = setField(v, "kind", kind)
+		v = setField(v, "apiVersion", apiVersion)
 		raw = nil
 	}
 	switch {
@@ -427,21 +428,28 @@ func keepInvalidBase64(m any) []string {
 				bad, data[k] = append(bad, key), enc
 			}
 		}
+	case yamlv2.MapSlice:
+		for i, item := range data {
+			if enc, invalid := check(item.Value); invalid {
+				key, _ := yamlKey(item.Key)
+				bad, data[i].Value = append(bad, key), enc
+			}
+		}
 	}
 	sort.Strings(bad)
 	return bad
 }
 
-// isObject reports a JSON object of either tree.
+// isObject reports a JSON object of any of the trees.
 func isObject(v any) bool {
 	switch v.(type) {
-	case map[string]any, map[any]any:
+	case map[string]any, map[any]any, yamlv2.MapSlice:
 		return true
 	}
 	return false
 }
 
-// field reads a key of a JSON object of either tree.
+// field reads a key of a JSON object of any of the trees.
 func field(m any, key string) (any, bool) {
 	switch m := m.(type) {
 	case map[string]any:
@@ -450,18 +458,124 @@ func field(m any, key string) (any, bool) {
 	case map[any]any:
 		v, ok := m[key]
 		return v, ok
+	case yamlv2.MapSlice:
+		for _, item := range m { // keys are unique (see plainTree)
+			if k, ok := item.Key.(string); ok && k == key {
+				return item.Value, true
+			}
+		}
 	}
 	return nil, false
 }
 
-// setField sets a key of a JSON object of either tree.
-func setField(m any, key string, v any) {
+// setField sets a key of a JSON object of any of the trees and returns the
+// object (a MapSlice may have grown).
+func setField(m any, key string, v any) any {
 	switch m := m.(type) {
 	case map[string]any:
 		m[key] = v
 	case map[any]any:
 		m[key] = v
+	case yamlv2.MapSlice:
+		for i, item := range m {
+			if k, ok := item.Key.(string); ok && k == key {
+				m[i].Value = v
+				return m
+			}
+		}
+		return append(m, yamlv2.MapItem{Key: key, Value: v})
 	}
+	return m
+}
+
+// parseYAML decodes one YAML document with go-yaml v2, strictly (duplicate
+// keys are errors), into a tree of []any, scalars and mappings.
+//
+// A mapping is decoded as a yamlv2.MapSlice when that gives the same tree as
+// decoding into map[any]any would, apart from key order (which the JSON
+// writer sorts anyway): go-yaml builds a MapSlice without hashing, which
+// makes decoding a typical manifest markedly cheaper. It does not give the
+// same tree when the document merges mappings ("<<", possibly through a tag,
+// where go-yaml's MapSlice decoding drops the merged keys), has a duplicate
+// key (an error for map[any]any) or a key that is itself a mapping or a list
+// (an error too); nor at the top level when the document is not a non-empty
+// mapping. Those documents, and documents go-yaml refuses, are decoded
+// (again) into map[any]any, so that results and error messages are exactly
+// go-yaml's. So is a document that might be a list (see startsWithKey).
+func parseYAML(data []byte) (any, error) {
+	if startsWithKey(data) && bytes.IndexByte(data, '!') < 0 && !bytes.Contains(data, []byte("<<")) {
+		var ms yamlv2.MapSlice
+		if err := yamlv2.UnmarshalStrict(data, &ms); err == nil && len(ms) > 0 && plainTree(ms) {
+			return ms, nil
+		}
+	}
+	var tree any
+	err := yamlv2.UnmarshalStrict(data, &tree)
+	return tree, err
+}
+
+// startsWithKey reports a document whose first token is a plain or quoted
+// scalar (its first line that is not blank or a comment starts with a
+// letter, a digit, '_' or a quote): its top level is then that scalar or a
+// mapping, and not a list, which go-yaml would also decode into a MapSlice
+// (of MapItems made of null or of {key: ..., value: ...} elements).
+func startsWithKey(data []byte) bool {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimLeft(line, " ")
+		if len(bytes.TrimLeft(line, " \t\r")) == 0 || line[0] == '#' {
+			continue
+		}
+		c := line[0]
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '"' || c == '\''
+	}
+	return false
+}
+
+// plainTree reports a tree whose MapSlices have unique keys that are not
+// themselves collections: a tree that map[any]any decoding would also give.
+func plainTree(v any) bool {
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			if !plainTree(e) {
+				return false
+			}
+		}
+	case yamlv2.MapSlice:
+		var seen map[any]struct{}
+		for i, item := range v {
+			switch item.Key.(type) {
+			case yamlv2.MapSlice, []any, map[any]any:
+				return false // go-yaml: "invalid map key"
+			}
+			// Keys compare as map[any]any keys do (NaN never equal).
+			if len(v) <= 16 {
+				for _, prev := range v[:i] {
+					if prev.Key == item.Key {
+						return false
+					}
+				}
+			} else {
+				if seen == nil {
+					seen = make(map[any]struct{}, len(v))
+				}
+				if _, dup := seen[item.Key]; dup {
+					return false
+				}
+				seen[item.Key] = struct{}{}
+			}
+			if !plainTree(item.Value) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // yamlParserProblems are the syntax errors go-yaml v2's parser (as opposed
@@ -648,6 +762,19 @@ func (w *jsonWriter) value(v any, depth int) error {
 			members = append(members, kv{k, e})
 		}
 		return w.object(members, depth)
+	case yamlv2.MapSlice:
+		if depth > MaxNestingDepth {
+			return errTooDeep
+		}
+		members := w.members(depth, len(x))
+		for _, item := range x {
+			key, err := yamlKey(item.Key)
+			if err != nil {
+				return err
+			}
+			members = append(members, kv{key, item.Value})
+		}
+		return w.object(members, depth)
 	default:
 		b, err := json.Marshal(x)
 		if err != nil {
@@ -792,7 +919,7 @@ func describeValue(v any) string {
 		return fmt.Sprintf("boolean %t", x)
 	case json.Number, int, int64, uint64, float64:
 		return fmt.Sprintf("number %v", x)
-	case map[string]any, map[any]any:
+	case map[string]any, map[any]any, yamlv2.MapSlice:
 		return "an object"
 	case []any:
 		return "a list"
