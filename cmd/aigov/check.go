@@ -18,6 +18,7 @@ func newCheckCommand() *cobra.Command {
 		baselineFile string
 		failOn       string
 		output       string
+		groupBy      string
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -25,8 +26,13 @@ func newCheckCommand() *cobra.Command {
 		Long: `Run the catalog's checks (or exactly those a GovernancePolicy lists) and report
 the findings. The run fails (exit 1) when a finding of a Deny check at or above
 --fail-on is not in the --baseline; Warn and Audit findings are reported only.`,
-		Example: `  # the bundled example platform, human-readable
+		Example: `  # the bundled example platform, human-readable: counts, AI assets, top
+  # risks, asset exposure, then the findings
   aigov check -f examples/multitenant
+
+  # the same findings per team, or per compliance framework
+  aigov check -f examples/multitenant --group-by team
+  aigov check -f examples/multitenant --group-by framework
 
   # a policy file, JSON for other programs, fail only on high and critical
   aigov check -f manifests/ -R --policy policy.yaml --fail-on high -o json
@@ -43,6 +49,10 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			format, err := report.ParseFormat(output)
 			if err != nil {
 				return usageError("%v", err)
+			}
+			by, err := report.ParseGroupBy(groupBy)
+			if err != nil {
+				return usageError("--group-by: %v", err)
 			}
 			threshold, err := governance.ParseSeverity(failOn)
 			if err != nil {
@@ -70,8 +80,17 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			if baseline != nil {
 				baseline.Mark(findings)
 			}
+			defs := append(catalog.Definitions(), cel.CustomCELDefinition())
 			r := report.Report{Findings: findings, Objects: inv.Len(), Warnings: inv.Warnings,
-				Definitions: append(catalog.Definitions(), cel.CustomCELDefinition()), ToolVersion: version}
+				Definitions: defs, ToolVersion: version}
+			switch format {
+			case report.FormatText:
+				r.Overview = overview(inv, true)
+				r.GroupBy = by
+				r.Groups = findingGroups(by, findings, r.Overview, defs)
+			case report.FormatJSON:
+				r.Overview = overview(inv, false)
+			}
 			if err := report.Write(cmd.OutOrStdout(), format, r); err != nil {
 				return err
 			}
@@ -87,6 +106,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 	f.StringVar(&baselineFile, "baseline", "", "earlier `check -o json` output: its findings are known and do not fail the run")
 	f.StringVar(&failOn, "fail-on", "info", "lowest severity that fails the run: info, low, medium, high, critical")
 	f.StringVarP(&output, "output", "o", "text", "output format: text, json, sarif, report (PolicyReport YAML)")
+	f.StringVar(&groupBy, "group-by", "severity", "text report: group findings by severity, team (namespace label team) or framework (CIS, NSA-CISA, OWASP-LLM, MITRE-ATLAS)")
 	return cmd
 }
 

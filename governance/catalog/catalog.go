@@ -10,12 +10,20 @@ import (
 // those of the design's catalog table, in its order, each also generated as
 // a ValidatingAdmissionPolicy (VAP true); then the AI-platform checks that
 // are evaluated in Go only for now (VAP false: inventory checks, and checks
-// that classify workloads). Every definition names the framework controls
-// it serves (Controls). The slice and its entries are fresh on every call.
+// that classify workloads); then the analyzer-composed inventory checks
+// (netpol, rbac, quota, secrets), ending with one check per default
+// secrets rule. Every definition names the framework controls it serves
+// (Controls). The slice and its entries are fresh on every call.
+//
+// The analyzer-composed checks built from one call's definitions share
+// their analyzer indexes: running them over an inventory builds the
+// netpol graph, the rbac graph, the secrets scan and the secret exposure
+// once, however many of them run.
 //
 // custom-cel is not here: it needs the CEL environment of package cel,
 // which adds its definition to this list.
 func Definitions() []governance.Definition {
+	ax := newAnalyses()
 	defs := []governance.Definition{
 		privilegedContainerDefinition(),
 		allowedRegistriesDefinition(),
@@ -41,7 +49,21 @@ func Definitions() []governance.Definition {
 		auditPolicyLintDefinition(),
 		kyvernoDeprecatedActionDefinition(),
 		rbacNonexistentSubresourceDefinition(),
+
+		namespaceDefaultDenyDefinition(ax),
+		vectorDBIsolationDefinition(ax),
+		crossTeamReachabilityDefinition(ax),
+		inferenceExposureDefinition(ax),
+		aiInternetEgressDefinition(ax),
+		aiServiceAccountPermissionsDefinition(ax),
+		teamGroupRisksDefinition(ax),
+		quotaInvalidKeyDefinition(),
+		quotaInertKeyDefinition(),
+		gPUWithoutQuotaDefinition(),
+		gpuLimitRangeCapDefinition(),
+		providerKeySecretExposureDefinition(ax),
 	}
+	defs = append(defs, secretsRuleDefinitions(ax)...)
 	for i := range defs {
 		defs[i].Controls = Controls(defs[i].ID)
 	}
@@ -64,8 +86,13 @@ func optIn(id string) bool {
 // latest-tag, run-as-non-root, namespace-data-classification,
 // namespace-team-labels, pod-security-level, inference-probes,
 // model-image-digest, ai-workload-own-serviceaccount, gpu-node-targeting,
-// audit-policy-lint, kyverno-deprecated-action and
-// rbac-nonexistent-subresource. shadow-ai and
+// audit-policy-lint, kyverno-deprecated-action,
+// rbac-nonexistent-subresource, the analyzer-composed checks
+// (namespace-default-deny, vector-db-isolation, cross-team-reachability,
+// inference-exposure, ai-internet-egress, ai-serviceaccount-permissions,
+// team-group-risks, quota-invalid-key, quota-inert-key, gpu-without-quota,
+// gpu-limitrange-cap, provider-key-secret-exposure) and the default
+// secrets rules, sharing one set of analyzer indexes. shadow-ai and
 // sensitive-workload-classification are opt-in: a policy file lists them.
 func Default() ([]governance.Rule, error) {
 	var rules []governance.Rule

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/quota"
+	"github.com/aigov/aigov/secrets"
 )
 
 func TestDefinitions(t *testing.T) {
@@ -33,6 +35,22 @@ func TestDefinitions(t *testing.T) {
 		IDAuditPolicyLint:                 governance.SeverityHigh,
 		IDKyvernoDeprecatedAction:         governance.SeverityLow,
 		IDRBACNonexistentSubresource:      governance.SeverityMedium,
+
+		IDNamespaceDefaultDeny:        governance.SeverityMedium,
+		IDVectorDBIsolation:           governance.SeverityHigh,
+		IDCrossTeamReachability:       governance.SeverityHigh,
+		IDInferenceExposure:           governance.SeverityHigh,
+		IDAIInternetEgress:            governance.SeverityMedium,
+		IDAIServiceAccountPermissions: governance.SeverityHigh,
+		IDTeamGroupRisks:              governance.SeverityHigh,
+		IDQuotaInvalidKey:             quota.QuotaInvalidKey().Severity,
+		IDQuotaInertKey:               quota.QuotaInertKey().Severity,
+		IDGPUWithoutQuota:             quota.GPUWithoutQuota().Severity,
+		IDGPULimitRangeCap:            governance.SeverityMedium,
+		IDProviderKeySecretExposure:   governance.SeverityHigh,
+	}
+	for _, r := range secrets.DefaultRules() {
+		wantSeverity[r.ID] = r.Severity
 	}
 	// The design table's checks are generated as VAPs; the AI-platform
 	// checks are Go-only for now.
@@ -41,6 +59,13 @@ func TestDefinitions(t *testing.T) {
 		IDPodSecurityLevel: true, IDInferenceProbes: true, IDModelImageDigest: true,
 		IDAIWorkloadOwnServiceAccount: true, IDShadowAI: true, IDGPUNodeTargeting: true,
 		IDAuditPolicyLint: true, IDKyvernoDeprecatedAction: true, IDRBACNonexistentSubresource: true,
+	}
+	for id := range wantSeverity {
+		if !slices.Contains([]string{IDPrivilegedContainer, IDAllowedRegistries, IDRequiredLabels, IDContainerLimits,
+			IDGPUPerContainerMax, IDHostNamespaces, IDAutomountToken, IDServiceType, IDLatestTag, IDRunAsNonRoot,
+			IDRequiredProbes}, id) {
+			goOnly[id] = true
+		}
 	}
 	defs := Definitions()
 	if len(defs) != len(wantSeverity) {
@@ -112,7 +137,13 @@ func TestDefault(t *testing.T) {
 	want := []string{IDPrivilegedContainer, IDContainerLimits, IDHostNamespaces, IDAutomountToken, IDLatestTag, IDRunAsNonRoot,
 		IDNamespaceDataClassification, IDNamespaceTeamLabels, IDPodSecurityLevel, IDInferenceProbes, IDModelImageDigest,
 		IDAIWorkloadOwnServiceAccount, IDGPUNodeTargeting, IDAuditPolicyLint, IDKyvernoDeprecatedAction,
-		IDRBACNonexistentSubresource}
+		IDRBACNonexistentSubresource,
+		IDNamespaceDefaultDeny, IDVectorDBIsolation, IDCrossTeamReachability, IDInferenceExposure, IDAIInternetEgress,
+		IDAIServiceAccountPermissions, IDTeamGroupRisks, IDQuotaInvalidKey, IDQuotaInertKey, IDGPUWithoutQuota,
+		IDGPULimitRangeCap, IDProviderKeySecretExposure}
+	for _, r := range secrets.DefaultRules() {
+		want = append(want, r.ID)
+	}
 	if !slices.Equal(ids, want) {
 		t.Errorf("Default() = %v, want %v", ids, want)
 	}

@@ -99,6 +99,34 @@ func controlTable() map[string][]string {
 		IDAuditPolicyLint:             {ciso + "3.2.1", ciso + "3.2.2", nsa + "audit-logging", llm + "LLM02"},
 		IDKyvernoDeprecatedAction:     {ciso + "5.2.1", nsa + "pod-security"},
 		IDRBACNonexistentSubresource:  {nsa + "rbac"},
+
+		IDNamespaceDefaultDeny:        {ciso + "5.3.2", nsa + "network-policies"},
+		IDVectorDBIsolation:           {ciso + "5.3.2", nsa + "network-policies", llm + "LLM02", llm + "LLM08", atl + "AML.T0036"},
+		IDCrossTeamReachability:       {ciso + "5.3.2", nsa + "network-policies", nsa + "namespaces", llm + "LLM02"},
+		IDInferenceExposure:           {nsa + "network-policies", llm + "LLM01", llm + "LLM10", atl + "AML.T0040", atl + "AML.T0024"},
+		IDAIInternetEgress:            {ciso + "5.3.2", nsa + "network-policies", llm + "LLM02", llm + "LLM03", atl + "AML.T0025"},
+		IDAIServiceAccountPermissions: {ciso + "5.1.1", ciso + "5.1.2", ciso + "5.1.4", nsa + "rbac", llm + "LLM06", atl + "AML.T0012"},
+		IDTeamGroupRisks:              {ciso + "5.1.1", ciso + "5.1.3", ciso + "5.1.8", nsa + "rbac", llm + "LLM06"},
+		IDQuotaInvalidKey:             {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDQuotaInertKey:               {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDGPUWithoutQuota:             {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDGPULimitRangeCap:            {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDProviderKeySecretExposure:   {ciso + "5.1.2", ciso + "5.4.1", nsa + "secrets", nsa + "rbac", llm + "LLM02", atl + "AML.T0055"},
+
+		// The default secrets rules (check_secrets_rules.go).
+		"secret-private-key-material":       {ciso + "5.4.1", nsa + "secrets", llm + "LLM02", atl + "AML.T0055"},
+		"secret-in-last-applied-annotation": {ciso + "5.4.1", nsa + "secrets", llm + "LLM02", atl + "AML.T0055"},
+		"secret-literal-provider-key":       {ciso + "5.4.1", nsa + "secrets", llm + "LLM02", atl + "AML.T0055"},
+		"secret-url-credentials":            {ciso + "5.4.1", nsa + "secrets", llm + "LLM02", atl + "AML.T0055"},
+		"secret-literal-sensitive-name":     {ciso + "5.4.1", nsa + "secrets", llm + "LLM02", atl + "AML.T0055"},
+		"secret-stringdata-in-source":       {ciso + "5.4.1", nsa + "secrets", atl + "AML.T0055"},
+		"secret-data-in-source":             {ciso + "5.4.1", nsa + "secrets", atl + "AML.T0055"},
+		"secret-data-invalid-base64":        {nsa + "secrets"},
+		"secret-type-keys-missing":          {nsa + "secrets"},
+		"sa-token-automount":                {ciso + "5.1.6", nsa + "sa-tokens", atl + "AML.T0012"},
+		"secret-volume-unused":              {ciso + "5.4.1", nsa + "secrets"},
+		"encryption-identity-first":         {ciso + "1.2.27", nsa + "secrets"},
+		"encryption-secrets-not-covered":    {ciso + "1.2.27", nsa + "secrets"},
 	}
 }
 

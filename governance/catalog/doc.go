@@ -38,6 +38,35 @@
 //	kyverno-deprecated-action           NewKyvernoDeprecatedAction            –
 //	rbac-nonexistent-subresource        NewRBACNonexistentSubresource         –
 //
+// and the analyzer-composed inventory checks, which ask the analyzers
+// (netpol reachability, rbac authorization, quota ledger, secrets scanner
+// and exposure) rather than reading objects by eye:
+//
+//	id                              constructor                       params
+//	namespace-default-deny          NewNamespaceDefaultDeny           NamespaceDefaultDenyParams
+//	vector-db-isolation             NewVectorDBIsolation              VectorDBIsolationParams
+//	cross-team-reachability         NewCrossTeamReachability          CrossTeamReachabilityParams
+//	inference-exposure              NewInferenceExposure              InferenceExposureParams
+//	ai-internet-egress              NewAIInternetEgress               AIInternetEgressParams
+//	ai-serviceaccount-permissions   NewAIServiceAccountPermissions    AIServiceAccountPermissionsParams
+//	team-group-risks                NewTeamGroupRisks                 TeamGroupRisksParams
+//	quota-invalid-key               NewQuotaInvalidKey                – (quota.QuotaInvalidKey)
+//	quota-inert-key                 NewQuotaInertKey                  – (quota.QuotaInertKey)
+//	gpu-without-quota               NewGPUWithoutQuota                – (quota.GPUWithoutQuota)
+//	gpu-limitrange-cap              NewGPULimitRangeCap               –
+//	provider-key-secret-exposure    NewProviderKeySecretExposure      ProviderKeySecretExposureParams
+//	<secrets rule ID>               NewSecretsRuleCheck               SecretsRulesParams
+//
+// Each default secrets rule (secrets.DefaultRules) is a check of its own
+// under the rule's ID and severity, rather than one "secrets" check: the
+// engine gives findings their check's severity, and a policy can scope or
+// baseline each rule. The checks built from one Definitions call share
+// their analyzer indexes (built once per inventory, remembered for the
+// last inventory only, through a weak pointer: no global state). Exposures
+// lists, for every vector database, model store (PVC) and provider-key
+// Secret (ProviderKeySecrets), what can reach or read it: the asset
+// exposure table of `aigov check`.
+//
 // The AI checks select workloads by AI asset recognition: Classify,
 // ClassifyObject and ClassifyInventory assign an AIClass (inference-server,
 // embedding-service, vector-database, model-registry, training-job,
@@ -52,6 +81,11 @@
 // Definitions lists them for a GovernancePolicy (governance.Policy.Rules)
 // and for documentation; Default returns the rules that need no parameters
 // (shadow-ai and sensitive-workload-classification are opt-in).
+//
+// Figure (go test -bench DefaultPlatform10k, 2 shared cores, 2026-11):
+// Default over a generated platform of 200 namespaces, 2,000 workloads and
+// 10,000 pods (internal/gen), analyzer indexes rebuilt every run, loading
+// excluded: 2.7 s, 259 MB allocated.
 // custom-cel lives in package cel, which needs the apiserver's CEL
 // environment.
 //

@@ -65,12 +65,18 @@ func Example() {
 	// Output:
 	// high allowed-registries Deployment/llm-server
 	//   spec.template.spec.containers[0].image: container "vllm" uses image "vllm/vllm-openai:latest" from registry "docker.io", which is not allowed (allowed: registry.example.com, nvcr.io)
+	// medium ai-internet-egress Deployment/llm-server
+	//   spec.template.spec: inference-server Deployment "llm-server" (pods ml/llm-server) reaches the internet (0.0.0.0/0) on all, and namespace ml is not labelled aigov.dev/allow-internet-egress=true; egress not restricted; ingress not restricted
 	// medium ai-workload-own-serviceaccount Deployment/llm-server
 	//   spec.template.spec.serviceAccountName: inference-server Deployment "llm-server" runs as the namespace's default ServiceAccount
+	// medium gpu-limitrange-cap Deployment/llm-server
+	//   : namespace ml runs Deployment/llm-server asking for nvidia.com/gpu, and no LimitRange caps nvidia.com/gpu per container (limits[type=Container].max)
 	// medium gpu-node-targeting Deployment/llm-server
 	//   spec.template.spec.tolerations: pod requests nvidia.com/gpu (spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]) but neither tolerates a GPU taint nor selects GPU nodes
 	// medium gpu-per-container-max Deployment/llm-server
 	//   spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]: container "vllm": nvidia.com/gpu limit 8 is above the maximum of 4
+	// medium gpu-without-quota Deployment/llm-server
+	//   spec.template.spec: namespace ml runs Deployment/llm-server asking for nvidia.com/gpu, and no ResourceQuota caps requests.nvidia.com/gpu there
 	// medium inference-probes Deployment/llm-server
 	//   spec.template.spec.containers[0].livenessProbe: inference-server Deployment "llm-server": container "vllm" has no livenessProbe
 	// medium inference-probes Deployment/llm-server
@@ -79,4 +85,8 @@ func Example() {
 	//   spec.template.spec.containers[0].image: container "vllm" uses image "vllm/vllm-openai:latest" with the latest tag
 	// medium model-image-digest Deployment/llm-server
 	//   spec.template.spec.containers[0].image: inference-server Deployment "llm-server": container "vllm" image "vllm/vllm-openai:latest" is not pinned by @sha256 digest
+	// medium namespace-default-deny Deployment/llm-server
+	//   : namespace ml has no default-deny egress: no policy restricts the egress of ml/llm-server
+	// medium namespace-default-deny Deployment/llm-server
+	//   : namespace ml has no default-deny ingress: no policy restricts the ingress of ml/llm-server
 }

@@ -6,9 +6,13 @@
 //
 //   - WriteText: a listing grouped by severity (critical first), each
 //     finding with file:line, object Kind/namespace/name, check, path,
-//     message and remediation, and a summary line.
+//     message and remediation, and a summary line. With an Overview it
+//     opens with a header (objects, namespaces, teams, AI assets, counts),
+//     the AI asset table, the top risks and the asset exposure table; with
+//     Groups (TeamGroups, or framework groups) the listing is by group.
 //   - WriteJSON: the stable {"schemaVersion":1,"findings":[...]} document
-//     other programs and baselines rely on; ReadJSON reads it back.
+//     other programs and baselines rely on (plus "assets" when the report
+//     has an Overview); ReadJSON reads it back.
 //   - WriteSARIF: a SARIF 2.1.0 log for code-scanning UIs, with rules,
 //     security-severity, stable fingerprints and baseline states.
 //   - WritePolicyReports: wgpolicyk8s.io/v1alpha2 PolicyReport (one per

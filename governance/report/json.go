@@ -16,6 +16,8 @@ type jsonReport struct {
 	Objects       int                  `json:"objects"`
 	Findings      []governance.Finding `json:"findings"`
 	Warnings      []string             `json:"warnings,omitempty"`
+	// Assets are the Overview's AI assets, when the report has one.
+	Assets []Asset `json:"assets,omitempty"`
 }
 
 // WriteJSON writes the design's `check -o json` document:
@@ -25,7 +27,9 @@ type jsonReport struct {
 // Each finding is governance.Finding's JSON (check, name, object "Kind/name",
 // namespace, path, severity, action, message, remediation, file, line,
 // document, known); findings is [] when there are none, and warnings is left
-// out when there are none. The output is indented and HTML characters are
+// out when there are none. A report with an Overview adds
+// "assets": [{"class","kind","namespace","name","team","reason","gpus",
+// "replicas","serviceAccount","images"}], left out when empty. The output is indented and HTML characters are
 // not escaped.
 func WriteJSON(w io.Writer, r Report) error {
 	doc := jsonReport{
@@ -33,6 +37,9 @@ func WriteJSON(w io.Writer, r Report) error {
 		Objects:       r.Objects,
 		Findings:      sortedFindings(r.Findings),
 		Warnings:      r.Warnings,
+	}
+	if r.Overview != nil {
+		doc.Assets = r.Overview.Assets
 	}
 	if doc.Findings == nil {
 		doc.Findings = []governance.Finding{}

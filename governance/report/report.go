@@ -42,6 +42,16 @@ type Report struct {
 	// Time stamps PolicyReport results. The zero value means the time the
 	// report is written; set it for reproducible output.
 	Time time.Time
+	// Overview, when set, opens the text report (header with counts, AI
+	// assets, top risks, asset exposure) and adds "assets" to the JSON
+	// report. Nil keeps both exactly as before.
+	Overview *Overview
+	// Groups, when set, replaces the text report's listing by severity:
+	// each group (e.g. a team, a framework) is listed in order, its
+	// findings most severe first, each tagged with its severity.
+	Groups []Group
+	// GroupBy names the grouping of Groups in the text report's heading.
+	GroupBy GroupBy
 }
 
 // Format names an output format of `aigov check -o`.

@@ -20,10 +20,27 @@ import (
 // severity, the known (baselined) count and the number of objects loaded.
 // The location is left out when the finding has no file; standard input
 // shows as <stdin>; the action is shown only when it is not Deny.
+//
+// With an Overview the report opens with it (see Overview) and the listing
+// gets a "FINDINGS BY ..." heading; with Groups the listing is by group.
 func WriteText(w io.Writer, r Report) error {
 	fs := sortedFindings(r.Findings)
 	counts, known := severityCounts(fs)
 	var b strings.Builder
+	if r.Overview != nil {
+		writeOverview(&b, r, fs)
+		if len(fs) > 0 {
+			by := r.GroupBy
+			if by == "" || len(r.Groups) == 0 {
+				by = GroupBySeverity
+			}
+			fmt.Fprintf(&b, "FINDINGS BY %s\n\n", strings.ToUpper(string(by)))
+		}
+	}
+	if len(r.Groups) > 0 {
+		writeGroups(&b, r.Groups)
+		fs = nil
+	}
 	for i, f := range fs {
 		if i == 0 || f.Severity != fs[i-1].Severity {
 			if i > 0 {
@@ -40,6 +57,7 @@ func WriteText(w io.Writer, r Report) error {
 	if len(fs) > 0 {
 		b.WriteByte('\n')
 	}
+	fs = sortedFindings(r.Findings)
 	for _, warning := range r.Warnings {
 		b.WriteString("warning: ")
 		b.WriteString(indent(warning, "  "))
@@ -49,6 +67,19 @@ func WriteText(w io.Writer, r Report) error {
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeGroups lists findings by group: "TITLE (N)", then each finding,
+// most severe first, tagged with its severity.
+func writeGroups(b *strings.Builder, groups []Group) {
+	for _, g := range groups {
+		fmt.Fprintf(b, "%s (%d)\n", strings.ToUpper(g.Title), len(g.Findings))
+		for _, f := range sortedFindings(g.Findings) {
+			b.WriteString("  [" + f.Severity.String() + "]")
+			writeTextFinding(b, f)
+		}
+		b.WriteByte('\n')
+	}
 }
 
 func writeTextFinding(b *strings.Builder, f governance.Finding) {

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// go test ./cmd/aigov -run TestCheckReportGolden -update-check
+var updateCheck = flag.Bool("update-check", false, "rewrite testdata/golden/check-*")
+
+// TestCheckReportGolden pins the full text report of `aigov check` on the
+// example platform (both variants, every --group-by) and the "assets" of
+// its JSON report.
+func TestCheckReportGolden(t *testing.T) {
+	fixed := filepath.Join(platform, "fixed")
+	for _, tc := range []struct {
+		golden string
+		code   int
+		args   []string
+	}{
+		{"check-multitenant.txt", 1, []string{"-f", platform}},
+		{"check-multitenant-team.txt", 1, []string{"-f", platform, "--group-by", "team"}},
+		{"check-multitenant-framework.txt", 1, []string{"-f", platform, "--group-by", "framework"}},
+		{"check-multitenant-fixed.txt", 0, []string{"-f", fixed}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			code, out, stderr := aigov(t, "", append([]string{"check"}, tc.args...)...)
+			require.Equal(t, tc.code, code, stderr)
+			checkGolden(t, filepath.Join("testdata", "golden", tc.golden), out)
+		})
+	}
+	t.Run("json assets", func(t *testing.T) {
+		_, out, _ := aigov(t, "", "check", "-f", platform, "-o", "json")
+		var doc struct {
+			SchemaVersion int               `json:"schemaVersion"`
+			Objects       int               `json:"objects"`
+			Findings      []json.RawMessage `json:"findings"`
+			Assets        []struct {
+				Class, Kind, Namespace, Name, Team string
+			} `json:"assets"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &doc))
+		assert.Equal(t, 1, doc.SchemaVersion)
+		assert.Equal(t, 79, doc.Objects)
+		assert.NotEmpty(t, doc.Findings)
+		var rows []string
+		for _, a := range doc.Assets {
+			rows = append(rows, a.Class+" "+a.Kind+"/"+a.Namespace+"/"+a.Name+" "+a.Team)
+		}
+		assert.Equal(t, []string{
+			"inference-server Deployment/nlp-team/llm-service nlp",
+			"embedding-service Deployment/nlp-team/text-embeddings nlp",
+			"vector-database StatefulSet/nlp-team/qdrant nlp",
+			"vector-database Deployment/recs-team/redis-stack recs",
+			"training-job Job/cv-team/resnet50-finetune cv",
+			"notebook Deployment/cv-team/cv-notebook cv",
+		}, rows)
+	})
+	t.Run("bad group-by", func(t *testing.T) {
+		code, _, stderr := aigov(t, "", "check", "-f", platform, "--group-by", "colour")
+		assert.Equal(t, 2, code)
+		assert.True(t, strings.Contains(stderr, "--group-by"), stderr)
+	})
+}
+
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *updateCheck {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run with -update-check to create it")
+	assert.Equal(t, string(want), got, "%s differs (run with -update-check after an intended change)", path)
+}

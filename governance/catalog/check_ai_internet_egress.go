@@ -1,0 +1,119 @@
+// ai-internet-egress keeps inference servers and training jobs off the
+// internet unless their namespace allows it: a pod of a workload of the
+// listed classes (default inference-server and training-job) that may
+// open a connection (netpol reachability, any port) to an external range
+// holding public addresses — the "rest of the internet" endpoint, or an
+// ipBlock outside the private, loopback and link-local ranges — is a
+// finding, unless its namespace is labelled
+// aigov.dev/allow-internet-egress=true. A model server that can call out
+// can exfiltrate prompts and weights, and a poisoned model can fetch its
+// payload (OWASP LLM03/LLM02).
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDAIInternetEgress is the catalog ID of the ai-internet-egress check.
+const IDAIInternetEgress = "ai-internet-egress"
+
+// AllowInternetEgressLabel is the namespace label (value "true") that
+// allows AI workloads to reach the internet.
+const AllowInternetEgressLabel = "aigov.dev/allow-internet-egress"
+
+// AIInternetEgressParams are the parameters of ai-internet-egress.
+type AIInternetEgressParams struct {
+	// Classes are the AI classes judged (default inference-server,
+	// training-job).
+	Classes []string `json:"classes,omitempty"`
+}
+
+func aiInternetEgressDefinition(ax *analyses) governance.Definition {
+	return governance.Definition{
+		ID:          IDAIInternetEgress,
+		Description: "Inference and training pods reach the internet only in namespaces labelled " + AllowInternetEgressLabel + "=true.",
+		Severity:    governance.SeverityMedium,
+		Kinds:       []string{PodsAndWorkloads + " classified inference-server or training-job (inventory: network policies)"},
+		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server, training-job]",
+			Description: "AI classes whose pods must not reach the internet"}},
+		New: func(p json.RawMessage) (governance.Check, error) { return newAIInternetEgress(ax, p) },
+	}
+}
+
+// NewAIInternetEgress builds the ai-internet-egress check.
+func NewAIInternetEgress(params json.RawMessage) (governance.Check, error) {
+	return newAIInternetEgress(newAnalyses(), params)
+}
+
+func newAIInternetEgress(ax *analyses, params json.RawMessage) (governance.Check, error) {
+	p := AIInternetEgressParams{Classes: []string{string(ClassInferenceServer), string(ClassTrainingJob)}}
+	if err := decodeParams(params, &p); err != nil {
+		return governance.Check{}, err
+	}
+	classes, err := parseClasses("classes", p.Classes)
+	if err != nil {
+		return governance.Check{}, err
+	}
+	d := aiInternetEgressDefinition(ax)
+	return governance.Check{
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		Remediation: "restrict the pods' egress to the cluster (and a model mirror or proxy), or label the namespace " + AllowInternetEgressLabel + "=true where internet access is an accepted risk",
+		Inventory: func(inv *governance.Inventory) []governance.Finding {
+			g := ax.netpolGraph(inv)
+			type target struct {
+				w     governance.Workload
+				class AIClass
+			}
+			ai := map[string]target{}
+			for _, cw := range ax.workloads(inv) {
+				if classes[cw.class.Class] && namespaceLabelsOf(inv, cw.w.Namespace)[AllowInternetEgressLabel] != "true" {
+					ai[cw.w.Namespace+"/"+cw.w.Kind+"/"+cw.w.Name] = target{cw.w, cw.class.Class}
+				}
+			}
+			if len(ai) == 0 {
+				return nil
+			}
+			var out []governance.Finding
+			for _, e := range ax.netEdges(inv) {
+				t, ok := ai[e.src.Namespace+"/"+e.src.Workload]
+				if !ok || !isInternet(e.dst) {
+					continue
+				}
+				out = append(out, governance.Finding{Object: t.w.Object.Ref(), Path: t.w.SpecPath,
+					Message: fmt.Sprintf("%s (pods %s) reaches the internet (%s) on %s, and namespace %s is not labelled %s=true; %s",
+						describeWorkload(t.class, t.w.Kind, t.w.Name), e.src.Name, abbreviateRanges(e.dst.Ranges), e.ports,
+						t.w.Namespace, AllowInternetEgressLabel, why(g, e))})
+			}
+			return out
+		},
+	}, nil
+}
+
+// parseClasses validates a list of AI class names.
+func parseClasses(param string, names []string) (map[AIClass]bool, error) {
+	if err := validateDistinct(param, names); err != nil {
+		return nil, err
+	}
+	out := map[AIClass]bool{}
+	for i, n := range names {
+		c, err := ParseAIClass(n)
+		if err != nil || c == ClassNone {
+			return nil, fmt.Errorf("%s[%d]: unknown AI class %q (want one of %s)", param, i, n, joinClasses(AIClasses()))
+		}
+		out[c] = true
+	}
+	return out, nil
+}
+
+// abbreviateRanges renders at most three ranges.
+func abbreviateRanges(rs []string) string {
+	if len(rs) <= 3 {
+		return strings.Join(rs, ", ")
+	}
+	return fmt.Sprintf("%s and %d more ranges", strings.Join(rs[:3], ", "), len(rs)-3)
+}

@@ -1,0 +1,271 @@
+// ai-serviceaccount-permissions keeps the API permissions of model-serving
+// workloads minimal: the ServiceAccount an inference server or embedding
+// service runs as (spec.serviceAccountName, else "default") may not read
+// Secrets other than those its own pods mount (volumes, projected volumes,
+// env and envFrom), may not exec into or attach to pods, and may not
+// create pods or pod controllers — in any namespace of the inventory.
+// The answers come from the RBAC authorizer's semantics (rbac.Graph:
+// ClusterRoleBindings, RoleBindings of each namespace, aggregation,
+// groups system:serviceaccounts[:NS] and system:authenticated), one
+// finding per workload and request, naming the grant. A compromised model
+// server (prompt injection with tool use, OWASP LLM06) holds exactly these
+// permissions.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/rbac"
+)
+
+// IDAIServiceAccountPermissions is the catalog ID of the
+// ai-serviceaccount-permissions check.
+const IDAIServiceAccountPermissions = "ai-serviceaccount-permissions"
+
+// AIServiceAccountPermissionsParams are the parameters of
+// ai-serviceaccount-permissions.
+type AIServiceAccountPermissionsParams struct {
+	// Classes are the AI classes judged (default inference-server,
+	// embedding-service).
+	Classes []string `json:"classes,omitempty"`
+}
+
+func aiServiceAccountPermissionsDefinition(ax *analyses) governance.Definition {
+	return governance.Definition{
+		ID:          IDAIServiceAccountPermissions,
+		Description: "Inference and embedding ServiceAccounts cannot read Secrets beyond their own mounted ones, exec into pods, or create workloads.",
+		Severity:    governance.SeverityHigh,
+		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service (inventory: RBAC)"},
+		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server, embedding-service]",
+			Description: "AI classes whose ServiceAccounts are judged"}},
+		New: func(p json.RawMessage) (governance.Check, error) { return newAIServiceAccountPermissions(ax, p) },
+	}
+}
+
+// NewAIServiceAccountPermissions builds the ai-serviceaccount-permissions check.
+func NewAIServiceAccountPermissions(params json.RawMessage) (governance.Check, error) {
+	return newAIServiceAccountPermissions(newAnalyses(), params)
+}
+
+// saRequest is one forbidden request shape.
+type saRequest struct {
+	what  string
+	attrs rbac.Attributes
+}
+
+func forbiddenSARequests(ns string) []saRequest {
+	r := func(what, verb, group, resource, sub string) saRequest {
+		return saRequest{what, rbac.Attributes{Verb: verb, Namespace: ns, APIGroup: group, Resource: resource, Subresource: sub}}
+	}
+	return []saRequest{
+		r("read every Secret", "get", "", "secrets", ""),
+		r("read every Secret", "list", "", "secrets", ""),
+		r("read every Secret", "watch", "", "secrets", ""),
+		r("exec into pods", "create", "", "pods", "exec"),
+		r("attach to pods", "create", "", "pods", "attach"),
+		r("create workloads", "create", "", "pods", ""),
+		r("create workloads", "create", "apps", "deployments", ""),
+		r("create workloads", "create", "apps", "statefulsets", ""),
+		r("create workloads", "create", "apps", "daemonsets", ""),
+		r("create workloads", "create", "apps", "replicasets", ""),
+		r("create workloads", "create", "batch", "jobs", ""),
+		r("create workloads", "create", "batch", "cronjobs", ""),
+		r("create workloads", "create", "", "replicationcontrollers", ""),
+	}
+}
+
+func newAIServiceAccountPermissions(ax *analyses, params json.RawMessage) (governance.Check, error) {
+	p := AIServiceAccountPermissionsParams{Classes: []string{string(ClassInferenceServer), string(ClassEmbeddingService)}}
+	if err := decodeParams(params, &p); err != nil {
+		return governance.Check{}, err
+	}
+	classes, err := parseClasses("classes", p.Classes)
+	if err != nil {
+		return governance.Check{}, err
+	}
+	d := aiServiceAccountPermissionsDefinition(ax)
+	return governance.Check{
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		Remediation: "remove the ServiceAccount from the binding (or narrow the role with resourceNames to the Secrets the pods mount); model servers need no write, exec or Secret-list access to the API",
+		Inventory: func(inv *governance.Inventory) []governance.Finding {
+			var targets []classifiedWorkload
+			for _, cw := range ax.workloads(inv) {
+				if classes[cw.class.Class] && cw.w.Pod != nil {
+					targets = append(targets, cw)
+				}
+			}
+			if len(targets) == 0 {
+				return nil
+			}
+			g := ax.rbacGraph(inv)
+			whoCache := map[rbac.Attributes][]rbac.SubjectAccess{}
+			who := func(a rbac.Attributes) []rbac.SubjectAccess {
+				r, ok := whoCache[a]
+				if !ok {
+					r = g.WhoCan(a)
+					whoCache[a] = r
+				}
+				return r
+			}
+			namespaces := inventoryNamespaces(inv)
+			secretsByNS := map[string][]string{}
+			for _, s := range governance.Typed[*corev1.Secret](inv) {
+				secretsByNS[s.Namespace] = append(secretsByNS[s.Namespace], s.Name)
+			}
+			bySA := map[[2]string][]classifiedWorkload{}
+			var keys [][2]string
+			for _, t := range targets {
+				k := [2]string{t.w.Namespace, serviceAccountOf(&t.w.Pod.Spec)}
+				if _, ok := bySA[k]; !ok {
+					keys = append(keys, k)
+				}
+				bySA[k] = append(bySA[k], t)
+			}
+			var out []governance.Finding
+			reported := map[string]bool{}
+			// visit reports every target whose ServiceAccount a subject
+			// that may make the request a applies to.
+			visit := func(a rbac.Attributes, what func(t classifiedWorkload) string) {
+				for _, s := range who(a) {
+					if s.Superuser || len(s.Grants) == 0 {
+						continue
+					}
+					for _, k := range affectedServiceAccounts(s.Subject, keys) {
+						for _, t := range bySA[k] {
+							msg := what(t)
+							if msg == "" {
+								continue
+							}
+							dedup := t.w.Namespace + "/" + t.w.Kind + "/" + t.w.Name + "\x00" + msg
+							if reported[dedup] {
+								continue
+							}
+							reported[dedup] = true
+							out = append(out, governance.Finding{Object: t.w.Object.Ref(), Path: t.w.SpecPath + ".serviceAccountName",
+								Message: fmt.Sprintf("%s runs as ServiceAccount %s/%s, which can %s: %s",
+									describeWorkload(t.class.Class, t.w.Kind, t.w.Name), k[0], k[1], msg, s.Grants[0])})
+						}
+					}
+				}
+			}
+			for _, ns := range namespaces {
+				for _, req := range forbiddenSARequests(ns) {
+					visit(req.attrs, func(classifiedWorkload) string { return fmt.Sprintf("%s (%s)", req.what, req.attrs) })
+				}
+				for _, name := range secretsByNS[ns] {
+					a := rbac.Attributes{Verb: "get", Namespace: ns, Resource: "secrets", Name: name}
+					visit(a, func(t classifiedWorkload) string {
+						if ns == t.w.Namespace && slices.Contains(mountedSecrets(&t.w.Pod.Spec), name) {
+							return ""
+						}
+						return fmt.Sprintf("read Secret %s/%s, which its pods do not mount", ns, name)
+					})
+				}
+			}
+			return out
+		},
+	}, nil
+}
+
+// affectedServiceAccounts returns the keys (namespace, name) of keys a
+// normalized binding subject applies to: the ServiceAccount itself, its
+// user name, or the groups system:serviceaccounts[:NS] and
+// system:authenticated every ServiceAccount token carries.
+func affectedServiceAccounts(s rbacv1.Subject, keys [][2]string) [][2]string {
+	switch s.Kind {
+	case rbacv1.ServiceAccountKind:
+		return filterKeys(keys, func(k [2]string) bool { return k[0] == s.Namespace && k[1] == s.Name })
+	case rbacv1.UserKind:
+		if ns, name, ok := rbac.SplitServiceAccount(s.Name); ok {
+			return filterKeys(keys, func(k [2]string) bool { return k[0] == ns && k[1] == name })
+		}
+	case rbacv1.GroupKind:
+		switch {
+		case s.Name == rbac.GroupServiceAccounts || s.Name == rbac.GroupAuthenticated:
+			return keys
+		case strings.HasPrefix(s.Name, rbac.GroupServiceAccounts+":"):
+			ns := strings.TrimPrefix(s.Name, rbac.GroupServiceAccounts+":")
+			return filterKeys(keys, func(k [2]string) bool { return k[0] == ns })
+		}
+	}
+	return nil
+}
+
+func filterKeys(keys [][2]string, keep func([2]string) bool) [][2]string {
+	var out [][2]string
+	for _, k := range keys {
+		if keep(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// inventoryNamespaces lists the namespaces of the inventory: Namespace
+// objects and the namespaces of namespaced objects, sorted.
+func inventoryNamespaces(inv *governance.Inventory) []string {
+	set := map[string]bool{}
+	for _, o := range inv.Objects() {
+		if o.Kind() == "Namespace" {
+			set[o.Name()] = true
+		} else if ns := o.Namespace(); ns != "" {
+			set[ns] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for ns := range set {
+		out = append(out, ns)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// mountedSecrets lists the Secrets a pod spec uses: secret and projected
+// volumes, env secretKeyRef and envFrom secretRef of every container.
+func mountedSecrets(spec *corev1.PodSpec) []string {
+	var out []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, v := range spec.Volumes {
+		if v.Secret != nil {
+			add(v.Secret.SecretName)
+		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if src.Secret != nil {
+					add(src.Secret.Name)
+				}
+			}
+		}
+	}
+	visit := func(c *corev1.Container) {
+		for _, e := range c.Env {
+			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+				add(e.ValueFrom.SecretKeyRef.Name)
+			}
+		}
+		for _, e := range c.EnvFrom {
+			if e.SecretRef != nil {
+				add(e.SecretRef.Name)
+			}
+		}
+	}
+	for i := range spec.InitContainers {
+		visit(&spec.InitContainers[i])
+	}
+	for i := range spec.Containers {
+		visit(&spec.Containers[i])
+	}
+	return out
+}

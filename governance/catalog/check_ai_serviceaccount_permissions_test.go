@@ -1,0 +1,54 @@
+package catalog
+
+import "testing"
+
+func TestAIServiceAccountPermissions(t *testing.T) {
+	llm := deployIn("ml", "llm", "", `{serviceAccountName: llm, containers: [{name: v, image: vllm/vllm-openai:v1, env: [{name: HF_TOKEN, valueFrom: {secretKeyRef: {name: hf, key: token}}}]}]}`)
+	secret := func(name string) string {
+		return "apiVersion: v1\nkind: Secret\nmetadata: {name: " + name + ", namespace: ml}\n"
+	}
+	role := func(rules string) string {
+		return `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: llm, namespace: ml}
+rules: ` + rules + `
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: llm, namespace: ml}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: llm}
+subjects: [{kind: ServiceAccount, name: llm, namespace: ml}]
+`
+	}
+	groupBinding := `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: exec}
+rules: [{apiGroups: [""], resources: [pods/exec], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: all-sas-exec}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec}
+subjects: [{kind: Group, name: "system:serviceaccounts:ml", apiGroup: rbac.authorization.k8s.io}]
+`
+	c := mustNew(t, NewAIServiceAccountPermissions, "")
+	runContainsCases(t, c, []containsCase{
+		{name: "pass: reads only its own secret", manifest: join(llm, secret("hf"), secret("other"),
+			role(`[{apiGroups: [""], resources: [secrets], resourceNames: [hf], verbs: [get]}, {apiGroups: [""], resources: [configmaps], verbs: [get, list]}]`))},
+		{name: "pass: no bindings", manifest: join(llm, secret("hf"))},
+		{name: "fail: lists secrets", manifest: join(llm, secret("hf"), role(`[{apiGroups: [""], resources: [secrets], verbs: [list]}]`)), want: []string{
+			`Deployment/llm spec.template.spec.serviceAccountName: inference-server Deployment "llm" runs as ServiceAccount ml/llm, which can read every Secret (list secrets in namespace "ml"): RoleBinding "llm/ml" of Role "llm" to ServiceAccount "llm/ml"`,
+		}},
+		{name: "fail: named secret it does not mount", manifest: join(llm, secret("hf"), secret("db"),
+			role(`[{apiGroups: [""], resources: [secrets], resourceNames: [hf, db], verbs: [get]}]`)), want: []string{
+			`which can read Secret ml/db, which its pods do not mount`,
+		}},
+		{name: "fail: exec through a group", manifest: join(llm, groupBinding), want: []string{
+			`which can exec into pods (create pods/exec in namespace "ml"): ClusterRoleBinding "all-sas-exec" of ClusterRole "exec" to Group "system:serviceaccounts:ml"`,
+		}},
+		{name: "fail: creates workloads", manifest: join(llm, role(`[{apiGroups: [batch], resources: [jobs], verbs: [create]}]`)), want: []string{
+			`which can create workloads (create jobs.batch in namespace "ml")`,
+		}},
+	})
+	runParamCases(t, NewAIServiceAccountPermissions, []paramCase{{"", ""}, {`{"classes": ["notebook"]}`, ""}, {`{"classes": ["nope"]}`, "unknown AI class"}})
+}

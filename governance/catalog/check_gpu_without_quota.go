@@ -1,0 +1,33 @@
+// gpu-without-quota wraps quota.GPUWithoutQuota() as a catalog check: a namespace running GPU workloads without an enforced requests.<gpu resource> ResourceQuota key (invalid and inert keys do not count). The evaluation is
+// package quota's, with the admission-exact key classification and ledger
+// it proves against kube-apiserver; the catalog adds the definition,
+// controls and the Default set.
+
+package catalog
+
+import (
+	"encoding/json"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/quota"
+)
+
+// IDGPUWithoutQuota is the catalog ID of the gpu-without-quota check.
+const IDGPUWithoutQuota = "gpu-without-quota"
+
+func gPUWithoutQuotaDefinition() governance.Definition {
+	c := quota.GPUWithoutQuota()
+	return governance.Definition{
+		ID: IDGPUWithoutQuota, Description: c.Description, Severity: c.Severity,
+		Kinds: []string{" the team can take every GPU of the cluster:Namespaces running GPU workloads (inventory: ResourceQuotas)"},
+		New:   NewGPUWithoutQuota,
+	}
+}
+
+// NewGPUWithoutQuota builds the gpu-without-quota check (quota.GPUWithoutQuota). It takes no parameters.
+func NewGPUWithoutQuota(params json.RawMessage) (governance.Check, error) {
+	if err := noParams(params); err != nil {
+		return governance.Check{}, err
+	}
+	return quota.GPUWithoutQuota(), nil
+}

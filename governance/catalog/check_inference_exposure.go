@@ -1,0 +1,143 @@
+// inference-exposure keeps inference servers off the outside of the
+// cluster: a Service of type LoadBalancer or NodePort whose selector
+// selects the pods of an inference server (a workload classified
+// inference-server, or of the listed classes), and an Ingress whose rule
+// or default backend names a Service selecting them, are findings unless
+// the namespace is labelled aigov.dev/allow-external-inference=true. An
+// exposed model endpoint is open to prompt injection, model extraction
+// and denial of wallet (OWASP LLM01, LLM10; MITRE ATLAS AML.T0040). The
+// finding is on the Service or Ingress, naming the inference workload.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// IDInferenceExposure is the catalog ID of the inference-exposure check.
+const IDInferenceExposure = "inference-exposure"
+
+// AllowExternalInferenceLabel is the namespace label (value "true") that
+// allows exposing inference servers outside the cluster.
+const AllowExternalInferenceLabel = "aigov.dev/allow-external-inference"
+
+// InferenceExposureParams are the parameters of inference-exposure.
+type InferenceExposureParams struct {
+	// Classes are the AI classes judged (default inference-server).
+	Classes []string `json:"classes,omitempty"`
+}
+
+func inferenceExposureDefinition(ax *analyses) governance.Definition {
+	return governance.Definition{
+		ID:          IDInferenceExposure,
+		Description: "Inference servers are not exposed through LoadBalancer or NodePort Services or Ingresses unless the namespace is labelled " + AllowExternalInferenceLabel + "=true.",
+		Severity:    governance.SeverityHigh,
+		Kinds:       []string{"Services, Ingresses selecting inference servers (inventory)"},
+		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server]",
+			Description: "AI classes whose pods must not be exposed"}},
+		New: func(p json.RawMessage) (governance.Check, error) { return newInferenceExposure(ax, p) },
+	}
+}
+
+// NewInferenceExposure builds the inference-exposure check.
+func NewInferenceExposure(params json.RawMessage) (governance.Check, error) {
+	return newInferenceExposure(newAnalyses(), params)
+}
+
+func newInferenceExposure(ax *analyses, params json.RawMessage) (governance.Check, error) {
+	p := InferenceExposureParams{Classes: []string{string(ClassInferenceServer)}}
+	if err := decodeParams(params, &p); err != nil {
+		return governance.Check{}, err
+	}
+	classes, err := parseClasses("classes", p.Classes)
+	if err != nil {
+		return governance.Check{}, err
+	}
+	d := inferenceExposureDefinition(ax)
+	return governance.Check{
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		Remediation: "serve the model through a ClusterIP Service behind an authenticating gateway, or label the namespace " + AllowExternalInferenceLabel + "=true if external access is intended",
+		Inventory: func(inv *governance.Inventory) []governance.Finding {
+			// inference workloads per namespace
+			byNS := map[string][]classifiedWorkload{}
+			for _, cw := range ax.workloads(inv) {
+				if classes[cw.class.Class] && cw.w.Pod != nil && namespaceLabelsOf(inv, cw.w.Namespace)[AllowExternalInferenceLabel] != "true" {
+					byNS[cw.w.Namespace] = append(byNS[cw.w.Namespace], cw)
+				}
+			}
+			if len(byNS) == 0 {
+				return nil
+			}
+			selected := func(svc *corev1.Service) []string {
+				if len(svc.Spec.Selector) == 0 {
+					return nil
+				}
+				sel := labels.SelectorFromSet(svc.Spec.Selector)
+				var names []string
+				for _, cw := range byNS[svc.Namespace] {
+					if sel.Matches(labels.Set(cw.w.Pod.Labels)) {
+						names = append(names, describeWorkload(cw.class.Class, cw.w.Kind, cw.w.Name))
+					}
+				}
+				return names
+			}
+			var out []governance.Finding
+			services := map[[2]string]*corev1.Service{}
+			for _, o := range inv.OfKind(schema.GroupKind{Kind: "Service"}) {
+				svc, ok := o.Obj.(*corev1.Service)
+				if !ok {
+					continue
+				}
+				services[[2]string{svc.Namespace, svc.Name}] = svc
+				t := svc.Spec.Type
+				if t != corev1.ServiceTypeLoadBalancer && t != corev1.ServiceTypeNodePort {
+					continue
+				}
+				if names := selected(svc); len(names) > 0 {
+					out = append(out, governance.Finding{Object: o.Ref(), Path: "spec.type",
+						Message: fmt.Sprintf("%s Service %q exposes %s outside the cluster, and namespace %s is not labelled %s=true",
+							t, svc.Name, strings.Join(names, ", "), svc.Namespace, AllowExternalInferenceLabel)})
+				}
+			}
+			for _, o := range inv.OfKind(schema.GroupKind{Group: "networking.k8s.io", Kind: "Ingress"}) {
+				ing, ok := o.Obj.(*networkingv1.Ingress)
+				if !ok {
+					continue
+				}
+				check := func(path string, b *networkingv1.IngressBackend) {
+					if b == nil || b.Service == nil {
+						return
+					}
+					svc := services[[2]string{ing.Namespace, b.Service.Name}]
+					if svc == nil {
+						return
+					}
+					if names := selected(svc); len(names) > 0 {
+						out = append(out, governance.Finding{Object: o.Ref(), Path: path + ".service.name",
+							Message: fmt.Sprintf("Ingress %q routes to Service %q, exposing %s outside the cluster, and namespace %s is not labelled %s=true",
+								ing.Name, svc.Name, strings.Join(names, ", "), ing.Namespace, AllowExternalInferenceLabel)})
+					}
+				}
+				check("spec.defaultBackend", ing.Spec.DefaultBackend)
+				for i, r := range ing.Spec.Rules {
+					if r.HTTP == nil {
+						continue
+					}
+					for j := range r.HTTP.Paths {
+						check(fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), &r.HTTP.Paths[j].Backend)
+					}
+				}
+			}
+			return out
+		},
+	}, nil
+}

@@ -1,0 +1,174 @@
+// vector-db-isolation requires every vector database (a workload
+// classified vector-database) to be reachable only from its declared
+// consumers. It asks the reachability graph (netpol), never the policies
+// by eye: every pod or external range that may open a connection to the
+// vector database's pods on some port, and is not a declared consumer, is
+// a finding naming the source, the ports and the rules that allow it.
+//
+// Consumers are declared on the vector database workload with the key
+// aigov.dev/consumers, as an annotation (a comma-separated list) or a
+// label (one entry, since label values cannot hold "/" or ","), or by the
+// consumers parameter keyed by "namespace/name" of the vector database.
+// An entry "namespace/name" is the workload of that name; any other entry
+// is an `app` label value of pods in the vector database's namespace.
+// Without any declaration the consumers are the pods of the vector
+// database's own namespace.
+
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/netpol"
+)
+
+// IDVectorDBIsolation is the catalog ID of the vector-db-isolation check.
+const IDVectorDBIsolation = "vector-db-isolation"
+
+// ConsumersKey is the label or annotation that declares the consumers of a
+// vector database.
+const ConsumersKey = "aigov.dev/consumers"
+
+// VectorDBIsolationParams are the parameters of vector-db-isolation.
+type VectorDBIsolationParams struct {
+	// Consumers maps "namespace/name" of a vector database workload to its
+	// consumers ("namespace/name" workloads or app label values); added to
+	// those the workload declares.
+	Consumers map[string][]string `json:"consumers,omitempty"`
+}
+
+func vectorDBIsolationDefinition(ax *analyses) governance.Definition {
+	return governance.Definition{
+		ID:          IDVectorDBIsolation,
+		Description: "Vector databases are reachable (NetworkPolicy reachability) only from their declared consumers.",
+		Severity:    governance.SeverityHigh,
+		Kinds:       []string{PodsAndWorkloads + " classified vector-database (inventory: network policies)"},
+		Params: []governance.Param{{Name: "consumers", Type: "map[string][]string",
+			Description: `consumers per vector database "namespace/name": "namespace/name" workloads or app label values of the vector database's namespace, added to the workload's ` + ConsumersKey + " label or annotation; without any, the pods of its own namespace"}},
+		New: func(p json.RawMessage) (governance.Check, error) { return newVectorDBIsolation(ax, p) },
+	}
+}
+
+// NewVectorDBIsolation builds the vector-db-isolation check.
+func NewVectorDBIsolation(params json.RawMessage) (governance.Check, error) {
+	return newVectorDBIsolation(newAnalyses(), params)
+}
+
+func newVectorDBIsolation(ax *analyses, params json.RawMessage) (governance.Check, error) {
+	var p VectorDBIsolationParams
+	if err := decodeParams(params, &p); err != nil {
+		return governance.Check{}, err
+	}
+	for k, v := range p.Consumers {
+		if ns, name, ok := strings.Cut(k, "/"); !ok || ns == "" || name == "" {
+			return governance.Check{}, fmt.Errorf("consumers: key %q is not namespace/name", k)
+		}
+		if err := validateDistinct("consumers["+k+"]", v); err != nil {
+			return governance.Check{}, err
+		}
+	}
+	d := vectorDBIsolationDefinition(ax)
+	return governance.Check{
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		Remediation: "narrow the vector database's ingress NetworkPolicy (and the sources' egress) to its consumers, or declare the source in the " + ConsumersKey + " annotation",
+		Inventory: func(inv *governance.Inventory) []governance.Finding {
+			g := ax.netpolGraph(inv)
+			dbs := map[*netpol.Endpoint]*vectorDB{}
+			for _, cw := range ax.workloads(inv) {
+				if cw.class.Class != ClassVectorDatabase {
+					continue
+				}
+				v := &vectorDB{w: cw.w, consumers: declaredConsumers(cw.w, p.Consumers[cw.w.Namespace+"/"+cw.w.Name])}
+				for _, e := range ax.endpointsOf(inv, cw.w) {
+					dbs[e] = v
+				}
+			}
+			if len(dbs) == 0 {
+				return nil
+			}
+			var out []governance.Finding
+			for _, e := range ax.netEdges(inv) {
+				v, ok := dbs[e.dst]
+				if !ok || dbs[e.src] == v || v.allows(e.src) {
+					continue
+				}
+				out = append(out, governance.Finding{Object: v.w.Object.Ref(), Path: "metadata.annotations[" + ConsumersKey + "]",
+					Message: fmt.Sprintf("%s is reachable from %s on %s, which is not a declared consumer (%s); %s",
+						describeWorkload(ClassVectorDatabase, v.w.Kind, v.w.Name), describeEndpoint(e.src), e.ports, v.describe(), why(g, e))})
+			}
+			return out
+		},
+	}, nil
+}
+
+type vectorDB struct {
+	w         governance.Workload
+	consumers []string // nil: its own namespace
+}
+
+func declaredConsumers(w governance.Workload, extra []string) []string {
+	var out []string
+	add := func(s string) {
+		for _, c := range strings.Split(s, ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				out = append(out, c)
+			}
+		}
+	}
+	meta := w.Object.Meta()
+	if v, ok := meta.GetAnnotations()[ConsumersKey]; ok {
+		add(v)
+	}
+	if v, ok := meta.GetLabels()[ConsumersKey]; ok {
+		add(v)
+	}
+	for _, c := range extra {
+		add(c)
+	}
+	return out
+}
+
+func (v *vectorDB) allows(src *netpol.Endpoint) bool {
+	if src.Kind == netpol.ExternalEndpoint {
+		return false
+	}
+	if v.consumers == nil {
+		return src.Namespace == v.w.Namespace
+	}
+	for _, c := range v.consumers {
+		if ns, name, ok := strings.Cut(c, "/"); ok {
+			_, wname, _ := strings.Cut(src.Workload, "/")
+			if src.Namespace == ns && (wname == name || src.Name == c) {
+				return true
+			}
+			continue
+		}
+		if src.Namespace == v.w.Namespace && src.Labels["app"] == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *vectorDB) describe() string {
+	if v.consumers == nil {
+		return "none declared: pods of namespace " + v.w.Namespace
+	}
+	return "consumers: " + strings.Join(v.consumers, ", ")
+}
+
+// describeEndpoint renders a source: "cv-team/cv-notebook (Deployment)" or
+// "external 0.0.0.0-9.255.255.255".
+func describeEndpoint(e *netpol.Endpoint) string {
+	if e.Kind == netpol.ExternalEndpoint {
+		return "external " + e.Name
+	}
+	if e.Workload != "" {
+		kind, _, _ := strings.Cut(e.Workload, "/")
+		return e.Name + " (" + kind + ")"
+	}
+	return e.Name
+}

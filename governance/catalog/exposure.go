@@ -1,0 +1,179 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/netpol"
+	"github.com/aigov/aigov/rbac"
+	"github.com/aigov/aigov/secrets"
+)
+
+// Exposure kinds of AssetExposure.
+const (
+	ExposureVectorDatabase = "vector-database"
+	ExposureModelStore     = "model-store"
+	ExposureProviderKey    = "provider-key"
+)
+
+// AssetExposure is everything that can reach or read one sensitive AI
+// asset: a vector database, a model store (a PersistentVolumeClaim an AI
+// workload mounts) or a provider-key Secret (ProviderKeySecrets).
+type AssetExposure struct {
+	// Asset is ExposureVectorDatabase, ExposureModelStore or
+	// ExposureProviderKey.
+	Asset  string               `json:"asset"`
+	Object governance.ObjectRef `json:"object"`
+	// UsedBy are the workloads ("Kind/name") that mount or read it.
+	UsedBy []string `json:"usedBy,omitempty"`
+	// Network are the sources (pods "namespace/name", external ranges)
+	// that may open a connection to the asset's pods (for a model store,
+	// to the pods that mount it), each with its ports:
+	// "cv-team/cv-notebook (TCP/6379)".
+	Network []string `json:"network,omitempty"`
+	// Access are the subjects that can read it or get into its pods, with
+	// how: "Group cv-engineers (exec, port-forward, create-pods)".
+	// system:masters is left out: it can do everything.
+	Access []string `json:"access,omitempty"`
+}
+
+// Exposures returns the exposure of every vector database, model store
+// and provider-key Secret of inv, in that order, each sorted by namespace
+// and name. Network paths come from netpol (WhoCanReach on the pods'
+// declared ports, any port when none is declared), access from rbac
+// (pods/exec, pods/attach, pods/portforward and pod creation in the
+// asset's namespace) and secrets.Exposure (Secret read).
+func Exposures(inv *governance.Inventory) []AssetExposure {
+	ax := newAnalyses()
+	g := ax.netpolGraph(inv)
+	rg := ax.rbacGraph(inv)
+	var out []AssetExposure
+
+	podAccess := func(ns string) []string {
+		acc := newAccessSet()
+		reqs := []struct{ way, sub string }{{"exec", "exec"}, {"attach", "attach"}, {"port-forward", "portforward"}, {"create-pods", ""}}
+		for _, r := range reqs {
+			for _, s := range rg.WhoCan(rbac.Attributes{Verb: "create", Namespace: ns, Resource: "pods", Subresource: r.sub}) {
+				if !s.Superuser {
+					acc.add(s.Subject, r.way)
+				}
+			}
+		}
+		return acc.list()
+	}
+	network := func(eps []*netpol.Endpoint) []string {
+		srcs := map[string]netpol.PortSet{}
+		for _, dst := range eps {
+			for _, src := range g.Endpoints() {
+				if slices.Contains(eps, src) {
+					continue
+				}
+				if ps := g.Connections(src, dst); !ps.IsEmpty() {
+					srcs[describeEndpoint(src)] = srcs[describeEndpoint(src)].Union(ps)
+				}
+			}
+		}
+		var names []string
+		for n, ps := range srcs {
+			names = append(names, fmt.Sprintf("%s %s", n, ps))
+		}
+		sort.Strings(names)
+		return names
+	}
+
+	cws := ax.workloads(inv)
+	for _, cw := range cws {
+		if cw.class.Class != ClassVectorDatabase {
+			continue
+		}
+		out = append(out, AssetExposure{Asset: ExposureVectorDatabase, Object: cw.w.Object.Ref(), UsedBy: nil,
+			Network: network(ax.endpointsOf(inv, cw.w)), Access: podAccess(cw.w.Namespace)})
+	}
+
+	// Model stores: PVCs mounted by AI workloads other than vector databases.
+	mounts := map[[2]string][]classifiedWorkload{}
+	for _, cw := range cws {
+		if cw.class.Class == ClassNone || cw.class.Class == ClassVectorDatabase || cw.w.Pod == nil {
+			continue
+		}
+		for _, v := range cw.w.Pod.Spec.Volumes {
+			if v.PersistentVolumeClaim != nil {
+				k := [2]string{cw.w.Namespace, v.PersistentVolumeClaim.ClaimName}
+				mounts[k] = append(mounts[k], cw)
+			}
+		}
+	}
+	for _, pvc := range governance.Typed[*corev1.PersistentVolumeClaim](inv) {
+		users := mounts[[2]string{pvc.Namespace, pvc.Name}]
+		if len(users) == 0 {
+			continue
+		}
+		o := inv.Get(governance.Key{Kind: "PersistentVolumeClaim", Namespace: pvc.Namespace, Name: pvc.Name})
+		var used []string
+		var eps []*netpol.Endpoint
+		for _, u := range users {
+			used = append(used, u.w.Kind+"/"+u.w.Name)
+			eps = append(eps, ax.endpointsOf(inv, u.w)...)
+		}
+		out = append(out, AssetExposure{Asset: ExposureModelStore, Object: o.Ref(), UsedBy: used,
+			Network: network(eps), Access: podAccess(pvc.Namespace)})
+	}
+
+	keys := ProviderKeySecrets(inv)
+	for _, e := range ax.secretExposure(inv) {
+		if _, ok := keys[[2]string{e.Namespace, e.Name}]; !ok {
+			continue
+		}
+		o := inv.Get(governance.Key{Kind: "Secret", Namespace: e.Namespace, Name: e.Name})
+		acc := newAccessSet()
+		for _, a := range e.Access {
+			if a.Superuser {
+				continue
+			}
+			way := a.Via
+			if a.Via == secrets.ViaExec {
+				way = "exec into " + a.Workload
+			}
+			acc.add(a.Subject, way)
+		}
+		out = append(out, AssetExposure{Asset: ExposureProviderKey, Object: o.Ref(), UsedBy: e.UsedBy, Access: acc.list()})
+	}
+	return out
+}
+
+// accessSet collects subjects and the ways they get in, in first-seen
+// order.
+type accessSet struct {
+	order []string
+	ways  map[string][]string
+}
+
+func newAccessSet() *accessSet { return &accessSet{ways: map[string][]string{}} }
+
+func (a *accessSet) add(s rbacv1.Subject, way string) {
+	k := s.Kind + " " + s.Name
+	if s.Kind == rbacv1.ServiceAccountKind {
+		k = s.Kind + " " + s.Namespace + "/" + s.Name
+	}
+	if _, ok := a.ways[k]; !ok {
+		a.order = append(a.order, k)
+	}
+	if !slices.Contains(a.ways[k], way) {
+		a.ways[k] = append(a.ways[k], way)
+	}
+}
+
+func (a *accessSet) list() []string {
+	out := make([]string, 0, len(a.order))
+	for _, k := range a.order {
+		out = append(out, k+" ("+strings.Join(a.ways[k], ", ")+")")
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,52 @@
+package catalog
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aigov/aigov/governance"
+)
+
+func TestExposuresOnExamplePlatform(t *testing.T) {
+	loader, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := loader.Load(filepath.Join("..", "..", "examples", "multitenant"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]AssetExposure{}
+	var order []string
+	for _, e := range Exposures(inv) {
+		k := e.Asset + " " + e.Object.Kind + "/" + e.Object.Namespace + "/" + e.Object.Name
+		rows[k] = e
+		order = append(order, k)
+	}
+	want := []string{
+		"vector-database Deployment/recs-team/redis-stack",
+		"vector-database StatefulSet/nlp-team/qdrant",
+		"model-store PersistentVolumeClaim/cv-team/cv-notebook-home",
+		"model-store PersistentVolumeClaim/cv-team/cv-training-data",
+		"provider-key Secret/cv-team/wandb-api-key",
+		"provider-key Secret/nlp-team/huggingface-token",
+		"provider-key Secret/platform/ai-gateway-master-key",
+		"provider-key Secret/platform/openai-api-key",
+	}
+	if !slices.Equal(order, want) {
+		t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(order, "\n"), strings.Join(want, "\n"))
+	}
+	// Mistake 5: the CV pods reach the recs vector store.
+	if n := rows[want[0]].Network; !slices.Contains(n, "cv-team/cv-notebook (Deployment) TCP/6379") || !slices.Contains(n, "recs-team/recommender (Deployment) TCP/6379") {
+		t.Errorf("redis-stack network: %v", n)
+	}
+	if n := rows[want[1]].Network; !slices.Equal(n, []string{"nlp-team/llm-service (Deployment) TCP/6333"}) {
+		t.Errorf("qdrant network: %v", n)
+	}
+	// Mistake 1: the wildcard Role lets the CV group read the W&B key.
+	if a := rows[want[4]].Access; !slices.Equal(a, []string{"Group cv-engineers (read, create-pods, exec into Job/resnet50-finetune)"}) {
+		t.Errorf("wandb-api-key access: %v", a)
+	}
+}
