@@ -1,7 +1,8 @@
-// gpu-without-quota wraps quota.GPUWithoutQuota() as a catalog check: a namespace running GPU workloads without an enforced requests.<gpu resource> ResourceQuota key (invalid and inert keys do not count). The evaluation is
-// package quota's, with the admission-exact key classification and ledger
-// it proves against kube-apiserver; the catalog adds the definition,
-// controls and the Default set.
+// gpu-without-quota wraps quota.GPUWithoutQuota() as a catalog check: a
+// namespace running GPU workloads without an enforced requests.<gpu
+// resource> ResourceQuota key (invalid and inert keys do not count), so the
+// team can take every GPU of the cluster. The evaluation is package quota's;
+// the catalog adds the definition, controls and the Default set.
 
 package catalog
 
@@ -19,7 +20,7 @@ func gPUWithoutQuotaDefinition() governance.Definition {
 	c := quota.GPUWithoutQuota()
 	return governance.Definition{
 		ID: IDGPUWithoutQuota, Description: c.Description, Severity: c.Severity,
-		Kinds: []string{" the team can take every GPU of the cluster:Namespaces running GPU workloads (inventory: ResourceQuotas)"},
+		Kinds: []string{"Namespaces running GPU workloads (inventory: ResourceQuotas)"},
 		New:   NewGPUWithoutQuota,
 	}
 }

@@ -1,7 +1,9 @@
-// quota-inert-key wraps quota.QuotaInertKey() as a catalog check: ResourceQuota keys the apiserver stores but never tracks (nvidia.com/gpu or limits.nvidia.com/gpu instead of requests.nvidia.com/gpu). The evaluation is
-// package quota's, with the admission-exact key classification and ledger
-// it proves against kube-apiserver; the catalog adds the definition,
-// controls and the Default set.
+// quota-inert-key wraps quota.QuotaInertKey() as a catalog check:
+// ResourceQuota keys the apiserver stores but never tracks (nvidia.com/gpu or
+// limits.nvidia.com/gpu instead of requests.nvidia.com/gpu), so the quota
+// looks like a cap and caps nothing. The evaluation is package quota's, with
+// the admission-exact key classification it proves against kube-apiserver;
+// the catalog adds the definition, controls and the Default set.
 
 package catalog
 
@@ -19,7 +21,7 @@ func quotaInertKeyDefinition() governance.Definition {
 	c := quota.QuotaInertKey()
 	return governance.Definition{
 		ID: IDQuotaInertKey, Description: c.Description, Severity: c.Severity,
-		Kinds: []string{" the quota looks like a cap and caps nothing:ResourceQuotas"},
+		Kinds: []string{"ResourceQuotas"},
 		New:   NewQuotaInertKey,
 	}
 }

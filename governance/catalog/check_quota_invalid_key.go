@@ -1,7 +1,9 @@
-// quota-invalid-key wraps quota.QuotaInvalidKey() as a catalog check: ResourceQuota keys the apiserver refuses (not a standard resource and no domain). The evaluation is
-// package quota's, with the admission-exact key classification and ledger
-// it proves against kube-apiserver; the catalog adds the definition,
-// controls and the Default set.
+// quota-invalid-key wraps quota.QuotaInvalidKey() as a catalog check:
+// ResourceQuota keys the apiserver refuses (not a standard resource and no
+// domain, e.g. limits.gpu), so the whole ResourceQuota is rejected and the
+// namespace has no quota at all. The evaluation is package quota's, with the
+// admission-exact key validation it proves against kube-apiserver; the
+// catalog adds the definition, controls and the Default set.
 
 package catalog
 
@@ -19,7 +21,7 @@ func quotaInvalidKeyDefinition() governance.Definition {
 	c := quota.QuotaInvalidKey()
 	return governance.Definition{
 		ID: IDQuotaInvalidKey, Description: c.Description, Severity: c.Severity,
-		Kinds: []string{" the whole ResourceQuota is rejected and the namespace has no quota at all:ResourceQuotas"},
+		Kinds: []string{"ResourceQuotas"},
 		New:   NewQuotaInvalidKey,
 	}
 }
@@ -29,5 +31,26 @@ func NewQuotaInvalidKey(params json.RawMessage) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
-	return quota.QuotaInvalidKey(), nil
+	c := quota.QuotaInvalidKey()
+	c.Object = mergeSamePath(c.Object)
+	return c, nil
+}
+
+// mergeSamePath joins the violations an object check reports at one path
+// into one (the apiserver gives two validation errors for a key such as
+// limits.gpu; one finding per field reads better and baselines stay stable).
+func mergeSamePath(check func(*governance.Object) []governance.Violation) func(*governance.Object) []governance.Violation {
+	return func(o *governance.Object) []governance.Violation {
+		var out []governance.Violation
+		at := map[string]int{}
+		for _, v := range check(o) {
+			if i, seen := at[v.Path]; seen {
+				out[i].Message += "; " + v.Message
+				continue
+			}
+			at[v.Path] = len(out)
+			out = append(out, v)
+		}
+		return out
+	}
 }
