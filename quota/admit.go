@@ -43,7 +43,9 @@ type QuotaDecision struct {
 	Name    string
 	Matches bool
 	// Hard, UsedBefore and UsedAfter list every key of the quota's hard;
-	// UsedAfter is nil unless the pod is admitted.
+	// UsedAfter is nil unless the pod is admitted. Hard and UsedBefore (and
+	// UsedAfter of a quota the pod does not change) are shared with the
+	// Ledger and must not be modified.
 	Hard, UsedBefore, UsedAfter corev1.ResourceList
 	// Exceeded are the keys this quota refuses.
 	Exceeded []corev1.ResourceName
@@ -60,8 +62,8 @@ func (l *Ledger) Admit(pod *corev1.Pod) Result {
 	p.Namespace = ns.name
 	res := Result{Pod: p}
 	governance.CopyLimitsToRequests(&p.Spec)
-	for _, lr := range ns.limitRanges {
-		applyLimitRangeDefaults(lr, p)
+	for _, d := range ns.lrDefaults {
+		d.apply(p)
 	}
 	if p.Spec.PriorityClassName == "" && l.defaultPriority != "" {
 		p.Spec.PriorityClassName = l.defaultPriority
@@ -147,18 +149,21 @@ func sameList(a, b corev1.ResourceList) bool {
 func (ns *namespaceState) decisions(p *corev1.Pod) []QuotaDecision {
 	out := make([]QuotaDecision, len(ns.quotas))
 	for i, q := range ns.quotas {
-		out[i] = QuotaDecision{
-			Name:       q.rq.Name,
-			Matches:    q.matches(p),
-			Hard:       q.hard.DeepCopy(),
-			UsedBefore: withZeros(q.used, q.hard),
-		}
+		out[i] = QuotaDecision{Name: q.rq.Name, Matches: q.matches(p), Hard: q.hardView, UsedBefore: q.usedView}
 	}
 	return out
 }
 
 func (q *quotaState) matches(p *corev1.Pod) bool {
-	return len(q.podKeys) > 0 && MatchesScopes(q.rq, p)
+	if len(q.podKeys) == 0 {
+		return false
+	}
+	for _, s := range q.selectors {
+		if !podInScope(s, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // withZeros lists every key of hard with its value in used (0 if absent).
@@ -174,21 +179,31 @@ func withZeros(used, hard corev1.ResourceList) corev1.ResourceList {
 	return out
 }
 
-// admitQuota is ResourceQuota admission (CheckRequest) for a create.
+// admitQuota is ResourceQuota admission (CheckRequest) for a pod create.
 func (l *Ledger) admitQuota(ns *namespaceState, res Result) Result {
+	return checkQuotas(ns, res, "pods", res.Pod.Name, func(q *quotaState) ([]corev1.ResourceName, string) {
+		return q.podKeys, constraints(q.mustSpecify, res.Pod)
+	})
+}
+
+// checkQuotas is CheckRequest over the quotas whose res.Quotas[i].Matches
+// is set: tracked gives the keys the evaluator tracks in quota q and the
+// evaluator's constraint failure ("" if none).
+func checkQuotas(ns *namespaceState, res Result, resourceName, name string, tracked func(q *quotaState) ([]corev1.ResourceName, string)) Result {
 	var failures []string
 	for i, q := range ns.quotas {
 		if !res.Quotas[i].Matches {
 			continue
 		}
-		if msg := constraints(q.podKeys, res.Pod); msg != "" {
+		keys, msg := tracked(q)
+		if msg != "" {
 			failures = append(failures, fmt.Sprintf("failed quota: %s: %s", q.rq.Name, msg))
-		} else if missing := q.missingStatus(); len(missing) > 0 {
+		} else if missing := missingStatus(q.used, keys); len(missing) > 0 {
 			failures = append(failures, fmt.Sprintf("status unknown for quota: %s, resources: %s", q.rq.Name, joinSorted(missing, ",")))
 		}
 	}
 	if len(failures) > 0 {
-		return res.rejectQuota(res.Pod.Name, failures)
+		return res.rejectQuota(resourceName, name, failures)
 	}
 	delta := removeZeros(res.Usage)
 	for i, q := range ns.quotas {
@@ -196,7 +211,7 @@ func (l *Ledger) admitQuota(ns *namespaceState, res Result) Result {
 		if !d.Matches {
 			continue
 		}
-		requested := mask(delta, keysOf(q.hard))
+		requested := mask(delta, q.hardKeys)
 		after := add(q.used, requested)
 		for _, k := range keysOf(requested) {
 			if v := after[k]; v.Cmp(q.hard[k]) > 0 {
@@ -213,31 +228,31 @@ func (l *Ledger) admitQuota(ns *namespaceState, res Result) Result {
 		for i := range res.Quotas {
 			res.Quotas[i].UsedAfter = nil
 		}
-		return res.rejectQuota(res.Pod.Name, failures)
+		return res.rejectQuota(resourceName, name, failures)
 	}
 	for i := range res.Quotas {
 		if res.Quotas[i].UsedAfter == nil {
-			res.Quotas[i].UsedAfter = res.Quotas[i].UsedBefore.DeepCopy()
+			res.Quotas[i].UsedAfter = res.Quotas[i].UsedBefore
 		}
 	}
 	res.Admitted = true
 	return res
 }
 
-func (r Result) rejectQuota(name string, failures []string) Result {
-	r = r.reject(StageResourceQuota, forbidden("pods", name, failures[0]))
+func (r Result) rejectQuota(resourceName, name string, failures []string) Result {
+	r = r.reject(StageResourceQuota, forbidden(resourceName, name, failures[0]))
 	for _, f := range failures[1:] {
-		r.Alternatives = append(r.Alternatives, forbidden("pods", name, f))
+		r.Alternatives = append(r.Alternatives, forbidden(resourceName, name, f))
 	}
 	return r
 }
 
 // missingStatus lists tracked keys without a status.used entry; computed
 // usage always has them.
-func (q *quotaState) missingStatus() []string {
+func missingStatus(used corev1.ResourceList, tracked []corev1.ResourceName) []string {
 	var out []string
-	for _, k := range q.podKeys {
-		if _, ok := q.used[k]; !ok {
+	for _, k := range tracked {
+		if _, ok := used[k]; !ok {
 			out = append(out, string(k))
 		}
 	}
@@ -245,28 +260,21 @@ func (q *quotaState) missingStatus() []string {
 }
 
 // constraints is the "must specify" rule: when a matching quota tracks
-// cpu or memory, every container and init container must state it.
-func constraints(tracked []corev1.ResourceName, p *corev1.Pod) string {
-	if resourcehelper.IsPodLevelResourcesSet(p) {
+// cpu or memory (required, the quota's must-specify keys), every container
+// and init container must state it.
+func constraints(required []corev1.ResourceName, p *corev1.Pod) string {
+	if len(required) == 0 || resourcehelper.IsPodLevelResourcesSet(p) {
 		return ""
 	}
-	required := map[corev1.ResourceName]bool{}
-	for _, k := range tracked {
-		for _, m := range mustSpecifyKeys {
-			if k == m {
-				required[k] = true
-			}
-		}
-	}
-	if len(required) == 0 {
-		return ""
-	}
-	missing := map[string][]string{}
+	var missing map[string][]string
 	for _, list := range [][]corev1.Container{p.Spec.Containers, p.Spec.InitContainers} {
 		for i := range list {
-			have := computeUsage(list[i].Resources.Requests, list[i].Resources.Limits)
-			for k := range required {
-				if _, ok := have[k]; !ok {
+			r := &list[i].Resources
+			for _, k := range required {
+				if !statesKey(r, k) {
+					if missing == nil {
+						missing = map[string][]string{}
+					}
 					missing[string(k)] = appendUnique(missing[string(k)], list[i].Name)
 				}
 			}
@@ -280,6 +288,24 @@ func constraints(tracked []corev1.ResourceName, p *corev1.Pod) string {
 		parts = append(parts, k+" for: "+joinSorted(missing[k], ","))
 	}
 	return "must specify " + strings.Join(parts, "; ")
+}
+
+// statesKey says whether a container's resources produce quota key k
+// (computeUsage: cpu and requests.cpu from the request, limits.cpu from
+// the limit; likewise memory).
+func statesKey(r *corev1.ResourceRequirements, k corev1.ResourceName) bool {
+	var ok bool
+	switch k {
+	case corev1.ResourceCPU, corev1.ResourceRequestsCPU:
+		_, ok = r.Requests[corev1.ResourceCPU]
+	case corev1.ResourceMemory, corev1.ResourceRequestsMemory:
+		_, ok = r.Requests[corev1.ResourceMemory]
+	case corev1.ResourceLimitsCPU:
+		_, ok = r.Limits[corev1.ResourceCPU]
+	case corev1.ResourceLimitsMemory:
+		_, ok = r.Limits[corev1.ResourceMemory]
+	}
+	return ok
 }
 
 func appendUnique(list []string, s string) []string {

@@ -45,7 +45,9 @@ type namespaceState struct {
 	quotas      []*quotaState
 	refused     []*corev1.ResourceQuota
 	limitRanges []*corev1.LimitRange
-	pods        []chargedPod
+	// lrDefaults[i] are limitRanges[i]'s Container defaults (read-only).
+	lrDefaults []lrDefaults
+	pods       []chargedPod
 }
 
 // chargedPod is one pod shape running Replicas times.
@@ -62,6 +64,14 @@ type quotaState struct {
 	computed   corev1.ResourceList
 	fromStatus bool
 	podKeys    []corev1.ResourceName
+	hardKeys   []corev1.ResourceName
+	// Precomputed once (read-only, shared with Results): the scopes as
+	// selectors, hard and used with zeros as Admit reports them, and the
+	// "must specify" keys among podKeys.
+	selectors   []corev1.ScopedResourceSelectorRequirement
+	hardView    corev1.ResourceList
+	usedView    corev1.ResourceList
+	mustSpecify []corev1.ResourceName
 }
 
 // NewLedger builds the ledger. Quotas the apiserver would refuse to store
@@ -92,6 +102,10 @@ func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
 	}
 	for _, ns := range l.namespaces {
 		ns.limitRanges = sortLimitRanges(ns.limitRanges)
+		ns.lrDefaults = make([]lrDefaults, len(ns.limitRanges))
+		for i, lr := range ns.limitRanges {
+			ns.lrDefaults[i] = limitRangeDefaults(lr)
+		}
 	}
 	l.chargePods(inv)
 	for _, rq := range governance.Typed[*corev1.ResourceQuota](inv) {
@@ -275,8 +289,8 @@ func selectsAny(w governance.Workload, pods []*corev1.Pod) bool {
 // mutate applies the admission mutations that do not fail.
 func (l *Ledger) mutate(ns *namespaceState, pod *corev1.Pod) {
 	governance.CopyLimitsToRequests(&pod.Spec)
-	for _, lr := range ns.limitRanges {
-		applyLimitRangeDefaults(lr, pod)
+	for _, d := range ns.lrDefaults {
+		d.apply(pod)
 	}
 	if pod.Spec.PriorityClassName == "" && l.defaultPriority != "" {
 		pod.Spec.PriorityClassName = l.defaultPriority
@@ -299,9 +313,20 @@ func (l *Ledger) addQuota(rq *corev1.ResourceQuota) {
 		q.hard, q.used, q.fromStatus = rq.Status.Hard, rq.Status.Used, true
 	}
 	q.podKeys = podMatchingKeys(q.hard)
+	q.hardKeys = sortedKeys(q.hard)
 	q.computed = l.computeUsed(ns, rq, q.hard)
 	if !q.fromStatus {
 		q.used = q.computed
+	}
+	q.selectors = selectors(rq)
+	q.hardView = q.hard.DeepCopy()
+	q.usedView = withZeros(q.used, q.hard)
+	for _, k := range q.podKeys {
+		for _, m := range mustSpecifyKeys {
+			if k == m {
+				q.mustSpecify = append(q.mustSpecify, k)
+			}
+		}
 	}
 	ns.quotas = append(ns.quotas, q)
 }

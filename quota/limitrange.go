@@ -40,29 +40,44 @@ func fill(dst, src corev1.ResourceList) corev1.ResourceList {
 	return dst
 }
 
-// applyLimitRangeDefaults is LimitRanger's mutating phase for one
-// LimitRange: every container and init container gets the missing request
-// and limit keys from the Container items' defaultRequest and default.
-func applyLimitRangeDefaults(lr *corev1.LimitRange, pod *corev1.Pod) {
-	reqs, lims := corev1.ResourceList{}, corev1.ResourceList{}
+// lrDefaults are the defaultRequest and default of a LimitRange's
+// Container items, merged (later items win, as LimitRanger applies them).
+type lrDefaults struct{ requests, limits corev1.ResourceList }
+
+func limitRangeDefaults(lr *corev1.LimitRange) lrDefaults {
+	d := lrDefaults{requests: corev1.ResourceList{}, limits: corev1.ResourceList{}}
 	for _, it := range lr.Spec.Limits {
 		if it.Type != corev1.LimitTypeContainer {
 			continue
 		}
 		for k, v := range it.DefaultRequest {
-			reqs[k] = v.DeepCopy()
+			d.requests[k] = v.DeepCopy()
 		}
 		for k, v := range it.Default {
-			lims[k] = v.DeepCopy()
+			d.limits[k] = v.DeepCopy()
 		}
+	}
+	return d
+}
+
+// apply is LimitRanger's mutating phase for one LimitRange: every
+// container and init container gets the missing request and limit keys.
+func (d lrDefaults) apply(pod *corev1.Pod) {
+	if len(d.requests) == 0 && len(d.limits) == 0 {
+		return
 	}
 	for _, list := range [][]corev1.Container{pod.Spec.Containers, pod.Spec.InitContainers} {
 		for i := range list {
 			r := &list[i].Resources
-			r.Limits = fill(r.Limits, lims)
-			r.Requests = fill(r.Requests, reqs)
+			r.Limits = fill(r.Limits, d.limits)
+			r.Requests = fill(r.Requests, d.requests)
 		}
 	}
+}
+
+// applyLimitRangeDefaults applies one LimitRange's defaults to pod.
+func applyLimitRangeDefaults(lr *corev1.LimitRange, pod *corev1.Pod) {
+	limitRangeDefaults(lr).apply(pod)
 }
 
 // validateLimitRange is LimitRanger's validating phase for one LimitRange:

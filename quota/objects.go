@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	resourcev1 "k8s.io/api/resource/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	storagehelpers "k8s.io/component-helpers/storage/volume"
 )
 
 // ClaimUsage is what ResourceQuota charges for a ResourceClaim at
@@ -125,12 +126,8 @@ func objectCharge(group, kind string, obj any) corev1.ResourceList {
 	case *corev1.Service:
 		serviceCharge(o, out)
 	case *corev1.PersistentVolumeClaim:
-		if q, ok := o.Spec.Resources.Requests[corev1.ResourceStorage]; ok {
-			out[corev1.ResourceRequestsStorage] = q
-			if sc := o.Spec.StorageClassName; sc != nil && *sc != "" {
-				out[corev1.ResourceName(*sc+storageClassInfix+string(corev1.ResourceRequestsStorage))] = q
-				out[corev1.ResourceName(*sc+storageClassInfix+string(corev1.ResourcePersistentVolumeClaims))] = one
-			}
+		for k, v := range pvcUsage(o) {
+			out[k] = v
 		}
 	case *resourcev1.ResourceClaim:
 		for k, v := range ClaimUsage(o) {
@@ -138,6 +135,43 @@ func objectCharge(group, kind string, obj any) corev1.ResourceList {
 		}
 	}
 	return out
+}
+
+// pvcUsage is the PVC evaluator's usage: the claim counts, its storage
+// class (the beta annotation first, then spec.storageClassName) counts, and
+// requests.storage is the larger of the request and
+// status.allocatedResources, rounded up to whole bytes.
+func pvcUsage(pvc *corev1.PersistentVolumeClaim) corev1.ResourceList {
+	one := *resource.NewQuantity(1, resource.DecimalSI)
+	out := corev1.ResourceList{
+		corev1.ResourcePersistentVolumeClaims:   one,
+		countKeyOf("", "PersistentVolumeClaim"): one,
+	}
+	class := storagehelpers.GetPersistentVolumeClaimClass(pvc)
+	if class != "" {
+		out[corev1.ResourceName(class+storageClassInfix+string(corev1.ResourcePersistentVolumeClaims))] = one
+	}
+	req, ok := pvc.Spec.Resources.Requests[corev1.ResourceStorage]
+	if !ok {
+		return out
+	}
+	storage := roundUpBytes(req)
+	if alloc, ok := pvc.Status.AllocatedResources[corev1.ResourceStorage]; ok && alloc.Cmp(storage) > 0 {
+		storage = roundUpBytes(alloc)
+	}
+	out[corev1.ResourceRequestsStorage] = storage
+	if class != "" {
+		out[corev1.ResourceName(class+storageClassInfix+string(corev1.ResourceRequestsStorage))] = storage
+	}
+	return out
+}
+
+func roundUpBytes(q resource.Quantity) resource.Quantity {
+	out := q.DeepCopy()
+	if !out.RoundUp(0) {
+		return out
+	}
+	return q
 }
 
 func serviceCharge(s *corev1.Service, out corev1.ResourceList) {
@@ -149,6 +183,13 @@ func serviceCharge(s *corev1.Service, out corev1.ResourceList) {
 		out[corev1.ResourceServicesLoadBalancers] = *resource.NewQuantity(1, resource.DecimalSI)
 		if s.Spec.AllocateLoadBalancerNodePorts == nil || *s.Spec.AllocateLoadBalancerNodePorts {
 			ports = int64(len(s.Spec.Ports))
+		} else {
+			// Node ports are not allocated: only explicit ones count.
+			for _, p := range s.Spec.Ports {
+				if p.NodePort != 0 {
+					ports++
+				}
+			}
 		}
 	}
 	if ports > 0 {

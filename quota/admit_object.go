@@ -1,0 +1,103 @@
+package quota
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	resourcev1 "k8s.io/api/resource/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// AdmitObject decides the creation of an object other than a Pod as the
+// kube-apiserver would: LimitRanger's min/max for a PersistentVolumeClaim,
+// then ResourceQuota with the evaluator of the object's kind
+// (ResourceClaims per device class, PVC storage and storage classes,
+// Services and their node ports and load balancers, object counts).
+// Result.Pod and Result.Effective are empty. Quotas with scopes never
+// match these objects (VolumeAttributesClass scopes are not modelled).
+// The object's group and kind come from its Go type for the core kinds,
+// PersistentVolumeClaim, Service, ConfigMap, Secret, ReplicationController
+// and resource.k8s.io ResourceClaim, else from its TypeMeta.
+func (l *Ledger) AdmitObject(obj runtime.Object) Result {
+	gk := groupKindOf(obj)
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return Result{Stage: StageValidation, Message: err.Error()}
+	}
+	ns := l.lookup(m.GetNamespace())
+	resourceName := strings.TrimPrefix(string(countKeyOf(gk.Group, gk.Kind)), countPrefix)
+	res := Result{Usage: objectCharge(gk.Group, gk.Kind, obj)}
+	if gk.Group == "" && gk.Kind == "PersistentVolumeClaim" {
+		if pvc, ok := obj.(*corev1.PersistentVolumeClaim); ok {
+			res.Usage = pvcUsage(pvc)
+			if msg := ValidatePVC(ns.limitRanges, pvc); msg != "" {
+				res.Quotas = ns.objectDecisions(gk)
+				return res.reject(StageLimitRanger, msg)
+			}
+		}
+	}
+	res.Quotas = ns.objectDecisions(gk)
+	return checkQuotas(ns, res, resourceName, m.GetName(), func(q *quotaState) ([]corev1.ResourceName, string) {
+		return objectMatchingKeys(gk, q.hardKeys), ""
+	})
+}
+
+func groupKindOf(obj runtime.Object) schema.GroupKind {
+	switch obj.(type) {
+	case *corev1.PersistentVolumeClaim:
+		return schema.GroupKind{Kind: "PersistentVolumeClaim"}
+	case *corev1.Service:
+		return schema.GroupKind{Kind: "Service"}
+	case *corev1.ConfigMap:
+		return schema.GroupKind{Kind: "ConfigMap"}
+	case *corev1.Secret:
+		return schema.GroupKind{Kind: "Secret"}
+	case *corev1.ReplicationController:
+		return schema.GroupKind{Kind: "ReplicationController"}
+	case *resourcev1.ResourceClaim:
+		return schema.GroupKind{Group: resourcev1.GroupName, Kind: "ResourceClaim"}
+	}
+	return obj.GetObjectKind().GroupVersionKind().GroupKind()
+}
+
+// objectDecisions are the quotas' states before admitting an object of
+// kind gk: a quota matches when it has no scopes and tracks one of the
+// kind's keys.
+func (ns *namespaceState) objectDecisions(gk schema.GroupKind) []QuotaDecision {
+	out := make([]QuotaDecision, len(ns.quotas))
+	for i, q := range ns.quotas {
+		out[i] = QuotaDecision{Name: q.rq.Name, Matches: len(q.selectors) == 0 && len(objectMatchingKeys(gk, q.hardKeys)) > 0,
+			Hard: q.hardView, UsedBefore: q.usedView}
+	}
+	return out
+}
+
+// objectMatchingKeys are the keys the evaluator of kind gk tracks
+// (MatchingResources).
+func objectMatchingKeys(gk schema.GroupKind, keys []corev1.ResourceName) []corev1.ResourceName {
+	count := countKeyOf(gk.Group, gk.Kind)
+	var out []corev1.ResourceName
+	for _, k := range keys {
+		s := string(k)
+		match := k == count
+		if gk.Group == "" {
+			switch gk.Kind {
+			case "Service":
+				match = match || k == corev1.ResourceServices || k == corev1.ResourceServicesLoadBalancers || k == corev1.ResourceServicesNodePorts
+			case "PersistentVolumeClaim":
+				match = match || k == corev1.ResourcePersistentVolumeClaims || k == corev1.ResourceRequestsStorage || isStorageClassKey(s)
+			case "ConfigMap", "Secret", "ReplicationController", "ResourceQuota":
+				match = match || s == resourceOfKind[gk.Kind]
+			}
+		}
+		if gk.Group == resourcev1.GroupName && gk.Kind == "ResourceClaim" {
+			match = match || strings.HasSuffix(s, deviceClassSuffix)
+		}
+		if match {
+			out = append(out, k)
+		}
+	}
+	return out
+}
