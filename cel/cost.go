@@ -167,6 +167,25 @@ func (c *Compiler) EstimateCost(spec *admissionregistrationv1.ValidatingAdmissio
 	return report
 }
 
+// estimateRule estimates the cost of one rule expression: object and
+// oldObject of no known kind (their sizes bounded by the request size),
+// typed request and namespaceObject.
+func (c *Compiler) estimateRule(text string) (checker.CostEstimate, error) {
+	env, err := c.estimationEnv(false)
+	if err != nil {
+		return checker.CostEstimate{}, err
+	}
+	a, iss := env.Compile(text)
+	if iss.Err() != nil {
+		return checker.CostEstimate{}, iss.Err()
+	}
+	roots := schemaSizes{
+		plugincel.RequestVarName:   plugincel.BuildRequestType(),
+		plugincel.NamespaceVarName: plugincel.BuildNamespaceType(),
+	}
+	return env.EstimateCost(a, &library.CostEstimator{SizeEstimator: roots})
+}
+
 func costString(n uint64) string {
 	if n == math.MaxUint64 {
 		return "unbounded"

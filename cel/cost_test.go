@@ -61,3 +61,49 @@ func TestEstimateCostOfCatalog(t *testing.T) {
 		t.Logf("%s total %d warnings %q", diffLabel(dc.entry), r.Total, r.Warnings)
 	}
 }
+
+func TestProgramEstimatedCost(t *testing.T) {
+	comp, err := NewCompiler("1.30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost := func(expr string) (uint64, uint64) {
+		t.Helper()
+		p, err := comp.Compile(Rule{Expression: expr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		min, max := p.EstimatedCost()
+		if min > max {
+			t.Errorf("%s: min %d > max %d", expr, min, max)
+		}
+		if min2, max2 := p.EstimatedCost(); min2 != min || max2 != max {
+			t.Errorf("%s: second estimate %d..%d, first %d..%d", expr, min2, max2, min, max)
+		}
+		t.Logf("%s: %d..%d", expr, min, max)
+		return min, max
+	}
+	if min, max := cost(`true`); min != 0 || max != 0 {
+		t.Errorf("true: %d..%d, want 0..0", min, max)
+	}
+	// A field access and a comparison: a few units.
+	if _, max := cost(`object.metadata.name == "a"`); max == 0 || max > 10 {
+		t.Errorf("field comparison: max %d", max)
+	}
+	// A comprehension over containers of an object of no known kind is
+	// bounded by the most list items a request holds.
+	_, one := cost(`object.spec.containers.all(c, c.name != "")`)
+	if one <= 100_000 || one == math.MaxUint64 {
+		t.Errorf("one comprehension: max %d, want a bound above 100000", one)
+	}
+	// Nested over the same list: beyond the per-call limit.
+	_, nested := cost(`object.spec.containers.all(a, object.spec.containers.all(b, a.name == b.name || a.image != b.image))`)
+	if nested <= PerCallLimit || nested <= one {
+		t.Errorf("nested comprehension: max %d, want above %d", nested, PerCallLimit)
+	}
+	// The estimate of a policy's expression against no kind is the rule's.
+	r := comp.EstimateCost(&admissionregistrationv1.ValidatingAdmissionPolicySpec{Validations: []admissionregistrationv1.Validation{{Expression: `object.spec.containers.all(c, c.name != "")`}}})
+	if len(r.Expressions) != 1 || r.Expressions[0].Max != one {
+		t.Errorf("EstimateCost %+v, Program.EstimatedCost max %d", r, one)
+	}
+}

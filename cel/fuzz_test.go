@@ -2,6 +2,7 @@ package cel
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -42,13 +43,21 @@ func FuzzEvaluate(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, expr, name string) {
+		// A hang never returns to the checks below: the watchdog crashes
+		// the worker so that the fuzzer keeps the input.
+		watchdog := time.AfterFunc(20*time.Second, func() { panic(fmt.Sprintf("compiling and evaluating %q (name %q) hangs", expr, name)) })
+		defer watchdog.Stop()
+		start := time.Now()
 		prog, err := comp.Compile(Rule{Expression: expr})
+		if d := time.Since(start); d > 5*time.Second {
+			t.Fatalf("compiling %q took %v", expr, d)
+		}
 		if err != nil {
 			return
 		}
 		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns", Labels: map[string]string{"a": name}},
 			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: name + "/x:1"}}}}
-		start := time.Now()
+		start = time.Now()
 		_ = prog.Evaluate(context.Background(), pod, Input{})
 		if d := time.Since(start); d > 5*time.Second {
 			t.Fatalf("evaluating %q took %v", expr, d)

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"sync"
 
+	"github.com/google/cel-go/checker"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -73,6 +76,8 @@ type Program struct {
 	scheme    *runtime.Scheme
 	oi        admission.ObjectInterfaces
 	authz     denyAllAuthorizer
+	// cost is the expression's estimated cost, computed on first use.
+	cost func() (checker.CostEstimate, error)
 }
 
 // Compile checks the rule for the compiler's target version (an
@@ -90,7 +95,26 @@ func (c *Compiler) Compile(r Rule) (*Program, error) {
 	if err := v.CompileError(); err != nil {
 		return nil, ruleError(r, err)
 	}
-	return &Program{rule: r, validator: v, scheme: c.scheme, oi: c.oi}, nil
+	cost := sync.OnceValues(func() (checker.CostEstimate, error) { return c.estimateRule(r.Expression) })
+	return &Program{rule: r, validator: v, scheme: c.scheme, oi: c.oi, cost: cost}, nil
+}
+
+// EstimatedCost is the compile-time estimate of the cost of one
+// evaluation of the rule's expression, in CEL cost units (the unit of
+// PerCallLimit), as the apiserver estimates CEL rules: object and
+// oldObject have no known kind, so their lists and strings are bounded by
+// what a 3 MiB request can hold (Compiler.EstimateCost estimates a
+// policy against the schemas of the kinds it matches). The
+// messageExpression, evaluated only on a denial, is not included. max is
+// math.MaxUint64 when the cost has no bound; max above PerCallLimit means
+// a large object may make the evaluation fail. The estimate is computed
+// on the first call.
+func (p *Program) EstimatedCost() (min, max uint64) {
+	est, err := p.cost()
+	if err != nil {
+		return 0, math.MaxUint64
+	}
+	return est.Min, est.Max
 }
 
 func ruleError(r Rule, err error) error {

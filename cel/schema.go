@@ -3,9 +3,13 @@ package cel
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -101,8 +105,10 @@ func schemaOf(t reflect.Type, visiting map[reflect.Type]bool) *openapispec.Schem
 		// builder drops such fields, as it does on a real apiserver.
 		return &openapispec.Schema{SchemaProps: openapispec.SchemaProps{OneOf: []openapispec.Schema{*typed("string"), *typed("number")}}}
 	case intOrStringType:
-		s := &openapispec.Schema{SchemaProps: openapispec.SchemaProps{AnyOf: []openapispec.Schema{*typed("integer"), *typed("string")}}}
-		s.AddExtension("x-kubernetes-int-or-string", true)
+		// As published: the format marks it (CRDs use the
+		// x-kubernetes-int-or-string extension instead).
+		s := &openapispec.Schema{SchemaProps: openapispec.SchemaProps{OneOf: []openapispec.Schema{*typed("integer"), *typed("string")}}}
+		s.Format = intstr.IntOrString{}.OpenAPISchemaFormat()
 		return s
 	case timeType, microTimeType:
 		s := typed("string")
@@ -196,9 +202,90 @@ func addFields(s *openapispec.Schema, t reflect.Type, visiting map[reflect.Type]
 		if fs == nil {
 			continue
 		}
+		omitEmpty := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+		if d, ok := zeroDefault(f.Type, omitEmpty); ok {
+			fs.Default = d
+		}
 		s.Properties[name] = *fs
-		if !strings.Contains(","+opts+",", ",omitempty,") && !strings.Contains(","+opts+",", ",omitzero,") && f.Type.Kind() != reflect.Pointer {
+		if !omitEmpty && f.Type.Kind() != reflect.Pointer {
 			s.Required = append(s.Required, name)
 		}
 	}
+	add, remove := requiredMarkers(t)
+	s.Required = slices.DeleteFunc(s.Required, func(n string) bool { return slices.Contains(remove, n) })
+	for _, n := range add {
+		if _, ok := s.Properties[n]; ok && !slices.Contains(s.Required, n) {
+			s.Required = append(s.Required, n)
+		}
+	}
+}
+
+// requiredMarkers are the fields of the catalog's kinds whose +required or
+// +optional comment in k8s.io/api overrides what their json tag says
+// (omitempty), as the published OpenAPI v3 of Kubernetes 1.37 shows them
+// (TestDerivedSchemasMatchOpenAPI finds any other). Required fields count
+// in the minimum serialized size the list size estimates divide by.
+func requiredMarkers(t reflect.Type) (add, remove []string) {
+	switch t {
+	case reflect.TypeFor[appsv1.Deployment](), reflect.TypeFor[appsv1.DaemonSet](), reflect.TypeFor[appsv1.ReplicaSet](),
+		reflect.TypeFor[appsv1.StatefulSet](), reflect.TypeFor[batchv1.CronJob]():
+		return []string{"spec"}, nil
+	case reflect.TypeFor[appsv1.DeploymentSpec](), reflect.TypeFor[appsv1.DaemonSetSpec](), reflect.TypeFor[appsv1.ReplicaSetSpec]():
+		return []string{"selector"}, nil
+	case reflect.TypeFor[appsv1.StatefulSetSpec]():
+		return []string{"selector"}, []string{"serviceName"}
+	case reflect.TypeFor[appsv1.StatefulSetStatus]():
+		return nil, []string{"availableReplicas"}
+	case reflect.TypeFor[appsv1.StatefulSetOrdinals]():
+		return nil, []string{"start"}
+	case reflect.TypeFor[appsv1.DeploymentCondition](), reflect.TypeFor[appsv1.DaemonSetCondition](),
+		reflect.TypeFor[appsv1.ReplicaSetCondition](), reflect.TypeFor[appsv1.StatefulSetCondition]():
+		return nil, []string{"status", "type"}
+	case reflect.TypeFor[batchv1.PodFailurePolicyOnPodConditionsPattern]():
+		return nil, []string{"status"}
+	case reflect.TypeFor[corev1.ContainerRestartRule]():
+		return []string{"action"}, nil
+	case reflect.TypeFor[corev1.ContainerRestartRuleOnExitCodes]():
+		return []string{"operator"}, nil
+	case reflect.TypeFor[corev1.EvictionResponder]():
+		return []string{"priority"}, nil
+	case reflect.TypeFor[corev1.PodCertificateProjection]():
+		return []string{"keyType", "signerName"}, nil
+	case reflect.TypeFor[corev1.ProjectedVolumeSource]():
+		return nil, []string{"sources"}
+	case reflect.TypeFor[corev1.ScaleIOVolumeSource]():
+		return []string{"secretRef"}, nil
+	case reflect.TypeFor[corev1.ImageVolumeStatus]():
+		return []string{"imageRef"}, nil
+	case reflect.TypeFor[corev1.NodeAllocatableMappedResources]():
+		return []string{"quantity"}, nil
+	}
+	return nil, nil
+}
+
+// zeroDefault is the default a field of type t has once the apiserver has
+// resolved a published schema: openapi-gen gives a scalar without
+// omitempty its zero value; it gives a struct field {} too, but on the
+// allOf wrapper of its $ref, which resolver.PopulateRefs replaces by the
+// referenced schema, so resolved struct fields have none; pointers,
+// slices, maps and the types with a hand-written schema (Quantity,
+// IntOrString, Time...) have none. The default of a required field keeps
+// it out of the minimum serialized size of its object, and so out of the
+// list size estimates.
+func zeroDefault(t reflect.Type, omitEmpty bool) (any, bool) {
+	switch t {
+	case quantityType, intOrStringType, timeType, microTimeType, durationType, rawExtType, fieldsV1Type:
+		return nil, false
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "", !omitEmpty
+	case reflect.Bool:
+		return false, !omitEmpty
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return int64(0), !omitEmpty
+	}
+	return nil, false
 }
