@@ -16,6 +16,10 @@ type adminPeer struct {
 	namespaces *metav1.LabelSelector
 	pods       *[2]metav1.LabelSelector // namespaceSelector, podSelector
 	networks   []string
+	// nodes and domainNames are peers the graph has no endpoints for:
+	// they match nothing, and compiling them records a warning.
+	nodes       bool
+	domainNames []string
 }
 
 func (c *compiler) adminSubject(ns *metav1.LabelSelector, pods *[2]metav1.LabelSelector, where string) int {
@@ -43,6 +47,12 @@ func (c *compiler) adminPeers(peers []adminPeer, where string) []int {
 				out = append(out, id)
 			}
 		}
+		if p.nodes {
+			c.errorf("%s: nodes peer not modelled (the graph has no node endpoints): it matches nothing", where)
+		}
+		if len(p.domainNames) > 0 {
+			c.errorf("%s: domainNames peer %v not modelled (names are not resolved to addresses): it matches nothing", where, p.domainNames)
+		}
 	}
 	return out
 }
@@ -61,17 +71,19 @@ func cnpPod(p *cnp.NamespacedPod) *[2]metav1.LabelSelector {
 	return &[2]metav1.LabelSelector{p.NamespaceSelector, p.PodSelector}
 }
 
-func anpPorts(ports *[]anp.AdminNetworkPolicyPort) ([]portSpec, bool) {
+// anpPorts compiles the ports of an ANP or BANP rule; where names the
+// rule for warnings.
+func (c *compiler) anpPorts(ports *[]anp.AdminNetworkPolicyPort, where string) ([]portSpec, bool) {
 	if ports == nil {
 		return nil, true
 	}
 	var out []portSpec
-	for _, p := range *ports {
+	for i, p := range *ports {
 		switch {
 		case p.PortNumber != nil:
-			out = append(out, portSpec{proto: protoOrTCP(p.PortNumber.Protocol), lo: p.PortNumber.Port, hi: p.PortNumber.Port})
+			out = append(out, c.anpPort(p.PortNumber.Protocol, p.PortNumber.Port, p.PortNumber.Port, fmt.Sprintf("%s: ports[%d]", where, i)))
 		case p.PortRange != nil:
-			out = append(out, portSpec{proto: protoOrTCP(p.PortRange.Protocol), lo: p.PortRange.Start, hi: p.PortRange.End})
+			out = append(out, c.anpPort(p.PortRange.Protocol, p.PortRange.Start, p.PortRange.End, fmt.Sprintf("%s: ports[%d]", where, i)))
 		case p.NamedPort != nil:
 			out = append(out, portSpec{proto: -1, name: *p.NamedPort})
 		}
@@ -79,11 +91,18 @@ func anpPorts(ports *[]anp.AdminNetworkPolicyPort) ([]portSpec, bool) {
 	return out, false
 }
 
-func protoOrTCP(p corev1.Protocol) int {
-	if i := protoIndex(p); i >= 0 {
-		return i
+// anpPort is one numbered port or range: an empty protocol is TCP (the
+// CRD default); an unknown one matches nothing and is recorded.
+func (c *compiler) anpPort(proto corev1.Protocol, lo, hi int32, where string) portSpec {
+	if proto == "" {
+		proto = corev1.ProtocolTCP
 	}
-	return 0
+	i := protoIndex(proto)
+	if i < 0 {
+		c.errorf("%s: unknown protocol %q: the entry matches nothing", where, proto)
+		return portSpec{proto: 0, lo: 1, hi: 0}
+	}
+	return portSpec{proto: i, lo: lo, hi: hi}
 }
 
 func (c *compiler) adminRule(base RuleRef, dir Direction, i int, name, action string, peers []adminPeer, ports []portSpec, anyPort bool) int {
@@ -100,7 +119,10 @@ func (c *compiler) adminRule(base RuleRef, dir Direction, i int, name, action st
 		c.errorf("%s %s[%d]: unknown action %q", base, strings.ToLower(string(dir)), i, action)
 		ref.Action = Pass
 	}
-	where := fmt.Sprintf("%s %s[%d]", base, strings.ToLower(string(dir)), i)
+	where := ruleWhere(base, dir, i)
+	if name != "" {
+		where += " (" + name + ")"
+	}
 	return c.addRule(&rule{ref: ref, peers: c.adminPeers(peers, where), ports: ports, anyPort: anyPort})
 }
 
@@ -114,15 +136,15 @@ func (c *compiler) adminNetworkPolicy(p *anp.AdminNetworkPolicy) {
 		for j, f := range r.From {
 			peers[j] = adminPeer{namespaces: f.Namespaces, pods: nsPod(f.Pods)}
 		}
-		ports, anyPort := anpPorts(r.Ports)
+		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Ingress, i))
 		pol.rules[0] = append(pol.rules[0], c.adminRule(base, Ingress, i, r.Name, string(r.Action), peers, ports, anyPort))
 	}
 	for i, r := range p.Spec.Egress {
 		peers := make([]adminPeer, len(r.To))
 		for j, t := range r.To {
-			peers[j] = adminPeer{namespaces: t.Namespaces, pods: nsPod(t.Pods), networks: cidrs(t.Networks)}
+			peers[j] = adminPeer{namespaces: t.Namespaces, pods: nsPod(t.Pods), networks: cidrs(t.Networks), nodes: t.Nodes != nil, domainNames: domainNames(t.DomainNames)}
 		}
-		ports, anyPort := anpPorts(r.Ports)
+		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Egress, i))
 		pol.rules[1] = append(pol.rules[1], c.adminRule(base, Egress, i, r.Name, string(r.Action), peers, ports, anyPort))
 	}
 	c.policies = append(c.policies, pol)
@@ -139,15 +161,15 @@ func (c *compiler) baselineAdminNetworkPolicy(p *anp.BaselineAdminNetworkPolicy)
 		for j, f := range r.From {
 			peers[j] = adminPeer{namespaces: f.Namespaces, pods: nsPod(f.Pods)}
 		}
-		ports, anyPort := anpPorts(r.Ports)
+		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Ingress, i))
 		pol.rules[0] = append(pol.rules[0], c.adminRule(base, Ingress, i, r.Name, string(r.Action), peers, ports, anyPort))
 	}
 	for i, r := range p.Spec.Egress {
 		peers := make([]adminPeer, len(r.To))
 		for j, t := range r.To {
-			peers[j] = adminPeer{namespaces: t.Namespaces, pods: nsPod(t.Pods), networks: cidrs(t.Networks)}
+			peers[j] = adminPeer{namespaces: t.Namespaces, pods: nsPod(t.Pods), networks: cidrs(t.Networks), nodes: t.Nodes != nil}
 		}
-		ports, anyPort := anpPorts(r.Ports)
+		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Egress, i))
 		pol.rules[1] = append(pol.rules[1], c.adminRule(base, Egress, i, r.Name, string(r.Action), peers, ports, anyPort))
 	}
 	c.policies = append(c.policies, pol)
@@ -177,12 +199,30 @@ func (c *compiler) clusterNetworkPolicy(p *cnp.ClusterNetworkPolicy) {
 			for k, n := range t.Networks {
 				nets[k] = string(n)
 			}
-			peers[j] = adminPeer{namespaces: t.Namespaces, pods: cnpPod(t.Pods), networks: nets}
+			dns := make([]string, len(t.DomainNames))
+			for k, d := range t.DomainNames {
+				dns[k] = string(d)
+			}
+			peers[j] = adminPeer{namespaces: t.Namespaces, pods: cnpPod(t.Pods), networks: nets, nodes: t.Nodes != nil, domainNames: dns}
 		}
 		ports, anyPort := cnpProtocols(r.Protocols)
 		pol.rules[1] = append(pol.rules[1], c.adminRule(base, Egress, i, r.Name, string(r.Action), peers, ports, anyPort))
 	}
 	c.policies = append(c.policies, pol)
+}
+
+// ruleWhere names rule i of direction dir of the policy base in warnings:
+// "AdminNetworkPolicy name egress[2]".
+func ruleWhere(base RuleRef, dir Direction, i int) string {
+	return fmt.Sprintf("%s %s[%d]", base, strings.ToLower(string(dir)), i)
+}
+
+func domainNames(ds []anp.DomainName) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = string(d)
+	}
+	return out
 }
 
 func cidrs(ns []anp.CIDR) []string {

@@ -80,6 +80,7 @@ func Build(inv *governance.Inventory, opts Options) (*Graph, error) {
 	g := &Graph{opts: opts, sets: newSetTable(), named: map[[2]int]setID{}, pair: map[[2]int]setID{}}
 	g.comp = newCompiler(g.sets)
 	g.compilePolicies(inv)
+	g.notes = append(g.notes, g.comp.notes...)
 	g.buildEndpoints(inv)
 	g.buildClasses()
 	g.buildProfiles()
@@ -102,9 +103,15 @@ func (g *Graph) compilePolicies(inv *governance.Inventory) {
 	}
 	for _, p := range governance.Typed[*cnpv1alpha2.ClusterNetworkPolicy](inv) {
 		var conv cnp.ClusterNetworkPolicy
-		if b, err := json.Marshal(p); err == nil && json.Unmarshal(b, &conv) == nil {
-			g.comp.clusterNetworkPolicy(&conv)
+		b, err := json.Marshal(p)
+		if err == nil {
+			err = json.Unmarshal(b, &conv)
 		}
+		if err != nil {
+			g.comp.errorf("ClusterNetworkPolicy %s (v1alpha2): cannot convert to v1beta1, policy ignored: %w", p.Name, err)
+			continue
+		}
+		g.comp.clusterNetworkPolicy(&conv)
 	}
 	tierRank := map[Tier]int{AdminTier: 0, NetworkPolicyTier: 1, BaselineTier: 2}
 	sort.SliceStable(g.comp.policies, func(i, j int) bool {
@@ -441,11 +448,16 @@ func (g *Graph) pairSets(s, d int) (egress, ingress setID) {
 // external ranges. Do not modify.
 func (g *Graph) Endpoints() []*Endpoint { return g.endpoints[:g.listed] }
 
-// Notes are the assumptions that affected this graph (hostNetwork pods).
+// Notes are the assumptions that affected this graph: hostNetwork pods,
+// and egress rules whose named ports cannot apply to the external
+// addresses of their ipBlocks.
 func (g *Graph) Notes() []string { return g.notes }
 
-// Warnings lists policy parts that could not be compiled (they match
-// nothing).
+// Warnings lists policy parts that could not be compiled or are not
+// modelled, each naming the policy and rule: invalid selectors, CIDRs,
+// protocols and endPorts (they match nothing), ANP/CNP nodes and
+// domainNames peers (they match nothing), and v1alpha2 ClusterNetworkPolicies
+// that could not be converted (ignored).
 func (g *Graph) Warnings() []error { return g.comp.errs }
 
 // Classes is the number of equivalence classes the endpoints fell into.

@@ -165,6 +165,7 @@ type compiler struct {
 	named    map[string]bool
 	sets     *setTable
 	errs     []error
+	notes    []string // assumptions about valid but undefined constructs
 }
 
 func newCompiler(sets *setTable) *compiler {
@@ -325,8 +326,11 @@ func (c *compiler) npRule(np *networkingv1.NetworkPolicy, base RuleRef, dir Dire
 			r.peers = append(r.peers, id)
 		}
 	}
-	for _, p := range ports {
-		r.ports = append(r.ports, c.npPort(p, where))
+	for i, p := range ports {
+		r.ports = append(r.ports, c.npPort(p, fmt.Sprintf("%s: ports[%d]", where, i)))
+	}
+	if dir == Egress {
+		c.noteNamedToIPBlock(where, peers, r.ports)
 	}
 	return c.addRule(r)
 }
@@ -351,13 +355,21 @@ func (c *compiler) npPort(p networkingv1.NetworkPolicyPort, where string) portSp
 	}
 	s := portSpec{proto: protoIndex(proto), lo: 1, hi: MaxPort}
 	if s.proto < 0 {
-		c.errorf("%s: unknown protocol %q", where, proto)
+		c.errorf("%s: unknown protocol %q: the entry matches nothing", where, proto)
 		return portSpec{proto: 0, lo: 1, hi: 0}
 	}
-	if p.Port == nil {
+	none := portSpec{proto: s.proto, lo: 1, hi: 0}
+	switch {
+	case p.Port == nil && p.EndPort != nil:
+		// The apiserver rejects this; matching every port would fail open.
+		c.errorf("%s: endPort %d without port (invalid): the entry matches nothing", where, *p.EndPort)
+		return none
+	case p.Port == nil:
 		return s
-	}
-	if p.Port.Type == intstr.String {
+	case p.Port.Type == intstr.String && p.EndPort != nil:
+		c.errorf("%s: endPort %d with named port %q (invalid, endPort needs a numeric port): the entry matches nothing", where, *p.EndPort, p.Port.StrVal)
+		return none
+	case p.Port.Type == intstr.String:
 		s.name = p.Port.StrVal
 		return s
 	}
@@ -365,10 +377,33 @@ func (c *compiler) npPort(p networkingv1.NetworkPolicyPort, where string) portSp
 	if p.EndPort != nil {
 		s.hi = *p.EndPort
 		if s.hi < s.lo {
-			c.errorf("%s: endPort %d is below port %d", where, s.hi, s.lo)
+			c.errorf("%s: endPort %d is below port %d: the entry matches nothing", where, s.hi, s.lo)
 		}
 	}
 	return s
+}
+
+// noteNamedToIPBlock notes an egress rule that combines a named port
+// with an ipBlock peer: named ports resolve on the destination pod's
+// containers, so for addresses that are not pods the rule admits no port
+// (Kubernetes leaves this undefined; some tools abort). The policy is
+// valid, so this is a note (an assumption), not a warning.
+func (c *compiler) noteNamedToIPBlock(where string, peers []networkingv1.NetworkPolicyPeer, ports []portSpec) {
+	var names []string
+	for _, p := range ports {
+		if p.name != "" {
+			names = append(names, p.name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	for _, p := range peers {
+		if p.IPBlock != nil {
+			c.notes = append(c.notes, fmt.Sprintf("%s: named port %s with ipBlock %s: external addresses have no named ports, so the rule admits them on no port (pod IPs in the block resolve the name on the pod)", where, strings.Join(names, ","), p.IPBlock.CIDR))
+			return
+		}
+	}
 }
 
 // resolve returns the ports a rule admits towards the destination dst.
