@@ -2,10 +2,14 @@ package secrets
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/rbac"
@@ -25,26 +29,69 @@ const (
 	// ViaCreatePods: create pods in the Secret's namespace, so mount it
 	// (or read it through env) in a pod of one's own.
 	ViaCreatePods = "create-pods"
-	// ViaExec: exec into the pods of a workload that mounts it.
+	// ViaCreateWorkloads: create a pod controller (Deployment, ReplicaSet,
+	// StatefulSet, DaemonSet, Job, CronJob, ReplicationController) in the
+	// Secret's namespace: its pods mount the Secret as a pod of one's own
+	// would. Access.Resources names the controllers.
+	ViaCreateWorkloads = "create-workloads"
+	// ViaExec: exec into the pods of a workload that mounts it (rules
+	// limited by resourceNames count for the pods they name: a Pod of the
+	// inventory, a StatefulSet's ordinal pods, pods of the inventory owned
+	// by the workload).
 	ViaExec = "exec"
+	// ViaImpersonate: impersonate (users, groups or serviceaccounts) a
+	// subject that can read the Secret one of the ways above.
+	// Access.Impersonates names it, Access.Through says how it reads.
+	ViaImpersonate = "impersonate"
+	// ViaMintToken: create a token (serviceaccounts/token) for a
+	// ServiceAccount that can read the Secret, and act as it.
+	ViaMintToken = "mint-token"
 )
+
+// podControllers are the resources whose creation runs pods in a
+// namespace, as apiGroup and resource.
+func podControllers() [7][2]string {
+	return [...][2]string{
+		{"apps", "deployments"}, {"apps", "replicasets"}, {"apps", "statefulsets"}, {"apps", "daemonsets"},
+		{"batch", "jobs"}, {"batch", "cronjobs"}, {"", "replicationcontrollers"},
+	}
+}
+
+// maxOrdinalPods bounds the StatefulSet pod names asked about per workload.
+const maxOrdinalPods = 64
 
 // Access is one subject that can read a Secret, one way, with the grants
 // that allow it.
 type Access struct {
 	Subject rbacv1.Subject `json:"subject"`
-	// Via is ViaRead, ViaCreatePods or ViaExec.
+	// Via is ViaRead, ViaCreatePods, ViaCreateWorkloads, ViaExec,
+	// ViaImpersonate or ViaMintToken.
 	Via string `json:"via"`
-	// Verbs are the allowed verbs (get, list, watch for ViaRead; create
-	// otherwise).
+	// Verbs are the allowed verbs (get, list, watch for ViaRead;
+	// impersonate for ViaImpersonate; create otherwise).
 	Verbs []string `json:"verbs"`
+	// Resources are, for ViaCreateWorkloads, the controllers the subject
+	// may create ("jobs.batch", "deployments.apps").
+	Resources []string `json:"resources,omitempty"`
 	// Workload is, for ViaExec, the workload ("Kind/name") whose pods the
 	// subject may exec into.
 	Workload string `json:"workload,omitempty"`
+	// Pods are, for ViaExec, the pod names asked about by name (so that
+	// rules limited by resourceNames count); empty when only the
+	// unrestricted rules could be asked (a Deployment's pod names are not
+	// known in advance).
+	Pods []string `json:"pods,omitempty"`
+	// Impersonates is, for ViaImpersonate and ViaMintToken, the subject
+	// acted as; Through lists the ways it can read the Secret itself
+	// (ViaRead, ...).
+	Impersonates *rbacv1.Subject `json:"impersonates,omitempty"`
+	Through      []string        `json:"through,omitempty"`
 	// Superuser marks system:masters.
 	Superuser bool `json:"superuser,omitempty"`
 	// Grants are the apiserver's reason texts: `RoleBinding "b/ns" of Role
-	// "r" to Group "g"`.
+	// "r" to Group "g"`. For ViaImpersonate and ViaMintToken the chain:
+	// the grants that allow impersonation, then those of the impersonated
+	// subject.
 	Grants []string `json:"grants,omitempty"`
 	// RunsAs lists, for a ServiceAccount subject, the workloads of the
 	// inventory that run as it: code in them can read the Secret too.
@@ -61,12 +108,21 @@ type SecretExposure struct {
 	Access []Access `json:"access"`
 }
 
+// exposureUse is one workload using a Secret, with the pod names known.
+type exposureUse struct {
+	ref  string
+	pods []string
+}
+
 // Exposure returns, for every Secret of the inventory (sorted by namespace
-// and name), the subjects that can read it directly, create pods in its
-// namespace, or exec into the pods of workloads that use it. Impersonation
-// is not followed yet.
+// and name), the subjects that can read it directly, create pods or pod
+// controllers in its namespace, exec into the pods of workloads that use
+// it, or impersonate (or mint a token for) a subject that can do one of
+// these. Impersonation is followed one hop; impersonating a group is
+// counted without checking that the subject may also impersonate a user
+// (kubectl --as-group needs --as).
 func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
-	usedBy := map[[2]string][]governance.Workload{}
+	uses := map[[2]string][]exposureUse{}
 	runsAs := map[[2]string][]string{}
 	for _, w := range inv.Workloads() {
 		spec := &w.Pod.Spec
@@ -74,17 +130,42 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 		if sa == "" {
 			sa = "default"
 		}
-		runsAs[[2]string{w.Namespace, sa}] = append(runsAs[[2]string{w.Namespace, sa}], w.Kind+"/"+w.Name)
+		ref := w.Kind + "/" + w.Name
+		runsAs[[2]string{w.Namespace, sa}] = append(runsAs[[2]string{w.Namespace, sa}], ref)
 		for _, name := range secretsUsed(spec) {
-			usedBy[[2]string{w.Namespace, name}] = append(usedBy[[2]string{w.Namespace, name}], w)
+			k := [2]string{w.Namespace, name}
+			uses[k] = append(uses[k], exposureUse{ref: ref, pods: knownPodNames(w)})
 		}
 	}
+	// Pods of the inventory owned by a controller (read from a cluster):
+	// their names let resourceNames-limited exec rules count.
+	for _, p := range governance.Typed[*corev1.Pod](inv) {
+		owner := topOwner(inv, p)
+		if owner == "" {
+			continue // a workload of its own, handled above
+		}
+		for _, name := range secretsUsed(&p.Spec) {
+			k := [2]string{p.Namespace, name}
+			i := slices.IndexFunc(uses[k], func(u exposureUse) bool { return u.ref == owner })
+			if i < 0 {
+				uses[k] = append(uses[k], exposureUse{ref: owner})
+				i = len(uses[k]) - 1
+			}
+			if !slices.Contains(uses[k][i].pods, p.Name) {
+				uses[k][i].pods = append(uses[k][i].pods, p.Name)
+			}
+		}
+	}
+	// Per-namespace and per-subject answers are asked once.
+	createPods := map[string][]rbac.SubjectAccess{}
+	createWorkloads := map[string][][]rbac.SubjectAccess{}
+	hops := map[rbacv1.Subject][]hopAccess{}
 	var out []SecretExposure
 	for _, s := range governance.Typed[*corev1.Secret](inv) {
 		e := SecretExposure{Namespace: s.Namespace, Name: s.Name}
-		add := func(via, workload string, verb string, sas []rbac.SubjectAccess) {
+		add := func(na Access, sas []rbac.SubjectAccess) {
 			for _, sa := range sas {
-				e.Access = mergeAccess(e.Access, sa, via, workload, verb, runsAs)
+				e.Access = mergeAccess(e.Access, sa, na, runsAs)
 			}
 		}
 		for _, verb := range []string{"get", "list", "watch"} {
@@ -92,14 +173,41 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 			if verb != "list" {
 				a.Name = s.Name
 			}
-			add(ViaRead, "", verb, authz.WhoCan(a))
+			add(Access{Via: ViaRead, Verbs: []string{verb}}, authz.WhoCan(a))
 		}
-		add(ViaCreatePods, "", "create", authz.WhoCan(rbac.Attributes{Verb: "create", Namespace: s.Namespace, Resource: "pods"}))
-		for _, w := range usedBy[[2]string{s.Namespace, s.Name}] {
-			ref := w.Kind + "/" + w.Name
-			e.UsedBy = append(e.UsedBy, ref)
-			add(ViaExec, ref, "create", authz.WhoCan(rbac.Attributes{Verb: "create", Namespace: s.Namespace, Resource: "pods", Subresource: "exec"}))
+		cp, ok := createPods[s.Namespace]
+		if !ok {
+			cp = authz.WhoCan(rbac.Attributes{Verb: "create", Namespace: s.Namespace, Resource: "pods"})
+			createPods[s.Namespace] = cp
 		}
+		add(Access{Via: ViaCreatePods, Verbs: []string{"create"}}, cp)
+		controllers := podControllers()
+		cw, ok := createWorkloads[s.Namespace]
+		if !ok {
+			for _, gr := range controllers {
+				cw = append(cw, authz.WhoCan(rbac.Attributes{Verb: "create", Namespace: s.Namespace, APIGroup: gr[0], Resource: gr[1]}))
+			}
+			createWorkloads[s.Namespace] = cw
+		}
+		for i, sas := range cw {
+			res := controllers[i][1]
+			if controllers[i][0] != "" {
+				res += "." + controllers[i][0]
+			}
+			add(Access{Via: ViaCreateWorkloads, Verbs: []string{"create"}, Resources: []string{res}}, sas)
+		}
+		for _, u := range uses[[2]string{s.Namespace, s.Name}] {
+			if !slices.Contains(e.UsedBy, u.ref) {
+				e.UsedBy = append(e.UsedBy, u.ref)
+			}
+			exec := rbac.Attributes{Verb: "create", Namespace: s.Namespace, Resource: "pods", Subresource: "exec"}
+			add(Access{Via: ViaExec, Verbs: []string{"create"}, Workload: u.ref}, authz.WhoCan(exec))
+			for _, pod := range u.pods {
+				exec.Name = pod
+				add(Access{Via: ViaExec, Verbs: []string{"create"}, Workload: u.ref, Pods: []string{pod}}, authz.WhoCan(exec))
+			}
+		}
+		e.Access = addImpersonation(e.Access, authz, hops, runsAs)
 		sortAccess(e.Access)
 		out = append(out, e)
 	}
@@ -112,21 +220,209 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 	return out
 }
 
-func mergeAccess(list []Access, sa rbac.SubjectAccess, via, workload, verb string, runsAs map[[2]string][]string) []Access {
+// knownPodNames are the pod names of a workload known before it runs: a
+// Pod's own name and a StatefulSet's ordinal pods (name-0 …).
+func knownPodNames(w governance.Workload) []string {
+	switch w.Kind {
+	case "Pod":
+		return []string{w.Name}
+	case "StatefulSet":
+		n := min(max(int(w.Replicas), 1), maxOrdinalPods)
+		out := make([]string, n)
+		for i := range out {
+			out[i] = w.Name + "-" + strconv.Itoa(i)
+		}
+		return out
+	}
+	return nil
+}
+
+// ownerGroup returns the API group of a controller kind whose pods and
+// children the cluster creates.
+func ownerGroup(kind string) (string, bool) {
+	switch kind {
+	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet":
+		return "apps", true
+	case "Job", "CronJob":
+		return "batch", true
+	case "ReplicationController":
+		return "", true
+	}
+	return "", false
+}
+
+// namingParent is the controller kind that names its children
+// "<parent>-<suffix>": a Deployment its ReplicaSets, a CronJob its Jobs.
+func namingParent(kind string) string {
+	switch kind {
+	case "ReplicaSet":
+		return "Deployment"
+	case "Job":
+		return "CronJob"
+	}
+	return ""
+}
+
+// topOwner returns "Kind/name" of the outermost controller of the
+// inventory that owns pod p (following controller owner references, and a
+// ReplicaSet's or Job's name to its Deployment or CronJob when the
+// intermediate object is missing), or "" when p has no owner there.
+func topOwner(inv *governance.Inventory, p *corev1.Pod) string {
+	found := ""
+	refs := p.OwnerReferences
+	for depth := 0; depth < 4 && len(refs) > 0; depth++ {
+		var next []metav1.OwnerReference
+		for _, ref := range refs {
+			group, ok := ownerGroup(ref.Kind)
+			if !ok {
+				continue
+			}
+			if o := inv.Get(governance.Key{Group: group, Kind: ref.Kind, Namespace: p.Namespace, Name: ref.Name}); o != nil {
+				found = ref.Kind + "/" + ref.Name
+				next = o.Meta().GetOwnerReferences()
+				break
+			}
+			parent := namingParent(ref.Kind)
+			if i := strings.LastIndex(ref.Name, "-"); parent != "" && i > 0 {
+				if inv.Get(governance.Key{Group: group, Kind: parent, Namespace: p.Namespace, Name: ref.Name[:i]}) != nil {
+					found = parent + "/" + ref.Name[:i]
+					break
+				}
+			}
+		}
+		refs = next
+	}
+	return found
+}
+
+// hopAccess is one subject that can act as another: impersonate it or
+// mint a token for it.
+type hopAccess struct {
+	via string
+	sa  rbac.SubjectAccess
+}
+
+// hopAttributes are the requests that let a subject act as target.
+func hopAttributes(target rbacv1.Subject) []struct {
+	via   string
+	attrs rbac.Attributes
+} {
+	type hop = struct {
+		via   string
+		attrs rbac.Attributes
+	}
+	switch target.Kind {
+	case rbacv1.ServiceAccountKind:
+		return []hop{
+			{ViaImpersonate, rbac.Attributes{Verb: "impersonate", Namespace: target.Namespace, Resource: "serviceaccounts", Name: target.Name}},
+			{ViaMintToken, rbac.Attributes{Verb: "create", Namespace: target.Namespace, Resource: "serviceaccounts", Subresource: "token", Name: target.Name}},
+		}
+	case rbacv1.GroupKind:
+		return []hop{{ViaImpersonate, rbac.Attributes{Verb: "impersonate", Resource: "groups", Name: target.Name}}}
+	}
+	return []hop{{ViaImpersonate, rbac.Attributes{Verb: "impersonate", Resource: "users", Name: target.Name}}}
+}
+
+// addImpersonation adds, for every subject of direct (one may read the
+// Secret without acting as someone else), the subjects that can
+// impersonate it or mint a token for it, one hop.
+func addImpersonation(direct []Access, authz Authorizer, hops map[rbacv1.Subject][]hopAccess, runsAs map[[2]string][]string) []Access {
+	type target struct {
+		through []string
+		grants  []string
+	}
+	targets := map[rbacv1.Subject]*target{}
+	var order []rbacv1.Subject
+	for _, a := range direct {
+		t, ok := targets[a.Subject]
+		if !ok {
+			t = &target{}
+			targets[a.Subject] = t
+			order = append(order, a.Subject)
+		}
+		if !slices.Contains(t.through, a.Via) {
+			t.through = append(t.through, a.Via)
+		}
+		for _, g := range a.Grants {
+			if !slices.Contains(t.grants, g) {
+				t.grants = append(t.grants, g)
+			}
+		}
+	}
+	out := direct
+	for _, subj := range order {
+		hs, ok := hops[subj]
+		if !ok {
+			for _, h := range hopAttributes(subj) {
+				for _, sa := range authz.WhoCan(h.attrs) {
+					hs = append(hs, hopAccess{via: h.via, sa: sa})
+				}
+			}
+			hops[subj] = hs
+		}
+		t := targets[subj]
+		for _, h := range hs {
+			if h.sa.Subject == subj || h.sa.Superuser {
+				continue // system:masters reads the Secret directly
+			}
+			verb := "impersonate"
+			if h.via == ViaMintToken {
+				verb = "create"
+			}
+			imp := subj
+			out = mergeAccess(out, h.sa, Access{Via: h.via, Verbs: []string{verb}, Impersonates: &imp,
+				Through: t.through, Grants: t.grants}, runsAs)
+		}
+	}
+	return out
+}
+
+func sameAccess(a Access, s rbacv1.Subject, via, workload string, imp *rbacv1.Subject) bool {
+	if a.Subject != s || a.Via != via || a.Workload != workload {
+		return false
+	}
+	if (a.Impersonates == nil) != (imp == nil) {
+		return false
+	}
+	return imp == nil || *a.Impersonates == *imp
+}
+
+// mergeAccess adds subject sa's access na (Via, Verbs, Workload,
+// Resources, Pods, Impersonates, Through, and Grants after sa's) to list, merging into the entry
+// of the same subject, way, workload and impersonated subject.
+func mergeAccess(list []Access, sa rbac.SubjectAccess, na Access, runsAs map[[2]string][]string) []Access {
 	for i := range list {
 		a := &list[i]
-		if a.Subject == sa.Subject && a.Via == via && a.Workload == workload {
-			a.Verbs = append(a.Verbs, verb)
+		if sameAccess(*a, sa.Subject, na.Via, na.Workload, na.Impersonates) {
+			a.Verbs = appendNew(a.Verbs, na.Verbs...)
+			a.Resources = appendNew(a.Resources, na.Resources...)
+			a.Pods = appendNew(a.Pods, na.Pods...)
+			a.Through = appendNew(a.Through, na.Through...)
 			a.Grants = appendGrants(a.Grants, sa.Grants)
+			a.Grants = appendNew(a.Grants, na.Grants...)
 			return list
 		}
 	}
-	a := Access{Subject: sa.Subject, Via: via, Verbs: []string{verb}, Workload: workload, Superuser: sa.Superuser,
-		Grants: appendGrants(nil, sa.Grants)}
+	na.Subject = sa.Subject
+	na.Superuser = sa.Superuser
+	na.Verbs = slices.Clone(na.Verbs)
+	na.Resources = slices.Clone(na.Resources)
+	na.Pods = slices.Clone(na.Pods)
+	na.Through = slices.Clone(na.Through)
+	na.Grants = appendNew(appendGrants(nil, sa.Grants), na.Grants...)
 	if sa.Subject.Kind == rbacv1.ServiceAccountKind {
-		a.RunsAs = runsAs[[2]string{sa.Subject.Namespace, sa.Subject.Name}]
+		na.RunsAs = runsAs[[2]string{sa.Subject.Namespace, sa.Subject.Name}]
 	}
-	return append(list, a)
+	return append(list, na)
+}
+
+func appendNew(dst []string, items ...string) []string {
+	for _, s := range items {
+		if !slices.Contains(dst, s) {
+			dst = append(dst, s)
+		}
+	}
+	return dst
 }
 
 func appendGrants(dst []string, gs []rbac.Grant) []string {
@@ -143,7 +439,7 @@ func appendGrants(dst []string, gs []rbac.Grant) []string {
 	return dst
 }
 
-var viaOrder = map[string]int{ViaRead: 0, ViaCreatePods: 1, ViaExec: 2}
+var viaOrder = map[string]int{ViaRead: 0, ViaCreatePods: 1, ViaCreateWorkloads: 2, ViaExec: 3, ViaImpersonate: 4, ViaMintToken: 5}
 
 func sortAccess(as []Access) {
 	sort.SliceStable(as, func(i, j int) bool {
@@ -154,6 +450,9 @@ func sortAccess(as []Access) {
 		if a.Workload != b.Workload {
 			return a.Workload < b.Workload
 		}
+		if ai, bi := impersonated(a), impersonated(b); ai != bi {
+			return ai < bi
+		}
 		if a.Subject.Kind != b.Subject.Kind {
 			return a.Subject.Kind < b.Subject.Kind
 		}
@@ -162,6 +461,13 @@ func sortAccess(as []Access) {
 		}
 		return a.Subject.Name < b.Subject.Name
 	})
+}
+
+func impersonated(a Access) string {
+	if a.Impersonates == nil {
+		return ""
+	}
+	return subjectString(*a.Impersonates)
 }
 
 // secretsUsed lists the Secrets a pod spec mounts or reads through env,

@@ -41,8 +41,8 @@ func SensitiveName(name string) bool {
 }
 
 // normalizeName lower-cases a name and turns '-', '.', '/', spaces and
-// camelCase boundaries into '_': "openaiApiKey" and "openai-api.key" both
-// become "openai_api_key".
+// camelCase boundaries (acronyms included) into '_': "openaiApiKey",
+// "openaiAPIKey" and "openai-api.key" all become "openai_api_key".
 func normalizeName(name string) string {
 	var b strings.Builder
 	b.Grow(len(name) + 4)
@@ -50,7 +50,11 @@ func normalizeName(name string) string {
 		c := name[i]
 		switch {
 		case c >= 'A' && c <= 'Z':
-			if i > 0 && (name[i-1] >= 'a' && name[i-1] <= 'z' || name[i-1] >= '0' && name[i-1] <= '9') {
+			lowerBefore := i > 0 && (name[i-1] >= 'a' && name[i-1] <= 'z' || name[i-1] >= '0' && name[i-1] <= '9')
+			// the last capital of an acronym before a word: "APIKey" is
+			// "api_key", "tokenURL" "token_url", "KeyID" "key_id".
+			acronymEnd := i > 0 && name[i-1] >= 'A' && name[i-1] <= 'Z' && i+1 < len(name) && name[i+1] >= 'a' && name[i+1] <= 'z'
+			if lowerBefore || acronymEnd {
 				b.WriteByte('_')
 			}
 			b.WriteByte(c + 'a' - 'A')

@@ -17,6 +17,7 @@ package secrets
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // IDLiteralSensitiveName is the ID of the secret-literal-sensitive-name rule.
@@ -48,7 +49,7 @@ func checkLiteralSensitiveName(_ *Context, v Value) []Finding {
 
 // secretLooking applies the value conditions of the rule.
 func secretLooking(s string) bool {
-	if len(s) < 8 || strings.Contains(s, "://") || IsPlaceholder(s) || Entropy(s) <= 3.0 || objectReference(s) {
+	if utf8.RuneCountInString(s) < 8 || strings.Contains(s, "://") || IsPlaceholder(s) || Entropy(s) <= 3.0 || objectReference(s) {
 		return false
 	}
 	digits := true

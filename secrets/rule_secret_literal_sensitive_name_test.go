@@ -22,6 +22,14 @@ func TestLiteralSensitiveName(t *testing.T) {
 		{"spaces", FieldEnv, "SECRET", "not a secret at all", ""},
 		{"placeholder", FieldEnv, "API_KEY", "<your-api-key>", ""},
 		{"reference", FieldAnnotation, "aigov.dev/external-secret", "platform/openai-api-key", ""},
+		{"camelCase acronym ends in ID", FieldEnv, "awsAccessKeyID", tok, ""},
+		{"acronym then word ends in URL", FieldConfigMapData, "oauthTokenURL", tok, ""},
+		{"acronym API key", FieldConfigMapData, "openaiAPIKey", tok, "openai"},
+		{"other excluded suffixes", FieldEnv, "PASSWORD_MIN_LENGTH", tok, ""},
+		{"_endpoint", FieldEnv, "TOKEN_ENDPOINT", tok, ""},
+		{"_header", FieldAnnotation, "example.com/auth-token-header", tok, ""},
+		{"_expiry and _ttl", FieldEnv, "SECRET_TTL", tok, ""},
+		{"7 runes of 2 bytes", FieldEnv, "TOKEN", "äöüßéñø", ""},
 		{"tokenizer", FieldEnv, "TOKENIZER", "meta-llama/Llama-3.1-8B-Instruct", ""},
 	})
 }

@@ -142,12 +142,14 @@ func newSecretsExposureCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "exposure",
-		Short: "Who can read each Secret: directly, by creating pods, or by exec into pods that use it",
+		Short: "Who can read each Secret: directly, by creating pods or controllers, by exec, or by impersonation",
 		Long: `For every Secret of the input, list the subjects that can read it, with the
 grant chain (binding → role): get/list/watch on secrets (resourceNames
-honoured), create pods in its namespace (and so mount it), or exec into the
-pods of workloads that use it. ServiceAccount subjects list the workloads that
-run as them. RBAC uses only the objects given.`,
+honoured), create pods or pod controllers (Deployments, Jobs, CronJobs, ...)
+in its namespace (and so mount it), exec into the pods of workloads that use
+it (resourceNames honoured for pods whose names are known), or impersonate or
+mint a token for a subject that can do one of these. ServiceAccount subjects
+list the workloads that run as them. RBAC uses only the objects given.`,
 		Example: `  aigov secrets exposure -f examples/multitenant
   aigov secrets exposure -f manifests/ -R -o json`,
 		Args: cobra.NoArgs,
@@ -186,8 +188,17 @@ run as them. RBAC uses only the objects given.`,
 				}
 				for _, a := range e.Access {
 					how := a.Via + " (" + strings.Join(a.Verbs, ",") + ")"
+					if len(a.Resources) > 0 {
+						how += " " + strings.Join(a.Resources, ",")
+					}
 					if a.Workload != "" {
 						how += " into " + a.Workload
+					}
+					if len(a.Pods) > 0 {
+						how += " (pods " + strings.Join(a.Pods, ",") + ")"
+					}
+					if a.Impersonates != nil {
+						how += " as " + secrets.Access{Subject: *a.Impersonates}.SubjectString() + ", who can " + strings.Join(a.Through, ",")
 					}
 					fmt.Fprintf(w, "  %-40s %s\n", a.SubjectString(), how)
 					if a.Superuser {

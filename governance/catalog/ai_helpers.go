@@ -54,3 +54,25 @@ func validateDistinct(param string, values []string) error {
 	}
 	return nil
 }
+
+// modelServingContainers runs visit on the chosen containers of an object
+// classified as a model-serving workload (inference server or embedding
+// service); what names the workload for messages. Other objects yield
+// nothing.
+func modelServingContainers(cl *classifier, o *governance.Object, which containerSet,
+	visit func(what string, ref containerRef) []governance.Violation) []governance.Violation {
+	c := cl.object(o)
+	if !c.Class.ModelServing() {
+		return nil
+	}
+	spec, _, specPath, ok := governance.PodSpecOf(o)
+	if !ok || spec == nil {
+		return nil
+	}
+	what := describeWorkload(c.Class, o.Kind(), o.Name())
+	var out []governance.Violation
+	for _, ref := range containersOf(spec, specPath, which) {
+		out = append(out, visit(what, ref)...)
+	}
+	return out
+}

@@ -41,24 +41,15 @@ func NewInferenceProbes(params json.RawMessage) (governance.Check, error) {
 	return newCheck(inferenceProbesDefinition(),
 		"add a readinessProbe (the server's health or model-ready endpoint) and a livenessProbe; give slow model loading a startupProbe instead of a long initialDelaySeconds",
 		PodKinds(), func(o *governance.Object) []governance.Violation {
-			c := cl.object(o)
-			if !c.Class.ModelServing() {
-				return nil
-			}
-			spec, _, specPath, ok := governance.PodSpecOf(o)
-			if !ok || spec == nil {
-				return nil
-			}
-			what := describeWorkload(c.Class, o.Kind(), o.Name())
-			var out []governance.Violation
-			for _, ref := range containersOf(spec, specPath, regularContainers) {
+			return modelServingContainers(cl, o, regularContainers, func(what string, ref containerRef) []governance.Violation {
+				var out []governance.Violation
 				for _, name := range []string{ReadinessProbe, LivenessProbe} {
 					if probeOf(ref.c, name) == nil {
 						out = append(out, governance.Violation{Path: ref.path() + "." + name,
 							Message: fmt.Sprintf("%s: %s has no %s", what, ref.desc(), name)})
 					}
 				}
-			}
-			return out
+				return out
+			})
 		}), nil
 }

@@ -56,27 +56,16 @@ func NewModelImageDigest(params json.RawMessage) (governance.Check, error) {
 	return newCheck(modelImageDigestDefinition(),
 		"pin the image by digest (image: repo:tag@sha256:...) of the build you verified, and update it through review",
 		PodKinds(), func(o *governance.Object) []governance.Violation {
-			c := cl.object(o)
-			if !c.Class.ModelServing() {
-				return nil
-			}
-			spec, _, specPath, ok := governance.PodSpecOf(o)
-			if !ok || spec == nil {
-				return nil
-			}
-			what := describeWorkload(c.Class, o.Kind(), o.Name())
-			var out []governance.Violation
-			for _, ref := range containersOf(spec, specPath, allContainers) {
+			return modelServingContainers(cl, o, allContainers, func(what string, ref containerRef) []governance.Violation {
 				if HasSHA256Digest(ref.c.Image) {
-					continue
+					return nil
 				}
 				problem := "is not pinned by @sha256 digest"
 				if strings.Contains(ref.c.Image, "@") {
 					problem = "has a malformed digest (want @sha256: and 64 lower-case hex digits)"
 				}
-				out = append(out, governance.Violation{Path: ref.path() + ".image",
-					Message: fmt.Sprintf("%s: %s image %q %s", what, ref.desc(), ref.c.Image, problem)})
-			}
-			return out
+				return []governance.Violation{{Path: ref.path() + ".image",
+					Message: fmt.Sprintf("%s: %s image %q %s", what, ref.desc(), ref.c.Image, problem)}}
+			})
 		}), nil
 }

@@ -13,7 +13,11 @@
 // RoleBindings: a Group or User bound only in namespaces of one team is
 // that team's; one bound in several teams' namespaces, or in none, belongs
 // to no team. system:masters and the subjects listed in allowedSubjects
-// are exempt.
+// are exempt, and so (unless includeClusterWide is set) are accesses that
+// come only from ClusterRoleBindings: a cluster-wide operator group is no
+// team, and its power is what rbac risks and team-group-risks report. The
+// evaluation is secrets.ProviderKeysOutsideTeam; the catalog adds the
+// parameters, the findings and the shared per-inventory exposure.
 
 package catalog
 
@@ -23,7 +27,6 @@ import (
 	"slices"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/aigov/aigov/governance"
@@ -36,7 +39,7 @@ const IDProviderKeySecretExposure = "provider-key-secret-exposure"
 
 // ProviderLabel marks a Secret as holding an AI provider credential (as a
 // label or annotation; the value names the provider).
-const ProviderLabel = "aigov.dev/provider"
+const ProviderLabel = secrets.ProviderLabel
 
 // ProviderKeySecretExposureParams are the parameters of
 // provider-key-secret-exposure.
@@ -49,18 +52,22 @@ type ProviderKeySecretExposureParams struct {
 	// TeamMembers maps a team to its Groups and Users ("Group/NAME",
 	// "User/NAME"), overriding what the RoleBindings say.
 	TeamMembers map[string][]string `json:"teamMembers,omitempty"`
+	// IncludeClusterWide also reports accesses that come only from
+	// ClusterRoleBindings (cluster-wide operators).
+	IncludeClusterWide bool `json:"includeClusterWide,omitempty"`
 }
 
 func providerKeySecretExposureDefinition(ax *analyses) governance.Definition {
 	return governance.Definition{
 		ID:          IDProviderKeySecretExposure,
-		Description: "Provider-key Secrets are readable (RBAC read, pod creation, exec) only inside the owning team.",
+		Description: "Provider-key Secrets are readable (RBAC read, pod or workload creation, exec, impersonation) only inside the owning team.",
 		Severity:    governance.SeverityHigh,
 		Kinds:       []string{"Secrets holding AI provider keys (inventory: RBAC, workloads)"},
 		Params: []governance.Param{
 			{Name: "teamLabel", Type: "string", Default: "team", Description: "namespace label naming the owning team"},
 			{Name: "allowedSubjects", Type: "[]string", Description: `subjects allowed to read every provider key: "Group/NAME", "User/NAME", "ServiceAccount/NAMESPACE/NAME"`},
 			{Name: "teamMembers", Type: "map[string][]string", Description: `team → its "Group/NAME" and "User/NAME" subjects; default: a Group or User bound only in one team's namespaces is that team's`},
+			{Name: "includeClusterWide", Type: "bool", Default: "false", Description: "also report accesses granted only by ClusterRoleBindings (cluster-wide operators)"},
 		},
 		New: func(p json.RawMessage) (governance.Check, error) { return newProviderKeySecretExposure(ax, p) },
 	}
@@ -76,98 +83,19 @@ func newProviderKeySecretExposure(ax *analyses, params json.RawMessage) (governa
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
 	}
-	if err := validateLabelKey("teamLabel", p.TeamLabel); err != nil {
+	policy, err := p.teamPolicy()
+	if err != nil {
 		return governance.Check{}, err
-	}
-	for i, s := range p.AllowedSubjects {
-		kind, rest, _ := strings.Cut(s, "/")
-		ok := rest != "" && (kind == "Group" || kind == "User" || (kind == rbacv1.ServiceAccountKind && strings.Count(rest, "/") == 1))
-		if !ok {
-			return governance.Check{}, fmt.Errorf("allowedSubjects[%d] %q is not Group/NAME, User/NAME or ServiceAccount/NAMESPACE/NAME", i, s)
-		}
-	}
-	explicit := map[rbacv1.Subject][]string{}
-	for team, subjects := range p.TeamMembers {
-		for i, sub := range subjects {
-			kind, name, _ := strings.Cut(sub, "/")
-			if (kind != rbacv1.GroupKind && kind != rbacv1.UserKind) || name == "" {
-				return governance.Check{}, fmt.Errorf("teamMembers[%s][%d] %q is not Group/NAME or User/NAME", team, i, sub)
-			}
-			k := rbacv1.Subject{Kind: kind, Name: name}
-			explicit[k] = append(explicit[k], team)
-		}
 	}
 	d := providerKeySecretExposureDefinition(ax)
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
-		Remediation: "remove the grant that lets the subject read the Secret, create pods or exec in its namespace (or narrow it with resourceNames); share a provider key through the gateway, not the Secret",
+		Remediation: "remove the grant that lets the subject read the Secret, create pods or workloads, exec or impersonate in its namespace (or narrow it with resourceNames); share a provider key through the gateway, not the Secret",
 		Inventory: func(inv *governance.Inventory) []governance.Finding {
-			keys := ProviderKeySecrets(inv)
-			if len(keys) == 0 {
-				return nil
-			}
-			members := groupTeams(inv, p.TeamLabel)
-			for k, v := range members {
-				if len(v) != 1 {
-					delete(members, k)
-				}
-			}
-			for k, v := range explicit {
-				members[k] = v
-			}
 			var out []governance.Finding
-			for _, e := range ax.secretExposure(inv) {
-				provider, ok := keys[[2]string{e.Namespace, e.Name}]
-				if !ok {
-					continue
-				}
-				owner := teamOf(inv, e.Namespace, p.TeamLabel)
-				o := inv.Get(governance.Key{Kind: "Secret", Namespace: e.Namespace, Name: e.Name})
-				if o == nil {
-					continue
-				}
-				type agg struct {
-					ways   []string
-					grants []string
-				}
-				bySubject := map[string]*agg{}
-				var order []string
-				for _, a := range e.Access {
-					if a.Superuser || slices.Contains(p.AllowedSubjects, subjectKey(a.Subject)) {
-						continue
-					}
-					if insideTeam(inv, a.Subject, owner, p.TeamLabel, members) {
-						continue
-					}
-					k := a.SubjectString()
-					g, ok := bySubject[k]
-					if !ok {
-						g = &agg{}
-						bySubject[k] = g
-						order = append(order, k)
-					}
-					way := a.Via
-					if a.Workload != "" {
-						way += " into " + a.Workload
-					}
-					if !slices.Contains(g.ways, way) {
-						g.ways = append(g.ways, way)
-					}
-					for _, gr := range a.Grants {
-						if !slices.Contains(g.grants, gr) {
-							g.grants = append(g.grants, gr)
-						}
-					}
-				}
-				ownerText := "no team"
-				if owner != "" {
-					ownerText = "team " + owner
-				}
-				for _, k := range order {
-					g := bySubject[k]
-					out = append(out, governance.Finding{Object: o.Ref(),
-						Message: fmt.Sprintf("%s provider key Secret %s/%s (owned by %s) is readable by %s, outside the owning team (%s): %s",
-							provider, e.Namespace, e.Name, ownerText, k, strings.Join(g.ways, ", "), strings.Join(g.grants, "; "))})
+			for _, pe := range secrets.ProviderKeysOutsideTeam(inv, ax.secretExposure(inv), policy) {
+				if o := inv.Get(governance.Key{Kind: "Secret", Namespace: pe.Namespace, Name: pe.Name}); o != nil {
+					out = append(out, providerKeyFindings(o, pe, p.IncludeClusterWide)...)
 				}
 			}
 			return out
@@ -175,90 +103,99 @@ func newProviderKeySecretExposure(ax *analyses, params json.RawMessage) (governa
 	}, nil
 }
 
-// subjectKey renders "Group/NAME", "User/NAME" or
-// "ServiceAccount/NAMESPACE/NAME".
-func subjectKey(s rbacv1.Subject) string {
-	if s.Kind == rbacv1.ServiceAccountKind {
-		return s.Kind + "/" + s.Namespace + "/" + s.Name
+// teamPolicy validates the parameters and turns them into the secrets
+// package's TeamPolicy.
+func (p ProviderKeySecretExposureParams) teamPolicy() (secrets.TeamPolicy, error) {
+	policy := secrets.TeamPolicy{TeamLabel: p.TeamLabel, TeamMembers: map[string][]rbacv1.Subject{}}
+	if err := validateLabelKey("teamLabel", p.TeamLabel); err != nil {
+		return policy, err
 	}
-	return s.Kind + "/" + s.Name
-}
-
-// insideTeam reports whether a subject belongs to team owner: a
-// ServiceAccount of a namespace of that team, or a Group or User bound by
-// a RoleBinding in a namespace of that team. A Secret of no team has no
-// inside.
-func insideTeam(inv *governance.Inventory, s rbacv1.Subject, owner, teamLabel string, members map[rbacv1.Subject][]string) bool {
-	if owner == "" {
-		return false
-	}
-	if s.Kind == rbacv1.ServiceAccountKind {
-		return teamOf(inv, s.Namespace, teamLabel) == owner
-	}
-	return slices.Contains(members[rbacv1.Subject{Kind: s.Kind, Name: s.Name}], owner)
-}
-
-// ProviderKeySecrets returns the Secrets of inv that hold an AI provider
-// credential, keyed by (namespace, name), with the provider: the
-// aigov.dev/provider label or annotation, the provider a container's env
-// variable reading the Secret names (OPENAI_API_KEY), the provider the
-// Secret's name or one of its data or stringData keys names.
-func ProviderKeySecrets(inv *governance.Inventory) map[[2]string]string {
-	out := map[[2]string]string{}
-	for _, s := range governance.Typed[*corev1.Secret](inv) {
-		k := [2]string{s.Namespace, s.Name}
+	for i, s := range p.AllowedSubjects {
+		kind, rest, _ := strings.Cut(s, "/")
 		switch {
-		case s.Labels[ProviderLabel] != "":
-			out[k] = s.Labels[ProviderLabel]
-		case s.Annotations[ProviderLabel] != "":
-			out[k] = s.Annotations[ProviderLabel]
-		case secrets.ProviderHint(s.Name) != "":
-			out[k] = secrets.ProviderHint(s.Name)
+		case rest != "" && (kind == rbacv1.GroupKind || kind == rbacv1.UserKind):
+			policy.AllowedSubjects = append(policy.AllowedSubjects, rbacv1.Subject{Kind: kind, Name: rest})
+		case kind == rbacv1.ServiceAccountKind && strings.Count(rest, "/") == 1:
+			ns, name, _ := strings.Cut(rest, "/")
+			policy.AllowedSubjects = append(policy.AllowedSubjects, rbacv1.Subject{Kind: kind, Namespace: ns, Name: name})
 		default:
-			for _, name := range secretKeyNames(s) {
-				if h := secrets.ProviderHint(name); h != "" {
-					out[k] = h
-					break
-				}
-			}
+			return policy, fmt.Errorf("allowedSubjects[%d] %q is not Group/NAME, User/NAME or ServiceAccount/NAMESPACE/NAME", i, s)
 		}
 	}
-	for _, w := range inv.Workloads() {
-		if w.Pod == nil {
+	for team, subjects := range p.TeamMembers {
+		for i, sub := range subjects {
+			kind, name, _ := strings.Cut(sub, "/")
+			if (kind != rbacv1.GroupKind && kind != rbacv1.UserKind) || name == "" {
+				return policy, fmt.Errorf("teamMembers[%s][%d] %q is not Group/NAME or User/NAME", team, i, sub)
+			}
+			policy.TeamMembers[team] = append(policy.TeamMembers[team], rbacv1.Subject{Kind: kind, Name: name})
+		}
+	}
+	return policy, nil
+}
+
+// providerKeyFindings reports one finding per outside subject of a
+// provider-key Secret, with every way it has and the grants behind them.
+func providerKeyFindings(o *governance.Object, pe secrets.ProviderKeyExposure, includeClusterWide bool) []governance.Finding {
+	type ways struct{ via, grants []string }
+	bySubject := map[string]*ways{}
+	var order []string
+	for _, a := range pe.Outside {
+		if !includeClusterWide && onlyClusterWide(a.Grants) {
 			continue
 		}
-		spec := &w.Pod.Spec
-		for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
-			for _, c := range cs {
-				for _, e := range c.Env {
-					if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
-						continue
-					}
-					k := [2]string{w.Namespace, e.ValueFrom.SecretKeyRef.Name}
-					if _, known := out[k]; known {
-						continue
-					}
-					if inv.Get(governance.Key{Kind: "Secret", Namespace: k[0], Name: k[1]}) == nil {
-						continue
-					}
-					if h := secrets.ProviderHint(e.Name); h != "" {
-						out[k] = h
-					}
-				}
-			}
+		k := a.SubjectString()
+		w, ok := bySubject[k]
+		if !ok {
+			w = &ways{}
+			bySubject[k] = w
+			order = append(order, k)
 		}
+		via := a.Via
+		if a.Workload != "" {
+			via += " into " + a.Workload
+		}
+		w.via = appendMissing(w.via, via)
+		w.grants = appendMissing(w.grants, a.Grants...)
+	}
+	owner := "no team"
+	if pe.Team != "" {
+		owner = "team " + pe.Team
+	}
+	var out []governance.Finding
+	for _, k := range order {
+		w := bySubject[k]
+		out = append(out, governance.Finding{Object: o.Ref(),
+			Message: fmt.Sprintf("%s provider key Secret %s/%s (owned by %s) is readable by %s, outside the owning team (%s): %s",
+				pe.Provider, pe.Namespace, pe.Name, owner, k, strings.Join(w.via, ", "), strings.Join(w.grants, "; "))})
 	}
 	return out
 }
 
-func secretKeyNames(s *corev1.Secret) []string {
-	var names []string
-	for n := range s.Data {
-		names = append(names, n)
+// onlyClusterWide reports grants that all come from ClusterRoleBindings
+// (the apiserver's reason texts name the binding kind first).
+func onlyClusterWide(grants []string) bool {
+	for _, g := range grants {
+		if !strings.HasPrefix(g, "ClusterRoleBinding ") {
+			return false
+		}
 	}
-	for n := range s.StringData {
-		names = append(names, n)
+	return len(grants) > 0
+}
+
+// appendMissing appends the values list lacks.
+func appendMissing(list []string, values ...string) []string {
+	for _, v := range values {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
 	}
-	slices.Sort(names)
-	return names
+	return list
+}
+
+// ProviderKeySecrets returns the Secrets of inv that hold an AI provider
+// credential, keyed by (namespace, name), with the provider
+// (secrets.ProviderKeySecrets).
+func ProviderKeySecrets(inv *governance.Inventory) map[[2]string]string {
+	return secrets.ProviderKeySecrets(inv)
 }

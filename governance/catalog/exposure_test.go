@@ -45,8 +45,14 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 	if n := rows[want[1]].Network; !slices.Equal(n, []string{"nlp-team/llm-service (Deployment) TCP/6333"}) {
 		t.Errorf("qdrant network: %v", n)
 	}
-	// Mistake 1: the wildcard Role lets the CV group read the W&B key.
-	if a := rows[want[4]].Access; !slices.Equal(a, []string{"Group cv-engineers (read, create-pods, exec into Job/resnet50-finetune)"}) {
+	// Mistake 1: the wildcard Role lets the CV group read the W&B key (and
+	// impersonate the notebook's service account); the notebook's
+	// job-launcher and the platform admins can create workloads mounting it.
+	if a := rows[want[4]].Access; !slices.Equal(a, []string{
+		"Group cv-engineers (read, create-pods, create-workloads, exec into Job/resnet50-finetune, impersonate, mint-token)",
+		"Group platform-admins (create-workloads)",
+		"ServiceAccount cv-team/cv-notebook (create-workloads)",
+	}) {
 		t.Errorf("wandb-api-key access: %v", a)
 	}
 }
