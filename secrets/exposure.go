@@ -132,7 +132,7 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 		}
 		ref := w.Kind + "/" + w.Name
 		runsAs[[2]string{w.Namespace, sa}] = append(runsAs[[2]string{w.Namespace, sa}], ref)
-		for _, name := range secretsUsed(spec) {
+		for _, name := range SecretsUsed(spec) {
 			k := [2]string{w.Namespace, name}
 			uses[k] = append(uses[k], exposureUse{ref: ref, pods: knownPodNames(w)})
 		}
@@ -144,7 +144,7 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 		if owner == "" {
 			continue // a workload of its own, handled above
 		}
-		for _, name := range secretsUsed(&p.Spec) {
+		for _, name := range SecretsUsed(&p.Spec) {
 			k := [2]string{p.Namespace, name}
 			i := slices.IndexFunc(uses[k], func(u exposureUse) bool { return u.ref == owner })
 			if i < 0 {
@@ -470,9 +470,10 @@ func impersonated(a Access) string {
 	return subjectString(*a.Impersonates)
 }
 
-// secretsUsed lists the Secrets a pod spec mounts or reads through env,
-// envFrom or a projected volume, deduplicated, in order.
-func secretsUsed(spec *corev1.PodSpec) []string {
+// SecretsUsed lists the Secrets a pod spec mounts or reads through env,
+// envFrom or a projected volume (regular and init containers),
+// deduplicated, in order.
+func SecretsUsed(spec *corev1.PodSpec) []string {
 	var out []string
 	add := func(name string) {
 		for _, n := range out {

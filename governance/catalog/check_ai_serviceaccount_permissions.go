@@ -24,6 +24,7 @@ import (
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/rbac"
+	"github.com/aigov/aigov/secrets"
 )
 
 // IDAIServiceAccountPermissions is the catalog ID of the
@@ -163,7 +164,7 @@ func newAIServiceAccountPermissions(ax *analyses, params json.RawMessage) (gover
 				for _, name := range secretsByNS[ns] {
 					a := rbac.Attributes{Verb: "get", Namespace: ns, Resource: "secrets", Name: name}
 					visit(a, func(t classifiedWorkload) string {
-						if ns == t.w.Namespace && slices.Contains(mountedSecrets(&t.w.Pod.Spec), name) {
+						if ns == t.w.Namespace && slices.Contains(secrets.SecretsUsed(&t.w.Pod.Spec), name) {
 							return ""
 						}
 						return fmt.Sprintf("read Secret %s/%s, which its pods do not mount", ns, name)
@@ -225,47 +226,5 @@ func inventoryNamespaces(inv *governance.Inventory) []string {
 		out = append(out, ns)
 	}
 	slices.Sort(out)
-	return out
-}
-
-// mountedSecrets lists the Secrets a pod spec uses: secret and projected
-// volumes, env secretKeyRef and envFrom secretRef of every container.
-func mountedSecrets(spec *corev1.PodSpec) []string {
-	var out []string
-	add := func(s string) {
-		if s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	for _, v := range spec.Volumes {
-		if v.Secret != nil {
-			add(v.Secret.SecretName)
-		}
-		if v.Projected != nil {
-			for _, src := range v.Projected.Sources {
-				if src.Secret != nil {
-					add(src.Secret.Name)
-				}
-			}
-		}
-	}
-	visit := func(c *corev1.Container) {
-		for _, e := range c.Env {
-			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-				add(e.ValueFrom.SecretKeyRef.Name)
-			}
-		}
-		for _, e := range c.EnvFrom {
-			if e.SecretRef != nil {
-				add(e.SecretRef.Name)
-			}
-		}
-	}
-	for i := range spec.InitContainers {
-		visit(&spec.InitContainers[i])
-	}
-	for i := range spec.Containers {
-		visit(&spec.Containers[i])
-	}
 	return out
 }
