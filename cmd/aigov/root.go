@@ -24,6 +24,7 @@ Exit codes: 0 success; 1 "no", rejected, or failing findings; 2 usage or input e
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newCheckCommand(), newChecksCommand(), newVersionCommand(),
-		newRBACCommand(), newNetpolCommand(), newQuotaCommand(), newSecretsCommand(), newVAPCommand())
+		newRBACCommand(), newNetpolCommand(), newQuotaCommand(), newSecretsCommand(), newVAPCommand(),
+		newExposureCommand())
 	return root
 }
