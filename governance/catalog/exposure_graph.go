@@ -31,7 +31,10 @@ func exposureGraph(exposures []AssetExposure) (assets []string, sources []string
 		asset := fmt.Sprintf("%s %s/%s/%s", e.Asset, e.Object.Kind, e.Object.Namespace, e.Object.Name)
 		assets = append(assets, asset)
 		for _, w := range e.UsedBy {
-			src := e.Object.Namespace + "/" + w
+			// "Deployment/name" → "namespace/name", the node network
+			// sources use for the same workload's pods.
+			_, name, _ := strings.Cut(w, "/")
+			src := e.Object.Namespace + "/" + name
 			addSource(src)
 			edges = append(edges, exposureEdge{from: src, to: asset, label: "uses", uses: true})
 		}

@@ -26,10 +26,10 @@ func TestExposureGraphs(t *testing.T) {
   rankdir=LR;
   node [fontname="Helvetica"];
   "vector-database Deployment/recs-team/redis-stack" [shape=box, style=filled, fillcolor="#fde2e2"];
-  "recs-team/Deployment/recommender" [shape=ellipse];
+  "recs-team/recommender" [shape=ellipse];
   "cv-team/cv-notebook" [shape=ellipse];
   "Group \"odd|name\"" [shape=ellipse];
-  "recs-team/Deployment/recommender" -> "vector-database Deployment/recs-team/redis-stack" [label="uses", style=dashed];
+  "recs-team/recommender" -> "vector-database Deployment/recs-team/redis-stack" [label="uses", style=dashed];
   "cv-team/cv-notebook" -> "vector-database Deployment/recs-team/redis-stack" [label="network (Deployment) TCP/6379"];
   "Group \"odd|name\"" -> "vector-database Deployment/recs-team/redis-stack" [label="(exec, port-forward)"];
 }
@@ -39,7 +39,7 @@ func TestExposureGraphs(t *testing.T) {
 	}
 	wantMermaid := `flowchart LR
   a0["vector-database Deployment/recs-team/redis-stack"]
-  s0("recs-team/Deployment/recommender")
+  s0("recs-team/recommender")
   s1("cv-team/cv-notebook")
   s2("Group #quot;odd#124;name#quot;")
   s0 -.->|"uses"| a0
