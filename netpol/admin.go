@@ -91,6 +91,23 @@ func (c *compiler) anpPorts(ports *[]anp.AdminNetworkPolicyPort, where string) (
 	return out, false
 }
 
+// anpRule compiles rule i of direction dir of an ANP or BANP: its ports,
+// then the rule itself.
+func (c *compiler) anpRule(base RuleRef, dir Direction, i int, name, action string, peers []adminPeer, ports *[]anp.AdminNetworkPolicyPort) int {
+	specs, anyPort := c.anpPorts(ports, ruleWhere(base, dir, i))
+	return c.adminRule(base, dir, i, name, action, peers, specs, anyPort)
+}
+
+// anpIngressPeers is the common shape of the from peers of an ANP or BANP
+// ingress rule.
+func anpIngressPeers(from []anp.AdminNetworkPolicyIngressPeer) []adminPeer {
+	peers := make([]adminPeer, len(from))
+	for j, f := range from {
+		peers[j] = adminPeer{namespaces: f.Namespaces, pods: nsPod(f.Pods)}
+	}
+	return peers
+}
+
 // anpPort is one numbered port or range: an empty protocol is TCP (the
 // CRD default); an unknown one matches nothing and is recorded.
 func (c *compiler) anpPort(proto corev1.Protocol, lo, hi int32, where string) portSpec {
@@ -132,20 +149,14 @@ func (c *compiler) adminNetworkPolicy(p *anp.AdminNetworkPolicy) {
 	pol := &policy{ref: base, tier: AdminTier, priority: p.Spec.Priority}
 	pol.subject = c.adminSubject(p.Spec.Subject.Namespaces, nsPod(p.Spec.Subject.Pods), base.String())
 	for i, r := range p.Spec.Ingress {
-		peers := make([]adminPeer, len(r.From))
-		for j, f := range r.From {
-			peers[j] = adminPeer{namespaces: f.Namespaces, pods: nsPod(f.Pods)}
-		}
-		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Ingress, i))
-		pol.rules[0] = append(pol.rules[0], c.adminRule(base, Ingress, i, r.Name, string(r.Action), peers, ports, anyPort))
+		pol.rules[0] = append(pol.rules[0], c.anpRule(base, Ingress, i, r.Name, string(r.Action), anpIngressPeers(r.From), r.Ports))
 	}
 	for i, r := range p.Spec.Egress {
 		peers := make([]adminPeer, len(r.To))
 		for j, t := range r.To {
 			peers[j] = adminPeer{namespaces: t.Namespaces, pods: nsPod(t.Pods), networks: cidrs(t.Networks), nodes: t.Nodes != nil, domainNames: domainNames(t.DomainNames)}
 		}
-		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Egress, i))
-		pol.rules[1] = append(pol.rules[1], c.adminRule(base, Egress, i, r.Name, string(r.Action), peers, ports, anyPort))
+		pol.rules[1] = append(pol.rules[1], c.anpRule(base, Egress, i, r.Name, string(r.Action), peers, r.Ports))
 	}
 	c.policies = append(c.policies, pol)
 }
@@ -157,20 +168,14 @@ func (c *compiler) baselineAdminNetworkPolicy(p *anp.BaselineAdminNetworkPolicy)
 	pol := &policy{ref: base, tier: BaselineTier, priority: math.MaxInt32}
 	pol.subject = c.adminSubject(p.Spec.Subject.Namespaces, nsPod(p.Spec.Subject.Pods), base.String())
 	for i, r := range p.Spec.Ingress {
-		peers := make([]adminPeer, len(r.From))
-		for j, f := range r.From {
-			peers[j] = adminPeer{namespaces: f.Namespaces, pods: nsPod(f.Pods)}
-		}
-		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Ingress, i))
-		pol.rules[0] = append(pol.rules[0], c.adminRule(base, Ingress, i, r.Name, string(r.Action), peers, ports, anyPort))
+		pol.rules[0] = append(pol.rules[0], c.anpRule(base, Ingress, i, r.Name, string(r.Action), anpIngressPeers(r.From), r.Ports))
 	}
 	for i, r := range p.Spec.Egress {
 		peers := make([]adminPeer, len(r.To))
 		for j, t := range r.To {
 			peers[j] = adminPeer{namespaces: t.Namespaces, pods: nsPod(t.Pods), networks: cidrs(t.Networks), nodes: t.Nodes != nil}
 		}
-		ports, anyPort := c.anpPorts(r.Ports, ruleWhere(base, Egress, i))
-		pol.rules[1] = append(pol.rules[1], c.adminRule(base, Egress, i, r.Name, string(r.Action), peers, ports, anyPort))
+		pol.rules[1] = append(pol.rules[1], c.anpRule(base, Egress, i, r.Name, string(r.Action), peers, r.Ports))
 	}
 	c.policies = append(c.policies, pol)
 }

@@ -283,27 +283,31 @@ func (t *setTable) id(s PortSet) setID {
 
 func (t *setTable) get(id setID) PortSet { return t.sets[id] }
 
-func (t *setTable) intersect(a, b setID) setID {
+// trivialIntersect answers a∩b without looking at the sets when one side
+// is empty or full or both are the same set.
+func trivialIntersect(a, b setID) (setID, bool) {
 	switch {
 	case a == emptySet || b == emptySet:
-		return emptySet
+		return emptySet, true
 	case a == fullSet || a == b:
-		return b
+		return b, true
 	case b == fullSet:
-		return a
+		return a, true
+	}
+	return 0, false
+}
+
+func (t *setTable) intersect(a, b setID) setID {
+	if id, ok := trivialIntersect(a, b); ok {
+		return id
 	}
 	return t.memo(t.inter, a, b, PortSet.Intersect)
 }
 
 // intersectRO is intersect without interning, for queries after Build.
 func (t *setTable) intersectRO(a, b setID) PortSet {
-	switch {
-	case a == emptySet || b == emptySet:
-		return PortSet{}
-	case a == fullSet || a == b:
-		return t.sets[b]
-	case b == fullSet:
-		return t.sets[a]
+	if id, ok := trivialIntersect(a, b); ok {
+		return t.sets[id]
 	}
 	if id, ok := t.inter[[2]setID{a, b}]; ok {
 		return t.sets[id]

@@ -234,14 +234,7 @@ func add(a, b corev1.ResourceList) corev1.ResourceList {
 	for k, v := range a {
 		out[k] = v.DeepCopy()
 	}
-	for k, v := range b {
-		if cur, ok := out[k]; ok {
-			cur.Add(v)
-			out[k] = cur
-		} else {
-			out[k] = v.DeepCopy()
-		}
-	}
+	addInto(out, b)
 	return out
 }
 

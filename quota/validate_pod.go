@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -66,10 +65,7 @@ var standardContainerResources = map[corev1.ResourceName]bool{
 }
 
 func validateContainerResourceName(k corev1.ResourceName, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for _, msg := range validation.IsQualifiedName(string(k)) {
-		errs = append(errs, field.Invalid(p, k, msg))
-	}
+	errs := qualifiedNameErrors(k, p)
 	if len(errs) > 0 {
 		return errs
 	}

@@ -43,11 +43,18 @@ func invalidMessage(kind, name string, errs field.ErrorList) string {
 	return kind + " " + quote(name) + " is invalid: " + errs.ToAggregate().Error()
 }
 
-func validateQuotaKey(k corev1.ResourceName, p *field.Path) field.ErrorList {
+// qualifiedNameErrors is the apiserver's qualified-name check of a resource
+// name k, as errors at p.
+func qualifiedNameErrors(k corev1.ResourceName, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for _, msg := range validation.IsQualifiedName(string(k)) {
 		errs = append(errs, field.Invalid(p, k, msg))
 	}
+	return errs
+}
+
+func validateQuotaKey(k corev1.ResourceName, p *field.Path) field.ErrorList {
+	errs := qualifiedNameErrors(k, p)
 	if len(errs) > 0 {
 		return errs
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -24,9 +23,7 @@ func newChecksCommand() *cobra.Command {
 			defs := append(catalog.Definitions(), cel.CustomCELDefinition())
 			switch output {
 			case "json":
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"schemaVersion": 1, "checks": defs})
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "checks": defs})
 			case "text", "":
 				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "ID\tSEVERITY\tVAP\tKINDS\tPARAMS")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -103,25 +102,45 @@ func (f *quotaFlags) pod(cmd *cobra.Command) (*corev1.Pod, error) {
 	return ws[0].Pod, nil
 }
 
-func writeQuotaJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+// quotaRun is the body of a quota subcommand: it gets the flags, the
+// ledger they build and, for commands with --object, the pod it names
+// (nil otherwise).
+type quotaRun func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, pod *corev1.Pod) error
 
-func newQuotaStatusCommand() *cobra.Command {
+// newQuotaSubcommand is the shape every quota subcommand shares: no
+// arguments, the quota flags (--object with withObject, --now with
+// withNow), and run called with the ledger and pod they load.
+func newQuotaSubcommand(use, short, example string, withObject, withNow bool, run quotaRun) *cobra.Command {
 	var f quotaFlags
 	cmd := &cobra.Command{
-		Use:   "status",
-		Short: "Hard, used and remaining of every ResourceQuota",
-		Example: `  aigov quota status -f platform/
-  aigov quota status --kubeconfig ~/.kube/config -o json`,
-		Args: cobra.NoArgs,
+		Use:     use,
+		Short:   short,
+		Example: example,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := f.ledger(cmd)
 			if err != nil {
 				return err
 			}
+			var pod *corev1.Pod
+			if withObject {
+				if pod, err = f.pod(cmd); err != nil {
+					return err
+				}
+			}
+			return run(cmd, &f, l, pod)
+		},
+	}
+	f.register(cmd, withObject, withNow)
+	return cmd
+}
+
+func newQuotaStatusCommand() *cobra.Command {
+	return newQuotaSubcommand("status", "Hard, used and remaining of every ResourceQuota",
+		`  aigov quota status -f platform/
+  aigov quota status --kubeconfig ~/.kube/config -o json`,
+		false, true,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ *corev1.Pod) error {
 			status, refused := l.Status(), l.Refused()
 			if f.output == "json" {
 				msgs := []map[string]string{}
@@ -131,13 +150,10 @@ func newQuotaStatusCommand() *cobra.Command {
 				if status == nil {
 					status = []quota.QuotaStatus{}
 				}
-				return writeQuotaJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "quotas": status, "refused": msgs})
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "quotas": status, "refused": msgs})
 			}
 			return printStatus(cmd.OutOrStdout(), status, refused)
-		},
-	}
-	f.register(cmd, false, true)
-	return cmd
+		})
 }
 
 func printStatus(out io.Writer, status []quota.QuotaStatus, refused []quota.RefusedQuota) error {
@@ -168,25 +184,15 @@ func quotaSortedNames(l corev1.ResourceList) []corev1.ResourceName {
 }
 
 func newQuotaAdmitCommand() *cobra.Command {
-	var f quotaFlags
-	cmd := &cobra.Command{
-		Use:   "admit",
-		Short: "Would the apiserver admit this pod? (exit 0 admitted, 1 rejected)",
-		Example: `  aigov quota admit -f platform/ --object job-pod.yaml
+	return newQuotaSubcommand("admit", "Would the apiserver admit this pod? (exit 0 admitted, 1 rejected)",
+		`  aigov quota admit -f platform/ --object job-pod.yaml
   aigov quota admit -f platform/ --object pod.yaml -o json | jq .quotas`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := f.ledger(cmd)
-			if err != nil {
-				return err
-			}
-			pod, err := f.pod(cmd)
-			if err != nil {
-				return err
-			}
+		true, true,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, pod *corev1.Pod) error {
 			res := l.Admit(pod)
+			var err error
 			if f.output == "json" {
-				err = writeQuotaJSON(cmd.OutOrStdout(), res)
+				err = writeJSON(cmd.OutOrStdout(), res)
 			} else {
 				err = printAdmit(cmd.OutOrStdout(), res)
 			}
@@ -197,10 +203,7 @@ func newQuotaAdmitCommand() *cobra.Command {
 				return errFailing
 			}
 			return nil
-		},
-	}
-	f.register(cmd, true, true)
-	return cmd
+		})
 }
 
 func printAdmit(out io.Writer, r quota.Result) error {
@@ -226,25 +229,14 @@ func printAdmit(out io.Writer, r quota.Result) error {
 }
 
 func newQuotaFitCommand() *cobra.Command {
-	var f quotaFlags
-	cmd := &cobra.Command{
-		Use:   "fit",
-		Short: "How many more pods of this shape fit, and which quota keys bind",
-		Example: `  aigov quota fit -f platform/ --object inference-pod.yaml
+	return newQuotaSubcommand("fit", "How many more pods of this shape fit, and which quota keys bind",
+		`  aigov quota fit -f platform/ --object inference-pod.yaml
   aigov quota fit -f platform/ --object deploy.yaml -o json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := f.ledger(cmd)
-			if err != nil {
-				return err
-			}
-			pod, err := f.pod(cmd)
-			if err != nil {
-				return err
-			}
+		true, true,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, pod *corev1.Pod) error {
 			fit := l.Fit(pod)
 			if f.output == "json" {
-				return writeQuotaJSON(cmd.OutOrStdout(), fit)
+				return writeJSON(cmd.OutOrStdout(), fit)
 			}
 			switch {
 			case fit.Fit < 0:
@@ -255,37 +247,24 @@ func newQuotaFitCommand() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "fit: %d (binding: %s)\n", fit.Fit, strings.Join(fit.BindingKeys(), ", "))
 			}
 			return nil
-		},
-	}
-	f.register(cmd, true, true)
-	return cmd
+		})
 }
 
 func newQuotaGPUCommand() *cobra.Command {
-	var f quotaFlags
-	cmd := &cobra.Command{
-		Use:   "gpu",
-		Short: "Per-team GPU quota, use and cluster capacity",
-		Example: `  aigov quota gpu -f platform/
+	return newQuotaSubcommand("gpu", "Per-team GPU quota, use and cluster capacity",
+		`  aigov quota gpu -f platform/
   aigov quota gpu --kubeconfig ~/.kube/config -o json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := f.ledger(cmd)
-			if err != nil {
-				return err
-			}
+		false, false,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ *corev1.Pod) error {
 			rep := l.GPUs()
 			if f.output == "json" {
-				return writeQuotaJSON(cmd.OutOrStdout(), struct {
+				return writeJSON(cmd.OutOrStdout(), struct {
 					SchemaVersion int `json:"schemaVersion"`
 					quota.GPUReport
 				}{1, rep})
 			}
 			return printGPUs(cmd.OutOrStdout(), rep)
-		},
-	}
-	f.register(cmd, false, false)
-	return cmd
+		})
 }
 
 func printGPUs(out io.Writer, rep quota.GPUReport) error {

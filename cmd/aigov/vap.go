@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -191,9 +190,7 @@ any object is denied.`,
 			}
 			w := cmd.OutOrStdout()
 			if output == "json" {
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(map[string]any{"schemaVersion": 1, "results": results}); err != nil {
+				if err := writeJSON(w, map[string]any{"schemaVersion": 1, "results": results}); err != nil {
 					return err
 				}
 			} else {

@@ -103,32 +103,34 @@ type policyRule struct {
 }
 
 func rulesOf(o *governance.Object) []policyRule {
-	var out []policyRule
 	switch r := o.Obj.(type) {
 	case *rbacv1.Role:
-		for _, x := range r.Rules {
-			out = append(out, policyRule{x.APIGroups, x.Resources})
-		}
+		return policyRulesOf(r.Rules)
 	case *rbacv1.ClusterRole:
-		for _, x := range r.Rules {
-			out = append(out, policyRule{x.APIGroups, x.Resources})
-		}
+		return policyRulesOf(r.Rules)
 	case *rbacv1beta1.Role:
-		for _, x := range r.Rules {
-			out = append(out, policyRule{x.APIGroups, x.Resources})
-		}
+		return policyRulesOf(r.Rules)
 	case *rbacv1beta1.ClusterRole:
-		for _, x := range r.Rules {
-			out = append(out, policyRule{x.APIGroups, x.Resources})
-		}
+		return policyRulesOf(r.Rules)
 	case *rbacv1alpha1.Role:
-		for _, x := range r.Rules {
-			out = append(out, policyRule{x.APIGroups, x.Resources})
-		}
+		return policyRulesOf(r.Rules)
 	case *rbacv1alpha1.ClusterRole:
-		for _, x := range r.Rules {
-			out = append(out, policyRule{x.APIGroups, x.Resources})
-		}
+		return policyRulesOf(r.Rules)
+	}
+	return nil
+}
+
+// anyPolicyRule is a PolicyRule of any RBAC version: they have the same
+// fields, so each converts to rbacv1.PolicyRule.
+type anyPolicyRule interface {
+	rbacv1.PolicyRule | rbacv1beta1.PolicyRule | rbacv1alpha1.PolicyRule
+}
+
+func policyRulesOf[R anyPolicyRule](rules []R) []policyRule {
+	var out []policyRule
+	for _, x := range rules {
+		r := rbacv1.PolicyRule(x)
+		out = append(out, policyRule{r.APIGroups, r.Resources})
 	}
 	return out
 }
