@@ -138,21 +138,24 @@ func ScanAuditLog(r io.Reader, file string, fn func(AuditRequest) error) (int, e
 		if len(b) == 0 {
 			continue
 		}
-		var slim auditEvent
-		if err := json.Unmarshal(b, &slim); err != nil {
-			return events, &AuditError{File: file, Line: line, Err: fmt.Errorf("not an audit event: %w", err)}
+		var ev auditv1.Event
+		if !decodeAuditFast(b, &ev) {
+			var slim auditEvent
+			if err := json.Unmarshal(b, &slim); err != nil {
+				return events, &AuditError{File: file, Line: line, Err: fmt.Errorf("not an audit event: %w", err)}
+			}
+			ev = slim.event()
 		}
-		if slim.Kind != "" && slim.Kind != "Event" {
-			return events, &AuditError{File: file, Line: line, Err: fmt.Errorf("kind %q, want Event", slim.Kind)}
+		if ev.Kind != "" && ev.Kind != "Event" {
+			return events, &AuditError{File: file, Line: line, Err: fmt.Errorf("kind %q, want Event", ev.Kind)}
 		}
-		if slim.APIVersion != "" && slim.APIVersion != auditv1.SchemeGroupVersion.String() {
-			return events, &AuditError{File: file, Line: line, Err: fmt.Errorf("apiVersion %q, want %s", slim.APIVersion, auditv1.SchemeGroupVersion)}
+		if ev.APIVersion != "" && ev.APIVersion != auditv1.SchemeGroupVersion.String() {
+			return events, &AuditError{File: file, Line: line, Err: fmt.Errorf("apiVersion %q, want %s", ev.APIVersion, auditv1.SchemeGroupVersion)}
 		}
 		events++
-		if !countedStage(slim.Stage) {
+		if !countedStage(ev.Stage) {
 			continue
 		}
-		ev := slim.event()
 		req, err := AuditEventToRequest(&ev)
 		if err != nil {
 			return events, &AuditError{File: file, Line: line, Err: err}

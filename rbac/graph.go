@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -45,7 +46,7 @@ func (g Grant) String() string {
 	if g.Binding.Namespace != "" {
 		name += "/" + g.Binding.Namespace
 	}
-	return fmt.Sprintf("%s %q of %s %q to %s", g.Binding.Kind, name, g.Role.Kind, g.Role.Name, describeSubject(g.Subject, g.Binding.Namespace))
+	return g.Binding.Kind + " " + strconv.Quote(name) + " of " + g.Role.Kind + " " + strconv.Quote(g.Role.Name) + " to " + describeSubject(g.Subject, g.Binding.Namespace)
 }
 
 func describeSubject(s rbacv1.Subject, bindingNS string) string {
@@ -54,9 +55,9 @@ func describeSubject(s rbacv1.Subject, bindingNS string) string {
 		if ns == "" {
 			ns = bindingNS
 		}
-		return fmt.Sprintf("%s %q", s.Kind, s.Name+"/"+ns)
+		return s.Kind + " " + strconv.Quote(s.Name+"/"+ns)
 	}
-	return fmt.Sprintf("%s %q", s.Kind, s.Name)
+	return s.Kind + " " + strconv.Quote(s.Name)
 }
 
 // Decision is the RBAC authorizer's answer to one request.
@@ -82,59 +83,28 @@ type Graph struct {
 	// serviceAccounts and namespaces present in the inventory (for lint).
 	serviceAccounts map[Ref]bool
 	namespaces      map[string]bool
+	// ids interns the verbs, groups and resources of every rule.
+	ids *interner
 }
 
 type role struct {
 	ref   Ref
 	rules []rbacv1.PolicyRule
 	obj   *governance.Object
-	// byResource lists, per (apiGroup, resource) as written in a rule
-	// ("*", "pods/log", "*/scale" included), the indexes of those rules;
-	// urlRules the rules with nonResourceURLs.
-	byResource map[groupResource][]int32
-	urlRules   []int32
+	// index finds the rules matching a resource request (see ruleIndex);
+	// urlRules are the rules with nonResourceURLs.
+	index    ruleIndex
+	urlRules []int32
 }
 
-type groupResource struct{ group, resource string }
-
-func newRole(ref Ref, rules []rbacv1.PolicyRule, o *governance.Object) *role {
-	r := &role{ref: ref, rules: rules, obj: o, byResource: map[groupResource][]int32{}}
+func newRole(in *interner, ref Ref, rules []rbacv1.PolicyRule, o *governance.Object) *role {
+	r := &role{ref: ref, rules: rules, obj: o, index: newRuleIndex(in, rules)}
 	for i := range rules {
 		if len(rules[i].NonResourceURLs) > 0 {
 			r.urlRules = append(r.urlRules, int32(i))
 		}
-		for _, g := range rules[i].APIGroups {
-			for _, res := range rules[i].Resources {
-				k := groupResource{g, res}
-				if l := r.byResource[k]; len(l) == 0 || l[len(l)-1] != int32(i) {
-					r.byResource[k] = append(l, int32(i))
-				}
-			}
-		}
 	}
 	return r
-}
-
-// candidateKeys are the (group, resource) spellings that can match a
-// resource request: its group or "*", times its resource, "*" and "*/SUB".
-func candidateKeys(a *Attributes, keys *[6]groupResource) []groupResource {
-	combined := a.Resource
-	if a.Subresource != "" {
-		combined = a.Resource + "/" + a.Subresource
-	}
-	n := 0
-	for i, g := range [2]string{a.APIGroup, "*"} {
-		if i == 1 && a.APIGroup == "*" {
-			break // the request's group is "*" itself
-		}
-		keys[n], keys[n+1] = groupResource{g, combined}, groupResource{g, "*"}
-		n += 2
-		if a.Subresource != "" {
-			keys[n] = groupResource{g, "*/" + a.Subresource}
-			n++
-		}
-	}
-	return keys[:n]
 }
 
 type binding struct {
@@ -149,7 +119,9 @@ type binding struct {
 // in name order, and by the user or group they apply to. ServiceAccount
 // subjects are indexed under their user name.
 type bindingIndex struct {
-	all     []*binding
+	all []*binding
+	// missing are the bindings whose role does not exist, in name order.
+	missing []*binding
 	byUser  map[string][]*binding
 	byGroup map[string][]*binding
 }
@@ -160,6 +132,9 @@ func newBindingIndex() *bindingIndex {
 
 func (x *bindingIndex) add(b *binding) {
 	x.all = append(x.all, b)
+	if b.role == nil {
+		x.missing = append(x.missing, b)
+	}
 	seenU, seenG := map[string]bool{}, map[string]bool{}
 	for _, s := range b.subjects {
 		switch s.Kind {
@@ -201,6 +176,7 @@ func New(inv *governance.Inventory) *Graph {
 		rbs:             map[string]*bindingIndex{},
 		serviceAccounts: map[Ref]bool{},
 		namespaces:      map[string]bool{},
+		ids:             newInterner(),
 	}
 	g.addRoles(inv)
 	g.addBindings(inv)
@@ -230,12 +206,12 @@ func (g *Graph) addRoles(inv *governance.Inventory) {
 	}
 	for _, cr := range Aggregate(crs) {
 		ref := Ref{Kind: "ClusterRole", Name: cr.Name}
-		g.clusterRoles[cr.Name] = newRole(ref, cr.Rules, crObjs[cr.Name])
+		g.clusterRoles[cr.Name] = newRole(g.ids, ref, cr.Rules, crObjs[cr.Name])
 	}
 	for _, o := range objectsOf(inv, "Role") {
 		if r, ok := o.Obj.(*rbacv1.Role); ok {
 			ref := Ref{Kind: "Role", Namespace: r.Namespace, Name: r.Name}
-			g.roles[ref] = newRole(ref, r.Rules, o)
+			g.roles[ref] = newRole(g.ids, ref, r.Rules, o)
 		}
 	}
 }
@@ -374,63 +350,55 @@ func sortGrants(gs []Grant) {
 // returns false. A binding reachable through several of the identity's
 // names is visited once per name; callers that collect de-duplicate.
 func (g *Graph) visit(id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) {
-	if !g.visitIndex(g.crbs, id, a, fn) {
+	var q ruleQuery
+	if a.IsResourceRequest() {
+		q = g.ids.query(a)
+	}
+	if !g.visitIndex(g.crbs, id, a, &q, fn) {
 		return
 	}
 	if a.IsResourceRequest() && a.Namespace != "" {
 		if x := g.rbs[a.Namespace]; x != nil {
-			g.visitIndex(x, id, a, fn)
+			g.visitIndex(x, id, a, &q, fn)
 		}
 	}
 }
 
-func (g *Graph) visitIndex(x *bindingIndex, id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) bool {
-	if !visitList(x.byUser[id.User], id, a, fn) {
+func (g *Graph) visitIndex(x *bindingIndex, id *Identity, a *Attributes, q *ruleQuery, fn func(b *binding, subject, rule int) bool) bool {
+	if !visitList(x.byUser[id.User], id, a, q, fn) {
 		return false
 	}
 	for _, grp := range id.Groups {
-		if !visitList(x.byGroup[grp], id, a, fn) {
+		if !visitList(x.byGroup[grp], id, a, q, fn) {
 			return false
 		}
 	}
 	return true
 }
 
-func visitList(bs []*binding, id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) bool {
-	if len(bs) == 0 {
-		return true
-	}
-	var buf [6]groupResource
-	var keys []groupResource
-	if a.IsResourceRequest() {
-		keys = candidateKeys(a, &buf)
-	}
+// visitList calls fn for every allowing rule of the bindings, binding by
+// binding and in rule order within a binding.
+func visitList(bs []*binding, id *Identity, a *Attributes, q *ruleQuery, fn func(b *binding, subject, rule int) bool) bool {
 	for _, b := range bs {
 		if b.role == nil {
 			continue
 		}
 		if !a.IsResourceRequest() {
-			if !visitRules(b, b.role.urlRules, id, a, fn) {
-				return false
+			for _, i := range b.role.urlRules {
+				if !RuleAllows(&b.role.rules[i], a) {
+					continue
+				}
+				s, _ := b.appliesTo(id)
+				if !fn(b, s, int(i)) {
+					return false
+				}
 			}
 			continue
 		}
-		for _, k := range keys {
-			if !visitRules(b, b.role.byResource[k], id, a, fn) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func visitRules(b *binding, rules []int32, id *Identity, a *Attributes, fn func(b *binding, subject, rule int) bool) bool {
-	for _, i := range rules {
-		if !RuleAllows(&b.role.rules[i], a) {
-			continue
-		}
-		s, _ := b.appliesTo(id)
-		if !fn(b, s, int(i)) {
+		if !b.role.eachAllowing(q, a, func(i int) bool {
+			s, _ := b.appliesTo(id)
+			return fn(b, s, i)
+		}) {
 			return false
 		}
 	}
@@ -450,10 +418,10 @@ func (g *Graph) denialReason(id *Identity, a *Attributes) string {
 			}
 		}
 	}
-	collect(g.crbs.all)
+	collect(g.crbs.missing)
 	if a.IsResourceRequest() && a.Namespace != "" {
 		if x := g.rbs[a.Namespace]; x != nil {
-			collect(x.all)
+			collect(x.missing)
 		}
 	}
 	if len(missing) == 0 {

@@ -31,6 +31,7 @@ func LintRules() []LintRule {
 		lintMissingServiceAccount(),
 		lintEmptyRule(),
 		lintRoleNonResourceURLs(),
+		lintWildcardTeamGrant(),
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules

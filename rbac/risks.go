@@ -1,9 +1,11 @@
 package rbac
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -116,22 +118,28 @@ func (g *Graph) Risks(classes []RiskClass) []Risk {
 	if classes == nil {
 		classes = RiskClasses()
 	}
+	pq := g.probeQueries(classes)
 	var out []Risk
 	for _, sb := range g.bySubject() {
-		out = append(out, subjectRisks(sb, classes)...)
+		out = append(out, subjectRisks(sb, classes, pq)...)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	slices.SortStableFunc(out, func(a, b Risk) int {
 		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
+			return cmp.Compare(b.Severity, a.Severity)
 		}
 		if a.Class != b.Class {
-			return a.Class < b.Class
+			return strings.Compare(a.Class, b.Class)
 		}
 		if a.Subject != b.Subject {
-			return subjectLess(a.Subject, b.Subject)
+			if subjectLess(a.Subject, b.Subject) {
+				return -1
+			}
+			if subjectLess(b.Subject, a.Subject) {
+				return 1
+			}
+			return 0
 		}
-		return a.Namespace < b.Namespace
+		return strings.Compare(a.Namespace, b.Namespace)
 	})
 	return out
 }
@@ -139,12 +147,12 @@ func (g *Graph) Risks(classes []RiskClass) []Risk {
 // subjectRisks evaluates every class for one subject. Where the subject
 // holds WILDCARD_ADMIN (and WILDCARD_ADMIN is asked for), the classes it
 // implies are not repeated in that scope.
-func subjectRisks(sb *subjectBindings, classes []RiskClass) []Risk {
+func subjectRisks(sb *subjectBindings, classes []RiskClass, pq probeQueries) []Risk {
 	admin := map[string]bool{}
 	var out []Risk
 	for _, c := range classes {
 		if c.ID == "WILDCARD_ADMIN" {
-			for _, r := range classRisks(sb, c) {
+			for _, r := range classRisks(sb, c, pq) {
 				admin[r.Namespace] = true
 				out = append(out, r)
 			}
@@ -154,9 +162,12 @@ func subjectRisks(sb *subjectBindings, classes []RiskClass) []Risk {
 		if c.ID == "WILDCARD_ADMIN" {
 			continue
 		}
-		for _, r := range classRisks(sb, c) {
+		for _, r := range classRisks(sb, c, pq) {
 			implied := len(c.allOf) > 0 && (admin[""] || admin[r.Namespace])
 			if !implied {
+				if r.Message == "" {
+					r.Message = riskMessage(r, c) // only for the risks kept
+				}
 				out = append(out, r)
 			}
 		}
@@ -164,7 +175,7 @@ func subjectRisks(sb *subjectBindings, classes []RiskClass) []Risk {
 	return out
 }
 
-func classRisks(sb *subjectBindings, c RiskClass) []Risk {
+func classRisks(sb *subjectBindings, c RiskClass, pq probeQueries) []Risk {
 	switch c.ID {
 	case "WILDCARD_ADMIN":
 		return wildcardRisks(sb, c)
@@ -180,15 +191,16 @@ func classRisks(sb *subjectBindings, c RiskClass) []Risk {
 		return nil
 	}
 	var out []Risk
-	if r, ok := classRisk(sb.subject, c, "", sb.crbs); ok {
+	if r, ok := classRisk(sb.subject, c, "", sb.crbs, pq); ok {
 		out = append(out, r)
 		if !r.NameRestricted {
 			return out
 		}
 	}
+	var bs []*binding
 	for _, ns := range sortedKeys(sb.rbs) {
-		bs := append(slices.Clone(sb.crbs), sb.rbs[ns]...)
-		r, ok := classRisk(sb.subject, c, ns, bs)
+		bs = append(append(bs[:0], sb.crbs...), sb.rbs[ns]...)
+		r, ok := classRisk(sb.subject, c, ns, bs, pq)
 		if !ok || (len(out) > 0 && r.NameRestricted) {
 			continue
 		}
@@ -202,10 +214,10 @@ func classRisks(sb *subjectBindings, c RiskClass) []Risk {
 
 // classRisk decides whether the bindings give the class in namespace ns
 // ("" = cluster-wide).
-func classRisk(s rbacv1.Subject, c RiskClass, ns string, bs []*binding) (Risk, bool) {
+func classRisk(s rbacv1.Subject, c RiskClass, ns string, bs []*binding, pq probeQueries) (Risk, bool) {
 	r := Risk{Class: c.ID, Severity: c.Severity, Subject: s, Namespace: ns}
 	for _, req := range c.allOf {
-		gr, restricted, ok := findGrant(s, req, ns, bs)
+		gr, restricted, ok := findGrant(s, req, ns, bs, pq)
 		if !ok {
 			return Risk{}, false
 		}
@@ -215,42 +227,89 @@ func classRisk(s rbacv1.Subject, c RiskClass, ns string, bs []*binding) (Risk, b
 	if r.NameRestricted && r.Severity > governance.SeverityInfo {
 		r.Severity--
 	}
-	r.Message = riskMessage(r, c)
 	return r, true
 }
 
-func findGrant(s rbacv1.Subject, req []probe, ns string, bs []*binding) (Grant, bool, bool) {
-	var fallback *Grant
+func findGrant(s rbacv1.Subject, req []probe, ns string, bs []*binding, pq probeQueries) (Grant, bool, bool) {
+	fallback, fallbackRule := (*binding)(nil), 0
 	for _, b := range bs {
 		if b.role == nil {
 			continue
 		}
-		for _, pr := range req {
+		for k := range req {
+			pr := &req[k]
 			if b.ref.Namespace != "" && (pr.Cluster || (pr.Namespace != "" && pr.Namespace != b.ref.Namespace)) {
 				continue // a RoleBinding cannot grant it
 			}
 			if b.ref.Namespace == "" && ns != "" && pr.Namespace != "" && pr.Namespace != ns {
 				continue
 			}
-			for i := range b.role.rules {
-				ok, restricted := ruleCovers(&b.role.rules[i], pr)
-				if !ok {
-					continue
-				}
-				gr := *b.grant(subjectIndex(b, s), i)
+			found, foundRule := false, 0
+			visit := func(i int, restricted bool) bool {
 				if !restricted {
-					return gr, false, true
+					found, foundRule = true, i
+					return false
 				}
 				if fallback == nil {
-					fallback = &gr
+					fallback, fallbackRule = b, i
 				}
+				return true
+			}
+			if q := pq[pr]; q != nil {
+				// The index finds the rules matching verbs, group and
+				// resource, in rule order; ruleCovers decides the rest.
+				b.role.index.each(q, func(i int, named bool) bool {
+					if pr.Name != "" {
+						if !named || nameMatches(b.role.rules[i].ResourceNames, pr.Name) {
+							return visit(i, false)
+						}
+						return true
+					}
+					return visit(i, named)
+				})
+			} else {
+				for i := range b.role.rules {
+					if ok, restricted := ruleCovers(&b.role.rules[i], *pr); ok && !visit(i, restricted) {
+						break
+					}
+				}
+			}
+			if found {
+				return *b.grant(subjectIndex(b, s), foundRule), false, true
 			}
 		}
 	}
 	if fallback != nil {
-		return *fallback, true, true
+		return *fallback.grant(subjectIndex(fallback, s), fallbackRule), true, true
 	}
 	return Grant{}, false, false
+}
+
+// probeQueries are the index queries of the probes a Risks call asks
+// about (nil for probes the index cannot answer: any subresource).
+type probeQueries map[*probe]*ruleQuery
+
+func (g *Graph) probeQueries(classes []RiskClass) probeQueries {
+	pq := probeQueries{}
+	for ci := range classes {
+		for _, req := range classes[ci].allOf {
+			for k := range req {
+				pr := &req[k]
+				if pr.AnySubresource {
+					continue
+				}
+				q := g.ids.query(&Attributes{APIGroup: pr.Group, Resource: pr.Resource, Subresource: pr.Subresource})
+				q.verbs = nil
+				for _, v := range pr.Verbs {
+					if id := lookup(g.ids.verbs, v); id > 0 {
+						q.verbs = append(q.verbs, id)
+					}
+				}
+				pq[pr] = &q
+			}
+		}
+	}
+	return pq
 }
 
 func subjectIndex(b *binding, s rbacv1.Subject) int {
@@ -291,11 +350,15 @@ func riskMessage(r Risk, c RiskClass) string {
 	if r.Namespace != "" {
 		scope = "in namespace " + r.Namespace
 	}
-	var chain []string
-	for _, g := range r.Grants {
-		chain = append(chain, fmt.Sprintf("%s → %s rule %d", g.Binding, g.Role, g.RuleIndex))
+	var b strings.Builder
+	b.WriteString(subjectString(r.Subject) + " can " + c.Description + " (" + c.ID + ") " + scope + " via ")
+	for i, g := range r.Grants {
+		if i > 0 {
+			b.WriteString(" + ")
+		}
+		b.WriteString(g.Binding.String() + " → " + g.Role.String() + " rule " + strconv.Itoa(g.RuleIndex))
 	}
-	msg := fmt.Sprintf("%s can %s (%s) %s via %s", subjectString(r.Subject), c.Description, c.ID, scope, strings.Join(chain, " + "))
+	msg := b.String()
 	if r.NameRestricted {
 		msg += " (limited to named objects)"
 	}

@@ -28,6 +28,10 @@ type SubjectAccess struct {
 func (g *Graph) WhoCan(a Attributes) []SubjectAccess {
 	acc := map[rbacv1.Subject]*SubjectAccess{}
 	allowing := map[*role][]int{}
+	var q ruleQuery
+	if a.IsResourceRequest() {
+		q = g.ids.query(&a)
+	}
 	collect := func(bs []*binding) {
 		for _, b := range bs {
 			if b.role == nil {
@@ -35,7 +39,7 @@ func (g *Graph) WhoCan(a Attributes) []SubjectAccess {
 			}
 			rules, ok := allowing[b.role]
 			if !ok {
-				rules = allowingRules(b.role, &a)
+				rules = allowingRules(b.role, &q, &a)
 				allowing[b.role] = rules
 			}
 			if len(rules) == 0 {
@@ -78,11 +82,18 @@ func (g *Graph) WhoCan(a Attributes) []SubjectAccess {
 	})
 }
 
-func allowingRules(r *role, a *Attributes) []int {
+func allowingRules(r *role, q *ruleQuery, a *Attributes) []int {
 	var out []int
-	for i := range r.rules {
-		if RuleAllows(&r.rules[i], a) {
+	if a.IsResourceRequest() {
+		r.eachAllowing(q, a, func(i int) bool {
 			out = append(out, i)
+			return true
+		})
+		return out
+	}
+	for _, i := range r.urlRules {
+		if RuleAllows(&r.rules[i], a) {
+			out = append(out, int(i))
 		}
 	}
 	return out

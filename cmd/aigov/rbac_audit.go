@@ -97,19 +97,25 @@ func subjectText(s rbacv1.Subject) string {
 
 func newRBACGenerateCommand() *cobra.Command {
 	var (
+		in                   rbacInput
 		audit                []string
 		user, sa, name, outp string
+		diff                 bool
 	)
 	cmd := &cobra.Command{
-		Use:   "generate --audit FILE (--user U | --serviceaccount NS:NAME) [--name N] [-o yaml]",
+		Use:   "generate --audit FILE (--user U | --serviceaccount NS:NAME) [--name N] [--diff -f PATH] [-o yaml]",
 		Short: "Least-privilege Role/ClusterRole + binding YAML covering exactly the observed requests",
 		Long: `Reads the audit log and emits the RBAC that allows exactly the requests the user or
 service account made (denied ones included): a Role and RoleBinding per namespace
 for namespaced requests, a ClusterRole and ClusterRoleBinding for cluster-scoped,
 all-namespace and non-resource requests. Rules are compacted only where every
-combination was observed; resourceNames are used when every request named an object.`,
+combination was observed; resourceNames are used when every request named an object.
+With --diff and the RBAC objects of today (-f), a trailing comment section lists
+the grants bound to the subject that the observed requests do not need (rules
+never exercised, verbs and resourceNames never used); the output stays valid YAML.`,
 		Example: `  aigov rbac generate --audit audit.log --serviceaccount llm:inference | kubectl apply -f -
-  aigov rbac generate --audit audit.log --user alice --name alice-observed`,
+  aigov rbac generate --audit audit.log --user alice --name alice-observed
+  aigov rbac generate --audit audit.log --serviceaccount llm:inference --diff -f rbac/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if outp != "yaml" {
@@ -153,15 +159,49 @@ combination was observed; resourceNames are used when every request named an obj
 				}
 				buf.Write(bytes.ReplaceAll(doc, []byte("  creationTimestamp: null\n"), nil))
 			}
+			if diff {
+				g, err := in.graph(cmd)
+				if err != nil {
+					return err
+				}
+				writeUnneeded(&buf, subject, g.Unneeded(log, subject))
+			}
 			_, err = cmd.OutOrStdout().Write(buf.Bytes())
 			return err
 		},
 	}
+	in.register(cmd)
 	f := cmd.Flags()
+	f.BoolVar(&diff, "diff", false, "also list, as YAML comments, the grants the subject holds today (-f) that the observed requests do not need")
 	f.StringArrayVar(&audit, "audit", nil, "audit log file (JSON lines); repeatable")
 	f.StringVar(&user, "user", "", "the user whose requests to cover")
 	f.StringVar(&sa, "serviceaccount", "", "the service account NS:NAME whose requests to cover")
 	f.StringVar(&name, "name", "", "name of the generated roles and bindings (default aigov:least-privilege:SUBJECT)")
 	f.StringVarP(&outp, "output", "o", "yaml", "output format: yaml")
 	return cmd
+}
+
+// writeUnneeded appends the --diff section of generate as YAML comments.
+func writeUnneeded(buf *bytes.Buffer, s rbacv1.Subject, unneeded []rbac.GrantUsage) {
+	who := s.Kind + " " + s.Name
+	if s.Namespace != "" {
+		who = s.Kind + " " + s.Namespace + "/" + s.Name
+	}
+	if len(unneeded) == 0 {
+		fmt.Fprintf(buf, "# diff: the observed requests need every grant bound to %s today\n", who)
+		return
+	}
+	fmt.Fprintf(buf, "# diff: %d grant(s) bound to %s today that the observed requests do not need:\n", len(unneeded), who)
+	for _, u := range unneeded {
+		what := "whole rule: " + rbac.RuleString(u.Rule)
+		switch {
+		case len(u.UnusedVerbs) > 0 && len(u.UnusedNames) > 0:
+			what = "verbs " + strings.Join(u.UnusedVerbs, ",") + "; resourceNames " + strings.Join(u.UnusedNames, ",")
+		case len(u.UnusedVerbs) > 0:
+			what = "verbs " + strings.Join(u.UnusedVerbs, ",")
+		case len(u.UnusedNames) > 0:
+			what = "resourceNames " + strings.Join(u.UnusedNames, ",")
+		}
+		fmt.Fprintf(buf, "#   %s -> %s rule %d: %s\n", u.Binding, u.Role, u.RuleIndex, what)
+	}
 }

@@ -123,3 +123,14 @@ func TestRBACEscalations(t *testing.T) {
 	assert.Contains(t, out, "User/dev (2 steps)")
 	assert.Contains(t, out, "can create a pod in namespace ci and run it as ServiceAccount ci/deployer")
 }
+
+func TestRBACGenerateDiff(t *testing.T) {
+	code, out, stderr := aigov(t, "", "rbac", "generate", "--audit", rbacAuditLog, "--serviceaccount", "llm:inference", "--diff", "-f", rbacPlatform)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "kind: Role\n")
+	assert.Contains(t, out, "# diff: 1 grant(s) bound to ServiceAccount llm/inference today")
+	assert.Contains(t, out, "#   RoleBinding/llm/inference -> Role/llm/inference rule 1: verbs get\n")
+	// The section is YAML comments: the output still loads.
+	code, _, stderr = aigov(t, out, "rbac", "can-i", "get", "secrets/openai-key", "-n", "llm", "--as", "system:serviceaccount:llm:inference", "-f", "-")
+	assert.Equal(t, 0, code, stderr)
+}
