@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	resourcehelper "k8s.io/component-helpers/resource"
 
 	"github.com/aigov/aigov/governance"
@@ -26,7 +27,8 @@ type Result struct {
 	Stage    Stage
 	// Message is the apiserver's error text ("" when admitted).
 	Message string
-	// Pod is the pod after API defaults and mutating admission.
+	// Pod is the pod after API defaults and mutating admission. When
+	// admission changes nothing it is the pod given to Admit itself.
 	Pod       *corev1.Pod
 	Effective Effective
 	// Usage is what ResourceQuota charges the pod.
@@ -58,20 +60,24 @@ type QuotaDecision struct {
 // namespace is pod.Namespace ("default" when empty).
 func (l *Ledger) Admit(pod *corev1.Pod) Result {
 	ns := l.lookup(pod.Namespace)
-	p := pod.DeepCopy()
-	p.Namespace = ns.name
+	p := pod
+	if l.needsMutation(ns, pod) {
+		p = pod.DeepCopy()
+		p.Namespace = ns.name
+		governance.CopyLimitsToRequests(&p.Spec)
+		for _, d := range ns.lrDefaults {
+			d.apply(p)
+		}
+		if p.Spec.PriorityClassName == "" && l.defaultPriority != "" {
+			p.Spec.PriorityClassName = l.defaultPriority
+		}
+	}
 	res := Result{Pod: p}
-	governance.CopyLimitsToRequests(&p.Spec)
-	for _, d := range ns.lrDefaults {
-		d.apply(p)
-	}
-	if p.Spec.PriorityClassName == "" && l.defaultPriority != "" {
-		p.Spec.PriorityClassName = l.defaultPriority
-	}
 	msg := l.runtimeClass(p)
-	res.Effective = EffectiveResources(p)
-	res.Usage = usageFrom(res.Effective)
-	if !Charged(p, l.now) {
+	res.Effective = effectiveResources(p)
+	if Charged(p, l.now) {
+		res.Usage = l.usageFrom(res.Effective)
+	} else {
 		res.Usage = PodUsage(p, l.now)
 	}
 	res.Quotas = ns.decisions(p)
@@ -79,12 +85,16 @@ func (l *Ledger) Admit(pod *corev1.Pod) Result {
 	case msg != "":
 		return res.reject(StageValidation, forbidden("pods", p.Name, msg))
 	}
-	if errs := ValidatePodResources(p); len(errs) > 0 {
-		return res.reject(StageValidation, invalidPodMessage(p, errs))
+	if !l.podResourcesValid(p) {
+		if errs := ValidatePodResources(p); len(errs) > 0 {
+			return res.reject(StageValidation, invalidPodMessage(p, errs))
+		}
 	}
 	for _, lr := range ns.limitRanges {
-		if errs := validateLimitRange(lr, p); len(errs) > 0 {
-			return res.reject(StageLimitRanger, forbidden("pods", p.Name, limitRangeMessage(errs)))
+		if !limitRangePasses(lr, p) {
+			if errs := validateLimitRange(lr, p); len(errs) > 0 {
+				return res.reject(StageLimitRanger, forbidden("pods", p.Name, limitRangeMessage(errs)))
+			}
 		}
 	}
 	return l.admitQuota(ns, res)
@@ -205,38 +215,81 @@ func checkQuotas(ns *namespaceState, res Result, resourceName, name string, trac
 	if len(failures) > 0 {
 		return res.rejectQuota(resourceName, name, failures)
 	}
-	delta := removeZeros(res.Usage)
+	// Exceeded keys first: what the pod requests (non-zero) of each
+	// tracked hard key, against hard − used; messages only on failure.
 	for i, q := range ns.quotas {
 		d := &res.Quotas[i]
 		if !d.Matches {
 			continue
 		}
-		requested := mask(delta, q.hardKeys)
-		after := add(q.used, requested)
-		for _, k := range keysOf(requested) {
-			if v := after[k]; v.Cmp(q.hard[k]) > 0 {
+		for _, k := range q.hardKeys {
+			v, ok := res.Usage[k]
+			if !ok || v.IsZero() {
+				continue
+			}
+			// used + v > hard, i.e. v > hard − used (exact arithmetic).
+			if v.Cmp(q.avail[k]) > 0 {
 				d.Exceeded = append(d.Exceeded, k)
 			}
 		}
 		if len(d.Exceeded) > 0 {
-			failures = append(failures, fmt.Sprintf("exceeded quota: %s, requested: %s, used: %s, limited: %s",
-				q.rq.Name, prettyPrint(mask(requested, d.Exceeded)), prettyPrint(mask(q.used, d.Exceeded)), prettyPrint(mask(q.hard, d.Exceeded))))
+			failures = append(failures, "exceeded quota: "+q.rq.Name+", requested: "+prettyKeys(res.Usage, d.Exceeded)+
+				", used: "+prettyStrings(q.usedStr, d.Exceeded)+", limited: "+prettyStrings(q.hardStr, d.Exceeded))
 		}
-		d.UsedAfter = withZeros(after, q.hard)
 	}
 	if len(failures) > 0 {
-		for i := range res.Quotas {
-			res.Quotas[i].UsedAfter = nil
-		}
 		return res.rejectQuota(resourceName, name, failures)
 	}
-	for i := range res.Quotas {
-		if res.Quotas[i].UsedAfter == nil {
-			res.Quotas[i].UsedAfter = res.Quotas[i].UsedBefore
+	for i, q := range ns.quotas {
+		d := &res.Quotas[i]
+		if d.Matches {
+			d.UsedAfter = usedAfter(q, res.Usage)
+		} else {
+			d.UsedAfter = d.UsedBefore
 		}
 	}
 	res.Admitted = true
 	return res
+}
+
+// sumOf is used[k] + v (v alone when used lacks k), without touching used.
+func sumOf(used corev1.ResourceList, k corev1.ResourceName, v resource.Quantity) resource.Quantity {
+	cur, ok := used[k]
+	if !ok {
+		return v.DeepCopy()
+	}
+	cur = cur.DeepCopy()
+	cur.Add(v)
+	return cur
+}
+
+// usedAfter is withZeros(used + the non-zero usage of hard's keys, hard);
+// the quota's shared usedView when the pod adds nothing to it.
+func usedAfter(q *quotaState, usage corev1.ResourceList) corev1.ResourceList {
+	changed := false
+	for _, k := range q.hardKeys {
+		if v, ok := usage[k]; ok && !v.IsZero() {
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return q.usedView
+	}
+	out := make(corev1.ResourceList, len(q.hard))
+	for _, k := range q.hardKeys {
+		v, requested := usage[k]
+		requested = requested && !v.IsZero()
+		switch u, ok := q.used[k]; {
+		case requested:
+			out[k] = sumOf(q.used, k, v)
+		case ok:
+			out[k] = u.DeepCopy()
+		default:
+			out[k] = zeroLike(k)
+		}
+	}
+	return out
 }
 
 func (r Result) rejectQuota(resourceName, name string, failures []string) Result {

@@ -38,7 +38,7 @@ func (f FitResult) BindingKeys() []string {
 func (l *Ledger) Fit(pod *corev1.Pod) FitResult {
 	res := l.Admit(pod)
 	out := FitResult{Fit: -1, Admission: res}
-	if !res.Admitted && (res.Stage != StageResourceQuota || len(exceededAny(res)) == 0) {
+	if !res.Admitted && (res.Stage != StageResourceQuota || !exceededAny(res)) {
 		out.Fit = 0
 		return out
 	}
@@ -47,7 +47,7 @@ func (l *Ledger) Fit(pod *corev1.Pod) FitResult {
 		if !res.Quotas[i].Matches {
 			continue
 		}
-		for _, k := range keysOf(q.hard) {
+		for _, k := range q.hardKeys {
 			charge, ok := res.Usage[k]
 			if !ok || charge.Sign() <= 0 {
 				continue
@@ -64,12 +64,13 @@ func (l *Ledger) Fit(pod *corev1.Pod) FitResult {
 	return out
 }
 
-func exceededAny(r Result) []corev1.ResourceName {
-	var out []corev1.ResourceName
+func exceededAny(r Result) bool {
 	for _, q := range r.Quotas {
-		out = append(out, q.Exceeded...)
+		if len(q.Exceeded) > 0 {
+			return true
+		}
 	}
-	return out
+	return false
 }
 
 // copies is ⌊(hard − used) / charge⌋, at least 0.

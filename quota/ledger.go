@@ -37,6 +37,9 @@ type Ledger struct {
 	nodes           []*corev1.Node
 	inv             *governance.Inventory
 	usageCache      map[string]corev1.ResourceList
+	// nameInfos are the admission checks of the container resource names
+	// seen in the inventory (read-only after NewLedger).
+	nameInfos map[corev1.ResourceName]nameInfo
 }
 
 type namespaceState struct {
@@ -72,6 +75,10 @@ type quotaState struct {
 	hardView    corev1.ResourceList
 	usedView    corev1.ResourceList
 	mustSpecify []corev1.ResourceName
+	// avail[k] is hard[k] − used[k] for the hard keys, in a form cheap to
+	// compare; hardStr and usedStr are their String() forms.
+	avail            corev1.ResourceList
+	hardStr, usedStr map[corev1.ResourceName]string
 }
 
 // NewLedger builds the ledger. Quotas the apiserver would refuse to store
@@ -80,7 +87,8 @@ func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
 	if inv == nil {
 		return nil, fmt.Errorf("quota: nil inventory")
 	}
-	l := &Ledger{now: opts.Now, namespaces: map[string]*namespaceState{}, runtimeClasses: map[string]*nodev1.RuntimeClass{}, inv: inv, usageCache: map[string]corev1.ResourceList{}}
+	l := &Ledger{now: opts.Now, namespaces: map[string]*namespaceState{}, runtimeClasses: map[string]*nodev1.RuntimeClass{}, inv: inv, usageCache: map[string]corev1.ResourceList{},
+		nameInfos: map[corev1.ResourceName]nameInfo{}}
 	if l.now.IsZero() {
 		l.now = time.Now()
 	}
@@ -105,6 +113,7 @@ func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
 		ns.lrDefaults = make([]lrDefaults, len(ns.limitRanges))
 		for i, lr := range ns.limitRanges {
 			ns.lrDefaults[i] = limitRangeDefaults(lr)
+			l.noteNames(ns.lrDefaults[i].requests, ns.lrDefaults[i].limits)
 		}
 	}
 	l.chargePods(inv)
@@ -170,6 +179,7 @@ func (l *Ledger) charge(namespace string, pod *corev1.Pod, replicas int64) {
 		pod.Namespace = ns.name
 		l.mutate(ns, pod)
 	}
+	l.noteContainerNames(&pod.Spec)
 	ns.pods = append(ns.pods, chargedPod{pod: pod, replicas: replicas, usage: l.usageOf(pod)})
 }
 
@@ -321,6 +331,19 @@ func (l *Ledger) addQuota(rq *corev1.ResourceQuota) {
 	q.selectors = selectors(rq)
 	q.hardView = q.hard.DeepCopy()
 	q.usedView = withZeros(q.used, q.hard)
+	q.avail = make(corev1.ResourceList, len(q.hard))
+	q.hardStr, q.usedStr = make(map[corev1.ResourceName]string, len(q.hard)), make(map[corev1.ResourceName]string, len(q.used))
+	for k, v := range q.hard {
+		q.hardStr[k] = v.String()
+		a := v.DeepCopy()
+		if u, ok := q.used[k]; ok {
+			a.Sub(u)
+		}
+		q.avail[k] = cmpForm(a)
+	}
+	for k, v := range q.used {
+		q.usedStr[k] = v.String()
+	}
 	for _, k := range q.podKeys {
 		for _, m := range mustSpecifyKeys {
 			if k == m {

@@ -314,3 +314,44 @@ func joinSorted(s []string, sep string) string {
 	sort.Strings(out)
 	return strings.Join(out, sep)
 }
+
+// limitRangePasses says whether validateLimitRange finds nothing, without
+// sorting keys or building messages for Container items (constraint
+// checks format only on failure).
+func limitRangePasses(lr *corev1.LimitRange, pod *corev1.Pod) bool {
+	for i := range lr.Spec.Limits {
+		it := &lr.Spec.Limits[i]
+		switch it.Type {
+		case corev1.LimitTypeContainer:
+			for _, list := range [][]corev1.Container{pod.Spec.Containers, pod.Spec.InitContainers} {
+				for j := range list {
+					if !itemPasses(it, "Container", list[j].Resources.Requests, list[j].Resources.Limits) {
+						return false
+					}
+				}
+			}
+		case corev1.LimitTypePod:
+			return len(validateLimitRange(lr, pod)) == 0
+		}
+	}
+	return true
+}
+
+func itemPasses(it *corev1.LimitRangeItem, kind string, req, lim corev1.ResourceList) bool {
+	for k, v := range it.Min {
+		if minConstraint(kind, k, v, req, lim) != "" {
+			return false
+		}
+	}
+	for k, v := range it.Max {
+		if maxConstraint(kind, k, v, req, lim) != "" {
+			return false
+		}
+	}
+	for k, v := range it.MaxLimitRequestRatio {
+		if ratioConstraint(kind, k, v, req, lim) != "" {
+			return false
+		}
+	}
+	return true
+}

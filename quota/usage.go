@@ -53,7 +53,8 @@ func usageFrom(eff Effective) corev1.ResourceList {
 
 // computeUsage maps requests and limits to quota keys.
 func computeUsage(reqs, lims corev1.ResourceList) corev1.ResourceList {
-	out := corev1.ResourceList{corev1.ResourcePods: *resource.NewQuantity(1, resource.DecimalSI)}
+	out := make(corev1.ResourceList, 2*len(reqs)+len(lims)+2)
+	out[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
 	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
 		if q, ok := reqs[r]; ok {
 			out[r] = q
