@@ -11,5 +11,6 @@ var resourceQuotaKind = schema.GroupKind{Kind: "ResourceQuota"}
 // Checks returns the quota lint checks (fresh values each call). They run
 // in Go only: no ValidatingAdmissionPolicy can see a whole namespace.
 func Checks() []governance.Check {
-	return []governance.Check{QuotaInvalidKey(), QuotaInertKey(), GPUWithoutQuota()}
+	return []governance.Check{QuotaInvalidKey(), QuotaInertKey(), GPUWithoutQuota(),
+		GPURequestLimitMismatch(), GPUAboveLimitRangeMax(), LimitRangeMaxBecomesDefault()}
 }

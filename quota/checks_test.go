@@ -30,5 +30,6 @@ func TestChecks(t *testing.T) {
 		`quota-invalid-key nlp ResourceQuota/tutorial spec.hard[limits.gpu]: spec.hard[limits.gpu]: Invalid value: "limits.gpu": must be a standard resource for quota (use requests.nvidia.com/gpu)`,
 		`quota-inert-key vision-dev ResourceQuota/inert spec.hard[nvidia.com/gpu]: key nvidia.com/gpu is never enforced: no quota evaluator tracks this key; extended resources are limited only as requests.<name> (use requests.nvidia.com/gpu)`,
 		`gpu-without-quota nlp Job/finetune spec.template.spec: namespace nlp runs Job/finetune asking for nvidia.com/gpu, and no ResourceQuota caps requests.nvidia.com/gpu there`,
+		`limitrange-max-becomes-default vision LimitRange/defaults spec.limits[0].max[cpu]: max cpu 4 is also the default limit (a max without default is copied into default): a container that does not state cpu gets limit 4 and request 4`,
 	}, got)
 }

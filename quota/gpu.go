@@ -31,6 +31,9 @@ type GPUReport struct {
 	QuotaTotal map[string]string `json:"quotaTotal"`
 	// Overcommit is QuotaTotal / Capacity per resource with capacity.
 	Overcommit map[string]float64 `json:"overcommit"`
+	// Kueue is the Kueue view (ClusterQueue nominal quota, borrowing and
+	// lending limits per flavor, per team), nil without Kueue objects.
+	Kueue *KueueReport `json:"kueue,omitempty"`
 }
 
 // TeamGPU is one team's GPUs.
@@ -92,7 +95,9 @@ func (l *Ledger) GPUs() GPUReport {
 			members[team] = append(members[team], name)
 		}
 	}
-	return l.report(teams, members)
+	rep := l.report(teams, members)
+	rep.Kueue = l.Kueue()
+	return rep
 }
 
 func (l *Ledger) report(teams map[string]map[string]*gpuAcc, members map[string][]string) GPUReport {

@@ -6,7 +6,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	resourcev1 "k8s.io/api/resource/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	storagehelpers "k8s.io/component-helpers/storage/volume"
 )
 
 // ClaimUsage is what ResourceQuota charges for a ResourceClaim at
@@ -137,6 +136,20 @@ func objectCharge(group, kind string, obj any) corev1.ResourceList {
 	return out
 }
 
+// claimStorageClass is the storage class quota charges a claim to: the
+// beta annotation first, then spec.storageClassName (as the apiserver's
+// storage helpers decide; their package imports client-go, which the
+// analyzers must not).
+func claimStorageClass(pvc *corev1.PersistentVolumeClaim) string {
+	if class, ok := pvc.Annotations[corev1.BetaStorageClassAnnotation]; ok {
+		return class
+	}
+	if pvc.Spec.StorageClassName != nil {
+		return *pvc.Spec.StorageClassName
+	}
+	return ""
+}
+
 // pvcUsage is the PVC evaluator's usage: the claim counts, its storage
 // class (the beta annotation first, then spec.storageClassName) counts, and
 // requests.storage is the larger of the request and
@@ -147,7 +160,7 @@ func pvcUsage(pvc *corev1.PersistentVolumeClaim) corev1.ResourceList {
 		corev1.ResourcePersistentVolumeClaims:   one,
 		countKeyOf("", "PersistentVolumeClaim"): one,
 	}
-	class := storagehelpers.GetPersistentVolumeClaimClass(pvc)
+	class := claimStorageClass(pvc)
 	if class != "" {
 		out[corev1.ResourceName(class+storageClassInfix+string(corev1.ResourcePersistentVolumeClaims))] = one
 	}

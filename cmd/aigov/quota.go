@@ -285,6 +285,62 @@ func printGPUs(out io.Writer, rep quota.GPUReport) error {
 	for _, r := range quotaSortedKeys(rep.Capacity) {
 		fmt.Fprintf(out, "capacity %s: %s, quota total %s, over-commitment %.2f\n", r, rep.Capacity[r], rep.QuotaTotal[r], rep.Overcommit[r])
 	}
+	if rep.Kueue != nil {
+		return printKueue(out, rep.Kueue)
+	}
+	return nil
+}
+
+// printKueue prints the Kueue view: per team and LocalQueue, the
+// ClusterQueue's GPU quota per flavor. A null borrowing or lending limit
+// in a cohort is "unlimited"; without a cohort neither applies ("-").
+func printKueue(out io.Writer, k *quota.KueueReport) error {
+	fmt.Fprintln(out, "\nkueue (ClusterQueue quota per flavor; ceiling = nominal + what the cohort can lend, capped by borrowingLimit):")
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "TEAM\tLOCALQUEUE\tCLUSTERQUEUE\tCOHORT\tFLAVOR\tRESOURCE\tNOMINAL\tBORROWING LIMIT\tLENDING LIMIT\tCEILING")
+	limit := func(cohort, v string) string {
+		switch {
+		case cohort == "":
+			return "-"
+		case v == "":
+			return "unlimited"
+		}
+		return v
+	}
+	for _, t := range k.Teams {
+		for _, q := range t.Queues {
+			lq, cohort := q.Namespace+"/"+q.LocalQueue, q.Cohort
+			if cohort == "" {
+				cohort = "-"
+			}
+			if q.Missing {
+				fmt.Fprintf(w, "%s\t%s\t%s (missing)\t-\t-\t-\t-\t-\t-\t-\n", t.Team, lq, q.ClusterQueue)
+				continue
+			}
+			if len(q.GPUs) == 0 {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t-\t-\t0\t-\t-\t0\n", t.Team, lq, q.ClusterQueue, cohort)
+			}
+			for _, g := range q.GPUs {
+				flavor := g.Flavor
+				if g.FlavorMissing {
+					flavor += " (missing)"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Team, lq, q.ClusterQueue, cohort, flavor, g.Resource,
+					g.Nominal, limit(q.Cohort, g.BorrowingLimit), limit(q.Cohort, g.LendingLimit), g.Ceiling)
+			}
+			if len(q.SharedWith) > 0 {
+				fmt.Fprintf(w, "%s\t%s\t%s\tshared with %s\t\t\t\t\t\t\n", t.Team, lq, q.ClusterQueue, strings.Join(q.SharedWith, ","))
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, c := range k.ClusterQueues {
+		if len(c.LocalQueues) == 0 {
+			fmt.Fprintf(out, "ClusterQueue %s has no LocalQueue in the inventory\n", c.Name)
+		}
+	}
 	return nil
 }
 

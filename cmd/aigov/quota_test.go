@@ -104,3 +104,37 @@ func TestQuotaUsageErrors(t *testing.T) {
 	code, _, _ = aigov(t, "", "quota", "status", "-f", quotaPlatform, "-o", "yaml")
 	assert.Equal(t, 2, code)
 }
+
+func TestQuotaGPUKueue(t *testing.T) {
+	const kueue = "testdata/quota/kueue.yaml"
+	code, out, stderr := aigov(t, "", "quota", "gpu", "-f", kueue)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "research  ml-research/research  research-cq   gpu-pool  a100    nvidia.com/gpu  8        4                2              12")
+	assert.Contains(t, out, "prod      ml-prod/serving       prod-cq       gpu-pool  a100    nvidia.com/gpu  16       unlimited        6              18")
+
+	code, out, stderr = aigov(t, "", "quota", "gpu", "-f", kueue, "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	var doc struct {
+		Kueue struct {
+			Teams []struct {
+				Team   string `json:"team"`
+				Queues []struct {
+					ClusterQueue, Cohort string
+					GPUs                 []struct{ Flavor, Nominal, BorrowingLimit, LendingLimit, Ceiling string } `json:"gpus"`
+				} `json:"queues"`
+			} `json:"teams"`
+		} `json:"kueue"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Kueue.Teams, 2)
+	r := doc.Kueue.Teams[1]
+	assert.Equal(t, "research", r.Team)
+	require.Len(t, r.Queues[0].GPUs, 2)
+	assert.Equal(t, "gpu-pool", r.Queues[0].Cohort)
+	assert.Equal(t, "4", r.Queues[0].GPUs[0].BorrowingLimit)
+	assert.Equal(t, "h100", r.Queues[0].GPUs[1].Flavor)
+
+	code, out, _ = aigov(t, "", "quota", "gpu", "-f", quotaPlatform, "-o", "json")
+	require.Equal(t, 0, code)
+	assert.NotContains(t, out, `"kueue"`, "no Kueue objects, no kueue section")
+}

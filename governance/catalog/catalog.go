@@ -61,6 +61,9 @@ func Definitions() []governance.Definition {
 		quotaInertKeyDefinition(),
 		gPUWithoutQuotaDefinition(),
 		gpuLimitRangeCapDefinition(),
+		gpuRequestLimitMismatchDefinition(),
+		gpuAboveLimitRangeMaxDefinition(),
+		limitRangeMaxBecomesDefaultDefinition(),
 		providerKeySecretExposureDefinition(ax),
 	}
 	defs = append(defs, secretsRuleDefinitions(ax)...)
@@ -91,7 +94,8 @@ func optIn(id string) bool {
 // (namespace-default-deny, vector-db-isolation, cross-team-reachability,
 // inference-exposure, ai-internet-egress, ai-serviceaccount-permissions,
 // team-group-risks, quota-invalid-key, quota-inert-key, gpu-without-quota,
-// gpu-limitrange-cap, provider-key-secret-exposure) and the default
+// gpu-limitrange-cap, gpu-request-limit-mismatch, gpu-above-limitrange-max,
+// limitrange-max-becomes-default, provider-key-secret-exposure) and the default
 // secrets rules, sharing one set of analyzer indexes. shadow-ai and
 // sensitive-workload-classification are opt-in: a policy file lists them.
 func Default() ([]governance.Rule, error) {

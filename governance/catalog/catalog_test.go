@@ -47,6 +47,9 @@ func TestDefinitions(t *testing.T) {
 		IDQuotaInertKey:               quota.QuotaInertKey().Severity,
 		IDGPUWithoutQuota:             quota.GPUWithoutQuota().Severity,
 		IDGPULimitRangeCap:            governance.SeverityMedium,
+		IDGPURequestLimitMismatch:     quota.GPURequestLimitMismatch().Severity,
+		IDGPUAboveLimitRangeMax:       quota.GPUAboveLimitRangeMax().Severity,
+		IDLimitRangeMaxBecomesDefault: quota.LimitRangeMaxBecomesDefault().Severity,
 		IDProviderKeySecretExposure:   governance.SeverityHigh,
 	}
 	for _, r := range secrets.DefaultRules() {
@@ -140,7 +143,8 @@ func TestDefault(t *testing.T) {
 		IDRBACNonexistentSubresource,
 		IDNamespaceDefaultDeny, IDVectorDBIsolation, IDCrossTeamReachability, IDInferenceExposure, IDAIInternetEgress,
 		IDAIServiceAccountPermissions, IDTeamGroupRisks, IDQuotaInvalidKey, IDQuotaInertKey, IDGPUWithoutQuota,
-		IDGPULimitRangeCap, IDProviderKeySecretExposure}
+		IDGPULimitRangeCap, IDGPURequestLimitMismatch, IDGPUAboveLimitRangeMax, IDLimitRangeMaxBecomesDefault,
+		IDProviderKeySecretExposure}
 	for _, r := range secrets.DefaultRules() {
 		want = append(want, r.ID)
 	}

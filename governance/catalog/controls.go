@@ -111,6 +111,9 @@ func controlTable() map[string][]string {
 		IDQuotaInertKey:               {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDGPUWithoutQuota:             {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDGPULimitRangeCap:            {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDGPURequestLimitMismatch:     {nsa + "resource-policies"},
+		IDGPUAboveLimitRangeMax:       {nsa + "resource-policies"},
+		IDLimitRangeMaxBecomesDefault: {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDProviderKeySecretExposure:   {ciso + "5.1.2", ciso + "5.4.1", nsa + "secrets", nsa + "rbac", llm + "LLM02", atl + "AML.T0055"},
 
 		// The default secrets rules (check_secrets_rules.go).

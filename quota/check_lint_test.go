@@ -1,0 +1,127 @@
+package quota_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/quota"
+)
+
+// runCheck runs one check over a manifest and returns "Object path: message"
+// lines.
+func runCheck(t *testing.T, c governance.Check, manifest string) []string {
+	t.Helper()
+	loader, err := governance.NewLoader()
+	require.NoError(t, err)
+	inv, err := loader.LoadBytes("test.yaml", []byte(manifest))
+	require.NoError(t, err)
+	eng, err := governance.NewEngine(governance.Rule{Check: c, Action: governance.ActionDeny})
+	require.NoError(t, err)
+	var out []string
+	for _, f := range eng.Run(inv) {
+		out = append(out, f.Object.String()+" "+f.Path+": "+f.Message)
+	}
+	return out
+}
+
+func lintDeploy(resources string) string {
+	return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: train, namespace: ml}\nspec:\n  selector: {matchLabels: {app: t}}\n  template:\n    metadata: {labels: {app: t}}\n    spec:\n      containers:\n      - {name: t, image: pytorch, resources: " + resources + "}\n"
+}
+
+func lintPod(resources string) string {
+	return "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ml}\nspec:\n  initContainers:\n  - {name: init, image: busybox, resources: " + resources + "}\n  containers:\n  - {name: c, image: busybox}\n"
+}
+
+func lintLimitRange(item string) string {
+	return "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: ml}\nspec:\n  limits:\n  - " + item + "\n"
+}
+
+func joinDocs(docs ...string) string { return strings.Join(docs, "---\n") }
+
+type lintCase struct {
+	name, manifest string
+	want           []string
+}
+
+func runLintCases(t *testing.T, c governance.Check, cases []lintCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(c.ID+"/"+tc.name, func(t *testing.T) {
+			got := runCheck(t, c, tc.manifest)
+			if len(tc.want) == 0 {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestGPURequestLimitMismatch(t *testing.T) {
+	runLintCases(t, quota.GPURequestLimitMismatch(), []lintCase{
+		{name: "limit only (request copies from it)", manifest: lintDeploy("{limits: {nvidia.com/gpu: 2}}")},
+		{name: "request equals limit", manifest: lintDeploy("{requests: {nvidia.com/gpu: 2}, limits: {nvidia.com/gpu: 2}}")},
+		{name: "cpu request below limit is fine", manifest: lintDeploy("{requests: {cpu: 1}, limits: {cpu: 2}}")},
+		{name: "no GPU at all", manifest: lintDeploy("{}")},
+		{name: "request with a LimitRange default equal to it", manifest: joinDocs(lintDeploy("{requests: {nvidia.com/gpu: 1}}"),
+			lintLimitRange("{type: Container, default: {nvidia.com/gpu: 1}}"))},
+		{name: "request differs from limit", manifest: lintDeploy("{requests: {nvidia.com/gpu: 1}, limits: {nvidia.com/gpu: 2}}"), want: []string{
+			"Deployment/train spec.template.spec.containers[0].resources.requests[nvidia.com/gpu]: Deployment/train: container t: nvidia.com/gpu request 1 differs from its limit: must be equal to nvidia.com/gpu limit of 2; the apiserver rejects the pod",
+		}},
+		{name: "request without limit", manifest: lintDeploy("{requests: {amd.com/gpu: 1}}"), want: []string{
+			"Deployment/train spec.template.spec.containers[0].resources.requests[amd.com/gpu]: Deployment/train: container t requests 1 amd.com/gpu without a limit: Limit must be set for non overcommitable resources; the apiserver rejects the pod",
+		}},
+		{name: "LimitRange max becomes a default limit unlike the request", manifest: joinDocs(lintDeploy("{requests: {nvidia.com/gpu: 1}}"),
+			lintLimitRange("{type: Container, max: {nvidia.com/gpu: 4}}")), want: []string{
+			"Deployment/train spec.template.spec.containers[0].resources.requests[nvidia.com/gpu]: Deployment/train: container t: nvidia.com/gpu request 1 differs from the limit 4 the namespace's LimitRange defaults it to: must be equal to nvidia.com/gpu limit of 4; the apiserver rejects the pod",
+		}},
+		{name: "LimitRange defaultRequest without default", manifest: joinDocs(lintDeploy("{}"),
+			lintLimitRange("{type: Container, defaultRequest: {nvidia.com/gpu: 1}}")), want: []string{
+			"Deployment/train spec.template.spec.containers[0].resources.requests[nvidia.com/gpu]: Deployment/train: container t gets 1 nvidia.com/gpu from the namespace's LimitRange defaultRequest and no limit: Limit must be set for non overcommitable resources; the apiserver rejects the pod",
+		}},
+		{name: "MIG profile in an init container of a Pod", manifest: lintPod("{requests: {nvidia.com/mig-1g.10gb: 2}, limits: {nvidia.com/mig-1g.10gb: 1}}"), want: []string{
+			"Pod/p spec.initContainers[0].resources.requests[nvidia.com/mig-1g.10gb]: Pod/p: container init: nvidia.com/mig-1g.10gb request 2 differs from its limit: must be equal to nvidia.com/mig-1g.10gb limit of 1; the apiserver rejects the pod",
+		}},
+	})
+}
+
+func TestGPUAboveLimitRangeMax(t *testing.T) {
+	maxGPU := lintLimitRange("{type: Container, default: {nvidia.com/gpu: 0}, max: {nvidia.com/gpu: 2}}")
+	runLintCases(t, quota.GPUAboveLimitRangeMax(), []lintCase{
+		{name: "at the max", manifest: joinDocs(lintDeploy("{limits: {nvidia.com/gpu: 2}}"), maxGPU)},
+		{name: "no LimitRange", manifest: lintDeploy("{limits: {nvidia.com/gpu: 8}}")},
+		{name: "max of another resource", manifest: joinDocs(lintDeploy("{limits: {amd.com/gpu: 8}}"), maxGPU)},
+		{name: "Pod-type max is not a Container max", manifest: joinDocs(lintDeploy("{limits: {nvidia.com/gpu: 8}}"),
+			lintLimitRange("{type: Pod, max: {nvidia.com/gpu: 2}}"))},
+		{name: "LimitRange in another namespace", manifest: joinDocs(lintDeploy("{limits: {nvidia.com/gpu: 8}}"),
+			strings.Replace(maxGPU, "namespace: ml", "namespace: other", 1))},
+		{name: "limit above the max", manifest: joinDocs(lintDeploy("{limits: {nvidia.com/gpu: 4}}"), maxGPU), want: []string{
+			"Deployment/train spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]: Deployment/train: container t asks for 4 nvidia.com/gpu, above the max of LimitRange lr: maximum nvidia.com/gpu usage per Container is 2, but limit is 4",
+		}},
+		{name: "request only, above the max, init container", manifest: joinDocs(lintPod("{requests: {nvidia.com/gpu: 3}}"), maxGPU), want: []string{
+			"Pod/p spec.initContainers[0].resources.requests[nvidia.com/gpu]: Pod/p: container init asks for 3 nvidia.com/gpu, above the max of LimitRange lr: maximum nvidia.com/gpu usage per Container is 2, but request is 3",
+		}},
+	})
+}
+
+func TestLimitRangeMaxBecomesDefault(t *testing.T) {
+	runLintCases(t, quota.LimitRangeMaxBecomesDefault(), []lintCase{
+		{name: "max with a lower default", manifest: lintLimitRange("{type: Container, default: {nvidia.com/gpu: 0, cpu: 1}, max: {nvidia.com/gpu: 1, cpu: 4}}")},
+		{name: "PVC max has no defaulting", manifest: lintLimitRange("{type: PersistentVolumeClaim, max: {storage: 10Gi}}")},
+		{name: "Pod max has no defaulting", manifest: lintLimitRange("{type: Pod, max: {cpu: 8}}")},
+		{name: "default only", manifest: lintLimitRange("{type: Container, default: {cpu: 1}}")},
+		{name: "GPU max alone", manifest: lintLimitRange("{type: Container, max: {nvidia.com/gpu: 4}}"), want: []string{
+			"LimitRange/lr spec.limits[0].max[nvidia.com/gpu]: max nvidia.com/gpu 4 is also the default limit (a max without default is copied into default): a container that does not state nvidia.com/gpu gets limit 4 and request 4",
+		}},
+		{name: "cpu max with defaultRequest, memory defaulted", manifest: lintLimitRange("{type: Container, defaultRequest: {cpu: 100m}, default: {memory: 1Gi}, max: {cpu: 2, memory: 4Gi}}"), want: []string{
+			"LimitRange/lr spec.limits[0].max[cpu]: max cpu 2 is also the default limit (a max without default is copied into default): a container that does not state cpu gets limit 2 and request 100m",
+		}},
+		{name: "second item, default written equal to max", manifest: "apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr, namespace: ml}\nspec:\n  limits:\n  - {type: PersistentVolumeClaim, max: {storage: 1Gi}}\n  - {type: Container, default: {memory: 2Gi}, max: {memory: 2Gi}}\n", want: []string{
+			"LimitRange/lr spec.limits[1].max[memory]: max memory 2Gi is also the default limit (a max without default is copied into default): a container that does not state memory gets limit 2Gi and request 2Gi",
+		}},
+	})
+}
