@@ -73,15 +73,6 @@ func Definitions() []governance.Definition {
 	return defs
 }
 
-// optIn lists the checks without required parameters that Default leaves
-// out, because their default parameters encode an organisation's policy
-// that a platform has to adopt first: shadow-ai needs namespaces labelled
-// as AI-approved, and sensitive-workload-classification flags training
-// jobs in namespaces classified below confidential.
-func optIn(id string) bool {
-	return id == IDShadowAI || id == IDSensitiveWorkloadClassification
-}
-
 // Default returns the checks that need no parameters, with their default
 // parameters, each as a rule with action Deny, no entry name, the check's
 // own severity and no scope: privileged-container, container-limits
@@ -96,12 +87,11 @@ func optIn(id string) bool {
 // team-group-risks, quota-invalid-key, quota-inert-key, gpu-without-quota,
 // gpu-limitrange-cap, gpu-request-limit-mismatch, gpu-above-limitrange-max,
 // limitrange-max-becomes-default, provider-key-secret-exposure) and the default
-// secrets rules, sharing one set of analyzer indexes. shadow-ai and
-// sensitive-workload-classification are opt-in: a policy file lists them.
+// secrets rules, sharing one set of analyzer indexes.
 func Default() ([]governance.Rule, error) {
 	var rules []governance.Rule
 	for _, d := range Definitions() {
-		if requiresParams(d) || optIn(d.ID) {
+		if requiresParams(d) {
 			continue
 		}
 		c, err := d.New(nil)

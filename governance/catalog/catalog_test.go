@@ -138,8 +138,8 @@ func TestDefault(t *testing.T) {
 		}
 	}
 	want := []string{IDPrivilegedContainer, IDContainerLimits, IDHostNamespaces, IDAutomountToken, IDLatestTag, IDRunAsNonRoot,
-		IDNamespaceDataClassification, IDNamespaceTeamLabels, IDPodSecurityLevel, IDInferenceProbes, IDModelImageDigest,
-		IDAIWorkloadOwnServiceAccount, IDGPUNodeTargeting, IDAuditPolicyLint, IDKyvernoDeprecatedAction,
+		IDNamespaceDataClassification, IDNamespaceTeamLabels, IDSensitiveWorkloadClassification, IDPodSecurityLevel,
+		IDInferenceProbes, IDModelImageDigest, IDAIWorkloadOwnServiceAccount, IDShadowAI, IDGPUNodeTargeting, IDAuditPolicyLint, IDKyvernoDeprecatedAction,
 		IDRBACNonexistentSubresource,
 		IDNamespaceDefaultDeny, IDVectorDBIsolation, IDCrossTeamReachability, IDInferenceExposure, IDAIInternetEgress,
 		IDAIServiceAccountPermissions, IDTeamGroupRisks, IDQuotaInvalidKey, IDQuotaInertKey, IDGPUWithoutQuota,
