@@ -119,28 +119,8 @@ func ProviderKeysOutsideTeam(inv *governance.Inventory, exposures []SecretExposu
 	if label == "" {
 		label = DefaultTeamLabel
 	}
-	teamOf := func(ns string) string {
-		if o := inv.Get(governance.Key{Kind: "Namespace", Name: ns}); o != nil {
-			if n, ok := o.Obj.(*corev1.Namespace); ok {
-				return n.Labels[label]
-			}
-		}
-		return ""
-	}
-	members := map[rbacv1.Subject][]string{}
-	for _, rb := range governance.Typed[*rbacv1.RoleBinding](inv) {
-		team := teamOf(rb.Namespace)
-		if team == "" {
-			continue
-		}
-		for _, s := range rb.Subjects {
-			if s.Kind != rbacv1.GroupKind && s.Kind != rbacv1.UserKind {
-				continue
-			}
-			k := rbacv1.Subject{Kind: s.Kind, Name: s.Name}
-			members[k] = appendNew(members[k], team)
-		}
-	}
+	teamOf := func(ns string) string { return namespaceTeam(inv, ns, label) }
+	members := teamsOfSubjects(inv, label)
 	for k, v := range members {
 		if len(v) != 1 {
 			delete(members, k) // bound in several teams: nobody's
@@ -188,6 +168,39 @@ func ProviderKeysOutsideTeam(inv *governance.Inventory, exposures []SecretExposu
 		}
 		if len(pe.Outside) > 0 {
 			out = append(out, pe)
+		}
+	}
+	return out
+}
+
+// namespaceTeam is the team label value of namespace ns ("" when the
+// namespace or its label is missing).
+func namespaceTeam(inv *governance.Inventory, ns, teamLabel string) string {
+	if o := inv.Get(governance.Key{Kind: "Namespace", Name: ns}); o != nil {
+		if n, ok := o.Obj.(*corev1.Namespace); ok {
+			return n.Labels[teamLabel]
+		}
+	}
+	return ""
+}
+
+// teamsOfSubjects maps each Group or User that a RoleBinding binds in a
+// namespace carrying teamLabel to the teams of those namespaces, in
+// binding order. A subject with one team belongs to it; one with several
+// belongs to none.
+func teamsOfSubjects(inv *governance.Inventory, teamLabel string) map[rbacv1.Subject][]string {
+	out := map[rbacv1.Subject][]string{}
+	for _, rb := range governance.Typed[*rbacv1.RoleBinding](inv) {
+		team := namespaceTeam(inv, rb.Namespace, teamLabel)
+		if team == "" {
+			continue
+		}
+		for _, s := range rb.Subjects {
+			if s.Kind != rbacv1.GroupKind && s.Kind != rbacv1.UserKind {
+				continue
+			}
+			k := rbacv1.Subject{Kind: s.Kind, Name: s.Name}
+			out[k] = appendNew(out[k], team)
 		}
 	}
 	return out

@@ -15,7 +15,6 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -127,28 +126,6 @@ func teamGroups(inv *governance.Inventory, teamLabel string) map[string]bool {
 		for _, s := range rb.Subjects {
 			if s.Kind == rbacv1.GroupKind {
 				out[s.Name] = true
-			}
-		}
-	}
-	return out
-}
-
-// groupTeams maps each Group or User bound by a RoleBinding in a team
-// namespace to the teams of those namespaces.
-func groupTeams(inv *governance.Inventory, teamLabel string) map[rbacv1.Subject][]string {
-	out := map[rbacv1.Subject][]string{}
-	for _, rb := range governance.Typed[*rbacv1.RoleBinding](inv) {
-		team := namespaceLabelsOf(inv, rb.Namespace)[teamLabel]
-		if team == "" {
-			continue
-		}
-		for _, s := range rb.Subjects {
-			if s.Kind != rbacv1.GroupKind && s.Kind != rbacv1.UserKind {
-				continue
-			}
-			k := rbacv1.Subject{Kind: s.Kind, Name: s.Name}
-			if !slices.Contains(out[k], team) {
-				out[k] = append(out[k], team)
 			}
 		}
 	}
