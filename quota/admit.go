@@ -76,7 +76,7 @@ func (l *Ledger) Admit(pod *corev1.Pod) Result {
 	msg := l.runtimeClass(p)
 	res.Effective = effectiveResources(p)
 	if Charged(p, l.now) {
-		res.Usage = l.usageFrom(res.Effective)
+		res.Usage = usageFrom(res.Effective, l.classifyName)
 	} else {
 		res.Usage = PodUsage(p, l.now)
 	}

@@ -234,30 +234,8 @@ func cmpForm(q resource.Quantity) resource.Quantity {
 	return q
 }
 
-// usageFrom is usageFrom(eff) with the Ledger's name table.
-func (l *Ledger) usageFrom(eff Effective) corev1.ResourceList {
-	reqs, lims := eff.Requests, eff.Limits
-	out := make(corev1.ResourceList, 2*len(reqs)+len(lims)+2)
-	out[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
-	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
-		if q, ok := reqs[r]; ok {
-			out[r] = q
-			out[requestsPrefix+r] = q
-		}
-		if q, ok := lims[r]; ok {
-			out[limitsPrefix+r] = q
-		}
-	}
-	for r, q := range reqs {
-		info := l.nameInfo(r)
-		if info.huge {
-			out[r] = q
-			out[requestsPrefix+r] = q
-		}
-		if info.draExtended {
-			out[requestsPrefix+r] = q
-		}
-	}
-	out[podCountKey] = *resource.NewQuantity(1, resource.DecimalSI)
-	return out
+// classifyName answers usageFrom from the Ledger's name table.
+func (l *Ledger) classifyName(r corev1.ResourceName) (huge, draExtended bool) {
+	info := l.nameInfo(r)
+	return info.huge, info.draExtended
 }

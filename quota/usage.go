@@ -41,18 +41,25 @@ func PodUsage(pod *corev1.Pod, now time.Time) corev1.ResourceList {
 	if !Charged(pod, now) {
 		return corev1.ResourceList{podCountKey: *resource.NewQuantity(1, resource.DecimalSI)}
 	}
-	return usageFrom(EffectiveResources(pod))
+	return usageFrom(EffectiveResources(pod), classifyName)
 }
 
-// usageFrom is the usage of a charged pod with these effective resources.
-func usageFrom(eff Effective) corev1.ResourceList {
-	out := computeUsage(eff.Requests, eff.Limits)
+// classifyName is what usageFrom needs to know of a resource name.
+func classifyName(r corev1.ResourceName) (huge, draExtended bool) {
+	return isHugePages(r), isDRAExtended(r)
+}
+
+// usageFrom is the usage of a charged pod with these effective resources;
+// classify says which names are hugepages and DRA-backed extended
+// resources (a Ledger answers from its precomputed name table).
+func usageFrom(eff Effective, classify func(corev1.ResourceName) (huge, draExtended bool)) corev1.ResourceList {
+	out := computeUsage(eff.Requests, eff.Limits, classify)
 	out[podCountKey] = *resource.NewQuantity(1, resource.DecimalSI)
 	return out
 }
 
 // computeUsage maps requests and limits to quota keys.
-func computeUsage(reqs, lims corev1.ResourceList) corev1.ResourceList {
+func computeUsage(reqs, lims corev1.ResourceList, classify func(corev1.ResourceName) (huge, draExtended bool)) corev1.ResourceList {
 	out := make(corev1.ResourceList, 2*len(reqs)+len(lims)+2)
 	out[corev1.ResourcePods] = *resource.NewQuantity(1, resource.DecimalSI)
 	for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
@@ -65,11 +72,12 @@ func computeUsage(reqs, lims corev1.ResourceList) corev1.ResourceList {
 		}
 	}
 	for r, q := range reqs {
-		if isHugePages(r) {
+		huge, dra := classify(r)
+		if huge {
 			out[r] = q
 			out[requestsPrefix+r] = q
 		}
-		if isDRAExtended(r) {
+		if dra {
 			out[requestsPrefix+r] = q
 		}
 	}
