@@ -396,21 +396,7 @@ func (g *Graph) decideSet(d int, p *profile, other int) setID {
 	if len(p.admin) == 0 && len(p.baseline) == 0 && len(p.npPolicies) == 0 {
 		return fullSet
 	}
-	undecided, allowed, passed := fullSet, emptySet, emptySet
-	for _, r := range p.admin {
-		if !g.has(g.rulePeers[r], other) {
-			continue
-		}
-		m := t.intersect(undecided, g.rulePorts(r, dst))
-		switch g.comp.rules[r].ref.Action {
-		case Allow:
-			allowed = t.unite(allowed, m)
-		case Pass:
-			passed = t.unite(passed, m)
-		}
-		undecided = t.subtract(undecided, m)
-	}
-	rest := t.unite(undecided, passed)
+	allowed, rest := g.decideTier(p.admin, other, dst, fullSet, emptySet)
 	if len(p.npPolicies) > 0 {
 		np := emptySet
 		for _, r := range p.np {
@@ -420,8 +406,18 @@ func (g *Graph) decideSet(d int, p *profile, other int) setID {
 		}
 		return t.unite(allowed, t.intersect(rest, np))
 	}
-	undecided, passed = rest, emptySet
-	for _, r := range p.baseline {
+	allowed, rest = g.decideTier(p.baseline, other, dst, rest, allowed)
+	return t.unite(allowed, rest)
+}
+
+// decideTier walks one admin tier's rules in order over the ports still
+// undecided: the first matching rule decides a port (Allow adds it to
+// allowed, Deny drops it, Pass hands it on). It returns the allowed ports
+// and those the tier left to the next one (undecided or passed).
+func (g *Graph) decideTier(rules []int, other, dst int, undecided, allowed setID) (setID, setID) {
+	t := g.sets
+	passed := emptySet
+	for _, r := range rules {
 		if !g.has(g.rulePeers[r], other) {
 			continue
 		}
@@ -434,7 +430,7 @@ func (g *Graph) decideSet(d int, p *profile, other int) setID {
 		}
 		undecided = t.subtract(undecided, m)
 	}
-	return t.unite(allowed, t.unite(undecided, passed))
+	return allowed, t.unite(undecided, passed)
 }
 
 // pairSets are the ports the source class s's egress and the destination
