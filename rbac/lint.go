@@ -52,22 +52,7 @@ func (g *Graph) Lint(rules []LintRule) []governance.Finding {
 			out = append(out, rules[i].check(ctx, &rules[i])...)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Object.Kind != b.Object.Kind {
-			return a.Object.Kind < b.Object.Kind
-		}
-		if a.Object.Namespace != b.Object.Namespace {
-			return a.Object.Namespace < b.Object.Namespace
-		}
-		if a.Object.Name != b.Object.Name {
-			return a.Object.Name < b.Object.Name
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Check < b.Check
-	})
+	governance.SortFindings(out)
 	return out
 }
 

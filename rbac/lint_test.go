@@ -21,21 +21,21 @@ func lintKeys(fs []governance.Finding) []string {
 func TestLintFail(t *testing.T) {
 	fs := rbac.New(load(t, "testdata/lint/fail.yaml")).Lint(nil)
 	want := []string{
-		"rbac-empty-rule ClusterRole//empty rules",
+		"rbac-empty-rule Role/llm/typos rules[2]",
+		"rbac-invalid-nonresourceurls Role/llm/typos rules[3].nonResourceURLs",
+		"rbac-binding-missing-role RoleBinding/llm/dangling roleRef.name",
 		"rbac-missing-serviceaccount ClusterRoleBinding//nsless subjects[0]",
+		"rbac-resourcenames-verb Role/llm/typos rules[1].verbs[1]",
+		"rbac-resourcenames-verb Role/llm/typos rules[1].verbs[2]",
+		"rbac-resourcenames-verb Role/llm/typos rules[1].verbs[3]",
 		"rbac-unknown-resource Role/llm/typos rules[0].resources[0]",
 		"rbac-unknown-resource Role/llm/typos rules[0].resources[1]",
 		"rbac-unknown-resource Role/llm/typos rules[0].resources[2]",
 		"rbac-unknown-verb Role/llm/typos rules[0].verbs[1]",
 		"rbac-unknown-verb Role/llm/typos rules[0].verbs[2]",
-		"rbac-resourcenames-verb Role/llm/typos rules[1].verbs[1]",
-		"rbac-resourcenames-verb Role/llm/typos rules[1].verbs[2]",
-		"rbac-resourcenames-verb Role/llm/typos rules[1].verbs[3]",
-		"rbac-empty-rule Role/llm/typos rules[2]",
-		"rbac-invalid-nonresourceurls Role/llm/typos rules[3].nonResourceURLs",
-		"rbac-binding-missing-role RoleBinding/llm/dangling roleRef.name",
 		"rbac-missing-serviceaccount RoleBinding/llm/dangling subjects[0]",
 		"rbac-missing-serviceaccount RoleBinding/llm/dangling subjects[3]",
+		"rbac-empty-rule ClusterRole//empty rules",
 	}
 	got := lintKeys(fs)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -73,7 +73,8 @@ func (r Report) MarshalJSON() ([]byte, error) {
 }
 
 // sortFindings orders by severity (most severe first), then kind,
-// namespace, name, path and rule: the order of governance.Engine.
+// namespace, name, path and rule (the secrets scan order; its JSON
+// golden files depend on it).
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
