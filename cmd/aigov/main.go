@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/aigov/aigov/governance"
 )
 
 func main() {
@@ -35,11 +33,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exit.code
 	}
+	// Input errors (file, document, line) and what cobra returns itself
+	// (unknown flag, bad arguments) are both exit 2.
 	fmt.Fprintln(stderr, "error:", err)
-	if governance.IsInputError(err) {
-		return 2
-	}
-	// Anything else cobra returns is a usage error (unknown flag, bad args).
 	return 2
 }
 
