@@ -90,7 +90,7 @@ var loadMemory = flag.Bool("loadmem", false, "run TestLoadMemory: log the peak h
 // TestLoadMemory logs the peak heap of loading the 10k inventory against its
 // size. It reports and never asserts: figures go to testdata/BENCHMARKS.md.
 //
-//	go test -run TestLoadMemory -loadmem -v -cpu 1 ./governance/
+//	go test -run TestLoadMemory -v -cpu 1 ./governance/ -args -loadmem
 func TestLoadMemory(t *testing.T) {
 	if !*loadMemory {
 		t.Skip("run with -loadmem")

@@ -77,10 +77,10 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 	docs, splitErr := splitDocuments(data)
 	var objs []*Object
 	var errs ErrorList
-	w := &jsonWriter{}
+	w, yp := &jsonWriter{}, &blockParser{}
 	for _, doc := range docs {
 		src := Source{File: name, Document: doc.index, Line: doc.line, Item: -1}
-		o, err := d.decodeDocument(w, doc, src)
+		o, err := d.decodeDocument(w, yp, doc, src)
 		objs = append(objs, o...)
 		errs = append(errs, err...)
 	}
@@ -93,7 +93,7 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 // DecodeJSON decodes one JSON object (or List) that did not come from a
 // file, e.g. one read from a live cluster; src names it in errors.
 func (d *Decoder) DecodeJSON(js []byte, src Source) ([]*Object, ErrorList) {
-	return d.decodeDocument(&jsonWriter{}, document{data: js, line: src.Line, index: src.Document, json: true}, src)
+	return d.decodeDocument(&jsonWriter{}, nil, document{data: js, line: src.Line, index: src.Document, json: true}, src)
 }
 
 // checkText refuses binary files: a NUL byte or invalid UTF-8 in the first
@@ -116,7 +116,9 @@ func checkText(data []byte) error {
 	return nil
 }
 
-func (d *Decoder) decodeDocument(w *jsonWriter, doc document, src Source) ([]*Object, ErrorList) {
+// decodeDocument decodes one document; w and yp are scratch space shared by
+// the documents of a file (yp is only used for YAML).
+func (d *Decoder) decodeDocument(w *jsonWriter, yp *blockParser, doc document, src Source) ([]*Object, ErrorList) {
 	fail := func(err error) ([]*Object, ErrorList) { return nil, ErrorList{{Source: src, Err: err}} }
 	if len(doc.data) > MaxDocumentBytes {
 		return fail(fmt.Errorf("document is %d bytes, over the limit of %d bytes (16 MiB)", len(doc.data), MaxDocumentBytes))
@@ -141,7 +143,7 @@ func (d *Decoder) decodeDocument(w *jsonWriter, doc document, src Source) ([]*Ob
 			return nil, nil
 		}
 		var err error
-		if tree, err = parseYAML(doc.data); err != nil {
+		if tree, err = parseYAML(yp, doc.data); err != nil {
 			return fail(yamlError(err, doc.line))
 		}
 	}
@@ -491,6 +493,9 @@ func setField(m any, key string, v any) any {
 // parseYAML decodes one YAML document with go-yaml v2, strictly (duplicate
 // keys are errors), into a tree of []any, scalars and mappings.
 //
+// Documents of the common block shape are read by yp (see blockParser),
+// which builds the same tree go-yaml's MapSlice decoding (below) would.
+//
 // A mapping is decoded as a yamlv2.MapSlice when that gives the same tree as
 // decoding into map[any]any would, apart from key order (which the JSON
 // writer sorts anyway): go-yaml builds a MapSlice without hashing, which
@@ -502,7 +507,12 @@ func setField(m any, key string, v any) any {
 // mapping. Those documents, and documents go-yaml refuses, are decoded
 // (again) into map[any]any, so that results and error messages are exactly
 // go-yaml's. So is a document that might be a list (see startsWithKey).
-func parseYAML(data []byte) (any, error) {
+func parseYAML(yp *blockParser, data []byte) (any, error) {
+	if yp != nil {
+		if tree, ok := yp.parse(data); ok {
+			return tree, nil
+		}
+	}
 	if startsWithKey(data) && bytes.IndexByte(data, '!') < 0 && !bytes.Contains(data, []byte("<<")) {
 		var ms yamlv2.MapSlice
 		if err := yamlv2.UnmarshalStrict(data, &ms); err == nil && len(ms) > 0 && plainTree(ms) {
