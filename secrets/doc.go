@@ -49,6 +49,7 @@
 //	}
 //
 // Exposure joins rbac: for every Secret, who can read it directly, who can
-// create pods in its namespace (and so mount it), who can exec into pods
-// that mount it.
+// create pods or pod controllers in its namespace or change the pod
+// template of a controller there (and so mount it), who can exec into pods
+// that mount it, and who can act as one of those.
 package secrets

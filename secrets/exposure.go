@@ -34,6 +34,15 @@ const (
 	// Secret's namespace: its pods mount the Secret as a pod of one's own
 	// would. Access.Resources names the controllers.
 	ViaCreateWorkloads = "create-workloads"
+	// ViaUpdateWorkloads: update or patch a pod controller of the inventory
+	// in the Secret's namespace whose pod template may change after
+	// creation (Deployment, ReplicaSet, StatefulSet, DaemonSet, CronJob,
+	// ReplicationController; a Job's template is immutable): its next pods
+	// mount the Secret. Access.Resources names the controllers' resources;
+	// Access.Workload is set when the grant names that one controller
+	// (resourceNames), and empty when the subject may change every
+	// controller of the resource in the namespace.
+	ViaUpdateWorkloads = "update-workloads"
 	// ViaExec: exec into the pods of a workload that mounts it (rules
 	// limited by resourceNames count for the pods they name: a Pod of the
 	// inventory, a StatefulSet's ordinal pods, pods of the inventory owned
@@ -68,13 +77,16 @@ type Access struct {
 	// ViaImpersonate or ViaMintToken.
 	Via string `json:"via"`
 	// Verbs are the allowed verbs (get, list, watch for ViaRead;
-	// impersonate for ViaImpersonate; create otherwise).
+	// impersonate for ViaImpersonate; update, patch for
+	// ViaUpdateWorkloads; create otherwise).
 	Verbs []string `json:"verbs"`
-	// Resources are, for ViaCreateWorkloads, the controllers the subject
-	// may create ("jobs.batch", "deployments.apps").
+	// Resources are, for ViaCreateWorkloads and ViaUpdateWorkloads, the
+	// controllers the subject may create or change ("jobs.batch",
+	// "deployments.apps").
 	Resources []string `json:"resources,omitempty"`
 	// Workload is, for ViaExec, the workload ("Kind/name") whose pods the
-	// subject may exec into.
+	// subject may exec into; for ViaUpdateWorkloads, the one controller a
+	// resourceNames-limited grant lets it change.
 	Workload string `json:"workload,omitempty"`
 	// Pods are, for ViaExec, the pod names asked about by name (so that
 	// rules limited by resourceNames count); empty when only the
@@ -116,15 +128,19 @@ type exposureUse struct {
 
 // Exposure returns, for every Secret of the inventory (sorted by namespace
 // and name), the subjects that can read it directly, create pods or pod
-// controllers in its namespace, exec into the pods of workloads that use
-// it, or impersonate (or mint a token for) a subject that can do one of
-// these. Impersonation is followed one hop; impersonating a group is
+// controllers in its namespace, change the pod template of a controller
+// there, exec into the pods of workloads that use it, or impersonate (or
+// mint a token for) a subject that can do one of these. Impersonation is followed one hop; impersonating a group is
 // counted without checking that the subject may also impersonate a user
 // (kubectl --as-group needs --as).
 func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 	uses := map[[2]string][]exposureUse{}
 	runsAs := map[[2]string][]string{}
+	changeable := map[string][]governance.Workload{} // per namespace
 	for _, w := range inv.Workloads() {
+		if _, _, ok := mutableTemplate(w.Kind); ok {
+			changeable[w.Namespace] = append(changeable[w.Namespace], w)
+		}
 		spec := &w.Pod.Spec
 		sa := spec.ServiceAccountName
 		if sa == "" {
@@ -159,6 +175,7 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 	// Per-namespace and per-subject answers are asked once.
 	createPods := map[string][]rbac.SubjectAccess{}
 	createWorkloads := map[string][][]rbac.SubjectAccess{}
+	updateWorkloads := map[string][]grantedAccess{}
 	hops := map[rbacv1.Subject][]hopAccess{}
 	var out []SecretExposure
 	for _, s := range governance.Typed[*corev1.Secret](inv) {
@@ -196,6 +213,14 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 			}
 			add(Access{Via: ViaCreateWorkloads, Verbs: []string{"create"}, Resources: []string{res}}, sas)
 		}
+		uw, ok := updateWorkloads[s.Namespace]
+		if !ok {
+			uw = templateChanges(changeable[s.Namespace], authz)
+			updateWorkloads[s.Namespace] = uw
+		}
+		for _, g := range uw {
+			add(g.access, g.subjects)
+		}
 		for _, u := range uses[[2]string{s.Namespace, s.Name}] {
 			if !slices.Contains(e.UsedBy, u.ref) {
 				e.UsedBy = append(e.UsedBy, u.ref)
@@ -218,6 +243,69 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 		return out[i].Name < out[j].Name
 	})
 	return out
+}
+
+// grantedAccess is a way in and the subjects it is open to.
+type grantedAccess struct {
+	access   Access
+	subjects []rbac.SubjectAccess
+}
+
+// templateChanges returns who may update or patch the controllers of one
+// namespace (all of mutable template kinds): per resource, the subjects
+// allowed on every object, then per controller those whose grant names it.
+func templateChanges(controllers []governance.Workload, authz Authorizer) []grantedAccess {
+	var out []grantedAccess
+	everyObject := map[string][]rbac.SubjectAccess{} // by verb and resource
+	for _, w := range controllers {
+		group, resource, _ := mutableTemplate(w.Kind)
+		res := resource
+		if group != "" {
+			res += "." + group
+		}
+		for _, verb := range []string{"update", "patch"} {
+			a := rbac.Attributes{Verb: verb, Namespace: w.Namespace, APIGroup: group, Resource: resource}
+			all, asked := everyObject[verb+" "+res]
+			if !asked {
+				all = authz.WhoCan(a)
+				everyObject[verb+" "+res] = all
+				out = append(out, grantedAccess{Access{Via: ViaUpdateWorkloads, Verbs: []string{verb}, Resources: []string{res}}, all})
+			}
+			a.Name = w.Name
+			var named []rbac.SubjectAccess
+			for _, sa := range authz.WhoCan(a) {
+				if !slices.ContainsFunc(all, func(x rbac.SubjectAccess) bool { return x.Subject == sa.Subject }) {
+					named = append(named, sa)
+				}
+			}
+			if len(named) > 0 {
+				out = append(out, grantedAccess{Access{Via: ViaUpdateWorkloads, Verbs: []string{verb}, Resources: []string{res},
+					Workload: w.Kind + "/" + w.Name}, named})
+			}
+		}
+	}
+	return out
+}
+
+// mutableTemplate returns the API group and resource of a controller kind
+// whose pod template can be changed after creation (not a Job's, whose
+// template is immutable, nor a Pod's).
+func mutableTemplate(kind string) (group, resource string, ok bool) {
+	switch kind {
+	case "Deployment":
+		return "apps", "deployments", true
+	case "ReplicaSet":
+		return "apps", "replicasets", true
+	case "StatefulSet":
+		return "apps", "statefulsets", true
+	case "DaemonSet":
+		return "apps", "daemonsets", true
+	case "CronJob":
+		return "batch", "cronjobs", true
+	case "ReplicationController":
+		return "", "replicationcontrollers", true
+	}
+	return "", "", false
 }
 
 // knownPodNames are the pod names of a workload known before it runs: a
@@ -439,13 +527,16 @@ func appendGrants(dst []string, gs []rbac.Grant) []string {
 	return dst
 }
 
-var viaOrder = map[string]int{ViaRead: 0, ViaCreatePods: 1, ViaCreateWorkloads: 2, ViaExec: 3, ViaImpersonate: 4, ViaMintToken: 5}
+// viaRank orders the ways in: direct reads first, acting as another last.
+func viaRank(via string) int {
+	return slices.Index([]string{ViaRead, ViaCreatePods, ViaCreateWorkloads, ViaUpdateWorkloads, ViaExec, ViaImpersonate, ViaMintToken}, via)
+}
 
 func sortAccess(as []Access) {
 	sort.SliceStable(as, func(i, j int) bool {
 		a, b := as[i], as[j]
 		if a.Via != b.Via {
-			return viaOrder[a.Via] < viaOrder[b.Via]
+			return viaRank(a.Via) < viaRank(b.Via)
 		}
 		if a.Workload != b.Workload {
 			return a.Workload < b.Workload

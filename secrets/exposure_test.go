@@ -221,3 +221,44 @@ func TestProviderKeysOutsideTeam(t *testing.T) {
 		t.Error("no exposures, some result")
 	}
 }
+
+// TestExposureUpdateWorkloads: changing the pod template of an existing
+// controller mounts the Secret as creating one would. Who may update
+// every Deployment is listed once per verb; a grant that names one
+// controller is listed with it; Jobs (immutable template) and namespaces
+// without controllers give no such access.
+func TestExposureUpdateWorkloads(t *testing.T) {
+	docs := secretYAML("") + "---\n" +
+		deploymentYAML("      containers: [{name: c, image: i}]\n") + "---\n" +
+		"apiVersion: batch/v1\nkind: Job\nmetadata: {name: j, namespace: ml}\nspec:\n  template:\n    spec: {restartPolicy: Never, containers: [{name: c, image: i}]}\n---\n" +
+		"apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj, namespace: ml}\nspec:\n  schedule: '@daily'\n  jobTemplate:\n    spec:\n      template:\n        spec: {restartPolicy: Never, containers: [{name: c, image: i}]}\n---\n" +
+		roleYAML("editor", "ml", "- {apiGroups: [apps], resources: [deployments], verbs: [update, patch]}\n",
+			"- {kind: User, name: ed, apiGroup: rbac.authorization.k8s.io}\n") +
+		roleYAML("one-cronjob", "ml", "- {apiGroups: [batch], resources: [cronjobs], resourceNames: [cj, other], verbs: [patch]}\n",
+			"- {kind: User, name: pat, apiGroup: rbac.authorization.k8s.io}\n") +
+		roleYAML("jobs", "ml", "- {apiGroups: [batch], resources: [jobs], verbs: [update, patch]}\n",
+			"- {kind: User, name: jo, apiGroup: rbac.authorization.k8s.io}\n") +
+		roleYAML("elsewhere", "web", "- {apiGroups: [apps], resources: [deployments], verbs: [update]}\n",
+			"- {kind: User, name: wes, apiGroup: rbac.authorization.k8s.io}\n")
+	inv := mustLoad(t, docs)
+	es := Exposure(inv, rbac.New(inv))
+	got := exposureLines(es, "ml", "s")
+	want := []string{
+		"update-workloads User ed deployments.apps",
+		"update-workloads User pat cronjobs.batch CronJob/cj",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, a := range es[0].Access {
+		if a.Subject.Name == "ed" && !slices.Equal(a.Verbs, []string{"update", "patch"}) {
+			t.Errorf("ed's verbs %v, want update and patch", a.Verbs)
+		}
+	}
+	// Without controllers in the namespace, the same grants open nothing.
+	bare := mustLoad(t, secretYAML("")+"---\n"+roleYAML("editor", "ml", "- {apiGroups: [apps], resources: [deployments], verbs: [update]}\n",
+		"- {kind: User, name: ed, apiGroup: rbac.authorization.k8s.io}\n"))
+	if got := exposureLines(Exposure(bare, rbac.New(bare)), "ml", "s"); len(got) != 0 {
+		t.Errorf("no controllers, got %q", got)
+	}
+}

@@ -47,10 +47,12 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 	}
 	// Mistake 1: the wildcard Role lets the CV group read the W&B key (and
 	// impersonate the notebook's service account); the notebook's
-	// job-launcher and the platform admins can create workloads mounting it.
+	// job-launcher and the platform admins can create workloads mounting it;
+	// the CV group and the admins can also change the notebook
+	// Deployment's pod template to mount it.
 	if a := rows[want[4]].Access; !slices.Equal(a, []string{
-		"Group cv-engineers (read, create-pods, create-workloads, exec into Job/resnet50-finetune, impersonate, mint-token)",
-		"Group platform-admins (create-workloads)",
+		"Group cv-engineers (read, create-pods, create-workloads, update-workloads, exec into Job/resnet50-finetune, impersonate, mint-token)",
+		"Group platform-admins (create-workloads, update-workloads)",
 		"ServiceAccount cv-team/cv-notebook (create-workloads)",
 	}) {
 		t.Errorf("wandb-api-key access: %v", a)
