@@ -2,6 +2,7 @@ package quota
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,10 +30,14 @@ type Result struct {
 	Message string
 	// Pod is the pod after API defaults and mutating admission. When
 	// admission changes nothing it is the pod given to Admit itself.
-	Pod       *corev1.Pod
+	Pod *corev1.Pod
+	// Effective are the pod's effective requests and limits, and Usage is
+	// what ResourceQuota charges it. For a charged pod both are shared
+	// with the Ledger and with the Results of pods with the same
+	// resources, and must not be modified (copy them first); a Ledger
+	// that finds them modified stops sharing them.
 	Effective Effective
-	// Usage is what ResourceQuota charges the pod.
-	Usage corev1.ResourceList
+	Usage     corev1.ResourceList
 	// Quotas are every stored quota of the namespace, by name.
 	Quotas []QuotaDecision
 	// Alternatives are the other messages the apiserver may give when
@@ -74,18 +79,13 @@ func (l *Ledger) Admit(pod *corev1.Pod) Result {
 	}
 	res := Result{Pod: p}
 	msg := l.runtimeClass(p)
-	res.Effective = effectiveResources(p)
-	if Charged(p, l.now) {
-		res.Usage = usageFrom(res.Effective, l.classifyName)
-	} else {
-		res.Usage = PodUsage(p, l.now)
-	}
+	c, valid := l.podCharge(p, &res)
 	res.Quotas = ns.decisions(p)
 	switch {
 	case msg != "":
 		return res.reject(StageValidation, forbidden("pods", p.Name, msg))
 	}
-	if !l.podResourcesValid(p) {
+	if !valid {
 		if errs := ValidatePodResources(p); len(errs) > 0 {
 			return res.reject(StageValidation, invalidPodMessage(p, errs))
 		}
@@ -97,7 +97,22 @@ func (l *Ledger) Admit(pod *corev1.Pod) Result {
 			}
 		}
 	}
-	return l.admitQuota(ns, res)
+	return l.admitQuota(ns, res, c)
+}
+
+// podCharge fills res.Effective and res.Usage for the mutated pod p and
+// says whether podResourcesValid holds. A charged pod's lists are its
+// shape's, shared; an uncharged one is charged count/pods alone.
+func (l *Ledger) podCharge(p *corev1.Pod, res *Result) (charge, bool) {
+	if !Charged(p, l.now) {
+		res.Effective = effectiveResources(p)
+		res.Usage = PodUsage(p, l.now)
+		return charge{usage: res.Usage}, l.podResourcesValid(p)
+	}
+	s := l.podShape(p)
+	lists := s.lists()
+	res.Effective, res.Usage = lists.eff, lists.usage
+	return s.charge(res.Usage), s.valid
 }
 
 func (l *Ledger) lookup(name string) *namespaceState {
@@ -190,55 +205,60 @@ func withZeros(used, hard corev1.ResourceList) corev1.ResourceList {
 }
 
 // admitQuota is ResourceQuota admission (CheckRequest) for a pod create.
-func (l *Ledger) admitQuota(ns *namespaceState, res Result) Result {
-	return checkQuotas(ns, res, "pods", res.Pod.Name, func(q *quotaState) ([]corev1.ResourceName, string) {
+func (l *Ledger) admitQuota(ns *namespaceState, res Result, c charge) Result {
+	return checkQuotas(ns, res, c, "pods", res.Pod.Name, func(q *quotaState) ([]corev1.ResourceName, string) {
 		return q.podKeys, constraints(q.mustSpecify, res.Pod)
 	})
 }
 
+// charge is what an object is charged (Result.Usage) with, when known,
+// its values precomputed in String() form (str) and in cmpForm (cmp).
+type charge struct {
+	usage corev1.ResourceList
+	str   map[corev1.ResourceName]string
+	cmp   corev1.ResourceList
+}
+
+// compareForm is usage[k] in a form cheap to compare.
+func (c charge) compareForm(k corev1.ResourceName) (resource.Quantity, bool) {
+	if c.cmp != nil {
+		v, ok := c.cmp[k]
+		return v, ok
+	}
+	v, ok := c.usage[k]
+	return v, ok
+}
+
+// writeRequested writes the "requested: k=v,..." list of an exceeded
+// message.
+func (c charge) writeRequested(b *strings.Builder, keys []corev1.ResourceName) {
+	if c.str != nil {
+		writePrettyStrings(b, c.str, keys)
+	} else {
+		writePrettyKeys(b, c.usage, keys)
+	}
+}
+
 // checkQuotas is CheckRequest over the quotas whose res.Quotas[i].Matches
-// is set: tracked gives the keys the evaluator tracks in quota q and the
-// evaluator's constraint failure ("" if none).
-func checkQuotas(ns *namespaceState, res Result, resourceName, name string, tracked func(q *quotaState) ([]corev1.ResourceName, string)) Result {
-	var failures []string
-	for i, q := range ns.quotas {
-		if !res.Quotas[i].Matches {
-			continue
-		}
-		keys, msg := tracked(q)
-		if msg != "" {
-			failures = append(failures, fmt.Sprintf("failed quota: %s: %s", q.rq.Name, msg))
-		} else if missing := missingStatus(q.used, keys); len(missing) > 0 {
-			failures = append(failures, fmt.Sprintf("status unknown for quota: %s, resources: %s", q.rq.Name, joinSorted(missing, ",")))
-		}
+// is set, for an object charged c (res.Usage): tracked gives the keys the
+// evaluator tracks in quota q and the evaluator's constraint failure (""
+// if none).
+func checkQuotas(ns *namespaceState, res Result, c charge, resourceName, name string, tracked func(q *quotaState) ([]corev1.ResourceName, string)) Result {
+	if failures := constraintFailures(ns, res.Quotas, resourceName, name, tracked); len(failures) > 0 {
+		return res.rejectQuota(failures)
 	}
-	if len(failures) > 0 {
-		return res.rejectQuota(resourceName, name, failures)
-	}
-	// Exceeded keys first: what the pod requests (non-zero) of each
-	// tracked hard key, against hard − used; messages only on failure.
+	// Exceeded keys first, messages only on failure. Usually one quota
+	// fails: its message needs no heap-allocated list.
+	var stack [2]string
+	failures := stack[:0]
 	for i, q := range ns.quotas {
 		d := &res.Quotas[i]
-		if !d.Matches {
-			continue
-		}
-		for _, k := range q.hardKeys {
-			v, ok := res.Usage[k]
-			if !ok || v.IsZero() {
-				continue
-			}
-			// used + v > hard, i.e. v > hard − used (exact arithmetic).
-			if v.Cmp(q.avail[k]) > 0 {
-				d.Exceeded = append(d.Exceeded, k)
-			}
-		}
-		if len(d.Exceeded) > 0 {
-			failures = append(failures, "exceeded quota: "+q.rq.Name+", requested: "+prettyKeys(res.Usage, d.Exceeded)+
-				", used: "+prettyStrings(q.usedStr, d.Exceeded)+", limited: "+prettyStrings(q.hardStr, d.Exceeded))
+		if d.Matches && markExceeded(q, d, c) {
+			failures = append(failures, exceededMessage(resourceName, name, q, c, d.Exceeded))
 		}
 	}
 	if len(failures) > 0 {
-		return res.rejectQuota(resourceName, name, failures)
+		return res.rejectQuota(failures)
 	}
 	for i, q := range ns.quotas {
 		d := &res.Quotas[i]
@@ -250,6 +270,68 @@ func checkQuotas(ns *namespaceState, res Result, resourceName, name string, trac
 	}
 	res.Admitted = true
 	return res
+}
+
+// constraintFailures are the messages of the matching quotas whose
+// evaluator constraint fails or whose status lacks a tracked key.
+func constraintFailures(ns *namespaceState, decisions []QuotaDecision, resourceName, name string, tracked func(q *quotaState) ([]corev1.ResourceName, string)) []string {
+	var failures []string
+	for i, q := range ns.quotas {
+		if !decisions[i].Matches {
+			continue
+		}
+		keys, msg := tracked(q)
+		if msg != "" {
+			failures = append(failures, forbidden(resourceName, name, fmt.Sprintf("failed quota: %s: %s", q.rq.Name, msg)))
+		} else if statusMissing(q.used, keys) {
+			// The apiserver lists every tracked key, not only the missing
+			// ones (prettyPrintResourceNames(restrictedResources)).
+			failures = append(failures, forbidden(resourceName, name, fmt.Sprintf("status unknown for quota: %s, resources: %s", q.rq.Name, joinSorted(keyStrings(keys), ","))))
+		}
+	}
+	return failures
+}
+
+// markExceeded sets d.Exceeded to the hard keys of q the charge exceeds:
+// a non-zero charge v with used + v > hard, i.e. v > hard − used (exact
+// arithmetic). It says whether there are any.
+func markExceeded(q *quotaState, d *QuotaDecision, c charge) bool {
+	for i, k := range q.hardKeys {
+		v, ok := c.compareForm(k)
+		if !ok || v.IsZero() || v.Cmp(q.avail[k]) <= 0 {
+			continue
+		}
+		if d.Exceeded == nil {
+			d.Exceeded = make([]corev1.ResourceName, 0, len(q.hardKeys)-i)
+		}
+		d.Exceeded = append(d.Exceeded, k)
+	}
+	return len(d.Exceeded) > 0
+}
+
+// exceededMessage is CheckRequest's "exceeded quota" refusal by quota q,
+// written into one buffer: Admit builds it for every refused pod.
+func exceededMessage(resourceName, name string, q *quotaState, c charge, exceeded []corev1.ResourceName) string {
+	var b strings.Builder
+	b.Grow(len(resourceName) + len(name) + len(q.rq.Name) + 80 + len(exceeded)*(3*maxKeyLen(exceeded)+24))
+	writeForbiddenPrefix(&b, resourceName, name)
+	b.WriteString("exceeded quota: ")
+	b.WriteString(q.rq.Name)
+	b.WriteString(", requested: ")
+	c.writeRequested(&b, exceeded)
+	b.WriteString(", used: ")
+	writePrettyStrings(&b, q.usedStr, exceeded)
+	b.WriteString(", limited: ")
+	writePrettyStrings(&b, q.hardStr, exceeded)
+	return b.String()
+}
+
+func maxKeyLen(keys []corev1.ResourceName) int {
+	n := 0
+	for _, k := range keys {
+		n = max(n, len(k))
+	}
+	return n
 }
 
 // sumOf is used[k] + v (v alone when used lacks k), without touching used.
@@ -292,22 +374,31 @@ func usedAfter(q *quotaState, usage corev1.ResourceList) corev1.ResourceList {
 	return out
 }
 
-func (r Result) rejectQuota(resourceName, name string, failures []string) Result {
-	r = r.reject(StageResourceQuota, forbidden(resourceName, name, failures[0]))
-	for _, f := range failures[1:] {
-		r.Alternatives = append(r.Alternatives, forbidden(resourceName, name, f))
+// rejectQuota refuses with the first failure's message; the others are
+// the alternatives.
+func (r Result) rejectQuota(failures []string) Result {
+	r = r.reject(StageResourceQuota, failures[0])
+	if len(failures) > 1 {
+		r.Alternatives = slices.Clone(failures[1:])
 	}
 	return r
 }
 
-// missingStatus lists tracked keys without a status.used entry; computed
-// usage always has them.
-func missingStatus(used corev1.ResourceList, tracked []corev1.ResourceName) []string {
-	var out []string
+// statusMissing says whether a tracked key has no status.used entry
+// (hasUsageStats fails); computed usage always has them.
+func statusMissing(used corev1.ResourceList, tracked []corev1.ResourceName) bool {
 	for _, k := range tracked {
 		if _, ok := used[k]; !ok {
-			out = append(out, string(k))
+			return true
 		}
+	}
+	return false
+}
+
+func keyStrings(keys []corev1.ResourceName) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = string(k)
 	}
 	return out
 }

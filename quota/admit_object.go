@@ -28,19 +28,19 @@ func (l *Ledger) AdmitObject(obj runtime.Object) Result {
 	}
 	ns := l.lookup(m.GetNamespace())
 	resourceName := strings.TrimPrefix(string(countKeyOf(gk.Group, gk.Kind)), countPrefix)
-	res := Result{Usage: objectCharge(gk.Group, gk.Kind, obj)}
+	res := Result{Usage: l.objectChargeAt(gk, obj)}
 	if gk.Group == "" && gk.Kind == "PersistentVolumeClaim" {
 		if pvc, ok := obj.(*corev1.PersistentVolumeClaim); ok {
 			res.Usage = pvcUsage(pvc)
 			if msg := ValidatePVC(ns.limitRanges, pvc); msg != "" {
-				res.Quotas = ns.objectDecisions(gk)
+				res.Quotas = l.objectDecisions(ns, gk)
 				return res.reject(StageLimitRanger, msg)
 			}
 		}
 	}
-	res.Quotas = ns.objectDecisions(gk)
-	return checkQuotas(ns, res, resourceName, m.GetName(), func(q *quotaState) ([]corev1.ResourceName, string) {
-		return objectMatchingKeys(gk, q.hardKeys), ""
+	res.Quotas = l.objectDecisions(ns, gk)
+	return checkQuotas(ns, res, charge{usage: res.Usage}, resourceName, m.GetName(), func(q *quotaState) ([]corev1.ResourceName, string) {
+		return l.objectMatchingKeys(gk, q.hardKeys), ""
 	})
 }
 
@@ -62,13 +62,21 @@ func groupKindOf(obj runtime.Object) schema.GroupKind {
 	return obj.GetObjectKind().GroupVersionKind().GroupKind()
 }
 
+// objectChargeAt is what quota charges obj of kind gk if created now.
+func (l *Ledger) objectChargeAt(gk schema.GroupKind, obj runtime.Object) corev1.ResourceList {
+	if claim, ok := obj.(*resourcev1.ResourceClaim); ok {
+		return l.claimUsage(claim, l.now)
+	}
+	return objectCharge(gk.Group, gk.Kind, obj)
+}
+
 // objectDecisions are the quotas' states before admitting an object of
 // kind gk: a quota matches when it has no scopes and tracks one of the
 // kind's keys.
-func (ns *namespaceState) objectDecisions(gk schema.GroupKind) []QuotaDecision {
+func (l *Ledger) objectDecisions(ns *namespaceState, gk schema.GroupKind) []QuotaDecision {
 	out := make([]QuotaDecision, len(ns.quotas))
 	for i, q := range ns.quotas {
-		out[i] = QuotaDecision{Name: q.rq.Name, Matches: len(q.selectors) == 0 && len(objectMatchingKeys(gk, q.hardKeys)) > 0,
+		out[i] = QuotaDecision{Name: q.rq.Name, Matches: len(q.selectors) == 0 && len(l.objectMatchingKeys(gk, q.hardKeys)) > 0,
 			Hard: q.hardView, UsedBefore: q.usedView}
 	}
 	return out
@@ -76,7 +84,10 @@ func (ns *namespaceState) objectDecisions(gk schema.GroupKind) []QuotaDecision {
 
 // objectMatchingKeys are the keys the evaluator of kind gk tracks
 // (MatchingResources).
-func objectMatchingKeys(gk schema.GroupKind, keys []corev1.ResourceName) []corev1.ResourceName {
+func (l *Ledger) objectMatchingKeys(gk schema.GroupKind, keys []corev1.ResourceName) []corev1.ResourceName {
+	if gk.Group == resourcev1.GroupName && gk.Kind == "ResourceClaim" {
+		return l.classes.claimKeys(keys)
+	}
 	count := countKeyOf(gk.Group, gk.Kind)
 	var out []corev1.ResourceName
 	for _, k := range keys {
@@ -91,9 +102,6 @@ func objectMatchingKeys(gk schema.GroupKind, keys []corev1.ResourceName) []corev
 			case "ConfigMap", "Secret", "ReplicationController", "ResourceQuota":
 				match = match || s == resourceOfKind[gk.Kind]
 			}
-		}
-		if gk.Group == resourcev1.GroupName && gk.Kind == "ResourceClaim" {
-			match = match || strings.HasSuffix(s, deviceClassSuffix)
 		}
 		if match {
 			out = append(out, k)

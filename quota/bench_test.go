@@ -80,3 +80,29 @@ func BenchmarkFit(b *testing.B) {
 		l.Fit(pod)
 	}
 }
+
+// BenchmarkAdmitAdmitted admits (in the first namespace with room for
+// it) a small pod that every matching quota accepts: the verdict then
+// includes each quota's used-after list.
+func BenchmarkAdmitAdmitted(b *testing.B) {
+	l, err := quota.NewLedger(benchInventory(b), quota.Options{Now: time.Unix(0, 0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	pod := &corev1.Pod{}
+	pod.Name = "small"
+	pod.Spec.Containers = []corev1.Container{{Name: "serve", Image: "x", Resources: corev1.ResourceRequirements{
+		Limits: corev1.ResourceList{corev1.ResourceCPU: q("100m"), corev1.ResourceMemory: q("128Mi")}}}}
+	governance.CopyLimitsToRequests(&pod.Spec)
+	for _, ns := range l.Namespaces() {
+		pod.Namespace = ns
+		if r := l.Admit(pod); r.Admitted && len(r.Quotas) == 1 && r.Quotas[0].Matches {
+			b.ResetTimer()
+			for b.Loop() {
+				l.Admit(pod)
+			}
+			return
+		}
+	}
+	b.Fatal("no namespace admits the pod")
+}

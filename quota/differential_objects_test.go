@@ -21,11 +21,12 @@ import (
 )
 
 // objectInventory lists every object of ns the quota evaluators read
-// (pods, claims, PVCs, services, config maps, quotas, LimitRanges).
-func objectInventory(t *testing.T, cs kubernetes.Interface, ns string, dropStatus bool) *governance.Inventory {
+// (pods, claims, PVCs, services, config maps, quotas, LimitRanges), and
+// the cluster-scoped objects given.
+func objectInventory(t *testing.T, cs kubernetes.Interface, ns string, dropStatus bool, cluster ...*governance.Object) *governance.Inventory {
 	t.Helper()
 	ctx := context.Background()
-	objs := namespaceObjects(t, cs, ns)
+	objs := append(namespaceObjects(t, cs, ns), cluster...)
 	if dropStatus {
 		for _, o := range objs {
 			if rq, ok := o.Obj.(*corev1.ResourceQuota); ok {
@@ -64,12 +65,21 @@ type objectDiff struct {
 	t                  *testing.T
 	cs                 kubernetes.Interface
 	compared, admitted int
+	// cluster lists the cluster-scoped objects the ledger reads (nil: none).
+	cluster func() []*governance.Object
+}
+
+func (d *objectDiff) clusterObjects() []*governance.Object {
+	if d.cluster == nil {
+		return nil
+	}
+	return d.cluster()
 }
 
 func (d *objectDiff) run(ns, name, desc string, obj runtime.Object, create func() error) {
 	t := d.t
 	t.Helper()
-	l, err := quota.NewLedger(objectInventory(t, d.cs, ns, false), quota.Options{})
+	l, err := quota.NewLedger(objectInventory(t, d.cs, ns, false, d.clusterObjects()...), quota.Options{})
 	require.NoError(t, err)
 	want := l.AdmitObject(obj)
 	err = create()
@@ -103,7 +113,7 @@ func (d *objectDiff) computed(ns string, now time.Time) {
 	ctx := context.Background()
 	server, err := d.cs.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)
-	l, err := quota.NewLedger(objectInventory(t, d.cs, ns, true), quota.Options{Now: now})
+	l, err := quota.NewLedger(objectInventory(t, d.cs, ns, true, d.clusterObjects()...), quota.Options{Now: now})
 	require.NoError(t, err)
 	seen := 0
 	for _, s := range l.Status() {

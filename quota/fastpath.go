@@ -187,48 +187,47 @@ func sumInto(list, newList corev1.ResourceList) {
 	}
 }
 
-// prettyKeys is prettyPrint(mask(l, keys)) for sorted, distinct keys.
-func prettyKeys(l corev1.ResourceList, keys []corev1.ResourceName) string {
-	var b strings.Builder
+// writePrettyKeys writes "k=v" pairs (values in Quantity.String() form),
+// comma-separated, for the sorted, distinct keys that l holds.
+func writePrettyKeys(b *strings.Builder, l corev1.ResourceList, keys []corev1.ResourceName) {
+	first := true
 	for _, k := range keys {
-		v, ok := l[k]
-		if !ok {
-			continue
+		if v, ok := l[k]; ok {
+			writePair(b, k, v.String(), first)
+			first = false
 		}
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(string(k))
-		b.WriteByte('=')
-		b.WriteString(v.String())
 	}
-	return b.String()
 }
 
-// prettyStrings is prettyKeys over precomputed String() forms.
-func prettyStrings(strs map[corev1.ResourceName]string, keys []corev1.ResourceName) string {
-	var b strings.Builder
+// writePrettyStrings is writePrettyKeys over precomputed String() forms.
+func writePrettyStrings(b *strings.Builder, strs map[corev1.ResourceName]string, keys []corev1.ResourceName) {
+	first := true
 	for _, k := range keys {
-		v, ok := strs[k]
-		if !ok {
-			continue
+		if v, ok := strs[k]; ok {
+			writePair(b, k, v, first)
+			first = false
 		}
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(string(k))
-		b.WriteByte('=')
-		b.WriteString(v)
 	}
-	return b.String()
+}
+
+func writePair(b *strings.Builder, k corev1.ResourceName, v string, first bool) {
+	if !first {
+		b.WriteByte(',')
+	}
+	b.WriteString(string(k))
+	b.WriteByte('=')
+	b.WriteString(v)
 }
 
 // cmpForm is q as an int64 milli quantity when that is exact (Cmp against
 // it then needs no big decimals), else q.
 func cmpForm(q resource.Quantity) resource.Quantity {
 	if v := q.Value(); v < resource.MaxMilliValue && v > -resource.MaxMilliValue {
-		if m := resource.NewMilliQuantity(q.MilliValue(), q.Format); m.Cmp(q) == 0 {
-			return *m
+		m := *resource.NewMilliQuantity(q.MilliValue(), q.Format)
+		// Cmp a copy: against a big-decimal q, Cmp turns its receiver
+		// into a big decimal too.
+		if probe := m; probe.Cmp(q) == 0 {
+			return m
 		}
 	}
 	return q

@@ -170,6 +170,9 @@ func suggestKey(s string) string {
 	switch {
 	case base == "gpu" || base == "gpus" || base == "nvidia.com/gpus":
 		return "requests.nvidia.com/gpu"
+	case strings.HasPrefix(base, resourcev1.ResourceDeviceClassPrefix):
+		// An implicit DRA extended resource: quota limits it as a request.
+		return requestsPrefix + base
 	case strings.Contains(base, storageClassInfix), strings.Contains(base, ".deviceclass."):
 		return ""
 	case isExtended(corev1.ResourceName(base)):

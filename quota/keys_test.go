@@ -1,6 +1,7 @@
 package quota_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,12 @@ func TestClassifyKey(t *testing.T) {
 		{"limits.nvidia.com/gpu", quota.KeyInert, "requests.nvidia.com/gpu"},
 		{"amd.com/gpu", quota.KeyInert, "requests.amd.com/gpu"},
 		{"fast.storageclass.storage.k8s.io/limits.storage", quota.KeyInert, ""},
+		// DRAExtendedResource: the implicit name is limited as a request
+		// only; a DeviceClass's extendedResourceName is an extended name.
+		{"deviceclass.resource.kubernetes.io/gpu", quota.KeyInert, "requests.deviceclass.resource.kubernetes.io/gpu"},
+		{"limits.deviceclass.resource.kubernetes.io/gpu", quota.KeyInert, "requests.deviceclass.resource.kubernetes.io/gpu"},
+		{"requests.deviceclass.resource.kubernetes.io/" + strings.Repeat("g", 64), quota.KeyInvalid, ""},
+		{"requests.example.com/dra-gpu", quota.KeyEnforced, ""},
 		{"limits.gpu", quota.KeyInvalid, "requests.nvidia.com/gpu"},
 		{"gpu", quota.KeyInvalid, "requests.nvidia.com/gpu"},
 		{"requests.gpu", quota.KeyInvalid, "requests.nvidia.com/gpu"},

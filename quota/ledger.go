@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	nodev1 "k8s.io/api/node/v1"
+	resourcev1 "k8s.io/api/resource/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,7 +28,8 @@ type Options struct {
 // Ledger is the quota state of an inventory, built once: per namespace its
 // quotas (hard, used, remaining), LimitRanges and charged pods; plus
 // RuntimeClasses, the default PriorityClass and Nodes. It is read-only
-// after NewLedger and safe for concurrent use.
+// after NewLedger, but for a synchronized cache of what Admit computed
+// per pod shape, and safe for concurrent use.
 type Ledger struct {
 	now             time.Time
 	namespaces      map[string]*namespaceState
@@ -37,9 +39,18 @@ type Ledger struct {
 	nodes           []*corev1.Node
 	inv             *governance.Inventory
 	usageCache      map[string]corev1.ResourceList
+	// nsObjects are the inventory's objects by namespace, built by the
+	// first quota that needs them (NewLedger only, like usageCache).
+	nsObjects map[string][]*governance.Object
 	// nameInfos are the admission checks of the container resource names
 	// seen in the inventory (read-only after NewLedger).
 	nameInfos map[corev1.ResourceName]nameInfo
+	// shapes remember what Admit computed per pod shape.
+	shapes *shapeCache
+	// classes are the inventory's DeviceClasses as the claim evaluator
+	// sees them; claims are the ResourceClaims by namespace.
+	classes deviceClasses
+	claims  map[string][]*resourcev1.ResourceClaim
 }
 
 type namespaceState struct {
@@ -88,7 +99,7 @@ func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
 		return nil, fmt.Errorf("quota: nil inventory")
 	}
 	l := &Ledger{now: opts.Now, namespaces: map[string]*namespaceState{}, runtimeClasses: map[string]*nodev1.RuntimeClass{}, inv: inv, usageCache: map[string]corev1.ResourceList{},
-		nameInfos: map[corev1.ResourceName]nameInfo{}}
+		nameInfos: map[corev1.ResourceName]nameInfo{}, shapes: newShapeCache()}
 	if l.now.IsZero() {
 		l.now = time.Now()
 	}
@@ -117,6 +128,7 @@ func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
 		}
 	}
 	l.chargePods(inv)
+	l.classes, l.claims = newDeviceClasses(inv), claimsByNamespace(inv)
 	for _, rq := range governance.Typed[*corev1.ResourceQuota](inv) {
 		l.addQuota(rq)
 	}
@@ -125,7 +137,7 @@ func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
 		l.names = append(l.names, ns.name)
 	}
 	sort.Strings(l.names)
-	l.usageCache = nil
+	l.usageCache, l.nsObjects = nil, nil
 	return l, nil
 }
 
@@ -174,68 +186,41 @@ func (l *Ledger) chargePods(inv *governance.Inventory) {
 
 func (l *Ledger) charge(namespace string, pod *corev1.Pod, replicas int64) {
 	ns := l.namespace(namespace)
-	if pod.UID == "" {
+	if pod.UID == "" && l.needsMutation(ns, pod) {
 		pod = pod.DeepCopy()
 		pod.Namespace = ns.name
 		l.mutate(ns, pod)
 	}
-	l.noteContainerNames(&pod.Spec)
-	ns.pods = append(ns.pods, chargedPod{pod: pod, replicas: replicas, usage: l.usageOf(pod)})
+	usage, seen := l.usageOf(pod)
+	if !seen {
+		l.noteContainerNames(&pod.Spec)
+	}
+	ns.pods = append(ns.pods, chargedPod{pod: pod, replicas: replicas, usage: usage})
 }
+
+// uncharged keys the usage of pods quota does not charge in usageCache
+// (shape keys are never empty).
+const uncharged = ""
 
 // usageOf memoizes PodUsage over pods with the same resources (the pods of
-// one template): the lists are shared and must not be modified.
-func (l *Ledger) usageOf(pod *corev1.Pod) corev1.ResourceList {
-	key, ok := usageKey(pod, l.now)
-	if !ok {
-		return PodUsage(pod, l.now)
+// one template), by shapeKey: the lists are shared and must not be
+// modified. seen says a charged pod with the same resources (so the same
+// resource names) came before.
+func (l *Ledger) usageOf(pod *corev1.Pod) (usage corev1.ResourceList, seen bool) {
+	var buf [512]byte
+	key, ok := []byte(uncharged), true
+	if Charged(pod, l.now) {
+		key, ok = shapeKey(buf[:0], pod)
 	}
-	if u, hit := l.usageCache[key]; hit {
-		return u
+	if !ok {
+		return PodUsage(pod, l.now), false
+	}
+	if u, hit := l.usageCache[string(key)]; hit {
+		return u, len(key) > 0
 	}
 	u := PodUsage(pod, l.now)
-	l.usageCache[key] = u
-	return u
-}
-
-// usageKey fingerprints what PodUsage reads; ok is false for pods whose
-// status carries container resources (resized pods), which are not cached.
-func usageKey(pod *corev1.Pod, now time.Time) (string, bool) {
-	for _, cs := range pod.Status.ContainerStatuses {
-		if cs.Resources != nil {
-			return "", false
-		}
-	}
-	var b strings.Builder
-	if !Charged(pod, now) {
-		return "uncharged", true
-	}
-	writeList := func(l corev1.ResourceList) {
-		for _, k := range sortedKeys(l) {
-			v := l[k]
-			b.WriteString(string(k))
-			b.WriteByte('=')
-			b.WriteString(v.String())
-			b.WriteByte(',')
-		}
-		b.WriteByte(';')
-	}
-	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
-		for i := range list {
-			if list[i].RestartPolicy != nil {
-				b.WriteString(string(*list[i].RestartPolicy))
-			}
-			writeList(list[i].Resources.Requests)
-			writeList(list[i].Resources.Limits)
-		}
-		b.WriteByte('|')
-	}
-	if r := pod.Spec.Resources; r != nil {
-		writeList(r.Requests)
-		writeList(r.Limits)
-	}
-	writeList(pod.Spec.Overhead)
-	return b.String(), true
+	l.usageCache[string(key)] = u
+	return u, false
 }
 
 func workloadKey(w governance.Workload) string { return w.Kind + "/" + w.Namespace + "/" + w.Name }
@@ -373,9 +358,7 @@ func (l *Ledger) computeUsed(ns *namespaceState, rq *corev1.ResourceQuota, hard 
 		}
 	}
 	if len(selectors(rq)) == 0 {
-		for k, v := range l.objectUsage(ns.name, hard) {
-			used[k] = v
-		}
+		addInto(used, l.objectUsage(ns.name, hard))
 	}
 	return used
 }

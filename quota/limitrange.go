@@ -3,6 +3,7 @@ package quota
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -305,7 +306,33 @@ func sortLimitRanges(in []*corev1.LimitRange) []*corev1.LimitRange {
 }
 
 func forbidden(resourceName, name, msg string) string {
-	return resourceName + " " + quote(name) + " is forbidden: " + msg
+	var b strings.Builder
+	b.Grow(len(resourceName) + len(name) + len(msg) + 24)
+	writeForbiddenPrefix(&b, resourceName, name)
+	b.WriteString(msg)
+	return b.String()
+}
+
+// writeForbiddenPrefix writes `<resource> "<name>" is forbidden: `.
+func writeForbiddenPrefix(b *strings.Builder, resourceName, name string) {
+	b.WriteString(resourceName)
+	b.WriteByte(' ')
+	writeQuoted(b, name)
+	b.WriteString(" is forbidden: ")
+}
+
+// writeQuoted writes strconv.Quote(s), without its allocation for the
+// usual object name (printable ASCII, nothing to escape).
+func writeQuoted(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			b.WriteString(strconv.Quote(s))
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 // joinSorted is used for deterministic "a,b" lists.

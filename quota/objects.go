@@ -6,14 +6,20 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	resourcev1 "k8s.io/api/resource/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/aigov/aigov/governance"
 )
 
 // ClaimUsage is what ResourceQuota charges for a ResourceClaim at
-// creation: count/resourceclaims.resource.k8s.io and, per device class,
-// <class>.deviceclass.resource.k8s.io/devices: the count of an ExactCount
-// request, 32 (the most devices one claim can be allocated) for All, and
-// for a request listing alternatives the largest count of each class
-// named among them, every class charged.
+// creation from its spec alone: count/resourceclaims.resource.k8s.io and,
+// per device class, <class>.deviceclass.resource.k8s.io/devices: the
+// count of an ExactCount request, 32 (the most devices one claim can be
+// allocated) for All, and for a request listing alternatives the largest
+// count of each class named among them, every class charged. A Ledger
+// (AdmitObject, computed usage) also charges each class's count as
+// requests.deviceclass.resource.kubernetes.io/<class> and as requests.<the
+// class's extendedResourceName>, which depend on the DeviceClasses and
+// the owning pod (DRAExtendedResource; see the package documentation).
 func ClaimUsage(claim *resourcev1.ResourceClaim) corev1.ResourceList {
 	out := corev1.ResourceList{resourceClaimCount: *resource.NewQuantity(1, resource.DecimalSI)}
 	for _, req := range claim.Spec.Devices.Requests {
@@ -85,8 +91,12 @@ func countKeyOf(group, kind string) corev1.ResourceName {
 	return corev1.ResourceName(countPrefix + plural)
 }
 
-// objectUsage is the usage of the namespace's non-pod objects for the
-// non-pod keys of hard: object counts, services, PVC storage, claims.
+// objectUsage is the usage of the namespace's non-pod objects for an
+// unscoped quota with these hard keys: object counts, services, PVC
+// storage for the non-pod keys; ResourceClaims, when the claim evaluator
+// tracks a key of the quota, for every key (their DRAExtendedResource
+// keys are pod keys too: the quota controller adds up what each evaluator
+// finds and masks the sum with the keys any evaluator tracks).
 func (l *Ledger) objectUsage(ns string, hard corev1.ResourceList) corev1.ResourceList {
 	want := map[corev1.ResourceName]bool{}
 	for k := range hard {
@@ -94,12 +104,16 @@ func (l *Ledger) objectUsage(ns string, hard corev1.ResourceList) corev1.Resourc
 			want[k] = true
 		}
 	}
+	claims := len(l.classes.claimKeys(sortedKeys(hard))) > 0
 	out := corev1.ResourceList{}
-	if len(want) == 0 {
+	if len(want) == 0 && !claims {
 		return out
 	}
-	for _, o := range l.inv.Objects() {
-		if o.Namespace() != ns {
+	for _, o := range l.objectsIn(ns) {
+		if claim, ok := o.Obj.(*resourcev1.ResourceClaim); ok {
+			if claims {
+				addMasked(out, l.claimUsage(claim, claim.CreationTimestamp.Time), hard)
+			}
 			continue
 		}
 		for k, v := range objectCharge(o.GVK.Group, o.Kind(), o.Obj) {
@@ -111,7 +125,30 @@ func (l *Ledger) objectUsage(ns string, hard corev1.ResourceList) corev1.Resourc
 	return out
 }
 
-// objectCharge is what quota charges for one stored object, pods aside.
+// objectsIn are the inventory's objects of namespace ns; the index is
+// built once, so that quotas in many namespaces do not each walk the
+// whole inventory.
+func (l *Ledger) objectsIn(ns string) []*governance.Object {
+	if l.nsObjects == nil {
+		l.nsObjects = map[string][]*governance.Object{}
+		for _, o := range l.inv.Objects() {
+			l.nsObjects[o.Namespace()] = append(l.nsObjects[o.Namespace()], o)
+		}
+	}
+	return l.nsObjects[ns]
+}
+
+// addMasked adds the entries of usage whose keys hard has to out.
+func addMasked(out, usage, hard corev1.ResourceList) {
+	for k, v := range usage {
+		if _, ok := hard[k]; ok {
+			addTimes(out, k, v, 1)
+		}
+	}
+}
+
+// objectCharge is what quota charges for one stored object, pods and
+// ResourceClaims (Ledger.claimUsage) aside.
 func objectCharge(group, kind string, obj any) corev1.ResourceList {
 	one := *resource.NewQuantity(1, resource.DecimalSI)
 	out := corev1.ResourceList{countKeyOf(group, kind): one}
@@ -126,10 +163,6 @@ func objectCharge(group, kind string, obj any) corev1.ResourceList {
 		serviceCharge(o, out)
 	case *corev1.PersistentVolumeClaim:
 		for k, v := range pvcUsage(o) {
-			out[k] = v
-		}
-	case *resourcev1.ResourceClaim:
-		for k, v := range ClaimUsage(o) {
 			out[k] = v
 		}
 	}

@@ -3,7 +3,6 @@ package quota
 import (
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -235,49 +234,6 @@ func podMatchingKeys(hard corev1.ResourceList) []corev1.ResourceName {
 		}
 	}
 	return out
-}
-
-// add returns a + b over the union of keys.
-func add(a, b corev1.ResourceList) corev1.ResourceList {
-	out := make(corev1.ResourceList, len(a)+len(b))
-	for k, v := range a {
-		out[k] = v.DeepCopy()
-	}
-	addInto(out, b)
-	return out
-}
-
-// mask keeps the keys of l that are in keys.
-func mask(l corev1.ResourceList, keys []corev1.ResourceName) corev1.ResourceList {
-	out := corev1.ResourceList{}
-	for _, k := range keys {
-		if v, ok := l[k]; ok {
-			out[k] = v.DeepCopy()
-		}
-	}
-	return out
-}
-
-func keysOf(l corev1.ResourceList) []corev1.ResourceName { return sortedKeys(l) }
-
-func removeZeros(l corev1.ResourceList) corev1.ResourceList {
-	out := corev1.ResourceList{}
-	for k, v := range l {
-		if !v.IsZero() {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// prettyPrint renders k=v pairs sorted by key, values in Quantity.String().
-func prettyPrint(l corev1.ResourceList) string {
-	parts := make([]string, 0, len(l))
-	for _, k := range sortedKeys(l) {
-		v := l[k]
-		parts = append(parts, string(k)+"="+v.String())
-	}
-	return strings.Join(parts, ",")
 }
 
 func quote(s string) string { return strconv.Quote(s) }
