@@ -370,3 +370,46 @@ func BenchmarkParseYAML(b *testing.B) {
 		})
 	}
 }
+
+// TestBlockYAMLCorpus compares the block parser with go-yaml on every YAML
+// document below the directory AIGOV_YAML_CORPUS names (the Go module
+// cache holds thousands of real manifests: k8s.io/kubernetes's fixtures,
+// addons and examples). Without it the test is skipped: the corpus is not
+// part of the repository.
+//
+//	AIGOV_YAML_CORPUS=$(go env GOMODCACHE) go test -run BlockYAMLCorpus -v ./governance/
+func TestBlockYAMLCorpus(t *testing.T) {
+	root := os.Getenv("AIGOV_YAML_CORPUS")
+	if root == "" {
+		t.Skip("set AIGOV_YAML_CORPUS to a directory of YAML files")
+	}
+	p := &blockParser{}
+	var files, docs, read int
+	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return nil // unreadable directories are not the parser's concern
+		}
+		if ext := filepath.Ext(path); ext != ".yaml" && ext != ".yml" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || checkText(data) != nil || len(data) > MaxDocumentBytes {
+			return nil
+		}
+		files++
+		for _, doc := range splitYAML(data) {
+			if isBlankYAML(doc.data) {
+				continue
+			}
+			docs++
+			if checkBlockYAML(t, p, doc.data) {
+				read++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d files, %d documents: the block parser read %d, go-yaml the rest", files, docs, read)
+}
