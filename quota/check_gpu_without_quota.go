@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	resourcev1 "k8s.io/api/resource/v1"
+
 	"github.com/aigov/aigov/governance"
 )
 
@@ -12,12 +14,21 @@ import (
 // (requests.<gpu resource>) caps that resource there: the team can take
 // every GPU of the cluster. Invalid and inert quota keys do not count as
 // a cap. The finding names the first workload asking for the resource.
+//
+// It also reports a namespace whose ResourceClaims ask for devices of a
+// GPU DeviceClass (IsGPUDeviceClass) while no unscoped quota has a key
+// that caps them: <class>.deviceclass.resource.k8s.io/devices, the
+// class's implicit name requests.deviceclass.resource.kubernetes.io/<class>
+// (when the class exists), or requests.<its extendedResourceName>. Scoped
+// quotas never count claims. That finding names the first such claim by
+// name; a claim a pod will get from a ResourceClaimTemplate counts only
+// once it exists.
 func GPUWithoutQuota() governance.Check {
 	return governance.Check{
 		ID:          "gpu-without-quota",
 		Description: "namespace running GPU workloads without an enforced GPU quota",
 		Severity:    governance.SeverityMedium,
-		Remediation: "add a ResourceQuota with requests.<gpu resource> (e.g. requests.nvidia.com/gpu) to the namespace",
+		Remediation: "add a ResourceQuota with requests.<gpu resource> (e.g. requests.nvidia.com/gpu) to the namespace; for GPUs claimed through DRA ResourceClaims, with <class>.deviceclass.resource.k8s.io/devices (e.g. gpu.nvidia.com.deviceclass.resource.k8s.io/devices)",
 		Inventory: func(inv *governance.Inventory) []governance.Finding {
 			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
 			if err != nil {
@@ -30,31 +41,96 @@ func GPUWithoutQuota() governance.Check {
 
 func (l *Ledger) uncappedGPUFindings() []governance.Finding {
 	var out []governance.Finding
-	for _, name := range l.names {
-		ns := l.namespaces[name]
-		caps := map[string]bool{}
-		for _, c := range ns.capsByResource() {
-			caps[c.resource] = true
+	gc := newGPUClasses(l.inv)
+	for _, name := range l.gpuNamespaces() {
+		ns := l.lookup(name)
+		out = append(out, l.uncappedWorkloadFindings(ns)...)
+		out = append(out, l.uncappedClaimFindings(ns, gc)...)
+	}
+	return out
+}
+
+func (l *Ledger) uncappedWorkloadFindings(ns *namespaceState) []governance.Finding {
+	var out []governance.Finding
+	caps := map[string]bool{}
+	for _, c := range ns.capsByResource() {
+		caps[c.resource] = true
+	}
+	reported := map[string]bool{}
+	for _, w := range l.inv.Workloads() {
+		if w.Namespace != ns.name || w.Pod == nil {
+			continue
 		}
-		reported := map[string]bool{}
-		for _, w := range l.inv.Workloads() {
-			if w.Namespace != name || w.Pod == nil {
+		for _, r := range gpuResourcesOf(w) {
+			if caps[r] || reported[r] {
 				continue
 			}
-			for _, r := range gpuResourcesOf(w) {
-				if caps[r] || reported[r] {
-					continue
-				}
-				reported[r] = true
-				out = append(out, governance.Finding{
-					Object:  w.Object.Ref(),
-					Path:    w.SpecPath,
-					Message: fmt.Sprintf("namespace %s runs %s/%s asking for %s, and no ResourceQuota caps requests.%s there", name, w.Kind, w.Name, r, r),
-				})
-			}
+			reported[r] = true
+			out = append(out, governance.Finding{
+				Object:  w.Object.Ref(),
+				Path:    w.SpecPath,
+				Message: fmt.Sprintf("namespace %s runs %s/%s asking for %s, and no ResourceQuota caps requests.%s there", ns.name, w.Kind, w.Name, r, r),
+			})
 		}
 	}
 	return out
+}
+
+// uncappedClaimFindings: one finding per GPU device class that the
+// namespace's claims ask for and no quota caps.
+func (l *Ledger) uncappedClaimFindings(ns *namespaceState, gc gpuClasses) []governance.Finding {
+	var out []governance.Finding
+	reported := map[string]bool{}
+	for _, c := range l.claims[ns.name] {
+		for _, class := range claimGPUClasses(c, gc) {
+			if reported[class] || l.capsClaims(ns, class) {
+				continue
+			}
+			reported[class] = true
+			out = append(out, governance.Finding{
+				Object:  l.claimRef(c),
+				Path:    classPath(c, class),
+				Message: fmt.Sprintf("namespace %s has ResourceClaim/%s asking for devices of GPU DeviceClass %s, and no ResourceQuota caps %s there", ns.name, c.Name, class, deviceClassKey(class)),
+			})
+		}
+	}
+	return out
+}
+
+// claimGPUClasses are the GPU device classes quota charges a claim for,
+// sorted.
+func claimGPUClasses(c *resourcev1.ResourceClaim, gc gpuClasses) []string {
+	set := map[string]bool{}
+	for k, v := range ClaimUsage(c) {
+		if class, ok := gc.gpuClassOfKey(k); ok && v.Sign() > 0 {
+			set[class] = true
+		}
+	}
+	return sortedStrings(set)
+}
+
+// claimRef is the claim's reference with its source (file and line).
+func (l *Ledger) claimRef(c *resourcev1.ResourceClaim) governance.ObjectRef {
+	key := governance.Key{Group: resourcev1.GroupName, Kind: "ResourceClaim", Namespace: c.Namespace, Name: c.Name}
+	if o := l.inv.Get(key); o != nil {
+		return o.Ref()
+	}
+	return governance.ObjectRef{APIVersion: resourcev1.SchemeGroupVersion.String(), Kind: "ResourceClaim", Namespace: c.Namespace, Name: c.Name}
+}
+
+// classPath is the first deviceClassName field of the claim naming class.
+func classPath(c *resourcev1.ResourceClaim, class string) string {
+	for i, req := range c.Spec.Devices.Requests {
+		if req.Exactly != nil && req.Exactly.DeviceClassName == class {
+			return fmt.Sprintf("spec.devices.requests[%d].exactly.deviceClassName", i)
+		}
+		for j, sub := range req.FirstAvailable {
+			if sub.DeviceClassName == class {
+				return fmt.Sprintf("spec.devices.requests[%d].firstAvailable[%d].deviceClassName", i, j)
+			}
+		}
+	}
+	return "spec.devices.requests"
 }
 
 func gpuResourcesOf(w governance.Workload) []string {

@@ -125,3 +125,69 @@ func TestLimitRangeMaxBecomesDefault(t *testing.T) {
 		}},
 	})
 }
+
+func lintClaim(name, request string) string {
+	return "apiVersion: resource.k8s.io/v1\nkind: ResourceClaim\nmetadata: {name: " + name + ", namespace: ml}\nspec: {devices: {requests: [" + request + "]}}\n"
+}
+
+func lintQuota(hard string) string {
+	return "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: ml}\nspec: {hard: " + hard + "}\n"
+}
+
+func TestGPUWithoutQuota(t *testing.T) {
+	gpuClaim := lintClaim("train", "{name: r, exactly: {deviceClassName: gpu.nvidia.com, count: 2}}")
+	gpuClass := "apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata: {name: gpu.nvidia.com}\nspec: {extendedResourceName: nvidia.com/gpu}\n"
+	uncapped := func(claim, path, class string) string {
+		return "ResourceClaim/" + claim + " " + path + ": namespace ml has ResourceClaim/" + claim + " asking for devices of GPU DeviceClass " + class +
+			", and no ResourceQuota caps " + class + ".deviceclass.resource.k8s.io/devices there"
+	}
+	runLintCases(t, quota.GPUWithoutQuota(), []lintCase{
+		{name: "workload with a GPU quota", manifest: joinDocs(lintDeploy("{limits: {nvidia.com/gpu: 1}}"), lintQuota("{requests.nvidia.com/gpu: 4}"))},
+		{name: "workload without one", manifest: lintDeploy("{limits: {nvidia.com/gpu: 1}}"), want: []string{
+			"Deployment/train spec.template.spec: namespace ml runs Deployment/train asking for nvidia.com/gpu, and no ResourceQuota caps requests.nvidia.com/gpu there",
+		}},
+		{name: "claim of a GPU class, no quota", manifest: gpuClaim, want: []string{
+			uncapped("train", "spec.devices.requests[0].exactly.deviceClassName", "gpu.nvidia.com"),
+		}},
+		{name: "claim capped by the per-class device key", manifest: joinDocs(gpuClaim, lintQuota("{gpu.nvidia.com.deviceclass.resource.k8s.io/devices: 4}"))},
+		{name: "claim capped by the implicit name of an existing class", manifest: joinDocs(gpuClaim, gpuClass,
+			lintQuota("{requests.deviceclass.resource.kubernetes.io/gpu.nvidia.com: 4}"))},
+		{name: "claim capped by the class's extendedResourceName", manifest: joinDocs(gpuClaim, gpuClass, lintQuota("{requests.nvidia.com/gpu: 4}"))},
+		// Without the class, the claim evaluator tracks neither key: the
+		// quota counts pods only.
+		{name: "implicit name of a missing class caps nothing", manifest: joinDocs(gpuClaim,
+			lintQuota("{requests.deviceclass.resource.kubernetes.io/gpu.nvidia.com: 4}")), want: []string{
+			uncapped("train", "spec.devices.requests[0].exactly.deviceClassName", "gpu.nvidia.com"),
+		}},
+		{name: "a scoped quota never counts claims", manifest: joinDocs(gpuClaim,
+			"apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: ml}\nspec: {hard: {gpu.nvidia.com.deviceclass.resource.k8s.io/devices: 4}, scopes: [NotTerminating]}\n"), want: []string{
+			uncapped("train", "spec.devices.requests[0].exactly.deviceClassName", "gpu.nvidia.com"),
+		}},
+		{name: "quota of another class", manifest: joinDocs(gpuClaim, lintQuota("{mig.nvidia.com.deviceclass.resource.k8s.io/devices: 4}")), want: []string{
+			uncapped("train", "spec.devices.requests[0].exactly.deviceClassName", "gpu.nvidia.com"),
+		}},
+		{name: "quota in another namespace", manifest: joinDocs(gpuClaim,
+			strings.Replace(lintQuota("{gpu.nvidia.com.deviceclass.resource.k8s.io/devices: 4}"), "namespace: ml", "namespace: other", 1)), want: []string{
+			uncapped("train", "spec.devices.requests[0].exactly.deviceClassName", "gpu.nvidia.com"),
+		}},
+		{name: "not a GPU class", manifest: lintClaim("c", "{name: r, exactly: {deviceClassName: fpga.example.com}}")},
+		{name: "GPU class by its driver selector", manifest: joinDocs(lintClaim("c", "{name: r, exactly: {deviceClassName: accel}}"),
+			"apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata: {name: accel}\nspec: {selectors: [{cel: {expression: 'device.driver == \"gpu.amd.com\"'}}]}\n"), want: []string{
+			uncapped("c", "spec.devices.requests[0].exactly.deviceClassName", "accel"),
+		}},
+		{name: "one finding per class, naming the first claim by name", manifest: joinDocs(gpuClaim,
+			lintClaim("validate", "{name: r, exactly: {deviceClassName: gpu.nvidia.com, allocationMode: All}}")), want: []string{
+			uncapped("train", "spec.devices.requests[0].exactly.deviceClassName", "gpu.nvidia.com"),
+		}},
+		{name: "alternatives: each uncapped class", manifest: joinDocs(lintClaim("alt",
+			"{name: r, firstAvailable: [{name: a, deviceClassName: gpu.nvidia.com}, {name: b, deviceClassName: mig.nvidia.com, count: 2}]}"),
+			lintQuota("{gpu.nvidia.com.deviceclass.resource.k8s.io/devices: 4}")), want: []string{
+			uncapped("alt", "spec.devices.requests[0].firstAvailable[1].deviceClassName", "mig.nvidia.com"),
+		}},
+		// The pod's claim does not exist yet: nothing is charged, as in
+		// quota, until the ResourceClaim object does.
+		{name: "ResourceClaimTemplate alone", manifest: joinDocs(
+			"apiVersion: resource.k8s.io/v1\nkind: ResourceClaimTemplate\nmetadata: {name: t, namespace: ml}\nspec: {spec: {devices: {requests: [{name: r, exactly: {deviceClassName: gpu.nvidia.com}}]}}}\n",
+			"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ml}\nspec:\n  resourceClaims: [{name: gpu, resourceClaimTemplateName: t}]\n  containers: [{name: c, image: x, resources: {claims: [{name: gpu}]}}]\n")},
+	})
+}

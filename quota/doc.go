@@ -62,4 +62,12 @@
 // Quotas with scopes never count claims. A Ledger reads
 // resource.k8s.io/v1 DeviceClasses and ResourceClaims from the inventory;
 // ClaimUsage alone is the spec-only part.
+//
+// # GPUs through DRA ResourceClaims
+//
+// The GPU report (GPUs) and gpu-without-quota count the devices that
+// ResourceClaims take of GPU DeviceClasses (IsGPUDeviceClass), under the
+// per-class quota key <class>.deviceclass.resource.k8s.io/devices, and
+// take a class's capacity from the inventory's ResourceSlices when the
+// class selects on its driver alone (else the capacity is unknown).
 package quota

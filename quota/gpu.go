@@ -25,8 +25,16 @@ func IsGPUResource(r corev1.ResourceName) bool {
 // GPUReport is the GPU quota, use and capacity per team.
 type GPUReport struct {
 	Teams []TeamGPU `json:"teams"`
-	// Capacity is the sum of the Nodes' allocatable GPUs, by resource.
+	// Capacity is the sum of the Nodes' allocatable GPUs, by resource,
+	// and for a GPU device class whose selector is a plain
+	// device.driver == "X" comparison, the devices driver X publishes in
+	// ResourceSlices (when that count is exact; see driverDevices).
 	Capacity map[string]string `json:"capacity"`
+	// CapacityUnknown are the device-class resources of the rows without
+	// a capacity (a class selecting on more than the driver, a class
+	// absent from the inventory, or no exact device count): no
+	// over-commitment is computed for them.
+	CapacityUnknown []string `json:"capacityUnknown,omitempty"`
 	// QuotaTotal is the sum of the teams' GPU quotas, by resource.
 	QuotaTotal map[string]string `json:"quotaTotal"`
 	// Overcommit is QuotaTotal / Capacity per resource with capacity.
@@ -43,9 +51,11 @@ type TeamGPU struct {
 	Resources  []GPUUsage `json:"resources"`
 }
 
-// GPUUsage is one GPU resource of a team. Quota is "" when no enforced
-// quota caps the resource in some namespace of the team that uses it
-// (Uncapped lists those namespaces).
+// GPUUsage is one GPU resource of a team: a container resource
+// (nvidia.com/gpu) or a GPU device class as its quota key
+// (gpu.nvidia.com.deviceclass.resource.k8s.io/devices). Quota is "" when
+// no enforced quota caps the resource in some namespace of the team that
+// uses it (Uncapped lists those namespaces).
 type GPUUsage struct {
 	Resource  string   `json:"resource"`
 	Quota     string   `json:"quota,omitempty"`
@@ -62,19 +72,25 @@ type gpuAcc struct {
 }
 
 // GPUs builds the GPU report. A team is the namespace's "team" label, else
-// the namespace. A namespace's cap for a resource is the smallest
-// requests.<resource> among its unscoped quotas (scoped ones if none);
-// used is that quota's used; requested is summed from the pods.
+// the namespace. Container GPU resources (IsGPUResource): a namespace's
+// cap for a resource is the smallest requests.<resource> among its
+// unscoped quotas (scoped ones if none); used is that quota's used;
+// requested is summed from the pods. GPU DeviceClasses
+// (IsGPUDeviceClass): the resource is the quota key
+// <class>.deviceclass.resource.k8s.io/devices, capped by the smallest
+// such key among unscoped quotas only (scoped quotas never count
+// ResourceClaims), requested summed from the namespace's ResourceClaims
+// as quota charges them. Such a row shows only that key: a namespace
+// whose claims are capped by another key (the class's implicit or
+// mapped extended resource name) is listed as uncapped there.
 func (l *Ledger) GPUs() GPUReport {
+	gc := newGPUClasses(l.inv)
 	teams := map[string]map[string]*gpuAcc{}
 	members := map[string][]string{}
-	for _, name := range l.names {
-		ns := l.namespaces[name]
-		team := ns.labels[TeamLabel]
-		if team == "" {
-			team = name
-		}
-		for r, acc := range ns.gpus() {
+	for _, name := range l.gpuNamespaces() {
+		ns := l.lookup(name)
+		team := teamOf(ns)
+		for r, acc := range l.namespaceGPUs(ns, gc) {
 			if teams[team] == nil {
 				teams[team] = map[string]*gpuAcc{}
 			}
@@ -95,14 +111,36 @@ func (l *Ledger) GPUs() GPUReport {
 			members[team] = append(members[team], name)
 		}
 	}
-	rep := l.report(teams, members)
+	rep := l.report(teams, members, classCapacity(l.inv, gc))
 	rep.Kueue = l.Kueue()
 	return rep
 }
 
-func (l *Ledger) report(teams map[string]map[string]*gpuAcc, members map[string][]string) GPUReport {
+// teamOf is the namespace's team label, else its name.
+func teamOf(ns *namespaceState) string {
+	if team := ns.labels[TeamLabel]; team != "" {
+		return team
+	}
+	return ns.name
+}
+
+// namespaceGPUs are the namespace's container GPU resources and GPU
+// device classes. A container resource named like a device class key
+// (an extended resource no device plugin uses) would give way to the
+// class's row.
+func (l *Ledger) namespaceGPUs(ns *namespaceState, gc gpuClasses) map[string]*gpuAcc {
+	out := ns.gpus()
+	for r, acc := range l.claimGPUs(ns, gc) {
+		out[r] = acc
+	}
+	return out
+}
+
+// report adds the teams up; capacity starts with the GPU device classes'
+// (classCapacity), to which the Nodes' allocatable GPUs are added.
+func (l *Ledger) report(teams map[string]map[string]*gpuAcc, members map[string][]string, capacity corev1.ResourceList) GPUReport {
 	rep := GPUReport{Teams: []TeamGPU{}, Capacity: map[string]string{}, QuotaTotal: map[string]string{}, Overcommit: map[string]float64{}}
-	capacity, total := corev1.ResourceList{}, corev1.ResourceList{}
+	total := corev1.ResourceList{}
 	for _, n := range l.nodes {
 		for r, v := range n.Status.Allocatable {
 			if IsGPUResource(r) {
@@ -126,6 +164,7 @@ func (l *Ledger) report(teams map[string]map[string]*gpuAcc, members map[string]
 		rep.Teams = append(rep.Teams, tg)
 	}
 	rep.Capacity, rep.QuotaTotal = Strings(capacity), Strings(total)
+	rep.CapacityUnknown = unknownCapacity(rep.Teams, capacity)
 	for r, c := range capacity {
 		if c.Sign() > 0 {
 			t := total[r]
@@ -172,17 +211,30 @@ type gpuCap struct {
 // capsByResource picks, per GPU quota key, the tightest unscoped quota
 // (or scoped, when no unscoped quota has the key).
 func (ns *namespaceState) capsByResource() []gpuCap {
+	return ns.tightestCaps(func(k corev1.ResourceName) (string, bool) {
+		r := strings.TrimPrefix(string(k), requestsPrefix)
+		return r, r != string(k) && IsGPUResource(corev1.ResourceName(r))
+	}, true)
+}
+
+// tightestCaps picks, per resource that resourceOf finds in a quota key,
+// the smallest hard value among unscoped quotas; with withScoped, among
+// scoped ones when no unscoped quota has the key.
+func (ns *namespaceState) tightestCaps(resourceOf func(corev1.ResourceName) (string, bool), withScoped bool) []gpuCap {
 	best := map[string]gpuCap{}
 	bestScoped := map[string]bool{}
 	for _, q := range ns.quotas {
 		scoped := len(selectors(q.rq)) > 0
+		if scoped && !withScoped {
+			continue
+		}
 		for k, h := range q.hard {
-			r := strings.TrimPrefix(string(k), requestsPrefix)
-			if r == string(k) || !IsGPUResource(corev1.ResourceName(r)) {
+			r, ok := resourceOf(k)
+			if !ok {
 				continue
 			}
-			cur, ok := best[r]
-			better := !ok || (bestScoped[r] && !scoped) || (bestScoped[r] == scoped && h.Cmp(cur.hard) < 0)
+			cur, seen := best[r]
+			better := !seen || (bestScoped[r] && !scoped) || (bestScoped[r] == scoped && h.Cmp(cur.hard) < 0)
 			if better {
 				best[r], bestScoped[r] = gpuCap{resource: r, hard: h, used: q.used[k]}, scoped
 			}

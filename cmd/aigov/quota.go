@@ -285,6 +285,13 @@ func printGPUs(out io.Writer, rep quota.GPUReport) error {
 	for _, r := range quotaSortedKeys(rep.Capacity) {
 		fmt.Fprintf(out, "capacity %s: %s, quota total %s, over-commitment %.2f\n", r, rep.Capacity[r], rep.QuotaTotal[r], rep.Overcommit[r])
 	}
+	for _, r := range rep.CapacityUnknown {
+		total := rep.QuotaTotal[r]
+		if total == "" {
+			total = "none"
+		}
+		fmt.Fprintf(out, "capacity %s: unknown (DeviceClass absent or not a plain device.driver match, or no exact ResourceSlice count), quota total %s\n", r, total)
+	}
 	if rep.Kueue != nil {
 		return printKueue(out, rep.Kueue)
 	}

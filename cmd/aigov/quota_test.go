@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -9,6 +12,9 @@ import (
 )
 
 const quotaPlatform = "testdata/quota/platform.yaml"
+
+// go test ./cmd/aigov -run TestQuotaGPUClaimsGolden -update-quota
+var updateQuota = flag.Bool("update-quota", false, "rewrite testdata/quota/golden/*")
 
 func TestQuotaAdmitExitCodes(t *testing.T) {
 	for _, tc := range []struct {
@@ -137,4 +143,51 @@ func TestQuotaGPUKueue(t *testing.T) {
 	code, out, _ = aigov(t, "", "quota", "gpu", "-f", quotaPlatform, "-o", "json")
 	require.Equal(t, 0, code)
 	assert.NotContains(t, out, `"kueue"`, "no Kueue objects, no kueue section")
+}
+
+// TestQuotaGPUClaimsGolden: GPUs taken through DRA ResourceClaims, as
+// rows named by the per-class device quota key (see the input's
+// comments), in text and JSON.
+func TestQuotaGPUClaimsGolden(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		code, out, stderr := aigov(t, "", "quota", "gpu", "-f", "testdata/quota/dra-gpu.yaml", "-o", format)
+		require.Equal(t, 0, code, stderr)
+		golden := filepath.Join("testdata", "quota", "golden", "gpu-dra."+format)
+		if *updateQuota {
+			require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+			require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		require.NoError(t, err, "run with -update-quota to create it")
+		assert.Equal(t, string(want), out, "%s differs (run with -update-quota after an intended change)", golden)
+	}
+}
+
+func TestQuotaGPUClaimsJSON(t *testing.T) {
+	code, out, stderr := aigov(t, "", "quota", "gpu", "-f", "testdata/quota/dra-gpu.yaml", "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	var doc struct {
+		Teams []struct {
+			Team      string `json:"team"`
+			Resources []struct {
+				Resource, Quota, Used, Free, Requested string
+				Uncapped                               []string
+			} `json:"resources"`
+		} `json:"teams"`
+		Capacity        map[string]string `json:"capacity"`
+		CapacityUnknown []string          `json:"capacityUnknown"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	const key = "gpu.example.com.deviceclass.resource.k8s.io/devices"
+	require.Equal(t, "ml", doc.Teams[1].Team)
+	r := doc.Teams[1].Resources[0]
+	assert.Equal(t, key, r.Resource)
+	assert.Equal(t, []string{"10", "6", "4", "6"}, []string{r.Quota, r.Used, r.Free, r.Requested})
+	assert.Equal(t, "6", doc.Capacity[key])
+	assert.Contains(t, doc.CapacityUnknown, "gpu.nvidia.com.deviceclass.resource.k8s.io/devices")
+
+	code, out, _ = aigov(t, "", "quota", "gpu", "-f", quotaPlatform, "-o", "json")
+	require.Equal(t, 0, code)
+	assert.NotContains(t, out, "capacityUnknown", "no device classes, no capacityUnknown")
 }

@@ -1,7 +1,8 @@
 // gpu-without-quota wraps quota.GPUWithoutQuota() as a catalog check: a
 // namespace running GPU workloads without an enforced requests.<gpu
-// resource> ResourceQuota key (invalid and inert keys do not count), so the
-// team can take every GPU of the cluster. The evaluation is package quota's;
+// resource> ResourceQuota key (invalid and inert keys do not count), or
+// holding DRA ResourceClaims for GPU-class devices without a key that caps
+// the class, so the team can take every GPU of the cluster. The evaluation is package quota's;
 // the catalog adds the definition, controls and the Default set.
 
 package catalog
