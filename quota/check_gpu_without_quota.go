@@ -21,14 +21,26 @@ import (
 // class's implicit name requests.deviceclass.resource.kubernetes.io/<class>
 // (when the class exists), or requests.<its extendedResourceName>. Scoped
 // quotas never count claims. That finding names the first such claim by
-// name; a claim a pod will get from a ResourceClaimTemplate counts only
-// once it exists.
+// name.
+//
+// Manifests rarely hold the claims pods get from ResourceClaimTemplates
+// (the cluster makes them when the pods run), so it also reports each
+// workload whose pod spec names, in
+// spec.resourceClaims[].resourceClaimTemplateName, a ResourceClaimTemplate
+// of the inventory that asks for devices of a GPU DeviceClass no unscoped
+// quota caps by the same keys: one finding per workload and class, on the
+// first template reference asking for the class. A template absent from
+// the inventory is not reported (its classes are unknown); a class absent
+// from the inventory goes by its name. An entry naming a ResourceClaim
+// (resourceClaimName) counts through that claim, as does, for a pod read
+// back from a cluster, the claim its status says was made from the
+// template, when the inventory holds it.
 func GPUWithoutQuota() governance.Check {
 	return governance.Check{
 		ID:          "gpu-without-quota",
 		Description: "namespace running GPU workloads without an enforced GPU quota",
 		Severity:    governance.SeverityMedium,
-		Remediation: "add a ResourceQuota with requests.<gpu resource> (e.g. requests.nvidia.com/gpu) to the namespace; for GPUs claimed through DRA ResourceClaims, with <class>.deviceclass.resource.k8s.io/devices (e.g. gpu.nvidia.com.deviceclass.resource.k8s.io/devices)",
+		Remediation: "add a ResourceQuota with requests.<gpu resource> (e.g. requests.nvidia.com/gpu) to the namespace; for GPUs claimed through DRA ResourceClaims or ResourceClaimTemplates, with <class>.deviceclass.resource.k8s.io/devices (e.g. gpu.nvidia.com.deviceclass.resource.k8s.io/devices)",
 		Inventory: func(inv *governance.Inventory) []governance.Finding {
 			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
 			if err != nil {
@@ -42,10 +54,12 @@ func GPUWithoutQuota() governance.Check {
 func (l *Ledger) uncappedGPUFindings() []governance.Finding {
 	var out []governance.Finding
 	gc := newGPUClasses(l.inv)
+	templates := templateGPUClasses(l.inv, gc)
 	for _, name := range l.gpuNamespaces() {
 		ns := l.lookup(name)
 		out = append(out, l.uncappedWorkloadFindings(ns)...)
 		out = append(out, l.uncappedClaimFindings(ns, gc)...)
+		out = append(out, l.uncappedTemplateFindings(ns, templates)...)
 	}
 	return out
 }

@@ -184,10 +184,75 @@ func TestGPUWithoutQuota(t *testing.T) {
 			lintQuota("{gpu.nvidia.com.deviceclass.resource.k8s.io/devices: 4}")), want: []string{
 			uncapped("alt", "spec.devices.requests[0].firstAvailable[1].deviceClassName", "mig.nvidia.com"),
 		}},
-		// The pod's claim does not exist yet: nothing is charged, as in
-		// quota, until the ResourceClaim object does.
-		{name: "ResourceClaimTemplate alone", manifest: joinDocs(
-			"apiVersion: resource.k8s.io/v1\nkind: ResourceClaimTemplate\nmetadata: {name: t, namespace: ml}\nspec: {spec: {devices: {requests: [{name: r, exactly: {deviceClassName: gpu.nvidia.com}}]}}}\n",
-			"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ml}\nspec:\n  resourceClaims: [{name: gpu, resourceClaimTemplateName: t}]\n  containers: [{name: c, image: x, resources: {claims: [{name: gpu}]}}]\n")},
+	})
+}
+
+func lintClaimTemplate(name, class string) string {
+	return "apiVersion: resource.k8s.io/v1\nkind: ResourceClaimTemplate\nmetadata: {name: " + name + ", namespace: ml}\nspec: {spec: {devices: {requests: [{name: r, exactly: {deviceClassName: " + class + "}}]}}}\n"
+}
+
+// lintDeployClaims is a Deployment named name whose pods take the given
+// spec.resourceClaims entries.
+func lintDeployClaims(name, claims string) string {
+	return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: " + name + ", namespace: ml}\nspec:\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name + "}}\n    spec:\n      resourceClaims: " + claims +
+		"\n      containers: [{name: c, image: pytorch, resources: {claims: [{name: gpu}]}}]\n"
+}
+
+// GPUs taken through ResourceClaimTemplates: the claims do not exist in
+// manifests, so the workloads naming the templates are reported.
+func TestGPUWithoutQuotaTemplates(t *testing.T) {
+	gpuTemplate := lintClaimTemplate("one-gpu", "gpu.nvidia.com")
+	train := lintDeployClaims("train", "[{name: gpu, resourceClaimTemplateName: one-gpu}]")
+	uncapped := func(kind, name, path, class string) string {
+		return kind + "/" + name + " " + path + ": namespace ml runs " + kind + "/" + name + " asking for devices of GPU DeviceClass " + class +
+			" through ResourceClaimTemplate/one-gpu, and no ResourceQuota caps " + class + ".deviceclass.resource.k8s.io/devices there"
+	}
+	trainFinding := uncapped("Deployment", "train", "spec.template.spec.resourceClaims[0].resourceClaimTemplateName", "gpu.nvidia.com")
+	runLintCases(t, quota.GPUWithoutQuota(), []lintCase{
+		{name: "Deployment with a GPU template, no quota", manifest: joinDocs(gpuTemplate, train), want: []string{trainFinding}},
+		{name: "capped by the per-class device key", manifest: joinDocs(gpuTemplate, train,
+			lintQuota("{gpu.nvidia.com.deviceclass.resource.k8s.io/devices: 4}"))},
+		{name: "capped by the class's extendedResourceName", manifest: joinDocs(gpuTemplate, train,
+			"apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata: {name: gpu.nvidia.com}\nspec: {extendedResourceName: nvidia.com/gpu}\n",
+			lintQuota("{requests.nvidia.com/gpu: 4}"))},
+		{name: "a scoped quota never counts claims", manifest: joinDocs(gpuTemplate, train,
+			"apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: ml}\nspec: {hard: {gpu.nvidia.com.deviceclass.resource.k8s.io/devices: 4}, scopes: [NotTerminating]}\n"),
+			want: []string{trainFinding}},
+		{name: "template of a non-GPU class", manifest: joinDocs(lintClaimTemplate("one-gpu", "fpga.example.com"), train)},
+		// Its classes are unknown.
+		{name: "template missing from the inventory", manifest: train},
+		{name: "template in another namespace", manifest: joinDocs(strings.Replace(gpuTemplate, "namespace: ml", "namespace: other", 1), train)},
+		{name: "two workloads sharing one template", manifest: joinDocs(gpuTemplate, train,
+			"apiVersion: batch/v1\nkind: Job\nmetadata: {name: eval, namespace: ml}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n"+
+				"      resourceClaims: [{name: gpu, resourceClaimTemplateName: one-gpu}]\n      containers: [{name: c, image: x, resources: {claims: [{name: gpu}]}}]\n"),
+			want: []string{
+				trainFinding,
+				uncapped("Job", "eval", "spec.template.spec.resourceClaims[0].resourceClaimTemplateName", "gpu.nvidia.com"),
+			}},
+		{name: "allocationMode All, first reference of the class", manifest: joinDocs(
+			"apiVersion: resource.k8s.io/v1\nkind: ResourceClaimTemplate\nmetadata: {name: one-gpu, namespace: ml}\nspec: {spec: {devices: {requests: [{name: r, exactly: {deviceClassName: gpu.nvidia.com, allocationMode: All}}]}}}\n",
+			lintDeployClaims("train", "[{name: cpu, resourceClaimTemplateName: absent}, {name: gpu, resourceClaimTemplateName: one-gpu}, {name: more, resourceClaimTemplateName: one-gpu}]")),
+			want: []string{uncapped("Deployment", "train", "spec.template.spec.resourceClaims[1].resourceClaimTemplateName", "gpu.nvidia.com")}},
+		{name: "firstAvailable alternatives: each uncapped class", manifest: joinDocs(
+			"apiVersion: resource.k8s.io/v1\nkind: ResourceClaimTemplate\nmetadata: {name: one-gpu, namespace: ml}\nspec: {spec: {devices: {requests: [{name: r, firstAvailable: [{name: a, deviceClassName: mig.nvidia.com}, {name: b, deviceClassName: gpu.nvidia.com}, {name: c, deviceClassName: fpga.example.com}]}]}}}\n",
+			train, lintQuota("{mig.nvidia.com.deviceclass.resource.k8s.io/devices: 4}")),
+			want: []string{trainFinding}},
+		{name: "bare Pod, spec path", manifest: joinDocs(gpuTemplate,
+			"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ml}\nspec:\n  resourceClaims: [{name: gpu, resourceClaimTemplateName: one-gpu}]\n  containers: [{name: c, image: x, resources: {claims: [{name: gpu}]}}]\n"),
+			want: []string{uncapped("Pod", "p", "spec.resourceClaims[0].resourceClaimTemplateName", "gpu.nvidia.com")}},
+		// The claim object is reported; the pod naming it is not.
+		{name: "Pod naming a ResourceClaim object", manifest: joinDocs(lintClaim("shared", "{name: r, exactly: {deviceClassName: gpu.nvidia.com}}"),
+			"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ml}\nspec:\n  resourceClaims: [{name: gpu, resourceClaimName: shared}]\n  containers: [{name: c, image: x, resources: {claims: [{name: gpu}]}}]\n"),
+			want: []string{
+				"ResourceClaim/shared spec.devices.requests[0].exactly.deviceClassName: namespace ml has ResourceClaim/shared asking for devices of GPU DeviceClass gpu.nvidia.com, and no ResourceQuota caps gpu.nvidia.com.deviceclass.resource.k8s.io/devices there",
+			}},
+		// A pod read back from a cluster: the claim made from the template
+		// is in the inventory and reported itself.
+		{name: "Pod whose claim from the template exists", manifest: joinDocs(gpuTemplate, lintClaim("p-gpu-x7k2q", "{name: r, exactly: {deviceClassName: gpu.nvidia.com}}"),
+			"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ml}\nspec:\n  resourceClaims: [{name: gpu, resourceClaimTemplateName: one-gpu}]\n  containers: [{name: c, image: x, resources: {claims: [{name: gpu}]}}]\n"+
+				"status: {resourceClaimStatuses: [{name: gpu, resourceClaimName: p-gpu-x7k2q}]}\n"),
+			want: []string{
+				"ResourceClaim/p-gpu-x7k2q spec.devices.requests[0].exactly.deviceClassName: namespace ml has ResourceClaim/p-gpu-x7k2q asking for devices of GPU DeviceClass gpu.nvidia.com, and no ResourceQuota caps gpu.nvidia.com.deviceclass.resource.k8s.io/devices there",
+			}},
 	})
 }

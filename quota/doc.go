@@ -70,4 +70,12 @@
 // per-class quota key <class>.deviceclass.resource.k8s.io/devices, and
 // take a class's capacity from the inventory's ResourceSlices when the
 // class selects on its driver alone (else the capacity is unknown).
+//
+// Manifests rarely hold the claims pods get from ResourceClaimTemplates:
+// the cluster makes them when the pods run. The GPU report charges a
+// template nothing, as quota does, but gpu-without-quota also reports
+// each workload whose pod spec names (resourceClaimTemplateName) a
+// ResourceClaimTemplate of the inventory asking for an uncapped GPU
+// class, the template's spec.spec read as a claim's. A template absent
+// from the inventory is not reported: its classes are unknown.
 package quota

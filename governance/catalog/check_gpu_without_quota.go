@@ -2,8 +2,11 @@
 // namespace running GPU workloads without an enforced requests.<gpu
 // resource> ResourceQuota key (invalid and inert keys do not count), or
 // holding DRA ResourceClaims for GPU-class devices without a key that caps
-// the class, so the team can take every GPU of the cluster. The evaluation is package quota's;
-// the catalog adds the definition, controls and the Default set.
+// the class, or workloads whose pods take GPU-class devices through a
+// ResourceClaimTemplate of the input without such a key (one finding per
+// workload and class), so the team can take every GPU of the cluster. The
+// evaluation is package quota's; the catalog adds the definition, controls
+// and the Default set.
 
 package catalog
 
