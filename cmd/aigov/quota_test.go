@@ -77,20 +77,24 @@ func TestQuotaStatusReportsRefusedQuota(t *testing.T) {
 	assert.Contains(t, stderr, "--now")
 }
 
+// gpuReportJSON is what tests read of `aigov quota gpu -o json`.
+type gpuReportJSON struct {
+	Teams []struct {
+		Team      string `json:"team"`
+		Resources []struct {
+			Resource, Quota, Used, Free, Requested string
+			Uncapped                               []string
+		} `json:"resources"`
+	} `json:"teams"`
+	Capacity        map[string]string  `json:"capacity"`
+	CapacityUnknown []string           `json:"capacityUnknown"`
+	Overcommit      map[string]float64 `json:"overcommit"`
+}
+
 func TestQuotaGPU(t *testing.T) {
 	code, out, stderr := aigov(t, "", "quota", "gpu", "-f", quotaPlatform, "-o", "json")
 	require.Equal(t, 0, code, stderr)
-	var doc struct {
-		Teams []struct {
-			Team      string `json:"team"`
-			Resources []struct {
-				Resource, Quota, Used, Free, Requested string
-				Uncapped                               []string
-			} `json:"resources"`
-		} `json:"teams"`
-		Capacity   map[string]string  `json:"capacity"`
-		Overcommit map[string]float64 `json:"overcommit"`
-	}
+	var doc gpuReportJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	require.Len(t, doc.Teams, 2)
 	assert.Equal(t, "cv", doc.Teams[0].Team)
@@ -167,17 +171,7 @@ func TestQuotaGPUClaimsGolden(t *testing.T) {
 func TestQuotaGPUClaimsJSON(t *testing.T) {
 	code, out, stderr := aigov(t, "", "quota", "gpu", "-f", "testdata/quota/dra-gpu.yaml", "-o", "json")
 	require.Equal(t, 0, code, stderr)
-	var doc struct {
-		Teams []struct {
-			Team      string `json:"team"`
-			Resources []struct {
-				Resource, Quota, Used, Free, Requested string
-				Uncapped                               []string
-			} `json:"resources"`
-		} `json:"teams"`
-		Capacity        map[string]string `json:"capacity"`
-		CapacityUnknown []string          `json:"capacityUnknown"`
-	}
+	var doc gpuReportJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	const key = "gpu.example.com.deviceclass.resource.k8s.io/devices"
 	require.Equal(t, "ml", doc.Teams[1].Team)
