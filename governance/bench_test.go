@@ -1,6 +1,7 @@
 package governance_test
 
 import (
+	"encoding/json"
 	"flag"
 	"runtime"
 	"sync"
@@ -46,6 +47,44 @@ func BenchmarkLoad10k(b *testing.B) {
 	if cpu := cpuAfter - cpuBefore; cpuOK && cpu > 0 {
 		b.ReportMetric(float64(objects)*float64(b.N)/cpu.Seconds(), "objects/cpu-s")
 	}
+}
+
+// bench10kJSON is the same inventory as a stream of JSON objects, one a
+// line (what `jq -c '.items[]'` makes of `kubectl get -o json`): 10,000
+// documents, so the per-document work of the JSON splitter counts.
+var bench10kJSON = sync.OnceValue(func() []byte {
+	var stream []byte
+	for _, o := range gen.Generate(bench10k).Objects {
+		js, err := json.Marshal(o)
+		if err != nil {
+			panic(err)
+		}
+		stream = append(append(stream, js...), '\n')
+	}
+	return stream
+})
+
+// BenchmarkLoad10kJSON loads the 10k inventory from a JSON stream.
+func BenchmarkLoad10kJSON(b *testing.B) {
+	data := bench10kJSON()
+	loader, err := governance.NewLoader()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var objects int
+	for b.Loop() {
+		inv, err := loader.LoadBytes("cluster.json", data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		objects = inv.Len()
+	}
+	if objects != bench10k.ObjectCount() {
+		b.Fatalf("loaded %d objects, want %d", objects, bench10k.ObjectCount())
+	}
+	b.ReportMetric(float64(objects)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 }
 
 // peakHeap runs f while sampling runtime.MemStats.HeapInuse and returns the

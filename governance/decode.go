@@ -45,6 +45,9 @@ var errTooDeep = fmt.Errorf("document nests deeper than %d levels", MaxNestingDe
 // unknown fields are recorded.
 type Decoder struct {
 	scheme *runtime.Scheme
+	// generalJSONOnly turns decodeTypedJSON off, for the tests that
+	// compare it with the general path.
+	generalJSONOnly bool
 }
 
 // NewDecoder returns a decoder over NewScheme.
@@ -129,6 +132,12 @@ func (d *Decoder) decodeDocument(w *jsonWriter, yp *blockParser, doc document, s
 		if jsonDepth(doc.data) > MaxNestingDepth {
 			return fail(errTooDeep)
 		}
+		if !d.generalJSONOnly {
+			if o, ok := d.decodeTypedJSON(doc.data); ok {
+				o.Source = src
+				return []*Object{o}, nil
+			}
+		}
 		dec := json.NewDecoder(bytes.NewReader(doc.data))
 		dec.UseNumber() // numbers stay exact; typed kinds decode from raw
 		if err := dec.Decode(&tree); err != nil {
@@ -206,6 +215,53 @@ func (d *Decoder) decodeValue(w *jsonWriter, v any, raw []byte, depth int, src S
 	}
 	obj.Source = src
 	return []*Object{obj}, nil
+}
+
+// decodeTypedJSON decodes a JSON document of a kind of the scheme straight
+// into its typed struct, without the generic tree decodeValue works on: it
+// is the path of nearly every object read from a cluster or from kubectl's
+// JSON. It takes only what decodes cleanly — a typed kind that is not a
+// Secret (whose data needs the base64 check) nor a List, with no duplicate
+// key and a name — and reports false for anything else, which then takes
+// the general path, so results and error messages are the same either way.
+func (d *Decoder) decodeTypedJSON(raw []byte) (*Object, bool) {
+	var tm struct {
+		APIVersion any `json:"apiVersion"`
+		Kind       any `json:"kind"`
+	}
+	if kjson.UnmarshalCaseSensitivePreserveInts(raw, &tm) != nil {
+		return nil, false
+	}
+	apiVersion, _ := tm.APIVersion.(string)
+	kind, _ := tm.Kind.(string)
+	if apiVersion == "" || kind == "" || strings.HasSuffix(kind, "List") {
+		return nil, false
+	}
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	gvk := gv.WithKind(kind)
+	isSecret := gvk.Group == "" && gvk.Version == "v1" && gvk.Kind == "Secret"
+	if err != nil || gv.Version == "" || isSecret || !d.scheme.Recognizes(gvk) {
+		return nil, false
+	}
+	obj, err := d.scheme.New(gvk)
+	if err != nil {
+		return nil, false
+	}
+	strict, err := kjson.UnmarshalStrict(raw, obj, kjson.DisallowUnknownFields, kjson.DisallowDuplicateFields)
+	if err != nil {
+		return nil, false
+	}
+	fields, err := strictFields(strict, "")
+	if err != nil {
+		return nil, false // a duplicate key: the general path names it
+	}
+	if !isConfigKind(gvk) {
+		meta, err := accessor(obj)
+		if err != nil || meta.GetName() == "" && meta.GetGenerateName() == "" {
+			return nil, false
+		}
+	}
+	return &Object{GVK: gvk, Obj: obj, Typed: true, UnknownFields: fields}, true
 }
 
 // typeMetaField reads apiVersion or kind: absent and null read as "".

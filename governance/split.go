@@ -70,11 +70,13 @@ func isSeparator(line []byte) bool {
 func splitJSON(data []byte) ([]document, *splitError) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var docs []document
+	line, counted := 1, int64(0) // lines are counted on from the previous value, not from the start
 	for {
 		start := dec.InputOffset()
 		// Skip the whitespace between values so the line is the value's own.
 		skipped := start + int64(len(data[start:])-len(bytes.TrimLeft(data[start:], " \t\r\n")))
-		line := 1 + bytes.Count(data[:skipped], []byte("\n"))
+		line += bytes.Count(data[counted:skipped], []byte("\n"))
+		counted = skipped
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
