@@ -186,3 +186,45 @@ func TestAdmitJSONGolden(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, string(want), string(got))
 }
+
+// Of two global default PriorityClasses the apiserver gives pods the one of
+// lowest value (getDefaultPriorityClass), whatever the names; a quota scoped
+// to that class then charges pods that name none.
+func TestDefaultPriorityClassIsTheLowestValue(t *testing.T) {
+	const state = `
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: a-high}
+value: 1000
+globalDefault: true
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: z-low}
+value: 10
+globalDefault: true
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: lowest}
+value: 1
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: low-pods, namespace: team}
+spec:
+  hard: {pods: "5"}
+  scopeSelector:
+    matchExpressions: [{scopeName: PriorityClass, operator: In, values: [z-low]}]
+`
+	loader, err := governance.NewLoader()
+	require.NoError(t, err)
+	inv, err := loader.LoadBytes("state.yaml", []byte(state))
+	require.NoError(t, err)
+	l, err := quota.NewLedger(inv, quota.Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, err)
+	res := l.Admit(podFrom(t, `{containers: [{name: a, image: x}]}`))
+	require.True(t, res.Admitted, res.Message)
+	require.Len(t, res.Quotas, 1)
+	assert.True(t, res.Quotas[0].Matches, "the pod gets z-low, the global default of lowest value")
+}

@@ -109,11 +109,7 @@ func NewLedger(inv *governance.Inventory, opts Options) (*Ledger, error) {
 	for _, rc := range governance.Typed[*nodev1.RuntimeClass](inv) {
 		l.runtimeClasses[rc.Name] = rc
 	}
-	for _, pc := range governance.Typed[*schedulingv1.PriorityClass](inv) {
-		if pc.GlobalDefault && (l.defaultPriority == "" || pc.Name < l.defaultPriority) {
-			l.defaultPriority = pc.Name
-		}
-	}
+	l.defaultPriority = defaultPriorityClass(governance.Typed[*schedulingv1.PriorityClass](inv))
 	l.nodes = governance.Typed[*corev1.Node](inv)
 	for _, lr := range governance.Typed[*corev1.LimitRange](inv) {
 		ns := l.namespace(lr.Namespace)
@@ -381,4 +377,26 @@ func zeroLike(k corev1.ResourceName) resource.Quantity {
 		return *resource.NewQuantity(0, resource.BinarySI)
 	}
 	return *resource.NewQuantity(0, resource.DecimalSI)
+}
+
+// defaultPriorityClass names the class the Priority admission plugin gives
+// a pod that names none: the global default, and of two (which exist only
+// after a race, or in manifests the apiserver would refuse in part) the one
+// of lowest value, as getDefaultPriorityClass picks it. Between equal values
+// the apiserver takes whichever its cache lists first; here the first by
+// name.
+func defaultPriorityClass(classes []*schedulingv1.PriorityClass) string {
+	var best *schedulingv1.PriorityClass
+	for _, pc := range classes {
+		if !pc.GlobalDefault {
+			continue
+		}
+		if best == nil || pc.Value < best.Value || pc.Value == best.Value && pc.Name < best.Name {
+			best = pc
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.Name
 }
