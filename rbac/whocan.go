@@ -156,3 +156,40 @@ func SubjectIdentity(s rbacv1.Subject) Identity {
 	}
 	return Impersonate(s.Name)
 }
+
+// NamesObjects reports whether a grant that applies to requests like a
+// (its verb, group, resource and subresource; cluster-wide and in its
+// namespace) is limited by resourceNames. Only then can WhoCan about one
+// object by name find subjects that WhoCan without a name does not, so a
+// caller asking about many objects asks per name only when this is true.
+func (g *Graph) NamesObjects(a Attributes) bool {
+	if !a.IsResourceRequest() {
+		return false
+	}
+	q := g.ids.query(&a)
+	seen := map[*role]bool{}
+	named := func(bs []*binding) bool {
+		for _, b := range bs {
+			if b.role == nil || seen[b.role] {
+				continue
+			}
+			seen[b.role] = true
+			found := false
+			b.role.index.each(&q, func(_ int, isNamed bool) bool {
+				found = isNamed
+				return !isNamed
+			})
+			if found {
+				return true
+			}
+		}
+		return false
+	}
+	if named(g.crbs.all) {
+		return true
+	}
+	if x := g.rbs[a.Namespace]; a.Namespace != "" && x != nil {
+		return named(x.all)
+	}
+	return false
+}

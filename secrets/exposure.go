@@ -49,11 +49,13 @@ const (
 	// by the workload).
 	ViaExec = "exec"
 	// ViaImpersonate: impersonate (users, groups or serviceaccounts) a
-	// subject that can read the Secret one of the ways above.
-	// Access.Impersonates names it, Access.Through says how it reads.
+	// subject that can read the Secret one of the ways above, when the
+	// impersonator has no such way itself. Access.Impersonates names the
+	// subject, Access.Through says how it reads.
 	ViaImpersonate = "impersonate"
 	// ViaMintToken: create a token (serviceaccounts/token) for a
-	// ServiceAccount that can read the Secret, and act as it.
+	// ServiceAccount that can read the Secret, and act as it (again only
+	// for subjects with no direct way).
 	ViaMintToken = "mint-token"
 )
 
@@ -130,7 +132,10 @@ type exposureUse struct {
 // and name), the subjects that can read it directly, create pods or pod
 // controllers in its namespace, change the pod template of a controller
 // there, exec into the pods of workloads that use it, or impersonate (or
-// mint a token for) a subject that can do one of these. Impersonation is followed one hop; impersonating a group is
+// mint a token for) a subject that can do one of these. Impersonation is
+// followed one hop, and listed only for subjects that have no direct way
+// (a cluster admin reads the Secret itself; one entry per subject it could
+// also act as would be noise, and quadratic); impersonating a group is
 // counted without checking that the subject may also impersonate a user
 // (kubectl --as-group needs --as).
 func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
@@ -177,19 +182,27 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 	createWorkloads := map[string][][]rbac.SubjectAccess{}
 	updateWorkloads := map[string][]grantedAccess{}
 	hops := map[rbacv1.Subject][]hopAccess{}
+	texts := grantTexts{}
+	listSecrets := map[string][]rbac.SubjectAccess{}
 	var out []SecretExposure
 	for _, s := range governance.Typed[*corev1.Secret](inv) {
 		e := SecretExposure{Namespace: s.Namespace, Name: s.Name}
+		acc := newAccessList(runsAs, texts)
 		add := func(na Access, sas []rbac.SubjectAccess) {
 			for _, sa := range sas {
-				e.Access = mergeAccess(e.Access, sa, na, runsAs)
+				acc.merge(sa, na)
 			}
 		}
 		for _, verb := range []string{"get", "list", "watch"} {
 			a := rbac.Attributes{Verb: verb, Namespace: s.Namespace, Resource: "secrets"}
-			if verb != "list" {
-				a.Name = s.Name
+			if verb == "list" { // lists every Secret of the namespace: asked once
+				if _, asked := listSecrets[s.Namespace]; !asked {
+					listSecrets[s.Namespace] = authz.WhoCan(a)
+				}
+				add(Access{Via: ViaRead, Verbs: []string{verb}}, listSecrets[s.Namespace])
+				continue
 			}
+			a.Name = s.Name
 			add(Access{Via: ViaRead, Verbs: []string{verb}}, authz.WhoCan(a))
 		}
 		cp, ok := createPods[s.Namespace]
@@ -232,7 +245,8 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 				add(Access{Via: ViaExec, Verbs: []string{"create"}, Workload: u.ref, Pods: []string{pod}}, authz.WhoCan(exec))
 			}
 		}
-		e.Access = addImpersonation(e.Access, authz, hops, runsAs)
+		addImpersonation(acc, authz, hops)
+		e.Access = acc.list
 		sortAccess(e.Access)
 		out = append(out, e)
 	}
@@ -255,8 +269,12 @@ type grantedAccess struct {
 // namespace (all of mutable template kinds): per resource, the subjects
 // allowed on every object, then per controller those whose grant names it.
 func templateChanges(controllers []governance.Workload, authz Authorizer) []grantedAccess {
+	type answer struct {
+		all   []rbac.SubjectAccess // allowed on every object
+		named bool                 // some grant names objects: ask per name
+	}
 	var out []grantedAccess
-	everyObject := map[string][]rbac.SubjectAccess{} // by verb and resource
+	answers := map[string]answer{} // by verb and resource
 	for _, w := range controllers {
 		group, resource, _ := mutableTemplate(w.Kind)
 		res := resource
@@ -265,16 +283,19 @@ func templateChanges(controllers []governance.Workload, authz Authorizer) []gran
 		}
 		for _, verb := range []string{"update", "patch"} {
 			a := rbac.Attributes{Verb: verb, Namespace: w.Namespace, APIGroup: group, Resource: resource}
-			all, asked := everyObject[verb+" "+res]
+			ans, asked := answers[verb+" "+res]
 			if !asked {
-				all = authz.WhoCan(a)
-				everyObject[verb+" "+res] = all
-				out = append(out, grantedAccess{Access{Via: ViaUpdateWorkloads, Verbs: []string{verb}, Resources: []string{res}}, all})
+				ans = answer{all: authz.WhoCan(a), named: mayNameObjects(authz, a)}
+				answers[verb+" "+res] = ans
+				out = append(out, grantedAccess{Access{Via: ViaUpdateWorkloads, Verbs: []string{verb}, Resources: []string{res}}, ans.all})
+			}
+			if !ans.named {
+				continue // by name would ask the same
 			}
 			a.Name = w.Name
 			var named []rbac.SubjectAccess
 			for _, sa := range authz.WhoCan(a) {
-				if !slices.ContainsFunc(all, func(x rbac.SubjectAccess) bool { return x.Subject == sa.Subject }) {
+				if !slices.ContainsFunc(ans.all, func(x rbac.SubjectAccess) bool { return x.Subject == sa.Subject }) {
 					named = append(named, sa)
 				}
 			}
@@ -285,6 +306,20 @@ func templateChanges(controllers []governance.Workload, authz Authorizer) []gran
 		}
 	}
 	return out
+}
+
+// namedGrants is implemented by authorizers that can tell whether a grant
+// for requests like a is limited by resourceNames (*rbac.Graph does).
+type namedGrants interface {
+	NamesObjects(a rbac.Attributes) bool
+}
+
+// mayNameObjects reports whether WhoCan about one object by name might
+// find subjects that WhoCan without a name does not: always, unless the
+// authorizer says no grant names objects.
+func mayNameObjects(authz Authorizer, a rbac.Attributes) bool {
+	ng, ok := authz.(namedGrants)
+	return !ok || ng.NamesObjects(a)
 }
 
 // mutableTemplate returns the API group and resource of a controller kind
@@ -411,10 +446,12 @@ func hopAttributes(target rbacv1.Subject) []struct {
 	return []hop{{ViaImpersonate, rbac.Attributes{Verb: "impersonate", Resource: "users", Name: target.Name}}}
 }
 
-// addImpersonation adds, for every subject of direct (one may read the
-// Secret without acting as someone else), the subjects that can
-// impersonate it or mint a token for it, one hop.
-func addImpersonation(direct []Access, authz Authorizer, hops map[rbacv1.Subject][]hopAccess, runsAs map[[2]string][]string) []Access {
+// addImpersonation adds to acc, for every subject of its direct accesses
+// (one may read the Secret without acting as someone else), the subjects
+// that can impersonate it or mint a token for it, one hop — those that
+// cannot read the Secret a direct way themselves.
+func addImpersonation(acc *accessList, authz Authorizer, hops map[rbacv1.Subject][]hopAccess) {
+	direct := acc.list[:len(acc.list):len(acc.list)]
 	type target struct {
 		through []string
 		grants  []string
@@ -437,7 +474,6 @@ func addImpersonation(direct []Access, authz Authorizer, hops map[rbacv1.Subject
 			}
 		}
 	}
-	out := direct
 	for _, subj := range order {
 		hs, ok := hops[subj]
 		if !ok {
@@ -450,46 +486,63 @@ func addImpersonation(direct []Access, authz Authorizer, hops map[rbacv1.Subject
 		}
 		t := targets[subj]
 		for _, h := range hs {
-			if h.sa.Subject == subj || h.sa.Superuser {
-				continue // system:masters reads the Secret directly
+			if _, reads := targets[h.sa.Subject]; reads || h.sa.Superuser {
+				// It has a way of its own (system:masters reads
+				// directly): listing every subject it could also act as
+				// would add subjects × impersonators entries and no
+				// reader.
+				continue
 			}
 			verb := "impersonate"
 			if h.via == ViaMintToken {
 				verb = "create"
 			}
 			imp := subj
-			out = mergeAccess(out, h.sa, Access{Via: h.via, Verbs: []string{verb}, Impersonates: &imp,
-				Through: t.through, Grants: t.grants}, runsAs)
+			acc.merge(h.sa, Access{Via: h.via, Verbs: []string{verb}, Impersonates: &imp,
+				Through: t.through, Grants: t.grants})
 		}
 	}
-	return out
 }
 
-func sameAccess(a Access, s rbacv1.Subject, via, workload string, imp *rbacv1.Subject) bool {
-	if a.Subject != s || a.Via != via || a.Workload != workload {
-		return false
-	}
-	if (a.Impersonates == nil) != (imp == nil) {
-		return false
-	}
-	return imp == nil || *a.Impersonates == *imp
+// accessList collects the accesses to one Secret, one entry per subject,
+// way, workload and impersonated subject. Subjects bound cluster-wide are
+// in the list of every Secret, so finding an entry must not mean scanning
+// the list.
+type accessList struct {
+	list   []Access
+	index  map[accessKey]int
+	runsAs map[[2]string][]string
+	texts  grantTexts
 }
 
-// mergeAccess adds subject sa's access na (Via, Verbs, Workload,
-// Resources, Pods, Impersonates, Through, and Grants after sa's) to list, merging into the entry
+// accessKey is what makes two accesses one entry; imp is the zero Subject
+// when nobody is impersonated.
+type accessKey struct {
+	subject, imp  rbacv1.Subject
+	via, workload string
+}
+
+func newAccessList(runsAs map[[2]string][]string, texts grantTexts) *accessList {
+	return &accessList{index: map[accessKey]int{}, runsAs: runsAs, texts: texts}
+}
+
+// merge adds subject sa's access na (Via, Verbs, Workload, Resources, Pods,
+// Impersonates, Through, and Grants after sa's), merging it into the entry
 // of the same subject, way, workload and impersonated subject.
-func mergeAccess(list []Access, sa rbac.SubjectAccess, na Access, runsAs map[[2]string][]string) []Access {
-	for i := range list {
-		a := &list[i]
-		if sameAccess(*a, sa.Subject, na.Via, na.Workload, na.Impersonates) {
-			a.Verbs = appendNew(a.Verbs, na.Verbs...)
-			a.Resources = appendNew(a.Resources, na.Resources...)
-			a.Pods = appendNew(a.Pods, na.Pods...)
-			a.Through = appendNew(a.Through, na.Through...)
-			a.Grants = appendGrants(a.Grants, sa.Grants)
-			a.Grants = appendNew(a.Grants, na.Grants...)
-			return list
-		}
+func (l *accessList) merge(sa rbac.SubjectAccess, na Access) {
+	k := accessKey{subject: sa.Subject, via: na.Via, workload: na.Workload}
+	if na.Impersonates != nil {
+		k.imp = *na.Impersonates
+	}
+	if i, ok := l.index[k]; ok {
+		a := &l.list[i]
+		a.Verbs = appendNew(a.Verbs, na.Verbs...)
+		a.Resources = appendNew(a.Resources, na.Resources...)
+		a.Pods = appendNew(a.Pods, na.Pods...)
+		a.Through = appendNew(a.Through, na.Through...)
+		a.Grants = l.texts.appendGrants(a.Grants, sa.Grants)
+		a.Grants = appendNew(a.Grants, na.Grants...)
+		return
 	}
 	na.Subject = sa.Subject
 	na.Superuser = sa.Superuser
@@ -497,11 +550,12 @@ func mergeAccess(list []Access, sa rbac.SubjectAccess, na Access, runsAs map[[2]
 	na.Resources = slices.Clone(na.Resources)
 	na.Pods = slices.Clone(na.Pods)
 	na.Through = slices.Clone(na.Through)
-	na.Grants = appendNew(appendGrants(nil, sa.Grants), na.Grants...)
+	na.Grants = appendNew(l.texts.appendGrants(nil, sa.Grants), na.Grants...)
 	if sa.Subject.Kind == rbacv1.ServiceAccountKind {
-		na.RunsAs = runsAs[[2]string{sa.Subject.Namespace, sa.Subject.Name}]
+		na.RunsAs = l.runsAs[[2]string{sa.Subject.Namespace, sa.Subject.Name}]
 	}
-	return append(list, na)
+	l.index[k] = len(l.list)
+	l.list = append(l.list, na)
 }
 
 func appendNew(dst []string, items ...string) []string {
@@ -513,9 +567,30 @@ func appendNew(dst []string, items ...string) []string {
 	return dst
 }
 
-func appendGrants(dst []string, gs []rbac.Grant) []string {
+// grantTexts formats each grant once: a few bindings (cluster admins,
+// namespace roles) grant most accesses, to every Secret in reach.
+type grantTexts map[grantKey]string
+
+// grantKey is what Grant.String reads.
+type grantKey struct {
+	binding, role rbac.Ref
+	subject       rbacv1.Subject
+}
+
+func (t grantTexts) text(g rbac.Grant) string {
+	k := grantKey{binding: g.Binding, role: g.Role, subject: g.Subject}
+	s, ok := t[k]
+	if !ok {
+		s = g.String()
+		t[k] = s
+	}
+	return s
+}
+
+// appendGrants appends the texts of gs that dst lacks.
+func (t grantTexts) appendGrants(dst []string, gs []rbac.Grant) []string {
 	for _, g := range gs {
-		s := g.String()
+		s := t.text(g)
 		dup := false
 		for _, d := range dst {
 			dup = dup || d == s

@@ -262,3 +262,25 @@ func TestExposureUpdateWorkloads(t *testing.T) {
 		t.Errorf("no controllers, got %q", got)
 	}
 }
+
+// TestExposureImpersonationOnlyForIndirectReaders: impersonation is listed
+// for subjects with no way of their own; one that reads the Secret anyway
+// gets no entry per subject it could also act as.
+func TestExposureImpersonationOnlyForIndirectReaders(t *testing.T) {
+	docs := secretYAML("") + "---\n" +
+		roleYAML("reader", "ml", "- {apiGroups: [\"\"], resources: [secrets], verbs: [get]}\n",
+			"- {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}\n- {kind: User, name: root, apiGroup: rbac.authorization.k8s.io}\n") +
+		roleYAML("imp", "", "- {apiGroups: [\"\"], resources: [users], verbs: [impersonate]}\n",
+			"- {kind: User, name: root, apiGroup: rbac.authorization.k8s.io}\n- {kind: User, name: bob, apiGroup: rbac.authorization.k8s.io}\n")
+	inv := mustLoad(t, docs)
+	got := exposureLines(Exposure(inv, rbac.New(inv)), "ml", "s")
+	want := []string{
+		"read User alice",
+		"read User root",
+		"impersonate User bob as User alice through=read",
+		"impersonate User bob as User root through=read",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

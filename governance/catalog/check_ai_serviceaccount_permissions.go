@@ -130,6 +130,7 @@ func newAIServiceAccountPermissions(ax *analyses, params json.RawMessage) (gover
 				}
 				bySA[k] = append(bySA[k], t)
 			}
+			index := newServiceAccountIndex(keys)
 			var out []governance.Finding
 			reported := map[string]bool{}
 			// visit reports every target whose ServiceAccount a subject
@@ -139,7 +140,7 @@ func newAIServiceAccountPermissions(ax *analyses, params json.RawMessage) (gover
 					if s.Superuser || len(s.Grants) == 0 {
 						continue
 					}
-					for _, k := range affectedServiceAccounts(s.Subject, keys) {
+					for _, k := range index.affected(s.Subject) {
 						for _, t := range bySA[k] {
 							msg := what(t)
 							if msg == "" {
@@ -176,38 +177,52 @@ func newAIServiceAccountPermissions(ax *analyses, params json.RawMessage) (gover
 	}, nil
 }
 
-// affectedServiceAccounts returns the keys (namespace, name) of keys a
-// normalized binding subject applies to: the ServiceAccount itself, its
-// user name, or the groups system:serviceaccounts[:NS] and
-// system:authenticated every ServiceAccount token carries.
-func affectedServiceAccounts(s rbacv1.Subject, keys [][2]string) [][2]string {
+// serviceAccountIndex finds the ServiceAccounts (namespace, name) of the
+// AI workloads that a binding subject applies to, without scanning them
+// all for every subject of every request.
+type serviceAccountIndex struct {
+	all  [][2]string
+	byNS map[string][][2]string
+	set  map[[2]string]bool
+}
+
+func newServiceAccountIndex(keys [][2]string) serviceAccountIndex {
+	x := serviceAccountIndex{all: keys, byNS: map[string][][2]string{}, set: map[[2]string]bool{}}
+	for _, k := range keys {
+		x.byNS[k[0]] = append(x.byNS[k[0]], k)
+		x.set[k] = true
+	}
+	return x
+}
+
+// affected returns the keys a normalized binding subject applies to, in
+// the order they were indexed: the ServiceAccount itself, its user name,
+// or the groups system:serviceaccounts[:NS] and system:authenticated every
+// ServiceAccount token carries.
+func (x serviceAccountIndex) affected(s rbacv1.Subject) [][2]string {
 	switch s.Kind {
 	case rbacv1.ServiceAccountKind:
-		return filterKeys(keys, func(k [2]string) bool { return k[0] == s.Namespace && k[1] == s.Name })
+		return x.one([2]string{s.Namespace, s.Name})
 	case rbacv1.UserKind:
 		if ns, name, ok := rbac.SplitServiceAccount(s.Name); ok {
-			return filterKeys(keys, func(k [2]string) bool { return k[0] == ns && k[1] == name })
+			return x.one([2]string{ns, name})
 		}
 	case rbacv1.GroupKind:
 		switch {
 		case s.Name == rbac.GroupServiceAccounts || s.Name == rbac.GroupAuthenticated:
-			return keys
+			return x.all
 		case strings.HasPrefix(s.Name, rbac.GroupServiceAccounts+":"):
-			ns := strings.TrimPrefix(s.Name, rbac.GroupServiceAccounts+":")
-			return filterKeys(keys, func(k [2]string) bool { return k[0] == ns })
+			return x.byNS[strings.TrimPrefix(s.Name, rbac.GroupServiceAccounts+":")]
 		}
 	}
 	return nil
 }
 
-func filterKeys(keys [][2]string, keep func([2]string) bool) [][2]string {
-	var out [][2]string
-	for _, k := range keys {
-		if keep(k) {
-			out = append(out, k)
-		}
+func (x serviceAccountIndex) one(k [2]string) [][2]string {
+	if x.set[k] {
+		return [][2]string{k}
 	}
-	return out
+	return nil
 }
 
 // inventoryNamespaces lists the namespaces of the inventory: Namespace

@@ -45,13 +45,13 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 	if n := rows[want[1]].Network; !slices.Equal(n, []string{"nlp-team/llm-service (Deployment) TCP/6333"}) {
 		t.Errorf("qdrant network: %v", n)
 	}
-	// Mistake 1: the wildcard Role lets the CV group read the W&B key (and
-	// impersonate the notebook's service account); the notebook's
-	// job-launcher and the platform admins can create workloads mounting it;
-	// the CV group and the admins can also change the notebook
-	// Deployment's pod template to mount it.
+	// Mistake 1: the wildcard Role lets the CV group read the W&B key (its
+	// impersonating the notebook's service account is not listed: it reads
+	// the key directly); the notebook's job-launcher and the platform
+	// admins can create workloads mounting it; the CV group and the admins
+	// can also change the notebook Deployment's pod template to mount it.
 	if a := rows[want[4]].Access; !slices.Equal(a, []string{
-		"Group cv-engineers (read, create-pods, create-workloads, update-workloads, exec into Job/resnet50-finetune, impersonate, mint-token)",
+		"Group cv-engineers (read, create-pods, create-workloads, update-workloads, exec into Job/resnet50-finetune)",
 		"Group platform-admins (create-workloads, update-workloads)",
 		"ServiceAccount cv-team/cv-notebook (create-workloads)",
 	}) {
