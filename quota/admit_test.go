@@ -76,11 +76,14 @@ spec:
 status: {phase: Running}
 `
 
-func ledger(t *testing.T) *quota.Ledger {
+func ledger(t *testing.T) *quota.Ledger { return ledgerOf(t, namespaceState) }
+
+// ledgerOf builds a Ledger over the objects of state (YAML).
+func ledgerOf(t *testing.T, state string) *quota.Ledger {
 	t.Helper()
 	loader, err := governance.NewLoader()
 	require.NoError(t, err)
-	inv, err := loader.LoadBytes("state.yaml", []byte(namespaceState))
+	inv, err := loader.LoadBytes("state.yaml", []byte(state))
 	require.NoError(t, err)
 	l, err := quota.NewLedger(inv, quota.Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)
@@ -217,13 +220,7 @@ spec:
   scopeSelector:
     matchExpressions: [{scopeName: PriorityClass, operator: In, values: [z-low]}]
 `
-	loader, err := governance.NewLoader()
-	require.NoError(t, err)
-	inv, err := loader.LoadBytes("state.yaml", []byte(state))
-	require.NoError(t, err)
-	l, err := quota.NewLedger(inv, quota.Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
-	require.NoError(t, err)
-	res := l.Admit(podFrom(t, `{containers: [{name: a, image: x}]}`))
+	res := ledgerOf(t, state).Admit(podFrom(t, `{containers: [{name: a, image: x}]}`))
 	require.True(t, res.Admitted, res.Message)
 	require.Len(t, res.Quotas, 1)
 	assert.True(t, res.Quotas[0].Matches, "the pod gets z-low, the global default of lowest value")
