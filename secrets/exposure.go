@@ -323,8 +323,11 @@ func mayNameObjects(authz Authorizer, a rbac.Attributes) bool {
 }
 
 // mutableTemplate returns the API group and resource of a controller kind
-// whose pod template can be changed after creation (not a Job's, whose
-// template is immutable, nor a Pod's).
+// whose pod template can be changed after creation. Not a Job's: upstream
+// validation (batch ValidateJobSpecUpdate) keeps its template immutable
+// but for scheduling fields, and container resources while suspended —
+// neither mounts a Secret. Nor a Pod's, whose volumes and env are
+// immutable.
 func mutableTemplate(kind string) (group, resource string, ok bool) {
 	switch kind {
 	case "Deployment":
