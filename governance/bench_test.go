@@ -2,7 +2,6 @@ package governance_test
 
 import (
 	"encoding/json"
-	"flag"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -106,40 +105,38 @@ func peakHeap(f func()) (peak, total uint64) {
 	return highest.Load() - min(highest.Load(), before.HeapInuse), after.TotalAlloc - before.TotalAlloc
 }
 
-var loadMemory = flag.Bool("loadmem", false, "run TestLoadMemory: log the peak heap of loading the 10k inventory")
-
-// TestLoadMemory logs the peak heap of loading the 10k inventory against its
-// size. It reports and never asserts: figures go to testdata/BENCHMARKS.md.
+// BenchmarkLoadMemory measures the peak heap of loading the 10k inventory
+// against its size (peak-x-input), what the inventory keeps once the
+// garbage is collected (retained-x-input) and what loading allocates.
 //
-//	go test -run TestLoadMemory -v -cpu 1 ./governance/ -args -loadmem
-func TestLoadMemory(t *testing.T) {
-	if !*loadMemory {
-		t.Skip("run with -loadmem")
-	}
+//	go test -run '^$' -bench LoadMemory -benchtime 3x -cpu 1 ./governance/
+func BenchmarkLoadMemory(b *testing.B) {
 	data := bench10kData()
 	loader, err := governance.NewLoader()
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	var inv *governance.Inventory
-	peak, total := peakHeap(func() {
-		inv, err = loader.LoadBytes("cluster.yaml", data)
-	})
-	if err != nil {
-		t.Fatal(err)
+	var peakSum, retainedSum uint64
+	for b.Loop() {
+		var inv *governance.Inventory
+		peak, _ := peakHeap(func() {
+			inv, err = loader.LoadBytes("cluster.yaml", data)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		kept := m.HeapAlloc
+		runtime.KeepAlive(inv) // alive until measured
+		inv = nil
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		peakSum += peak
+		retainedSum += kept - min(kept, m.HeapAlloc)
 	}
-	// What the inventory keeps once the garbage is collected.
-	var before, after runtime.MemStats
-	inv = nil
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	inv, _ = loader.LoadBytes("cluster.yaml", data)
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	retained := after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc)
-	mb := func(n uint64) float64 { return float64(n) / (1 << 20) }
-	ratio := func(n uint64) float64 { return float64(n) / float64(len(data)) }
-	t.Logf("input %.1f MiB, %d objects: peak heap in use %.1f MiB (%.1fx input), retained %.1f MiB (%.1fx input), allocated %.1f MiB (%.1fx input)",
-		mb(uint64(len(data))), inv.Len(), mb(peak), ratio(peak), mb(retained), ratio(retained), mb(total), ratio(total))
-	runtime.KeepAlive(inv)
+	n := float64(b.N) * float64(len(data))
+	b.ReportMetric(float64(peakSum)/n, "peak-x-input")
+	b.ReportMetric(float64(retainedSum)/n, "retained-x-input")
 }
