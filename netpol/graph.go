@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -553,13 +552,4 @@ func (p *PortSet) UnmarshalJSON(b []byte) error {
 	s, err := ParsePortSet(items)
 	*p = s
 	return err
-}
-
-// popcount is used by statistics.
-func popcount(set []uint64) int {
-	n := 0
-	for _, w := range set {
-		n += bits.OnesCount64(w)
-	}
-	return n
 }

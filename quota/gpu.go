@@ -89,7 +89,7 @@ func (l *Ledger) GPUs() GPUReport {
 	members := map[string][]string{}
 	for _, name := range l.gpuNamespaces() {
 		ns := l.lookup(name)
-		team := teamOf(ns)
+		team := l.teamOf(name)
 		for r, acc := range l.namespaceGPUs(ns, gc) {
 			if teams[team] == nil {
 				teams[team] = map[string]*gpuAcc{}
@@ -114,14 +114,6 @@ func (l *Ledger) GPUs() GPUReport {
 	rep := l.report(teams, members, classCapacity(l.inv, gc))
 	rep.Kueue = l.Kueue()
 	return rep
-}
-
-// teamOf is the namespace's team label, else its name.
-func teamOf(ns *namespaceState) string {
-	if team := ns.labels[TeamLabel]; team != "" {
-		return team
-	}
-	return ns.name
 }
 
 // namespaceGPUs are the namespace's container GPU resources and GPU

@@ -104,6 +104,7 @@ func (l *Ledger) Kueue() *KueueReport {
 	return kueueReport(l.inv, l.teamOf)
 }
 
+// teamOf is namespace ns's team label, else its name.
 func (l *Ledger) teamOf(ns string) string {
 	if s := l.namespaces[ns]; s != nil && s.labels[TeamLabel] != "" {
 		return s.labels[TeamLabel]

@@ -76,11 +76,6 @@ func (d lrDefaults) apply(pod *corev1.Pod) {
 	}
 }
 
-// applyLimitRangeDefaults applies one LimitRange's defaults to pod.
-func applyLimitRangeDefaults(lr *corev1.LimitRange, pod *corev1.Pod) {
-	limitRangeDefaults(lr).apply(pod)
-}
-
 // validateLimitRange is LimitRanger's validating phase for one LimitRange:
 // the messages of every violated min, max and maxLimitRequestRatio, in a
 // stable order (the apiserver walks maps, so its order varies).

@@ -265,11 +265,6 @@ func namespaceLabelsOf(inv *governance.Inventory, ns string) map[string]string {
 	return nil
 }
 
-// teamOf is the team label value of namespace ns ("" when none).
-func teamOf(inv *governance.Inventory, ns, teamLabel string) string {
-	return namespaceLabelsOf(inv, ns)[teamLabel]
-}
-
 // namespaceRef is the ObjectRef of namespace ns: the Namespace object
 // when the inventory holds it, else the workload of the endpoint named
 // endpoint (a namespace is not always in the manifests).
