@@ -45,9 +45,6 @@ var errTooDeep = fmt.Errorf("document nests deeper than %d levels", MaxNestingDe
 // unknown fields are recorded.
 type Decoder struct {
 	scheme *runtime.Scheme
-	// generalJSONOnly turns decodeTypedJSON off, for the tests that
-	// compare it with the general path.
-	generalJSONOnly bool
 }
 
 // NewDecoder returns a decoder over NewScheme.
@@ -126,41 +123,49 @@ func (d *Decoder) decodeDocument(w *jsonWriter, yp *blockParser, doc document, s
 	if len(doc.data) > MaxDocumentBytes {
 		return fail(fmt.Errorf("document is %d bytes, over the limit of %d bytes (16 MiB)", len(doc.data), MaxDocumentBytes))
 	}
-	var tree any
-	var raw []byte
 	if doc.json {
 		if jsonDepth(doc.data) > MaxNestingDepth {
 			return fail(errTooDeep)
 		}
-		if !d.generalJSONOnly {
-			if o, ok := d.decodeTypedJSON(doc.data); ok {
-				o.Source = src
-				return []*Object{o}, nil
-			}
+		if o, ok := d.decodeTypedJSON(doc.data); ok {
+			o.Source = src
+			return []*Object{o}, nil
 		}
-		dec := json.NewDecoder(bytes.NewReader(doc.data))
-		dec.UseNumber() // numbers stay exact; typed kinds decode from raw
-		if err := dec.Decode(&tree); err != nil {
-			return fail(fmt.Errorf("invalid JSON: %w", err))
-		}
-		if err := duplicateFields(doc.data); err != nil {
-			return fail(err)
-		}
-		raw = doc.data
-	} else {
-		if isBlankYAML(doc.data) {
-			return nil, nil
-		}
-		var err error
-		if tree, err = parseYAML(yp, doc.data); err != nil {
-			return fail(yamlError(err, doc.line))
-		}
+		return d.decodeJSONTree(w, doc.data, src)
+	}
+	if isBlankYAML(doc.data) {
+		return nil, nil
+	}
+	tree, err := parseYAML(yp, doc.data)
+	if err != nil {
+		return fail(yamlError(err, doc.line))
 	}
 	if tree == nil { // an empty document, or "null"
 		return nil, nil
 	}
 	w.size, w.limit = 0, max(MaxDocumentBytes, maxExpansion*len(doc.data))
-	return d.decodeValue(w, tree, raw, 1, src, schema.GroupVersionKind{})
+	return d.decodeValue(w, tree, nil, 1, src, schema.GroupVersionKind{})
+}
+
+// decodeJSONTree is the general path of a JSON document js: its generic
+// tree (numbers kept exact), a check for duplicate keys, then decodeValue,
+// which decodes typed kinds from js itself.
+func (d *Decoder) decodeJSONTree(w *jsonWriter, js []byte, src Source) ([]*Object, ErrorList) {
+	fail := func(err error) ([]*Object, ErrorList) { return nil, ErrorList{{Source: src, Err: err}} }
+	var tree any
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	if err := dec.Decode(&tree); err != nil {
+		return fail(fmt.Errorf("invalid JSON: %w", err))
+	}
+	if err := duplicateFields(js); err != nil {
+		return fail(err)
+	}
+	if tree == nil { // "null"
+		return nil, nil
+	}
+	w.size, w.limit = 0, max(MaxDocumentBytes, maxExpansion*len(js))
+	return d.decodeValue(w, tree, js, 1, src, schema.GroupVersionKind{})
 }
 
 // decodeValue decodes one object (or the items of a List) from its JSON

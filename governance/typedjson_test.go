@@ -12,13 +12,14 @@ import (
 	"github.com/aigov/aigov/internal/gen"
 )
 
-// checkTypedJSON decodes doc with and without decodeTypedJSON and requires
-// the same objects and errors; it returns whether the typed path took it.
-func checkTypedJSON(t *testing.T, fast, general *Decoder, doc []byte) bool {
+// checkTypedJSON decodes doc as DecodeJSON does and by the general path
+// alone (decodeJSONTree), and requires the same objects and errors; it
+// returns whether the typed path took it.
+func checkTypedJSON(t *testing.T, d *Decoder, doc []byte) bool {
 	t.Helper()
 	src := Source{File: "doc.json", Document: 1, Line: 1, Item: -1}
-	got, gotErrs := fast.DecodeJSON(doc, src)
-	want, wantErrs := general.DecodeJSON(doc, src)
+	got, gotErrs := d.DecodeJSON(doc, src)
+	want, wantErrs := d.decodeJSONTree(&jsonWriter{}, doc, src)
 	if gotErrs.Error() != wantErrs.Error() {
 		t.Fatalf("%s:\n errors %q\n general path %q", doc, gotErrs.Error(), wantErrs.Error())
 	}
@@ -30,28 +31,23 @@ func checkTypedJSON(t *testing.T, fast, general *Decoder, doc []byte) bool {
 			t.Fatalf("%s:\n object %#v\n general path %#v", doc, got[i].Obj, want[i].Obj)
 		}
 	}
-	_, took := fast.decodeTypedJSON(doc)
+	_, took := d.decodeTypedJSON(doc)
 	return took
 }
 
-func newTestDecoders(t *testing.T) (fast, general *Decoder) {
+func newTestDecoder(t *testing.T) *Decoder {
 	t.Helper()
-	fast, err := NewDecoder()
+	d, err := NewDecoder()
 	if err != nil {
 		t.Fatal(err)
 	}
-	general, err = NewDecoder()
-	if err != nil {
-		t.Fatal(err)
-	}
-	general.generalJSONOnly = true
-	return fast, general
+	return d
 }
 
 // The typed JSON path gives exactly what the general path gives, on edge
 // cases of both outcomes.
 func TestTypedJSONMatchesGeneralPath(t *testing.T) {
-	fast, general := newTestDecoders(t)
+	d := newTestDecoder(t)
 	for _, c := range []struct {
 		doc   string
 		typed bool
@@ -81,7 +77,7 @@ func TestTypedJSONMatchesGeneralPath(t *testing.T) {
 		{`"text"`, false},
 		{`null`, false},
 	} {
-		if took := checkTypedJSON(t, fast, general, []byte(c.doc)); took != c.typed {
+		if took := checkTypedJSON(t, d, []byte(c.doc)); took != c.typed {
 			t.Errorf("%s: typed path %v, want %v", c.doc, took, c.typed)
 		}
 	}
@@ -91,7 +87,7 @@ func TestTypedJSONMatchesGeneralPath(t *testing.T) {
 // object decodes the same either way, and the typed path takes all but
 // Secrets.
 func TestTypedJSONOnManifests(t *testing.T) {
-	fast, general := newTestDecoders(t)
+	d := newTestDecoder(t)
 	var docs [][]byte
 	for _, o := range gen.Generate(gen.Options{Seed: 5, Namespaces: 4, WorkloadsPerNamespace: 6, PodsPerWorkload: 2, GPUFraction: 0.5, ClusterRoles: 4}).Objects {
 		js, err := json.Marshal(o)
@@ -122,7 +118,7 @@ func TestTypedJSONOnManifests(t *testing.T) {
 	}
 	typed, secrets := 0, 0
 	for _, doc := range docs {
-		if checkTypedJSON(t, fast, general, doc) {
+		if checkTypedJSON(t, d, doc) {
 			typed++
 		}
 		var tm struct{ Kind string }
@@ -146,19 +142,14 @@ func FuzzTypedJSON(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	fast, err := NewDecoder()
+	d, err := NewDecoder()
 	if err != nil {
 		f.Fatal(err)
 	}
-	general, err := NewDecoder()
-	if err != nil {
-		f.Fatal(err)
-	}
-	general.generalJSONOnly = true
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		if len(doc) > 1<<16 || !json.Valid(doc) {
 			return // DecodeJSON takes one well-formed value (the splitter checks files)
 		}
-		checkTypedJSON(t, fast, general, doc)
+		checkTypedJSON(t, d, doc)
 	})
 }
