@@ -78,11 +78,10 @@ func (l *Ledger) Admit(pod *corev1.Pod) Result {
 		}
 	}
 	res := Result{Pod: p}
-	msg := l.runtimeClass(p)
+	msg, late := l.runtimeClass(p)
 	c, valid := l.podCharge(p, &res)
 	res.Quotas = ns.decisions(p)
-	switch {
-	case msg != "":
+	if msg != "" && !late {
 		return res.reject(StageValidation, forbidden("pods", p.Name, msg))
 	}
 	if !valid {
@@ -96,6 +95,10 @@ func (l *Ledger) Admit(pod *corev1.Pod) Result {
 				return res.reject(StageLimitRanger, forbidden("pods", p.Name, limitRangeMessage(errs)))
 			}
 		}
+	}
+	if msg != "" {
+		// RuntimeClass's validating phase runs after LimitRanger's.
+		return res.reject(StageValidation, forbidden("pods", p.Name, msg))
 	}
 	return l.admitQuota(ns, res, c)
 }
@@ -130,32 +133,38 @@ func (r Result) reject(stage Stage, msg string) Result {
 	return r
 }
 
-// runtimeClass applies RuntimeClass admission; it returns the refusal.
-func (l *Ledger) runtimeClass(p *corev1.Pod) string {
+// overheadWithoutRuntimeClass is RuntimeClass admission's refusal of an
+// overhead no RuntimeClass defines.
+const overheadWithoutRuntimeClass = "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"
+
+// runtimeClass applies RuntimeClass admission; it returns the refusal and
+// whether it comes from the plugin's validating phase (late: after pod
+// validation and LimitRanger) rather than its mutating one.
+func (l *Ledger) runtimeClass(p *corev1.Pod) (msg string, late bool) {
 	if p.Spec.RuntimeClassName == nil {
 		if p.Spec.Overhead != nil {
-			return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"
+			return overheadWithoutRuntimeClass, true
 		}
-		return ""
+		return "", false
 	}
 	rc := l.runtimeClasses[*p.Spec.RuntimeClassName]
 	if rc == nil {
-		return fmt.Sprintf("pod rejected: RuntimeClass %q not found", *p.Spec.RuntimeClassName)
+		return fmt.Sprintf("pod rejected: RuntimeClass %q not found", *p.Spec.RuntimeClassName), false
 	}
 	if rc.Overhead == nil {
 		if p.Spec.Overhead != nil {
-			return "pod rejected: Pod Overhead set without corresponding RuntimeClass defined Overhead"
+			return overheadWithoutRuntimeClass, true
 		}
-		return ""
+		return "", false
 	}
 	if p.Spec.Overhead != nil {
 		if !sameList(p.Spec.Overhead, rc.Overhead.PodFixed) {
-			return "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead"
+			return "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead", false
 		}
-		return ""
+		return "", false
 	}
 	p.Spec.Overhead = rc.Overhead.PodFixed.DeepCopy()
-	return ""
+	return "", false
 }
 
 func sameList(a, b corev1.ResourceList) bool {

@@ -11,7 +11,10 @@ import (
 )
 
 // AdmitObject decides the creation of an object other than a Pod as the
-// kube-apiserver would: LimitRanger's min/max for a PersistentVolumeClaim,
+// kube-apiserver would: validation of a ResourceClaim's device counts and
+// of a PersistentVolumeClaim's storage request (ValidateClaimCounts,
+// ValidatePVCStorage; other fields are assumed valid), LimitRanger's
+// min/max for a PersistentVolumeClaim,
 // then ResourceQuota with the evaluator of the object's kind
 // (ResourceClaims per device class, PVC storage and storage classes,
 // Services and their node ports and load balancers, object counts).
@@ -29,6 +32,10 @@ func (l *Ledger) AdmitObject(obj runtime.Object) Result {
 	ns := l.lookup(m.GetNamespace())
 	resourceName := strings.TrimPrefix(string(countKeyOf(gk.Group, gk.Kind)), countPrefix)
 	res := Result{Usage: l.objectChargeAt(gk, obj)}
+	if msg := objectRefusal(obj); msg != "" {
+		res.Quotas = l.objectDecisions(ns, gk)
+		return res.reject(StageValidation, msg)
+	}
 	if gk.Group == "" && gk.Kind == "PersistentVolumeClaim" {
 		if pvc, ok := obj.(*corev1.PersistentVolumeClaim); ok {
 			res.Usage = pvcUsage(pvc)
@@ -42,6 +49,19 @@ func (l *Ledger) AdmitObject(obj runtime.Object) Result {
 	return checkQuotas(ns, res, charge{usage: res.Usage}, resourceName, m.GetName(), func(q *quotaState) ([]corev1.ResourceName, string) {
 		return l.objectMatchingKeys(gk, q.hardKeys), ""
 	})
+}
+
+// objectRefusal is the apiserver's validation message for a
+// ResourceClaim's device counts or a PersistentVolumeClaim's storage
+// request, or "".
+func objectRefusal(obj runtime.Object) string {
+	switch o := obj.(type) {
+	case *resourcev1.ResourceClaim:
+		return claimRefusal(o)
+	case *corev1.PersistentVolumeClaim:
+		return pvcRefusal(o)
+	}
+	return ""
 }
 
 func groupKindOf(obj runtime.Object) schema.GroupKind {

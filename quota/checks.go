@@ -12,5 +12,5 @@ var resourceQuotaKind = schema.GroupKind{Kind: "ResourceQuota"}
 // in Go only: no ValidatingAdmissionPolicy can see a whole namespace.
 func Checks() []governance.Check {
 	return []governance.Check{QuotaInvalidKey(), QuotaInertKey(), GPUWithoutQuota(),
-		GPURequestLimitMismatch(), GPUAboveLimitRangeMax(), LimitRangeMaxBecomesDefault()}
+		GPURequestLimitMismatch(), GPUAboveLimitRangeMax(), LimitRangeMaxBecomesDefault(), InvalidResourceQuantity()}
 }

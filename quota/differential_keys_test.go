@@ -27,7 +27,7 @@ func TestDifferentialQuotaValidation(t *testing.T) {
 		"requests.nvidia.com/gpu", "requests.nvidia.com/mig-1g.10gb", "pods", "count/pods", "storage",
 		"requests.storage", "ephemeral-storage", "limits.ephemeral-storage", "hugepages-2Mi",
 		"count/deployments.apps", "fast.storageclass.storage.k8s.io/requests.storage", "services", "configmaps"}
-	values := []string{"1", "2", "500m", "0"}
+	values := []string{"1", "2", "500m", "0", "-2"}
 	scopes := []corev1.ResourceQuotaScope{"", "BestEffort", "NotBestEffort", "Terminating", "NotTerminating", "PriorityClass", "CrossNamespacePodAffinity"}
 	stored, refused := 0, 0
 	for i := 0; i < 80; i++ {

@@ -192,8 +192,14 @@ func randomClaim(rnd *rand.Rand, name string, classes []string) *resourcev1.Reso
 	mode := func() (resourcev1.DeviceAllocationMode, int64) {
 		switch rnd.IntN(5) {
 		case 0:
+			if rnd.IntN(6) == 0 {
+				return resourcev1.DeviceAllocationModeAll, -1 // refused: no count with All
+			}
 			return resourcev1.DeviceAllocationModeAll, 0
 		case 1:
+			if rnd.IntN(4) == 0 {
+				return "", -int64(1 + rnd.IntN(2)) // refused: negative count
+			}
 			return "", 0 // defaults: ExactCount, count 1
 		default:
 			return resourcev1.DeviceAllocationModeExactCount, int64(1 + rnd.IntN(3))
@@ -272,7 +278,7 @@ func TestDifferentialStorage(t *testing.T) {
 		for c := 0; c < 8; c++ {
 			pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("v%d", c), Namespace: ns}}
 			pvc.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}
-			pvc.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceStorage: q(pick(rnd, "100Mi", "500Mi", "1Gi", "1500M", "3Gi", "6Gi"))}
+			pvc.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceStorage: q(pick(rnd, "100Mi", "500Mi", "1Gi", "1500M", "3Gi", "6Gi", "-1Gi"))}
 			switch rnd.IntN(4) {
 			case 0:
 				sc := pick(rnd, "fast", "slow")

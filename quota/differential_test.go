@@ -427,9 +427,13 @@ func randomResources(rnd *rand.Rand) corev1.ResourceRequirements {
 	if rnd.IntN(3) == 0 {
 		set(&r.Limits, corev1.ResourceMemory, pick(rnd, "128Mi", "512Mi", "1Gi"))
 	}
+	if rnd.IntN(40) == 0 {
+		// Refused by validation: must be greater than or equal to 0.
+		set(pick(rnd, &r.Requests, &r.Limits), pick(rnd, corev1.ResourceCPU, corev1.ResourceMemory), pick(rnd, "-100m", "-1Gi"))
+	}
 	switch rnd.IntN(8) {
 	case 0, 1:
-		set(&r.Limits, gpu, pick(rnd, "1", "2"))
+		set(&r.Limits, gpu, pick(rnd, "1", "2", "1", "2", "-1"))
 	case 2:
 		set(&r.Limits, gpu, "1")
 		set(&r.Requests, gpu, pick(rnd, "1", "2"))

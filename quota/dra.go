@@ -47,10 +47,14 @@ func newDeviceClasses(inv *governance.Inventory) deviceClasses {
 	return c
 }
 
-// claimsByNamespace are the inventory's ResourceClaims by namespace.
+// claimsByNamespace are the inventory's ResourceClaims by namespace,
+// but for those whose device counts the apiserver refuses.
 func claimsByNamespace(inv *governance.Inventory) map[string][]*resourcev1.ResourceClaim {
 	out := map[string][]*resourcev1.ResourceClaim{}
 	for _, c := range governance.Typed[*resourcev1.ResourceClaim](inv) {
+		if len(ValidateClaimCounts(c)) > 0 {
+			continue // refused by the apiserver: never charged
+		}
 		ns := c.Namespace
 		if ns == "" {
 			ns = "default"

@@ -59,8 +59,15 @@ func (l *Ledger) noteContainerNames(spec *corev1.PodSpec) {
 }
 
 // podResourcesValid says whether ValidatePodResources would find nothing,
-// without building field paths or errors.
+// without building field paths or errors (but for pod-level resources,
+// which are rare).
 func (l *Ledger) podResourcesValid(pod *corev1.Pod) bool {
+	if pod.Spec.Resources != nil {
+		return len(ValidatePodResources(pod)) == 0
+	}
+	if pod.Spec.Overhead != nil && !l.requirementsValid(&corev1.ResourceRequirements{Limits: pod.Spec.Overhead}) {
+		return false
+	}
 	for i := range pod.Spec.Containers {
 		if !l.requirementsValid(&pod.Spec.Containers[i].Resources) {
 			return false

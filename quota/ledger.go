@@ -153,6 +153,9 @@ func (l *Ledger) namespace(name string) *namespaceState {
 // inventory (replicas × its pod). Pods read back from a cluster (they have
 // a UID) are taken as stored; pods of manifests and templates first get
 // the admission mutations (LimitRange defaults, RuntimeClass overhead).
+// Pods the apiserver would never have stored are left out, charged
+// nothing, not even count/pods (see storable): a negative request must
+// not lower a namespace's usage.
 // A workload is represented by pods when a Pod's owner chain reaches it or
 // a Pod of its namespace matches its selector.
 func (l *Ledger) chargePods(inv *governance.Inventory) {
@@ -187,11 +190,26 @@ func (l *Ledger) charge(namespace string, pod *corev1.Pod, replicas int64) {
 		pod.Namespace = ns.name
 		l.mutate(ns, pod)
 	}
+	if !l.storable(pod) {
+		return
+	}
 	usage, seen := l.usageOf(pod)
 	if !seen {
 		l.noteContainerNames(&pod.Spec)
 	}
 	ns.pods = append(ns.pods, chargedPod{pod: pod, replicas: replicas, usage: usage})
+}
+
+// storable says whether the apiserver could hold pod: a pod of a
+// manifest or template (no UID) must pass resource validation
+// (ValidatePodResources) after the admission mutations, or it is refused
+// at creation; a pod read back from a cluster is taken as stored unless a
+// quantity is negative, which no apiserver version stores.
+func (l *Ledger) storable(pod *corev1.Pod) bool {
+	if pod.UID == "" {
+		return l.podResourcesValid(pod)
+	}
+	return !hasNegativeQuantity(pod)
 }
 
 // uncharged keys the usage of pods quota does not charge in usageCache
@@ -300,7 +318,7 @@ func (l *Ledger) addQuota(rq *corev1.ResourceQuota) {
 		return
 	}
 	q := &quotaState{rq: rq, hard: rq.Spec.Hard}
-	if len(rq.Status.Hard) > 0 {
+	if len(rq.Status.Hard) > 0 && statusValid(rq) {
 		q.hard, q.used, q.fromStatus = rq.Status.Hard, rq.Status.Used, true
 	}
 	q.podKeys = podMatchingKeys(q.hard)
@@ -333,6 +351,21 @@ func (l *Ledger) addQuota(rq *corev1.ResourceQuota) {
 		}
 	}
 	ns.quotas = append(ns.quotas, q)
+}
+
+// statusValid says whether the apiserver could hold the quota's status
+// (ValidateResourceQuotaStatusUpdate: keys and quantities of status.hard
+// and status.used). A status it could not hold, a negative used above
+// all, is not the cluster's: the quota is charged from the inventory.
+func statusValid(rq *corev1.ResourceQuota) bool {
+	for _, l := range []corev1.ResourceList{rq.Status.Hard, rq.Status.Used} {
+		for k, v := range l {
+			if len(validateQuotaKey(k, namePath)) > 0 || len(validateQuantity(k, v, namePath)) > 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // computeUsed sums, for every key of hard, the usage of the namespace's

@@ -47,7 +47,9 @@ func deviceClassKey(class string) corev1.ResourceName {
 	return corev1.ResourceName(class + deviceClassSuffix)
 }
 
-// deviceCount applies the API defaults (ExactCount, count 1).
+// deviceCount applies the API defaults (ExactCount, count 1). A negative
+// count, which the apiserver refuses (ValidateClaimCounts), counts 0:
+// charging it would lower the usage.
 func deviceCount(mode resourcev1.DeviceAllocationMode, count int64) int64 {
 	switch mode {
 	case resourcev1.DeviceAllocationModeAll:
@@ -56,7 +58,7 @@ func deviceCount(mode resourcev1.DeviceAllocationMode, count int64) int64 {
 		if count == 0 {
 			return 1
 		}
-		return count
+		return max(count, 0)
 	}
 	return 0
 }
@@ -110,6 +112,9 @@ func (l *Ledger) objectUsage(ns string, hard corev1.ResourceList) corev1.Resourc
 		return out
 	}
 	for _, o := range l.objectsIn(ns) {
+		if !objectStorable(o.Obj) {
+			continue
+		}
 		if claim, ok := o.Obj.(*resourcev1.ResourceClaim); ok {
 			if claims {
 				addMasked(out, l.claimUsage(claim, claim.CreationTimestamp.Time), hard)
@@ -136,6 +141,19 @@ func (l *Ledger) objectsIn(ns string) []*governance.Object {
 		}
 	}
 	return l.nsObjects[ns]
+}
+
+// objectStorable says whether the apiserver could hold a ResourceClaim or
+// PersistentVolumeClaim of the inventory as far as quota reads it (the
+// device counts, the storage request); one it refuses is never charged.
+func objectStorable(obj any) bool {
+	switch o := obj.(type) {
+	case *resourcev1.ResourceClaim:
+		return len(ValidateClaimCounts(o)) == 0
+	case *corev1.PersistentVolumeClaim:
+		return len(ValidatePVCStorage(o)) == 0
+	}
+	return true
 }
 
 // addMasked adds the entries of usage whose keys hard has to out.

@@ -145,7 +145,8 @@ func identicalList(a, b corev1.ResourceList) bool {
 // shapeKey appends to buf an exact key of everything the shape reads:
 // the resources and restart policy of every init container and the
 // resources of every container, in order (a sum takes its format from
-// its first term), the pod-level resources and the overhead. Quantities
+// its first term), the pod-level resources (with the pod's OS, which
+// their validation reads) and the overhead. Quantities
 // are keyed by format and exact value (see appendQuantity); equal keys
 // may differ in how a Quantity holds the value, never in the value, its
 // format or its String(). ok is false for pods whose status carries resources
@@ -170,6 +171,10 @@ func shapeKey(buf []byte, p *corev1.Pod) ([]byte, bool) {
 	}
 	if r := p.Spec.Resources; r != nil {
 		buf, ok = appendRequirements(append(buf, 'p'), r, ok)
+		if p.Spec.OS != nil {
+			// Pod-level resources are refused on Windows pods.
+			buf = appendString(append(buf, 'w'), string(p.Spec.OS.Name))
+		}
 	}
 	buf, ok = appendList(append(buf, 'o'), p.Spec.Overhead, ok)
 	return buf, ok

@@ -70,10 +70,14 @@ func validateQuotaKey(k corev1.ResourceName, p *field.Path) field.ErrorList {
 	return errs
 }
 
+// negativeDetail is the apiserver's text for a negative quantity
+// (ValidateNonnegativeQuantity).
+const negativeDetail = "must be greater than or equal to 0"
+
 func validateQuantity(k corev1.ResourceName, q resource.Quantity, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if q.Sign() < 0 {
-		errs = append(errs, field.Invalid(p, q.String(), "must be greater than or equal to 0"))
+		errs = append(errs, field.Invalid(p, q.String(), negativeDetail))
 	}
 	if isIntegerKey(k) && q.MilliValue()%1000 != 0 {
 		errs = append(errs, field.Invalid(p, q, "must be an integer"))

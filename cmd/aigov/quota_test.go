@@ -185,3 +185,68 @@ func TestQuotaGPUClaimsJSON(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.NotContains(t, out, "capacityUnknown", "no device classes, no capacityUnknown")
 }
+
+// TestQuotaNegativeQuantities: a pod asking for -2 GPUs in the input is
+// refused by the apiserver, so it must not lower the usage: a 5-GPU pod
+// still does not fit a 4-GPU quota, fit counts the 4 GPUs, the negative
+// pod itself is refused at validation, and check reports it.
+func TestQuotaNegativeQuantities(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		return p
+	}
+	platform := write("platform.yaml", `apiVersion: v1
+kind: ResourceQuota
+metadata: {name: gpus, namespace: team}
+spec: {hard: {requests.nvidia.com/gpu: "4"}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: negative, namespace: team}
+spec:
+  containers: [{name: c, image: registry.example/app:1, resources: {limits: {nvidia.com/gpu: "-2"}}}]
+`)
+	pod := func(name, gpus string) string {
+		return write(name+".yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: "+name+", namespace: team}\nspec:\n  containers: [{name: c, image: registry.example/app:1, resources: {limits: {nvidia.com/gpu: \""+gpus+"\"}}}]\n")
+	}
+	code, out, stderr := aigov(t, "", "quota", "admit", "-f", platform, "--object", pod("five", "5"))
+	require.Equal(t, 1, code, stderr)
+	assert.Contains(t, out, `pods "five" is forbidden: exceeded quota: gpus, requested: requests.nvidia.com/gpu=5, used: requests.nvidia.com/gpu=0, limited: requests.nvidia.com/gpu=4`)
+
+	code, out, stderr = aigov(t, "", "quota", "admit", "-f", platform, "--object", pod("again", "-2"), "-o", "json")
+	require.Equal(t, 1, code, stderr)
+	var doc struct {
+		Admitted bool   `json:"admitted"`
+		Stage    string `json:"stage"`
+		Message  string `json:"message"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.False(t, doc.Admitted)
+	assert.Equal(t, "Validation", doc.Stage)
+	assert.Equal(t, `Pod "again" is invalid: [spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "-2": must be greater than or equal to 0, spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: "-2": must be greater than or equal to 0]`, doc.Message)
+
+	code, out, stderr = aigov(t, "", "quota", "fit", "-f", platform, "--object", pod("one", "1"), "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	assert.JSONEq(t, `{"schemaVersion":1,"fit":4,"bindingKeys":["requests.nvidia.com/gpu"]}`, out)
+	code, out, stderr = aigov(t, "", "quota", "fit", "-f", platform, "--object", pod("again", "-2"), "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	assert.JSONEq(t, `{"schemaVersion":1,"fit":0,"bindingKeys":[]}`, out)
+
+	_, out, stderr = aigov(t, "", "check", "-f", platform, "-o", "json")
+	var rep jsonReport
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), stderr)
+	var found []string
+	for _, f := range rep.Findings {
+		if f.Check == "invalid-resource-quantity" {
+			found = append(found, f.Path+": "+f.Severity+": "+f.Message)
+		}
+	}
+	// The API default copies the limit into the request: the apiserver
+	// reports both.
+	assert.Equal(t, []string{
+		`spec.containers[0].resources.limits[nvidia.com/gpu]: high: Pod/negative: container c limits[nvidia.com/gpu] is -2; the apiserver refuses the Pod: spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "-2": must be greater than or equal to 0`,
+		`spec.containers[0].resources.requests[nvidia.com/gpu]: high: Pod/negative: container c requests[nvidia.com/gpu] is -2; the apiserver refuses the Pod: spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: "-2": must be greater than or equal to 0`,
+	}, found)
+}

@@ -64,6 +64,7 @@ func Definitions() []governance.Definition {
 		gpuRequestLimitMismatchDefinition(),
 		gpuAboveLimitRangeMaxDefinition(),
 		limitRangeMaxBecomesDefaultDefinition(),
+		invalidResourceQuantityDefinition(),
 		providerKeySecretExposureDefinition(ax),
 	}
 	defs = append(defs, secretsRuleDefinitions(ax)...)
@@ -86,7 +87,8 @@ func Definitions() []governance.Definition {
 // inference-exposure, ai-internet-egress, ai-serviceaccount-permissions,
 // team-group-risks, quota-invalid-key, quota-inert-key, gpu-without-quota,
 // gpu-limitrange-cap, gpu-request-limit-mismatch, gpu-above-limitrange-max,
-// limitrange-max-becomes-default, provider-key-secret-exposure) and the default
+// limitrange-max-becomes-default, invalid-resource-quantity,
+// provider-key-secret-exposure) and the default
 // secrets rules, sharing one set of analyzer indexes.
 func Default() ([]governance.Rule, error) {
 	var rules []governance.Rule

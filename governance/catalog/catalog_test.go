@@ -50,6 +50,7 @@ func TestDefinitions(t *testing.T) {
 		IDGPURequestLimitMismatch:     quota.GPURequestLimitMismatch().Severity,
 		IDGPUAboveLimitRangeMax:       quota.GPUAboveLimitRangeMax().Severity,
 		IDLimitRangeMaxBecomesDefault: quota.LimitRangeMaxBecomesDefault().Severity,
+		IDInvalidResourceQuantity:     quota.InvalidResourceQuantity().Severity,
 		IDProviderKeySecretExposure:   governance.SeverityHigh,
 	}
 	for _, r := range secrets.DefaultRules() {
@@ -144,7 +145,7 @@ func TestDefault(t *testing.T) {
 		IDNamespaceDefaultDeny, IDVectorDBIsolation, IDCrossTeamReachability, IDInferenceExposure, IDAIInternetEgress,
 		IDAIServiceAccountPermissions, IDTeamGroupRisks, IDQuotaInvalidKey, IDQuotaInertKey, IDGPUWithoutQuota,
 		IDGPULimitRangeCap, IDGPURequestLimitMismatch, IDGPUAboveLimitRangeMax, IDLimitRangeMaxBecomesDefault,
-		IDProviderKeySecretExposure}
+		IDInvalidResourceQuantity, IDProviderKeySecretExposure}
 	for _, r := range secrets.DefaultRules() {
 		want = append(want, r.ID)
 	}

@@ -142,6 +142,7 @@ func controlTable() map[string][]string {
 		IDGPURequestLimitMismatch:     {nsa + "resource-policies"},
 		IDGPUAboveLimitRangeMax:       {nsa + "resource-policies"},
 		IDLimitRangeMaxBecomesDefault: {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
+		IDInvalidResourceQuantity:     {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDProviderKeySecretExposure:   {ciso + "5.1.2", nsa + "secrets", nsa + "rbac", llm + "LLM02", atl + "AML.T0055"},
 
 		// The default secrets rules (check_secrets_rules.go). CIS 5.4.1
