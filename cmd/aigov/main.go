@@ -12,14 +12,26 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/aigov/aigov/internal/safetext"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run executes the CLI and returns the process exit code.
+// run executes the CLI and returns the process exit code. Standard output
+// and error pass through safetext: no escape sequence, carriage return or
+// bidirectional override from the input reaches the terminal, whatever the
+// command prints.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	safeOut, safeErr := safetext.NewWriter(stdout), safetext.NewWriter(stderr)
+	defer safeOut.Flush()
+	defer safeErr.Flush()
+	return execute(args, stdin, safeOut, safeErr)
+}
+
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := newRootCommand(stdin, stdout, stderr)
 	cmd.SetArgs(args)
 	err := cmd.Execute()

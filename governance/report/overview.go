@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/safetext"
 )
 
 // Overview is what a newcomer reads first in the text report: how big the
@@ -146,7 +147,7 @@ func writeOverview(b *strings.Builder, r Report, fs []governance.Finding) {
 	counts, _ := severityCounts(fs)
 	teams := "no teams"
 	if len(o.Teams) > 0 {
-		teams = plural(len(o.Teams), "team") + " (" + strings.Join(o.Teams, ", ") + ")"
+		teams = plural(len(o.Teams), "team") + " (" + safetext.Line(strings.Join(o.Teams, ", ")) + ")"
 	}
 	fmt.Fprintf(b, "aigov check: %s, %s, %s, %s\n", plural(r.Objects, "object"), plural(o.Namespaces, "namespace"),
 		teams, plural(len(o.Assets), "AI asset"))
@@ -167,8 +168,9 @@ func writeOverview(b *strings.Builder, r Report, fs []governance.Finding) {
 		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  CLASS\tTEAM\tWORKLOAD\tGPUS\tRECOGNISED BY")
 		for _, a := range o.Assets {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.Class, dash(a.Team), objectName(governance.ObjectRef{Kind: a.Kind, Namespace: a.Namespace, Name: a.Name}),
-				dash(a.GPUs), a.Reason)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", a.Class, safetext.Line(dash(a.Team)),
+				safetext.Line(objectName(governance.ObjectRef{Kind: a.Kind, Namespace: a.Namespace, Name: a.Name})),
+				safetext.Line(dash(a.GPUs)), safetext.Line(a.Reason))
 		}
 		tw.Flush()
 	}
@@ -181,21 +183,22 @@ func writeOverview(b *strings.Builder, r Report, fs []governance.Finding) {
 		n = min(n, len(fs))
 		b.WriteString("\nTOP RISKS\n")
 		for i, f := range fs[:n] {
-			fmt.Fprintf(b, "  %d. %-8s %s  %s\n     %s\n", i+1, f.Severity, f.Check, objectName(f.Object), indent(oneLine(f.Message, 160), "     "))
+			fmt.Fprintf(b, "  %d. %-8s %s  %s\n     %s\n", i+1, f.Severity, safetext.Line(f.Check),
+				safetext.Line(objectName(f.Object)), safetext.Line(oneLine(f.Message, 160)))
 		}
 	}
 
 	if len(o.Exposure) > 0 {
 		b.WriteString("\nASSET EXPOSURE (who or what can reach or read it; system:masters, which can do anything, left out)\n")
 		for _, e := range o.Exposure {
-			fmt.Fprintf(b, "  %s %s\n", e.Asset, e.Object)
+			fmt.Fprintf(b, "  %s %s\n", e.Asset, safetext.Line(e.Object))
 			if len(e.UsedBy) > 0 {
-				fmt.Fprintf(b, "    used by: %s\n", strings.Join(e.UsedBy, ", "))
+				fmt.Fprintf(b, "    used by: %s\n", safetext.Line(strings.Join(e.UsedBy, ", ")))
 			}
 			if e.Asset != "provider-key" {
-				fmt.Fprintf(b, "    network: %s\n", listOrNone(e.Network))
+				fmt.Fprintf(b, "    network: %s\n", safetext.Line(listOrNone(e.Network)))
 			}
-			fmt.Fprintf(b, "    access:  %s\n", listOrNone(e.Access))
+			fmt.Fprintf(b, "    access:  %s\n", safetext.Line(listOrNone(e.Access)))
 		}
 	}
 	b.WriteByte('\n')

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/safetext"
 )
 
 // WriteText writes a human-readable report: findings grouped by severity,
@@ -19,7 +20,9 @@ import (
 // then the source's warnings and a summary line with the count per
 // severity, the known (baselined) count and the number of objects loaded.
 // The location is left out when the finding has no file; standard input
-// shows as <stdin>; the action is shown only when it is not Deny.
+// shows as <stdin>; the action is shown only when it is not Deny. Strings
+// from the input are escaped (safetext): names and paths print on one line,
+// and no control character reaches the terminal.
 //
 // With an Overview the report opens with it (see Overview) and the listing
 // gets a "FINDINGS BY ..." heading; with Groups the listing is by group.
@@ -60,7 +63,7 @@ func WriteText(w io.Writer, r Report) error {
 	fs = sortedFindings(r.Findings)
 	for _, warning := range r.Warnings {
 		b.WriteString("warning: ")
-		b.WriteString(indent(warning, "  "))
+		b.WriteString(indent(safetext.Block(warning), "  "))
 		b.WriteByte('\n')
 	}
 	b.WriteString(summaryLine(len(fs), counts, known, r.Objects))
@@ -85,14 +88,14 @@ func writeGroups(b *strings.Builder, groups []Group) {
 func writeTextFinding(b *strings.Builder, f governance.Finding) {
 	b.WriteString("  ")
 	if loc := textLocation(f.Object.Source); loc != "" {
-		b.WriteString(loc)
+		b.WriteString(safetext.Line(loc))
 		b.WriteString("  ")
 	}
-	b.WriteString(objectName(f.Object))
+	b.WriteString(safetext.Line(objectName(f.Object)))
 	b.WriteString("  ")
-	b.WriteString(f.Check)
+	b.WriteString(safetext.Line(f.Check))
 	if f.Name != "" {
-		fmt.Fprintf(b, " (%s)", f.Name)
+		fmt.Fprintf(b, " (%s)", safetext.Line(f.Name))
 	}
 	if !isDeny(f.Action) {
 		fmt.Fprintf(b, " [%s]", f.Action)
@@ -103,15 +106,15 @@ func writeTextFinding(b *strings.Builder, f governance.Finding) {
 	b.WriteByte('\n')
 
 	b.WriteString("    ")
-	msg := f.Message
+	msg := safetext.Block(f.Message)
 	if f.Path != "" {
-		msg = f.Path + ": " + msg
+		msg = safetext.Line(f.Path) + ": " + msg
 	}
 	b.WriteString(indent(msg, "      "))
 	b.WriteByte('\n')
 	if f.Remediation != "" {
 		b.WriteString("    remediation: ")
-		b.WriteString(indent(f.Remediation, "      "))
+		b.WriteString(indent(safetext.Block(f.Remediation), "      "))
 		b.WriteByte('\n')
 	}
 }
