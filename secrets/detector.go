@@ -90,6 +90,12 @@ func Detectors() []Detector {
 			NameContext: `wandb`, Pattern: `[a-f0-9]{40}`, MinEntropy: 3},
 		{ID: "aws-access-key-id", Provider: "aws", Description: "AWS access key ID", Keywords: []string{"AKIA", "ASIA", "ABIA", "ACCA", "A3T"},
 			Pattern: `(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}`, MinEntropy: 3},
+		// AWS's key IDs are base32 after the prefix ([A-Z2-7], gitleaks's
+		// shape above), but keys written by hand and tools' examples often
+		// use every digit: under a name that says "access key ID" the
+		// looser [A-Z0-9] shape counts too.
+		{ID: "aws-access-key-id-named", Provider: "aws", Description: "AWS access key ID", Whole: true,
+			NameContext: `access[_.-]?key[_.-]?id`, Pattern: `(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}`, MinEntropy: 3},
 		{ID: "aws-secret-access-key", Provider: "aws", Description: "AWS secret access key", Whole: true,
 			NameContext: `aws.*secret|secret_?access_?key`, Pattern: `[A-Za-z0-9/+]{40}`, MinEntropy: 4},
 		{ID: "aws-bedrock-api-key", Provider: "aws", Description: "Amazon Bedrock API key", Keywords: []string{"ABSK"},

@@ -23,6 +23,22 @@
 // Placeholders (${VAR}, $(VAR), {{ … }}, <…>, changeme, example, redacted,
 // repeated characters, values ending in "...") are never reported.
 //
+// Command lines are read as the kubelet runs them (command, then args):
+// an item is named by the flag before it ("--api-key KEY") or its own
+// ("--api-key=KEY"), and the credentials inside an item are values of
+// their own (Part): NAME=VALUE assignments, in shell scripts too
+// (sh -c "export DB_PASSWORD=…"), curl's -u user:password and a MySQL
+// client's -pPASSWORD.
+//
+// # Redaction
+//
+// No finding (path or message) holds more of a credential than Redact
+// shows: its first RedactPrefix (4) characters and "…". Names are printed
+// through DisplayName, whole only when they are plainly names (SafeName):
+// a flag such as "-pHunter2" (a value attached to a flag), a map key or
+// env variable name holding a token, a custom resource's "name" holding a
+// key are redacted, and such a key is scanned as a value of its own.
+//
 // The Origin decides what Secret data means: in OriginSource (manifests
 // from git or CI rendering) it is a leak and is scanned; in OriginCluster
 // (objects read from an apiserver) it is where credentials belong and is
@@ -37,8 +53,9 @@
 // returns the built-in set (formats of gitleaks and trufflehog: OpenAI
 // sk-proj/sk-svcacct/sk-admin with T3BlbkFJ, Anthropic sk-ant-api03 and
 // admin01, Hugging Face hf_ and api_org_, Google AIza, Replicate r8_, Groq,
-// xAI, Perplexity, LangSmith, AWS AKIA/ASIA and Bedrock ABSK, GitHub,
-// Slack, Stripe).
+// xAI, Perplexity, LangSmith, AWS AKIA/ASIA — [A-Z0-9] after the prefix
+// too under an "access key ID" name — and Bedrock ABSK, GitHub, Slack,
+// Stripe).
 //
 // # Example
 //

@@ -21,7 +21,8 @@ type Finding struct {
 	// detector's for provider keys, a hint from the name for sensitive
 	// names, the URL scheme for URL credentials; "" otherwise.
 	Provider string
-	// Message says what is wrong without repeating the secret.
+	// Message says what is wrong without repeating the secret; names that
+	// may hold one are redacted (DisplayName), as are such keys in Path.
 	Message     string
 	Remediation string
 }

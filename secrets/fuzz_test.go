@@ -10,7 +10,8 @@ import (
 
 // FuzzDetectors runs the detectors and the value rules on arbitrary names
 // and values: no panic, matches inside the value, in order, without
-// overlap, each a whole token that is not a placeholder.
+// overlap, each a whole token that is not a placeholder; no message
+// repeats the value, or a name that may hold a credential.
 func FuzzDetectors(f *testing.F) {
 	for id, k := range fakeKeys() {
 		f.Add(contextNames[id], k)
@@ -19,6 +20,8 @@ func FuzzDetectors(f *testing.F) {
 	for _, s := range []string{"", "sk-", "T3BlbkFJ", "hf_", "${X}", "-----BEGIN PRIVATE KEY-----", "://:@", "a://b:c@d", "\xff\xfe"} {
 		f.Add("TOKEN", s)
 	}
+	f.Add("-pHunter2Secret", fakeKeys()["github-token"])
+	f.Add(fakeKeys()["xai-api-key"], fakeKeys()["perplexity-api-key"])
 	set, err := NewDetectorSet(Detectors())
 	if err != nil {
 		f.Fatal(err)
@@ -49,6 +52,9 @@ func FuzzDetectors(f *testing.F) {
 					if utf8.ValidString(value) && strings.Contains(fd.Message, value) && len(value) >= 8 {
 						t.Fatalf("%s: message repeats the value", rule.ID)
 					}
+					if !SafeName(name) && len(name) > 2*RedactPrefix && strings.Contains(fd.Message, name) {
+						t.Fatalf("%s: message repeats a name that may hold a credential: %q", rule.ID, fd.Message)
+					}
 				}
 			}
 		}
@@ -77,6 +83,7 @@ func FuzzScanManifest(f *testing.F) {
 		}
 	}
 	f.Add("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: '!!'}\n")
+	f.Add(containerYAML("busybox", []string{"sh", "-c", "export A='b' && curl -u u:p x; mysql -pX \"y\""}, []string{"-c", "'", `\`}))
 	f.Add("apiVersion: example.com/v1\nkind: InferenceService\nmetadata: {name: s}\nspec: {predictor: {containers: [{env: [{name: K, value: x}]}]}}\n")
 	s, err := NewScanner(Config{Rules: AllRules()})
 	if err != nil {

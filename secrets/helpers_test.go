@@ -59,6 +59,7 @@ func fakeKeys() map[string]string {
 		"deepseek-api-key":           "sk-" + fake("ds", 32, lowNum),
 		"wandb-api-key":              fake("wb", 40, hexLow),
 		"aws-access-key-id":          "AK" + "IA" + fake("ak", 16, upper2),
+		"aws-access-key-id-named":    "AK" + "IA" + fake("akn", 15, upper2) + "9", // a digit outside base32
 		"aws-secret-access-key":      fake("as", 40, b64),
 		"aws-bedrock-api-key":        "AB" + "SK" + fake("br", 132, b64),
 		"github-token":               "gh" + "p_" + fake("gh", 36, alnum),
@@ -72,10 +73,11 @@ func fakeKeys() map[string]string {
 
 // contextNames are the names detectors with a name context need.
 var contextNames = map[string]string{
-	"cohere-api-key":        "COHERE_API_KEY",
-	"deepseek-api-key":      "DEEPSEEK_API_KEY",
-	"wandb-api-key":         "WANDB_API_KEY",
-	"aws-secret-access-key": "AWS_SECRET_ACCESS_KEY",
+	"cohere-api-key":          "COHERE_API_KEY",
+	"deepseek-api-key":        "DEEPSEEK_API_KEY",
+	"wandb-api-key":           "WANDB_API_KEY",
+	"aws-secret-access-key":   "AWS_SECRET_ACCESS_KEY",
+	"aws-access-key-id-named": "AWS_ACCESS_KEY_ID",
 }
 
 func mustLoad(t testing.TB, yaml string) *governance.Inventory {
@@ -168,4 +170,28 @@ func b64enc(s string) string { return base64.StdEncoding.EncodeToString([]byte(s
 
 func rbacSubject(kind, ns, name string) rbacv1.Subject {
 	return rbacv1.Subject{Kind: kind, Namespace: ns, Name: name}
+}
+
+// commandCase is one table row of a rule over a container's command line.
+type commandCase struct {
+	name          string
+	command, args []string
+	want          string // "path provider" of the findings, comma-separated, paths after the container's
+}
+
+// runCommandCases scans a Deployment with one container (image busybox)
+// per case with rule id alone.
+func runCommandCases(t *testing.T, id string, cases []commandCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, f := range scanWith(t, id, OriginSource, containerYAML("busybox:1.36", tc.command, tc.args)) {
+				got = append(got, strings.TrimPrefix(f, "spec.template.spec.containers[0]."))
+			}
+			if g := strings.Join(got, ","); g != tc.want {
+				t.Errorf("findings %q, want %q", g, tc.want)
+			}
+		})
+	}
 }

@@ -57,9 +57,9 @@ func ProviderKeySecrets(inv *governance.Inventory) map[[2]string]string {
 		k := [2]string{s.Namespace, s.Name}
 		switch {
 		case s.Labels[ProviderLabel] != "":
-			out[k] = s.Labels[ProviderLabel]
+			out[k] = DisplayName(s.Labels[ProviderLabel])
 		case s.Annotations[ProviderLabel] != "":
-			out[k] = s.Annotations[ProviderLabel]
+			out[k] = DisplayName(s.Annotations[ProviderLabel]) // reported: never a credential whole
 		case ProviderHint(s.Name) != "":
 			out[k] = ProviderHint(s.Name)
 		default:

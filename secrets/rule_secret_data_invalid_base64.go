@@ -34,7 +34,7 @@ func checkDataInvalidBase64(_ *Context, o *governance.Object) []Finding {
 	}
 	var out []Finding
 	for _, k := range o.InvalidBase64Keys {
-		out = append(out, Finding{Path: "data[" + k + "]",
+		out = append(out, Finding{Path: KeyPath("data", k),
 			Message: "data value is not valid padded standard base64 (plain text under data?)"})
 	}
 	return out

@@ -38,7 +38,7 @@ func checkEnvReference(c *Context, o *governance.Object) []Finding {
 		for i, e := range ctr.Env {
 			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 				out = append(out, Finding{Path: fmt.Sprintf("%s.env[%d].valueFrom.secretKeyRef", path, i),
-					Message: fmt.Sprintf("env %s reads key %s of Secret %s", e.Name, e.ValueFrom.SecretKeyRef.Key, e.ValueFrom.SecretKeyRef.Name)})
+					Message: fmt.Sprintf("env %s reads key %s of Secret %s", DisplayName(e.Name), DisplayName(e.ValueFrom.SecretKeyRef.Key), e.ValueFrom.SecretKeyRef.Name)})
 			}
 		}
 		for j, ef := range ctr.EnvFrom {

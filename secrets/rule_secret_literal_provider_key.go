@@ -3,9 +3,12 @@
 // Replicate, Groq, xAI, Perplexity, DeepSeek, LangSmith, Weights & Biases),
 // AWS (access key IDs, secret access keys named as such or paired with a key
 // ID in the same object, Bedrock keys), GitHub, Slack and Stripe. It reads
-// every scalar Values yields — env values, args and command items,
-// annotations, ConfigMap data, Secret stringData, and decoded Secret data
-// in the source origin only — and runs the scanner's detectors on each
+// every scalar Values yields — env values, args and command items (and the
+// NAME=VALUE assignments inside them, in sh -c scripts too, named by their
+// variable so that name-context keys such as an AWS secret access key are
+// found), annotations, ConfigMap data, Secret stringData, map keys that are
+// no plain names, and decoded Secret data in the source origin only — and
+// runs the scanner's detectors on each
 // (prefix, length, character class, entropy, placeholder filter). It
 // reports the field that holds the value and the detector's provider; the
 // key itself is never repeated.
@@ -46,14 +49,6 @@ func checkLiteralProviderKey(c *Context, v Value) []Finding {
 		msg += fmt.Sprintf(" (and %d more key(s))", len(ms)-1)
 	}
 	return []Finding{{Path: v.Path, Provider: m.Provider, Message: msg}}
-}
-
-// where names the value's field for messages: `env value "OPENAI_API_KEY"`.
-func where(v Value) string {
-	if v.Name == "" {
-		return v.Field.String()
-	}
-	return fmt.Sprintf("%s %q", v.Field, v.Name)
 }
 
 // pairedAWSSecret reports whether v is a 40-character AWS secret access key

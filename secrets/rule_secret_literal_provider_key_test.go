@@ -24,6 +24,13 @@ func TestLiteralProviderKey(t *testing.T) {
 		{"placeholder", FieldEnv, "OPENAI_API_KEY", "${OPENAI_API_KEY}", ""},
 		{"template", FieldEnv, "OPENAI_API_KEY", "{{ .Values.openai.key }}", ""},
 		{"aws docs example", FieldEnv, "AWS_ACCESS_KEY_ID", "AKIA" + "IOSFODNN7" + "EXAMPLE", ""},
+		// issue #19: key IDs with digits outside base32 (0, 1, 8, 9) count
+		// under a name that says access key ID
+		{"aws key id with 0-9 by name", FieldEnv, "AWS_ACCESS_KEY_ID", "AK" + "IA" + awsIDWithDigits, "aws"},
+		{"aws key id with 0-9, camelCase name", FieldConfigMapData, "awsAccessKeyId", "AK" + "IA" + awsIDWithDigits, "aws"},
+		{"aws key id with 0-9, other name", FieldEnv, "MODEL_ID", "AK" + "IA" + awsIDWithDigits, ""},
+		{"aws key id with 0-9, placeholder", FieldEnv, "AWS_ACCESS_KEY_ID", "AK" + "IA" + awsIDWithDigits[:9] + "EXAMPLE", ""},
+		{"aws key id with 0-9, lower case", FieldEnv, "AWS_ACCESS_KEY_ID", "ak" + "ia" + strings.ToLower(awsIDWithDigits), ""},
 		{"url", FieldEnv, "OPENAI_BASE_URL", "https://api.openai.com/v1", ""},
 		{"digits", FieldEnv, "PORT", "8000", ""},
 		{"openai too short", FieldEnv, "OPENAI_API_KEY", k["openai-project-key"][:100], ""},
@@ -32,6 +39,34 @@ func TestLiteralProviderKey(t *testing.T) {
 		{"look-alike inside a word", FieldEnv, "X", "xhf" + "_" + fake("hf", 34, alnum), ""},
 	}
 	runValueCases(t, checkLiteralProviderKey, cases)
+}
+
+// awsIDWithDigits is the 16 characters after an AWS key ID prefix,
+// holding digits AWS's base32 does not use.
+var awsIDWithDigits = fake("aws-09", 14, upper2) + "08"
+
+// TestLiteralProviderKeyCommandLines: keys in args and command items, in
+// shell scripts (sh -c "export KEY=…"), where a name-context key is named
+// by its shell variable; placeholders stay unreported.
+func TestLiteralProviderKeyCommandLines(t *testing.T) {
+	k := fakeKeys()
+	runCommandCases(t, IDLiteralProviderKey, []commandCase{
+		{"export in sh -c", []string{"sh", "-c", "export OPENAI_API_KEY=" + k["openai-project-key"] + " && python serve.py"}, nil,
+			"command[2] openai"},
+		{"script in args", []string{"/bin/bash", "-c"}, []string{"HF_TOKEN='" + k["huggingface-token"] + "' huggingface-cli download x"},
+			"args[0] huggingface"},
+		{"aws secret by its variable in a script", []string{"sh", "-c", "AWS_SECRET_ACCESS_KEY=" + k["aws-secret-access-key"] + " aws s3 ls"}, nil,
+			"command[2] aws"},
+		{"aws key id with 0-9 by its variable", []string{"sh", "-c", "export AWS_ACCESS_KEY_ID=AK" + "IA" + awsIDWithDigits}, nil,
+			"command[2] aws"},
+		{"NAME=VALUE item", []string{"env", "COHERE_API_KEY=" + k["cohere-api-key"], "run"}, nil,
+			"command[1] cohere"},
+		{"flag then key", nil, []string{"--api-key", k["anthropic-api-key"]}, "args[1] anthropic"},
+		{"after an attached value", nil, []string{"-pHunter2Secret", k["github-token"]}, "args[1] github"},
+		{"aws secret not named in a script", []string{"sh", "-c", "X=" + k["aws-secret-access-key"] + " run"}, nil, ""},
+		{"placeholders", []string{"sh", "-c", "export OPENAI_API_KEY=$OPENAI_API_KEY AWS_SECRET_ACCESS_KEY=${AWS_SECRET} HF_TOKEN=$(HF_TOKEN) K=changeme"},
+			[]string{"--api-key", "$(OPENAI_API_KEY)"}, ""},
+	})
 }
 
 func TestLiteralProviderKeyPairsAWSSecret(t *testing.T) {

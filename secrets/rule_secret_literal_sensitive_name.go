@@ -1,7 +1,9 @@
 // secret-literal-sensitive-name finds credentials by their name when their
 // value has no recognisable provider shape (a Cohere key outside a known
 // name, a database password, an internal token). It reads env values,
-// ConfigMap data and annotations whose name SensitiveName accepts (api key,
+// ConfigMap data, annotations and NAME=VALUE assignments in args and
+// command items (an item of that form, or in a shell script after
+// sh -c / bash -c: `export DB_PASSWORD=...`) whose name SensitiveName accepts (api key,
 // token, secret, password, credential, private key, access key, auth key;
 // not names ending in _url, _endpoint, _file, _path, _name, _id, _ttl, …)
 // and reports the value when it is at least 8 characters, has a Shannon
@@ -10,7 +12,11 @@
 // issue's definition: a Kubernetes object reference ("namespace/name" of
 // lower-case DNS names, as in an ExternalSecret annotation) is a reference,
 // not a credential. The provider is a hint from the name (ProviderHint:
-// HF_TOKEN → huggingface).
+// HF_TOKEN → huggingface). It also reports the password a MySQL or MariaDB
+// client (mysql, mysqldump, mariadb, …) is given on its command line
+// (-pPASSWORD, --password=PASSWORD; in a shell script too) unless it is a
+// placeholder or an expansion, with provider "mysql": an explicit password
+// option needs no entropy control.
 
 package secrets
 
@@ -35,8 +41,16 @@ func literalSensitiveNameRule() Rule {
 }
 
 func checkLiteralSensitiveName(_ *Context, v Value) []Finding {
-	switch v.Field {
-	case FieldEnv, FieldConfigMapData, FieldAnnotation:
+	switch {
+	case v.Part == PartPassword:
+		if placeholderPassword(v.Text) {
+			return nil
+		}
+		return []Finding{{Path: v.Path, Provider: "mysql", Message: "literal password in " + where(v)}}
+	case v.Part == PartAssignment:
+	case v.Part != PartWhole:
+		return nil
+	case v.Field == FieldEnv, v.Field == FieldConfigMapData, v.Field == FieldAnnotation:
 	default:
 		return nil
 	}

@@ -33,3 +33,28 @@ func TestLiteralSensitiveName(t *testing.T) {
 		{"tokenizer", FieldEnv, "TOKENIZER", "meta-llama/Llama-3.1-8B-Instruct", ""},
 	})
 }
+
+// TestLiteralSensitiveNameCommandLines: NAME=VALUE assignments in args and
+// command items and shell scripts, and MySQL client passwords.
+func TestLiteralSensitiveNameCommandLines(t *testing.T) {
+	pw := fake("cmd-pw", 16, alnum)
+	runCommandCases(t, IDLiteralSensitiveName, []commandCase{
+		{"export in sh -c", []string{"sh", "-c", "export DB_PASSWORD='" + pw + "!x' && migrate"}, nil, "command[2]"},
+		{"hint from the variable", []string{"sh", "-c"}, []string{"HF_TOKEN=" + pw + " python train.py"}, "args[0] huggingface"},
+		{"env NAME=VALUE item", []string{"env", "API_TOKEN=" + pw, "run"}, nil, "command[1]"},
+		{"mysql -p", []string{"mysql", "-p" + pw, "appdb"}, nil, "command[1] mysql"},
+		{"mysqldump --password= in a script", []string{"sh", "-c", "mysqldump --password=" + pw + " app > /backup/app.sql"}, nil, "command[2] mysql"},
+		{"mariadb short password", []string{"mariadb", "-proot"}, nil, "command[1] mysql"},
+		// true negatives
+		{"flag values are not named", nil, []string{"--token", pw}, ""},
+		{"not a credential name", []string{"sh", "-c", "export MODEL=" + pw}, nil, ""},
+		{"name ends in _file", []string{"sh", "-c", "export SECRET_FILE=" + pw}, nil, ""},
+		{"expansions", []string{"sh", "-c", "export DB_PASSWORD=$DB_PASSWORD API_TOKEN=${T} SECRET=$(cat /s) TOKEN=`cat /t`"}, nil, ""},
+		{"env expansion item", []string{"env", "DB_PASSWORD=$(DB_PASSWORD)", "run"}, nil, ""},
+		{"placeholder", []string{"sh", "-c", "export DB_PASSWORD=changeme API_TOKEN='<your-token>'"}, nil, ""},
+		{"mysql -p prompts", []string{"mysql", "-p", "appdb"}, nil, ""},
+		{"mysql password placeholder", []string{"mysql", "-p$MYSQL_PASSWORD", "--password=password"}, nil, ""},
+		{"-p of another program", []string{"server", "-p" + pw}, nil, ""},
+		{"not a shell", []string{"python", "-c", "export DB_PASSWORD=" + pw}, nil, ""},
+	})
+}

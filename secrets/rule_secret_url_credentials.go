@@ -4,6 +4,10 @@
 // reads every scalar Values yields and reports the field holding a URL
 // whose password is not a placeholder (${VAR}, $(VAR), <…>, "password",
 // "changeme", …); the provider is the URL scheme ("postgres", "redis").
+// The same credential given to curl as -u/--user user:password (the next
+// item, -uuser:password or --user=user:password, in a container's command
+// line or a shell script) is reported at the item with provider "http":
+// it is a URL's userinfo in another place.
 
 package secrets
 
@@ -32,6 +36,12 @@ func urlCredentialsRule() Rule {
 }
 
 func checkURLCredentials(_ *Context, v Value) []Finding {
+	if v.Part == PartUserPassword {
+		if placeholderPassword(v.Text) {
+			return nil
+		}
+		return []Finding{{Path: v.Path, Provider: "http", Message: "password in " + where(v)}}
+	}
 	if !strings.Contains(v.Text, "://") || !strings.Contains(v.Text, "@") {
 		return nil
 	}

@@ -49,7 +49,7 @@ func checkVolumeUnused(c *Context, o *governance.Object) []Finding {
 		}
 		if !used {
 			out = append(out, Finding{Path: fmt.Sprintf("%s.volumes[%d]", specPath, i),
-				Message: fmt.Sprintf("secret volume %q (Secret %s) is mounted by no container", vol.Name, vol.Secret.SecretName)})
+				Message: fmt.Sprintf("secret volume %q (Secret %s) is mounted by no container", DisplayName(vol.Name), DisplayName(vol.Secret.SecretName))})
 		}
 	}
 	return out
