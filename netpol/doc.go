@@ -44,7 +44,7 @@
 //	go test -run '^$' -bench . -benchtime 1x .       # about 30 s per iteration
 //
 //	cyclonus, one port, all pairs   29.7 s
-//	aigov Build + Matrix, all ports 36 ms       ratio 834x (issue target: 20x)
+//	aigov Build + Matrix, all ports 36 ms       ratio 834x (target: at least 20x)
 //
 // The CLI wall time, `aigov netpol matrix -f DIR -o json` on the same
 // cluster including loading, is BenchmarkNetpolMatrixCLI in cmd/aigov;

@@ -8,8 +8,8 @@
 // not names ending in _url, _endpoint, _file, _path, _name, _id, _ttl, …)
 // and reports the value when it is at least 8 characters, has a Shannon
 // entropy above 3.0 bits per character, is not all digits, is not a URL,
-// has no white space and is not a placeholder. One control beyond the
-// issue's definition: a Kubernetes object reference ("namespace/name" of
+// has no white space and is not a placeholder. One control beyond that
+// definition: a Kubernetes object reference ("namespace/name" of
 // lower-case DNS names, as in an ExternalSecret annotation) is a reference,
 // not a credential. The provider is a hint from the name (ProviderHint:
 // HF_TOKEN → huggingface). It also reports the password a MySQL or MariaDB

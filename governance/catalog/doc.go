@@ -1,7 +1,7 @@
 // Package catalog evaluates aigov's catalog checks in Go: the AI-platform
 // checks of the design's catalog table that are also generated as native
-// ValidatingAdmissionPolicies, and the AI-platform governance checks of
-// issue 9 that need no analyzer.
+// ValidatingAdmissionPolicies, and the AI-platform governance checks
+// that need no analyzer.
 //
 // Every check is a governance.Check built by a constructor that validates
 // its parameters strictly (case-sensitive field names; unknown fields,
