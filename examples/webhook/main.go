@@ -16,6 +16,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -52,6 +53,11 @@ func run(ctx context.Context, args []string, stderr io.Writer, onListen func(net
 		timeout    = fs.Duration("timeout", server.DefaultTimeout, "longest time one review may take before it is denied")
 		kubeconfig = fs.String("kubeconfig", "", "kubeconfig to read namespace labels with (optional; in a pod, the service account is not used unless this is set)")
 		kubeCtx    = fs.String("context", "", "kubeconfig context")
+		maxReviews = fs.Int("max-concurrent-reviews", server.DefaultMaxConcurrentReviews(),
+			"reviews decoded and evaluated at once; more are answered 429 (the apiserver retries, then applies the failurePolicy)")
+		maxRequest  = byteSize(fs, "max-request-bytes", server.MaxRequestBytes, "largest AdmissionReview body; larger ones are answered 413")
+		maxInFlight = byteSize(fs, "max-in-flight-bytes", server.DefaultMaxInFlightBytes,
+			"bytes of request bodies all requests in flight may hold; beyond it requests are answered 429")
 	)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -71,7 +77,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, onListen func(net
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := server.Options{Rules: rules, Timeout: *timeout, Logger: logger}
+	opts := server.Options{Rules: rules, Timeout: *timeout, Logger: logger,
+		MaxRequestBytes: *maxRequest, MaxConcurrentReviews: *maxReviews, MaxInFlightBytes: *maxInFlight}
 	if *kubeconfig != "" {
 		cfg, err := cluster.RESTConfig(*kubeconfig, *kubeCtx)
 		if err != nil {
@@ -91,11 +98,32 @@ func run(ctx context.Context, args []string, stderr io.Writer, onListen func(net
 	if err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "rules", len(rules), "timeout", timeout.String())
+	logger.Info("serving", "addr", ln.Addr().String(), "rules", len(rules), "timeout", timeout.String(),
+		"max-concurrent-reviews", *maxReviews, "max-request-bytes", *maxRequest, "max-in-flight-bytes", *maxInFlight)
 	if onListen != nil {
 		onListen(ln.Addr())
 	}
 	return srv.Serve(ctx, ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+}
+
+// byteSize defines a flag holding a byte count, written as a Kubernetes
+// quantity (65536, 64Mi, 8M); it must be positive.
+func byteSize(fs *flag.FlagSet, name string, value int64, usage string) *int64 {
+	p := &value
+	fs.Func(name, usage+" (a quantity; default "+resource.NewQuantity(value, resource.BinarySI).String()+")",
+		func(s string) error {
+			q, err := resource.ParseQuantity(s)
+			if err != nil {
+				return err
+			}
+			n, ok := q.AsInt64()
+			if !ok || n <= 0 {
+				return fmt.Errorf("%q is not a positive whole number of bytes", s)
+			}
+			*p = n
+			return nil
+		})
+	return p
 }
 
 // namespaceGetter reads a Namespace from the cluster; one that does not

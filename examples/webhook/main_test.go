@@ -288,6 +288,9 @@ func TestRunFlags(t *testing.T) {
 		"no certificate": {},
 		"unknown flag":   {"--nope"},
 		"extra argument": {"--tls-cert-file", "a", "--tls-private-key-file", "b", "extra"},
+		"bad byte size":  {"--max-in-flight-bytes", "lots"},
+		"negative size":  {"--max-request-bytes", "-1"},
+		"fraction size":  {"--max-request-bytes", "1.5"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := run(context.Background(), args, io.Discard, nil)
@@ -304,4 +307,56 @@ func TestRunFlags(t *testing.T) {
 	err = run(context.Background(), []string{"--tls-cert-file", pki.certFile, "--tls-private-key-file", pki.keyFile, "--policy", bad}, io.Discard, nil)
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "no-such-check"), "got %v", err)
+
+	// The limits reach server.New, which checks them together.
+	err = run(context.Background(), []string{"--tls-cert-file", pki.certFile, "--tls-private-key-file", pki.keyFile,
+		"--max-request-bytes", "2Mi", "--max-in-flight-bytes", "1Mi"}, io.Discard, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "MaxInFlightBytes 1048576 cannot hold one request of MaxRequestBytes 2097152")
+	err = run(context.Background(), []string{"--tls-cert-file", pki.certFile, "--tls-private-key-file", pki.keyFile,
+		"--max-concurrent-reviews", "-1"}, io.Discard, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "negative limit")
+}
+
+// TestSlowBodyIsCutOffOverTLS: served as in production (TLS, HTTP/1.1 and
+// HTTP/2), a client that sends its body a byte per 100 ms is answered 408
+// at the review's deadline instead of holding the request open.
+func TestSlowBodyIsCutOffOverTLS(t *testing.T) {
+	pki := newTestPKI(t)
+	addr := startWebhook(t, "--tls-cert-file", pki.certFile, "--tls-private-key-file", pki.keyFile, "--timeout", "300ms")
+	for _, h2 := range []bool{false, true} {
+		t.Run(map[bool]string{false: "HTTP/1.1", true: "HTTP/2"}[h2], func(t *testing.T) {
+			c := httpsClient(pki.caPEM)
+			c.Transport.(*http.Transport).ForceAttemptHTTP2 = h2
+			pr, pw := io.Pipe()
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				defer func() { _ = pw.Close() }()
+				for range 100 { // at most 10 s
+					select {
+					case <-stop:
+						return
+					case <-time.After(100 * time.Millisecond):
+					}
+					if _, err := pw.Write([]byte(" ")); err != nil {
+						return
+					}
+				}
+			}()
+			req, err := http.NewRequest(http.MethodPost, "https://"+addr+"/validate", pr)
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			start := time.Now()
+			resp, err := c.Do(req)
+			require.NoError(t, err)
+			_ = resp.Body.Close()
+			assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+			assert.Equal(t, map[bool]int{false: 1, true: 2}[h2], resp.ProtoMajor)
+			assert.Less(t, time.Since(start), 5*time.Second, "cut off long after the 300 ms deadline")
+		})
+	}
+	metrics := get(t, httpsClient(pki.caPEM), "https://"+addr+"/metrics")
+	assert.Contains(t, metrics, `aigov_webhook_requests_total{code="408"} 2`+"\n")
 }

@@ -279,4 +279,103 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	assert.Error(t, err)
 	_, err = server.New(server.Options{Rules: append(rules, rules[0])})
 	assert.Error(t, err, "duplicate rule")
+	for name, opts := range map[string]server.Options{
+		"negative request bytes":    {MaxRequestBytes: -1},
+		"negative concurrency":      {MaxConcurrentReviews: -1},
+		"negative budget":           {MaxInFlightBytes: -1},
+		"budget under one request":  {MaxRequestBytes: 2048, MaxInFlightBytes: 1024},
+		"default budget under size": {MaxRequestBytes: server.DefaultMaxInFlightBytes + 1},
+	} {
+		opts.Rules = rules
+		_, err = server.New(opts)
+		assert.Error(t, err, name)
+	}
+	_, err = server.New(server.Options{Rules: rules, MaxRequestBytes: 1024, MaxInFlightBytes: 1024, MaxConcurrentReviews: 1})
+	assert.NoError(t, err)
+}
+
+// rawReview is an AdmissionReview for a Pod with the given operation and
+// request fields after the kind and operation (e.g. `"object":null`).
+func rawReview(op, fields string) []byte {
+	if fields != "" {
+		fields = "," + fields
+	}
+	return []byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-` + op + `",
+"kind":{"version":"v1","kind":"Pod"},"resource":{"version":"v1","resource":"pods"},"namespace":"team-a","name":"p",
+"operation":"` + op + `"` + fields + `}}`)
+}
+
+// TestMissingObjectIsDeniedAsMalformed: a CREATE or UPDATE without its
+// object (absent or JSON null) fails closed with a 400 status in the
+// response, instead of being allowed for having nothing to judge.
+func TestMissingObjectIsDeniedAsMalformed(t *testing.T) {
+	for _, op := range []string{"CREATE", "UPDATE"} {
+		for name, fields := range map[string]string{
+			"absent":              "",
+			"null":                `"object":null`,
+			"null with oldObject": `"object":null,"oldObject":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}`,
+		} {
+			t.Run(op+" "+name, func(t *testing.T) {
+				s := newServer(t, server.Options{})
+				code, resp := post(t, s, "/validate", rawReview(op, fields))
+				require.Equal(t, http.StatusOK, code)
+				assert.Equal(t, types.UID("u-"+op), resp.UID)
+				assert.False(t, resp.Allowed)
+				require.NotNil(t, resp.Result)
+				assert.Equal(t, int32(http.StatusBadRequest), resp.Result.Code)
+				assert.Equal(t, metav1.StatusReasonBadRequest, resp.Result.Reason)
+				assert.Contains(t, resp.Result.Message, "malformed AdmissionReview")
+				assert.Contains(t, resp.Result.Message, op+" request has no object")
+				assert.Equal(t, uint64(1), s.Metrics().Reviews("error"))
+				assert.Zero(t, s.Metrics().Reviews("allowed"))
+			})
+		}
+	}
+	// Empty raw bytes, as a Go caller of Review may pass them.
+	s := newServer(t, server.Options{})
+	for _, raw := range [][]byte{nil, {}, []byte("  "), []byte(" null ")} {
+		resp := s.Review(context.Background(), &admissionv1.AdmissionRequest{UID: "u", Operation: admissionv1.Update,
+			Kind: metav1.GroupVersionKind{Version: "v1", Kind: "Pod"}, Object: runtime.RawExtension{Raw: raw}})
+		assert.False(t, resp.Allowed, "raw %q", raw)
+		require.NotNil(t, resp.Result)
+		assert.Equal(t, int32(http.StatusBadRequest), resp.Result.Code)
+	}
+	resp := s.Review(context.Background(), nil)
+	assert.False(t, resp.Allowed)
+}
+
+// TestOperationsWithoutObject: DELETE and CONNECT have nothing to judge and
+// are allowed; an unknown operation is malformed; an UPDATE is judged on
+// its object and needs no oldObject (no check compares old and new).
+func TestOperationsWithoutObject(t *testing.T) {
+	s := newServer(t, server.Options{})
+	for _, op := range []string{"DELETE", "CONNECT"} {
+		_, resp := post(t, s, "/validate", rawReview(op, `"object":null`))
+		assert.True(t, resp.Allowed, op)
+	}
+	_, resp := post(t, s, "/validate", rawReview("PATCH", ""))
+	assert.False(t, resp.Allowed)
+	assert.Contains(t, resp.Result.Message, `unknown operation "PATCH"`)
+
+	for _, tc := range []struct {
+		pod     *corev1.Pod
+		allowed bool
+	}{{compliantPod(), true}, {privilegedPod(), false}} {
+		raw, err := json.Marshal(tc.pod)
+		require.NoError(t, err)
+		_, resp := post(t, s, "/validate", rawReview("UPDATE", `"object":`+string(raw)))
+		assert.Equal(t, tc.allowed, resp.Allowed, "%s: %+v", tc.pod.Name, resp.Result)
+	}
+}
+
+// TestReviewOfDecodedObject: a Go caller may pass the object decoded
+// (RawExtension.Object) instead of as bytes; it is judged, not refused.
+func TestReviewOfDecodedObject(t *testing.T) {
+	s := newServer(t, server.Options{})
+	resp := s.Review(context.Background(), &admissionv1.AdmissionRequest{UID: "u", Operation: admissionv1.Create,
+		Kind: metav1.GroupVersionKind{Version: "v1", Kind: "Pod"}, Namespace: "team-a", Name: "root",
+		Object: runtime.RawExtension{Object: privilegedPod()}})
+	assert.False(t, resp.Allowed)
+	require.NotNil(t, resp.Result)
+	assert.Contains(t, resp.Result.Message, "[privileged-container]")
 }
