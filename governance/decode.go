@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	yamlv2 "go.yaml.in/yaml/v2"
+	yamlv3 "go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -70,10 +71,19 @@ type document struct {
 // DecodeFile decodes every document of one file. It returns the objects it
 // could decode and an error for every document it could not; decoding goes
 // on after an error so that all of them are reported together.
+//
+// Unknown fields of API objects and duplicate keys are reported as
+// *FieldError input errors (one per field, at its line) next to the objects,
+// which do load; a Loader turns them into errors, warnings or nothing by its
+// Validation. An object whose name, namespace or labels the kube-apiserver
+// would refuse is an input error and does not load.
 func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 	if err := checkText(data); err != nil {
 		return nil, ErrorList{{Source: Source{File: name, Item: -1}, Err: err}}
 	}
+	// A byte order mark starts the file of some Windows editors: go-yaml
+	// skips it, and so does the JSON splitter.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	docs, splitErr := splitDocuments(data)
 	var objs []*Object
 	var errs ErrorList
@@ -81,8 +91,22 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 	for _, doc := range docs {
 		src := Source{File: name, Document: doc.index, Line: doc.line, Item: -1}
 		o, err := d.decodeDocument(w, yp, doc, src)
-		objs = append(objs, o...)
 		errs = append(errs, err...)
+		var root *yamlv3.Node // parsed on the first unknown field
+		for _, obj := range o {
+			if where, err := validateNames(obj); err != nil {
+				// The apiserver refuses the object: it is not loaded, so
+				// that its name reaches no report.
+				src := obj.Source
+				src.Line = fieldLine(doc, obj.Source.Item, where, &root)
+				errs = append(errs, &InputError{Source: src, Err: err})
+				continue
+			}
+			objs = append(objs, obj)
+			if len(obj.UnknownFields) > 0 {
+				errs = append(errs, fieldErrors(obj, doc, &root)...)
+			}
+		}
 	}
 	if splitErr != nil {
 		errs = append(errs, &InputError{Source: Source{File: name, Document: len(docs) + 1, Line: splitErr.line, Item: -1}, Err: splitErr.err})
@@ -137,6 +161,16 @@ func (d *Decoder) decodeDocument(w *jsonWriter, yp *blockParser, doc document, s
 		return nil, nil
 	}
 	tree, err := parseYAML(yp, doc.data)
+	var duplicate error
+	if err != nil && isDuplicateKeyError(err) {
+		// Duplicate keys are field errors (see FieldError): the document
+		// is read as kubectl's lenient decoding reads it, the last value
+		// winning, and the loader decides by its Validation.
+		var lenient any
+		if yamlv2.Unmarshal(doc.data, &lenient) == nil {
+			tree, duplicate, err = lenient, yamlError(err, doc.line), nil
+		}
+	}
 	if err != nil {
 		return fail(yamlError(err, doc.line))
 	}
@@ -144,7 +178,34 @@ func (d *Decoder) decodeDocument(w *jsonWriter, yp *blockParser, doc document, s
 		return nil, nil
 	}
 	w.size, w.limit = 0, max(MaxDocumentBytes, maxExpansion*len(doc.data))
-	return d.decodeValue(w, tree, nil, 1, src, schema.GroupVersionKind{})
+	objs, errs := d.decodeValue(w, tree, nil, 1, src, schema.GroupVersionKind{})
+	if duplicate != nil {
+		errs = append(errs, &InputError{Source: src, Err: &FieldError{GVK: documentKind(tree), Duplicate: true, msg: duplicate.Error()}})
+	}
+	return objs, errs
+}
+
+// isDuplicateKeyError reports a go-yaml error made only of duplicate keys.
+func isDuplicateKeyError(err error) bool {
+	var typeErr *yamlv2.TypeError
+	if !errors.As(err, &typeErr) || len(typeErr.Errors) == 0 {
+		return false
+	}
+	for _, e := range typeErr.Errors {
+		if !strings.HasSuffix(e, "already set in map") {
+			return false
+		}
+	}
+	return true
+}
+
+// documentKind reads the apiVersion and kind of a document's tree, as far
+// as they can be read.
+func documentKind(tree any) schema.GroupVersionKind {
+	apiVersion, _ := typeMetaField(tree, "apiVersion")
+	kind, _ := typeMetaField(tree, "kind")
+	gv, _ := schema.ParseGroupVersion(apiVersion)
+	return gv.WithKind(kind)
 }
 
 // decodeJSONTree is the general path of a JSON document js: its generic
@@ -158,14 +219,31 @@ func (d *Decoder) decodeJSONTree(w *jsonWriter, js []byte, src Source) ([]*Objec
 	if err := dec.Decode(&tree); err != nil {
 		return fail(fmt.Errorf("invalid JSON: %w", err))
 	}
-	if err := duplicateFields(js); err != nil {
-		return fail(err)
-	}
+	duplicate := duplicateFields(js)
 	if tree == nil { // "null"
 		return nil, nil
 	}
 	w.size, w.limit = 0, max(MaxDocumentBytes, maxExpansion*len(js))
-	return d.decodeValue(w, tree, js, 1, src, schema.GroupVersionKind{})
+	raw := js
+	if duplicate != nil {
+		raw = nil // the typed decode of js would see both values; the tree holds the last
+	}
+	objs, errs := d.decodeValue(w, tree, raw, 1, src, schema.GroupVersionKind{})
+	if duplicate != nil {
+		// A field error (see FieldError): the last value counts, as in
+		// the tree and the typed decode.
+		fe := &FieldError{GVK: documentKind(tree), Duplicate: true, msg: duplicate.Error()}
+		dupSrc := src
+		var kfe kjson.FieldError
+		if errors.As(duplicate, &kfe) {
+			fe.Path = kfe.FieldPath()
+			if line := jsonFieldLine(js, fe.Path); line > 0 && src.Line > 0 {
+				dupSrc.Line = src.Line + line - 1
+			}
+		}
+		errs = append(errs, &InputError{Source: dupSrc, Err: fe})
+	}
+	return objs, errs
 }
 
 // decodeValue decodes one object (or the items of a List) from its JSON

@@ -55,7 +55,7 @@ func TestDefaultNetworkPolicy(t *testing.T) {
 		{"no rules at all", "podSelector: {}", []networkingv1.PolicyType{"Ingress"}},
 		{"egress rules", "egress: [{to: [{podSelector: {}}]}]", []networkingv1.PolicyType{"Ingress", "Egress"}},
 		{"empty egress list", "egress: []", []networkingv1.PolicyType{"Ingress"}},
-		{"explicit types kept", "policyTypes: [Egress]\negress: [{}]", []networkingv1.PolicyType{"Egress"}},
+		{"explicit types kept", "policyTypes: [Egress]\n  egress: [{}]", []networkingv1.PolicyType{"Egress"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			np := only[*networkingv1.NetworkPolicy](t, "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  "+tc.spec+"\n")

@@ -8,7 +8,10 @@
 //   - Loader reads files, directories and standard input the way kubectl
 //     does, decodes every document into its typed k8s.io/api struct (unknown
 //     kinds stay unstructured), applies the API defaults that change meaning,
-//     and reports every bad document with file, document and line.
+//     and reports every bad document with file, document and line. Unknown
+//     and duplicate fields are input errors by default, as under kubectl's
+//     --validate=strict (Loader.Validation), and so are names the
+//     kube-apiserver refuses.
 //   - Inventory indexes the objects once; Workloads turns Pods and
 //     controllers into the pods the cluster would create.
 //   - Check, Rule and Engine evaluate pure checks deterministically, honour

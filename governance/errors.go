@@ -32,6 +32,15 @@ func (l ErrorList) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
+// Unwrap returns the errors, so that errors.As finds, say, a *FieldError.
+func (l ErrorList) Unwrap() []error {
+	out := make([]error, len(l))
+	for i, e := range l {
+		out[i] = e
+	}
+	return out
+}
+
 // IsInputError reports whether err is (or wraps) an input error: the CLI maps
 // those to exit code 2.
 func IsInputError(err error) bool {

@@ -24,8 +24,21 @@ type Loader struct {
 	// DefaultNamespace is given to namespaced objects without one (kubectl's
 	// -n, else "default").
 	DefaultNamespace string
-	decoder          *Decoder
+	// Validation is what unknown and duplicate fields of API objects are
+	// (see ValidationMode): input errors by default, as under kubectl's
+	// default --validate=strict.
+	Validation ValidationMode
+	// MaxInputBytes bounds the bytes read from files and standard input
+	// between two Builds (a Load is one): a Read that crosses it is an input
+	// error naming the file. Zero means DefaultMaxInputBytes.
+	MaxInputBytes int64
+	decoder       *Decoder
+	read          int64 // bytes read since the last Build
+	overBudget    bool  // the budget was crossed since the last Build
 }
+
+// DefaultMaxInputBytes is the default Loader.MaxInputBytes: 1 GiB.
+const DefaultMaxInputBytes = 1 << 30
 
 // NewLoader returns a loader with its decoder built.
 func NewLoader() (*Loader, error) {
@@ -39,6 +52,8 @@ func NewLoader() (*Loader, error) {
 // Load reads every path and returns the inventory. When any document fails,
 // it returns an ErrorList with every failure (file, document, line) and the
 // inventory of what did load; callers treat that as an input error (exit 2).
+// Problems that are not errors (see Validation, and directory entries that
+// are not regular files) are in the inventory's Warnings.
 func (l *Loader) Load(paths ...string) (*Inventory, error) {
 	var objs []*Object
 	var errs ErrorList
@@ -57,7 +72,11 @@ func (l *Loader) LoadBytes(name string, data []byte) (*Inventory, error) {
 }
 
 // Read decodes one path (file, directory or "-") without finishing the
-// objects; pass what several Reads return to Build.
+// objects; pass what several Reads return to Build, which also sorts the
+// returned problems into errors and warnings (see Validation). A directory's
+// entries that are not regular files (FIFOs, sockets, devices) are skipped
+// with a warning; a path named explicitly that is not a regular file or a
+// directory is an error.
 func (l *Loader) Read(path string) ([]*Object, ErrorList) { return l.loadPath(path) }
 
 // Build finishes decoded objects (defaults, namespaces) and indexes them;
@@ -70,19 +89,23 @@ func (l *Loader) Build(objs []*Object, errs ErrorList) (*Inventory, error) {
 func (l *Loader) Decoder() *Decoder { return l.decoder }
 
 // Decode decodes one in-memory file into objects, with defaults applied and
-// namespaces defaulted, without building an inventory.
+// namespaces defaulted, without building an inventory. Warnings (see
+// Validation) are dropped.
 func (l *Loader) Decode(name string, data []byte) ([]*Object, error) {
 	objs, errs := l.decoder.DecodeFile(name, data)
 	l.finish(objs)
-	if len(errs) > 0 {
+	if errs, _ = l.sort(errs); len(errs) > 0 {
 		return objs, errs
 	}
 	return objs, nil
 }
 
 func (l *Loader) build(objs []*Object, errs ErrorList) (*Inventory, error) {
+	l.read, l.overBudget = 0, false
+	errs, warnings := l.sort(errs)
 	l.finish(objs)
 	inv, err := NewInventory(objs)
+	inv.Warnings = append(inv.Warnings, warnings...)
 	var dupErrs ErrorList
 	if errors.As(err, &dupErrs) {
 		errs = append(errs, dupErrs...)
@@ -91,6 +114,20 @@ func (l *Loader) build(objs []*Object, errs ErrorList) (*Inventory, error) {
 		return inv, errs
 	}
 	return inv, nil
+}
+
+// sort separates errors from warnings by the loader's Validation, dropping
+// what it ignores.
+func (l *Loader) sort(in ErrorList) (errs ErrorList, warnings []string) {
+	for _, e := range in {
+		switch classify(e, l.Validation) {
+		case classError:
+			errs = append(errs, e)
+		case classWarning:
+			warnings = append(warnings, e.Error())
+		}
+	}
+	return errs, warnings
 }
 
 // finish applies defaults and gives namespaced objects the default namespace.
@@ -111,7 +148,10 @@ func (l *Loader) loadPath(p string) ([]*Object, ErrorList) {
 		if in == nil {
 			in = os.Stdin
 		}
-		data, err := readLimited(in)
+		if l.overBudget {
+			return nil, nil
+		}
+		data, err := l.readInput(in)
 		if err != nil {
 			return nil, ErrorList{{Source: Source{File: "-", Item: -1}, Err: err}}
 		}
@@ -121,8 +161,12 @@ func (l *Loader) loadPath(p string) ([]*Object, ErrorList) {
 	if err != nil {
 		return nil, ErrorList{{Source: Source{File: p, Item: -1}, Err: err}}
 	}
-	if !info.IsDir() {
+	switch {
+	case info.Mode().IsRegular():
 		return l.loadFile(p)
+	case !info.IsDir():
+		return nil, ErrorList{{Source: Source{File: p, Item: -1},
+			Err: fmt.Errorf("not a regular file (%s): reading it could block; give - to read standard input", fileType(info.Mode()))}}
 	}
 	files, err := l.manifestFiles(p)
 	if err != nil {
@@ -131,11 +175,33 @@ func (l *Loader) loadPath(p string) ([]*Object, ErrorList) {
 	var objs []*Object
 	var errs ErrorList
 	for _, f := range files {
+		// Symbolic links are followed, as kubectl does.
+		if info, err := os.Stat(f); err == nil && !info.Mode().IsRegular() {
+			errs = append(errs, &InputError{Source: Source{File: f, Item: -1}, Err: &skippedFileError{mode: fileType(info.Mode())}})
+			continue
+		}
 		o, e := l.loadFile(f)
 		objs = append(objs, o...)
 		errs = append(errs, e...)
 	}
 	return objs, errs
+}
+
+// fileType names the type of a file that is not a regular file.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "mode " + m.Type().String()
 }
 
 // manifestFiles lists a directory's .yaml, .yml and .json files in lexical
@@ -163,12 +229,19 @@ func (l *Loader) manifestFiles(dir string) ([]string, error) {
 }
 
 func (l *Loader) loadFile(path string) ([]*Object, ErrorList) {
+	if l.overBudget {
+		return nil, nil // the input error was reported once
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, ErrorList{{Source: Source{File: path, Item: -1}, Err: err}}
 	}
 	defer f.Close()
-	data, err := readLimited(f)
+	// The path was a regular file when it was listed; it still must be.
+	if info, err := f.Stat(); err == nil && !info.Mode().IsRegular() {
+		return nil, ErrorList{{Source: Source{File: path, Item: -1}, Err: fmt.Errorf("not a regular file (%s)", fileType(info.Mode()))}}
+	}
+	data, err := l.readInput(f)
 	if err != nil {
 		return nil, ErrorList{{Source: Source{File: path, Item: -1}, Err: err}}
 	}
@@ -178,13 +251,25 @@ func (l *Loader) loadFile(path string) ([]*Object, ErrorList) {
 // MaxFileBytes bounds one input file (or standard input).
 const MaxFileBytes = 256 << 20
 
-func readLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+// readInput reads one file within MaxFileBytes and what is left of the
+// loader's input budget.
+func (l *Loader) readInput(r io.Reader) ([]byte, error) {
+	budget := l.MaxInputBytes
+	if budget <= 0 {
+		budget = DefaultMaxInputBytes
+	}
+	left := max(budget-l.read, 0)
+	data, err := io.ReadAll(io.LimitReader(r, min(MaxFileBytes, left)+1))
+	l.read += int64(len(data))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileBytes {
+	switch {
+	case len(data) > MaxFileBytes:
 		return nil, fmt.Errorf("file is larger than %d bytes (256 MiB)", MaxFileBytes)
+	case int64(len(data)) > left:
+		l.overBudget = true
+		return nil, fmt.Errorf("the inputs are larger than the input budget of %d bytes: this file crosses it (raise it with --max-input-bytes or Loader.MaxInputBytes); no further file was read", budget)
 	}
 	return data, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -70,11 +72,48 @@ type policyFile struct {
 
 // LoadPolicyFile reads and validates a GovernancePolicy file.
 func LoadPolicyFile(path string) (*Policy, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFileLimited(path, MaxDocumentBytes)
 	if err != nil {
 		return nil, &InputError{Source: Source{File: path, Item: -1}, Err: err}
 	}
 	return ParsePolicy(path, data)
+}
+
+// regularFile refuses what is not a regular file.
+func regularFile(info fs.FileInfo, err error) error {
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("not a regular file (%s)", fileType(info.Mode()))
+	}
+	return nil
+}
+
+// ReadFileLimited reads a file of at most limit bytes; a larger file, or
+// one that is not a regular file (a FIFO would block), is an error.
+func ReadFileLimited(path string, limit int64) ([]byte, error) {
+	// Opening a FIFO blocks until a writer comes: look before opening, and
+	// again at what was opened.
+	if err := regularFile(os.Stat(path)); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := regularFile(f.Stat()); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("file is larger than %d bytes", limit)
+	}
+	return data, nil
 }
 
 // ParsePolicy parses and validates a GovernancePolicy. Errors name the file

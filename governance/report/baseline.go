@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -31,13 +32,15 @@ func NewBaseline(findings []governance.Finding) *Baseline {
 // LoadBaseline reads an earlier `aigov check -o json` output. Every error is
 // a *governance.InputError naming the file (and the line of a JSON syntax
 // error), so the CLI exits 2 on it.
+//
+// The file is bounded as a manifest document is (governance.MaxDocumentBytes,
+// 16 MiB) and must be a regular file.
 func LoadBaseline(path string) (*Baseline, error) {
-	f, err := os.Open(path)
+	data, err := governance.ReadFileLimited(path, governance.MaxDocumentBytes)
 	if err != nil {
 		return nil, inputError(path, 0, unwrapPathError(err))
 	}
-	defer f.Close()
-	return ReadBaseline(f, path)
+	return ReadBaseline(bytes.NewReader(data), path)
 }
 
 // ReadBaseline is LoadBaseline over a reader; name is the file name errors

@@ -163,3 +163,28 @@ func TestFailOn(t *testing.T) {
 		t.Errorf("FailOn over the fixture")
 	}
 }
+
+// A baseline is bounded as a manifest document is, and must be a file.
+func TestLoadBaselineLimit(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	content := `{"schemaVersion": 1, "findings": [], "pad": "` + strings.Repeat("x", governance.MaxDocumentBytes) + `"}`
+	if err := os.WriteFile(big, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadBaseline(big)
+	var ie *governance.InputError
+	if !errors.As(err, &ie) || ie.Source.File != big || !strings.Contains(err.Error(), "larger than 16777216 bytes") {
+		t.Errorf("over the limit: %v", err)
+	}
+	if _, err := LoadBaseline(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a directory: %v", err)
+	}
+	ok := filepath.Join(dir, "ok.json")
+	if err := os.WriteFile(ok, []byte(`{"schemaVersion": 1, "findings": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := LoadBaseline(ok); err != nil || b.Len() != 0 {
+		t.Errorf("a valid baseline: %v", err)
+	}
+}
