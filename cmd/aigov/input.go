@@ -20,6 +20,12 @@ type inputFlags struct {
 	context       string
 	namespace     string
 	allNamespaces bool
+
+	// validate and maxInputBytes: see the flags (files only); validation
+	// says they were registered (else the defaults apply).
+	validate      string
+	maxInputBytes int64
+	validation    bool
 }
 
 func (in *inputFlags) register(cmd *cobra.Command) {
@@ -31,6 +37,18 @@ func (in *inputFlags) register(cmd *cobra.Command) {
 	f.StringVar(&in.context, "context", "", "kubeconfig context of the live cluster")
 	f.StringVarP(&in.namespace, "namespace", "n", "", "namespace for objects without one (files) or to read (cluster)")
 	f.BoolVarP(&in.allNamespaces, "all-namespaces", "A", false, "read every namespace of a live cluster (the default)")
+	in.registerValidation(cmd)
+}
+
+// registerValidation adds --validate and --max-input-bytes (commands that
+// register only some input flags call it; unregistered, they take their
+// defaults).
+func (in *inputFlags) registerValidation(cmd *cobra.Command) {
+	in.validation = true
+	f := cmd.Flags()
+	f.StringVar(&in.validate, "validate", "strict", "unknown and duplicate fields of -f/-k objects: strict (or true) makes them errors (exit 2), warn warnings, ignore (or false) nothing, as kubectl's --validate")
+	f.Lookup("validate").NoOptDefVal = "strict"
+	f.Int64Var(&in.maxInputBytes, "max-input-bytes", governance.DefaultMaxInputBytes, "most bytes read from all -f files and standard input together (exit 2 beyond)")
 }
 
 func (in *inputFlags) live() bool { return in.kubeconfig != "" || in.context != "" }
@@ -50,10 +68,21 @@ func (in *inputFlags) load(cmd *cobra.Command) (*governance.Inventory, error) {
 		}
 		return cluster.Load(context.Background(), cluster.Options{Kubeconfig: in.kubeconfig, Context: in.context, Namespace: ns})
 	}
+	validation, maxInput := governance.ValidationStrict, int64(governance.DefaultMaxInputBytes)
+	if in.validation {
+		var err error
+		if validation, err = governance.ParseValidationMode(in.validate); err != nil {
+			return nil, usageError("--validate: %v", err)
+		}
+		if maxInput = in.maxInputBytes; maxInput <= 0 {
+			return nil, usageError("--max-input-bytes must be positive, got %d", maxInput)
+		}
+	}
 	loader, err := governance.NewLoader()
 	if err != nil {
 		return nil, err
 	}
+	loader.Validation, loader.MaxInputBytes = validation, maxInput
 	loader.Recursive = in.recursive
 	loader.Stdin = cmd.InOrStdin()
 	if in.namespace != "" {
