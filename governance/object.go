@@ -120,11 +120,25 @@ type Inventory struct {
 	byKind  map[schema.GroupKind][]*Object
 	byKey   map[Key]*Object
 	// Warnings are non-fatal notes of the source, e.g. kinds a live cluster
-	// did not let the caller list.
+	// did not let the caller list, in the form a person reads.
 	Warnings []string
+	// Degraded lists, sorted by resource, the kinds a source could not read:
+	// the inventory holds none of their objects although the source serves
+	// them (a live cluster answered 403, or 404 for a resource its discovery
+	// lists). Each also has a line in Warnings.
+	Degraded []Degradation
 
 	workloadsOnce sync.Once
 	workloads     []Workload
+}
+
+// Degradation is a kind a source serves but could not be read.
+type Degradation struct {
+	// Resource is the resource and group as kubectl spells them: "secrets",
+	// "deployments.apps".
+	Resource string `json:"resource"`
+	// Reason says why, e.g. "forbidden".
+	Reason string `json:"reason"`
 }
 
 // NewInventory indexes objects. Objects with the same key are an error

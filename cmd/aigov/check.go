@@ -68,6 +68,10 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 					return err
 				}
 			}
+			// check decides on a partial cluster read after its run: it
+			// fails only when --fail-on is given (a gate), and the text
+			// report prints the warnings itself.
+			in.partialAfterRun, in.warningsInOutput = true, format == report.FormatText
 			inv, err := in.load(cmd)
 			if err != nil {
 				return err
@@ -96,6 +100,9 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			}
 			if report.FailOn(findings, threshold) {
 				return errFailing
+			}
+			if cmd.Flags().Changed("fail-on") {
+				return in.partialError()
 			}
 			return nil
 		},

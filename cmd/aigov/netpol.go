@@ -249,6 +249,7 @@ func newNetpolDiffCommand() *cobra.Command {
 	f.StringVar(&after, "after", "", "manifests after the change (file or directory)")
 	f.BoolVarP(&in.recursive, "recursive", "R", false, "descend into sub-directories")
 	f.StringVarP(&in.namespace, "namespace", "n", "", "namespace for objects without one")
+	f.BoolVar(&in.allowEmpty, "allow-empty", false, "accept a side that holds no objects")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	return cmd
 }

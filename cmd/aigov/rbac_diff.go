@@ -56,6 +56,7 @@ func newRBACDiffCommand() *cobra.Command {
 	f.StringVar(&before, "before", "", "RBAC manifests before the change (file or directory)")
 	f.StringVar(&after, "after", "", "RBAC manifests after the change (file or directory)")
 	f.BoolVarP(&in.recursive, "recursive", "R", false, "descend into sub-directories")
+	f.BoolVar(&in.allowEmpty, "allow-empty", false, "accept a side that holds no objects")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
 	return cmd
 }

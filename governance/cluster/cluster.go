@@ -3,12 +3,16 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -29,10 +33,24 @@ type Options struct {
 	Namespace string
 	// Extra adds resources to list, e.g. KServe InferenceServices.
 	Extra []schema.GroupVersionResource
+	// Timeout bounds each request (it becomes rest.Config.Timeout); 0 keeps
+	// the configuration's own, which is no bound unless the kubeconfig sets
+	// one.
+	Timeout time.Duration
+	// Deadline bounds the whole read, discovery included, on top of ctx's
+	// own deadline; 0 adds none.
+	Deadline time.Duration
+	// Required are the resources the caller cannot do without. When the
+	// server serves some of them but none could be read (all forbidden, or
+	// not found although discovery lists them), Load fails with a
+	// *NothingReadError instead of returning an inventory without them.
+	// Empty means every resource Load lists.
+	Required []schema.GroupResource
 }
 
 // DefaultResources are what Load lists: every kind an aigov analyzer reads.
-// Resources the server does not serve (an optional API) are skipped.
+// Resources the server's discovery does not list (an optional API) are
+// skipped.
 func DefaultResources() []schema.GroupVersionResource {
 	return []schema.GroupVersionResource{
 		{Version: "v1", Resource: "namespaces"},
@@ -84,9 +102,46 @@ func RESTConfig(kubeconfig, context string) (*rest.Config, error) {
 	return cfg, nil
 }
 
-// Load lists every resource and returns the inventory. Objects the cluster
-// returns that do not decode are input errors as with files; a forbidden
-// list is a warning in Inventory.Warnings.
+// NothingReadError is Load's error when the server serves resources the
+// caller requires but none of them could be read.
+type NothingReadError struct {
+	// Host is the server's URL.
+	Host string
+	// Degraded are the required resources and why each could not be read.
+	Degraded []governance.Degradation
+}
+
+func (e *NothingReadError) Error() string {
+	names := make([]string, len(e.Degraded))
+	reasons := map[string]bool{}
+	for i, d := range e.Degraded {
+		names[i] = d.Resource
+		reasons[d.Reason] = true
+	}
+	if len(reasons) == 1 {
+		return fmt.Sprintf("could not read any of %s from %s: %s", strings.Join(names, ", "), e.Host, e.Degraded[0].Reason)
+	}
+	for i, d := range e.Degraded {
+		names[i] = d.Resource + " (" + d.Reason + ")"
+	}
+	return fmt.Sprintf("could not read any of %s from %s", strings.Join(names, ", "), e.Host)
+}
+
+// Load asks the server's discovery which resources it serves, lists every
+// one of DefaultResources and Extra that it serves, and returns the
+// inventory.
+//
+//   - Discovery that fails, times out, or lists no core API is an error.
+//   - A resource discovery does not list is not served: skipped silently.
+//   - A resource the server serves but that could not be read (403, a 404
+//     although discovery lists it, its group's discovery failed) is a
+//     degradation: Inventory.Degraded and a line in Inventory.Warnings.
+//   - Any other failure of a list (a timeout, a 5xx) is an error, and so is
+//     a read in which none of Options.Required could be read.
+//
+// Objects the cluster returns that do not decode are input errors as with
+// files. Cluster-scoped resources are listed whole even when
+// Options.Namespace limits the namespaced ones.
 func Load(ctx context.Context, opts Options) (*governance.Inventory, error) {
 	cfg := opts.Config
 	if cfg == nil {
@@ -94,6 +149,24 @@ func Load(ctx context.Context, opts Options) (*governance.Inventory, error) {
 		if cfg, err = RESTConfig(opts.Kubeconfig, opts.Context); err != nil {
 			return nil, err
 		}
+	}
+	cfg = rest.CopyConfig(cfg)
+	if opts.Timeout > 0 {
+		cfg.Timeout = opts.Timeout
+	}
+	if cfg.QPS == 0 && cfg.Burst == 0 {
+		// client-go's default of 5 per second would make the ~30 lists
+		// of a read wait on the client's own rate limiter.
+		cfg.QPS, cfg.Burst = 50, 100
+	}
+	if opts.Deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Deadline)
+		defer cancel()
+	}
+	served, err := discover(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
 	client, err := dynamic.NewForConfig(cfg)
 	if err != nil {
@@ -103,39 +176,168 @@ func Load(ctx context.Context, opts Options) (*governance.Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
-	var objs []*governance.Object
-	var errs governance.ErrorList
-	var warnings []string
+	var (
+		objs     []*governance.Object
+		errs     governance.ErrorList
+		read     []schema.GroupResource
+		degraded []governance.Degradation
+		seen     = map[schema.GroupVersionResource]bool{}
+	)
 	for _, gvr := range append(DefaultResources(), opts.Extra...) {
-		o, e, warning, err := listResource(ctx, client, loader.Decoder(), cfg.Host, gvr, opts.Namespace)
+		if seen[gvr] {
+			continue
+		}
+		seen[gvr] = true
+		res, ok := served.lookup(gvr)
+		if !ok {
+			continue
+		}
+		if res.failed != nil {
+			degraded = append(degraded, governance.Degradation{Resource: resourceName(gvr),
+				Reason: "discovery of " + gvr.GroupVersion().String() + " failed: " + res.failed.Error()})
+			continue
+		}
+		ns := opts.Namespace
+		if !res.namespaced {
+			ns = ""
+		}
+		o, e, reason, err := listResource(ctx, client, loader.Decoder(), cfg.Host, gvr, ns)
 		if err != nil {
 			return nil, err
 		}
-		objs, errs = append(objs, o...), append(errs, e...)
-		if warning != "" {
-			warnings = append(warnings, warning)
+		if reason != "" {
+			degraded = append(degraded, governance.Degradation{Resource: resourceName(gvr), Reason: reason})
+			continue
 		}
+		read = append(read, gvr.GroupResource())
+		objs, errs = append(objs, o...), append(errs, e...)
+	}
+	if err := requireSome(cfg.Host, opts.Required, read, degraded); err != nil {
+		return nil, err
 	}
 	inv, err := loader.Build(objs, errs)
 	if inv != nil {
-		sort.Strings(warnings)
-		inv.Warnings = append(inv.Warnings, warnings...)
+		sort.Slice(degraded, func(i, j int) bool { return degraded[i].Resource < degraded[j].Resource })
+		inv.Degraded = append(inv.Degraded, degraded...)
+		for _, d := range degraded {
+			inv.Warnings = append(inv.Warnings,
+				fmt.Sprintf("cannot list %s: %s; the inventory has none of them", d.Resource, d.Reason))
+		}
 	}
 	return inv, err
 }
 
-// listResource lists one resource. A resource the server does not serve
-// yields nothing; a forbidden one a warning; any other failure an error.
+// requireSome fails when none of the required resources (all, when none are
+// named) was read and some of them were degraded.
+func requireSome(host string, required, read []schema.GroupResource, degraded []governance.Degradation) error {
+	want := func(name string) bool {
+		if len(required) == 0 {
+			return true
+		}
+		for _, r := range required {
+			if r.String() == name {
+				return true
+			}
+		}
+		return false
+	}
+	for _, r := range read {
+		if want(r.String()) {
+			return nil
+		}
+	}
+	var missing []governance.Degradation
+	for _, d := range degraded {
+		if want(d.Resource) {
+			missing = append(missing, d)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Slice(missing, func(i, j int) bool { return missing[i].Resource < missing[j].Resource })
+	return &NothingReadError{Host: host, Degraded: missing}
+}
+
+// servedResource is what discovery says about one resource.
+type servedResource struct {
+	namespaced bool
+	// failed is the discovery error of the resource's group version.
+	failed error
+}
+
+// servedResources maps group versions to their resources, and holds the
+// group versions whose discovery failed.
+type servedResources struct {
+	resources map[schema.GroupVersion]map[string]bool
+	failed    map[schema.GroupVersion]error
+}
+
+// lookup reports whether the server serves gvr, and how.
+func (s servedResources) lookup(gvr schema.GroupVersionResource) (servedResource, bool) {
+	gv := gvr.GroupVersion()
+	if err, ok := s.failed[gv]; ok {
+		return servedResource{failed: err}, true
+	}
+	namespaced, ok := s.resources[gv][gvr.Resource]
+	return servedResource{namespaced: namespaced}, ok
+}
+
+// discover asks the server which resources it serves. A group version whose
+// discovery failed (an aggregated API that is down) is recorded, not an
+// error; a discovery that fails as a whole, or that lists no core API (a
+// server that answers 404 or 403 to /api, which client-go tolerates), is.
+func discover(ctx context.Context, cfg *rest.Config) (servedResources, error) {
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return servedResources{}, fmt.Errorf("discovery client: %w", err)
+	}
+	_, lists, err := dc.ServerGroupsAndResourcesWithContext(ctx)
+	s := servedResources{resources: map[schema.GroupVersion]map[string]bool{}, failed: map[schema.GroupVersion]error{}}
+	var partial *discovery.ErrGroupDiscoveryFailed
+	switch {
+	case errors.As(err, &partial):
+		for gv, e := range partial.Groups {
+			s.failed[gv] = e
+		}
+	case err != nil:
+		return servedResources{}, fmt.Errorf("discovery at %s: %w", cfg.Host, err)
+	}
+	for _, list := range lists {
+		gv, err := schema.ParseGroupVersion(list.GroupVersion)
+		if err != nil {
+			continue
+		}
+		m := s.resources[gv]
+		if m == nil {
+			m = map[string]bool{}
+			s.resources[gv] = m
+		}
+		for _, r := range list.APIResources {
+			if !strings.Contains(r.Name, "/") {
+				m[r.Name] = r.Namespaced
+			}
+		}
+	}
+	if _, ok := s.resources[schema.GroupVersion{Version: "v1"}]["namespaces"]; !ok {
+		return servedResources{}, fmt.Errorf("discovery at %s lists no core API (v1 namespaces): not a Kubernetes API server, or the URL is wrong", cfg.Host)
+	}
+	return s, nil
+}
+
+// listResource lists one resource the server serves. A 403, or a 404
+// although discovery lists the resource, yields the reason it could not be
+// read; any other failure is an error.
 func listResource(ctx context.Context, client dynamic.Interface, dec *governance.Decoder, host string,
 	gvr schema.GroupVersionResource, namespace string) ([]*governance.Object, governance.ErrorList, string, error) {
 	list, err := client.Resource(gvr).Namespace(namespace).List(ctx, metav1.ListOptions{})
 	switch {
-	case apierrors.IsNotFound(err):
-		return nil, nil, "", nil
 	case apierrors.IsForbidden(err):
-		return nil, nil, fmt.Sprintf("cannot list %s: forbidden; the inventory has none of them", resourceName(gvr)), nil
+		return nil, nil, "forbidden", nil
+	case apierrors.IsNotFound(err):
+		return nil, nil, "not found although discovery lists it", nil
 	case err != nil:
-		return nil, nil, "", fmt.Errorf("listing %s: %w", resourceName(gvr), err)
+		return nil, nil, "", fmt.Errorf("listing %s at %s: %w", resourceName(gvr), host, err)
 	}
 	var objs []*governance.Object
 	var errs governance.ErrorList
@@ -155,8 +357,5 @@ func listResource(ctx context.Context, client dynamic.Interface, dec *governance
 }
 
 func resourceName(gvr schema.GroupVersionResource) string {
-	if gvr.Group == "" {
-		return gvr.Resource
-	}
-	return gvr.Resource + "." + gvr.Group
+	return gvr.GroupResource().String()
 }
