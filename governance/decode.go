@@ -20,6 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	kjson "sigs.k8s.io/json"
+
+	"github.com/aigov/aigov/internal/redact"
 )
 
 // Limits that keep hostile input bounded. They are part of the contract: an
@@ -1060,10 +1062,9 @@ func describeValue(v any) string {
 	case nil:
 		return "null"
 	case string:
-		if len(x) > 40 {
-			x = x[:37] + "..."
-		}
-		return "string " + strconv.Quote(x)
+		// A value in the wrong place may be a credential: a short word
+		// shows whole, anything else as a redacted prefix.
+		return "string " + strconv.Quote(redact.Value(x))
 	case bool:
 		return fmt.Sprintf("boolean %t", x)
 	case json.Number, int, int64, uint64, float64:

@@ -158,7 +158,7 @@ func TestDecodeErrors(t *testing.T) {
 		name:   "non-object document: scalar",
 		file:   "scalar.yaml",
 		input:  cmHeader + "---\nkubectl apply -f this\n",
-		want:   []string{`scalar.yaml:6 (document 2): document is string "kubectl apply -f this", not an object: expected a Kubernetes object with apiVersion and kind`},
+		want:   []string{`scalar.yaml:6 (document 2): document is string "kube…", not an object: expected a Kubernetes object with apiVersion and kind`},
 		loaded: []string{"cm"},
 	}, {
 		name:  "non-object list item",
@@ -441,6 +441,32 @@ func TestDecodeErrorsNameTheirSource(t *testing.T) {
 	for i, e := range errs {
 		if e.Source.File != "f.yaml" || e.Source.Document != i+2 || e.Source.Line == 0 || e.Source.Item != -1 {
 			t.Errorf("error %d source %+v", i, e.Source)
+		}
+	}
+}
+
+// TestDecodeErrorsRedactValues: a decode error quotes at most a short
+// prefix of a value or field name from the input, which may be a
+// credential in the wrong place.
+func TestDecodeErrorsRedactValues(t *testing.T) {
+	const token = "ghp_0123456789abcdefghijABCDEFGHIJklmn"
+	for name, doc := range map[string]string{
+		"replicas":   "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: " + token + "\n",
+		"field name": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n" + token + ": x\n",
+		"label":      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: " + token + "}\n",
+		"document":   token + "\n",
+	} {
+		d, err := governance.NewDecoder()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, errs := d.DecodeFile(name+".yaml", []byte(doc))
+		if len(errs) == 0 {
+			t.Fatalf("%s: no error", name)
+		}
+		msg := errs.Error()
+		if strings.Contains(msg, token[:6]) {
+			t.Errorf("%s: the error shows more than a short prefix of the value: %s", name, msg)
 		}
 	}
 }

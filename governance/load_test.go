@@ -471,7 +471,7 @@ func TestLoadDirectories(t *testing.T) {
 		t.Fatalf("error %v (%T), want input errors", err, err)
 	}
 	lines := errorLines(err)
-	if len(lines) != 2 || !strings.Contains(lines[0], "notes.txt:1 (document 1): document is string \"not a manifest\", not an object") ||
+	if len(lines) != 2 || !strings.Contains(lines[0], "notes.txt:1 (document 1): document is string \"not …\", not an object") ||
 		!strings.HasSuffix(lines[1], "missing.yaml: stat "+filepath.Join(dir, "missing.yaml")+": no such file or directory") {
 		t.Errorf("errors:\n%s", err)
 	}

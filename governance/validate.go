@@ -15,6 +15,8 @@ import (
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	kfield "k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/aigov/aigov/internal/redact"
 )
 
 // ValidationMode is what the loader does with unknown and duplicate fields
@@ -90,7 +92,7 @@ func (e *FieldError) Error() string {
 	if e.Duplicate {
 		what = "duplicate"
 	}
-	return fmt.Sprintf("%s: %s field %q", e.GVK.Kind, what, e.Path)
+	return fmt.Sprintf("%s: %s field %q", e.GVK.Kind, what, redact.Field(e.Path))
 }
 
 // Validation classes of an InputError, for Loader.filter.

@@ -3,30 +3,20 @@ package secrets
 import (
 	"strings"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/aigov/aigov/internal/redact"
 )
 
 // RedactPrefix is the most characters of a credential, or of a name that
 // may hold one, that any report, log or error message of aigov shows: the
 // first RedactPrefix characters followed by "…" (Redact).
-const RedactPrefix = 4
+const RedactPrefix = redact.Prefix
 
 // Redact returns the text a report may show of a credential, or of a name
 // that may hold one: its first RedactPrefix characters (at most half of its
 // characters, so a short value is never shown whole) followed by "…". The
 // empty string stays empty.
-func Redact(s string) string {
-	if s == "" {
-		return ""
-	}
-	keep := min(RedactPrefix, utf8.RuneCountInString(s)/2)
-	i := 0
-	for n := 0; n < keep; n++ {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i] + "…"
-}
+func Redact(s string) string { return redact.Redact(s) }
 
 // DisplayName returns name as reports may print it: whole when it is
 // plainly a name (SafeName), else redacted (Redact).

@@ -109,8 +109,8 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 	}
 	in.register(cmd)
 	f := cmd.Flags()
-	f.StringVar(&policyFile, "policy", "", "GovernancePolicy file: run exactly the checks it lists")
-	f.StringVar(&baselineFile, "baseline", "", "earlier `check -o json` output: its findings are known and do not fail the run")
+	f.StringVar(&policyFile, "policy", "", "GovernancePolicy `FILE`: run exactly the checks it lists")
+	f.StringVar(&baselineFile, "baseline", "", "`FILE` written by an earlier check -o json: its findings are known and do not fail the run")
 	f.StringVar(&failOn, "fail-on", "info", "lowest severity that fails the run: info, low, medium, high, critical")
 	f.StringVarP(&output, "output", "o", "text", "output format: text, json, sarif, report (PolicyReport YAML)")
 	f.StringVar(&groupBy, "group-by", "severity", "text report: group findings by severity, team (namespace label team) or framework (CIS, NSA-CISA, OWASP-LLM, MITRE-ATLAS)")

@@ -51,14 +51,23 @@ func newNetpolEvalCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "eval -f PATH --from NS/POD|IP --to NS/POD|IP --port N [--protocol TCP] [--explain]",
 		Short: "Print yes (exit 0) or no (exit 1): may --from open a connection to --to on the port?",
-		Args:  cobra.NoArgs,
+		Example: `  # may the LLM service open TCP 6333 on the vector database, and why?
+  aigov netpol eval -f examples/multitenant --from nlp-team/llm-service --to nlp-team/qdrant --port 6333 --explain
+
+  # an IP as source or destination; UDP
+  aigov netpol eval -f manifests/ -R --from 203.0.113.7 --to nlp-team/llm-service --port 8000
+  aigov netpol eval -f manifests/ --from nlp-team/llm-service --to kube-system/coredns --port 53 --protocol UDP`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			proto, err := parseProtocol(protocol)
 			if err != nil {
 				return err
 			}
-			if from == "" || to == "" || port < 1 || port > netpol.MaxPort {
-				return usageError("--from, --to and --port (1-65535) are required")
+			if from == "" || to == "" || port == 0 {
+				return usageError("--from, --to and --port are required")
+			}
+			if port < 1 || port > netpol.MaxPort {
+				return usageError("--port %d is out of range: want 1-65535", port)
 			}
 			g, err := buildGraph(cmd, &in)
 			if err != nil {
@@ -102,14 +111,23 @@ func newNetpolMatrixCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "matrix -f PATH [--port N --protocol P] [-o text|json|dot|mermaid]",
 		Short: "Every allowed connection, for one port or over all ports",
-		Args:  cobra.NoArgs,
+		Example: `  # every allowed connection over every port and protocol
+  aigov netpol matrix -f examples/multitenant
+
+  # one port, as JSON for other programs: {"port","protocol","pods","allowed"}
+  aigov netpol matrix -f examples/multitenant --port 6333 -o json
+
+  # a picture, grouped by namespace
+  aigov netpol matrix -f examples/multitenant --port 8000 -o dot | dot -Tsvg > matrix.svg
+  aigov netpol matrix -f examples/multitenant -o mermaid`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			proto, err := parseProtocol(protocol)
 			if err != nil {
 				return err
 			}
 			if port < 0 || port > netpol.MaxPort {
-				return usageError("--port %d: want 1-65535", port)
+				return usageError("--port %d is out of range: want 1-65535", port)
 			}
 			if err := oneOf(output, "text", "json", "dot", "mermaid"); err != nil {
 				return err
@@ -172,7 +190,9 @@ func newNetpolExposureCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "exposure -f PATH [-o text|json]",
 		Short: "Pods reachable from outside the cluster, from a new namespace, or from other namespaces",
-		Args:  cobra.NoArgs,
+		Example: `  aigov netpol exposure -f examples/multitenant
+  aigov netpol exposure -f manifests/ -R -o json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := oneOf(output, "text", "json"); err != nil {
 				return err
@@ -214,7 +234,10 @@ func newNetpolDiffCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff --before PATH --after PATH [-o text|json]",
 		Short: "Connections the after-state adds or removes; exit 1 if any is added",
-		Args:  cobra.NoArgs,
+		Example: `  # what a pull request opens: exit 1 if it adds a connection
+  aigov netpol diff --before main/manifests --after pr/manifests
+  aigov netpol diff --before examples/multitenant --after examples/multitenant/fixed -o json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if before == "" || after == "" {
 				return usageError("--before and --after are required")

@@ -107,7 +107,8 @@ func newRBACCanICommand() *cobra.Command {
 		Use:   "can-i VERB (TYPE[.GROUP] | TYPE[.GROUP]/NAME | /URL)",
 		Short: "Whether an identity may make a request (yes/no, exit 0/1)",
 		Example: `  aigov rbac can-i get secrets -n llm --as system:serviceaccount:llm:inference -f rbac/
-  aigov rbac can-i create pods/exec -n llm --as alice --as-group ml-team -f rbac/ --explain
+  # a subresource is --subresource (TYPE/NAME names an object: a pod called "exec")
+  aigov rbac can-i create pods --subresource exec -n llm --as alice --as-group ml-team -f rbac/ --explain
   aigov rbac can-i get /metrics --as prometheus -f rbac/
   aigov rbac can-i --list --as alice -n llm -f rbac/ -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
