@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -73,9 +72,12 @@ func (f *quotaFlags) pod(cmd *cobra.Command) (*corev1.Pod, error) {
 	var data []byte
 	var err error
 	if f.object == "-" {
-		data, err = io.ReadAll(cmd.InOrStdin())
+		data, err = io.ReadAll(io.LimitReader(cmd.InOrStdin(), governance.MaxDocumentBytes+1))
+		if err == nil && len(data) > governance.MaxDocumentBytes {
+			err = fmt.Errorf("standard input is larger than %d bytes", governance.MaxDocumentBytes)
+		}
 	} else {
-		data, err = os.ReadFile(f.object)
+		data, err = governance.ReadFileLimited(f.object, governance.MaxDocumentBytes)
 	}
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("reading --object: %w", err)}

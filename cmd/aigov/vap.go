@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -232,7 +231,7 @@ func orEmpty(s []string) []string {
 // kubernetesVersion; anything else must be ValidatingAdmissionPolicy and
 // ValidatingAdmissionPolicyBinding documents.
 func loadVAPs(path string) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding, error) {
-	data, err := os.ReadFile(path)
+	data, err := governance.ReadFileLimited(path, governance.MaxDocumentBytes)
 	if err != nil {
 		return nil, nil, &governance.InputError{Source: governance.Source{File: path, Item: -1}, Err: err}
 	}
