@@ -85,7 +85,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 				baseline.Mark(findings)
 			}
 			defs := append(catalog.Definitions(), cel.CustomCELDefinition())
-			r := report.Report{Findings: findings, Objects: inv.Len(), Warnings: inv.Warnings,
+			r := report.Report{Findings: findings, Objects: inv.Len(), Warnings: inv.Warnings, Degraded: inv.Degraded,
 				Definitions: defs, ToolVersion: version}
 			switch format {
 			case report.FormatText:

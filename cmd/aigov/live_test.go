@@ -147,9 +147,17 @@ func TestLivePartialCheck(t *testing.T) {
 	var doc struct {
 		Objects  int      `json:"objects"`
 		Warnings []string `json:"warnings"`
+		Degraded []struct {
+			Resource string `json:"resource"`
+			Reason   string `json:"reason"`
+		} `json:"degraded"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &doc), out)
 	assert.Equal(t, []string{deploymentsMissing, secretsForbidden}, doc.Warnings)
+	require.Len(t, doc.Degraded, 2, "the kinds not read, structured")
+	assert.Equal(t, "deployments.apps", doc.Degraded[0].Resource)
+	assert.Equal(t, "secrets", doc.Degraded[1].Resource)
+	assert.Contains(t, doc.Degraded[1].Reason, "forbidden")
 	assert.Contains(t, stderr, "warning: "+secretsForbidden)
 	assert.NotContains(t, stderr, "partial read", "no --fail-on given: the report is not a gate")
 

@@ -16,18 +16,22 @@ type jsonReport struct {
 	Objects       int                  `json:"objects"`
 	Findings      []governance.Finding `json:"findings"`
 	Warnings      []string             `json:"warnings,omitempty"`
+	// Degraded is Report.Degraded, left out when empty.
+	Degraded []governance.Degradation `json:"degraded,omitempty"`
 	// Assets are the Overview's AI assets, when the report has one.
 	Assets []Asset `json:"assets,omitempty"`
 }
 
 // WriteJSON writes the design's `check -o json` document:
 //
-//	{"schemaVersion": 1, "objects": N, "findings": [...], "warnings": [...]}
+//	{"schemaVersion": 1, "objects": N, "findings": [...], "warnings": [...],
+//	 "degraded": [{"resource": "secrets", "reason": "forbidden"}]}
 //
 // Each finding is governance.Finding's JSON (check, name, object "Kind/name",
 // namespace, path, severity, action, message, remediation, file, line,
-// document, known); findings is [] when there are none, and warnings is left
-// out when there are none. A report with an Overview adds
+// document, known); findings is [] when there are none, and warnings and
+// degraded (the kinds a live cluster did not let the run read) are left out
+// when there are none. A report with an Overview adds
 // "assets": [{"class","kind","namespace","name","team","reason","gpus",
 // "replicas","serviceAccount","images"}], left out when empty. The output is indented and HTML characters are
 // not escaped.
@@ -37,6 +41,7 @@ func WriteJSON(w io.Writer, r Report) error {
 		Objects:       r.Objects,
 		Findings:      sortedFindings(r.Findings),
 		Warnings:      r.Warnings,
+		Degraded:      r.Degraded,
 	}
 	if r.Overview != nil {
 		doc.Assets = r.Overview.Assets

@@ -33,6 +33,9 @@ type Report struct {
 	// Warnings are non-fatal notes of the source (e.g. kinds a live cluster
 	// did not let the run list).
 	Warnings []string
+	// Degraded lists the kinds a live cluster did not let the run read
+	// (Inventory.Degraded): the findings may miss what they hold.
+	Degraded []governance.Degradation
 	// Definitions optionally documents checks: SARIF rules take their
 	// descriptions and default severities from it, and every definition
 	// given is listed as a SARIF rule even when it has no finding.
