@@ -1,54 +1,29 @@
 package governance
 
-import "k8s.io/apimachinery/pkg/runtime/schema"
+import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
-// clusterScoped lists the cluster-scoped kinds of the built-in groups and of
-// the network-policy-api (from the v1.37 API discovery). Every other typed
-// kind is namespaced.
-var clusterScoped = map[schema.GroupKind]bool{
-	{Kind: "Namespace"}: true, {Kind: "Node"}: true, {Kind: "PersistentVolume"}: true,
-	{Kind: "ComponentStatus"}:                                                         true,
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:                         true,
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}:                  true,
-	{Group: "storage.k8s.io", Kind: "StorageClass"}:                                   true,
-	{Group: "storage.k8s.io", Kind: "CSIDriver"}:                                      true,
-	{Group: "storage.k8s.io", Kind: "CSINode"}:                                        true,
-	{Group: "storage.k8s.io", Kind: "VolumeAttachment"}:                               true,
-	{Group: "storage.k8s.io", Kind: "VolumeAttributesClass"}:                          true,
-	{Group: "scheduling.k8s.io", Kind: "PriorityClass"}:                               true,
-	{Group: "node.k8s.io", Kind: "RuntimeClass"}:                                      true,
-	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"}:        true,
-	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"}: true,
-	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicy"}:          true,
-	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicyBinding"}:   true,
-	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"}:   true,
-	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"}:     true,
-	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}:                 true,
-	{Group: "apiregistration.k8s.io", Kind: "APIService"}:                             true,
-	{Group: "certificates.k8s.io", Kind: "CertificateSigningRequest"}:                 true,
-	{Group: "certificates.k8s.io", Kind: "ClusterTrustBundle"}:                        true,
-	{Group: "flowcontrol.apiserver.k8s.io", Kind: "FlowSchema"}:                       true,
-	{Group: "flowcontrol.apiserver.k8s.io", Kind: "PriorityLevelConfiguration"}:       true,
-	{Group: "networking.k8s.io", Kind: "IngressClass"}:                                true,
-	{Group: "networking.k8s.io", Kind: "IPAddress"}:                                   true,
-	{Group: "networking.k8s.io", Kind: "ServiceCIDR"}:                                 true,
-	{Group: "resource.k8s.io", Kind: "DeviceClass"}:                                   true,
-	{Group: "resource.k8s.io", Kind: "ResourceSlice"}:                                 true,
-	{Group: "resource.k8s.io", Kind: "DeviceTaintRule"}:                               true,
-	{Group: "authentication.k8s.io", Kind: "TokenReview"}:                             true,
-	{Group: "authentication.k8s.io", Kind: "SelfSubjectReview"}:                       true,
-	{Group: "authorization.k8s.io", Kind: "SubjectAccessReview"}:                      true,
-	{Group: "authorization.k8s.io", Kind: "SelfSubjectAccessReview"}:                  true,
-	{Group: "authorization.k8s.io", Kind: "SelfSubjectRulesReview"}:                   true,
-	{Group: "internal.apiserver.k8s.io", Kind: "StorageVersion"}:                      true,
-	{Group: "storagemigration.k8s.io", Kind: "StorageVersionMigration"}:               true,
-	{Group: "policy.networking.k8s.io", Kind: "AdminNetworkPolicy"}:                   true,
-	{Group: "policy.networking.k8s.io", Kind: "BaselineAdminNetworkPolicy"}:           true,
-	{Group: "policy.networking.k8s.io", Kind: "ClusterNetworkPolicy"}:                 true,
-	{Group: "audit.k8s.io", Kind: "Policy"}:                                           true,
-	{Group: "apiserver.config.k8s.io", Kind: "EncryptionConfiguration"}:               true,
-	{Group: "apiserver.config.k8s.io", Kind: "AdmissionConfiguration"}:                true,
-}
+	"github.com/aigov/aigov/internal/kubeapi"
+)
+
+// clusterScoped lists the cluster-scoped kinds: those of the built-in groups
+// (internal/kubeapi, from the v1.37 API discovery, every version), of the
+// network-policy-api, and of the configuration files the inventory reads.
+// Every other typed kind is namespaced.
+var clusterScoped = func() map[schema.GroupKind]bool {
+	m := map[schema.GroupKind]bool{
+		{Group: "policy.networking.k8s.io", Kind: "AdminNetworkPolicy"}:         true,
+		{Group: "policy.networking.k8s.io", Kind: "BaselineAdminNetworkPolicy"}: true,
+		{Group: "policy.networking.k8s.io", Kind: "ClusterNetworkPolicy"}:       true,
+		{Group: "audit.k8s.io", Kind: "Policy"}:                                 true,
+		{Group: "apiserver.config.k8s.io", Kind: "EncryptionConfiguration"}:     true,
+		{Group: "apiserver.config.k8s.io", Kind: "AdmissionConfiguration"}:      true,
+	}
+	for _, gk := range kubeapi.ClusterScopedKinds() {
+		m[gk] = true
+	}
+	return m
+}()
 
 // IsClusterScoped reports whether a kind of the built-in groups is
 // cluster-scoped. Unknown kinds report false.

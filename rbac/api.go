@@ -1,6 +1,10 @@
 package rbac
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/aigov/aigov/internal/kubeapi"
+)
 
 // builtinResource is one resource of the built-in API: whether it is
 // namespaced, and the subresources it has. anySubresource marks the
@@ -15,40 +19,52 @@ func (r builtinResource) hasSubresource(sub string) bool {
 	return r.anySubresource || slices.Contains(r.subresources, sub)
 }
 
-// builtinAPI is the served API (servedAPI, from the apiserver's discovery
-// documents) plus the resources and subresources that exist only for
-// authorization checks: impersonation targets (legacy in the core group,
-// constrained in authentication.k8s.io), the kubelet's nodes/SUB checks,
-// CSR signers, and DRA's resourceclaims/driver.
+// builtinAPI is the served API (kubeapi's table, from the apiserver's
+// discovery documents) plus the resources and subresources that exist only
+// for authorization checks (kubeapi.AuthorizationOnly): impersonation
+// targets (legacy in the core group, constrained in authentication.k8s.io),
+// the kubelet's nodes/SUB checks, CSR signers, DRA's resourceclaims/driver
+// and, for every resource, the finalizers subresource of owner-reference
+// enforcement.
 func builtinAPI() map[string]map[string]builtinResource {
-	api := servedAPI()
-	add := func(group, resource string, namespaced bool, subs ...string) {
-		if api[group] == nil {
-			api[group] = map[string]builtinResource{}
+	api := map[string]map[string]builtinResource{}
+	for _, s := range kubeapi.ServedResources() {
+		if api[s.Group] == nil {
+			api[s.Group] = map[string]builtinResource{}
 		}
-		r, ok := api[group][resource]
+		api[s.Group][s.Name] = builtinResource{namespaced: s.Namespaced, subresources: s.SubresourceNames()}
+	}
+	var everywhere []string // subresources every resource has
+	for _, a := range kubeapi.AuthorizationOnly() {
+		if a.Group == "*" {
+			everywhere = append(everywhere, a.Subresources...)
+			continue
+		}
+		if api[a.Group] == nil {
+			api[a.Group] = map[string]builtinResource{}
+		}
+		r, ok := api[a.Group][a.Resource]
 		if !ok {
-			r.namespaced = namespaced
+			r.namespaced = a.Namespaced
 		}
-		for _, s := range subs {
+		r.subresources = slices.Clone(r.subresources)
+		for _, s := range a.Subresources {
 			if !slices.Contains(r.subresources, s) {
 				r.subresources = append(r.subresources, s)
 			}
 		}
-		api[group][resource] = r
+		r.anySubresource = r.anySubresource || a.AnySubresource
+		api[a.Group][a.Resource] = r
 	}
-	for _, g := range []string{"", "authentication.k8s.io"} {
-		add(g, "users", false)
-		add(g, "groups", false)
-		add(g, "serviceaccounts", true)
-		add(g, "uids", false)
-		r := api[g]["userextras"]
-		r.anySubresource = true
-		api[g]["userextras"] = r
+	for _, rs := range api {
+		for name, r := range rs {
+			for _, s := range everywhere {
+				if !slices.Contains(r.subresources, s) {
+					r.subresources = append(r.subresources, s)
+				}
+			}
+			rs[name] = r
+		}
 	}
-	add("authentication.k8s.io", "nodes", false)
-	add("", "nodes", false, "stats", "metrics", "log", "checkpoint", "statusz", "configz", "pods", "healthz", "spec")
-	add("certificates.k8s.io", "signers", false)
-	add("resource.k8s.io", "resourceclaims", true, "driver", "binding")
 	return api
 }

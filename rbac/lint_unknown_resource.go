@@ -124,7 +124,9 @@ func suggest(word string, candidates []string) string {
 		if c == word {
 			continue
 		}
-		if d := editDistance(word, c, bestD); d < bestD || (d == bestD && d < 3 && c < best) {
+		// The cap is bestD+1 so that a capped distance is never taken for
+		// a tie.
+		if d := editDistance(word, c, bestD+1); d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
 		}
 	}

@@ -8,7 +8,9 @@
 // "resource/subresource" entry whose API group is built in (the core group
 // "" or a group of ServedResources; "*" stands for every built-in group),
 // denies it when a group serves the resource but none of those serving it
-// serves the subresource. "resource/*" and "*/subresource" entries are
+// serves the subresource or checks it for authorization only (nodes/metrics,
+// which the kubelet checks; RESOURCE/finalizers, which owner-reference
+// enforcement checks). "resource/*" and "*/subresource" entries are
 // judged the same way (the latter: some resource of the group must serve
 // the subresource). Resources of other groups (CRDs, aggregated APIs) and
 // resource names a group does not serve at all are not judged.
@@ -28,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/kubeapi"
 )
 
 // IDRBACNonexistentSubresource is the catalog ID of the
@@ -36,55 +39,39 @@ const IDRBACNonexistentSubresource = "rbac-nonexistent-subresource"
 
 // ServedResources returns the resources and subresources a v1.37
 // kube-apiserver serves, per API group ("" is the core group), as
-// resource → subresources (nil for none), over every version of the group.
-// It is the union of the discovery documents
-// kubernetes/api/discovery/api*__*.json at v1.37.2, which list every
-// group and version with all of them (alpha and beta included) enabled;
-// apiextensions.k8s.io and apiregistration.k8s.io are served by the same
-// binary. The map is fresh on every call.
+// resource → subresources (sorted; nil for none), over every version of the
+// group. It is internal/kubeapi's table, generated from the discovery
+// documents of k8s.io/kubernetes v1.37.2, which list every group and version
+// with all of them (alpha and beta included) enabled; apiextensions.k8s.io
+// and apiregistration.k8s.io are served by the same binary. The map is
+// fresh on every call.
 func ServedResources() map[string]map[string][]string {
-	// One line per group: space-separated "resource" or
-	// "resource:sub1,sub2" entries.
-	data := map[string]string{
-		"":                             "bindings componentstatuses configmaps endpoints events limitranges namespaces:finalize,status nodes:proxy,status persistentvolumeclaims:status persistentvolumes:status pods:attach,binding,ephemeralcontainers,eviction,exec,log,portforward,proxy,resize,status podtemplates replicationcontrollers:scale,status resourcequotas:status secrets serviceaccounts:token services:proxy,status",
-		"admissionregistration.k8s.io": "mutatingadmissionpolicies mutatingadmissionpolicybindings mutatingwebhookconfigurations validatingadmissionpolicies:status validatingadmissionpolicybindings validatingwebhookconfigurations",
-		"apiextensions.k8s.io":         "customresourcedefinitions:status",
-		"apiregistration.k8s.io":       "apiservices:status",
-		"apps":                         "controllerrevisions daemonsets:status deployments:scale,status replicasets:scale,status statefulsets:scale,status",
-		"authentication.k8s.io":        "selfsubjectreviews tokenreviews",
-		"authorization.k8s.io":         "localsubjectaccessreviews selfsubjectaccessreviews selfsubjectrulesreviews subjectaccessreviews",
-		"autoscaling":                  "horizontalpodautoscalers:status",
-		"batch":                        "cronjobs:status jobs:status",
-		"certificates.k8s.io":          "certificatesigningrequests:approval,status clustertrustbundles podcertificaterequests:status",
-		"coordination.k8s.io":          "leasecandidates leases",
-		"discovery.k8s.io":             "endpointslices",
-		"events.k8s.io":                "events",
-		"flowcontrol.apiserver.k8s.io": "flowschemas:status prioritylevelconfigurations:status",
-		"internal.apiserver.k8s.io":    "storageversions:status",
-		"lifecycle.k8s.io":             "evictionrequests:status evictions:status",
-		"networking.k8s.io":            "ingressclasses ingresses:status ipaddresses networkpolicies servicecidrs:status",
-		"node.k8s.io":                  "runtimeclasses",
-		"policy":                       "poddisruptionbudgets:status",
-		"rbac.authorization.k8s.io":    "clusterrolebindings clusterroles rolebindings roles",
-		"resource.k8s.io":              "deviceclasses devicetaintrules:status resourceclaims:status resourceclaimtemplates resourcepoolstatusrequests:status resourceslices",
-		"scheduling.k8s.io":            "compositepodgroups:status podgroups:status priorityclasses workloads",
-		"storage.k8s.io":               "csidrivers csinodes:status csistoragecapacities storageclasses volumeattachments:status volumeattributesclasses",
-		"storagemigration.k8s.io":      "storageversionmigrations:status",
-	}
-	out := make(map[string]map[string][]string, len(data))
-	for group, line := range data {
-		resources := map[string][]string{}
-		for _, entry := range strings.Fields(line) {
-			res, subs, _ := strings.Cut(entry, ":")
-			if subs == "" {
-				resources[res] = nil
-				continue
-			}
-			resources[res] = strings.Split(subs, ",")
+	out := map[string]map[string][]string{}
+	for _, r := range kubeapi.ServedResources() {
+		if out[r.Group] == nil {
+			out[r.Group] = map[string][]string{}
 		}
-		out[group] = resources
+		out[r.Group][r.Name] = r.SubresourceNames()
 	}
 	return out
+}
+
+// authorizationSubresources reports whether a subresource of a served
+// resource exists for authorization only (nodes/metrics and nodes/stats,
+// which the kubelet checks; certificatesigningrequests/nodeclient; every
+// resource's finalizers, which owner-reference enforcement checks): a rule
+// naming it grants something.
+func authorizationSubresources() func(group, resource, sub string) bool {
+	authz := kubeapi.AuthorizationOnly()
+	return func(group, resource, sub string) bool {
+		for _, a := range authz {
+			if (a.Group == "*" || a.Group == group) && (a.Resource == "*" || a.Resource == resource) &&
+				(a.AnySubresource || slices.Contains(a.Subresources, sub)) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func rbacNonexistentSubresourceDefinition() governance.Definition {
@@ -142,6 +129,7 @@ func NewRBACNonexistentSubresource(params json.RawMessage) (governance.Check, er
 		return governance.Check{}, err
 	}
 	served := ServedResources()
+	authzOnly := authorizationSubresources()
 	builtin := make([]string, 0, len(served))
 	for g := range served {
 		builtin = append(builtin, g)
@@ -172,7 +160,7 @@ func NewRBACNonexistentSubresource(params json.RawMessage) (governance.Check, er
 					if !hasSub || sub == "*" || (res == "*" && sub == "*") {
 						continue
 					}
-					if msg, bad := judgeSubresource(served, groups, res, sub); bad {
+					if msg, bad := judgeSubresource(served, authzOnly, groups, res, sub); bad {
 						out = append(out, governance.Violation{
 							Path:    "rules[" + strconv.Itoa(i) + "].resources[" + strconv.Itoa(j) + "]",
 							Message: fmt.Sprintf("%s %q rule %d names %q: %s, so the rule grants nothing for it", o.Kind(), o.Name(), i, entry, msg)})
@@ -185,7 +173,7 @@ func NewRBACNonexistentSubresource(params json.RawMessage) (governance.Check, er
 
 // judgeSubresource decides a "res/sub" entry over the built-in groups a
 // rule names.
-func judgeSubresource(served map[string]map[string][]string, groups []string, res, sub string) (string, bool) {
+func judgeSubresource(served map[string]map[string][]string, authzOnly func(group, resource, sub string) bool, groups []string, res, sub string) (string, bool) {
 	var servingRes []string // "group/resource" that serve res
 	var subs []string
 	for _, g := range groups {
@@ -193,7 +181,7 @@ func judgeSubresource(served map[string]map[string][]string, groups []string, re
 			if res != "*" && r != res {
 				continue
 			}
-			if slices.Contains(rs, sub) {
+			if slices.Contains(rs, sub) || authzOnly(g, r, sub) {
 				return "", false
 			}
 			servingRes = append(servingRes, r)

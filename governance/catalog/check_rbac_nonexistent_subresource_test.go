@@ -3,6 +3,8 @@ package catalog
 import (
 	"slices"
 	"testing"
+
+	"github.com/aigov/aigov/internal/kubeapi"
 )
 
 func TestRBACNonexistentSubresource(t *testing.T) {
@@ -12,6 +14,7 @@ func TestRBACNonexistentSubresource(t *testing.T) {
 	}
 	runCases(t, c, []checkCase{
 		{name: "served", manifest: role("Role", "- {apiGroups: [''], resources: [pods/log, pods/exec, pods/portforward, pods/*, serviceaccounts/token, '*/status'], verbs: [get]}\n- {apiGroups: [apps, batch], resources: [deployments/scale, jobs/status, '*/scale'], verbs: [get]}\n")},
+		{name: "authorization only", manifest: role("ClusterRole", "- {apiGroups: [''], resources: [nodes/metrics, nodes/stats, nodes/proxy, pods/finalizers], verbs: [get]}\n- {apiGroups: [apps, certificates.k8s.io], resources: [deployments/finalizers, certificatesigningrequests/nodeclient, '*/finalizers'], verbs: [create, update]}\n")},
 		{name: "not judged", manifest: role("Role", "- {apiGroups: [serving.kserve.io, extensions], resources: [inferenceservices/logs, deployments/rollback], verbs: [get]}\n- {apiGroups: [''], resources: [widgets/logs, '*/*', '*'], verbs: [get]}\n")},
 		{name: "pods/logs", manifest: role("Role", "- {apiGroups: [''], resources: [pods, pods/logs], verbs: [get]}\n"),
 			want: []string{`Role/r rules[0].resources[1]: Role "r" rule 0 names "pods/logs": pods has no "logs" subresource (it serves attach, binding, ephemeralcontainers, eviction, exec, log, portforward, proxy, resize, status), so the rule grants nothing for it`}},
@@ -36,6 +39,19 @@ func TestServedResources(t *testing.T) {
 	}
 	if _, ok := s["rbac.authorization.k8s.io"]["roles"]; !ok {
 		t.Error("roles missing")
+	}
+	n := 0
+	for _, r := range kubeapi.ServedResources() {
+		n++
+		if subs, ok := s[r.Group][r.Name]; !ok || !slices.Equal(subs, r.SubresourceNames()) {
+			t.Errorf("%s in group %q: ServedResources %v, kubeapi %v", r.Name, r.Group, subs, r.SubresourceNames())
+		}
+	}
+	for _, rs := range s {
+		n -= len(rs)
+	}
+	if n != 0 {
+		t.Errorf("ServedResources and kubeapi differ in size by %d", n)
 	}
 	s[""]["pods"] = nil
 	if len(ServedResources()[""]["pods"]) == 0 {
