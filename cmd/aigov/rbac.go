@@ -44,8 +44,13 @@ func (in *rbacInput) requestNamespace() string {
 }
 
 func (in *rbacInput) graph(cmd *cobra.Command) (*rbac.Graph, error) {
+	_, g, err := in.inventoryAndGraph(cmd)
+	return g, err
+}
+
+func (in *rbacInput) inventoryAndGraph(cmd *cobra.Command) (*governance.Inventory, *rbac.Graph, error) {
 	if in.namespace != "" && in.allNamespaces {
-		return nil, usageError("use either -n or -A, not both")
+		return nil, nil, usageError("use either -n or -A, not both")
 	}
 	f := in.inputFlags
 	if !f.live() {
@@ -53,9 +58,9 @@ func (in *rbacInput) graph(cmd *cobra.Command) (*rbac.Graph, error) {
 	}
 	inv, err := f.load(cmd)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return rbac.New(inv), nil
+	return inv, rbac.New(inv), nil
 }
 
 // parseResource parses TYPE[.GROUP][/NAME] as the design's CLI contract
@@ -67,18 +72,41 @@ func parseResource(arg string) (resource, group, name string) {
 	return resource, group, name
 }
 
-func requestAttributes(verb, target, sub, ns string) (rbac.Attributes, error) {
+// requestAttributes parses a can-i or who-can request; its resource type
+// (TYPE[.GROUP], "" for a URL) is resolved by resolveRequest once the
+// inputs are loaded.
+func requestAttributes(verb, target, sub, ns string) (rbac.Attributes, string, error) {
 	if strings.HasPrefix(target, "/") {
 		if sub != "" {
-			return rbac.Attributes{}, usageError("--subresource cannot be used with a non-resource URL")
+			return rbac.Attributes{}, "", usageError("--subresource cannot be used with a non-resource URL")
 		}
-		return rbac.Attributes{Verb: verb, Path: target}, nil
+		return rbac.Attributes{Verb: verb, Path: target}, "", nil
 	}
 	res, group, name := parseResource(target)
 	if res == "" {
-		return rbac.Attributes{}, usageError("no resource type in %q", target)
+		return rbac.Attributes{}, "", usageError("no resource type in %q", target)
 	}
-	return rbac.Attributes{Verb: verb, Namespace: ns, APIGroup: group, Resource: res, Subresource: sub, Name: name}, nil
+	typ, _, _ := strings.Cut(target, "/")
+	return rbac.Attributes{Verb: verb, Namespace: ns, APIGroup: group, Resource: res, Subresource: sub, Name: name}, typ, nil
+}
+
+// resolveRequest sets the resource and group of a as kubectl resolves typ
+// (rbac.ResolveResource: Kubernetes v1.37 and the inputs' CRDs), prints
+// kubectl's warning for a name no group serves, and returns how the group
+// was chosen.
+func resolveRequest(cmd *cobra.Command, inv *governance.Inventory, a *rbac.Attributes, typ string) (string, error) {
+	if typ == "" {
+		return "", nil
+	}
+	r, err := rbac.ResolveResource(inv, typ)
+	if err != nil {
+		return "", usageError("%v", err)
+	}
+	if r.Warning != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "Warning: "+r.Warning)
+	}
+	a.Resource, a.APIGroup = r.Resource, r.APIGroup
+	return r.Explanation, nil
 }
 
 func writeRBACJSON(w io.Writer, v any) error {
@@ -131,15 +159,19 @@ func newRBACCanICommand() *cobra.Command {
 			if len(args) != 2 {
 				return usageError("want VERB and (TYPE[.GROUP][/NAME] | /URL), got %d arguments", len(args))
 			}
-			a, err := requestAttributes(args[0], args[1], sub, in.requestNamespace())
+			a, typ, err := requestAttributes(args[0], args[1], sub, in.requestNamespace())
 			if err != nil {
 				return err
 			}
-			g, err := in.graph(cmd)
+			inv, g, err := in.inventoryAndGraph(cmd)
 			if err != nil {
 				return err
 			}
-			return printCanI(cmd.OutOrStdout(), g, rbac.Impersonate(as, groups...), a, explain, output)
+			resolved, err := resolveRequest(cmd, inv, &a, typ)
+			if err != nil {
+				return err
+			}
+			return printCanI(cmd.OutOrStdout(), g, rbac.Impersonate(as, groups...), a, resolved, explain, output)
 		},
 	}
 	in.register(cmd)
@@ -153,7 +185,7 @@ func newRBACCanICommand() *cobra.Command {
 	return cmd
 }
 
-func printCanI(w io.Writer, g *rbac.Graph, id rbac.Identity, a rbac.Attributes, explain bool, output string) error {
+func printCanI(w io.Writer, g *rbac.Graph, id rbac.Identity, a rbac.Attributes, resolved string, explain bool, output string) error {
 	d := g.Can(id, a)
 	var grants []rbac.Grant
 	if explain || output == "json" {
@@ -174,6 +206,9 @@ func printCanI(w io.Writer, g *rbac.Graph, id rbac.Identity, a rbac.Attributes, 
 	}
 	if explain {
 		fmt.Fprintf(w, "identity: user %q, groups %q\nrequest:  %s\n", id.User, id.Groups, a)
+		if resolved != "" {
+			fmt.Fprintf(w, "resource: %s\n", resolved)
+		}
 		switch {
 		case d.Superuser:
 			fmt.Fprintf(w, "allowed:  %s (the apiserver authorizes it before RBAC)\n", d.Reason)
@@ -239,12 +274,15 @@ func newRBACWhoCanCommand() *cobra.Command {
 			if err := checkOutput(output, "text", "json"); err != nil {
 				return err
 			}
-			a, err := requestAttributes(args[0], args[1], sub, in.requestNamespace())
+			a, typ, err := requestAttributes(args[0], args[1], sub, in.requestNamespace())
 			if err != nil {
 				return err
 			}
-			g, err := in.graph(cmd)
+			inv, g, err := in.inventoryAndGraph(cmd)
 			if err != nil {
+				return err
+			}
+			if _, err := resolveRequest(cmd, inv, &a, typ); err != nil {
 				return err
 			}
 			subjects := g.WhoCan(a)
