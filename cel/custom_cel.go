@@ -11,13 +11,10 @@ package cel
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	sigsjson "sigs.k8s.io/json"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -40,17 +37,13 @@ type CustomCELParams struct {
 // ParseCustomCELParams parses custom-cel parameters strictly (unknown
 // fields are errors) and checks the rule's shape; compiling is
 // NewCustomCEL's job.
-func ParseCustomCELParams(raw json.RawMessage) (CustomCELParams, error) {
+func ParseCustomCELParams(params any) (CustomCELParams, error) {
 	var p CustomCELParams
-	if len(raw) == 0 || string(raw) == "null" {
+	if err := governance.DecodeParams(params, &p); err != nil {
+		return p, err
+	}
+	if p == (CustomCELParams{}) {
 		return p, errors.New("params are required: expression")
-	}
-	strict, err := sigsjson.UnmarshalStrict(raw, &p)
-	if err != nil {
-		return p, fmt.Errorf("invalid params: %w", err)
-	}
-	if len(strict) > 0 {
-		return p, fmt.Errorf("invalid params: %w", errors.Join(strict...))
 	}
 	return p, p.rule("").validate()
 }
@@ -92,7 +85,7 @@ func CustomCELDefinitionFor(kubernetesVersion string) (governance.Definition, er
 
 // NewCustomCEL builds the custom-cel check from CustomCELParams: the rule
 // is compiled once, for the compiler's target version.
-func (c *Compiler) NewCustomCEL(params json.RawMessage) (governance.Check, error) {
+func (c *Compiler) NewCustomCEL(params any) (governance.Check, error) {
 	p, err := ParseCustomCELParams(params)
 	if err != nil {
 		return governance.Check{}, err

@@ -1,7 +1,6 @@
 package governance
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -16,10 +15,10 @@ type Violation struct {
 	Message string
 }
 
-// Check is one governance rule: a stable kebab-case ID, a description and a
-// pure evaluation. Exactly one of Object and Inventory is set. Checks return
-// findings, never errors: configuration errors surface when the check is
-// constructed.
+// Check is a configured check: what Definition.New builds from the
+// definition and its parameters, validated once. Exactly one of Object and
+// Inventory is set. Checks return findings, never errors: configuration
+// errors surface when the check is constructed.
 type Check struct {
 	ID          string
 	Description string
@@ -27,12 +26,19 @@ type Check struct {
 	Remediation string
 	// Kinds restricts Object to these kinds; empty means every object.
 	Kinds []schema.GroupKind
+	// Requires lists the facts Inventory reads (Fact.Of); the engine
+	// computes them before the check runs.
+	Requires []FactRef
 	// Object evaluates one object.
 	Object func(o *Object) []Violation
 	// Inventory evaluates the whole inventory (reachability, RBAC risks,
 	// quota coverage): questions no single object answers. Findings whose
 	// Check, Severity or Remediation are empty get the check's.
-	Inventory func(inv *Inventory) []Finding
+	Inventory func(p *Pass) []Finding
+	// Admission is the check's native admission form with these
+	// parameters (nil when the check cannot be a ValidatingAdmissionPolicy):
+	// package cel turns it into a policy with the same verdict as Object.
+	Admission *Admission
 }
 
 var checkIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -73,8 +79,12 @@ type Param struct {
 	Description string `json:"description"`
 }
 
-// Definition is a catalog entry: the documentation of a check and the
-// constructor that validates its parameters and builds it.
+// Definition is one check as aigov documents and configures it: its ID,
+// what it denies and why, its severity, the kinds and facts it reads, its
+// parameters, and the constructor that validates them once and builds the
+// Check (its Go evaluation and, where CEL can express it, its admission
+// form). Every analyzer exports its definitions (rbac.Checks,
+// secrets.Checks, quota.Checks); the catalog composes them.
 type Definition struct {
 	ID          string   `json:"id"`
 	Description string   `json:"description"`
@@ -89,8 +99,12 @@ type Definition struct {
 	// "FRAMEWORK CONTROL", e.g. "CIS 5.2.2", "NSA-CISA pod-security",
 	// "OWASP-LLM LLM03", "MITRE-ATLAS AML.T0010".
 	Controls []string `json:"controls,omitempty"`
-	// New builds the check from its parameters (JSON, may be nil).
-	New func(params json.RawMessage) (Check, error) `json:"-"`
+	// Requires lists the facts the check reads (see Fact).
+	Requires []FactRef `json:"-"`
+	// New builds the check from its parameters: nil for the defaults, the
+	// check's parameter struct (or a pointer to it), or its JSON as a
+	// policy file gives it (see DecodeParams).
+	New func(params any) (Check, error) `json:"-"`
 }
 
 // ErrUnknownCheck is returned for a check ID no definition has.

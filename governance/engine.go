@@ -21,6 +21,9 @@ type Rule struct {
 // construction and safe for concurrent use.
 type Engine struct {
 	rules []Rule
+	// facts are the facts the rules require, each after those it
+	// requires.
+	facts []FactRef
 }
 
 // NewEngine validates the rules once: every check well-formed, actions
@@ -44,22 +47,38 @@ func NewEngine(rules ...Rule) (*Engine, error) {
 		seen[key] = true
 		out[i] = r
 	}
-	return &Engine{rules: out}, nil
+	var required []FactRef
+	for _, r := range out {
+		required = append(required, r.Check.Requires...)
+	}
+	facts, err := factOrder(required)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{rules: out, facts: facts}, nil
 }
 
 // Rules returns the engine's rules in order.
 func (e *Engine) Rules() []Rule { return e.rules }
+
+// Facts returns the facts the engine's rules require, in the order a run
+// computes them (each after the facts it requires).
+func (e *Engine) Facts() []FactRef { return e.facts }
 
 // Run evaluates every rule and returns the findings sorted by severity
 // (most severe first), then object, check and path. Objects exempted by
 // annotation or by a rule's scope yield no findings; malformed exemptions
 // are findings of the check ExemptionCheckID.
 func (e *Engine) Run(inv *Inventory) []Finding {
+	pass := NewPass(inv)
+	for _, f := range e.facts {
+		pass.result(f)
+	}
 	nsLabels := namespaceLabels(inv)
 	exemptions, exemptFindings := readExemptions(inv)
 	findings := exemptFindings
 	for _, r := range e.rules {
-		for _, f := range e.evaluate(r, inv) {
+		for _, f := range e.evaluate(r, pass) {
 			if exemptions.covers(f.Object, r.Check.ID) || !r.Scope.includes(f.Object, inv, nsLabels) {
 				continue
 			}
@@ -70,12 +89,12 @@ func (e *Engine) Run(inv *Inventory) []Finding {
 	return findings
 }
 
-func (e *Engine) evaluate(r Rule, inv *Inventory) []Finding {
+func (e *Engine) evaluate(r Rule, pass *Pass) []Finding {
 	if r.Check.Inventory != nil {
-		return r.Check.Inventory(inv)
+		return r.Check.Inventory(pass)
 	}
 	var out []Finding
-	for _, o := range inv.Objects() {
+	for _, o := range pass.Inventory.Objects() {
 		if !r.Check.appliesTo(o) {
 			continue
 		}

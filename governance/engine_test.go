@@ -1,7 +1,6 @@
 package governance_test
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,7 +29,8 @@ func needsOwner(sev governance.Severity) governance.Check {
 // noDefaultNS is a fake inventory check.
 var noDefaultNS = governance.Check{
 	ID: "no-default-namespace", Severity: governance.SeverityLow,
-	Inventory: func(inv *governance.Inventory) []governance.Finding {
+	Inventory: func(pass *governance.Pass) []governance.Finding {
+		inv := pass.Inventory
 		var out []governance.Finding
 		for _, o := range inv.Objects() {
 			if o.Namespace() == "default" {
@@ -466,16 +466,12 @@ func TestParsePolicyErrors(t *testing.T) {
 func TestPolicyRules(t *testing.T) {
 	defs := []governance.Definition{{
 		ID: "needs-owner", Severity: governance.SeverityLow,
-		New: func(params json.RawMessage) (governance.Check, error) {
+		New: func(params any) (governance.Check, error) {
 			var p struct {
 				Label string `json:"label"`
 			}
-			if len(params) > 0 {
-				dec := json.NewDecoder(strings.NewReader(string(params)))
-				dec.DisallowUnknownFields()
-				if err := dec.Decode(&p); err != nil {
-					return governance.Check{}, err
-				}
+			if err := governance.DecodeParams(params, &p); err != nil {
+				return governance.Check{}, err
 			}
 			return needsOwner(governance.SeverityLow), nil
 		},
@@ -493,7 +489,7 @@ func TestPolicyRules(t *testing.T) {
 	}
 	_, err = p.Rules(defs)
 	want := "policy.yaml:8 (document 1): spec.checks[1]: unknown check \"no-such-check\"\n" +
-		"policy.yaml:9 (document 1): spec.checks[2] (needs-owner): params: json: unknown field \"lable\""
+		"policy.yaml:9 (document 1): spec.checks[2] (needs-owner): params: invalid params: unknown field \"lable\""
 	if err == nil || err.Error() != want {
 		t.Errorf("Rules error:\n%v\nwant:\n%s", err, want)
 	}

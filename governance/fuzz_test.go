@@ -1,7 +1,6 @@
 package governance_test
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -155,7 +154,7 @@ func FuzzParsePolicy(f *testing.F) {
 			}
 		}
 		// Building rules never panics either.
-		_, _ = p.Rules([]governance.Definition{{ID: "needs-owner", New: func(json.RawMessage) (governance.Check, error) {
+		_, _ = p.Rules([]governance.Definition{{ID: "needs-owner", New: func(any) (governance.Check, error) {
 			return needsOwner(governance.SeverityLow), nil
 		}}})
 	})

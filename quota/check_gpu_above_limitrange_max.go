@@ -25,7 +25,8 @@ func GPUAboveLimitRangeMax() governance.Check {
 		Description: "container asking for more GPUs than its namespace's LimitRange Container max: LimitRanger rejects the pod",
 		Severity:    governance.SeverityHigh,
 		Remediation: "ask for at most the LimitRange max per container (split the work across pods), or raise the max",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
 			if err != nil {
 				return nil

@@ -27,7 +27,8 @@ func GPURequestLimitMismatch() governance.Check {
 		Description: "container whose GPU request differs from its limit: the apiserver rejects the pod",
 		Severity:    governance.SeverityHigh,
 		Remediation: "state GPUs once, as a limit (the request copies from it), or set request and limit to the same whole number",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
 			if err != nil {
 				return nil

@@ -41,7 +41,8 @@ func GPUWithoutQuota() governance.Check {
 		Description: "namespace running GPU workloads without an enforced GPU quota",
 		Severity:    governance.SeverityMedium,
 		Remediation: "add a ResourceQuota with requests.<gpu resource> (e.g. requests.nvidia.com/gpu) to the namespace; for GPUs claimed through DRA ResourceClaims or ResourceClaimTemplates, with <class>.deviceclass.resource.k8s.io/devices (e.g. gpu.nvidia.com.deviceclass.resource.k8s.io/devices)",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
 			if err != nil {
 				return nil

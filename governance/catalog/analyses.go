@@ -3,10 +3,11 @@ package catalog
 import (
 	"net/netip"
 
-	corev1 "k8s.io/api/core/v1"
 	"strings"
 	"sync"
 	"weak"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/netpol"

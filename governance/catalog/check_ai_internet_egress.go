@@ -12,7 +12,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -41,16 +40,16 @@ func aiInternetEgressDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{PodsAndWorkloads + " classified inference-server or training-job (inventory: network policies)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server, training-job]",
 			Description: "AI classes whose pods must not reach the internet"}},
-		New: func(p json.RawMessage) (governance.Check, error) { return newAIInternetEgress(ax, p) },
+		New: func(p any) (governance.Check, error) { return newAIInternetEgress(ax, p) },
 	}
 }
 
 // NewAIInternetEgress builds the ai-internet-egress check.
-func NewAIInternetEgress(params json.RawMessage) (governance.Check, error) {
+func NewAIInternetEgress(params any) (governance.Check, error) {
 	return newAIInternetEgress(newAnalyses(), params)
 }
 
-func newAIInternetEgress(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newAIInternetEgress(ax *analyses, params any) (governance.Check, error) {
 	p := AIInternetEgressParams{Classes: []string{string(ClassInferenceServer), string(ClassTrainingJob)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -63,7 +62,8 @@ func newAIInternetEgress(ax *analyses, params json.RawMessage) (governance.Check
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "restrict the pods' egress to the cluster (and a model mirror or proxy), or label the namespace " + AllowInternetEgressLabel + "=true where internet access is an accepted risk",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			g := ax.netpolGraph(inv)
 			type target struct {
 				w     governance.Workload

@@ -14,7 +14,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,12 +46,12 @@ func aiServiceAccountPermissionsDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service (inventory: RBAC)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server, embedding-service]",
 			Description: "AI classes whose ServiceAccounts are judged"}},
-		New: func(p json.RawMessage) (governance.Check, error) { return newAIServiceAccountPermissions(ax, p) },
+		New: func(p any) (governance.Check, error) { return newAIServiceAccountPermissions(ax, p) },
 	}
 }
 
 // NewAIServiceAccountPermissions builds the ai-serviceaccount-permissions check.
-func NewAIServiceAccountPermissions(params json.RawMessage) (governance.Check, error) {
+func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
 	return newAIServiceAccountPermissions(newAnalyses(), params)
 }
 
@@ -83,7 +82,7 @@ func forbiddenSARequests(ns string) []saRequest {
 	}
 }
 
-func newAIServiceAccountPermissions(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newAIServiceAccountPermissions(ax *analyses, params any) (governance.Check, error) {
 	p := AIServiceAccountPermissionsParams{Classes: []string{string(ClassInferenceServer), string(ClassEmbeddingService)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -96,7 +95,8 @@ func newAIServiceAccountPermissions(ax *analyses, params json.RawMessage) (gover
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "remove the ServiceAccount from the binding (or narrow the role with resourceNames to the Secrets the pods mount); model servers need no write, exec or Secret-list access to the API",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			var targets []classifiedWorkload
 			for _, cw := range ax.workloads(inv) {
 				if classes[cw.class.Class] && cw.w.Pod != nil {

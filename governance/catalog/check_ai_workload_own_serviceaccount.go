@@ -13,7 +13,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -63,7 +62,7 @@ func aiWorkloads(cl *classifier, inv *governance.Inventory) []aiWorkload {
 // NewAIWorkloadOwnServiceAccount builds the ai-workload-own-serviceaccount
 // check. It takes no parameters. It is an inventory check: sharing is a
 // question about several workloads.
-func NewAIWorkloadOwnServiceAccount(params json.RawMessage) (governance.Check, error) {
+func NewAIWorkloadOwnServiceAccount(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
@@ -72,7 +71,8 @@ func NewAIWorkloadOwnServiceAccount(params json.RawMessage) (governance.Check, e
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "create a ServiceAccount for the workload (automountServiceAccountToken: false unless it calls the API) and set spec.serviceAccountName",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			ai := aiWorkloads(cl, inv)
 			users := map[[2]string][]string{}
 			for _, a := range ai {

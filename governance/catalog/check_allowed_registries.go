@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -36,7 +35,7 @@ type AllowedRegistriesParams struct {
 // ParseAllowedRegistriesParams parses and validates allowed-registries
 // parameters: registries is required and not empty, and every entry is a
 // host[:port] (no scheme, no path, no whitespace).
-func ParseAllowedRegistriesParams(raw json.RawMessage) (AllowedRegistriesParams, error) {
+func ParseAllowedRegistriesParams(raw any) (AllowedRegistriesParams, error) {
 	var p AllowedRegistriesParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -103,7 +102,7 @@ func allowedRegistriesDefinition() governance.Definition {
 
 // NewAllowedRegistries builds the allowed-registries check from
 // AllowedRegistriesParams.
-func NewAllowedRegistries(params json.RawMessage) (governance.Check, error) {
+func NewAllowedRegistries(params any) (governance.Check, error) {
 	p, err := ParseAllowedRegistriesParams(params)
 	if err != nil {
 		return governance.Check{}, err

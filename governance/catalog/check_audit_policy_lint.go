@@ -20,7 +20,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -158,7 +157,7 @@ var ruleIndexRE = regexp.MustCompile(`^rules\[(\d+)\]\.`)
 
 // NewAuditPolicyLint builds the audit-policy-lint check. It takes no
 // parameters.
-func NewAuditPolicyLint(params json.RawMessage) (governance.Check, error) {
+func NewAuditPolicyLint(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

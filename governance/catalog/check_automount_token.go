@@ -11,8 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 )
 
@@ -32,7 +30,7 @@ func automountTokenDefinition() governance.Definition {
 
 // NewAutomountToken builds the automount-token check. It takes no
 // parameters.
-func NewAutomountToken(params json.RawMessage) (governance.Check, error) {
+func NewAutomountToken(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -34,7 +33,7 @@ type ContainerLimitsParams struct {
 
 // ParseContainerLimitsParams parses and validates container-limits
 // parameters: valid, non-negative quantities.
-func ParseContainerLimitsParams(raw json.RawMessage) (ContainerLimitsParams, error) {
+func ParseContainerLimitsParams(raw any) (ContainerLimitsParams, error) {
 	var p ContainerLimitsParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -67,7 +66,7 @@ func containerLimitsDefinition() governance.Definition {
 
 // NewContainerLimits builds the container-limits check from
 // ContainerLimitsParams (nil params: limits required, no maximum).
-func NewContainerLimits(params json.RawMessage) (governance.Check, error) {
+func NewContainerLimits(params any) (governance.Check, error) {
 	p, err := ParseContainerLimitsParams(params)
 	if err != nil {
 		return governance.Check{}, err

@@ -10,7 +10,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -46,16 +45,16 @@ func crossTeamReachabilityDefinition(ax *analyses) governance.Definition {
 			{Name: "shared", Type: "string", Default: "isolation-level=shared",
 				Description: `label selector of shared platform namespaces, exempt as source and destination ("" for none)`},
 		},
-		New: func(p json.RawMessage) (governance.Check, error) { return newCrossTeamReachability(ax, p) },
+		New: func(p any) (governance.Check, error) { return newCrossTeamReachability(ax, p) },
 	}
 }
 
 // NewCrossTeamReachability builds the cross-team-reachability check.
-func NewCrossTeamReachability(params json.RawMessage) (governance.Check, error) {
+func NewCrossTeamReachability(params any) (governance.Check, error) {
 	return newCrossTeamReachability(newAnalyses(), params)
 }
 
-func newCrossTeamReachability(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newCrossTeamReachability(ax *analyses, params any) (governance.Check, error) {
 	p := CrossTeamReachabilityParams{TeamLabel: "team"}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -88,7 +87,8 @@ func newCrossTeamReachability(ax *analyses, params json.RawMessage) (governance.
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "restrict the destination's ingress and the source's egress NetworkPolicies to the namespaces of the same team, or allow the team pair explicitly",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			g := ax.netpolGraph(inv)
 			teams := map[string]string{}
 			team := func(ns string) string {

@@ -9,8 +9,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
 )
@@ -28,7 +26,7 @@ func gpuAboveLimitRangeMaxDefinition() governance.Definition {
 }
 
 // NewGPUAboveLimitRangeMax builds the gpu-above-limitrange-max check (quota.GPUAboveLimitRangeMax). It takes no parameters.
-func NewGPUAboveLimitRangeMax(params json.RawMessage) (governance.Check, error) {
+func NewGPUAboveLimitRangeMax(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

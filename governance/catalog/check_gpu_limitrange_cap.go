@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +35,7 @@ func gpuLimitRangeCapDefinition() governance.Definition {
 
 // NewGPULimitRangeCap builds the gpu-limitrange-cap check. It takes no
 // parameters.
-func NewGPULimitRangeCap(params json.RawMessage) (governance.Check, error) {
+func NewGPULimitRangeCap(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
@@ -44,7 +43,8 @@ func NewGPULimitRangeCap(params json.RawMessage) (governance.Check, error) {
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "add a LimitRange item {type: Container, max: {<gpu resource>: N}} to the namespace, N the most GPUs one container may use",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			capped := map[[2]string]bool{}
 			for _, lr := range governance.Typed[*corev1.LimitRange](inv) {
 				for _, item := range lr.Spec.Limits {

@@ -17,7 +17,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -86,7 +85,7 @@ func targetsGPUNodes(spec *corev1.PodSpec) bool {
 
 // NewGPUNodeTargeting builds the gpu-node-targeting check. It takes no
 // parameters.
-func NewGPUNodeTargeting(params json.RawMessage) (governance.Check, error) {
+func NewGPUNodeTargeting(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -12,7 +12,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -43,7 +42,7 @@ type GPUPerContainerMaxParams struct {
 // ParseGPUPerContainerMaxParams parses and validates gpu-per-container-max
 // parameters: max is required and a non-negative quantity; resource, when
 // set, is a qualified resource name such as "amd.com/gpu".
-func ParseGPUPerContainerMaxParams(raw json.RawMessage) (GPUPerContainerMaxParams, error) {
+func ParseGPUPerContainerMaxParams(raw any) (GPUPerContainerMaxParams, error) {
 	var p GPUPerContainerMaxParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -79,7 +78,7 @@ func gpuPerContainerMaxDefinition() governance.Definition {
 
 // NewGPUPerContainerMax builds the gpu-per-container-max check from
 // GPUPerContainerMaxParams.
-func NewGPUPerContainerMax(params json.RawMessage) (governance.Check, error) {
+func NewGPUPerContainerMax(params any) (governance.Check, error) {
 	p, err := ParseGPUPerContainerMaxParams(params)
 	if err != nil {
 		return governance.Check{}, err

@@ -9,8 +9,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
 )
@@ -28,7 +26,7 @@ func gpuRequestLimitMismatchDefinition() governance.Definition {
 }
 
 // NewGPURequestLimitMismatch builds the gpu-request-limit-mismatch check (quota.GPURequestLimitMismatch). It takes no parameters.
-func NewGPURequestLimitMismatch(params json.RawMessage) (governance.Check, error) {
+func NewGPURequestLimitMismatch(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

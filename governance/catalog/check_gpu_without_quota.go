@@ -11,8 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
 )
@@ -30,7 +28,7 @@ func gPUWithoutQuotaDefinition() governance.Definition {
 }
 
 // NewGPUWithoutQuota builds the gpu-without-quota check (quota.GPUWithoutQuota). It takes no parameters.
-func NewGPUWithoutQuota(params json.RawMessage) (governance.Check, error) {
+func NewGPUWithoutQuota(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -9,8 +9,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 )
 
@@ -30,7 +28,7 @@ func hostNamespacesDefinition() governance.Definition {
 
 // NewHostNamespaces builds the host-namespaces check. It takes no
 // parameters.
-func NewHostNamespaces(params json.RawMessage) (governance.Check, error) {
+func NewHostNamespaces(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

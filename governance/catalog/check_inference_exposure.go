@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -44,16 +43,16 @@ func inferenceExposureDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{"Services, Ingresses selecting inference servers (inventory)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server]",
 			Description: "AI classes whose pods must not be exposed"}},
-		New: func(p json.RawMessage) (governance.Check, error) { return newInferenceExposure(ax, p) },
+		New: func(p any) (governance.Check, error) { return newInferenceExposure(ax, p) },
 	}
 }
 
 // NewInferenceExposure builds the inference-exposure check.
-func NewInferenceExposure(params json.RawMessage) (governance.Check, error) {
+func NewInferenceExposure(params any) (governance.Check, error) {
 	return newInferenceExposure(newAnalyses(), params)
 }
 
-func newInferenceExposure(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newInferenceExposure(ax *analyses, params any) (governance.Check, error) {
 	p := InferenceExposureParams{Classes: []string{string(ClassInferenceServer)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -66,7 +65,8 @@ func newInferenceExposure(ax *analyses, params json.RawMessage) (governance.Chec
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "serve the model through a ClusterIP Service behind an authenticating gateway, or label the namespace " + AllowExternalInferenceLabel + "=true if external access is intended",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			// inference workloads per namespace
 			byNS := map[string][]classifiedWorkload{}
 			for _, cw := range ax.workloads(inv) {

@@ -12,7 +12,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/aigov/aigov/governance"
@@ -33,7 +32,7 @@ func inferenceProbesDefinition() governance.Definition {
 
 // NewInferenceProbes builds the inference-probes check. It takes no
 // parameters.
-func NewInferenceProbes(params json.RawMessage) (governance.Check, error) {
+func NewInferenceProbes(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

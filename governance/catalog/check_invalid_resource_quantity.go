@@ -12,8 +12,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
 )
@@ -31,7 +29,7 @@ func invalidResourceQuantityDefinition() governance.Definition {
 }
 
 // NewInvalidResourceQuantity builds the invalid-resource-quantity check (quota.InvalidResourceQuantity). It takes no parameters.
-func NewInvalidResourceQuantity(params json.RawMessage) (governance.Check, error) {
+func NewInvalidResourceQuantity(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

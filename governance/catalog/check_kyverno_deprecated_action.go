@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -37,7 +36,7 @@ func kyvernoDeprecatedActionDefinition() governance.Definition {
 
 // NewKyvernoDeprecatedAction builds the kyverno-deprecated-action check.
 // It takes no parameters.
-func NewKyvernoDeprecatedAction(params json.RawMessage) (governance.Check, error) {
+func NewKyvernoDeprecatedAction(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

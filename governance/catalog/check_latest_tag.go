@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -48,7 +47,7 @@ func latestTagDefinition() governance.Definition {
 }
 
 // NewLatestTag builds the latest-tag check. It takes no parameters.
-func NewLatestTag(params json.RawMessage) (governance.Check, error) {
+func NewLatestTag(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -9,8 +9,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
 )
@@ -28,7 +26,7 @@ func limitRangeMaxBecomesDefaultDefinition() governance.Definition {
 }
 
 // NewLimitRangeMaxBecomesDefault builds the limitrange-max-becomes-default check (quota.LimitRangeMaxBecomesDefault). It takes no parameters.
-func NewLimitRangeMaxBecomesDefault(params json.RawMessage) (governance.Check, error) {
+func NewLimitRangeMaxBecomesDefault(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -10,7 +10,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -48,7 +47,7 @@ func modelImageDigestDefinition() governance.Definition {
 
 // NewModelImageDigest builds the model-image-digest check. It takes no
 // parameters.
-func NewModelImageDigest(params json.RawMessage) (governance.Check, error) {
+func NewModelImageDigest(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -10,7 +10,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,7 +43,7 @@ type NamespaceDataClassificationParams struct {
 // ParseNamespaceDataClassificationParams parses and validates the
 // parameters and fills in the defaults: label is a valid label key,
 // allowed lists distinct non-empty values.
-func ParseNamespaceDataClassificationParams(raw json.RawMessage) (NamespaceDataClassificationParams, error) {
+func ParseNamespaceDataClassificationParams(raw any) (NamespaceDataClassificationParams, error) {
 	var p NamespaceDataClassificationParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -82,7 +81,7 @@ func namespaceDataClassificationDefinition() governance.Definition {
 
 // NewNamespaceDataClassification builds the namespace-data-classification
 // check from NamespaceDataClassificationParams.
-func NewNamespaceDataClassification(params json.RawMessage) (governance.Check, error) {
+func NewNamespaceDataClassification(params any) (governance.Check, error) {
 	p, err := ParseNamespaceDataClassificationParams(params)
 	if err != nil {
 		return governance.Check{}, err

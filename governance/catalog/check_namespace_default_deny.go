@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -35,16 +34,16 @@ func namespaceDefaultDenyDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{"Namespaces with workloads (inventory: NetworkPolicies, AdminNetworkPolicies, BaselineAdminNetworkPolicies)"},
 		Params: []governance.Param{{Name: "egress", Type: "bool", Default: "true",
 			Description: "also require egress isolation (pods whose egress no policy restricts are findings)"}},
-		New: func(p json.RawMessage) (governance.Check, error) { return newNamespaceDefaultDeny(ax, p) },
+		New: func(p any) (governance.Check, error) { return newNamespaceDefaultDeny(ax, p) },
 	}
 }
 
 // NewNamespaceDefaultDeny builds the namespace-default-deny check.
-func NewNamespaceDefaultDeny(params json.RawMessage) (governance.Check, error) {
+func NewNamespaceDefaultDeny(params any) (governance.Check, error) {
 	return newNamespaceDefaultDeny(newAnalyses(), params)
 }
 
-func newNamespaceDefaultDeny(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newNamespaceDefaultDeny(ax *analyses, params any) (governance.Check, error) {
 	var p NamespaceDefaultDenyParams
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -54,7 +53,8 @@ func newNamespaceDefaultDeny(ax *analyses, params json.RawMessage) (governance.C
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "add a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] and no rules to the namespace, then allow each flow the namespace needs",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			g := ax.netpolGraph(inv)
 			var out []governance.Finding
 			for _, c := range g.DefaultDenyCoverage() {

@@ -7,7 +7,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -31,7 +30,7 @@ type NamespaceTeamLabelsParams struct {
 
 // ParseNamespaceTeamLabelsParams parses and validates the parameters and
 // fills in the default: labels are distinct valid label keys.
-func ParseNamespaceTeamLabelsParams(raw json.RawMessage) (NamespaceTeamLabelsParams, error) {
+func ParseNamespaceTeamLabelsParams(raw any) (NamespaceTeamLabelsParams, error) {
 	var p NamespaceTeamLabelsParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -65,7 +64,7 @@ func namespaceTeamLabelsDefinition() governance.Definition {
 
 // NewNamespaceTeamLabels builds the namespace-team-labels check from
 // NamespaceTeamLabelsParams.
-func NewNamespaceTeamLabels(params json.RawMessage) (governance.Check, error) {
+func NewNamespaceTeamLabels(params any) (governance.Check, error) {
 	p, err := ParseNamespaceTeamLabelsParams(params)
 	if err != nil {
 		return governance.Check{}, err

@@ -18,7 +18,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -44,7 +43,7 @@ type PodSecurityLevelParams struct {
 
 // ParsePodSecurityLevelParams parses and validates the parameters and
 // fills in the defaults.
-func ParsePodSecurityLevelParams(raw json.RawMessage) (PodSecurityLevelParams, error) {
+func ParsePodSecurityLevelParams(raw any) (PodSecurityLevelParams, error) {
 	var p PodSecurityLevelParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -82,7 +81,7 @@ func podSecurityLevelDefinition() governance.Definition {
 // NewPodSecurityLevel builds the pod-security-level check from
 // PodSecurityLevelParams. It is an inventory check: it reads each
 // workload's Namespace.
-func NewPodSecurityLevel(params json.RawMessage) (governance.Check, error) {
+func NewPodSecurityLevel(params any) (governance.Check, error) {
 	p, err := ParsePodSecurityLevelParams(params)
 	if err != nil {
 		return governance.Check{}, err
@@ -100,7 +99,8 @@ func NewPodSecurityLevel(params json.RawMessage) (governance.Check, error) {
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "fix the pod spec as the Pod Security detail says (securityContext: runAsNonRoot, allowPrivilegeEscalation: false, capabilities.drop [ALL], seccompProfile RuntimeDefault; no privileged, host namespaces, hostPath or hostPort)",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			levels := map[string]podSecurityTarget{}
 			var out []governance.Finding
 			for _, w := range inv.Workloads() {

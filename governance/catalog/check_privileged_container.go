@@ -10,7 +10,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/aigov/aigov/governance"
@@ -32,7 +31,7 @@ func privilegedContainerDefinition() governance.Definition {
 
 // NewPrivilegedContainer builds the privileged-container check. It takes no
 // parameters.
-func NewPrivilegedContainer(params json.RawMessage) (governance.Check, error) {
+func NewPrivilegedContainer(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -22,7 +22,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,16 +68,16 @@ func providerKeySecretExposureDefinition(ax *analyses) governance.Definition {
 			{Name: "teamMembers", Type: "map[string][]string", Description: `team → its "Group/NAME" and "User/NAME" subjects; default: a Group or User bound only in one team's namespaces is that team's`},
 			{Name: "includeClusterWide", Type: "bool", Default: "false", Description: "also report accesses granted only by ClusterRoleBindings (cluster-wide operators)"},
 		},
-		New: func(p json.RawMessage) (governance.Check, error) { return newProviderKeySecretExposure(ax, p) },
+		New: func(p any) (governance.Check, error) { return newProviderKeySecretExposure(ax, p) },
 	}
 }
 
 // NewProviderKeySecretExposure builds the provider-key-secret-exposure check.
-func NewProviderKeySecretExposure(params json.RawMessage) (governance.Check, error) {
+func NewProviderKeySecretExposure(params any) (governance.Check, error) {
 	return newProviderKeySecretExposure(newAnalyses(), params)
 }
 
-func newProviderKeySecretExposure(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newProviderKeySecretExposure(ax *analyses, params any) (governance.Check, error) {
 	p := ProviderKeySecretExposureParams{TeamLabel: "team"}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -91,7 +90,8 @@ func newProviderKeySecretExposure(ax *analyses, params json.RawMessage) (governa
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "remove the grant that lets the subject read the Secret, create pods or workloads, exec or impersonate in its namespace (or narrow it with resourceNames); share a provider key through the gateway, not the Secret",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			var out []governance.Finding
 			for _, pe := range secrets.ProviderKeysOutsideTeam(inv, ax.secretExposure(inv), policy) {
 				if o := inv.Get(governance.Key{Kind: "Secret", Namespace: pe.Namespace, Name: pe.Name}); o != nil {

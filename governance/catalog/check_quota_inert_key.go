@@ -8,8 +8,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
 )
@@ -27,7 +25,7 @@ func quotaInertKeyDefinition() governance.Definition {
 }
 
 // NewQuotaInertKey builds the quota-inert-key check (quota.QuotaInertKey). It takes no parameters.
-func NewQuotaInertKey(params json.RawMessage) (governance.Check, error) {
+func NewQuotaInertKey(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

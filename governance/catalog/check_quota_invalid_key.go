@@ -8,8 +8,6 @@
 package catalog
 
 import (
-	"encoding/json"
-
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
 )
@@ -27,7 +25,7 @@ func quotaInvalidKeyDefinition() governance.Definition {
 }
 
 // NewQuotaInvalidKey builds the quota-invalid-key check (quota.QuotaInvalidKey). It takes no parameters.
-func NewQuotaInvalidKey(params json.RawMessage) (governance.Check, error) {
+func NewQuotaInvalidKey(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

@@ -18,7 +18,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -124,7 +123,7 @@ func policyRulesOf[R anyPolicyRule](rules []R) []policyRule {
 
 // NewRBACNonexistentSubresource builds the rbac-nonexistent-subresource
 // check. It takes no parameters.
-func NewRBACNonexistentSubresource(params json.RawMessage) (governance.Check, error) {
+func NewRBACNonexistentSubresource(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

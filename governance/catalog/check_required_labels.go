@@ -11,7 +11,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -66,7 +65,7 @@ func AnchorRegex(re string) string { return "^(?:" + re + ")$" }
 // parameters: labels is required and not empty, keys are valid label keys
 // and unique, every allowedRegex compiles both alone and anchored, and kinds (when given) are
 // non-empty and resolve (see ResolveKinds).
-func ParseRequiredLabelsParams(raw json.RawMessage) (RequiredLabelsParams, error) {
+func ParseRequiredLabelsParams(raw any) (RequiredLabelsParams, error) {
 	var p RequiredLabelsParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -218,7 +217,7 @@ func requiredLabelsDefinition() governance.Definition {
 
 // NewRequiredLabels builds the required-labels check from
 // RequiredLabelsParams.
-func NewRequiredLabels(params json.RawMessage) (governance.Check, error) {
+func NewRequiredLabels(params any) (governance.Check, error) {
 	p, err := ParseRequiredLabelsParams(params)
 	if err != nil {
 		return governance.Check{}, err

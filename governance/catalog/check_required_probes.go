@@ -10,7 +10,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -39,7 +38,7 @@ type RequiredProbesParams struct {
 // ParseRequiredProbesParams parses and validates required-probes
 // parameters: probes is required, not empty, and lists only the three probe
 // field names.
-func ParseRequiredProbesParams(raw json.RawMessage) (RequiredProbesParams, error) {
+func ParseRequiredProbesParams(raw any) (RequiredProbesParams, error) {
 	var p RequiredProbesParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -92,7 +91,7 @@ func requiredProbesDefinition() governance.Definition {
 
 // NewRequiredProbes builds the required-probes check from
 // RequiredProbesParams.
-func NewRequiredProbes(params json.RawMessage) (governance.Check, error) {
+func NewRequiredProbes(params any) (governance.Check, error) {
 	p, err := ParseRequiredProbesParams(params)
 	if err != nil {
 		return governance.Check{}, err

@@ -14,7 +14,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"k8s.io/pod-security-admission/api"
@@ -65,7 +64,7 @@ func versionedCheck(c policy.Check, v api.Version) (policy.CheckPodFn, error) {
 }
 
 // NewRunAsNonRoot builds the run-as-non-root check. It takes no parameters.
-func NewRunAsNonRoot(params json.RawMessage) (governance.Check, error) {
+func NewRunAsNonRoot(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}

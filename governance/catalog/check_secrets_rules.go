@@ -16,7 +16,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/aigov/aigov/governance"
@@ -39,7 +38,7 @@ func secretsRuleDefinitions(ax *analyses) []governance.Definition {
 			Kinds: []string{"secrets rule: Secrets, pods + workloads, ConfigMaps, EncryptionConfiguration (inventory)"},
 			Params: []governance.Param{{Name: "origin", Type: "string", Default: "source",
 				Description: `"source" for manifests (Secret data is a leak) or "cluster" for objects read from an apiserver`}},
-			New: func(p json.RawMessage) (governance.Check, error) { return newSecretsRuleCheck(ax, r, p) },
+			New: func(p any) (governance.Check, error) { return newSecretsRuleCheck(ax, r, p) },
 		})
 	}
 	return defs
@@ -47,7 +46,7 @@ func secretsRuleDefinitions(ax *analyses) []governance.Definition {
 
 // NewSecretsRuleCheck builds the catalog check of the default secrets rule
 // with the given ID.
-func NewSecretsRuleCheck(id string, params json.RawMessage) (governance.Check, error) {
+func NewSecretsRuleCheck(id string, params any) (governance.Check, error) {
 	for _, r := range secrets.DefaultRules() {
 		if r.ID == id {
 			return newSecretsRuleCheck(newAnalyses(), r, params)
@@ -56,7 +55,7 @@ func NewSecretsRuleCheck(id string, params json.RawMessage) (governance.Check, e
 	return governance.Check{}, fmt.Errorf("%w %q", governance.ErrUnknownCheck, id)
 }
 
-func newSecretsRuleCheck(ax *analyses, r secrets.Rule, params json.RawMessage) (governance.Check, error) {
+func newSecretsRuleCheck(ax *analyses, r secrets.Rule, params any) (governance.Check, error) {
 	p := SecretsRulesParams{Origin: "source"}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -71,7 +70,8 @@ func newSecretsRuleCheck(ax *analyses, r secrets.Rule, params json.RawMessage) (
 	}
 	return governance.Check{
 		ID: r.ID, Description: r.Description, Severity: r.Severity, Remediation: r.Remediation,
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			var out []governance.Finding
 			for _, f := range ax.secretsScan(inv, scanner, origin) {
 				if f.Rule == r.ID {

@@ -13,7 +13,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -43,7 +42,7 @@ type SensitiveWorkloadClassificationParams struct {
 
 // ParseSensitiveWorkloadClassificationParams parses and validates the
 // parameters and fills in the defaults.
-func ParseSensitiveWorkloadClassificationParams(raw json.RawMessage) (SensitiveWorkloadClassificationParams, error) {
+func ParseSensitiveWorkloadClassificationParams(raw any) (SensitiveWorkloadClassificationParams, error) {
 	var p SensitiveWorkloadClassificationParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -102,7 +101,7 @@ func sensitiveWorkloadClassificationDefinition() governance.Definition {
 // sensitive-workload-classification check from
 // SensitiveWorkloadClassificationParams. It is an inventory check: it reads
 // the workload's Namespace object.
-func NewSensitiveWorkloadClassification(params json.RawMessage) (governance.Check, error) {
+func NewSensitiveWorkloadClassification(params any) (governance.Check, error) {
 	p, err := ParseSensitiveWorkloadClassificationParams(params)
 	if err != nil {
 		return governance.Check{}, err
@@ -115,7 +114,8 @@ func NewSensitiveWorkloadClassification(params json.RawMessage) (governance.Chec
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: fmt.Sprintf("run the workload in a namespace labelled %s=%s, or raise its namespace's classification after reviewing who can reach it",
 			p.Label, strings.Join(p.Order[minRank:], "|")),
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			var out []governance.Finding
 			for _, a := range cl.assets(inv) {
 				if !slices.Contains(p.Classes, a.Class) || a.Namespace == "" {

@@ -7,7 +7,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,7 +30,7 @@ type ServiceTypeParams struct {
 // ParseServiceTypeParams parses and validates service-type parameters:
 // disallowed is required, not empty, and lists only the four Service types
 // (spelled as the API spells them).
-func ParseServiceTypeParams(raw json.RawMessage) (ServiceTypeParams, error) {
+func ParseServiceTypeParams(raw any) (ServiceTypeParams, error) {
 	var p ServiceTypeParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -81,7 +80,7 @@ func serviceTypeDefinition() governance.Definition {
 }
 
 // NewServiceType builds the service-type check from ServiceTypeParams.
-func NewServiceType(params json.RawMessage) (governance.Check, error) {
+func NewServiceType(params any) (governance.Check, error) {
 	p, err := ParseServiceTypeParams(params)
 	if err != nil {
 		return governance.Check{}, err

@@ -13,7 +13,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -43,7 +42,7 @@ type ShadowAIParams struct {
 
 // ParseShadowAIParams parses and validates the parameters: approvalLabel
 // is a valid label key, optionally followed by "=" and a valid label value.
-func ParseShadowAIParams(raw json.RawMessage) (ShadowAIParams, error) {
+func ParseShadowAIParams(raw any) (ShadowAIParams, error) {
 	var p ShadowAIParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -75,7 +74,7 @@ func shadowAIDefinition() governance.Definition {
 
 // NewShadowAI builds the shadow-ai check from ShadowAIParams. It is an
 // inventory check: it reads each workload's Namespace.
-func NewShadowAI(params json.RawMessage) (governance.Check, error) {
+func NewShadowAI(params any) (governance.Check, error) {
 	p, err := ParseShadowAIParams(params)
 	if err != nil {
 		return governance.Check{}, err
@@ -85,7 +84,8 @@ func NewShadowAI(params json.RawMessage) (governance.Check, error) {
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: fmt.Sprintf("move the workload to a namespace approved for AI, or have the platform team review the namespace and label it %s", p.ApprovalLabel),
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			approved := func(ns string) (bool, string) {
 				n := namespaceOf(inv, ns)
 				if n == nil {

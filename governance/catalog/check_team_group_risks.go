@@ -13,7 +13,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -51,16 +50,16 @@ func teamGroupRisksDefinition(ax *analyses) governance.Definition {
 			{Name: "classes", Type: "[]string", Default: "wildcard and escalation classes",
 				Description: "rbac risk class IDs (aigov rbac risks) that team groups must not hold"},
 		},
-		New: func(p json.RawMessage) (governance.Check, error) { return newTeamGroupRisks(ax, p) },
+		New: func(p any) (governance.Check, error) { return newTeamGroupRisks(ax, p) },
 	}
 }
 
 // NewTeamGroupRisks builds the team-group-risks check.
-func NewTeamGroupRisks(params json.RawMessage) (governance.Check, error) {
+func NewTeamGroupRisks(params any) (governance.Check, error) {
 	return newTeamGroupRisks(newAnalyses(), params)
 }
 
-func newTeamGroupRisks(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newTeamGroupRisks(ax *analyses, params any) (governance.Check, error) {
 	p := TeamGroupRisksParams{TeamLabel: "team", Classes: defaultTeamGroupRiskClasses()}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -88,7 +87,8 @@ func newTeamGroupRisks(ax *analyses, params json.RawMessage) (governance.Check, 
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "bind the team group to a developer Role that lists the resources and verbs it needs (no *, no roles/rolebindings write, no bind/escalate/impersonate)",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			groups := teamGroups(inv, p.TeamLabel)
 			if len(groups) == 0 {
 				return nil

@@ -17,7 +17,6 @@
 package catalog
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -48,16 +47,16 @@ func vectorDBIsolationDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{PodsAndWorkloads + " classified vector-database (inventory: network policies)"},
 		Params: []governance.Param{{Name: "consumers", Type: "map[string][]string",
 			Description: `consumers per vector database "namespace/name": "namespace/name" workloads or app label values of the vector database's namespace, added to the workload's ` + ConsumersKey + " label or annotation; without any, the pods of its own namespace"}},
-		New: func(p json.RawMessage) (governance.Check, error) { return newVectorDBIsolation(ax, p) },
+		New: func(p any) (governance.Check, error) { return newVectorDBIsolation(ax, p) },
 	}
 }
 
 // NewVectorDBIsolation builds the vector-db-isolation check.
-func NewVectorDBIsolation(params json.RawMessage) (governance.Check, error) {
+func NewVectorDBIsolation(params any) (governance.Check, error) {
 	return newVectorDBIsolation(newAnalyses(), params)
 }
 
-func newVectorDBIsolation(ax *analyses, params json.RawMessage) (governance.Check, error) {
+func newVectorDBIsolation(ax *analyses, params any) (governance.Check, error) {
 	var p VectorDBIsolationParams
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -74,7 +73,8 @@ func newVectorDBIsolation(ax *analyses, params json.RawMessage) (governance.Chec
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "narrow the vector database's ingress NetworkPolicy (and the sources' egress) to its consumers, or declare the source in the " + ConsumersKey + " annotation",
-		Inventory: func(inv *governance.Inventory) []governance.Finding {
+		Inventory: func(pass *governance.Pass) []governance.Finding {
+			inv := pass.Inventory
 			g := ax.netpolGraph(inv)
 			dbs := map[*netpol.Endpoint]*vectorDB{}
 			for _, cw := range ax.workloads(inv) {

@@ -1,18 +1,13 @@
 package catalog
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	sigsjson "sigs.k8s.io/json"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -135,56 +130,13 @@ func podCheck(fn func(p podView) []governance.Violation) func(o *governance.Obje
 	}
 }
 
-// absentParams reports whether raw holds no parameters: nil, blank or null.
-func absentParams(raw json.RawMessage) bool {
-	t := bytes.TrimSpace(raw)
-	return len(t) == 0 || string(t) == "null"
-}
-
-// decodeParams decodes raw strictly into into: field names match
-// case-sensitively, and unknown or duplicate fields are errors. Absent
-// params leave into unchanged.
-func decodeParams(raw json.RawMessage, into any) error {
-	if absentParams(raw) {
-		return nil
-	}
-	t := bytes.TrimSpace(raw)
-	if t[0] != '{' {
-		return fmt.Errorf("params must be an object, got %s", abbreviate(string(t)))
-	}
-	strict, err := sigsjson.UnmarshalStrict(t, into)
-	if err != nil {
-		return fmt.Errorf("invalid params: %w", err)
-	}
-	if len(strict) > 0 {
-		return fmt.Errorf("invalid params: %w", errors.Join(strict...))
-	}
-	return nil
-}
+// decodeParams reads a check's params into into (see
+// governance.DecodeParams): nil, the params struct or a pointer to it, or
+// its JSON decoded strictly.
+func decodeParams(params, into any) error { return governance.DecodeParams(params, into) }
 
 // noParams accepts only absent or empty params, for checks that take none.
-func noParams(raw json.RawMessage) error {
-	var m map[string]json.RawMessage
-	if err := decodeParams(raw, &m); err != nil {
-		return err
-	}
-	if len(m) > 0 {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		return fmt.Errorf("unknown params %s: the check takes no parameters", quoteJoin(keys))
-	}
-	return nil
-}
-
-func abbreviate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
-	}
-	return s
-}
+func noParams(params any) error { return governance.NoParams(params) }
 
 // quoteJoin renders `"a", "b"`.
 func quoteJoin(items []string) string {

@@ -105,7 +105,7 @@ func runCases(t *testing.T, c governance.Check, cases []checkCase) {
 	}
 }
 
-func mustNew(t *testing.T, newFn func(json.RawMessage) (governance.Check, error), params string) governance.Check {
+func mustNew(t *testing.T, newFn func(any) (governance.Check, error), params string) governance.Check {
 	t.Helper()
 	var raw json.RawMessage
 	if params != "" {
@@ -126,7 +126,7 @@ type paramCase struct {
 	wantErr string // "" = valid
 }
 
-func runParamCases(t *testing.T, newFn func(json.RawMessage) (governance.Check, error), cases []paramCase) {
+func runParamCases(t *testing.T, newFn func(any) (governance.Check, error), cases []paramCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.params, func(t *testing.T) {
