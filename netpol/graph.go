@@ -458,10 +458,21 @@ func (g *Graph) Warnings() []error { return g.comp.errs }
 // Classes is the number of equivalence classes the endpoints fell into.
 func (g *Graph) Classes() int { return g.nclass }
 
-// Lookup finds an endpoint by name ("ns/pod"), or by IP: the pod with that
-// IP, else the external endpoint whose ranges contain it.
+// Lookup finds an endpoint by any name aigov prints for it:
+//
+//   - its Name: "ns/name" for pods (the workload's name, or the pod's when
+//     a workload's pods are told apart by their IPs), the comma-separated
+//     ranges for an external endpoint, as `aigov netpol matrix` prints them;
+//   - its workload as `aigov check` prints objects, "Kind/ns/name"
+//     ("Deployment/rag/llm-service"), or as "ns/Kind/name"; a workload
+//     whose pods are several endpoints gives the first of them by name;
+//   - an IP: the pod with that IP, else the external endpoint whose ranges
+//     contain it.
 func (g *Graph) Lookup(s string) (*Endpoint, bool) {
 	if e, ok := g.byName[s]; ok {
+		return e, true
+	}
+	if e, ok := g.lookupWorkload(s); ok {
 		return e, true
 	}
 	a, err := netip.ParseAddr(s)
@@ -481,6 +492,28 @@ func (g *Graph) Lookup(s string) (*Endpoint, bool) {
 			if r.contains(a) {
 				return e, true
 			}
+		}
+	}
+	return nil, false
+}
+
+// lookupWorkload finds the first endpoint (by name) of the workload
+// "Kind/ns/name" or "ns/Kind/name".
+func (g *Graph) lookupWorkload(s string) (*Endpoint, bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	var found *Endpoint
+	for _, form := range [][3]string{{parts[0], parts[1], parts[2]}, {parts[1], parts[0], parts[2]}} {
+		kind, ns, name := form[0], form[1], form[2]
+		for _, e := range g.endpoints[:g.listed] {
+			if e.Kind == PodEndpoint && e.Namespace == ns && e.Workload == kind+"/"+name && (found == nil || e.Name < found.Name) {
+				found = e
+			}
+		}
+		if found != nil {
+			return found, true
 		}
 	}
 	return nil, false

@@ -1,11 +1,9 @@
 package rbac
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -68,8 +66,11 @@ type Decision struct {
 	Superuser bool `json:"superuser,omitempty"`
 	// Grant is the allowing grant (nil when denied or superuser).
 	Grant *Grant `json:"grant,omitempty"`
-	// Reason is the apiserver's reason text: "RBAC: allowed by ...", or for
-	// a denial the missing roles the applying bindings refer to.
+	// Reason says why: "RBAC: allowed by ..." (the apiserver's text), or
+	// for a denial the missing roles the applying bindings refer to (the
+	// apiserver's text), then which bindings apply to the identity and
+	// which of their rules came closest, or that none applies; see
+	// Graph.Can.
 	Reason string `json:"reason,omitempty"`
 }
 
@@ -403,31 +404,4 @@ func visitList(bs []*binding, id *Identity, a *Attributes, q *ruleQuery, fn func
 		}
 	}
 	return true
-}
-
-// denialReason names the missing roles of the bindings that apply to id,
-// as the apiserver's reason for a denial does ("" when there are none).
-func (g *Graph) denialReason(id *Identity, a *Attributes) string {
-	var missing []string
-	collect := func(bs []*binding) {
-		for _, b := range bs {
-			if b.role == nil {
-				if _, ok := b.appliesTo(id); ok {
-					missing = append(missing, fmt.Sprintf("%s refers to %s, which does not exist", b.ref, b.roleRef))
-				}
-			}
-		}
-	}
-	collect(g.crbs.missing)
-	if a.IsResourceRequest() && a.Namespace != "" {
-		if x := g.rbs[a.Namespace]; x != nil {
-			collect(x.missing)
-		}
-	}
-	if len(missing) == 0 {
-		return ""
-	}
-	slices.Sort(missing)
-	missing = slices.Compact(missing)
-	return "RBAC: " + strings.Join(missing, "; ")
 }
