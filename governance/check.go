@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -20,7 +21,10 @@ type Violation struct {
 // Inventory is set. Checks return findings, never errors: configuration
 // errors surface when the check is constructed.
 type Check struct {
-	ID          string
+	ID string
+	// Aliases are former IDs of the check (see Definition.Aliases): an
+	// exemption annotation naming one exempts the object from this check.
+	Aliases     []string
 	Description string
 	Severity    Severity
 	Remediation string
@@ -48,6 +52,8 @@ func (c Check) Validate() error {
 	switch {
 	case !checkIDRE.MatchString(c.ID):
 		return fmt.Errorf("check ID %q is not kebab-case", c.ID)
+	case slices.ContainsFunc(c.Aliases, func(a string) bool { return a == c.ID || !checkIDRE.MatchString(a) }):
+		return fmt.Errorf("check %s: aliases %q must be kebab-case IDs other than the check's", c.ID, c.Aliases)
 	case (c.Object == nil) == (c.Inventory == nil):
 		return fmt.Errorf("check %s: exactly one of Object and Inventory must be set", c.ID)
 	case c.Severity < SeverityInfo || c.Severity > SeverityCritical:
@@ -86,7 +92,12 @@ type Param struct {
 // form). Every analyzer exports its definitions (rbac.Checks,
 // secrets.Checks, quota.Checks); the catalog composes them.
 type Definition struct {
-	ID          string   `json:"id"`
+	ID string `json:"id"`
+	// Aliases are former IDs of the check, kept when checks are merged: a
+	// policy entry (Lookup) or an exemption annotation naming an alias
+	// means this check, and its findings carry ID. The check New builds
+	// has the same Aliases.
+	Aliases     []string `json:"aliases,omitempty"`
 	Description string   `json:"description"`
 	Severity    Severity `json:"severity"`
 	// Kinds names what the check applies to, for people ("pods + workloads").
@@ -110,10 +121,10 @@ type Definition struct {
 // ErrUnknownCheck is returned for a check ID no definition has.
 var ErrUnknownCheck = errors.New("unknown check")
 
-// Lookup finds a definition by ID.
+// Lookup finds a definition by ID or by one of its aliases.
 func Lookup(defs []Definition, id string) (Definition, error) {
 	for _, d := range defs {
-		if d.ID == id {
+		if d.ID == id || slices.Contains(d.Aliases, id) {
 			return d, nil
 		}
 	}

@@ -79,7 +79,7 @@ func (e *Engine) Run(inv *Inventory) []Finding {
 	findings := exemptFindings
 	for _, r := range e.rules {
 		for _, f := range e.evaluate(r, pass) {
-			if exemptions.covers(f.Object, r.Check.ID) || !r.Scope.includes(f.Object, inv, nsLabels) {
+			if exemptions.covers(f.Object, r.Check) || !r.Scope.includes(f.Object, inv, nsLabels) {
 				continue
 			}
 			findings = append(findings, e.complete(r, f))

@@ -2,6 +2,7 @@ package governance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -10,8 +11,9 @@ import (
 //	aigov.dev/exempt: "privileged-container,host-namespaces"
 //	aigov.dev/exempt-reason: "node agent; reviewed in SEC-123"
 //
-// yields no findings of the listed checks. An exemption without a reason is
-// not honoured and is itself a finding of ExemptionCheckID.
+// yields no findings of the listed checks (each named by its ID or by one
+// of its aliases). An exemption without a reason is not honoured and is
+// itself a finding of ExemptionCheckID.
 const (
 	AnnotationExempt       = "aigov.dev/exempt"
 	AnnotationExemptReason = "aigov.dev/exempt-reason"
@@ -20,14 +22,15 @@ const (
 
 type exemptions map[Key]map[string]bool
 
-func (e exemptions) covers(ref ObjectRef, checkID string) bool {
+func (e exemptions) covers(ref ObjectRef, c Check) bool {
 	group := ref.APIVersion
 	if i := strings.LastIndex(group, "/"); i >= 0 {
 		group = group[:i]
 	} else {
 		group = ""
 	}
-	return e[Key{Group: group, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}][checkID]
+	ids := e[Key{Group: group, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}]
+	return ids[c.ID] || slices.ContainsFunc(c.Aliases, func(a string) bool { return ids[a] })
 }
 
 // readExemptions collects the honoured exemptions and reports the ones
