@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/rbac"
 )
 
 func newRBACLintCommand() *cobra.Command {
@@ -25,11 +26,11 @@ func newRBACLintCommand() *cobra.Command {
 			if err := checkOutput(output, "text", "json"); err != nil {
 				return err
 			}
-			g, err := in.graph(cmd)
+			inv, _, err := in.inventoryAndGraph(cmd)
 			if err != nil {
 				return err
 			}
-			findings := g.Lint(nil)
+			findings := rbac.Lint(inv)
 			if output == "json" {
 				err = writeRBACJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "findings": nonNil(findings)})
 			} else {

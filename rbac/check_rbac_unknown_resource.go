@@ -10,19 +10,31 @@ import (
 	"github.com/aigov/aigov/governance"
 )
 
-// lintUnknownResource: a resource rule whose apiGroups are all built-in
-// names a resource or subresource none of those groups serves —
-// "pods/logs" for "pods/log", "deployments" in the core group, a
-// subresource "*" ("pods/*" is not a wildcard). Such an entry never matches
-// a real request. Rules with "*" or a non-built-in group are not judged:
-// an extension API may serve the name.
-func lintUnknownResource() LintRule {
-	return LintRule{
-		ID:          "rbac-unknown-resource",
-		Severity:    governance.SeverityLow,
-		Description: "a rule names a resource or subresource the built-in API groups it lists do not serve",
-		Remediation: "fix the spelling (pods/log, not pods/logs), the API group, or use \"*/SUB\" for a subresource of every resource",
-		check: func(ctx *lintContext, lr *LintRule) []governance.Finding {
+// checkUnknownResource (rbac-unknown-resource) finds rules that never
+// match a real request because they name a resource or subresource the
+// API does not serve: RBAC does not validate resource names, so the rule
+// grants nothing, the people it was written for are refused, and the usual
+// "fix" is a broader grant. It reads rules[*].apiGroups and resources of
+// Roles and ClusterRoles (not aggregated ones) and, when every apiGroup of
+// the rule is built in (internal/kubeapi's v1.37 table plus the
+// authorization-only resources and subresources: impersonation targets,
+// the kubelet's nodes/SUB, CSR signers, every resource's finalizers),
+// denies a resource none of them serves ("deployments" in the core
+// group), a subresource the resource does not have ("pods/logs" for
+// "pods/log"), a "*/SUB" no resource of the groups has, and a subresource
+// "*" ("pods/*" is not a wildcard). Rules with apiGroup "*" or a group
+// that is not built in are not judged: an extension API may serve the
+// name. It absorbed the catalog's rbac-nonexistent-subresource, an alias
+// that policy files and exemption annotations may still name.
+func checkUnknownResource() lintCheck {
+	return lintCheck{
+		id:          "rbac-unknown-resource",
+		aliases:     []string{"rbac-nonexistent-subresource"},
+		severity:    governance.SeverityLow,
+		description: "a rule names a resource or subresource the built-in API groups it lists do not serve",
+		remediation: "fix the spelling (pods/log, not pods/logs), the API group, or use \"*/SUB\" for a subresource of every resource",
+		kinds:       rolesKinds,
+		run: func(ctx *lintContext, lc *lintCheck) []governance.Finding {
 			var out []governance.Finding
 			ctx.eachRule(func(r *lintRole, i int, rule *rbacv1.PolicyRule) {
 				if !ctx.builtinGroups(rule) {
@@ -30,7 +42,7 @@ func lintUnknownResource() LintRule {
 				}
 				for j, res := range rule.Resources {
 					if msg := ctx.unknownResource(rule.APIGroups, res); msg != "" {
-						out = append(out, lr.finding(r.obj, fmt.Sprintf("rules[%d].resources[%d]", i, j), "%s rule %d: %s", r.ref, i, msg))
+						out = append(out, lc.finding(r.obj, fmt.Sprintf("rules[%d].resources[%d]", i, j), "%s rule %d: %s", r.ref, i, msg))
 					}
 				}
 			})

@@ -12,14 +12,13 @@ import (
 )
 
 func TestLintWildcardTeamGrant(t *testing.T) {
-	lintRule := func() []rbac.LintRule {
-		for _, r := range rbac.LintRules() {
-			if r.ID == "rbac-wildcard-team-grant" {
-				return []rbac.LintRule{r}
-			}
-		}
-		t.Fatal("rule rbac-wildcard-team-grant not registered")
-		return nil
+	d, err := governance.Lookup(rbac.Checks(), "rbac-wildcard-team-grant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, err := d.New(nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	clusterRole := func(name string, rules ...rbacv1.PolicyRule) *governance.Object {
 		return obj(&rbacv1.ClusterRole{ObjectMeta: metaName(name), Rules: rules}, "ClusterRole")
@@ -57,7 +56,11 @@ func TestLintWildcardTeamGrant(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fs := graphOf(t, c.objs...).Lint(lintRule())
+			inv, err := governance.NewInventory(c.objs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := check.Inventory(governance.NewPass(inv))
 			if len(fs) != len(c.want) {
 				t.Fatalf("findings %v, want %d", fs, len(c.want))
 			}

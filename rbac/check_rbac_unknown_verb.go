@@ -50,18 +50,22 @@ func httpVerb(v string) (string, bool) {
 	return "", false
 }
 
-// lintUnknownVerb: a resource rule with a verb no request on a built-in
-// resource carries: a misspelling, an upper-case "Get", or an HTTP method
-// ("post" is a non-resource verb; resource requests say "create"). Verbs
-// of rules that only name extension API groups are left alone (webhooks
-// may check custom verbs) unless they are HTTP methods or not lower case.
-func lintUnknownVerb() LintRule {
-	return LintRule{
-		ID:          "rbac-unknown-verb",
-		Severity:    governance.SeverityLow,
-		Description: "a resource rule has a verb the apiserver never asks for",
-		Remediation: "use the request verbs (get, list, watch, create, update, patch, delete, deletecollection) or a documented custom verb",
-		check: func(ctx *lintContext, lr *LintRule) []governance.Finding {
+// checkUnknownVerb (rbac-unknown-verb) finds verbs no request carries. It
+// reads rules[*].verbs, apiGroups and resources of Roles and ClusterRoles
+// (not aggregated ones) and denies, in a resource rule naming a built-in
+// group or "*", a verb the apiserver never asks for: a misspelling, an
+// upper-case "Get" (verbs are case-sensitive), or an HTTP method ("post" is
+// a non-resource verb; resource requests say "create"). Custom verbs of
+// rules that only name extension API groups are left alone (webhooks may
+// check them) unless they are HTTP methods or not lower case.
+func checkUnknownVerb() lintCheck {
+	return lintCheck{
+		id:          "rbac-unknown-verb",
+		severity:    governance.SeverityLow,
+		description: "a resource rule has a verb the apiserver never asks for",
+		remediation: "use the request verbs (get, list, watch, create, update, patch, delete, deletecollection) or a documented custom verb",
+		kinds:       rolesKinds,
+		run: func(ctx *lintContext, lc *lintCheck) []governance.Finding {
 			var out []governance.Finding
 			ctx.eachRule(func(r *lintRole, i int, rule *rbacv1.PolicyRule) {
 				if len(rule.Resources) == 0 {
@@ -81,7 +85,7 @@ func lintUnknownVerb() LintRule {
 					if !builtin && !isHTTP && v == strings.ToLower(v) {
 						continue
 					}
-					out = append(out, lr.finding(r.obj, fmt.Sprintf("rules[%d].verbs[%d]", i, j), "%s rule %d: verb %q %s", r.ref, i, v, verbHint(v)))
+					out = append(out, lc.finding(r.obj, fmt.Sprintf("rules[%d].verbs[%d]", i, j), "%s rule %d: verb %q %s", r.ref, i, v, verbHint(v)))
 				}
 			})
 			return out

@@ -10,19 +10,22 @@ import (
 	"github.com/aigov/aigov/governance"
 )
 
-// lintWildcardTeamGrant: a Group subject (a team) bound to a role with a
-// rule whose verbs, resources or apiGroups contain "*". The rules checked
-// are the effective ones (an aggregated ClusterRole's union), because that
-// is what the team holds. The built-in "system:" groups are left to the
-// risk classes (SYSTEM_MASTERS, BROAD_SUBJECT_BINDING): bootstrap binds
-// system:masters to cluster-admin on every cluster.
-func lintWildcardTeamGrant() LintRule {
-	return LintRule{
-		ID:          "rbac-wildcard-team-grant",
-		Severity:    governance.SeverityHigh,
-		Description: `a Group (team) is bound to a role granting "*" verbs, resources or apiGroups`,
-		Remediation: "bind the team to a role listing the verbs, resources and API groups it needs (generate one from its audit log)",
-		check: func(ctx *lintContext, lr *LintRule) []governance.Finding {
+// checkWildcardTeamGrant (rbac-wildcard-team-grant) finds teams holding
+// wildcard grants. It reads the Group subjects of RoleBindings and
+// ClusterRoleBindings and the effective rules of the role each refers to
+// (an aggregated ClusterRole's union, because that is what the team
+// holds), and denies every Group subject bound to a role with a rule whose
+// verbs, resources or apiGroups contain "*". The built-in "system:" groups
+// are left to the risk classes (SYSTEM_MASTERS, BROAD_SUBJECT_BINDING):
+// bootstrap binds system:masters to cluster-admin on every cluster.
+func checkWildcardTeamGrant() lintCheck {
+	return lintCheck{
+		id:          "rbac-wildcard-team-grant",
+		severity:    governance.SeverityHigh,
+		description: `a Group (team) is bound to a role granting "*" verbs, resources or apiGroups`,
+		remediation: "bind the team to a role listing the verbs, resources and API groups it needs (generate one from its audit log)",
+		kinds:       bindingsKinds,
+		run: func(ctx *lintContext, lc *lintCheck) []governance.Finding {
 			var out []governance.Finding
 			for _, b := range ctx.bindings {
 				if b.role == nil {
@@ -36,7 +39,7 @@ func lintWildcardTeamGrant() LintRule {
 					if s.Kind != rbacv1.GroupKind || strings.HasPrefix(s.Name, "system:") {
 						continue
 					}
-					out = append(out, lr.finding(b.obj, fmt.Sprintf("subjects[%d]", si),
+					out = append(out, lc.finding(b.obj, fmt.Sprintf("subjects[%d]", si),
 						"Group %q is bound by %s to %s, whose rule %d grants \"*\" %s", s.Name, b.ref, b.roleRef, ri, strings.Join(fields, ", ")))
 				}
 			}
