@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/aigov/aigov/governance"
 )
 
 // ForPort keeps the edges that allow port/proto, each with just that port.
@@ -45,7 +47,7 @@ type AllPortsJSON struct {
 // single-port shape: allowed[src] lists every destination src may open a
 // connection to.
 func (m Matrix) PortDocument(port int32, proto corev1.Protocol, notes []string) PortJSON {
-	doc := PortJSON{SchemaVersion: 1, Port: fmt.Sprint(port), Protocol: string(proto), Pods: m.Pods, External: m.External,
+	doc := PortJSON{SchemaVersion: governance.SchemaVersion, Port: fmt.Sprint(port), Protocol: string(proto), Pods: m.Pods, External: m.External,
 		Allowed: map[string][]string{}, Notes: notes}
 	for _, e := range m.Edges {
 		doc.Allowed[e.From] = append(doc.Allowed[e.From], e.To)
@@ -55,7 +57,7 @@ func (m Matrix) PortDocument(port int32, proto corev1.Protocol, notes []string) 
 
 // AllPortsDocument renders m in the all-ports shape.
 func (m Matrix) AllPortsDocument(notes []string) AllPortsJSON {
-	doc := AllPortsJSON{SchemaVersion: 1, Pods: m.Pods, External: m.External, Connections: map[string]map[string][]string{}, Notes: notes}
+	doc := AllPortsJSON{SchemaVersion: governance.SchemaVersion, Pods: m.Pods, External: m.External, Connections: map[string]map[string][]string{}, Notes: notes}
 	for _, e := range m.Edges {
 		if doc.Connections[e.From] == nil {
 			doc.Connections[e.From] = map[string][]string{}

@@ -2,10 +2,9 @@ package quota
 
 import (
 	"encoding/json"
-)
 
-// SchemaVersion is the version of the JSON documents of this package.
-const SchemaVersion = 1
+	"github.com/aigov/aigov/governance"
+)
 
 type admitJSON struct {
 	SchemaVersion int                  `json:"schemaVersion"`
@@ -31,7 +30,7 @@ type quotaJSON struct {
 
 // MarshalJSON writes the fixed shape of `aigov quota admit -o json`.
 func (r Result) MarshalJSON() ([]byte, error) {
-	out := admitJSON{SchemaVersion: SchemaVersion, Admitted: r.Admitted, Stage: r.Stage, Message: r.Message,
+	out := admitJSON{SchemaVersion: governance.SchemaVersion, Admitted: r.Admitted, Stage: r.Stage, Message: r.Message,
 		Effective: effectiveJSON{Requests: Strings(r.Effective.Requests), Limits: Strings(r.Effective.Limits)},
 		Usage:     Strings(r.Usage), Quotas: map[string]quotaJSON{}}
 	for _, q := range r.Quotas {
@@ -50,7 +49,7 @@ func (f FitResult) MarshalJSON() ([]byte, error) {
 		SchemaVersion int      `json:"schemaVersion"`
 		Fit           int64    `json:"fit"`
 		BindingKeys   []string `json:"bindingKeys"`
-	}{SchemaVersion, f.Fit, f.BindingKeys()})
+	}{governance.SchemaVersion, f.Fit, f.BindingKeys()})
 }
 
 // MarshalJSON writes a quota's status with quantities as strings.

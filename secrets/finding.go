@@ -70,7 +70,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		SchemaVersion int       `json:"schemaVersion"`
 		Findings      []Finding `json:"findings"`
-	}{1, fs})
+	}{governance.SchemaVersion, fs})
 }
 
 // sortFindings orders by severity (most severe first), then kind,

@@ -201,22 +201,15 @@ func newNetpolExposureCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			xs := g.Exposure()
+			doc := g.ExposureDocument()
 			out := cmd.OutOrStdout()
 			if output == "json" {
-				if xs == nil {
-					xs = []netpol.Exposure{}
-				}
-				return writeJSON(out, struct {
-					SchemaVersion int               `json:"schemaVersion"`
-					Exposure      []netpol.Exposure `json:"exposure"`
-					Notes         []string          `json:"notes,omitempty"`
-				}{1, xs, g.Notes()})
+				return writeJSON(out, doc)
 			}
-			for _, n := range g.Notes() {
+			for _, n := range doc.Notes {
 				fmt.Fprintln(out, "# note:", n)
 			}
-			for _, x := range xs {
+			for _, x := range doc.Exposure {
 				fmt.Fprintf(out, "%s: internet %s; new namespace %s; from namespaces [%s]\n",
 					x.Pod, x.Internet, x.AnyNamespace, strings.Join(x.Namespaces, ","))
 			}
@@ -279,13 +272,7 @@ func newNetpolDiffCommand() *cobra.Command {
 
 func writeChanges(w io.Writer, changes []netpol.Change, output string) error {
 	if output == "json" {
-		if changes == nil {
-			changes = []netpol.Change{}
-		}
-		return writeJSON(w, struct {
-			SchemaVersion int             `json:"schemaVersion"`
-			Changes       []netpol.Change `json:"changes"`
-		}{1, changes})
+		return writeJSON(w, netpol.NewDiffDocument(changes))
 	}
 	if len(changes) == 0 {
 		fmt.Fprintln(w, "no change")

@@ -143,18 +143,10 @@ func newQuotaStatusCommand() *cobra.Command {
   aigov quota status --kubeconfig ~/.kube/config -o json`,
 		false, true,
 		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ *corev1.Pod) error {
-			status, refused := l.Status(), l.Refused()
 			if f.output == "json" {
-				msgs := []map[string]string{}
-				for _, r := range refused {
-					msgs = append(msgs, map[string]string{"namespace": r.Quota.Namespace, "name": r.Quota.Name, "message": r.Message})
-				}
-				if status == nil {
-					status = []quota.QuotaStatus{}
-				}
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "quotas": status, "refused": msgs})
+				return writeJSON(cmd.OutOrStdout(), l.StatusDocument())
 			}
-			return printStatus(cmd.OutOrStdout(), status, refused)
+			return printStatus(cmd.OutOrStdout(), l.Status(), l.Refused())
 		})
 }
 
@@ -260,10 +252,7 @@ func newQuotaGPUCommand() *cobra.Command {
 		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ *corev1.Pod) error {
 			rep := l.GPUs()
 			if f.output == "json" {
-				return writeJSON(cmd.OutOrStdout(), struct {
-					SchemaVersion int `json:"schemaVersion"`
-					quota.GPUReport
-				}{1, rep})
+				return writeJSON(cmd.OutOrStdout(), quota.NewGPUDocument(rep))
 			}
 			return printGPUs(cmd.OutOrStdout(), rep)
 		})

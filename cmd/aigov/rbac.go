@@ -186,18 +186,18 @@ func newRBACCanICommand() *cobra.Command {
 }
 
 func printCanI(w io.Writer, g *rbac.Graph, id rbac.Identity, a rbac.Attributes, resolved string, explain bool, output string) error {
-	d := g.Can(id, a)
-	var grants []rbac.Grant
-	if explain || output == "json" {
-		grants = g.Grants(id, a)
-	}
 	if output == "json" {
-		err := writeRBACJSON(w, map[string]any{"schemaVersion": 1, "identity": id, "request": a,
-			"allowed": d.Allowed, "superuser": d.Superuser, "reason": d.Reason, "grants": nonNil(grants)})
-		if err == nil && !d.Allowed {
+		doc := g.CanI(id, a)
+		err := writeRBACJSON(w, doc)
+		if err == nil && !doc.Allowed {
 			return errFailing
 		}
 		return err
+	}
+	d := g.Can(id, a)
+	var grants []rbac.Grant
+	if explain {
+		grants = g.Grants(id, a)
 	}
 	if d.Allowed {
 		fmt.Fprintln(w, "yes")
@@ -237,10 +237,10 @@ func nonNil[T any](s []T) []T {
 }
 
 func printList(w io.Writer, g *rbac.Graph, id rbac.Identity, ns, output string) error {
-	perms := g.Effective(id, ns)
 	if output == "json" {
-		return writeRBACJSON(w, map[string]any{"schemaVersion": 1, "identity": id, "namespace": ns, "permissions": nonNil(perms)})
+		return writeRBACJSON(w, g.List(id, ns))
 	}
+	perms := g.Effective(id, ns)
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
 	fmt.Fprintln(tw, "Resources\tNon-Resource URLs\tResource Names\tVerbs")
 	for _, p := range perms {
@@ -287,7 +287,7 @@ func newRBACWhoCanCommand() *cobra.Command {
 			}
 			subjects := g.WhoCan(a)
 			if output == "json" {
-				return writeRBACJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "request": a, "subjects": subjects})
+				return writeRBACJSON(cmd.OutOrStdout(), rbac.NewWhoCanDocument(a, subjects))
 			}
 			return printWhoCan(cmd.OutOrStdout(), subjects)
 		},
@@ -344,7 +344,7 @@ func newRBACRisksCommand() *cobra.Command {
 			}
 			risks := g.Risks(nil)
 			if output == "json" {
-				err = writeRBACJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "risks": nonNil(risks)})
+				err = writeRBACJSON(cmd.OutOrStdout(), rbac.NewRisksDocument(risks))
 			} else {
 				err = printRisks(cmd.OutOrStdout(), risks)
 			}

@@ -47,8 +47,7 @@ some of their verbs are listed with the unused verbs.`,
 			}
 			unused := g.Unused(log)
 			if output == "json" {
-				return writeRBACJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "events": log.Events, "requests": len(log.Requests),
-					"from": log.From, "to": log.To, "unused": nonNil(unused)})
+				return writeRBACJSON(cmd.OutOrStdout(), rbac.NewUnusedDocument(log, unused))
 			}
 			return printUnused(cmd.OutOrStdout(), log, unused)
 		},

@@ -42,7 +42,7 @@ func newRBACDiffCommand() *cobra.Command {
 			changes := rbac.Diff(graphs[0], graphs[1])
 			var err error
 			if output == "json" {
-				err = writeRBACJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "added": nonNil(changes)})
+				err = writeRBACJSON(cmd.OutOrStdout(), rbac.NewDiffDocument(changes))
 			} else {
 				err = printAccessChanges(cmd.OutOrStdout(), changes)
 			}

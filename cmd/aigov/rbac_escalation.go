@@ -46,11 +46,7 @@ the graph without it.`,
 				c = &x
 			}
 			if output == "json" {
-				doc := map[string]any{"schemaVersion": 1, "paths": nonNil(paths)}
-				if c != nil {
-					doc["cut"] = c
-				}
-				return writeRBACJSON(cmd.OutOrStdout(), doc)
+				return writeRBACJSON(cmd.OutOrStdout(), rbac.NewEscalationsDocument(paths, c))
 			}
 			if err := printEscalations(cmd.OutOrStdout(), paths); err != nil || c == nil {
 				return err

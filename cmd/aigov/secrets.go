@@ -164,18 +164,7 @@ list the workloads that run as them. RBAC uses only the objects given.`,
 			exposures := secrets.Exposure(inv, rbac.New(inv))
 			w := cmd.OutOrStdout()
 			if output == "json" {
-				if exposures == nil {
-					exposures = []secrets.SecretExposure{}
-				}
-				b, err := json.MarshalIndent(struct {
-					SchemaVersion int                      `json:"schemaVersion"`
-					Secrets       []secrets.SecretExposure `json:"secrets"`
-				}{1, exposures}, "", "  ")
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(w, "%s\n", b)
-				return err
+				return writeJSON(w, secrets.NewExposureDocument(exposures))
 			}
 			for _, e := range exposures {
 				fmt.Fprintf(w, "Secret %s/%s", e.Namespace, e.Name)

@@ -37,7 +37,7 @@ type jsonReport struct {
 // not escaped.
 func WriteJSON(w io.Writer, r Report) error {
 	doc := jsonReport{
-		SchemaVersion: SchemaVersion,
+		SchemaVersion: governance.SchemaVersion,
 		Objects:       r.Objects,
 		Findings:      sortedFindings(r.Findings),
 		Warnings:      r.Warnings,
@@ -121,8 +121,8 @@ func ReadJSON(r io.Reader) (Report, error) {
 		return Report{}, syntaxError(data, err)
 	}
 	switch {
-	case doc.SchemaVersion != nil && *doc.SchemaVersion != SchemaVersion:
-		return Report{}, fmt.Errorf("unsupported schemaVersion %d (want %d)", *doc.SchemaVersion, SchemaVersion)
+	case doc.SchemaVersion != nil && *doc.SchemaVersion != governance.SchemaVersion:
+		return Report{}, fmt.Errorf("unsupported schemaVersion %d (want %d)", *doc.SchemaVersion, governance.SchemaVersion)
 	case doc.Findings == nil:
 		return Report{}, errors.New(`no "findings" array: not the output of aigov check -o json`)
 	}

@@ -10,10 +10,6 @@ import (
 	"github.com/aigov/aigov/governance"
 )
 
-// SchemaVersion is the version of the JSON document WriteJSON produces.
-// Every aigov JSON document carries it as "schemaVersion".
-const SchemaVersion = 1
-
 // ToolName is the name aigov reports under: the SARIF driver name and the
 // PolicyReport result source.
 const ToolName = "aigov"
