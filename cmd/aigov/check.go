@@ -1,13 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
-	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
-	"github.com/aigov/aigov/governance/catalog"
+	"github.com/aigov/aigov/governance/policyset"
 	"github.com/aigov/aigov/governance/report"
 )
 
@@ -58,7 +55,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			if err != nil {
 				return usageError("--fail-on: %v", err)
 			}
-			rules, err := selectRules(policyFile)
+			rules, err := policyset.Rules(policyFile)
 			if err != nil {
 				return err
 			}
@@ -84,7 +81,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			if baseline != nil {
 				baseline.Mark(findings)
 			}
-			defs := append(catalog.Definitions(), cel.CustomCELDefinition())
+			defs := policyset.Definitions()
 			r := report.Report{Findings: findings, Objects: inv.Len(), Warnings: inv.Warnings, Degraded: inv.Degraded,
 				Definitions: defs, ToolVersion: version}
 			switch format {
@@ -115,24 +112,4 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 	f.StringVarP(&output, "output", "o", "text", "output format: text, json, sarif, report (PolicyReport YAML)")
 	f.StringVar(&groupBy, "group-by", "severity", "text report: group findings by severity, team (namespace label team) or framework (CIS, NSA-CISA, OWASP-LLM, MITRE-ATLAS)")
 	return cmd
-}
-
-// selectRules returns the policy file's rules, or the catalog's defaults.
-func selectRules(policyFile string) ([]governance.Rule, error) {
-	if policyFile == "" {
-		return catalog.Default()
-	}
-	policy, err := governance.LoadPolicyFile(policyFile)
-	if err != nil {
-		return nil, err
-	}
-	custom, err := cel.CustomCELDefinitionFor(policy.KubernetesVersion)
-	if err != nil {
-		return nil, &governance.InputError{Source: policy.Source, Err: err}
-	}
-	rules, err := policy.Rules(append(catalog.Definitions(), custom))
-	if err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
-	}
-	return rules, nil
 }

@@ -7,8 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aigov/aigov/cel"
-	"github.com/aigov/aigov/governance/catalog"
+	"github.com/aigov/aigov/governance/policyset"
 )
 
 func newChecksCommand() *cobra.Command {
@@ -20,14 +19,14 @@ func newChecksCommand() *cobra.Command {
   aigov checks -o json | jq '.checks[].id'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			defs := append(catalog.Definitions(), cel.CustomCELDefinition())
+			doc := policyset.Checks()
 			switch output {
 			case "json":
-				return writeJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "checks": defs})
+				return writeJSON(cmd.OutOrStdout(), doc)
 			case "text", "":
 				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "ID\tSEVERITY\tVAP\tKINDS\tPARAMS")
-				for _, d := range defs {
+				for _, d := range doc.Checks {
 					var params []string
 					for _, p := range d.Params {
 						params = append(params, p.Name)

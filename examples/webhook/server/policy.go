@@ -1,34 +1,17 @@
 package server
 
 import (
-	"fmt"
-
-	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
-	"github.com/aigov/aigov/governance/catalog"
+	"github.com/aigov/aigov/governance/policyset"
 )
 
-// PolicyRules returns the object-level rules (see ObjectRules) a
-// GovernancePolicy file lists, with the catalog's definitions and
-// custom-cel compiled for the policy's kubernetesVersion; an empty path
-// means the object-level rules of the catalog's defaults (catalog.Default).
+// PolicyRules returns the object-level rules (see ObjectRules) of a
+// GovernancePolicy file as policyset.Rules reads it (the catalog's
+// definitions and custom-cel compiled for the policy's
+// kubernetesVersion); an empty path means the object-level rules of the
+// catalog's defaults.
 func PolicyRules(path string) ([]governance.Rule, error) {
-	if path == "" {
-		rules, err := catalog.Default()
-		if err != nil {
-			return nil, err
-		}
-		return ObjectRules(rules), nil
-	}
-	policy, err := governance.LoadPolicyFile(path)
-	if err != nil {
-		return nil, err
-	}
-	custom, err := cel.CustomCELDefinitionFor(policy.KubernetesVersion)
-	if err != nil {
-		return nil, fmt.Errorf("policy %s: %w", path, err)
-	}
-	rules, err := policy.Rules(append(catalog.Definitions(), custom))
+	rules, err := policyset.Rules(path)
 	if err != nil {
 		return nil, err
 	}
