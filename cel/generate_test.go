@@ -3,6 +3,8 @@ package cel
 import (
 	"context"
 	"errors"
+	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +15,9 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/aigov/aigov/governance"
-	"github.com/aigov/aigov/internal/golden"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestGoldenPolicies pins the generated policy and binding of every corpus
 // entry (testdata/golden/<entry>.yaml; go test -run TestGoldenPolicies -update).
@@ -34,7 +37,22 @@ func TestGoldenPolicies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Assert(t, filepath.Join("testdata", "golden", label+".yaml"), got)
+			path := filepath.Join("testdata", "golden", label+".yaml")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s differs from the generated policy (run with -update to accept):\n%s", path, got)
+			}
 		})
 	}
 }

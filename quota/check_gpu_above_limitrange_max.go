@@ -19,7 +19,11 @@ import (
 // limit, else its request (the API default copies a limit into a missing
 // request); with several LimitRanges the smallest max is reported. The
 // finding points at the stated field and names the LimitRange.
-func GPUAboveLimitRangeMax() governance.Check {
+func GPUAboveLimitRangeMax() governance.Definition {
+	return definition(newGPUAboveLimitRangeMax, "pods + workloads (inventory: LimitRanges)")
+}
+
+func newGPUAboveLimitRangeMax() governance.Check {
 	return governance.Check{
 		ID:          "gpu-above-limitrange-max",
 		Description: "container asking for more GPUs than its namespace's LimitRange Container max: LimitRanger rejects the pod",

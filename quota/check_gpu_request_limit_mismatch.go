@@ -21,7 +21,11 @@ import (
 // which may supply a limit that differs from the request (a LimitRange
 // `max` without `default` becomes the default limit). The finding points
 // at the request field.
-func GPURequestLimitMismatch() governance.Check {
+func GPURequestLimitMismatch() governance.Definition {
+	return definition(newGPURequestLimitMismatch, "pods + workloads (inventory: LimitRanges)")
+}
+
+func newGPURequestLimitMismatch() governance.Check {
 	return governance.Check{
 		ID:          "gpu-request-limit-mismatch",
 		Description: "container whose GPU request differs from its limit: the apiserver rejects the pod",

@@ -35,7 +35,11 @@ import (
 // (resourceClaimName) counts through that claim, as does, for a pod read
 // back from a cluster, the claim its status says was made from the
 // template, when the inventory holds it.
-func GPUWithoutQuota() governance.Check {
+func GPUWithoutQuota() governance.Definition {
+	return definition(newGPUWithoutQuota, "Namespaces running GPU workloads (inventory: ResourceQuotas)")
+}
+
+func newGPUWithoutQuota() governance.Check {
 	return governance.Check{
 		ID:          "gpu-without-quota",
 		Description: "namespace running GPU workloads without an enforced GPU quota",

@@ -27,7 +27,11 @@ import (
 // given to pods, which validation then refuses; a negative
 // maxLimitRequestRatio gets the LimitRange itself refused. Negative
 // ResourceQuota values are quota-invalid-key's.
-func InvalidResourceQuantity() governance.Check {
+func InvalidResourceQuantity() governance.Definition {
+	return definition(newInvalidResourceQuantity, "pods + workloads", "PersistentVolumeClaims", "LimitRanges", "ResourceClaims", "ResourceClaimTemplates")
+}
+
+func newInvalidResourceQuantity() governance.Check {
 	return governance.Check{
 		ID:          "invalid-resource-quantity",
 		Description: "negative request, limit, device count or storage request: the apiserver refuses the object, which quota must not charge",

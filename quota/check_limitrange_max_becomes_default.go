@@ -23,7 +23,11 @@ var limitRangeKind = schema.GroupKind{Kind: "LimitRange"}
 // and a LimitRange read from a cluster holds the copy too, so a missing
 // default and one written equal to max look the same here; both mean the
 // max is what every silent container gets. The finding points at the max.
-func LimitRangeMaxBecomesDefault() governance.Check {
+func LimitRangeMaxBecomesDefault() governance.Definition {
+	return definition(newLimitRangeMaxBecomesDefault, "LimitRanges")
+}
+
+func newLimitRangeMaxBecomesDefault() governance.Check {
 	return governance.Check{
 		ID:          "limitrange-max-becomes-default",
 		Description: "LimitRange Container max that is also the default: every container that states nothing gets the max as limit and request",

@@ -47,8 +47,10 @@ type lintCase struct {
 	want           []string
 }
 
-func runLintCases(t *testing.T, c governance.Check, cases []lintCase) {
+func runLintCases(t *testing.T, d governance.Definition, cases []lintCase) {
 	t.Helper()
+	c, err := d.New(nil)
+	require.NoError(t, err)
 	for _, tc := range cases {
 		t.Run(c.ID+"/"+tc.name, func(t *testing.T) {
 			got := runCheck(t, c, tc.manifest)

@@ -14,7 +14,11 @@ import (
 // limits.nvidia.com/gpu instead of requests.nvidia.com/gpu. The quota
 // looks like a cap in `kubectl get quota` and caps nothing; status.used
 // never gets an entry for the key.
-func QuotaInertKey() governance.Check {
+func QuotaInertKey() governance.Definition {
+	return definition(newQuotaInertKey, "ResourceQuotas")
+}
+
+func newQuotaInertKey() governance.Check {
 	return governance.Check{
 		ID:          "quota-inert-key",
 		Description: "ResourceQuota key that is stored but never enforced",

@@ -14,15 +14,21 @@ import (
 // quota name (limits.gpu, gpu, requests.gpu), a fractional or negative
 // quantity, or a key its scopes do not allow. The quota never exists in the
 // cluster, so the namespace it was meant to cap is uncapped; the message is
-// the apiserver's and the remediation names the key meant.
-func QuotaInvalidKey() governance.Check {
+// the apiserver's and the remediation names the key meant. The apiserver's
+// errors about one field are joined into one violation (it gives two for a
+// key such as limits.gpu): one finding per field, stable in baselines.
+func QuotaInvalidKey() governance.Definition {
+	return definition(newQuotaInvalidKey, "ResourceQuotas")
+}
+
+func newQuotaInvalidKey() governance.Check {
 	return governance.Check{
 		ID:          "quota-invalid-key",
 		Description: "ResourceQuota the apiserver refuses (invalid key, quantity or scope): the namespace stays uncapped",
 		Severity:    governance.SeverityHigh,
 		Remediation: "limit extended resources as requests.<name>, e.g. requests.nvidia.com/gpu",
 		Kinds:       []schema.GroupKind{resourceQuotaKind},
-		Object: func(o *governance.Object) []governance.Violation {
+		Object: mergeSamePath(func(o *governance.Object) []governance.Violation {
 			rq, ok := o.Obj.(*corev1.ResourceQuota)
 			if !ok {
 				return nil
@@ -38,7 +44,25 @@ func QuotaInvalidKey() governance.Check {
 				out = append(out, governance.Violation{Path: e.Field, Message: msg})
 			}
 			return out
-		},
+		}),
+	}
+}
+
+// mergeSamePath joins the violations an object check reports at one path
+// into one, their messages separated by "; ".
+func mergeSamePath(check func(*governance.Object) []governance.Violation) func(*governance.Object) []governance.Violation {
+	return func(o *governance.Object) []governance.Violation {
+		var out []governance.Violation
+		at := map[string]int{}
+		for _, v := range check(o) {
+			if i, seen := at[v.Path]; seen {
+				out[i].Message += "; " + v.Message
+				continue
+			}
+			at[v.Path] = len(out)
+			out = append(out, v)
+		}
+		return out
 	}
 }
 

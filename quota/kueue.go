@@ -104,11 +104,10 @@ func (l *Ledger) Kueue() *KueueReport {
 	return kueueReport(l.inv, l.teamOf)
 }
 
-// teamOf is namespace ns's team (governance.Inventory.TeamOf), else, for
-// a namespace of no team, its name.
+// teamOf is namespace ns's team label, else its name.
 func (l *Ledger) teamOf(ns string) string {
-	if t := l.inv.TeamOf(ns); t != "" {
-		return t
+	if s := l.namespaces[ns]; s != nil && s.labels[TeamLabel] != "" {
+		return s.labels[TeamLabel]
 	}
 	return ns
 }

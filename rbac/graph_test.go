@@ -2,6 +2,8 @@ package rbac_test
 
 import (
 	"encoding/json"
+	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,9 +11,10 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/aigov/aigov/governance"
-	"github.com/aigov/aigov/internal/golden"
 	"github.com/aigov/aigov/rbac"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 func load(t testing.TB, files ...string) *governance.Inventory {
 	t.Helper()
@@ -242,7 +245,19 @@ func TestRisksGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden.Assert(t, filepath.Join("testdata", "risks.golden.json"), append(got, '\n'))
+	golden := filepath.Join("testdata", "risks.golden.json")
+	if *update {
+		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != string(got)+"\n" {
+		t.Errorf("risks differ from %s (run with -update after checking):\n%s", golden, got)
+	}
 }
 
 // TestRiskClasses grants each class's typical permission to its own

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/quota"
+	"github.com/aigov/aigov/rbac"
 )
 
 // Definitions returns the catalog checks this package evaluates: first
@@ -15,15 +17,15 @@ import (
 // secrets rule. Every definition names the framework controls it serves
 // (Controls). The slice and its entries are fresh on every call.
 //
-// The analyzer-composed checks name the facts they read in Requires
-// (netpol.GraphFact, rbac.GraphFact, secrets.ScanFact,
-// secrets.ExposureFact, ClassificationFact, ...): an engine computes each
-// once per run, however many of them run, and a check built on its own
-// computes them in the Pass it is given.
+// The analyzer-composed checks built from one call's definitions share
+// their analyzer indexes: running them over an inventory builds the
+// netpol graph, the rbac graph, the secrets scan and the secret exposure
+// once, however many of them run.
 //
 // custom-cel is not here: it needs the CEL environment of package cel,
 // which adds its definition to this list.
 func Definitions() []governance.Definition {
+	ax := newAnalyses()
 	defs := []governance.Definition{
 		privilegedContainerDefinition(),
 		allowedRegistriesDefinition(),
@@ -48,26 +50,20 @@ func Definitions() []governance.Definition {
 		gpuNodeTargetingDefinition(),
 		auditPolicyLintDefinition(),
 		kyvernoDeprecatedActionDefinition(),
-		rbacNonexistentSubresourceDefinition(),
 
-		namespaceDefaultDenyDefinition(),
-		vectorDBIsolationDefinition(),
-		crossTeamReachabilityDefinition(),
-		inferenceExposureDefinition(),
-		aiInternetEgressDefinition(),
-		aiServiceAccountPermissionsDefinition(),
-		teamGroupRisksDefinition(),
-		quotaInvalidKeyDefinition(),
-		quotaInertKeyDefinition(),
-		gPUWithoutQuotaDefinition(),
+		namespaceDefaultDenyDefinition(ax),
+		vectorDBIsolationDefinition(ax),
+		crossTeamReachabilityDefinition(ax),
+		inferenceExposureDefinition(ax),
+		aiInternetEgressDefinition(ax),
+		aiServiceAccountPermissionsDefinition(ax),
+		teamGroupRisksDefinition(ax),
 		gpuLimitRangeCapDefinition(),
-		gpuRequestLimitMismatchDefinition(),
-		gpuAboveLimitRangeMaxDefinition(),
-		limitRangeMaxBecomesDefaultDefinition(),
-		invalidResourceQuantityDefinition(),
-		providerKeySecretExposureDefinition(),
+		providerKeySecretExposureDefinition(ax),
 	}
-	defs = append(defs, secretsRuleDefinitions()...)
+	defs = append(defs, rbac.Checks()...)
+	defs = append(defs, quota.Checks()...)
+	defs = append(defs, secretsRuleDefinitions(ax)...)
 	for i := range defs {
 		defs[i].Controls = Controls(defs[i].ID)
 	}
@@ -81,15 +77,13 @@ func Definitions() []governance.Definition {
 // latest-tag, run-as-non-root, namespace-data-classification,
 // namespace-team-labels, pod-security-level, inference-probes,
 // model-image-digest, ai-workload-own-serviceaccount, gpu-node-targeting,
-// audit-policy-lint, kyverno-deprecated-action,
-// rbac-nonexistent-subresource, the analyzer-composed checks
-// (namespace-default-deny, vector-db-isolation, cross-team-reachability,
-// inference-exposure, ai-internet-egress, ai-serviceaccount-permissions,
-// team-group-risks, quota-invalid-key, quota-inert-key, gpu-without-quota,
-// gpu-limitrange-cap, gpu-request-limit-mismatch, gpu-above-limitrange-max,
-// limitrange-max-becomes-default, invalid-resource-quantity,
-// provider-key-secret-exposure) and the default
-// secrets rules.
+// audit-policy-lint, kyverno-deprecated-action, the analyzer-composed
+// checks (namespace-default-deny, vector-db-isolation,
+// cross-team-reachability, inference-exposure, ai-internet-egress,
+// ai-serviceaccount-permissions, team-group-risks, gpu-limitrange-cap,
+// provider-key-secret-exposure), every rbac check (rbac.Checks), every
+// quota check (quota.Checks) and the default
+// secrets rules, sharing one set of analyzer indexes.
 func Default() ([]governance.Rule, error) {
 	var rules []governance.Rule
 	for _, d := range Definitions() {

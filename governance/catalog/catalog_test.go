@@ -6,6 +6,7 @@ import (
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/quota"
+	"github.com/aigov/aigov/rbac"
 	"github.com/aigov/aigov/secrets"
 )
 
@@ -34,7 +35,6 @@ func TestDefinitions(t *testing.T) {
 		IDGPUNodeTargeting:                governance.SeverityMedium,
 		IDAuditPolicyLint:                 governance.SeverityHigh,
 		IDKyvernoDeprecatedAction:         governance.SeverityLow,
-		IDRBACNonexistentSubresource:      governance.SeverityMedium,
 
 		IDNamespaceDefaultDeny:        governance.SeverityMedium,
 		IDVectorDBIsolation:           governance.SeverityHigh,
@@ -56,13 +56,16 @@ func TestDefinitions(t *testing.T) {
 	for _, r := range secrets.DefaultRules() {
 		wantSeverity[r.ID] = r.Severity
 	}
+	for _, d := range rbac.Checks() {
+		wantSeverity[d.ID] = d.Severity
+	}
 	// The design table's checks are generated as VAPs; the AI-platform
 	// checks are Go-only for now.
 	goOnly := map[string]bool{
 		IDNamespaceDataClassification: true, IDNamespaceTeamLabels: true, IDSensitiveWorkloadClassification: true,
 		IDPodSecurityLevel: true, IDInferenceProbes: true, IDModelImageDigest: true,
 		IDAIWorkloadOwnServiceAccount: true, IDShadowAI: true, IDGPUNodeTargeting: true,
-		IDAuditPolicyLint: true, IDKyvernoDeprecatedAction: true, IDRBACNonexistentSubresource: true,
+		IDAuditPolicyLint: true, IDKyvernoDeprecatedAction: true,
 	}
 	for id := range wantSeverity {
 		if !slices.Contains([]string{IDPrivilegedContainer, IDAllowedRegistries, IDRequiredLabels, IDContainerLimits,
@@ -141,11 +144,14 @@ func TestDefault(t *testing.T) {
 	want := []string{IDPrivilegedContainer, IDContainerLimits, IDHostNamespaces, IDAutomountToken, IDLatestTag, IDRunAsNonRoot,
 		IDNamespaceDataClassification, IDNamespaceTeamLabels, IDSensitiveWorkloadClassification, IDPodSecurityLevel,
 		IDInferenceProbes, IDModelImageDigest, IDAIWorkloadOwnServiceAccount, IDShadowAI, IDGPUNodeTargeting, IDAuditPolicyLint, IDKyvernoDeprecatedAction,
-		IDRBACNonexistentSubresource,
 		IDNamespaceDefaultDeny, IDVectorDBIsolation, IDCrossTeamReachability, IDInferenceExposure, IDAIInternetEgress,
-		IDAIServiceAccountPermissions, IDTeamGroupRisks, IDQuotaInvalidKey, IDQuotaInertKey, IDGPUWithoutQuota,
-		IDGPULimitRangeCap, IDGPURequestLimitMismatch, IDGPUAboveLimitRangeMax, IDLimitRangeMaxBecomesDefault,
-		IDInvalidResourceQuantity, IDProviderKeySecretExposure}
+		IDAIServiceAccountPermissions, IDTeamGroupRisks, IDGPULimitRangeCap, IDProviderKeySecretExposure}
+	for _, d := range rbac.Checks() {
+		want = append(want, d.ID)
+	}
+	for _, d := range quota.Checks() {
+		want = append(want, d.ID)
+	}
 	for _, r := range secrets.DefaultRules() {
 		want = append(want, r.ID)
 	}

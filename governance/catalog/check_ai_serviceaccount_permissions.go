@@ -38,7 +38,7 @@ type AIServiceAccountPermissionsParams struct {
 	Classes []string `json:"classes,omitempty"`
 }
 
-func aiServiceAccountPermissionsDefinition() governance.Definition {
+func aiServiceAccountPermissionsDefinition(ax *analyses) governance.Definition {
 	return governance.Definition{
 		ID:          IDAIServiceAccountPermissions,
 		Description: "Inference and embedding ServiceAccounts cannot read Secrets beyond their own mounted ones, exec into pods, or create workloads.",
@@ -46,9 +46,13 @@ func aiServiceAccountPermissionsDefinition() governance.Definition {
 		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service (inventory: RBAC)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server, embedding-service]",
 			Description: "AI classes whose ServiceAccounts are judged"}},
-		Requires: []governance.FactRef{ClassificationFact, rbac.GraphFact},
-		New:      NewAIServiceAccountPermissions,
+		New: func(p any) (governance.Check, error) { return newAIServiceAccountPermissions(ax, p) },
 	}
+}
+
+// NewAIServiceAccountPermissions builds the ai-serviceaccount-permissions check.
+func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
+	return newAIServiceAccountPermissions(newAnalyses(), params)
 }
 
 // saRequest is one forbidden request shape.
@@ -78,8 +82,7 @@ func forbiddenSARequests(ns string) []saRequest {
 	}
 }
 
-// NewAIServiceAccountPermissions builds the ai-serviceaccount-permissions check.
-func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
+func newAIServiceAccountPermissions(ax *analyses, params any) (governance.Check, error) {
 	p := AIServiceAccountPermissionsParams{Classes: []string{string(ClassInferenceServer), string(ClassEmbeddingService)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -88,22 +91,22 @@ func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	d := aiServiceAccountPermissionsDefinition()
+	d := aiServiceAccountPermissionsDefinition(ax)
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "remove the ServiceAccount from the binding (or narrow the role with resourceNames to the Secrets the pods mount); model servers need no write, exec or Secret-list access to the API",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
-			var targets []ClassifiedWorkload
-			for _, cw := range ClassificationFact.Of(pass) {
-				if classes[cw.Classification.Class] && cw.Workload.Pod != nil {
+			var targets []classifiedWorkload
+			for _, cw := range ax.workloads(inv) {
+				if classes[cw.class.Class] && cw.w.Pod != nil {
 					targets = append(targets, cw)
 				}
 			}
 			if len(targets) == 0 {
 				return nil
 			}
-			g := rbac.GraphFact.Of(pass)
+			g := ax.rbacGraph(inv)
 			whoCache := map[rbac.Attributes][]rbac.SubjectAccess{}
 			who := func(a rbac.Attributes) []rbac.SubjectAccess {
 				r, ok := whoCache[a]
@@ -118,10 +121,10 @@ func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
 			for _, s := range governance.Typed[*corev1.Secret](inv) {
 				secretsByNS[s.Namespace] = append(secretsByNS[s.Namespace], s.Name)
 			}
-			bySA := map[[2]string][]ClassifiedWorkload{}
+			bySA := map[[2]string][]classifiedWorkload{}
 			var keys [][2]string
 			for _, t := range targets {
-				k := [2]string{t.Workload.Namespace, serviceAccountOf(&t.Workload.Pod.Spec)}
+				k := [2]string{t.w.Namespace, serviceAccountOf(&t.w.Pod.Spec)}
 				if _, ok := bySA[k]; !ok {
 					keys = append(keys, k)
 				}
@@ -132,7 +135,7 @@ func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
 			reported := map[string]bool{}
 			// visit reports every target whose ServiceAccount a subject
 			// that may make the request a applies to.
-			visit := func(a rbac.Attributes, what func(t ClassifiedWorkload) string) {
+			visit := func(a rbac.Attributes, what func(t classifiedWorkload) string) {
 				for _, s := range who(a) {
 					if s.Superuser || len(s.Grants) == 0 {
 						continue
@@ -143,27 +146,26 @@ func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
 							if msg == "" {
 								continue
 							}
-							w := t.Workload
-							dedup := w.Namespace + "/" + w.Kind + "/" + w.Name + "\x00" + msg
+							dedup := t.w.Namespace + "/" + t.w.Kind + "/" + t.w.Name + "\x00" + msg
 							if reported[dedup] {
 								continue
 							}
 							reported[dedup] = true
-							out = append(out, governance.Finding{Object: w.Object.Ref(), Path: w.SpecPath + ".serviceAccountName",
+							out = append(out, governance.Finding{Object: t.w.Object.Ref(), Path: t.w.SpecPath + ".serviceAccountName",
 								Message: fmt.Sprintf("%s runs as ServiceAccount %s/%s, which can %s: %s",
-									describeWorkload(t.Classification.Class, w.Kind, w.Name), k[0], k[1], msg, s.Grants[0])})
+									describeWorkload(t.class.Class, t.w.Kind, t.w.Name), k[0], k[1], msg, s.Grants[0])})
 						}
 					}
 				}
 			}
 			for _, ns := range namespaces {
 				for _, req := range forbiddenSARequests(ns) {
-					visit(req.attrs, func(ClassifiedWorkload) string { return fmt.Sprintf("%s (%s)", req.what, req.attrs) })
+					visit(req.attrs, func(classifiedWorkload) string { return fmt.Sprintf("%s (%s)", req.what, req.attrs) })
 				}
 				for _, name := range secretsByNS[ns] {
 					a := rbac.Attributes{Verb: "get", Namespace: ns, Resource: "secrets", Name: name}
-					visit(a, func(t ClassifiedWorkload) string {
-						if ns == t.Workload.Namespace && slices.Contains(secrets.SecretsUsed(&t.Workload.Pod.Spec), name) {
+					visit(a, func(t classifiedWorkload) string {
+						if ns == t.w.Namespace && slices.Contains(secrets.SecretsUsed(&t.w.Pod.Spec), name) {
 							return ""
 						}
 						return fmt.Sprintf("read Secret %s/%s, which its pods do not mount", ns, name)

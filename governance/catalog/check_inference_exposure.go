@@ -35,7 +35,7 @@ type InferenceExposureParams struct {
 	Classes []string `json:"classes,omitempty"`
 }
 
-func inferenceExposureDefinition() governance.Definition {
+func inferenceExposureDefinition(ax *analyses) governance.Definition {
 	return governance.Definition{
 		ID:          IDInferenceExposure,
 		Description: "Inference servers are not exposed through LoadBalancer or NodePort Services or Ingresses unless the namespace is labelled " + AllowExternalInferenceLabel + "=true.",
@@ -43,13 +43,16 @@ func inferenceExposureDefinition() governance.Definition {
 		Kinds:       []string{"Services, Ingresses selecting inference servers (inventory)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server]",
 			Description: "AI classes whose pods must not be exposed"}},
-		Requires: []governance.FactRef{ClassificationFact},
-		New:      NewInferenceExposure,
+		New: func(p any) (governance.Check, error) { return newInferenceExposure(ax, p) },
 	}
 }
 
 // NewInferenceExposure builds the inference-exposure check.
 func NewInferenceExposure(params any) (governance.Check, error) {
+	return newInferenceExposure(newAnalyses(), params)
+}
+
+func newInferenceExposure(ax *analyses, params any) (governance.Check, error) {
 	p := InferenceExposureParams{Classes: []string{string(ClassInferenceServer)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -58,18 +61,17 @@ func NewInferenceExposure(params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	d := inferenceExposureDefinition()
+	d := inferenceExposureDefinition(ax)
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "serve the model through a ClusterIP Service behind an authenticating gateway, or label the namespace " + AllowExternalInferenceLabel + "=true if external access is intended",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
 			// inference workloads per namespace
-			byNS := map[string][]ClassifiedWorkload{}
-			for _, cw := range ClassificationFact.Of(pass) {
-				w := cw.Workload
-				if classes[cw.Classification.Class] && w.Pod != nil && namespaceLabelsOf(inv, w.Namespace)[AllowExternalInferenceLabel] != "true" {
-					byNS[w.Namespace] = append(byNS[w.Namespace], cw)
+			byNS := map[string][]classifiedWorkload{}
+			for _, cw := range ax.workloads(inv) {
+				if classes[cw.class.Class] && cw.w.Pod != nil && namespaceLabelsOf(inv, cw.w.Namespace)[AllowExternalInferenceLabel] != "true" {
+					byNS[cw.w.Namespace] = append(byNS[cw.w.Namespace], cw)
 				}
 			}
 			if len(byNS) == 0 {
@@ -82,8 +84,8 @@ func NewInferenceExposure(params any) (governance.Check, error) {
 				sel := labels.SelectorFromSet(svc.Spec.Selector)
 				var names []string
 				for _, cw := range byNS[svc.Namespace] {
-					if w := cw.Workload; sel.Matches(labels.Set(w.Pod.Labels)) {
-						names = append(names, describeWorkload(cw.Classification.Class, w.Kind, w.Name))
+					if sel.Matches(labels.Set(cw.w.Pod.Labels)) {
+						names = append(names, describeWorkload(cw.class.Class, cw.w.Kind, cw.w.Name))
 					}
 				}
 				return names

@@ -17,8 +17,7 @@
 // come only from ClusterRoleBindings: a cluster-wide operator group is no
 // team, and its power is what rbac risks and team-group-risks report. The
 // evaluation is secrets.ProviderKeysOutsideTeam; the catalog adds the
-// parameters and the findings, and reads the exposure from the pass
-// (secrets.ExposureFact).
+// parameters, the findings and the shared per-inventory exposure.
 
 package catalog
 
@@ -57,7 +56,7 @@ type ProviderKeySecretExposureParams struct {
 	IncludeClusterWide bool `json:"includeClusterWide,omitempty"`
 }
 
-func providerKeySecretExposureDefinition() governance.Definition {
+func providerKeySecretExposureDefinition(ax *analyses) governance.Definition {
 	return governance.Definition{
 		ID:          IDProviderKeySecretExposure,
 		Description: "Provider-key Secrets are readable (RBAC read, pod or workload creation, exec, impersonation) only inside the owning team.",
@@ -69,13 +68,16 @@ func providerKeySecretExposureDefinition() governance.Definition {
 			{Name: "teamMembers", Type: "map[string][]string", Description: `team → its "Group/NAME" and "User/NAME" subjects; default: a Group or User bound only in one team's namespaces is that team's`},
 			{Name: "includeClusterWide", Type: "bool", Default: "false", Description: "also report accesses granted only by ClusterRoleBindings (cluster-wide operators)"},
 		},
-		Requires: []governance.FactRef{secrets.ExposureFact},
-		New:      NewProviderKeySecretExposure,
+		New: func(p any) (governance.Check, error) { return newProviderKeySecretExposure(ax, p) },
 	}
 }
 
 // NewProviderKeySecretExposure builds the provider-key-secret-exposure check.
 func NewProviderKeySecretExposure(params any) (governance.Check, error) {
+	return newProviderKeySecretExposure(newAnalyses(), params)
+}
+
+func newProviderKeySecretExposure(ax *analyses, params any) (governance.Check, error) {
 	p := ProviderKeySecretExposureParams{TeamLabel: "team"}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -84,14 +86,14 @@ func NewProviderKeySecretExposure(params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	d := providerKeySecretExposureDefinition()
+	d := providerKeySecretExposureDefinition(ax)
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "remove the grant that lets the subject read the Secret, create pods or workloads, exec or impersonate in its namespace (or narrow it with resourceNames); share a provider key through the gateway, not the Secret",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
 			var out []governance.Finding
-			for _, pe := range secrets.ProviderKeysOutsideTeam(inv, secrets.ExposureFact.Of(pass), policy) {
+			for _, pe := range secrets.ProviderKeysOutsideTeam(inv, ax.secretExposure(inv), policy) {
 				if o := inv.Get(governance.Key{Kind: "Secret", Namespace: pe.Namespace, Name: pe.Name}); o != nil {
 					out = append(out, providerKeyFindings(o, pe, p.IncludeClusterWide)...)
 				}

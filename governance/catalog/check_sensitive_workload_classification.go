@@ -93,8 +93,7 @@ func sensitiveWorkloadClassificationDefinition() governance.Definition {
 				Description: "classification values from least to most strict"},
 			{Name: "minimum", Type: "string", Default: "confidential", Description: "least strict classification sensitive workloads may run in (a value of order)"},
 		},
-		Requires: []governance.FactRef{AssetsFact},
-		New:      NewSensitiveWorkloadClassification,
+		New: NewSensitiveWorkloadClassification,
 	}
 }
 
@@ -108,16 +107,17 @@ func NewSensitiveWorkloadClassification(params any) (governance.Check, error) {
 		return governance.Check{}, err
 	}
 	d := sensitiveWorkloadClassificationDefinition()
+	cl := newClassifier()
 	minRank := slices.Index(p.Order, p.Minimum)
 	stricter := strings.Join(p.Order[minRank:], " or ")
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: fmt.Sprintf("run the workload in a namespace labelled %s=%s, or raise its namespace's classification after reviewing who can reach it",
 			p.Label, strings.Join(p.Order[minRank:], "|")),
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
 			var out []governance.Finding
-			for _, a := range AssetsFact.Of(pass) {
+			for _, a := range cl.assets(inv) {
 				if !slices.Contains(p.Classes, a.Class) || a.Namespace == "" {
 					continue
 				}

@@ -39,7 +39,7 @@ func defaultTeamGroupRiskClasses() []string {
 		"SYSTEM_MASTERS", "EKS_AWS_AUTH"}
 }
 
-func teamGroupRisksDefinition() governance.Definition {
+func teamGroupRisksDefinition(ax *analyses) governance.Definition {
 	return governance.Definition{
 		ID:          IDTeamGroupRisks,
 		Description: "Groups bound in team namespaces hold no wildcard or escalation RBAC risk class.",
@@ -50,13 +50,16 @@ func teamGroupRisksDefinition() governance.Definition {
 			{Name: "classes", Type: "[]string", Default: "wildcard and escalation classes",
 				Description: "rbac risk class IDs (aigov rbac risks) that team groups must not hold"},
 		},
-		Requires: []governance.FactRef{rbac.GraphFact},
-		New:      NewTeamGroupRisks,
+		New: func(p any) (governance.Check, error) { return newTeamGroupRisks(ax, p) },
 	}
 }
 
 // NewTeamGroupRisks builds the team-group-risks check.
 func NewTeamGroupRisks(params any) (governance.Check, error) {
+	return newTeamGroupRisks(newAnalyses(), params)
+}
+
+func newTeamGroupRisks(ax *analyses, params any) (governance.Check, error) {
 	p := TeamGroupRisksParams{TeamLabel: "team", Classes: defaultTeamGroupRiskClasses()}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -80,9 +83,9 @@ func NewTeamGroupRisks(params any) (governance.Check, error) {
 			return governance.Check{}, fmt.Errorf("classes[%d]: unknown rbac risk class %q", i, id)
 		}
 	}
-	d := teamGroupRisksDefinition()
+	d := teamGroupRisksDefinition(ax)
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
+		ID: d.ID, Description: d.Description, Severity: d.Severity,
 		Remediation: "bind the team group to a developer Role that lists the resources and verbs it needs (no *, no roles/rolebindings write, no bind/escalate/impersonate)",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
@@ -91,7 +94,7 @@ func NewTeamGroupRisks(params any) (governance.Check, error) {
 				return nil
 			}
 			var out []governance.Finding
-			for _, r := range rbac.GraphFact.Of(pass).Risks(classes) {
+			for _, r := range ax.rbacGraph(inv).Risks(classes) {
 				if r.Subject.Kind != rbacv1.GroupKind || !groups[r.Subject.Name] {
 					continue
 				}

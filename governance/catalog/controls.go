@@ -91,6 +91,17 @@ func Frameworks() []Framework {
 //	audit-logging       Audit logging and threat detection: Logging (Kubernetes
 //	                    native audit logging configuration)
 
+// IDs of the quota checks the catalog composes (quota.Checks).
+const (
+	IDQuotaInvalidKey             = "quota-invalid-key"
+	IDQuotaInertKey               = "quota-inert-key"
+	IDGPUWithoutQuota             = "gpu-without-quota"
+	IDGPURequestLimitMismatch     = "gpu-request-limit-mismatch"
+	IDGPUAboveLimitRangeMax       = "gpu-above-limitrange-max"
+	IDLimitRangeMaxBecomesDefault = "limitrange-max-becomes-default"
+	IDInvalidResourceQuantity     = "invalid-resource-quantity"
+)
+
 // controlTable maps check IDs to their controls.
 func controlTable() map[string][]string {
 	const (
@@ -125,7 +136,6 @@ func controlTable() map[string][]string {
 		IDGPUNodeTargeting:            {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDAuditPolicyLint:             {ciso + "3.2.1", ciso + "3.2.2", nsa + "audit-logging", llm + "LLM02"},
 		IDKyvernoDeprecatedAction:     {ciso + "5.2.1", nsa + "pod-security"},
-		IDRBACNonexistentSubresource:  {nsa + "rbac"},
 
 		IDNamespaceDefaultDeny:        {ciso + "5.3.2", nsa + "network-policies"},
 		IDVectorDBIsolation:           {ciso + "5.3.2", nsa + "network-policies", llm + "LLM02", llm + "LLM08", atl + "AML.T0036"},
@@ -144,6 +154,18 @@ func controlTable() map[string][]string {
 		IDLimitRangeMaxBecomesDefault: {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDInvalidResourceQuantity:     {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDProviderKeySecretExposure:   {ciso + "5.1.2", nsa + "secrets", nsa + "rbac", llm + "LLM02", atl + "AML.T0055"},
+
+		// The rbac checks (rbac.Checks): RBAC hygiene. Only the wildcard
+		// grant has a CIS recommendation of its own (5.1.3, minimize
+		// wildcard use in Roles and ClusterRoles).
+		"rbac-binding-missing-role":    {nsa + "rbac"},
+		"rbac-empty-rule":              {nsa + "rbac"},
+		"rbac-invalid-nonresourceurls": {nsa + "rbac"},
+		"rbac-missing-serviceaccount":  {nsa + "rbac"},
+		"rbac-resourcenames-verb":      {nsa + "rbac"},
+		"rbac-unknown-resource":        {nsa + "rbac"},
+		"rbac-unknown-verb":            {nsa + "rbac"},
+		"rbac-wildcard-team-grant":     {ciso + "5.1.3", nsa + "rbac"},
 
 		// The default secrets rules (check_secrets_rules.go). CIS 5.4.1
 		// (Secrets as files, not env) is secret-env-reference's, which is

@@ -50,22 +50,9 @@ type AssetExposure struct {
 // (pods/exec, pods/attach, pods/portforward and pod creation in the
 // asset's namespace) and secrets.Exposure (Secret read).
 func Exposures(inv *governance.Inventory) []AssetExposure {
-	return ExposuresOf(governance.NewPass(inv))
-}
-
-// ExposuresRequire are the facts ExposuresOf reads.
-var ExposuresRequire = []governance.FactRef{netpol.GraphFact, rbac.GraphFact, secrets.ExposureFact,
-	ClassificationFact, workloadEndpointsFact}
-
-// ExposuresOf is Exposures of the pass's inventory, reading the facts the
-// pass has computed (the graphs, the classification and the secret
-// exposure a run of the catalog's checks built) and computing the others
-// (ExposuresRequire).
-func ExposuresOf(pass *governance.Pass) []AssetExposure {
-	inv := pass.Inventory
-	g := netpol.GraphFact.Of(pass)
-	rg := rbac.GraphFact.Of(pass)
-	byWorkload := workloadEndpointsFact.Of(pass)
+	ax := newAnalyses()
+	g := ax.netpolGraph(inv)
+	rg := ax.rbacGraph(inv)
 	var out []AssetExposure
 
 	podAccess := func(ns string) []string {
@@ -100,27 +87,25 @@ func ExposuresOf(pass *governance.Pass) []AssetExposure {
 		return names
 	}
 
-	cws := ClassificationFact.Of(pass)
+	cws := ax.workloads(inv)
 	for _, cw := range cws {
-		if cw.Classification.Class != ClassVectorDatabase {
+		if cw.class.Class != ClassVectorDatabase {
 			continue
 		}
-		w := cw.Workload
-		out = append(out, AssetExposure{Asset: ExposureVectorDatabase, Object: w.Object.Ref(), UsedBy: nil,
-			Network: network(endpointsOf(byWorkload, w)), Access: podAccess(w.Namespace)})
+		out = append(out, AssetExposure{Asset: ExposureVectorDatabase, Object: cw.w.Object.Ref(), UsedBy: nil,
+			Network: network(ax.endpointsOf(inv, cw.w)), Access: podAccess(cw.w.Namespace)})
 	}
 
 	// Model stores: PVCs mounted by AI workloads other than vector databases.
-	mounts := map[[2]string][]governance.Workload{}
+	mounts := map[[2]string][]classifiedWorkload{}
 	for _, cw := range cws {
-		w, class := cw.Workload, cw.Classification.Class
-		if class == ClassNone || class == ClassVectorDatabase || w.Pod == nil {
+		if cw.class.Class == ClassNone || cw.class.Class == ClassVectorDatabase || cw.w.Pod == nil {
 			continue
 		}
-		for _, v := range w.Pod.Spec.Volumes {
+		for _, v := range cw.w.Pod.Spec.Volumes {
 			if v.PersistentVolumeClaim != nil {
-				k := [2]string{w.Namespace, v.PersistentVolumeClaim.ClaimName}
-				mounts[k] = append(mounts[k], w)
+				k := [2]string{cw.w.Namespace, v.PersistentVolumeClaim.ClaimName}
+				mounts[k] = append(mounts[k], cw)
 			}
 		}
 	}
@@ -133,15 +118,15 @@ func ExposuresOf(pass *governance.Pass) []AssetExposure {
 		var used []string
 		var eps []*netpol.Endpoint
 		for _, u := range users {
-			used = append(used, u.Kind+"/"+u.Name)
-			eps = append(eps, endpointsOf(byWorkload, u)...)
+			used = append(used, u.w.Kind+"/"+u.w.Name)
+			eps = append(eps, ax.endpointsOf(inv, u.w)...)
 		}
 		out = append(out, AssetExposure{Asset: ExposureModelStore, Object: o.Ref(), UsedBy: used,
 			Network: network(eps), Access: podAccess(pvc.Namespace)})
 	}
 
 	keys := ProviderKeySecrets(inv)
-	for _, e := range secrets.ExposureFact.Of(pass) {
+	for _, e := range ax.secretExposure(inv) {
 		if _, ok := keys[[2]string{e.Namespace, e.Name}]; !ok {
 			continue
 		}

@@ -16,7 +16,7 @@ func TestMultitenantMistakes(t *testing.T) {
 		mistake, check, object, contains string
 	}{
 		{"1 wildcard cv-admin Role bound to cv-engineers", IDTeamGroupRisks, "cv-team RoleBinding/cv-engineers-admin", "team group cv-engineers holds WILDCARD_ADMIN in namespace cv-team"},
-		{"2 pods/logs", IDRBACNonexistentSubresource, "nlp-team Role/nlp-developer", `names "pods/logs"`},
+		{"2 pods/logs", "rbac-unknown-resource", "nlp-team Role/nlp-developer", `"pods" has no subresource "logs"`},
 		{"3a limits.gpu refused", IDQuotaInvalidKey, "recs-team ResourceQuota/recs-compute", "limits.gpu"},
 		{"3b nvidia.com/gpu inert", IDQuotaInertKey, "cv-team ResourceQuota/cv-compute", "nvidia.com/gpu is never enforced"},
 		{"4 inline OpenAI key", "secret-literal-provider-key", "platform Deployment/ai-gateway", "spec.template.spec.containers[0].env[0].value"},

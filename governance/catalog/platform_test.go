@@ -44,7 +44,7 @@ func TestDefaultOnExamplePlatform(t *testing.T) {
 	got := platformFindings(t, ".")
 	for _, want := range []string{
 		// Mistake 2: pods/logs.
-		`rbac-nonexistent-subresource nlp-team Role/nlp-developer rules[3].resources[0]: Role "nlp-developer" rule 3 names "pods/logs"`,
+		`rbac-unknown-resource nlp-team Role/nlp-developer rules[3].resources[0]: Role/nlp-team/nlp-developer rule 3: "pods" has no subresource "logs"`,
 		// Mistakes 6b and 6c: privileged training container in a namespace relaxed to privileged.
 		`pod-security-level cv-team Job/resnet50-finetune spec.template.spec.containers[*].securityContext.privileged: Job "resnet50-finetune" violates PodSecurity "baseline:latest": privileged`,
 		`privileged-container cv-team Job/resnet50-finetune spec.template.spec.containers[0].securityContext.privileged:`,
