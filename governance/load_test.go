@@ -28,6 +28,7 @@ import (
 	cnpv1beta1 "sigs.k8s.io/network-policy-api/apis/v1beta1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/golden"
 )
 
 func TestLoadEveryKindTyped(t *testing.T) {
@@ -123,7 +124,7 @@ func TestLoadEveryKindTyped(t *testing.T) {
 	if got, want := inv.Len(), len(tests)+2; got != want {
 		t.Errorf("inventory holds %d objects, want %d", got, want)
 	}
-	golden(t, "kinds.golden", summarize(inv))
+	golden.Assert(t, filepath.Join("testdata", "kinds.golden"), summarize(inv))
 }
 
 // summarize renders an inventory one object a line: source, key, Go type,

@@ -205,6 +205,21 @@ func (inv *Inventory) OfKind(gk schema.GroupKind) []*Object { return inv.byKind[
 // Get returns the object with the given key, or nil.
 func (inv *Inventory) Get(k Key) *Object { return inv.byKey[k] }
 
+// TeamLabel is the namespace label whose value names the team that owns
+// the namespace: `team: nlp` makes every object of the namespace nlp's.
+const TeamLabel = "team"
+
+// TeamOf returns the team of namespace ns: the value of its TeamLabel
+// label. It is "" — no team — when the inventory holds no Namespace named
+// ns or the Namespace has no such label (or an empty value); a report that
+// needs a name for such a namespace uses the namespace's own name.
+func (inv *Inventory) TeamOf(ns string) string {
+	if o := inv.Get(Key{Kind: "Namespace", Name: ns}); o != nil {
+		return o.Meta().GetLabels()[TeamLabel]
+	}
+	return ""
+}
+
 // Typed returns the typed objects of type T in stable order, e.g.
 // governance.Typed[*rbacv1.Role](inv).
 func Typed[T runtime.Object](inv *Inventory) []T {

@@ -2,8 +2,6 @@ package quota_test
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,10 +12,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/golden"
 	"github.com/aigov/aigov/quota"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 const namespaceState = `
 apiVersion: v1
@@ -181,13 +178,7 @@ func TestAdmitJSONGolden(t *testing.T) {
 	res := l.Admit(podFrom(t, `{runtimeClassName: kata, initContainers: [{name: init, image: x, resources: {requests: {cpu: "2", memory: 128Mi}, limits: {memory: 128Mi}}}], containers: [{name: a, image: x, resources: {limits: {nvidia.com/gpu: "1", memory: 256Mi}}}], priorityClassName: batch}`))
 	got, err := json.MarshalIndent(res, "", "  ")
 	require.NoError(t, err)
-	golden := filepath.Join("testdata", "admit.golden.json")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, append(got, '\n'), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.JSONEq(t, string(want), string(got))
+	golden.Assert(t, filepath.Join("testdata", "admit.golden.json"), append(got, '\n'))
 }
 
 // Of two global default PriorityClasses the apiserver gives pods the one of

@@ -8,9 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// TeamLabel is the namespace label that names a team.
-const TeamLabel = "team"
-
 // IsGPUResource says whether a container resource name is a GPU or a GPU
 // slice: nvidia.com/gpu (and .shared), nvidia.com/mig-*, amd.com/gpu,
 // gpu.intel.com/*, or any extended resource whose name holds "gpu".
@@ -71,8 +68,9 @@ type gpuAcc struct {
 	uncapped               []string
 }
 
-// GPUs builds the GPU report. A team is the namespace's "team" label, else
-// the namespace. Container GPU resources (IsGPUResource): a namespace's
+// GPUs builds the GPU report. A team is the namespace's team
+// (governance.Inventory.TeamOf); a namespace of no team is a row of its
+// own, named by the namespace. Container GPU resources (IsGPUResource): a namespace's
 // cap for a resource is the smallest requests.<resource> among its
 // unscoped quotas (scoped ones if none); used is that quota's used;
 // requested is summed from the pods. GPU DeviceClasses

@@ -104,10 +104,11 @@ func (l *Ledger) Kueue() *KueueReport {
 	return kueueReport(l.inv, l.teamOf)
 }
 
-// teamOf is namespace ns's team label, else its name.
+// teamOf is namespace ns's team (governance.Inventory.TeamOf), else, for
+// a namespace of no team, its name.
 func (l *Ledger) teamOf(ns string) string {
-	if s := l.namespaces[ns]; s != nil && s.labels[TeamLabel] != "" {
-		return s.labels[TeamLabel]
+	if t := l.inv.TeamOf(ns); t != "" {
+		return t
 	}
 	return ns
 }

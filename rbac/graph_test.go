@@ -2,8 +2,6 @@ package rbac_test
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,10 +9,9 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/golden"
 	"github.com/aigov/aigov/rbac"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 func load(t testing.TB, files ...string) *governance.Inventory {
 	t.Helper()
@@ -245,19 +242,7 @@ func TestRisksGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "risks.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != string(got)+"\n" {
-		t.Errorf("risks differ from %s (run with -update after checking):\n%s", golden, got)
-	}
+	golden.Assert(t, filepath.Join("testdata", "risks.golden.json"), append(got, '\n'))
 }
 
 // TestRiskClasses grants each class's typical permission to its own

@@ -1,16 +1,14 @@
 package secrets
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/aigov/aigov/internal/golden"
+)
 
 // goldenManifests renders testdata/golden/manifests.yaml.tmpl with the fake
 // keys.
@@ -70,19 +68,6 @@ func TestGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = append(got, '\n')
-		golden := filepath.Join("testdata", "golden", "findings-"+origin.String()+".json")
-		if *update {
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run with -update to create it)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s findings differ from %s (run with -update after an intended change):\n%s", origin, golden, got)
-		}
+		golden.Assert(t, filepath.Join("testdata", "golden", "findings-"+origin.String()+".json"), got)
 	}
 }

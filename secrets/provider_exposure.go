@@ -13,14 +13,11 @@ import (
 // label or annotation; the value names the provider).
 const ProviderLabel = "aigov.dev/provider"
 
-// DefaultTeamLabel is the namespace label naming the owning team.
-const DefaultTeamLabel = "team"
-
 // TeamPolicy says which subjects belong to which team, for
 // ProviderKeysOutsideTeam.
 type TeamPolicy struct {
 	// TeamLabel is the namespace label naming the team; "" means
-	// DefaultTeamLabel.
+	// governance.TeamLabel.
 	TeamLabel string
 	// AllowedSubjects may read every provider key (a ServiceAccount with
 	// its namespace; Group and User by kind and name).
@@ -117,7 +114,7 @@ func ProviderKeysOutsideTeam(inv *governance.Inventory, exposures []SecretExposu
 	}
 	label := p.TeamLabel
 	if label == "" {
-		label = DefaultTeamLabel
+		label = governance.TeamLabel
 	}
 	teamOf := func(ns string) string { return namespaceTeam(inv, ns, label) }
 	members := teamsOfSubjects(inv, label)

@@ -2,18 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// go test ./cmd/aigov -run TestCheckReportGolden -update-check
-var updateCheck = flag.Bool("update-check", false, "rewrite testdata/golden/check-*")
+	"github.com/aigov/aigov/internal/golden"
+)
 
 // TestCheckReportGolden pins the full text report of `aigov check` on the
 // example platform (both variants, every --group-by) and the "assets" of
@@ -33,7 +30,7 @@ func TestCheckReportGolden(t *testing.T) {
 		t.Run(tc.golden, func(t *testing.T) {
 			code, out, stderr := aigov(t, "", append([]string{"check"}, tc.args...)...)
 			require.Equal(t, tc.code, code, stderr)
-			checkGolden(t, filepath.Join("testdata", "golden", tc.golden), out)
+			golden.Assert(t, filepath.Join("testdata", "golden", tc.golden), out)
 		})
 	}
 	t.Run("json assets", func(t *testing.T) {
@@ -68,16 +65,4 @@ func TestCheckReportGolden(t *testing.T) {
 		assert.Equal(t, 2, code)
 		assert.True(t, strings.Contains(stderr, "--group-by"), stderr)
 	})
-}
-
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *updateCheck {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run with -update-check to create it")
-	assert.Equal(t, string(want), got, "%s differs (run with -update-check after an intended change)", path)
 }

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// The package is shared by every command, so the flag is namespaced like
-// -update-secrets: go test ./cmd/aigov -run Netpol -update-netpol
-var updateNetpol = flag.Bool("update-netpol", false, "rewrite testdata/netpol/golden/*")
+	"github.com/aigov/aigov/internal/golden"
+)
 
 // TestNetpolGolden pins the exact output of matrix (text, JSON, DOT,
 // Mermaid; all ports and one port), exposure and diff on the RAG platform.
@@ -42,21 +38,9 @@ func TestNetpolGolden(t *testing.T) {
 		t.Run(tc.golden, func(t *testing.T) {
 			code, out, stderr := aigov(t, "", append([]string{"netpol"}, tc.args...)...)
 			require.Equal(t, tc.code, code, stderr)
-			assertGolden(t, filepath.Join("testdata", "netpol", "golden", tc.golden), out)
+			golden.Assert(t, filepath.Join("testdata", "netpol", "golden", tc.golden), out)
 		})
 	}
-}
-
-func assertGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *updateNetpol {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run with -update-netpol to create it")
-	assert.Equal(t, string(want), got, "%s differs (run with -update-netpol after an intended change)", path)
 }
 
 // TestNetpolMultitenantMistake is deliberate mistake 5 of

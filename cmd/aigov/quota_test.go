@@ -2,19 +2,17 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aigov/aigov/internal/golden"
 )
 
 const quotaPlatform = "testdata/quota/platform.yaml"
-
-// go test ./cmd/aigov -run TestQuotaGPUClaimsGolden -update-quota
-var updateQuota = flag.Bool("update-quota", false, "rewrite testdata/quota/golden/*")
 
 func TestQuotaAdmitExitCodes(t *testing.T) {
 	for _, tc := range []struct {
@@ -156,15 +154,7 @@ func TestQuotaGPUClaimsGolden(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		code, out, stderr := aigov(t, "", "quota", "gpu", "-f", "testdata/quota/dra-gpu.yaml", "-o", format)
 		require.Equal(t, 0, code, stderr)
-		golden := filepath.Join("testdata", "quota", "golden", "gpu-dra."+format)
-		if *updateQuota {
-			require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-			require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		require.NoError(t, err, "run with -update-quota to create it")
-		assert.Equal(t, string(want), out, "%s differs (run with -update-quota after an intended change)", golden)
+		golden.Assert(t, filepath.Join("testdata", "quota", "golden", "gpu-dra."+format), out)
 	}
 }
 

@@ -2,18 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aigov/aigov/internal/golden"
 	"github.com/aigov/aigov/secrets"
 )
-
-var updateSecrets = flag.Bool("update-secrets", false, "rewrite testdata/secrets/*.json")
 
 // TestSecretsScanGolden compares `secrets scan -o json` of the example
 // platform and its fixed variant with testdata/secrets/*.json (rewrite with
@@ -28,15 +25,7 @@ func TestSecretsScanGolden(t *testing.T) {
 	} {
 		code, out, stderr := aigov(t, "", "secrets", "scan", "-f", tc.dir, "-o", "json")
 		require.Equal(t, tc.code, code, stderr)
-		golden := filepath.Join("testdata", "secrets", tc.golden)
-		if *updateSecrets {
-			require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-			require.NoError(t, os.WriteFile(golden, []byte(out), 0o644))
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		require.NoError(t, err, "run with -update-secrets to create it")
-		assert.Equal(t, string(want), out, tc.dir)
+		golden.Assert(t, filepath.Join("testdata", "secrets", tc.golden), out)
 	}
 }
 

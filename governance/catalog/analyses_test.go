@@ -63,19 +63,6 @@ spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
 
 func join(docs ...string) string { return strings.Join(docs, "---\n") }
 
-func TestAnalysesBuildOncePerInventory(t *testing.T) {
-	ax := newAnalyses()
-	a := loadInventory(t, deployIn("ml", "web", "", "{containers: [{name: w, image: nginx}]}"))
-	b := loadInventory(t, deployIn("ml", "web", "", "{containers: [{name: w, image: nginx}]}"))
-	ga := ax.netpolGraph(a)
-	if ax.netpolGraph(a) != ga || ax.rbacGraph(a) != ax.rbacGraph(a) {
-		t.Error("indexes rebuilt for the same inventory")
-	}
-	if ax.netpolGraph(b) == ga {
-		t.Error("indexes of another inventory reused")
-	}
-}
-
 func TestIsInternet(t *testing.T) {
 	for r, want := range map[string]bool{
 		"10.0.0.0/8": false, "10.1.0.0-10.2.255.255": false, "0.0.0.0-9.255.255.255": true,
@@ -88,8 +75,8 @@ func TestIsInternet(t *testing.T) {
 }
 
 // TestDefaultConcurrentInventories runs one engine over two inventories at
-// once (go test -race): the shared analyzer memo must give each run the
-// indexes of its own inventory.
+// once (go test -race): each run must read the facts of its own
+// inventory.
 func TestDefaultConcurrentInventories(t *testing.T) {
 	rules, err := Default()
 	if err != nil {

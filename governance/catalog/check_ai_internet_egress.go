@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/netpol"
 )
 
 // IDAIInternetEgress is the catalog ID of the ai-internet-egress check.
@@ -32,7 +33,7 @@ type AIInternetEgressParams struct {
 	Classes []string `json:"classes,omitempty"`
 }
 
-func aiInternetEgressDefinition(ax *analyses) governance.Definition {
+func aiInternetEgressDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDAIInternetEgress,
 		Description: "Inference and training pods reach the internet only in namespaces labelled " + AllowInternetEgressLabel + "=true.",
@@ -40,16 +41,13 @@ func aiInternetEgressDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{PodsAndWorkloads + " classified inference-server or training-job (inventory: network policies)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server, training-job]",
 			Description: "AI classes whose pods must not reach the internet"}},
-		New: func(p any) (governance.Check, error) { return newAIInternetEgress(ax, p) },
+		Requires: []governance.FactRef{netpol.GraphFact, ClassificationFact, netEdgesFact},
+		New:      NewAIInternetEgress,
 	}
 }
 
 // NewAIInternetEgress builds the ai-internet-egress check.
 func NewAIInternetEgress(params any) (governance.Check, error) {
-	return newAIInternetEgress(newAnalyses(), params)
-}
-
-func newAIInternetEgress(ax *analyses, params any) (governance.Check, error) {
 	p := AIInternetEgressParams{Classes: []string{string(ClassInferenceServer), string(ClassTrainingJob)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -58,28 +56,29 @@ func newAIInternetEgress(ax *analyses, params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	d := aiInternetEgressDefinition(ax)
+	d := aiInternetEgressDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "restrict the pods' egress to the cluster (and a model mirror or proxy), or label the namespace " + AllowInternetEgressLabel + "=true where internet access is an accepted risk",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
-			g := ax.netpolGraph(inv)
 			type target struct {
 				w     governance.Workload
 				class AIClass
 			}
 			ai := map[string]target{}
-			for _, cw := range ax.workloads(inv) {
-				if classes[cw.class.Class] && namespaceLabelsOf(inv, cw.w.Namespace)[AllowInternetEgressLabel] != "true" {
-					ai[cw.w.Namespace+"/"+cw.w.Kind+"/"+cw.w.Name] = target{cw.w, cw.class.Class}
+			for _, cw := range ClassificationFact.Of(pass) {
+				w := cw.Workload
+				if classes[cw.Classification.Class] && namespaceLabelsOf(inv, w.Namespace)[AllowInternetEgressLabel] != "true" {
+					ai[w.Namespace+"/"+w.Kind+"/"+w.Name] = target{w, cw.Classification.Class}
 				}
 			}
 			if len(ai) == 0 {
 				return nil
 			}
+			g := netpol.GraphFact.Of(pass)
 			var out []governance.Finding
-			for _, e := range ax.netEdges(inv) {
+			for _, e := range netEdgesFact.Of(pass) {
 				t, ok := ai[e.src.Namespace+"/"+e.src.Workload]
 				if !ok || !isInternet(e.dst) {
 					continue

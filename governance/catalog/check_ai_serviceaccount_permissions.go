@@ -38,7 +38,7 @@ type AIServiceAccountPermissionsParams struct {
 	Classes []string `json:"classes,omitempty"`
 }
 
-func aiServiceAccountPermissionsDefinition(ax *analyses) governance.Definition {
+func aiServiceAccountPermissionsDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDAIServiceAccountPermissions,
 		Description: "Inference and embedding ServiceAccounts cannot read Secrets beyond their own mounted ones, exec into pods, or create workloads.",
@@ -46,13 +46,9 @@ func aiServiceAccountPermissionsDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service (inventory: RBAC)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server, embedding-service]",
 			Description: "AI classes whose ServiceAccounts are judged"}},
-		New: func(p any) (governance.Check, error) { return newAIServiceAccountPermissions(ax, p) },
+		Requires: []governance.FactRef{ClassificationFact, rbac.GraphFact},
+		New:      NewAIServiceAccountPermissions,
 	}
-}
-
-// NewAIServiceAccountPermissions builds the ai-serviceaccount-permissions check.
-func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
-	return newAIServiceAccountPermissions(newAnalyses(), params)
 }
 
 // saRequest is one forbidden request shape.
@@ -82,7 +78,8 @@ func forbiddenSARequests(ns string) []saRequest {
 	}
 }
 
-func newAIServiceAccountPermissions(ax *analyses, params any) (governance.Check, error) {
+// NewAIServiceAccountPermissions builds the ai-serviceaccount-permissions check.
+func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
 	p := AIServiceAccountPermissionsParams{Classes: []string{string(ClassInferenceServer), string(ClassEmbeddingService)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -91,22 +88,22 @@ func newAIServiceAccountPermissions(ax *analyses, params any) (governance.Check,
 	if err != nil {
 		return governance.Check{}, err
 	}
-	d := aiServiceAccountPermissionsDefinition(ax)
+	d := aiServiceAccountPermissionsDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "remove the ServiceAccount from the binding (or narrow the role with resourceNames to the Secrets the pods mount); model servers need no write, exec or Secret-list access to the API",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
-			var targets []classifiedWorkload
-			for _, cw := range ax.workloads(inv) {
-				if classes[cw.class.Class] && cw.w.Pod != nil {
+			var targets []ClassifiedWorkload
+			for _, cw := range ClassificationFact.Of(pass) {
+				if classes[cw.Classification.Class] && cw.Workload.Pod != nil {
 					targets = append(targets, cw)
 				}
 			}
 			if len(targets) == 0 {
 				return nil
 			}
-			g := ax.rbacGraph(inv)
+			g := rbac.GraphFact.Of(pass)
 			whoCache := map[rbac.Attributes][]rbac.SubjectAccess{}
 			who := func(a rbac.Attributes) []rbac.SubjectAccess {
 				r, ok := whoCache[a]
@@ -121,10 +118,10 @@ func newAIServiceAccountPermissions(ax *analyses, params any) (governance.Check,
 			for _, s := range governance.Typed[*corev1.Secret](inv) {
 				secretsByNS[s.Namespace] = append(secretsByNS[s.Namespace], s.Name)
 			}
-			bySA := map[[2]string][]classifiedWorkload{}
+			bySA := map[[2]string][]ClassifiedWorkload{}
 			var keys [][2]string
 			for _, t := range targets {
-				k := [2]string{t.w.Namespace, serviceAccountOf(&t.w.Pod.Spec)}
+				k := [2]string{t.Workload.Namespace, serviceAccountOf(&t.Workload.Pod.Spec)}
 				if _, ok := bySA[k]; !ok {
 					keys = append(keys, k)
 				}
@@ -135,7 +132,7 @@ func newAIServiceAccountPermissions(ax *analyses, params any) (governance.Check,
 			reported := map[string]bool{}
 			// visit reports every target whose ServiceAccount a subject
 			// that may make the request a applies to.
-			visit := func(a rbac.Attributes, what func(t classifiedWorkload) string) {
+			visit := func(a rbac.Attributes, what func(t ClassifiedWorkload) string) {
 				for _, s := range who(a) {
 					if s.Superuser || len(s.Grants) == 0 {
 						continue
@@ -146,26 +143,27 @@ func newAIServiceAccountPermissions(ax *analyses, params any) (governance.Check,
 							if msg == "" {
 								continue
 							}
-							dedup := t.w.Namespace + "/" + t.w.Kind + "/" + t.w.Name + "\x00" + msg
+							w := t.Workload
+							dedup := w.Namespace + "/" + w.Kind + "/" + w.Name + "\x00" + msg
 							if reported[dedup] {
 								continue
 							}
 							reported[dedup] = true
-							out = append(out, governance.Finding{Object: t.w.Object.Ref(), Path: t.w.SpecPath + ".serviceAccountName",
+							out = append(out, governance.Finding{Object: w.Object.Ref(), Path: w.SpecPath + ".serviceAccountName",
 								Message: fmt.Sprintf("%s runs as ServiceAccount %s/%s, which can %s: %s",
-									describeWorkload(t.class.Class, t.w.Kind, t.w.Name), k[0], k[1], msg, s.Grants[0])})
+									describeWorkload(t.Classification.Class, w.Kind, w.Name), k[0], k[1], msg, s.Grants[0])})
 						}
 					}
 				}
 			}
 			for _, ns := range namespaces {
 				for _, req := range forbiddenSARequests(ns) {
-					visit(req.attrs, func(classifiedWorkload) string { return fmt.Sprintf("%s (%s)", req.what, req.attrs) })
+					visit(req.attrs, func(ClassifiedWorkload) string { return fmt.Sprintf("%s (%s)", req.what, req.attrs) })
 				}
 				for _, name := range secretsByNS[ns] {
 					a := rbac.Attributes{Verb: "get", Namespace: ns, Resource: "secrets", Name: name}
-					visit(a, func(t classifiedWorkload) string {
-						if ns == t.w.Namespace && slices.Contains(secrets.SecretsUsed(&t.w.Pod.Spec), name) {
+					visit(a, func(t ClassifiedWorkload) string {
+						if ns == t.Workload.Namespace && slices.Contains(secrets.SecretsUsed(&t.Workload.Pod.Spec), name) {
 							return ""
 						}
 						return fmt.Sprintf("read Secret %s/%s, which its pods do not mount", ns, name)

@@ -29,6 +29,7 @@ func aiWorkloadOwnServiceAccountDefinition() governance.Definition {
 		Description: "AI workloads (classified, or requesting GPUs) must each run under their own ServiceAccount, never default.",
 		Severity:    governance.SeverityMedium,
 		Kinds:       []string{PodsAndWorkloads + " classified as AI or requesting GPUs"},
+		Requires:    []governance.FactRef{ClassificationFact},
 		New:         NewAIWorkloadOwnServiceAccount,
 	}
 }
@@ -41,11 +42,12 @@ type aiWorkload struct {
 	what string
 }
 
-// aiWorkloads lists the workloads that are classified or request GPUs.
-func aiWorkloads(cl *classifier, inv *governance.Inventory) []aiWorkload {
+// aiWorkloads lists the workloads that are classified or request GPUs,
+// from the inventory's ClassificationFact.
+func aiWorkloads(classified []ClassifiedWorkload) []aiWorkload {
 	var out []aiWorkload
-	for _, w := range inv.Workloads() {
-		c := cl.workload(w)
+	for _, cw := range classified {
+		w, c := cw.Workload, cw.Classification
 		gpu := w.Pod != nil && usesGPU(&w.Pod.Spec)
 		if c.Class == ClassNone && !gpu {
 			continue
@@ -67,13 +69,11 @@ func NewAIWorkloadOwnServiceAccount(params any) (governance.Check, error) {
 		return governance.Check{}, err
 	}
 	d := aiWorkloadOwnServiceAccountDefinition()
-	cl := newClassifier()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "create a ServiceAccount for the workload (automountServiceAccountToken: false unless it calls the API) and set spec.serviceAccountName",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
-			inv := pass.Inventory
-			ai := aiWorkloads(cl, inv)
+			ai := aiWorkloads(ClassificationFact.Of(pass))
 			users := map[[2]string][]string{}
 			for _, a := range ai {
 				sa := serviceAccountOf(&a.w.Pod.Spec)

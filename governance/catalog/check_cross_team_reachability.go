@@ -33,7 +33,7 @@ type CrossTeamReachabilityParams struct {
 	Shared *string `json:"shared,omitempty"`
 }
 
-func crossTeamReachabilityDefinition(ax *analyses) governance.Definition {
+func crossTeamReachabilityDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDCrossTeamReachability,
 		Description: "No pod of one team's namespace reaches a pod of another team's namespace, except allowed team pairs.",
@@ -45,16 +45,13 @@ func crossTeamReachabilityDefinition(ax *analyses) governance.Definition {
 			{Name: "shared", Type: "string", Default: "isolation-level=shared",
 				Description: `label selector of shared platform namespaces, exempt as source and destination ("" for none)`},
 		},
-		New: func(p any) (governance.Check, error) { return newCrossTeamReachability(ax, p) },
+		Requires: []governance.FactRef{netpol.GraphFact, netEdgesFact},
+		New:      NewCrossTeamReachability,
 	}
 }
 
 // NewCrossTeamReachability builds the cross-team-reachability check.
 func NewCrossTeamReachability(params any) (governance.Check, error) {
-	return newCrossTeamReachability(newAnalyses(), params)
-}
-
-func newCrossTeamReachability(ax *analyses, params any) (governance.Check, error) {
 	p := CrossTeamReachabilityParams{TeamLabel: "team"}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -83,13 +80,13 @@ func newCrossTeamReachability(ax *analyses, params any) (governance.Check, error
 		}
 		allowed[[2]string{src, dst}] = true
 	}
-	d := crossTeamReachabilityDefinition(ax)
+	d := crossTeamReachabilityDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "restrict the destination's ingress and the source's egress NetworkPolicies to the namespaces of the same team, or allow the team pair explicitly",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
-			g := ax.netpolGraph(inv)
+			g := netpol.GraphFact.Of(pass)
 			teams := map[string]string{}
 			team := func(ns string) string {
 				t, ok := teams[ns]
@@ -102,9 +99,9 @@ func newCrossTeamReachability(ax *analyses, params any) (governance.Check, error
 				}
 				return t
 			}
-			refs := workloadRefs(ax, inv)
+			refs := workloadRefs(inv)
 			var out []governance.Finding
-			for _, e := range ax.netEdges(inv) {
+			for _, e := range netEdgesFact.Of(pass) {
 				if e.src.Kind == netpol.ExternalEndpoint || e.dst.Kind == netpol.ExternalEndpoint || e.src.Namespace == e.dst.Namespace {
 					continue
 				}
@@ -126,10 +123,10 @@ func newCrossTeamReachability(ax *analyses, params any) (governance.Check, error
 }
 
 // workloadRefs maps "namespace/Kind/name" to the workload's ObjectRef.
-func workloadRefs(ax *analyses, inv *governance.Inventory) map[string]governance.ObjectRef {
+func workloadRefs(inv *governance.Inventory) map[string]governance.ObjectRef {
 	out := map[string]governance.ObjectRef{}
-	for _, cw := range ax.workloads(inv) {
-		out[cw.w.Namespace+"/"+cw.w.Kind+"/"+cw.w.Name] = cw.w.Object.Ref()
+	for _, w := range inv.Workloads() {
+		out[w.Namespace+"/"+w.Kind+"/"+w.Name] = w.Object.Ref()
 	}
 	return out
 }

@@ -35,7 +35,7 @@ type InferenceExposureParams struct {
 	Classes []string `json:"classes,omitempty"`
 }
 
-func inferenceExposureDefinition(ax *analyses) governance.Definition {
+func inferenceExposureDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDInferenceExposure,
 		Description: "Inference servers are not exposed through LoadBalancer or NodePort Services or Ingresses unless the namespace is labelled " + AllowExternalInferenceLabel + "=true.",
@@ -43,16 +43,13 @@ func inferenceExposureDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{"Services, Ingresses selecting inference servers (inventory)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server]",
 			Description: "AI classes whose pods must not be exposed"}},
-		New: func(p any) (governance.Check, error) { return newInferenceExposure(ax, p) },
+		Requires: []governance.FactRef{ClassificationFact},
+		New:      NewInferenceExposure,
 	}
 }
 
 // NewInferenceExposure builds the inference-exposure check.
 func NewInferenceExposure(params any) (governance.Check, error) {
-	return newInferenceExposure(newAnalyses(), params)
-}
-
-func newInferenceExposure(ax *analyses, params any) (governance.Check, error) {
 	p := InferenceExposureParams{Classes: []string{string(ClassInferenceServer)}}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -61,17 +58,18 @@ func newInferenceExposure(ax *analyses, params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	d := inferenceExposureDefinition(ax)
+	d := inferenceExposureDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "serve the model through a ClusterIP Service behind an authenticating gateway, or label the namespace " + AllowExternalInferenceLabel + "=true if external access is intended",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
 			// inference workloads per namespace
-			byNS := map[string][]classifiedWorkload{}
-			for _, cw := range ax.workloads(inv) {
-				if classes[cw.class.Class] && cw.w.Pod != nil && namespaceLabelsOf(inv, cw.w.Namespace)[AllowExternalInferenceLabel] != "true" {
-					byNS[cw.w.Namespace] = append(byNS[cw.w.Namespace], cw)
+			byNS := map[string][]ClassifiedWorkload{}
+			for _, cw := range ClassificationFact.Of(pass) {
+				w := cw.Workload
+				if classes[cw.Classification.Class] && w.Pod != nil && namespaceLabelsOf(inv, w.Namespace)[AllowExternalInferenceLabel] != "true" {
+					byNS[w.Namespace] = append(byNS[w.Namespace], cw)
 				}
 			}
 			if len(byNS) == 0 {
@@ -84,8 +82,8 @@ func newInferenceExposure(ax *analyses, params any) (governance.Check, error) {
 				sel := labels.SelectorFromSet(svc.Spec.Selector)
 				var names []string
 				for _, cw := range byNS[svc.Namespace] {
-					if sel.Matches(labels.Set(cw.w.Pod.Labels)) {
-						names = append(names, describeWorkload(cw.class.Class, cw.w.Kind, cw.w.Name))
+					if w := cw.Workload; sel.Matches(labels.Set(w.Pod.Labels)) {
+						names = append(names, describeWorkload(cw.Classification.Class, w.Kind, w.Name))
 					}
 				}
 				return names

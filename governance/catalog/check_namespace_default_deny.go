@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/netpol"
 )
 
 // IDNamespaceDefaultDeny is the catalog ID of the namespace-default-deny check.
@@ -26,7 +27,7 @@ type NamespaceDefaultDenyParams struct {
 	Egress *bool `json:"egress,omitempty"`
 }
 
-func namespaceDefaultDenyDefinition(ax *analyses) governance.Definition {
+func namespaceDefaultDenyDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDNamespaceDefaultDeny,
 		Description: "Every namespace with workloads isolates all its pods: a default-deny for ingress (and egress) by some NetworkPolicy or admin policy.",
@@ -34,28 +35,25 @@ func namespaceDefaultDenyDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{"Namespaces with workloads (inventory: NetworkPolicies, AdminNetworkPolicies, BaselineAdminNetworkPolicies)"},
 		Params: []governance.Param{{Name: "egress", Type: "bool", Default: "true",
 			Description: "also require egress isolation (pods whose egress no policy restricts are findings)"}},
-		New: func(p any) (governance.Check, error) { return newNamespaceDefaultDeny(ax, p) },
+		Requires: []governance.FactRef{netpol.GraphFact},
+		New:      NewNamespaceDefaultDeny,
 	}
 }
 
 // NewNamespaceDefaultDeny builds the namespace-default-deny check.
 func NewNamespaceDefaultDeny(params any) (governance.Check, error) {
-	return newNamespaceDefaultDeny(newAnalyses(), params)
-}
-
-func newNamespaceDefaultDeny(ax *analyses, params any) (governance.Check, error) {
 	var p NamespaceDefaultDenyParams
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
 	}
 	egress := p.Egress == nil || *p.Egress
-	d := namespaceDefaultDenyDefinition(ax)
+	d := namespaceDefaultDenyDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "add a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] and no rules to the namespace, then allow each flow the namespace needs",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
-			g := ax.netpolGraph(inv)
+			g := netpol.GraphFact.Of(pass)
 			var out []governance.Finding
 			for _, c := range g.DefaultDenyCoverage() {
 				for _, dir := range []struct {

@@ -17,7 +17,8 @@
 // come only from ClusterRoleBindings: a cluster-wide operator group is no
 // team, and its power is what rbac risks and team-group-risks report. The
 // evaluation is secrets.ProviderKeysOutsideTeam; the catalog adds the
-// parameters, the findings and the shared per-inventory exposure.
+// parameters and the findings, and reads the exposure from the pass
+// (secrets.ExposureFact).
 
 package catalog
 
@@ -56,7 +57,7 @@ type ProviderKeySecretExposureParams struct {
 	IncludeClusterWide bool `json:"includeClusterWide,omitempty"`
 }
 
-func providerKeySecretExposureDefinition(ax *analyses) governance.Definition {
+func providerKeySecretExposureDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDProviderKeySecretExposure,
 		Description: "Provider-key Secrets are readable (RBAC read, pod or workload creation, exec, impersonation) only inside the owning team.",
@@ -68,16 +69,13 @@ func providerKeySecretExposureDefinition(ax *analyses) governance.Definition {
 			{Name: "teamMembers", Type: "map[string][]string", Description: `team → its "Group/NAME" and "User/NAME" subjects; default: a Group or User bound only in one team's namespaces is that team's`},
 			{Name: "includeClusterWide", Type: "bool", Default: "false", Description: "also report accesses granted only by ClusterRoleBindings (cluster-wide operators)"},
 		},
-		New: func(p any) (governance.Check, error) { return newProviderKeySecretExposure(ax, p) },
+		Requires: []governance.FactRef{secrets.ExposureFact},
+		New:      NewProviderKeySecretExposure,
 	}
 }
 
 // NewProviderKeySecretExposure builds the provider-key-secret-exposure check.
 func NewProviderKeySecretExposure(params any) (governance.Check, error) {
-	return newProviderKeySecretExposure(newAnalyses(), params)
-}
-
-func newProviderKeySecretExposure(ax *analyses, params any) (governance.Check, error) {
 	p := ProviderKeySecretExposureParams{TeamLabel: "team"}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -86,14 +84,14 @@ func newProviderKeySecretExposure(ax *analyses, params any) (governance.Check, e
 	if err != nil {
 		return governance.Check{}, err
 	}
-	d := providerKeySecretExposureDefinition(ax)
+	d := providerKeySecretExposureDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "remove the grant that lets the subject read the Secret, create pods or workloads, exec or impersonate in its namespace (or narrow it with resourceNames); share a provider key through the gateway, not the Secret",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
 			var out []governance.Finding
-			for _, pe := range secrets.ProviderKeysOutsideTeam(inv, ax.secretExposure(inv), policy) {
+			for _, pe := range secrets.ProviderKeysOutsideTeam(inv, secrets.ExposureFact.Of(pass), policy) {
 				if o := inv.Get(governance.Key{Kind: "Secret", Namespace: pe.Namespace, Name: pe.Name}); o != nil {
 					out = append(out, providerKeyFindings(o, pe, p.IncludeClusterWide)...)
 				}

@@ -93,7 +93,8 @@ func sensitiveWorkloadClassificationDefinition() governance.Definition {
 				Description: "classification values from least to most strict"},
 			{Name: "minimum", Type: "string", Default: "confidential", Description: "least strict classification sensitive workloads may run in (a value of order)"},
 		},
-		New: NewSensitiveWorkloadClassification,
+		Requires: []governance.FactRef{AssetsFact},
+		New:      NewSensitiveWorkloadClassification,
 	}
 }
 
@@ -107,17 +108,16 @@ func NewSensitiveWorkloadClassification(params any) (governance.Check, error) {
 		return governance.Check{}, err
 	}
 	d := sensitiveWorkloadClassificationDefinition()
-	cl := newClassifier()
 	minRank := slices.Index(p.Order, p.Minimum)
 	stricter := strings.Join(p.Order[minRank:], " or ")
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: fmt.Sprintf("run the workload in a namespace labelled %s=%s, or raise its namespace's classification after reviewing who can reach it",
 			p.Label, strings.Join(p.Order[minRank:], "|")),
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
 			var out []governance.Finding
-			for _, a := range cl.assets(inv) {
+			for _, a := range AssetsFact.Of(pass) {
 				if !slices.Contains(p.Classes, a.Class) || a.Namespace == "" {
 					continue
 				}

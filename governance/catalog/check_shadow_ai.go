@@ -68,7 +68,8 @@ func shadowAIDefinition() governance.Definition {
 		Kinds:       []string{PodsAndWorkloads, "AI custom resources", "Namespace (read)"},
 		Params: []governance.Param{{Name: "approvalLabel", Type: "string", Default: DefaultAIApprovalLabel,
 			Description: `namespace label of approval, "key=value" or "key" (any value)`}},
-		New: NewShadowAI,
+		Requires: []governance.FactRef{ClassificationFact, AssetsFact},
+		New:      NewShadowAI,
 	}
 }
 
@@ -80,9 +81,8 @@ func NewShadowAI(params any) (governance.Check, error) {
 		return governance.Check{}, err
 	}
 	d := shadowAIDefinition()
-	cl := newClassifier()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: fmt.Sprintf("move the workload to a namespace approved for AI, or have the platform team review the namespace and label it %s", p.ApprovalLabel),
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
@@ -98,7 +98,7 @@ func NewShadowAI(params any) (governance.Check, error) {
 				return false, fmt.Sprintf("namespace %q is not labelled %s", ns, p.ApprovalLabel)
 			}
 			var out []governance.Finding
-			for _, a := range aiWorkloads(cl, inv) {
+			for _, a := range aiWorkloads(ClassificationFact.Of(pass)) {
 				ok, why := approved(a.w.Namespace)
 				if ok {
 					continue
@@ -115,7 +115,7 @@ func NewShadowAI(params any) (governance.Check, error) {
 				out = append(out, governance.Finding{Object: a.w.Object.Ref(), Path: path,
 					Message: fmt.Sprintf("%s runs outside the AI-approved namespaces: %s (recognised by %s)", a.what, why, evidence)})
 			}
-			for _, a := range cl.assets(inv) {
+			for _, a := range AssetsFact.Of(pass) {
 				if a.Object.Typed || a.Namespace == "" {
 					continue
 				}

@@ -39,7 +39,7 @@ func defaultTeamGroupRiskClasses() []string {
 		"SYSTEM_MASTERS", "EKS_AWS_AUTH"}
 }
 
-func teamGroupRisksDefinition(ax *analyses) governance.Definition {
+func teamGroupRisksDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDTeamGroupRisks,
 		Description: "Groups bound in team namespaces hold no wildcard or escalation RBAC risk class.",
@@ -50,16 +50,13 @@ func teamGroupRisksDefinition(ax *analyses) governance.Definition {
 			{Name: "classes", Type: "[]string", Default: "wildcard and escalation classes",
 				Description: "rbac risk class IDs (aigov rbac risks) that team groups must not hold"},
 		},
-		New: func(p any) (governance.Check, error) { return newTeamGroupRisks(ax, p) },
+		Requires: []governance.FactRef{rbac.GraphFact},
+		New:      NewTeamGroupRisks,
 	}
 }
 
 // NewTeamGroupRisks builds the team-group-risks check.
 func NewTeamGroupRisks(params any) (governance.Check, error) {
-	return newTeamGroupRisks(newAnalyses(), params)
-}
-
-func newTeamGroupRisks(ax *analyses, params any) (governance.Check, error) {
 	p := TeamGroupRisksParams{TeamLabel: "team", Classes: defaultTeamGroupRiskClasses()}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -83,9 +80,9 @@ func newTeamGroupRisks(ax *analyses, params any) (governance.Check, error) {
 			return governance.Check{}, fmt.Errorf("classes[%d]: unknown rbac risk class %q", i, id)
 		}
 	}
-	d := teamGroupRisksDefinition(ax)
+	d := teamGroupRisksDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "bind the team group to a developer Role that lists the resources and verbs it needs (no *, no roles/rolebindings write, no bind/escalate/impersonate)",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
 			inv := pass.Inventory
@@ -94,7 +91,7 @@ func newTeamGroupRisks(ax *analyses, params any) (governance.Check, error) {
 				return nil
 			}
 			var out []governance.Finding
-			for _, r := range ax.rbacGraph(inv).Risks(classes) {
+			for _, r := range rbac.GraphFact.Of(pass).Risks(classes) {
 				if r.Subject.Kind != rbacv1.GroupKind || !groups[r.Subject.Name] {
 					continue
 				}

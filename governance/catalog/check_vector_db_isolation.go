@@ -39,7 +39,7 @@ type VectorDBIsolationParams struct {
 	Consumers map[string][]string `json:"consumers,omitempty"`
 }
 
-func vectorDBIsolationDefinition(ax *analyses) governance.Definition {
+func vectorDBIsolationDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDVectorDBIsolation,
 		Description: "Vector databases are reachable (NetworkPolicy reachability) only from their declared consumers.",
@@ -47,16 +47,13 @@ func vectorDBIsolationDefinition(ax *analyses) governance.Definition {
 		Kinds:       []string{PodsAndWorkloads + " classified vector-database (inventory: network policies)"},
 		Params: []governance.Param{{Name: "consumers", Type: "map[string][]string",
 			Description: `consumers per vector database "namespace/name": "namespace/name" workloads or app label values of the vector database's namespace, added to the workload's ` + ConsumersKey + " label or annotation; without any, the pods of its own namespace"}},
-		New: func(p any) (governance.Check, error) { return newVectorDBIsolation(ax, p) },
+		Requires: []governance.FactRef{netpol.GraphFact, ClassificationFact, workloadEndpointsFact, netEdgesFact},
+		New:      NewVectorDBIsolation,
 	}
 }
 
 // NewVectorDBIsolation builds the vector-db-isolation check.
 func NewVectorDBIsolation(params any) (governance.Check, error) {
-	return newVectorDBIsolation(newAnalyses(), params)
-}
-
-func newVectorDBIsolation(ax *analyses, params any) (governance.Check, error) {
 	var p VectorDBIsolationParams
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
@@ -69,28 +66,29 @@ func newVectorDBIsolation(ax *analyses, params any) (governance.Check, error) {
 			return governance.Check{}, err
 		}
 	}
-	d := vectorDBIsolationDefinition(ax)
+	d := vectorDBIsolationDefinition()
 	return governance.Check{
-		ID: d.ID, Description: d.Description, Severity: d.Severity,
+		ID: d.ID, Description: d.Description, Severity: d.Severity, Requires: d.Requires,
 		Remediation: "narrow the vector database's ingress NetworkPolicy (and the sources' egress) to its consumers, or declare the source in the " + ConsumersKey + " annotation",
 		Inventory: func(pass *governance.Pass) []governance.Finding {
-			inv := pass.Inventory
-			g := ax.netpolGraph(inv)
+			byWorkload := workloadEndpointsFact.Of(pass)
 			dbs := map[*netpol.Endpoint]*vectorDB{}
-			for _, cw := range ax.workloads(inv) {
-				if cw.class.Class != ClassVectorDatabase {
+			for _, cw := range ClassificationFact.Of(pass) {
+				if cw.Classification.Class != ClassVectorDatabase {
 					continue
 				}
-				v := &vectorDB{w: cw.w, consumers: declaredConsumers(cw.w, p.Consumers[cw.w.Namespace+"/"+cw.w.Name])}
-				for _, e := range ax.endpointsOf(inv, cw.w) {
+				w := cw.Workload
+				v := &vectorDB{w: w, consumers: declaredConsumers(w, p.Consumers[w.Namespace+"/"+w.Name])}
+				for _, e := range endpointsOf(byWorkload, w) {
 					dbs[e] = v
 				}
 			}
 			if len(dbs) == 0 {
 				return nil
 			}
+			g := netpol.GraphFact.Of(pass)
 			var out []governance.Finding
-			for _, e := range ax.netEdges(inv) {
+			for _, e := range netEdgesFact.Of(pass) {
 				v, ok := dbs[e.dst]
 				if !ok || dbs[e.src] == v || v.allows(e.src) {
 					continue

@@ -284,13 +284,16 @@ type Asset struct {
 // AssetTable lists the AI assets of an inventory — workloads and custom
 // resources with a class other than ClassNone — sorted by class (in
 // AIClasses order), namespace, kind and name: the "AI assets" table of a
-// report.
-func AssetTable(inv *governance.Inventory) []Asset { return newClassifier().assets(inv) }
+// report. Checks read it from their pass with AssetsFact.Of, which
+// computes it once per run.
+func AssetTable(inv *governance.Inventory) []Asset { return AssetsFact.Of(governance.NewPass(inv)) }
 
-func (cl *classifier) assets(inv *governance.Inventory) []Asset {
+// assets builds the asset table from the classified workloads of inv
+// (ClassificationFact) and its custom resources.
+func (cl *classifier) assets(inv *governance.Inventory, workloads []ClassifiedWorkload) []Asset {
 	var out []Asset
-	for _, w := range inv.Workloads() {
-		c := cl.workload(w)
+	for _, cw := range workloads {
+		w, c := cw.Workload, cw.Classification
 		if c.Class == ClassNone {
 			continue
 		}

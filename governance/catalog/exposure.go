@@ -50,9 +50,22 @@ type AssetExposure struct {
 // (pods/exec, pods/attach, pods/portforward and pod creation in the
 // asset's namespace) and secrets.Exposure (Secret read).
 func Exposures(inv *governance.Inventory) []AssetExposure {
-	ax := newAnalyses()
-	g := ax.netpolGraph(inv)
-	rg := ax.rbacGraph(inv)
+	return ExposuresOf(governance.NewPass(inv))
+}
+
+// ExposuresRequire are the facts ExposuresOf reads.
+var ExposuresRequire = []governance.FactRef{netpol.GraphFact, rbac.GraphFact, secrets.ExposureFact,
+	ClassificationFact, workloadEndpointsFact}
+
+// ExposuresOf is Exposures of the pass's inventory, reading the facts the
+// pass has computed (the graphs, the classification and the secret
+// exposure a run of the catalog's checks built) and computing the others
+// (ExposuresRequire).
+func ExposuresOf(pass *governance.Pass) []AssetExposure {
+	inv := pass.Inventory
+	g := netpol.GraphFact.Of(pass)
+	rg := rbac.GraphFact.Of(pass)
+	byWorkload := workloadEndpointsFact.Of(pass)
 	var out []AssetExposure
 
 	podAccess := func(ns string) []string {
@@ -87,25 +100,27 @@ func Exposures(inv *governance.Inventory) []AssetExposure {
 		return names
 	}
 
-	cws := ax.workloads(inv)
+	cws := ClassificationFact.Of(pass)
 	for _, cw := range cws {
-		if cw.class.Class != ClassVectorDatabase {
+		if cw.Classification.Class != ClassVectorDatabase {
 			continue
 		}
-		out = append(out, AssetExposure{Asset: ExposureVectorDatabase, Object: cw.w.Object.Ref(), UsedBy: nil,
-			Network: network(ax.endpointsOf(inv, cw.w)), Access: podAccess(cw.w.Namespace)})
+		w := cw.Workload
+		out = append(out, AssetExposure{Asset: ExposureVectorDatabase, Object: w.Object.Ref(), UsedBy: nil,
+			Network: network(endpointsOf(byWorkload, w)), Access: podAccess(w.Namespace)})
 	}
 
 	// Model stores: PVCs mounted by AI workloads other than vector databases.
-	mounts := map[[2]string][]classifiedWorkload{}
+	mounts := map[[2]string][]governance.Workload{}
 	for _, cw := range cws {
-		if cw.class.Class == ClassNone || cw.class.Class == ClassVectorDatabase || cw.w.Pod == nil {
+		w, class := cw.Workload, cw.Classification.Class
+		if class == ClassNone || class == ClassVectorDatabase || w.Pod == nil {
 			continue
 		}
-		for _, v := range cw.w.Pod.Spec.Volumes {
+		for _, v := range w.Pod.Spec.Volumes {
 			if v.PersistentVolumeClaim != nil {
-				k := [2]string{cw.w.Namespace, v.PersistentVolumeClaim.ClaimName}
-				mounts[k] = append(mounts[k], cw)
+				k := [2]string{w.Namespace, v.PersistentVolumeClaim.ClaimName}
+				mounts[k] = append(mounts[k], w)
 			}
 		}
 	}
@@ -118,15 +133,15 @@ func Exposures(inv *governance.Inventory) []AssetExposure {
 		var used []string
 		var eps []*netpol.Endpoint
 		for _, u := range users {
-			used = append(used, u.w.Kind+"/"+u.w.Name)
-			eps = append(eps, ax.endpointsOf(inv, u.w)...)
+			used = append(used, u.Kind+"/"+u.Name)
+			eps = append(eps, endpointsOf(byWorkload, u)...)
 		}
 		out = append(out, AssetExposure{Asset: ExposureModelStore, Object: o.Ref(), UsedBy: used,
 			Network: network(eps), Access: podAccess(pvc.Namespace)})
 	}
 
 	keys := ProviderKeySecrets(inv)
-	for _, e := range ax.secretExposure(inv) {
+	for _, e := range secrets.ExposureFact.Of(pass) {
 		if _, ok := keys[[2]string{e.Namespace, e.Name}]; !ok {
 			continue
 		}

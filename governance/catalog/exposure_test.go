@@ -1,23 +1,13 @@
 package catalog
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/aigov/aigov/governance"
 )
 
 func TestExposuresOnExamplePlatform(t *testing.T) {
-	loader, err := governance.NewLoader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := loader.Load(filepath.Join("..", "..", "examples", "multitenant"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv := loadExample(t, ".")
 	rows := map[string]AssetExposure{}
 	var order []string
 	for _, e := range Exposures(inv) {

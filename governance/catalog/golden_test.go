@@ -1,18 +1,14 @@
 package catalog
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestGolden runs every catalog check, configured by
 // testdata/golden/policy.yaml, over testdata/golden/manifests.yaml and
@@ -66,18 +62,5 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	golden := filepath.Join(dir, "findings.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("findings differ from %s (run with -update after checking the change):\n%s", golden, got)
-	}
+	golden.Assert(t, filepath.Join(dir, "findings.json"), got)
 }

@@ -2,18 +2,15 @@ package report
 
 import (
 	"bytes"
-	"flag"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // fixedTime stamps PolicyReport results in tests.
 var fixedTime = time.Date(2026, 1, 2, 3, 4, 5, 500000000, time.UTC)
@@ -114,22 +111,7 @@ func TestGolden(t *testing.T) {
 		for _, f := range Formats() {
 			t.Run(name+"."+string(f), func(t *testing.T) {
 				got := encode(t, f, r)
-				golden := filepath.Join("testdata", "golden", name+"."+string(f)+".golden")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", golden, got, want)
-				}
+				golden.Assert(t, filepath.Join("testdata", "golden", name+"."+string(f)+".golden"), got)
 			})
 		}
 	}
