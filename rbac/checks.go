@@ -54,12 +54,6 @@ func Lint(inv *governance.Inventory) []governance.Finding {
 	return out
 }
 
-// manifestsFact is the roles and bindings of a pass's inventory as the
-// checks read them.
-var manifestsFact = governance.NewFact("rbac.Manifests", func(p *governance.Pass) *lintContext {
-	return newLintContext(New(p.Inventory))
-})
-
 // lintCheck is what a check of this package declares; definition turns it
 // into the governance.Definition.
 type lintCheck struct {
@@ -75,7 +69,7 @@ type lintCheck struct {
 func (lc lintCheck) definition() governance.Definition {
 	return governance.Definition{
 		ID: lc.id, Aliases: slices.Clone(lc.aliases), Description: lc.description, Severity: lc.severity,
-		Kinds: slices.Clone(lc.kinds), Requires: []governance.FactRef{manifestsFact}, New: lc.new,
+		Kinds: slices.Clone(lc.kinds), Requires: []governance.FactRef{GraphFact}, New: lc.new,
 	}
 }
 
@@ -86,8 +80,8 @@ func (lc lintCheck) new(params any) (governance.Check, error) {
 	}
 	return governance.Check{
 		ID: lc.id, Aliases: slices.Clone(lc.aliases), Description: lc.description, Severity: lc.severity,
-		Remediation: lc.remediation, Requires: []governance.FactRef{manifestsFact},
-		Inventory: func(p *governance.Pass) []governance.Finding { return lc.run(manifestsFact.Of(p), &lc) },
+		Remediation: lc.remediation, Requires: []governance.FactRef{GraphFact},
+		Inventory: func(p *governance.Pass) []governance.Finding { return lc.run(newLintContext(GraphFact.Of(p)), &lc) },
 	}, nil
 }
 
@@ -108,7 +102,7 @@ var (
 )
 
 // lintContext is what every check sees: the manifests of the roles and
-// bindings in a stable order, and the served built-in API.
+// bindings of the graph in a stable order, and the served built-in API.
 type lintContext struct {
 	g        *Graph
 	roles    []lintRole

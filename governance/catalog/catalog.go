@@ -17,15 +17,15 @@ import (
 // secrets rule. Every definition names the framework controls it serves
 // (Controls). The slice and its entries are fresh on every call.
 //
-// The analyzer-composed checks built from one call's definitions share
-// their analyzer indexes: running them over an inventory builds the
-// netpol graph, the rbac graph, the secrets scan and the secret exposure
-// once, however many of them run.
+// The analyzer-composed checks name the facts they read in Requires
+// (netpol.GraphFact, rbac.GraphFact, secrets.ScanFact,
+// secrets.ExposureFact, ClassificationFact, ...): an engine computes each
+// once per run, however many of them run, and a check built on its own
+// computes them in the Pass it is given.
 //
 // custom-cel is not here: it needs the CEL environment of package cel,
 // which adds its definition to this list.
 func Definitions() []governance.Definition {
-	ax := newAnalyses()
 	defs := []governance.Definition{
 		privilegedContainerDefinition(),
 		allowedRegistriesDefinition(),
@@ -51,19 +51,19 @@ func Definitions() []governance.Definition {
 		auditPolicyLintDefinition(),
 		kyvernoDeprecatedActionDefinition(),
 
-		namespaceDefaultDenyDefinition(ax),
-		vectorDBIsolationDefinition(ax),
-		crossTeamReachabilityDefinition(ax),
-		inferenceExposureDefinition(ax),
-		aiInternetEgressDefinition(ax),
-		aiServiceAccountPermissionsDefinition(ax),
-		teamGroupRisksDefinition(ax),
+		namespaceDefaultDenyDefinition(),
+		vectorDBIsolationDefinition(),
+		crossTeamReachabilityDefinition(),
+		inferenceExposureDefinition(),
+		aiInternetEgressDefinition(),
+		aiServiceAccountPermissionsDefinition(),
+		teamGroupRisksDefinition(),
 		gpuLimitRangeCapDefinition(),
-		providerKeySecretExposureDefinition(ax),
+		providerKeySecretExposureDefinition(),
 	}
 	defs = append(defs, rbac.Checks()...)
 	defs = append(defs, quota.Checks()...)
-	defs = append(defs, secretsRuleDefinitions(ax)...)
+	defs = append(defs, secretsRuleDefinitions()...)
 	for i := range defs {
 		defs[i].Controls = Controls(defs[i].ID)
 	}
@@ -83,7 +83,7 @@ func Definitions() []governance.Definition {
 // ai-serviceaccount-permissions, team-group-risks, gpu-limitrange-cap,
 // provider-key-secret-exposure), every rbac check (rbac.Checks), every
 // quota check (quota.Checks) and the default
-// secrets rules, sharing one set of analyzer indexes.
+// secrets rules.
 func Default() ([]governance.Rule, error) {
 	var rules []governance.Rule
 	for _, d := range Definitions() {
