@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -391,9 +390,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-// oneLine collapses whitespace runs, for messages built from expressions.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func metaOf(obj runtime.Object) (metav1.Object, error) { return meta.Accessor(obj) }
 

@@ -98,7 +98,7 @@ func TestDifferentialAPIServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			entry := diffEntry(dc.entry, label)
-			g, err := comp.GenerateEntry("diff", entry)
+			g, err := comp.GenerateEntry("diff", entry, testDefinitions())
 			if err != nil {
 				t.Fatal(err)
 			}

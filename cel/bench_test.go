@@ -43,7 +43,7 @@ func BenchmarkGenerateCatalog(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := comp.Generate(p); err != nil {
+		if _, err := comp.Generate(p, testDefinitions()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,7 +59,7 @@ func BenchmarkAdmitPodPerPolicy(b *testing.B) {
 	pod := benchPod(b)
 	var adms []*Admission
 	for _, dc := range corpus(b) {
-		g, err := comp.GenerateEntry("bench", dc.entry)
+		g, err := comp.GenerateEntry("bench", dc.entry, testDefinitions())
 		if err != nil {
 			b.Fatal(err)
 		}

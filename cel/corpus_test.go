@@ -327,3 +327,7 @@ func corpus(t testing.TB) []diffCheck {
 	checks = append(checks, diffCheck{e, jobCases})
 	return checks
 }
+
+// testDefinitions are the definitions the tests generate policies from:
+// the catalog's (custom-cel is the compiler's own).
+func testDefinitions() []governance.Definition { return catalog.Definitions() }

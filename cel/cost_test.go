@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
+	"github.com/aigov/aigov/governance"
 )
 
 func podPolicySpec(validation string, vars ...admissionregistrationv1.Variable) *admissionregistrationv1.ValidatingAdmissionPolicySpec {
 	return &admissionregistrationv1.ValidatingAdmissionPolicySpec{
-		MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{ruleFor([]string{""}, []string{"v1"}, []string{"pods"})}},
+		MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{governance.AdmissionRule([]string{""}, []string{"v1"}, []string{"pods"})}},
 		Variables:        vars,
 		Validations:      []admissionregistrationv1.Validation{{Expression: validation}},
 	}
@@ -44,7 +46,7 @@ func TestEstimateCostOfCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dc := range corpus(t) {
-		g, err := comp.GenerateEntry("p", dc.entry)
+		g, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,8 +4,10 @@
 // policy's kubernetesVersion and evaluated with its cost limits. In Go it
 // judges every object the entry's scope (match.resources) selects, as a
 // CREATE request; a false expression, or an evaluation error under
-// failurePolicy Fail, is a finding. Its ValidatingAdmissionPolicy matches
-// exactly match.resources.
+// failurePolicy Fail, is a finding. Its admission form is the expression
+// as the one validation, with the failure policy, and no rules of its own:
+// its ValidatingAdmissionPolicy matches exactly the entry's
+// match.resources (Compiler.Generate).
 
 package cel
 
@@ -67,6 +69,12 @@ func CustomCELDefinitionFor(kubernetesVersion string) (governance.Definition, er
 	if err != nil {
 		return governance.Definition{}, err
 	}
+	return c.CustomCELDefinition(), nil
+}
+
+// CustomCELDefinition is the custom-cel catalog entry whose rules must
+// compile for the compiler's target version.
+func (c *Compiler) CustomCELDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDCustomCEL,
 		Description: "A user CEL rule over the admission variables (object, oldObject, request, namespaceObject) must be true; compiled with the kube-apiserver's CEL environment and cost limits.",
@@ -80,7 +88,7 @@ func CustomCELDefinitionFor(kubernetesVersion string) (governance.Definition, er
 		},
 		VAP: true,
 		New: c.NewCustomCEL,
-	}, nil
+	}
 }
 
 // NewCustomCEL builds the custom-cel check from CustomCELParams: the rule
@@ -94,10 +102,19 @@ func (c *Compiler) NewCustomCEL(params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	def := CustomCELDefinition()
+	def := c.CustomCELDefinition()
+	fp := p.FailurePolicy
+	if fp == "" {
+		fp = admissionregistrationv1.Fail
+	}
 	return governance.Check{
 		ID: def.ID, Description: def.Description, Severity: def.Severity,
 		Remediation: "change the object so that the rule's expression holds",
+		// No rules: the policy entry's match.resources say what it judges.
+		Admission: &governance.Admission{
+			Validations:   []admissionregistrationv1.Validation{p.rule("").Validation()},
+			FailurePolicy: fp,
+		},
 		Object: func(o *governance.Object) []governance.Violation {
 			r := prog.EvaluateObject(context.Background(), o, Input{})
 			if r.Allowed {
@@ -106,23 +123,4 @@ func (c *Compiler) NewCustomCEL(params any) (governance.Check, error) {
 			return []governance.Violation{{Path: field.NewPath("").String(), Message: r.Message}}
 		},
 	}, nil
-}
-
-func customCELVAP(e governance.PolicyEntry) (vapBody, error) {
-	p, err := ParseCustomCELParams(e.Params)
-	if err != nil {
-		return vapBody{}, err
-	}
-	if len(e.Match.Resources) == 0 {
-		return vapBody{}, errors.New("custom-cel needs match.resources to be generated as a ValidatingAdmissionPolicy")
-	}
-	rules, err := resourceRules(e.Match.Resources)
-	if err != nil {
-		return vapBody{}, err
-	}
-	fp := p.FailurePolicy
-	if fp == "" {
-		fp = admissionregistrationv1.Fail
-	}
-	return vapBody{rules: rules, validations: []admissionregistrationv1.Validation{p.rule(e.Name).Validation()}, failurePolicy: fp}, nil
 }

@@ -116,7 +116,7 @@ func TestDifferentialInProcess(t *testing.T) {
 		label := diffLabel(dc.entry)
 		t.Run(label, func(t *testing.T) {
 			entry := diffEntry(dc.entry, label)
-			g, err := comp.GenerateEntry("diff", entry)
+			g, err := comp.GenerateEntry("diff", entry, testDefinitions())
 			if err != nil {
 				t.Fatalf("generate: %v", err)
 			}
@@ -225,7 +225,7 @@ spec: {containers: [{name: app, image: registry.example.com/app:1}]}
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs, err := comp.Generate(policy)
+	gs, err := comp.Generate(policy, testDefinitions())
 	if err != nil {
 		t.Fatal(err)
 	}

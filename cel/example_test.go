@@ -10,6 +10,7 @@ import (
 
 	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
 )
 
 func ExampleCompiler_Compile() {
@@ -54,7 +55,7 @@ spec:
 	if err != nil {
 		panic(err)
 	}
-	gs, err := comp.Generate(policy)
+	gs, err := comp.Generate(policy, catalog.Definitions())
 	if err != nil {
 		panic(err)
 	}

@@ -12,12 +12,10 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
 	"github.com/aigov/aigov/governance"
-	"github.com/aigov/aigov/governance/catalog"
 )
 
 // Labels and annotations on generated objects.
@@ -41,60 +39,21 @@ type Generated struct {
 	Cost CostReport
 }
 
-// vapBody is what a check's generator contributes to a policy.
-type vapBody struct {
-	rules       []admissionregistrationv1.NamedRuleWithOperations
-	variables   []admissionregistrationv1.Variable
-	validations []admissionregistrationv1.Validation
-	// failurePolicy is Fail unless set.
-	failurePolicy admissionregistrationv1.FailurePolicyType
-}
-
-// generator builds a check's policy body from the entry (its params, and
-// for custom-cel its match.resources).
-type generator func(e governance.PolicyEntry) (vapBody, error)
-
-// generatorFor returns the generator of a catalog check.
-func generatorFor(id string) (generator, bool) {
-	switch id {
-	case catalog.IDPrivilegedContainer:
-		return privilegedContainerVAP, true
-	case catalog.IDAllowedRegistries:
-		return allowedRegistriesVAP, true
-	case catalog.IDRequiredLabels:
-		return requiredLabelsVAP, true
-	case catalog.IDContainerLimits:
-		return containerLimitsVAP, true
-	case catalog.IDGPUPerContainerMax:
-		return gpuPerContainerMaxVAP, true
-	case catalog.IDHostNamespaces:
-		return hostNamespacesVAP, true
-	case catalog.IDAutomountToken:
-		return automountTokenVAP, true
-	case catalog.IDServiceType:
-		return serviceTypeVAP, true
-	case catalog.IDLatestTag:
-		return latestTagVAP, true
-	case catalog.IDRunAsNonRoot:
-		return runAsNonRootVAP, true
-	case catalog.IDRequiredProbes:
-		return requiredProbesVAP, true
-	case IDCustomCEL:
-		return customCELVAP, true
-	}
-	return nil, false
-}
-
 // Generate builds one ValidatingAdmissionPolicy and one binding per entry
-// of the policy, for the compiler's target version. Every expression is
-// compiled for that version; errors name the entry (file, line, id, name)
-// and the reason, e.g. the version a function needs. Entries of checks
-// that cannot be a policy are errors.
-func (c *Compiler) Generate(p *governance.Policy) ([]Generated, error) {
+// of the policy, for the compiler's target version, from the admission
+// form (governance.Check.Admission) of each entry's check: defs are the
+// definitions the entries' IDs are looked up in, each built with the
+// entry's params. A custom-cel entry is built by the compiler's own
+// custom-cel (CustomCELDefinition: its rule compiles for the target
+// version), whatever defs holds. Every expression is
+// compiled for the target version; errors name the entry (file, line, id,
+// name) and the reason, e.g. the version a function needs. Entries of
+// checks that cannot be a policy are errors.
+func (c *Compiler) Generate(p *governance.Policy, defs []governance.Definition) ([]Generated, error) {
 	var out []Generated
 	var errs []error
 	for i, e := range p.Entries {
-		g, err := c.GenerateEntry(p.Name, e)
+		g, err := c.GenerateEntry(p.Name, e, defs)
 		if err != nil {
 			label := e.ID
 			if e.Name != "" {
@@ -116,16 +75,24 @@ func (c *Compiler) Generate(p *governance.Policy) ([]Generated, error) {
 	return out, nil
 }
 
-// GenerateEntry builds the policy and binding of one entry; policyName is
-// the GovernancePolicy's metadata.name (part of the generated names).
-func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry) (Generated, error) {
-	gen, ok := generatorFor(e.ID)
-	if !ok {
-		return Generated{}, fmt.Errorf("check %q has no ValidatingAdmissionPolicy form", e.ID)
-	}
-	body, err := gen(e)
+// GenerateEntry builds the policy and binding of one entry, its check
+// looked up in defs as Generate does; policyName is the GovernancePolicy's
+// metadata.name (part of the generated names).
+func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry, defs []governance.Definition) (Generated, error) {
+	adm, err := c.admissionOf(e, defs)
 	if err != nil {
-		return Generated{}, fmt.Errorf("params: %w", err)
+		return Generated{}, err
+	}
+	rules := adm.Rules
+	if rules == nil {
+		// The check judges what the entry's match.resources lists
+		// (custom-cel): those resources are the policy's matchConstraints.
+		if len(e.Match.Resources) == 0 {
+			return Generated{}, fmt.Errorf("params: %s needs match.resources to be generated as a ValidatingAdmissionPolicy", e.ID)
+		}
+		if rules, err = resourceRules(e.Match.Resources); err != nil {
+			return Generated{}, fmt.Errorf("params: %w", err)
+		}
 	}
 	name, err := objectName(policyName, e)
 	if err != nil {
@@ -135,7 +102,7 @@ func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry) (G
 	if err != nil {
 		return Generated{}, err
 	}
-	fp := body.failurePolicy
+	fp := adm.FailurePolicy
 	if fp == "" {
 		fp = admissionregistrationv1.Fail
 	}
@@ -152,16 +119,16 @@ func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry) (G
 		ObjectMeta: meta,
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
 			FailurePolicy:    &fp,
-			MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: body.rules},
-			Variables:        body.variables,
-			Validations:      body.validations,
+			MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: rules},
+			Variables:        adm.Variables,
+			Validations:      adm.Validations,
 		},
 	}
 	SetPolicyDefaults(policy)
 	if err := c.CheckSpec(&policy.Spec); err != nil {
 		return Generated{}, err
 	}
-	match, err := bindingMatch(e.Match, e.ID == IDCustomCEL)
+	match, err := bindingMatch(e.Match, adm.Rules == nil)
 	if err != nil {
 		return Generated{}, err
 	}
@@ -176,6 +143,53 @@ func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry) (G
 	}
 	SetBindingDefaults(binding)
 	return Generated{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding, Cost: c.EstimateCost(&policy.Spec)}, nil
+}
+
+// admissionOf builds the entry's check from its definition in defs (for
+// custom-cel, the compiler's own) and returns a copy of its admission form.
+func (c *Compiler) admissionOf(e governance.PolicyEntry, defs []governance.Definition) (*governance.Admission, error) {
+	def, err := governance.Lookup(defs, e.ID)
+	if e.ID == IDCustomCEL {
+		def, err = c.CustomCELDefinition(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check %q has no ValidatingAdmissionPolicy form", e.ID)
+	}
+	check, err := def.New(e.Params)
+	if ee := expressionErrors(err); len(ee) > 0 {
+		// The check compiled its own CEL (custom-cel) and it does not
+		// compile for the target: report it as CheckSpec reports a
+		// policy's expressions.
+		return nil, errors.Join(ee...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("params: %w", err)
+	}
+	if check.Admission == nil {
+		return nil, fmt.Errorf("check %q has no ValidatingAdmissionPolicy form", e.ID)
+	}
+	adm := *check.Admission
+	adm.Rules = slices.Clone(adm.Rules)
+	adm.Variables = slices.Clone(adm.Variables)
+	adm.Validations = slices.Clone(adm.Validations)
+	return &adm, nil
+}
+
+// expressionErrors returns the *ExpressionErrors in err's tree, in order.
+func expressionErrors(err error) []error {
+	switch u := err.(type) {
+	case *ExpressionError:
+		return []error{u}
+	case interface{ Unwrap() error }:
+		return expressionErrors(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		var out []error
+		for _, e := range u.Unwrap() {
+			out = append(out, expressionErrors(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // objectName is aigov-<policy>-<check>[-<entry name>], a DNS subdomain.
@@ -234,100 +248,20 @@ func resourceRules(rs []governance.ResourceRule) ([]admissionregistrationv1.Name
 		if len(r.APIGroups) == 0 || len(r.APIVersions) == 0 || len(r.Resources) == 0 {
 			return nil, fmt.Errorf("match.resources[%d]: apiGroups, apiVersions and resources are required", i)
 		}
-		out = append(out, ruleFor(r.APIGroups, r.APIVersions, r.Resources))
+		out = append(out, governance.AdmissionRule(r.APIGroups, r.APIVersions, r.Resources))
 	}
 	return out, nil
 }
 
-func ruleFor(groups, versions, resources []string) admissionregistrationv1.NamedRuleWithOperations {
-	return admissionregistrationv1.NamedRuleWithOperations{RuleWithOperations: admissionregistrationv1.RuleWithOperations{
-		Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
-		Rule: admissionregistrationv1.Rule{
-			APIGroups: slices.Clone(groups), APIVersions: slices.Clone(versions), Resources: slices.Clone(resources),
-		},
-	}}
-}
-
-// podRules matches Pods (with the pods/ephemeralcontainers subresource)
-// and every built-in workload with a pod template.
-func podRules() []admissionregistrationv1.NamedRuleWithOperations {
-	return []admissionregistrationv1.NamedRuleWithOperations{
-		ruleFor([]string{""}, []string{"v1"}, []string{"pods", "pods/ephemeralcontainers", "replicationcontrollers"}),
-		ruleFor([]string{"apps"}, []string{"v1"}, []string{"daemonsets", "deployments", "replicasets", "statefulsets"}),
-		ruleFor([]string{"batch"}, []string{"v1"}, []string{"cronjobs", "jobs"}),
+// Policies returns the policies and bindings of gs, in order, as
+// NewAdmission takes them.
+func Policies(gs []Generated) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
+	ps := make([]*admissionregistrationv1.ValidatingAdmissionPolicy, 0, len(gs))
+	bs := make([]*admissionregistrationv1.ValidatingAdmissionPolicyBinding, 0, len(gs))
+	for _, g := range gs {
+		ps, bs = append(ps, g.Policy), append(bs, g.Binding)
 	}
-}
-
-// kindRules matches the given kinds, any version, by the resource each is
-// served as (lower-case plural).
-func kindRules(kinds []schema.GroupKind) []admissionregistrationv1.NamedRuleWithOperations {
-	byGroup := map[string][]string{}
-	var groups []string
-	for _, gk := range kinds {
-		plural, _ := metaGuess(gk)
-		if _, ok := byGroup[gk.Group]; !ok {
-			groups = append(groups, gk.Group)
-		}
-		if !slices.Contains(byGroup[gk.Group], plural) {
-			byGroup[gk.Group] = append(byGroup[gk.Group], plural)
-		}
-	}
-	slices.Sort(groups)
-	var out []admissionregistrationv1.NamedRuleWithOperations
-	for _, g := range groups {
-		res := byGroup[g]
-		slices.Sort(res)
-		out = append(out, ruleFor([]string{g}, []string{"*"}, res))
-	}
-	return out
-}
-
-func metaGuess(gk schema.GroupKind) (string, bool) {
-	gvr := guessResource(gk.WithVersion("v1"))
-	return gvr.Resource, true
-}
-
-// Pod spec variables shared by the pod checks.
-const (
-	// varPodSpec is the pod spec of a Pod, a CronJob's job template or any
-	// other workload's template ({} for a ReplicationController without one).
-	varPodSpec = "podSpec"
-	// varAllContainers: containers, initContainers and ephemeralContainers.
-	varAllContainers = "allContainers"
-	// varContainersAndInit: containers and initContainers.
-	varContainersAndInit = "containersAndInit"
-)
-
-func podSpecVariable() admissionregistrationv1.Variable {
-	return admissionregistrationv1.Variable{Name: varPodSpec, Expression: `object.kind == "Pod" ? object.spec : ` +
-		`(object.kind == "CronJob" ? object.spec.jobTemplate.spec.template.spec : object.spec.?template.?spec.orValue({}))`}
-}
-
-// podVariables returns podSpec and the container lists, plus extra.
-func podVariables(extra ...admissionregistrationv1.Variable) []admissionregistrationv1.Variable {
-	return append([]admissionregistrationv1.Variable{
-		podSpecVariable(),
-		{Name: varAllContainers, Expression: `variables.podSpec.?containers.orValue([]) + variables.podSpec.?initContainers.orValue([]) + variables.podSpec.?ephemeralContainers.orValue([])`},
-		{Name: varContainersAndInit, Expression: `variables.podSpec.?containers.orValue([]) + variables.podSpec.?initContainers.orValue([])`},
-	}, extra...)
-}
-
-// lit renders a Go string as a CEL string literal.
-func lit(s string) string { return strconv.Quote(s) }
-
-// litList renders a CEL list of string literals.
-func litList(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = lit(s)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}
-
-// quotedNames renders the names of the containers of list that match cond
-// as `"a", "b"` (cond uses c).
-func quotedNames(list, cond string) string {
-	return list + `.filter(c, ` + cond + `).map(c, "\"" + c.name + "\"").join(", ")`
+	return ps, bs
 }
 
 // Marshal renders generated policies as a YAML stream: each policy

@@ -26,7 +26,7 @@ func TestGoldenPolicies(t *testing.T) {
 	for _, dc := range corpus(t) {
 		label := diffLabel(dc.entry)
 		t.Run(label, func(t *testing.T) {
-			g, err := comp.GenerateEntry("golden", dc.entry)
+			g, err := comp.GenerateEntry("golden", dc.entry, testDefinitions())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func TestGeneratedPoliciesCompileOnEveryTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, dc := range corpus(t) {
-			g, err := comp.GenerateEntry("p", dc.entry)
+			g, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
 			if err != nil {
 				t.Errorf("%s at %s: %v", diffLabel(dc.entry), v, err)
 				continue

@@ -43,7 +43,7 @@ func catalogKinds(t *testing.T) []schema.GroupVersionKind {
 	}
 	var kinds []schema.GroupVersionKind
 	for _, dc := range corpus(t) {
-		g, err := comp.GenerateEntry("p", dc.entry)
+		g, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,20 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
 )
 
 // newVAPCommand is the "aigov vap" command group: generate native
@@ -104,33 +102,28 @@ func costText(n uint64) string {
 	return strconv.FormatUint(n, 10)
 }
 
-// generatePolicies loads a GovernancePolicy and generates its VAPs.
+// generatePolicies loads a GovernancePolicy and generates its VAPs from the
+// catalog's checks (and custom-cel).
 func generatePolicies(policyFile, kubeVersion string) ([]cel.Generated, error) {
 	policy, err := governance.LoadPolicyFile(policyFile)
 	if err != nil {
 		return nil, err
 	}
-	if kubeVersion == "" {
-		kubeVersion = policy.KubernetesVersion
-	}
-	comp, err := cel.NewCompiler(kubeVersion)
-	if err != nil {
-		return nil, usageError("--kube-version: %v", err)
-	}
-	gs, err := comp.Generate(policy)
-	if err != nil {
-		return nil, &exitError{code: 2, err: fmt.Errorf("policy %s:\n%w", policyFile, err)}
-	}
-	return gs, nil
+	gs, err := cel.GeneratePolicy(policy, catalog.Definitions(), kubeVersion)
+	return gs, vapError(err)
 }
 
-// vapTestResult is one object of `vap test -o json`.
-type vapTestResult struct {
-	Object    string   `json:"object"`
-	Namespace string   `json:"namespace,omitempty"`
-	Decision  string   `json:"decision"`
-	Warnings  []string `json:"warnings"`
-	Messages  []string `json:"messages"`
+// vapError makes a version the compiler refuses a usage error and any
+// other error exit 2.
+func vapError(err error) error {
+	var ve *cel.VersionError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve):
+		return usageError("--kube-version: %v", ve)
+	}
+	return &exitError{code: 2, err: err}
 }
 
 func newVAPTestCommand() *cobra.Command {
@@ -159,9 +152,9 @@ any object is denied.`,
 			if policyFile == "" {
 				return usageError("--policy is required")
 			}
-			policies, bindings, err := loadVAPs(policyFile)
+			policies, bindings, err := cel.LoadPolicies(policyFile, catalog.Definitions(), "")
 			if err != nil {
-				return err
+				return vapError(err)
 			}
 			adm, err := cel.NewAdmission(policies, bindings)
 			if err != nil {
@@ -171,29 +164,17 @@ any object is denied.`,
 			if err != nil {
 				return err
 			}
-			namespaces := governance.Typed[*corev1.Namespace](inv)
-			results := make([]vapTestResult, 0, inv.Len())
-			denied := false
-			for _, o := range inv.Objects() {
-				resp, err := adm.Admit(context.Background(), cel.Request{Object: o.Obj, Namespaces: namespaces})
-				if err != nil {
-					return &exitError{code: 2, err: fmt.Errorf("%s: %w", o.Source, err)}
-				}
-				r := vapTestResult{Object: o.Kind() + "/" + o.Name(), Namespace: o.Namespace(), Decision: "allow",
-					Warnings: orEmpty(resp.Warnings), Messages: []string{}}
-				if !resp.Allowed {
-					r.Decision, denied = "deny", true
-					r.Messages = append(r.Messages, resp.Message)
-				}
-				results = append(results, r)
+			doc, err := adm.AdmitInventory(context.Background(), inv)
+			if err != nil {
+				return &exitError{code: 2, err: err}
 			}
 			w := cmd.OutOrStdout()
 			if output == "json" {
-				if err := writeJSON(w, map[string]any{"schemaVersion": 1, "results": results}); err != nil {
+				if err := writeJSON(w, doc); err != nil {
 					return err
 				}
 			} else {
-				for _, r := range results {
+				for _, r := range doc.Results {
 					name := r.Object
 					if r.Namespace != "" {
 						name = r.Namespace + "/" + name
@@ -207,7 +188,7 @@ any object is denied.`,
 					}
 				}
 			}
-			if denied {
+			if doc.Denied() {
 				return errFailing
 			}
 			return nil
@@ -218,66 +199,4 @@ any object is denied.`,
 	f.StringVar(&policyFile, "policy", "", "GovernancePolicy, or ValidatingAdmissionPolicy and binding YAML (required)")
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// loadVAPs reads --policy: a GovernancePolicy is generated for its
-// kubernetesVersion; anything else must be ValidatingAdmissionPolicy and
-// ValidatingAdmissionPolicyBinding documents.
-func loadVAPs(path string) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding, error) {
-	data, err := governance.ReadFileLimited(path, governance.MaxDocumentBytes)
-	if err != nil {
-		return nil, nil, &governance.InputError{Source: governance.Source{File: path, Item: -1}, Err: err}
-	}
-	var head struct {
-		Kind string `json:"kind"`
-	}
-	first, _, _ := bytes.Cut(data, []byte("\n---"))
-	if yaml.Unmarshal(first, &head) == nil && head.Kind == governance.PolicyKind {
-		gs, err := generatePolicies(path, "")
-		if err != nil {
-			return nil, nil, err
-		}
-		var ps []*admissionregistrationv1.ValidatingAdmissionPolicy
-		var bs []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
-		for _, g := range gs {
-			ps, bs = append(ps, g.Policy), append(bs, g.Binding)
-		}
-		return ps, bs, nil
-	}
-	loader, err := governance.NewLoader()
-	if err != nil {
-		return nil, nil, err
-	}
-	objs, err := loader.Decode(path, data)
-	if err != nil {
-		return nil, nil, err
-	}
-	var ps []*admissionregistrationv1.ValidatingAdmissionPolicy
-	var bs []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	var other []string
-	for _, o := range objs {
-		switch obj := o.Obj.(type) {
-		case *admissionregistrationv1.ValidatingAdmissionPolicy:
-			ps = append(ps, obj)
-		case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
-			bs = append(bs, obj)
-		default:
-			other = append(other, fmt.Sprintf("%s (%s/%s)", o.Source, o.Kind(), o.Name()))
-		}
-	}
-	if len(other) > 0 {
-		return nil, nil, &governance.InputError{Source: governance.Source{File: path, Item: -1},
-			Err: fmt.Errorf("--policy holds objects that are neither ValidatingAdmissionPolicy nor binding: %s", strings.Join(other, ", "))}
-	}
-	if len(ps) == 0 {
-		return nil, nil, &governance.InputError{Source: governance.Source{File: path, Item: -1}, Err: fmt.Errorf("no ValidatingAdmissionPolicy in --policy")}
-	}
-	return ps, bs, nil
 }

@@ -1,7 +1,8 @@
 // Package platformtest shows how a platform repository unit-tests its
 // manifests and its aigov policy with `go test` and the testify helpers of
-// governance/govtest. It has no code of its own: platform_test.go is the
-// example to copy.
+// governance/govtest (the Go checks) and cel/celtest (the policy's
+// generated ValidatingAdmissionPolicies and its rules with custom-cel). It
+// has no code of its own: platform_test.go is the example to copy.
 //
 //	go test ./examples/platformtest/
 //
@@ -21,7 +22,7 @@
 //	}
 //
 //	func TestPolicy(t *testing.T) {
-//		govtest.AssertDenies(t, "policy.yaml", privilegedPod, "privileged")
-//		govtest.AssertAdmits(t, "policy.yaml", compliantPod)
+//		celtest.AssertDenies(t, "policy.yaml", privilegedPod, "privileged")
+//		celtest.AssertAdmits(t, "policy.yaml", compliantPod)
 //	}
 package platformtest

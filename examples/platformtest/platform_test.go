@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aigov/aigov/cel/celtest"
 	"github.com/aigov/aigov/governance/catalog"
 	"github.com/aigov/aigov/governance/govtest"
 )
@@ -44,7 +45,7 @@ func TestPlantedMistakesAreFound(t *testing.T) {
 // find nothing on the fixed platform, and do see the mistakes variant's
 // latest tag and privileged Job (so the policy's scope is not empty).
 func TestPlatformPassesItsOwnPolicy(t *testing.T) {
-	rules := govtest.PolicyRules(t, policyFile)
+	rules := celtest.PolicyRules(t, policyFile)
 	govtest.NoFindings(t, govtest.Load(t, fixedDir), rules...)
 
 	findings := govtest.Findings(t, govtest.Load(t, platformDir), rules...)
@@ -91,8 +92,8 @@ spec:
 // ValidatingAdmissionPolicies, evaluated in process with the apiserver's
 // admission code.
 func TestPolicyEnforcement(t *testing.T) {
-	govtest.AssertDenies(t, policyFile, privilegedPod, `"shell"`, "privileged")
-	govtest.AssertAdmits(t, policyFile, compliantPod)
+	celtest.AssertDenies(t, policyFile, privilegedPod, `"shell"`, "privileged")
+	celtest.AssertAdmits(t, policyFile, compliantPod)
 
 	// The binding's namespaceSelector: unmanaged namespaces are not judged.
 	unmanaged := `
@@ -103,10 +104,10 @@ spec:
   containers:
   - {name: shell, image: "docker.io/busybox:latest", securityContext: {privileged: true}}
 `
-	govtest.AssertAdmits(t, policyFile, unmanaged)
+	celtest.AssertAdmits(t, policyFile, unmanaged)
 
 	// Warn entries admit with a warning.
-	resp := govtest.Admit(t, policyFile, managedNamespace+`
+	resp := celtest.Admit(t, policyFile, managedNamespace+`
 apiVersion: v1
 kind: Pod
 metadata: {name: llm, namespace: team-a}

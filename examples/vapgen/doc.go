@@ -15,7 +15,10 @@
 // lines of library code behind it:
 //
 //	policy, err := governance.LoadPolicyFile(path)
-//	comp, err := cel.NewCompiler(policy.KubernetesVersion)
-//	gs, err := comp.Generate(policy)
+//	gs, err := cel.GeneratePolicy(policy, catalog.Definitions(), "") // the policy's kubernetesVersion
 //	yaml, err := cel.Marshal(gs)
+//
+// cel generates the admission form each check carries
+// (governance.Check.Admission) from the definitions it is given; custom-cel
+// is cel's own.
 package main

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
 )
 
 // bundledPolicy is the AI platform's policy, used when --policy is not given.
@@ -69,14 +70,13 @@ func generate(policyFile, kubeVersion string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if kubeVersion == "" {
-		kubeVersion = policy.KubernetesVersion
+	// The catalog's checks (custom-cel is cel's own), for kubeVersion or
+	// the policy's kubernetesVersion.
+	gs, err := cel.GeneratePolicy(policy, catalog.Definitions(), kubeVersion)
+	var ve *cel.VersionError
+	if errors.As(err, &ve) {
+		return nil, fmt.Errorf("%w: --kube-version: %v", errUsage, ve)
 	}
-	comp, err := cel.NewCompiler(kubeVersion)
-	if err != nil {
-		return nil, fmt.Errorf("%w: --kube-version: %v", errUsage, err)
-	}
-	gs, err := comp.Generate(policy)
 	if err != nil {
 		return nil, err
 	}

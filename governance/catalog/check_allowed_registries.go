@@ -6,7 +6,9 @@
 // first path component when it contains "." or ":" or is "localhost", else
 // docker.io; index.docker.io counts as docker.io) and denies every image
 // whose registry is not exactly, port included, one of the registries
-// parameter.
+// parameter. Its ValidatingAdmissionPolicy computes the registry with the
+// same rule in CEL and compares it with the registries inlined as a CEL list
+// constant, exactly, never by prefix; the message names each image at fault.
 
 package catalog
 
@@ -14,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -112,7 +116,7 @@ func NewAllowedRegistries(params any) (governance.Check, error) {
 		allowed[r] = true
 	}
 	list := strings.Join(p.Registries, ", ")
-	return newCheck(allowedRegistriesDefinition(),
+	check := newCheck(allowedRegistriesDefinition(),
 		"pull the image from an allowed registry (mirror it there first)",
 		PodKinds(), podCheck(func(pv podView) []governance.Violation {
 			var out []governance.Violation
@@ -126,5 +130,29 @@ func NewAllowedRegistries(params any) (governance.Check, error) {
 				}
 			}
 			return out
-		})), nil
+		}))
+	check.Admission = allowedRegistriesAdmission(p)
+	return check, nil
+}
+
+func allowedRegistriesAdmission(p AllowedRegistriesParams) *governance.Admission {
+	allowed := governance.CELStringList(p.Registries)
+	registry := `((i.first.contains(".") || i.first.contains(":") || i.first == "localhost") ? ` +
+		`(i.first == "index.docker.io" ? "docker.io" : i.first) : "docker.io")`
+	return &governance.Admission{
+		Rules: governance.PodAdmissionRules(),
+		Variables: governance.PodAdmissionVariables(
+			admissionregistrationv1.Variable{Name: "images", Expression: `variables.allContainers.map(c, {"name": string(c.name), "image": string(c.?image.orValue(""))})`},
+			admissionregistrationv1.Variable{Name: "imageParts", Expression: `variables.images.map(i, {"name": i.name, "image": i.image, ` +
+				`"first": i.image.indexOf("/") < 0 ? "" : i.image.substring(0, i.image.indexOf("/"))})`},
+			admissionregistrationv1.Variable{Name: "registries", Expression: `variables.imageParts.map(i, {"name": i.name, "image": i.image, "registry": ` + registry + `})`},
+		),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `variables.registries.all(i, i.registry in ` + allowed + `)`,
+			Message:    "every image must come from an allowed registry: " + strings.Join(p.Registries, ", "),
+			MessageExpression: `variables.registries.filter(i, !(i.registry in ` + allowed + `))` +
+				`.map(i, "container \"" + i.name + "\" uses image \"" + i.image + "\" from registry \"" + i.registry + "\"").join("; ")` +
+				` + ` + governance.CELString(", which is not allowed (allowed: "+strings.Join(p.Registries, ", ")+")"),
+		}},
+	}
 }

@@ -5,12 +5,15 @@
 // automountServiceAccountToken of a Pod's spec or a workload's pod template
 // (the stored object) and denies unless it is explicitly false; absent and
 // true both fail. The ServiceAccount's own automountServiceAccountToken is
-// not consulted, so that the verdict depends on the object alone, as an
-// admission policy's does.
+// not consulted, so that the verdict depends on the object alone, as its
+// ValidatingAdmissionPolicy's does (one validation, the message telling
+// absent from true).
 
 package catalog
 
 import (
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
 	"github.com/aigov/aigov/governance"
 )
 
@@ -34,9 +37,25 @@ func NewAutomountToken(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
-	return newCheck(automountTokenDefinition(),
+	check := newCheck(automountTokenDefinition(),
 		"set automountServiceAccountToken: false in the pod spec; pods that call the API can mount a projected token volume explicitly",
-		PodKinds(), podCheck(checkAutomountToken)), nil
+		PodKinds(), podCheck(checkAutomountToken))
+	check.Admission = automountTokenAdmission()
+	return check, nil
+}
+
+func automountTokenAdmission() *governance.Admission {
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: governance.PodAdmissionVariables()[:1], // podSpec
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `variables.podSpec.?automountServiceAccountToken.orValue(true) == false`,
+			Message:    "automountServiceAccountToken must be false: the service account token is mounted into the pod",
+			MessageExpression: `variables.podSpec.?automountServiceAccountToken.hasValue() ? ` +
+				`"automountServiceAccountToken is true: the service account token is mounted into the pod" : ` +
+				`"automountServiceAccountToken is not set: the service account token is mounted into the pod"`,
+		}},
+	}
 }
 
 func checkAutomountToken(p podView) []governance.Violation {

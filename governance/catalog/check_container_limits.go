@@ -6,13 +6,17 @@
 // object; ephemeral containers are exempt, they cannot have resources). It
 // denies a missing limit, and, when the cpu or memory parameter is set, a
 // limit above it by quantity comparison ("2000m" equals "2", "4G" is less
-// than "4Gi"). Requests and pod-level resources are not read.
+// than "4Gi"). Requests and pod-level resources are not read. Its
+// ValidatingAdmissionPolicy has one validation per resource and rule,
+// comparing with quantity().isGreaterThan, never as strings, and names the
+// containers and values at fault.
 
 package catalog
 
 import (
 	"fmt"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -75,7 +79,7 @@ func NewContainerLimits(params any) (governance.Check, error) {
 		name corev1.ResourceName
 		max  *resource.Quantity
 	}{{corev1.ResourceCPU, p.CPU}, {corev1.ResourceMemory, p.Memory}}
-	return newCheck(containerLimitsDefinition(),
+	check := newCheck(containerLimitsDefinition(),
 		"set resources.limits.cpu and resources.limits.memory on every container and init container, within the platform's maximums",
 		PodKinds(), podCheck(func(pv podView) []governance.Violation {
 			var out []governance.Violation
@@ -95,5 +99,35 @@ func NewContainerLimits(params any) (governance.Check, error) {
 				}
 			}
 			return out
-		})), nil
+		}))
+	check.Admission = containerLimitsAdmission(p)
+	return check, nil
+}
+
+func containerLimitsAdmission(p ContainerLimitsParams) *governance.Admission {
+	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: governance.PodAdmissionVariables()}
+	for _, r := range []struct {
+		name string
+		max  *resource.Quantity
+	}{{"cpu", p.CPU}, {"memory", p.Memory}} {
+		key := governance.CELString(r.name)
+		has := `c.?resources.?limits[?` + key + `].hasValue()`
+		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
+			Expression:        `variables.containersAndInit.all(c, ` + has + `)`,
+			Message:           "containers and init containers must set limits." + r.name,
+			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.containersAndInit", "!"+has) + ` + " have no ` + r.name + ` limit"`,
+		})
+		if r.max == nil {
+			continue
+		}
+		maxLit := governance.CELString(r.max.String())
+		over := has + ` && quantity(c.resources.limits[` + key + `]).isGreaterThan(quantity(` + maxLit + `))`
+		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
+			Expression: `!variables.containersAndInit.exists(c, ` + over + `)`,
+			Message:    "limits." + r.name + " must be at most " + r.max.String(),
+			MessageExpression: `variables.containersAndInit.filter(c, ` + over + `)` +
+				`.map(c, "container \"" + c.name + "\": ` + r.name + ` limit " + c.resources.limits[` + key + `] + " is above the maximum of ` + r.max.String() + `").join("; ")`,
+		})
+	}
+	return a
 }

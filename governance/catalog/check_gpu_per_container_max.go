@@ -7,7 +7,10 @@
 // cannot have resources), treats an absent value as 0, and denies a
 // container whose limit or request is above max by quantity comparison. A
 // container yields one finding: on its limit when the limit is above max,
-// else on its request.
+// else on its request. Its ValidatingAdmissionPolicy compares with
+// quantity().isGreaterThan (at admission quantities are canonical strings,
+// so a plain > would be a runtime error), an absent value passing, and
+// names the containers at fault.
 
 package catalog
 
@@ -16,6 +19,7 @@ import (
 	"fmt"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -85,7 +89,7 @@ func NewGPUPerContainerMax(params any) (governance.Check, error) {
 	}
 	name := corev1.ResourceName(p.Resource)
 	maxQ := *p.Max
-	return newCheck(gpuPerContainerMaxDefinition(),
+	check := newCheck(gpuPerContainerMaxDefinition(),
 		fmt.Sprintf("request at most %s %s per container; split the work across containers or pods", maxQ.String(), p.Resource),
 		PodKinds(), podCheck(func(pv podView) []governance.Violation {
 			var out []governance.Violation
@@ -106,5 +110,25 @@ func NewGPUPerContainerMax(params any) (governance.Check, error) {
 				}
 			}
 			return out
-		})), nil
+		}))
+	check.Admission = gpuPerContainerMaxAdmission(p)
+	return check, nil
+}
+
+func gpuPerContainerMaxAdmission(p GPUPerContainerMaxParams) *governance.Admission {
+	key, maxLit := governance.CELString(p.Resource), governance.CELString(p.Max.String())
+	over := func(field string) string {
+		return `(c.?resources.?` + field + `[?` + key + `].hasValue() && quantity(c.resources.` + field + `[` + key + `]).isGreaterThan(quantity(` + maxLit + `)))`
+	}
+	bad := over("limits") + ` || ` + over("requests")
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: governance.PodAdmissionVariables(),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `!variables.containersAndInit.exists(c, ` + bad + `)`,
+			Message:    "a container may request at most " + p.Max.String() + " " + p.Resource,
+			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.containersAndInit", bad) +
+				` + " request or limit more than ` + p.Max.String() + ` ` + p.Resource + `"`,
+		}},
+	}
 }

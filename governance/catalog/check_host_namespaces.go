@@ -4,11 +4,14 @@
 // hostIPC shares its System V IPC and shared memory. It reads
 // hostNetwork, hostPID and hostIPC of a Pod's spec or a workload's pod
 // template (the stored object) and denies each one that is true, with one
-// finding per field.
+// finding per field; its ValidatingAdmissionPolicy has one validation per
+// field.
 
 package catalog
 
 import (
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
 	"github.com/aigov/aigov/governance"
 )
 
@@ -32,25 +35,41 @@ func NewHostNamespaces(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
-	return newCheck(hostNamespacesDefinition(),
+	check := newCheck(hostNamespacesDefinition(),
 		"remove hostNetwork, hostPID and hostIPC (or set them to false); expose ports through a Service instead of the host network",
-		PodKinds(), podCheck(checkHostNamespaces)), nil
+		PodKinds(), podCheck(checkHostNamespaces))
+	check.Admission = hostNamespacesAdmission()
+	return check, nil
+}
+
+func hostNamespacesAdmission() *governance.Admission {
+	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: governance.PodAdmissionVariables()[:1]} // podSpec
+	for _, f := range hostNamespaceFields {
+		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
+			Expression: `variables.podSpec.?` + f.field + `.orValue(false) != true`,
+			Message:    hostNamespaceMessage(f.field, f.what),
+		})
+	}
+	return a
+}
+
+// hostNamespaceFields are the pod spec fields host-namespaces reads and
+// the namespace each shares.
+var hostNamespaceFields = []struct{ field, what string }{
+	{"hostNetwork", "network"}, {"hostPID", "process ID"}, {"hostIPC", "IPC"},
+}
+
+func hostNamespaceMessage(field, what string) string {
+	return "the pod shares the node's " + what + " namespace (" + field + ": true)"
 }
 
 func checkHostNamespaces(p podView) []governance.Violation {
 	var out []governance.Violation
-	for _, f := range []struct {
-		field, what string
-		set         bool
-	}{
-		{"hostNetwork", "network", p.spec.HostNetwork},
-		{"hostPID", "process ID", p.spec.HostPID},
-		{"hostIPC", "IPC", p.spec.HostIPC},
-	} {
-		if f.set {
+	for i, set := range []bool{p.spec.HostNetwork, p.spec.HostPID, p.spec.HostIPC} {
+		if f := hostNamespaceFields[i]; set {
 			out = append(out, governance.Violation{
 				Path:    p.path + "." + f.field,
-				Message: "the pod shares the node's " + f.what + " namespace (" + f.field + ": true)",
+				Message: hostNamespaceMessage(f.field, f.what),
 			})
 		}
 	}

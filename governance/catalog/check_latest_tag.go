@@ -6,13 +6,16 @@
 // An image with a digest ("@sha256:...") always passes; otherwise the tag is
 // the text after ":" in the last path component only (so
 // "localhost:5000/app" has no tag), and the check denies a tag that is
-// absent, empty or "latest".
+// absent, empty or "latest". Its ValidatingAdmissionPolicy reads the tag
+// the same way in CEL and names each image at fault.
 
 package catalog
 
 import (
 	"fmt"
 	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -51,9 +54,28 @@ func NewLatestTag(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
-	return newCheck(latestTagDefinition(),
+	check := newCheck(latestTagDefinition(),
 		"pin the image to a version tag, or better to a digest (image@sha256:...)",
-		PodKinds(), podCheck(checkLatestTag)), nil
+		PodKinds(), podCheck(checkLatestTag))
+	check.Admission = latestTagAdmission()
+	return check, nil
+}
+
+func latestTagAdmission() *governance.Admission {
+	bad := `!i.image.contains("@") && (!i.last.contains(":") || i.last.substring(i.last.indexOf(":") + 1) in ["", "latest"])`
+	return &governance.Admission{
+		Rules: governance.PodAdmissionRules(),
+		Variables: governance.PodAdmissionVariables(
+			admissionregistrationv1.Variable{Name: "images", Expression: `variables.allContainers.map(c, {"name": string(c.name), "image": string(c.?image.orValue(""))})`},
+			admissionregistrationv1.Variable{Name: "lastParts", Expression: `variables.images.map(i, {"name": i.name, "image": i.image, "last": i.image.substring(i.image.lastIndexOf("/") + 1)})`},
+		),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `!variables.lastParts.exists(i, ` + bad + `)`,
+			Message:    "images must have a digest or a tag other than latest",
+			MessageExpression: `variables.lastParts.filter(i, ` + bad + `)` +
+				`.map(i, "container \"" + i.name + "\" uses image \"" + i.image + "\" without a pinned tag (latest or none)").join("; ")`,
+		}},
+	}
 }
 
 func checkLatestTag(p podView) []governance.Violation {

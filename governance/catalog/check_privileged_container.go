@@ -5,12 +5,17 @@
 // securityContext.privileged of every container, init container and
 // ephemeral container of a Pod or of a workload's pod template (the stored
 // object, no defaults added), and denies when any of them is true; absent or
-// false passes.
+// false passes. Its ValidatingAdmissionPolicy matches Pods,
+// pods/ephemeralcontainers and every workload kind on CREATE and UPDATE and
+// denies the same objects in one validation that names the privileged
+// containers.
 
 package catalog
 
 import (
 	"fmt"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -35,9 +40,24 @@ func NewPrivilegedContainer(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
-	return newCheck(privilegedContainerDefinition(),
+	check := newCheck(privilegedContainerDefinition(),
 		"remove securityContext.privileged or set it to false; grant only the capabilities the container needs",
-		PodKinds(), podCheck(checkPrivileged)), nil
+		PodKinds(), podCheck(checkPrivileged))
+	check.Admission = privilegedContainerAdmission()
+	return check, nil
+}
+
+func privilegedContainerAdmission() *governance.Admission {
+	privileged := `c.?securityContext.?privileged.orValue(false) == true`
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: governance.PodAdmissionVariables(),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression:        `!variables.allContainers.exists(c, ` + privileged + `)`,
+			Message:           "containers must not set securityContext.privileged: true",
+			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.allContainers", privileged) + ` + " set securityContext.privileged: true"`,
+		}},
+	}
 }
 
 func checkPrivileged(p podView) []governance.Violation {

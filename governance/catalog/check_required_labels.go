@@ -6,7 +6,12 @@
 // they are admitted, if the policy matches Pods). It applies to the kinds
 // parameter (default Namespace, Pod and the workload controllers) and
 // denies, once per label, a key that is missing or whose whole value does
-// not match the key's allowedRegex (compiled anchored, as ^(?:regex)$).
+// not match the key's allowedRegex (compiled anchored, as ^(?:regex)$). Its
+// ValidatingAdmissionPolicy matches the same kinds (custom resources by
+// their guessed plural, any version) with one validation per label on
+// object.metadata.labels, the regex anchored the same way (CEL's matches()
+// is RE2, as Go's regexp); the message names the label and the offending
+// value.
 
 package catalog
 
@@ -17,6 +22,7 @@ import (
 	"slices"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -236,7 +242,7 @@ func NewRequiredLabels(params any) (governance.Check, error) {
 			}
 		}
 	}
-	return newCheck(requiredLabelsDefinition(),
+	check := newCheck(requiredLabelsDefinition(),
 		"add the missing labels to the object's metadata.labels with allowed values",
 		p.GroupKinds, func(o *governance.Object) []governance.Violation {
 			labels := o.Meta().GetLabels()
@@ -254,5 +260,30 @@ func NewRequiredLabels(params any) (governance.Check, error) {
 				}
 			}
 			return out
-		}), nil
+		})
+	check.Admission = requiredLabelsAdmission(p)
+	return check, nil
+}
+
+func requiredLabelsAdmission(p RequiredLabelsParams) *governance.Admission {
+	a := &governance.Admission{Rules: governance.KindAdmissionRules(p.GroupKinds)}
+	for _, l := range p.Labels {
+		key := governance.CELString(l.Key)
+		present := `object.metadata.?labels[?` + key + `].hasValue()`
+		v := admissionregistrationv1.Validation{
+			Expression: present,
+			Message:    "label " + l.Key + " is required",
+		}
+		if l.AllowedRegex != "" {
+			pattern := AnchorRegex(l.AllowedRegex)
+			// A message is one line: collapse the whitespace of the pattern.
+			shown := strings.Join(strings.Fields(pattern), " ")
+			v.Expression = present + ` && object.metadata.labels[` + key + `].matches(` + governance.CELString(pattern) + `)`
+			v.Message = "label " + l.Key + " is required and must match " + shown
+			v.MessageExpression = present + ` ? "label \"" + ` + key + ` + "\" has value \"" + object.metadata.labels[` + key + `] + "\", which does not match " + ` + governance.CELString(shown) +
+				` : "label \"" + ` + key + ` + "\" is missing"`
+		}
+		a.Validations = append(a.Validations, v)
+	}
+	return a
 }

@@ -5,7 +5,8 @@
 // regular containers (spec.containers; init containers, sidecars declared as
 // init containers and ephemeral containers are exempt) of a Pod or of a
 // workload's pod template (the stored object) and denies, once per container
-// and probe, a listed probe that is absent.
+// and probe, a listed probe that is absent. Its ValidatingAdmissionPolicy
+// has one validation per probe naming the containers that lack it.
 
 package catalog
 
@@ -13,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aigov/aigov/governance"
@@ -96,7 +98,7 @@ func NewRequiredProbes(params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	return newCheck(requiredProbesDefinition(),
+	check := newCheck(requiredProbesDefinition(),
 		"define the listed probes on every container (a startupProbe gives slow model loading time before the livenessProbe starts)",
 		PodKinds(), podCheck(func(pv podView) []governance.Violation {
 			var out []governance.Violation
@@ -109,5 +111,23 @@ func NewRequiredProbes(params any) (governance.Check, error) {
 				}
 			}
 			return out
-		})), nil
+		}))
+	check.Admission = requiredProbesAdmission(p)
+	return check, nil
+}
+
+func requiredProbesAdmission(p RequiredProbesParams) *governance.Admission {
+	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: []admissionregistrationv1.Variable{
+		governance.PodAdmissionVariables()[0], // podSpec
+		{Name: "containers", Expression: `variables.podSpec.?containers.orValue([])`},
+	}}
+	for _, probe := range p.Probes {
+		has := `has(c.` + probe + `)`
+		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
+			Expression:        `variables.containers.all(c, ` + has + `)`,
+			Message:           "every container needs a " + probe,
+			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.containers", "!"+has) + ` + " have no ` + probe + `"`,
+		})
+	}
+	return a
 }

@@ -10,12 +10,15 @@
 // and ephemeral container of a Pod or of a workload's pod template (the
 // stored object), and denies with one finding per failing Pod Security
 // check, on the pod-level field, with Pod Security's own reason and detail.
+// Its ValidatingAdmissionPolicy expresses the same two checks in CEL, one
+// validation each, with the same reason.
 
 package catalog
 
 import (
 	"fmt"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 
@@ -87,7 +90,7 @@ func NewRunAsNonRoot(params any) (governance.Check, error) {
 		checks = append(checks, podSecurityCheck{fn: fn, field: c.field})
 	}
 	level := fmt.Sprintf("%s:%s", api.LevelRestricted, PodSecurityVersion)
-	return newCheck(runAsNonRootDefinition(),
+	check := newCheck(runAsNonRootDefinition(),
 		"set securityContext.runAsNonRoot: true on the pod (and a non-zero runAsUser where the image defaults to root), or run the pod in a user namespace with hostUsers: false",
 		PodKinds(), podCheck(func(pv podView) []governance.Violation {
 			var out []governance.Violation
@@ -107,5 +110,38 @@ func NewRunAsNonRoot(params any) (governance.Check, error) {
 				out = append(out, governance.Violation{Path: pv.path + "." + c.field, Message: msg})
 			}
 			return out
-		})), nil
+		}))
+	check.Admission = runAsNonRootAdmission()
+	return check, nil
+}
+
+// runAsNonRootAdmission: a pod with hostUsers: false passes both checks;
+// otherwise neither the pod nor any container may set runAsNonRoot: false,
+// every container without its own runAsNonRoot needs the pod's
+// runAsNonRoot: true, and nobody may set runAsUser: 0.
+func runAsNonRootAdmission() *governance.Admission {
+	podNonRoot := `variables.podSpec.?securityContext.?runAsNonRoot`
+	containerOK := `(c.?securityContext.?runAsNonRoot.hasValue() ? c.securityContext.runAsNonRoot == true : ` + podNonRoot + `.orValue(false) == true)`
+	rootUser := `c.?securityContext.?runAsUser.orValue(1) == 0`
+	level := `violates PodSecurity "restricted:` + PodSecurityVersion + `": `
+	return &governance.Admission{
+		Rules: governance.PodAdmissionRules(),
+		Variables: governance.PodAdmissionVariables(
+			admissionregistrationv1.Variable{Name: "userNamespace", Expression: `variables.podSpec.?hostUsers.orValue(true) == false`},
+		),
+		Validations: []admissionregistrationv1.Validation{
+			{
+				Expression: `variables.userNamespace || (` + podNonRoot + `.orValue(true) != false && variables.allContainers.all(c, ` + containerOK + `))`,
+				Message:    level + "runAsNonRoot != true",
+				MessageExpression: governance.CELString(level+"runAsNonRoot != true (") + ` + (` + podNonRoot + `.orValue(true) == false ? "pod must not set securityContext.runAsNonRoot=false" : ` +
+					`"containers " + ` + governance.CELQuotedNames("variables.allContainers", "!"+containerOK) + ` + " must set securityContext.runAsNonRoot=true or inherit it from the pod") + ")"`,
+			},
+			{
+				Expression: `variables.userNamespace || (variables.podSpec.?securityContext.?runAsUser.orValue(1) != 0 && !variables.allContainers.exists(c, ` + rootUser + `))`,
+				Message:    level + "runAsUser=0",
+				MessageExpression: governance.CELString(level+"runAsUser=0 (") + ` + (variables.podSpec.?securityContext.?runAsUser.orValue(1) == 0 ? "pod" : ` +
+					`"containers " + ` + governance.CELQuotedNames("variables.allContainers", rootUser) + `) + " must not set runAsUser=0)"`,
+			},
+		},
+	}
 }

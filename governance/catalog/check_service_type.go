@@ -2,7 +2,8 @@
 // typically NodePort and LoadBalancer, which expose a model endpoint or a
 // vector database outside the cluster network. It reads spec.type of a
 // Service (an omitted type is ClusterIP, the API default) and denies a type
-// that the disallowed parameter lists.
+// that the disallowed parameter lists. Its ValidatingAdmissionPolicy matches
+// Services and inlines the list as a CEL list constant.
 
 package catalog
 
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -92,7 +94,7 @@ func NewServiceType(params any) (governance.Check, error) {
 		names[i] = string(t)
 	}
 	list := strings.Join(names, ", ")
-	return newCheck(serviceTypeDefinition(),
+	check := newCheck(serviceTypeDefinition(),
 		"use a ClusterIP Service behind the platform's ingress or gateway",
 		[]schema.GroupKind{{Kind: "Service"}}, func(o *governance.Object) []governance.Violation {
 			svc, ok := o.Obj.(*corev1.Service)
@@ -105,5 +107,20 @@ func NewServiceType(params any) (governance.Check, error) {
 			}
 			return []governance.Violation{{Path: "spec.type",
 				Message: fmt.Sprintf("Service type %q is not allowed (disallowed: %s)", t, list)}}
-		}), nil
+		})
+	check.Admission = serviceTypeAdmission(names)
+	return check, nil
+}
+
+func serviceTypeAdmission(disallowed []string) *governance.Admission {
+	typ := `object.spec.?type.orValue("ClusterIP")`
+	list := strings.Join(disallowed, ", ")
+	return &governance.Admission{
+		Rules: []admissionregistrationv1.NamedRuleWithOperations{governance.AdmissionRule([]string{""}, []string{"v1"}, []string{"services"})},
+		Validations: []admissionregistrationv1.Validation{{
+			Expression:        `!(` + typ + ` in ` + governance.CELStringList(disallowed) + `)`,
+			Message:           "Service type must not be one of " + list,
+			MessageExpression: `"Service type \"" + ` + typ + ` + "\" is not allowed (disallowed: ` + list + `)"`,
+		}},
+	}
 }

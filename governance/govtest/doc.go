@@ -1,26 +1,22 @@
 // Package govtest holds testify helpers with which a platform repository
-// unit-tests its manifests and its aigov policies in `go test`:
+// unit-tests its manifests against aigov's checks in `go test`:
 //
 //	func TestManifestsComply(t *testing.T) {
 //		inv := govtest.Load(t, "deploy/")
 //		govtest.NoFindings(t, inv) // catalog.Default()
 //	}
 //
-//	func TestPolicyDeniesPrivilegedPods(t *testing.T) {
-//		govtest.AssertDenies(t, "policy.yaml", privilegedPodYAML, "privileged")
-//		govtest.AssertAdmits(t, "policy.yaml", compliantPodYAML)
-//	}
-//
 // Load, Findings, NoFindings, HasFinding and NoFinding evaluate checks in Go
 // over an inventory (governance.Engine; catalog.Default() unless rules are
-// given, PolicyRules for a GovernancePolicy file). Admit, AssertDenies and
-// AssertAdmits generate the policy file's ValidatingAdmissionPolicies and
-// evaluate them in process with the kube-apiserver's admission code
-// (cel.NewAdmission), so a test proves what the cluster will enforce.
+// given). The assertions on what a policy file's generated
+// ValidatingAdmissionPolicies admit or deny, evaluated in process with the
+// kube-apiserver's admission code, and the policy file's rules with
+// custom-cel (PolicyRules), are in package cel/celtest.
 //
 // Helpers fail the test (FailNow) on setup errors — a manifest that does not
-// load, a policy that does not compile — and report assertion failures with
+// load, a check that cannot be built — and report assertion failures with
 // Errorf, returning false, as testify's assert does. They take T, which
-// *testing.T satisfies. This package imports testify and cel (and so the
-// apiserver's admission code): import it from tests only.
+// *testing.T satisfies. The package is light to import: besides testify it
+// depends on what governance and the catalog depend on (no apiserver beyond
+// its API types, no client-go), as a test asserts.
 package govtest

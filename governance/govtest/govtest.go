@@ -1,16 +1,12 @@
 package govtest
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	corev1 "k8s.io/api/core/v1"
 
-	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/governance/catalog"
 )
@@ -122,88 +118,4 @@ func Format(findings []governance.Finding) string {
 		fmt.Fprintf(&b, "%s %s %s/%s %s: %s\n", f.Severity, check, f.Object.Namespace, f.Object, f.Path, f.Message)
 	}
 	return b.String()
-}
-
-// PolicyRules returns the rules of a GovernancePolicy file, with the
-// catalog's definitions and custom-cel for the policy's kubernetesVersion,
-// exactly as `aigov check --policy` builds them.
-func PolicyRules(t T, policyFile string) []governance.Rule {
-	t.Helper()
-	policy, err := governance.LoadPolicyFile(policyFile)
-	require.NoError(t, err)
-	custom, err := cel.CustomCELDefinitionFor(policy.KubernetesVersion)
-	require.NoError(t, err)
-	rules, err := policy.Rules(append(catalog.Definitions(), custom))
-	require.NoError(t, err)
-	return rules
-}
-
-// Admission generates the ValidatingAdmissionPolicies and bindings of a
-// GovernancePolicy file for its kubernetesVersion and returns the
-// in-process admission that evaluates them with the apiserver's code.
-func Admission(t T, policyFile string) *cel.Admission {
-	t.Helper()
-	policy, err := governance.LoadPolicyFile(policyFile)
-	require.NoError(t, err)
-	comp, err := cel.NewCompiler(policy.KubernetesVersion)
-	require.NoError(t, err)
-	gs, err := comp.Generate(policy)
-	require.NoError(t, err, "generating the policies of %s", policyFile)
-	policies := make([]*admissionregistrationv1.ValidatingAdmissionPolicy, 0, len(gs))
-	bindings := make([]*admissionregistrationv1.ValidatingAdmissionPolicyBinding, 0, len(gs))
-	for _, g := range gs {
-		policies = append(policies, g.Policy)
-		bindings = append(bindings, g.Binding)
-	}
-	adm, err := cel.NewAdmission(policies, bindings)
-	require.NoError(t, err)
-	return adm
-}
-
-// Admit evaluates a CREATE of the object in objectYAML against the
-// policies generated from policyFile. objectYAML holds the object as its
-// last document; Namespace documents before it are the namespaces the
-// request may be in (their labels reach namespaceSelectors; a namespace
-// not given is a bare one).
-func Admit(t T, policyFile, objectYAML string) cel.Response {
-	t.Helper()
-	adm := Admission(t, policyFile)
-	loader, err := governance.NewLoader()
-	require.NoError(t, err)
-	objs, err := loader.Decode("objectYAML", []byte(objectYAML))
-	require.NoError(t, err)
-	require.NotEmpty(t, objs, "objectYAML holds no object")
-	var namespaces []*corev1.Namespace
-	for _, o := range objs[:len(objs)-1] {
-		ns, ok := o.Obj.(*corev1.Namespace)
-		require.True(t, ok, "%s: only Namespace documents may precede the object, got %s", o.Source, o.Kind())
-		namespaces = append(namespaces, ns)
-	}
-	resp, err := adm.Admit(context.Background(), cel.Request{Object: objs[len(objs)-1].Obj, Namespaces: namespaces})
-	require.NoError(t, err)
-	return resp
-}
-
-// AssertDenies asserts that the policies generated from policyFile deny a
-// CREATE of the object in objectYAML (see Admit), and that the denial
-// message contains every one of messageContains.
-func AssertDenies(t T, policyFile, objectYAML string, messageContains ...string) bool {
-	t.Helper()
-	resp := Admit(t, policyFile, objectYAML)
-	if !assert.False(t, resp.Allowed, "%s admits the object (warnings: %q)", policyFile, resp.Warnings) {
-		return false
-	}
-	ok := true
-	for _, s := range messageContains {
-		ok = assert.Contains(t, resp.Message, s) && ok
-	}
-	return ok
-}
-
-// AssertAdmits asserts that the policies generated from policyFile admit a
-// CREATE of the object in objectYAML (see Admit). Warnings do not fail it.
-func AssertAdmits(t T, policyFile, objectYAML string) bool {
-	t.Helper()
-	resp := Admit(t, policyFile, objectYAML)
-	return assert.True(t, resp.Allowed, "%s denies the object: %s", policyFile, resp.Message)
 }

@@ -1,0 +1,52 @@
+package catalog_test
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/aigov/aigov/governance/catalog"
+)
+
+// minimalParams are valid parameters for the checks that require some;
+// every other check is built with its defaults (nil params).
+func minimalParams() map[string]any {
+	two := resource.MustParse("2")
+	return map[string]any{
+		catalog.IDAllowedRegistries:  catalog.AllowedRegistriesParams{Registries: []string{"registry.example.com"}},
+		catalog.IDRequiredLabels:     catalog.RequiredLabelsParams{Labels: []catalog.LabelRequirement{{Key: "team"}}},
+		catalog.IDGPUPerContainerMax: catalog.GPUPerContainerMaxParams{Max: &two},
+		catalog.IDServiceType:        []byte(`{"disallowed": ["NodePort"]}`),
+		catalog.IDRequiredProbes:     &catalog.RequiredProbesParams{Probes: []string{catalog.ReadinessProbe}},
+	}
+}
+
+// TestDefinitionVAPIsTruthful: the VAP column of `aigov checks`
+// (Definition.VAP) says exactly which checks carry an admission form, and
+// every admission form of the catalog matches resources of its own and
+// validates something.
+func TestDefinitionVAPIsTruthful(t *testing.T) {
+	params := minimalParams()
+	vaps := 0
+	for _, d := range catalog.Definitions() {
+		check, err := d.New(params[d.ID])
+		if err != nil {
+			t.Errorf("%s: %v (a check with required params needs an example in minimalParams)", d.ID, err)
+			continue
+		}
+		if got := check.Admission != nil; got != d.VAP {
+			t.Errorf("%s: Definition.VAP = %v, but the built check has an admission form: %v", d.ID, d.VAP, got)
+			continue
+		}
+		if check.Admission == nil {
+			continue
+		}
+		vaps++
+		if len(check.Admission.Rules) == 0 || len(check.Admission.Validations) == 0 {
+			t.Errorf("%s: admission form with %d rules and %d validations, want both", d.ID, len(check.Admission.Rules), len(check.Admission.Validations))
+		}
+	}
+	if vaps != 11 {
+		t.Errorf("%d catalog checks have an admission form, want the 11 of the catalog contract", vaps)
+	}
+}
