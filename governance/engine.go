@@ -69,8 +69,14 @@ func (e *Engine) Facts() []FactRef { return e.facts }
 // (most severe first), then object, check and path. Objects exempted by
 // annotation or by a rule's scope yield no findings; malformed exemptions
 // are findings of the check ExemptionCheckID.
-func (e *Engine) Run(inv *Inventory) []Finding {
-	pass := NewPass(inv)
+func (e *Engine) Run(inv *Inventory) []Finding { return e.RunPass(NewPass(inv)) }
+
+// RunPass is Run over the pass's inventory, computing the rules' facts in
+// pass: a caller that reads facts of the same inventory afterwards (the
+// check report's overview reads the graphs and the classification) gets
+// them from pass without building them again.
+func (e *Engine) RunPass(pass *Pass) []Finding {
+	inv := pass.Inventory
 	for _, f := range e.facts {
 		pass.result(f)
 	}

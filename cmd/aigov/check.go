@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
 	"github.com/aigov/aigov/governance/policyset"
 	"github.com/aigov/aigov/governance/report"
 )
@@ -77,20 +78,20 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			if err != nil {
 				return err
 			}
-			findings := engine.Run(inv)
+			pass := governance.NewPass(inv)
+			findings := engine.RunPass(pass)
 			if baseline != nil {
 				baseline.Mark(findings)
 			}
 			defs := policyset.Definitions()
 			r := report.Report{Findings: findings, Objects: inv.Len(), Warnings: inv.Warnings, Degraded: inv.Degraded,
 				Definitions: defs, ToolVersion: version}
-			switch format {
-			case report.FormatText:
-				r.Overview = overview(inv, true)
+			if format == report.FormatText || format == report.FormatJSON {
+				r.Overview = catalog.Overview(pass)
+			}
+			if format == report.FormatText {
 				r.GroupBy = by
-				r.Groups = findingGroups(by, findings, r.Overview, defs)
-			case report.FormatJSON:
-				r.Overview = overview(inv, false)
+				r.Groups = catalog.FindingGroups(by, findings, r.Overview.NamespaceTeam, defs)
 			}
 			if err := report.Write(cmd.OutOrStdout(), format, r); err != nil {
 				return err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aigov/aigov/governance/catalog"
+	"github.com/aigov/aigov/governance/report"
 )
 
 func newExposureCommand() *cobra.Command {
@@ -45,23 +45,18 @@ Graphviz (dot) or Mermaid picture.`,
 	return cmd
 }
 
-var exposureWriters = map[string]func(io.Writer, []catalog.AssetExposure) error{
+var exposureWriters = map[string]func(io.Writer, []report.Exposure) error{
 	"text":    writeExposureText,
 	"json":    writeExposureJSON,
 	"dot":     catalog.WriteExposureDOT,
 	"mermaid": catalog.WriteExposureMermaid,
 }
 
-func writeExposureJSON(w io.Writer, exposures []catalog.AssetExposure) error {
-	if exposures == nil {
-		exposures = []catalog.AssetExposure{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"schemaVersion": 1, "assets": exposures})
+func writeExposureJSON(w io.Writer, exposures []report.Exposure) error {
+	return writeJSON(w, catalog.NewExposureDocument(exposures))
 }
 
-func writeExposureText(w io.Writer, exposures []catalog.AssetExposure) error {
+func writeExposureText(w io.Writer, exposures []report.Exposure) error {
 	var b strings.Builder
 	none := func(items []string) string {
 		if len(items) == 0 {
@@ -70,7 +65,7 @@ func writeExposureText(w io.Writer, exposures []catalog.AssetExposure) error {
 		return strings.Join(items, ", ")
 	}
 	for _, e := range exposures {
-		fmt.Fprintf(&b, "%s %s/%s/%s\n", e.Asset, e.Object.Kind, e.Object.Namespace, e.Object.Name)
+		fmt.Fprintf(&b, "%s %s\n", e.Asset, e.ObjectName())
 		if len(e.UsedBy) > 0 {
 			fmt.Fprintf(&b, "  used by: %s\n", strings.Join(e.UsedBy, ", "))
 		}

@@ -118,10 +118,10 @@ func NewSensitiveWorkloadClassification(params any) (governance.Check, error) {
 			inv := pass.Inventory
 			var out []governance.Finding
 			for _, a := range AssetsFact.Of(pass) {
-				if !slices.Contains(p.Classes, a.Class) || a.Namespace == "" {
+				if !slices.Contains(p.Classes, AIClass(a.Class)) || a.Namespace == "" {
 					continue
 				}
-				what := describeWorkload(a.Class, a.Kind, a.Name)
+				what := describeWorkload(AIClass(a.Class), a.Kind, a.Name)
 				var problem string
 				ns := namespaceOf(inv, a.Namespace)
 				value, labelled := "", false

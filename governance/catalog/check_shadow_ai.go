@@ -122,7 +122,7 @@ func NewShadowAI(params any) (governance.Check, error) {
 				if ok, why := approved(a.Namespace); !ok {
 					out = append(out, governance.Finding{Object: a.Object.Ref(), Path: a.Path,
 						Message: fmt.Sprintf("%s runs outside the AI-approved namespaces: %s (recognised by %s)",
-							describeWorkload(a.Class, a.Kind, a.Name), why, a.Reason)})
+							describeWorkload(AIClass(a.Class), a.Kind, a.Name), why, a.Reason)})
 				}
 			}
 			return out

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -35,6 +36,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/report"
 )
 
 // AIClass is the kind of AI asset a workload is. The zero value ClassNone
@@ -253,32 +255,9 @@ func (cl *classifier) object(o *governance.Object) Classification {
 func ClassifyInventory(inv *governance.Inventory) map[governance.Key]AIClass {
 	out := map[governance.Key]AIClass{}
 	for _, a := range AssetTable(inv) {
-		out[a.Key] = a.Class
+		out[a.Key] = AIClass(a.Class)
 	}
 	return out
-}
-
-// Asset is one row of the AI asset table.
-type Asset struct {
-	Key governance.Key `json:"-"`
-	// Object is the workload or custom resource.
-	Object    *governance.Object `json:"-"`
-	Class     AIClass            `json:"class"`
-	Kind      string             `json:"kind"`
-	Namespace string             `json:"namespace,omitempty"`
-	Name      string             `json:"name"`
-	Reason    string             `json:"reason"`
-	Path      string             `json:"path,omitempty"`
-	// Images are the images of the pod template, containers then init
-	// containers (empty for custom resources).
-	Images []string `json:"images,omitempty"`
-	// GPUs sums, per pod, the GPU requests (or limits) of the regular
-	// containers, per resource name, e.g. {"nvidia.com/gpu": "4"}.
-	GPUs map[string]string `json:"gpus,omitempty"`
-	// Replicas is the workload's pod count (0 for custom resources).
-	Replicas int32 `json:"replicas,omitempty"`
-	// ServiceAccount is the pod's ServiceAccount ("default" when unset).
-	ServiceAccount string `json:"serviceAccount,omitempty"`
 }
 
 // AssetTable lists the AI assets of an inventory — workloads and custom
@@ -286,19 +265,21 @@ type Asset struct {
 // AIClasses order), namespace, kind and name: the "AI assets" table of a
 // report. Checks read it from their pass with AssetsFact.Of, which
 // computes it once per run.
-func AssetTable(inv *governance.Inventory) []Asset { return AssetsFact.Of(governance.NewPass(inv)) }
+func AssetTable(inv *governance.Inventory) []report.Asset {
+	return AssetsFact.Of(governance.NewPass(inv))
+}
 
 // assets builds the asset table from the classified workloads of inv
 // (ClassificationFact) and its custom resources.
-func (cl *classifier) assets(inv *governance.Inventory, workloads []ClassifiedWorkload) []Asset {
-	var out []Asset
+func (cl *classifier) assets(inv *governance.Inventory, workloads []ClassifiedWorkload) []report.Asset {
+	var out []report.Asset
 	for _, cw := range workloads {
 		w, c := cw.Workload, cw.Classification
 		if c.Class == ClassNone {
 			continue
 		}
-		a := Asset{Key: w.Object.Key(), Object: w.Object, Class: c.Class, Kind: w.Kind, Namespace: w.Namespace, Name: w.Name,
-			Reason: c.Reason, Path: c.Path, Replicas: w.Replicas}
+		a := report.Asset{Key: w.Object.Key(), Object: w.Object, Class: string(c.Class), Kind: w.Kind, Namespace: w.Namespace,
+			Name: w.Name, Team: inv.TeamOf(w.Namespace), Reason: c.Reason, Path: c.Path, Replicas: w.Replicas}
 		if w.Pod != nil {
 			for _, r := range containersOf(&w.Pod.Spec, w.SpecPath, regularContainers|initContainers) {
 				a.Images = append(a.Images, r.c.Image)
@@ -319,14 +300,14 @@ func (cl *classifier) assets(inv *governance.Inventory, workloads []ClassifiedWo
 		if c.Class == ClassNone {
 			continue
 		}
-		out = append(out, Asset{Key: o.Key(), Object: o, Class: c.Class, Kind: o.Kind(), Namespace: o.Namespace(),
-			Name: o.Name(), Reason: c.Reason, Path: c.Path})
+		out = append(out, report.Asset{Key: o.Key(), Object: o, Class: string(c.Class), Kind: o.Kind(), Namespace: o.Namespace(),
+			Name: o.Name(), Team: inv.TeamOf(o.Namespace()), Reason: c.Reason, Path: c.Path})
 	}
-	order := map[AIClass]int{}
+	order := map[string]int{}
 	for i, c := range AIClasses() {
-		order[c] = i
+		order[string(c)] = i
 	}
-	slices.SortStableFunc(out, func(a, b Asset) int {
+	slices.SortStableFunc(out, func(a, b report.Asset) int {
 		if a.Class != b.Class {
 			return order[a.Class] - order[b.Class]
 		}
@@ -572,9 +553,10 @@ func usesGPU(spec *corev1.PodSpec) bool {
 	return ok
 }
 
-// podGPUs sums the GPU limits (else requests) of the regular containers per
-// resource.
-func podGPUs(spec *corev1.PodSpec) map[string]string {
+// podGPUs sums the GPU requests (else limits) of the regular containers per
+// resource: "nvidia.com/gpu=4", resources sorted and joined by "," ("" for
+// none).
+func podGPUs(spec *corev1.PodSpec) string {
 	sums := map[corev1.ResourceName]resource.Quantity{}
 	for i := range spec.Containers {
 		r := spec.Containers[i].Resources
@@ -593,14 +575,12 @@ func podGPUs(spec *corev1.PodSpec) map[string]string {
 			}
 		}
 	}
-	if len(sums) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(sums))
+	out := make([]string, 0, len(sums))
 	for n, q := range sums {
-		out[string(n)] = q.String()
+		out = append(out, string(n)+"="+q.String())
 	}
-	return out
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }
 
 // isJobLike reports whether a workload runs to completion: a Job, a

@@ -212,7 +212,7 @@ func TestClassifyInventory(t *testing.T) {
 		t.Errorf("by-image row %+v", byImage)
 	}
 	for _, r := range rows {
-		if r.Name == "gpu-job" && (r.GPUs["nvidia.com/gpu"] != "2" || r.Path != "spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]") {
+		if r.Name == "gpu-job" && (r.GPUs != "nvidia.com/gpu=2" || r.Path != "spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]") {
 			t.Errorf("gpu-job row %+v", r)
 		}
 		if r.Name == "override-template" && r.Path != "spec.template.metadata.labels[aigov.dev/ai-class]" {

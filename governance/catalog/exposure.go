@@ -10,38 +10,18 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/report"
 	"github.com/aigov/aigov/netpol"
 	"github.com/aigov/aigov/rbac"
 	"github.com/aigov/aigov/secrets"
 )
 
-// Exposure kinds of AssetExposure.
+// The kinds of asset an Exposure is about (report.Exposure.Asset).
 const (
 	ExposureVectorDatabase = "vector-database"
 	ExposureModelStore     = "model-store"
 	ExposureProviderKey    = "provider-key"
 )
-
-// AssetExposure is everything that can reach or read one sensitive AI
-// asset: a vector database, a model store (a PersistentVolumeClaim an AI
-// workload mounts) or a provider-key Secret (ProviderKeySecrets).
-type AssetExposure struct {
-	// Asset is ExposureVectorDatabase, ExposureModelStore or
-	// ExposureProviderKey.
-	Asset  string               `json:"asset"`
-	Object governance.ObjectRef `json:"object"`
-	// UsedBy are the workloads ("Kind/name") that mount or read it.
-	UsedBy []string `json:"usedBy,omitempty"`
-	// Network are the sources (pods "namespace/name", external ranges)
-	// that may open a connection to the asset's pods (for a model store,
-	// to the pods that mount it), each with its ports:
-	// "cv-team/cv-notebook (TCP/6379)".
-	Network []string `json:"network,omitempty"`
-	// Access are the subjects that can read it or get into its pods, with
-	// how: "Group cv-engineers (exec, port-forward, create-pods)".
-	// system:masters is left out: it can do everything.
-	Access []string `json:"access,omitempty"`
-}
 
 // Exposures returns the exposure of every vector database, model store
 // and provider-key Secret of inv, in that order, each sorted by namespace
@@ -49,7 +29,7 @@ type AssetExposure struct {
 // declared ports, any port when none is declared), access from rbac
 // (pods/exec, pods/attach, pods/portforward and pod creation in the
 // asset's namespace) and secrets.Exposure (Secret read).
-func Exposures(inv *governance.Inventory) []AssetExposure {
+func Exposures(inv *governance.Inventory) []report.Exposure {
 	return ExposuresOf(governance.NewPass(inv))
 }
 
@@ -61,12 +41,12 @@ var ExposuresRequire = []governance.FactRef{netpol.GraphFact, rbac.GraphFact, se
 // pass has computed (the graphs, the classification and the secret
 // exposure a run of the catalog's checks built) and computing the others
 // (ExposuresRequire).
-func ExposuresOf(pass *governance.Pass) []AssetExposure {
+func ExposuresOf(pass *governance.Pass) []report.Exposure {
 	inv := pass.Inventory
 	g := netpol.GraphFact.Of(pass)
 	rg := rbac.GraphFact.Of(pass)
 	byWorkload := workloadEndpointsFact.Of(pass)
-	var out []AssetExposure
+	var out []report.Exposure
 
 	podAccess := func(ns string) []string {
 		acc := newAccessSet()
@@ -106,7 +86,7 @@ func ExposuresOf(pass *governance.Pass) []AssetExposure {
 			continue
 		}
 		w := cw.Workload
-		out = append(out, AssetExposure{Asset: ExposureVectorDatabase, Object: w.Object.Ref(), UsedBy: nil,
+		out = append(out, report.Exposure{Asset: ExposureVectorDatabase, Object: w.Object.Ref(), UsedBy: nil,
 			Network: network(endpointsOf(byWorkload, w)), Access: podAccess(w.Namespace)})
 	}
 
@@ -136,7 +116,7 @@ func ExposuresOf(pass *governance.Pass) []AssetExposure {
 			used = append(used, u.Kind+"/"+u.Name)
 			eps = append(eps, endpointsOf(byWorkload, u)...)
 		}
-		out = append(out, AssetExposure{Asset: ExposureModelStore, Object: o.Ref(), UsedBy: used,
+		out = append(out, report.Exposure{Asset: ExposureModelStore, Object: o.Ref(), UsedBy: used,
 			Network: network(eps), Access: podAccess(pvc.Namespace)})
 	}
 
@@ -157,7 +137,7 @@ func ExposuresOf(pass *governance.Pass) []AssetExposure {
 			}
 			acc.add(a.Subject, way)
 		}
-		out = append(out, AssetExposure{Asset: ExposureProviderKey, Object: o.Ref(), UsedBy: e.UsedBy, Access: acc.list()})
+		out = append(out, report.Exposure{Asset: ExposureProviderKey, Object: o.Ref(), UsedBy: e.UsedBy, Access: acc.list()})
 	}
 	return out
 }

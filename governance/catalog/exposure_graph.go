@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/aigov/aigov/governance/report"
 )
 
 // exposureEdge is one arrow of the asset exposure picture: who (a pod, an
@@ -19,7 +21,7 @@ type exposureEdge struct {
 // the table's entries up to their first " (": "cv-team/cv-notebook
 // (Deployment) TCP/6379" is the node "cv-team/cv-notebook" with the edge
 // label "(Deployment) TCP/6379".
-func exposureGraph(exposures []AssetExposure) (assets []string, sources []string, edges []exposureEdge) {
+func exposureGraph(exposures []report.Exposure) (assets []string, sources []string, edges []exposureEdge) {
 	seen := map[string]bool{}
 	addSource := func(s string) {
 		if !seen[s] {
@@ -63,7 +65,7 @@ func splitSource(entry string) (node, how string) {
 // WriteExposureDOT writes the asset exposure table as a Graphviz digraph:
 // assets as boxes, every pod, range, subject and workload that reaches or
 // reads them as an ellipse, labelled arrows for how.
-func WriteExposureDOT(w io.Writer, exposures []AssetExposure) error {
+func WriteExposureDOT(w io.Writer, exposures []report.Exposure) error {
 	assets, sources, edges := exposureGraph(exposures)
 	var b strings.Builder
 	b.WriteString("digraph exposure {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n")
@@ -87,7 +89,7 @@ func WriteExposureDOT(w io.Writer, exposures []AssetExposure) error {
 
 // WriteExposureMermaid writes the asset exposure table as a Mermaid
 // flowchart (GitHub renders it in Markdown).
-func WriteExposureMermaid(w io.Writer, exposures []AssetExposure) error {
+func WriteExposureMermaid(w io.Writer, exposures []report.Exposure) error {
 	assets, sources, edges := exposureGraph(exposures)
 	ids := map[string]string{}
 	var b strings.Builder

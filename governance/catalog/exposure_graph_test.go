@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/report"
 )
 
 func TestExposureGraphs(t *testing.T) {
-	exposures := []AssetExposure{{
+	exposures := []report.Exposure{{
 		Asset:   ExposureVectorDatabase,
 		Object:  governance.ObjectRef{Kind: "Deployment", Namespace: "recs-team", Name: "redis-stack"},
 		UsedBy:  []string{"Deployment/recommender"},

@@ -4,11 +4,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aigov/aigov/governance/report"
 )
 
 func TestExposuresOnExamplePlatform(t *testing.T) {
 	inv := loadExample(t, ".")
-	rows := map[string]AssetExposure{}
+	rows := map[string]report.Exposure{}
 	var order []string
 	for _, e := range Exposures(inv) {
 		k := e.Asset + " " + e.Object.Kind + "/" + e.Object.Namespace + "/" + e.Object.Name

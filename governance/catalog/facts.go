@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/report"
 	"github.com/aigov/aigov/netpol"
 )
 
@@ -38,7 +39,7 @@ var ClassificationFact = governance.NewFact("catalog.Classification", func(p *go
 
 // AssetsFact is the AI asset table of the inventory (AssetTable), built
 // from ClassificationFact.
-var AssetsFact = governance.NewFact("catalog.Assets", func(p *governance.Pass) []Asset {
+var AssetsFact = governance.NewFact("catalog.Assets", func(p *governance.Pass) []report.Asset {
 	return newClassifier().assets(p.Inventory, ClassificationFact.Of(p))
 }, ClassificationFact)
 
@@ -73,8 +74,9 @@ type netEdge struct {
 // replicas, never external to external).
 var netEdgesFact = governance.NewFact("catalog.NetEdges", func(p *governance.Pass) []netEdge {
 	g := netpol.GraphFact.Of(p)
-	var out []netEdge
-	for _, e := range g.Matrix().Edges {
+	m := g.Matrix()
+	out := make([]netEdge, 0, len(m.Edges))
+	for _, e := range m.Edges {
 		src, ok1 := g.Lookup(e.From)
 		dst, ok2 := g.Lookup(e.To)
 		if ok1 && ok2 {

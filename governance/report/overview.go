@@ -12,10 +12,9 @@ import (
 
 // Overview is what a newcomer reads first in the text report: how big the
 // platform is, which AI assets it runs, and who or what can reach or read
-// its sensitive assets. The caller computes it from the inventory and the
-// analyzers (the CLI uses catalog.AssetTable, netpol, rbac and
-// secrets.Exposure); the encoders only render it. The JSON report adds its
-// Assets as "assets".
+// its sensitive assets. catalog.Overview computes it from the inventory
+// and the analyzers' facts; the encoders only render it. The JSON report
+// adds its Assets as "assets".
 type Overview struct {
 	// Namespaces is the number of namespaces in the inventory.
 	Namespaces int
@@ -33,37 +32,63 @@ type Overview struct {
 	TopRisks int
 }
 
-// Asset is one row of the AI asset table.
+// Asset is one AI asset: a workload or custom resource the catalog's
+// classifier recognises (catalog.AssetTable lists them, one row of the AI
+// asset table each).
 type Asset struct {
+	// Key and Object are the workload or custom resource.
+	Key    governance.Key     `json:"-"`
+	Object *governance.Object `json:"-"`
+	// Class is the AI class (catalog.AIClass), e.g. "inference-server".
 	Class     string `json:"class"`
 	Kind      string `json:"kind"`
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
-	Team      string `json:"team,omitempty"`
-	// Reason is the evidence of the classification.
+	// Team is the namespace's team (governance.Inventory.TeamOf).
+	Team string `json:"team,omitempty"`
+	// Reason is the evidence of the classification, and Path the field
+	// that holds it.
 	Reason string `json:"reason"`
-	// GPUs per pod, e.g. "nvidia.com/gpu=4" ("" for none).
-	GPUs           string   `json:"gpus,omitempty"`
-	Replicas       int32    `json:"replicas,omitempty"`
-	ServiceAccount string   `json:"serviceAccount,omitempty"`
-	Images         []string `json:"images,omitempty"`
+	Path   string `json:"-"`
+	// GPUs sums, per pod, the GPU requests (else limits) of the regular
+	// containers per resource, sorted by resource: "nvidia.com/gpu=4"
+	// ("" for none).
+	GPUs string `json:"gpus,omitempty"`
+	// Replicas is the workload's pod count (0 for custom resources).
+	Replicas int32 `json:"replicas,omitempty"`
+	// ServiceAccount is the pod's ServiceAccount ("default" when unset;
+	// "" for custom resources).
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// Images are the images of the pod template, containers then init
+	// containers (empty for custom resources).
+	Images []string `json:"images,omitempty"`
 }
 
-// Exposure is one row of the asset exposure table.
+// Exposure is everything that can reach or read one sensitive AI asset: a
+// vector database, a model store (a PersistentVolumeClaim an AI workload
+// mounts) or a provider-key Secret — one row of the asset exposure table
+// (catalog.Exposures lists them).
 type Exposure struct {
 	// Asset is what the object is: vector-database, model-store,
 	// provider-key.
-	Asset string `json:"asset"`
-	// Object is "Kind/namespace/name".
-	Object string `json:"object"`
-	// UsedBy are the workloads that mount or read it.
+	Asset  string               `json:"asset"`
+	Object governance.ObjectRef `json:"object"`
+	// UsedBy are the workloads ("Kind/name") that mount or read it.
 	UsedBy []string `json:"usedBy,omitempty"`
-	// Network lists the pods and external ranges that can open a
-	// connection to it (for a PVC: to the pods that mount it).
+	// Network are the sources (pods "namespace/name", external ranges)
+	// that may open a connection to the asset's pods (for a model store,
+	// to the pods that mount it), each with its ports:
+	// "cv-team/cv-notebook (TCP/6379)".
 	Network []string `json:"network,omitempty"`
-	// Access lists the subjects that can read it or get into the pods
-	// that hold it, with how: "Group cv-engineers (read, exec)".
+	// Access are the subjects that can read it or get into its pods, with
+	// how: "Group cv-engineers (exec, port-forward, create-pods)".
+	// system:masters is left out: it can do everything.
 	Access []string `json:"access,omitempty"`
+}
+
+// ObjectName is the exposed object as "Kind/namespace/name".
+func (e Exposure) ObjectName() string {
+	return e.Object.Kind + "/" + e.Object.Namespace + "/" + e.Object.Name
 }
 
 // GroupBy names how the text report groups its findings.
@@ -191,7 +216,7 @@ func writeOverview(b *strings.Builder, r Report, fs []governance.Finding) {
 	if len(o.Exposure) > 0 {
 		b.WriteString("\nASSET EXPOSURE (who or what can reach or read it; system:masters, which can do anything, left out)\n")
 		for _, e := range o.Exposure {
-			fmt.Fprintf(b, "  %s %s\n", e.Asset, safetext.Line(e.Object))
+			fmt.Fprintf(b, "  %s %s\n", e.Asset, safetext.Line(e.ObjectName()))
 			if len(e.UsedBy) > 0 {
 				fmt.Fprintf(b, "    used by: %s\n", safetext.Line(strings.Join(e.UsedBy, ", ")))
 			}

@@ -35,7 +35,7 @@ func overviewReport() Report {
 		Overview: &Overview{
 			Namespaces: 3, Teams: []string{"a", "b"}, NamespaceTeam: map[string]string{"a-ns": "a", "b-ns": "b"},
 			Assets:   []Asset{{Class: "inference-server", Kind: "Deployment", Namespace: "b-ns", Name: "llm", Team: "b", Reason: "image", GPUs: "nvidia.com/gpu=1"}},
-			Exposure: []Exposure{{Asset: "provider-key", Object: "Secret/b-ns/key", UsedBy: []string{"Deployment/llm"}, Access: []string{"Group a-devs (read)"}}},
+			Exposure: []Exposure{{Asset: "provider-key", Object: governance.ObjectRef{Kind: "Secret", Namespace: "b-ns", Name: "key"}, UsedBy: []string{"Deployment/llm"}, Access: []string{"Group a-devs (read)"}}},
 			TopRisks: 2,
 		},
 	}

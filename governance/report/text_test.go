@@ -20,7 +20,7 @@ func TestTextEscapesInput(t *testing.T) {
 		Message:     "first\x1b[2J\nsecond\u202e",
 		Remediation: "fix\a it",
 	}
-	for _, overview := range []*Overview{nil, {Exposure: []Exposure{{Asset: "vector-database", Object: "StatefulSet/rag/db\x1b[2J",
+	for _, overview := range []*Overview{nil, {Exposure: []Exposure{{Asset: "vector-database", Object: governance.ObjectRef{Kind: "StatefulSet", Namespace: "rag", Name: "db\x1b[2J"},
 		Access: []string{"User mallory\rroot"}}}}} {
 		var b bytes.Buffer
 		if err := WriteText(&b, Report{Findings: []governance.Finding{f}, Objects: 1, Overview: overview,
