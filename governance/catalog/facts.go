@@ -74,9 +74,8 @@ type netEdge struct {
 // replicas, never external to external).
 var netEdgesFact = governance.NewFact("catalog.NetEdges", func(p *governance.Pass) []netEdge {
 	g := netpol.GraphFact.Of(p)
-	m := g.Matrix()
-	out := make([]netEdge, 0, len(m.Edges))
-	for _, e := range m.Edges {
+	var out []netEdge
+	for _, e := range g.Matrix().Edges {
 		src, ok1 := g.Lookup(e.From)
 		dst, ok2 := g.Lookup(e.To)
 		if ok1 && ok2 {
