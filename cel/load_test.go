@@ -27,9 +27,10 @@ func writeTemp(t *testing.T, name, content string) string {
 	return path
 }
 
-func parsePolicy(t *testing.T, text string) *governance.Policy {
+// parsePolicy parses the GovernancePolicy "p" whose spec.checks are checks.
+func parsePolicy(t *testing.T, checks string) *governance.Policy {
 	t.Helper()
-	p, err := governance.ParsePolicy("policy.yaml", []byte(text))
+	p, err := governance.ParsePolicy("policy.yaml", []byte("apiVersion: aigov.dev/v1alpha1\nkind: GovernancePolicy\nmetadata: {name: p}\nspec:\n  checks:\n"+checks))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,12 +64,7 @@ func TestGenerateUsesTheGivenDefinitions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy := parsePolicy(t, `apiVersion: aigov.dev/v1alpha1
-kind: GovernancePolicy
-metadata: {name: p}
-spec:
-  checks:
-  - id: owner-label
+	policy := parsePolicy(t, `  - id: owner-label
 `)
 	gs, err := comp.Generate(policy, []governance.Definition{ownerLabel()})
 	if err != nil {
@@ -90,12 +86,7 @@ spec:
 	}
 
 	// The catalog is not consulted: its checks are unknown here.
-	_, err = comp.Generate(parsePolicy(t, `apiVersion: aigov.dev/v1alpha1
-kind: GovernancePolicy
-metadata: {name: p}
-spec:
-  checks:
-  - id: privileged-container
+	_, err = comp.Generate(parsePolicy(t, `  - id: privileged-container
 `), []governance.Definition{ownerLabel()})
 	if err == nil || !strings.Contains(err.Error(), `check "privileged-container" has no ValidatingAdmissionPolicy form`) {
 		t.Errorf("a check not in defs: %v", err)
@@ -107,12 +98,7 @@ func TestGenerateRefusesChecksWithoutAdmission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = comp.Generate(parsePolicy(t, `apiVersion: aigov.dev/v1alpha1
-kind: GovernancePolicy
-metadata: {name: p}
-spec:
-  checks:
-  - id: namespace-default-deny
+	_, err = comp.Generate(parsePolicy(t, `  - id: namespace-default-deny
 `), catalog.Definitions())
 	if err == nil || !strings.Contains(err.Error(), `check "namespace-default-deny" has no ValidatingAdmissionPolicy form`) {
 		t.Errorf("an inventory check: %v", err)
@@ -120,12 +106,7 @@ spec:
 }
 
 func TestCustomCELIsTheCompilers(t *testing.T) {
-	policy := parsePolicy(t, `apiVersion: aigov.dev/v1alpha1
-kind: GovernancePolicy
-metadata: {name: p}
-spec:
-  checks:
-  - id: custom-cel
+	policy := parsePolicy(t, `  - id: custom-cel
     name: semver
     params: {expression: "isSemver(object.metadata.name)", failurePolicy: Ignore}
     match: {resources: [{apiGroups: [""], apiVersions: [v1], resources: [configmaps]}]}
@@ -160,24 +141,14 @@ spec:
 }
 
 func TestGeneratePolicyVersionError(t *testing.T) {
-	policy := parsePolicy(t, `apiVersion: aigov.dev/v1alpha1
-kind: GovernancePolicy
-metadata: {name: p}
-spec:
-  checks:
-  - id: privileged-container
+	policy := parsePolicy(t, `  - id: privileged-container
 `)
 	_, err := cel.GeneratePolicy(policy, catalog.Definitions(), "1.20")
 	var ve *cel.VersionError
 	if !errors.As(err, &ve) {
 		t.Errorf("1.20: %v, want a *VersionError", err)
 	}
-	_, err = cel.GeneratePolicy(parsePolicy(t, `apiVersion: aigov.dev/v1alpha1
-kind: GovernancePolicy
-metadata: {name: p}
-spec:
-  checks:
-  - id: allowed-registries
+	_, err = cel.GeneratePolicy(parsePolicy(t, `  - id: allowed-registries
 `), catalog.Definitions(), "")
 	if errors.As(err, &ve) || err == nil || !strings.Contains(err.Error(), "policy policy.yaml:\n") || !strings.Contains(err.Error(), "params: registries is required") {
 		t.Errorf("missing params: %v", err)
