@@ -27,10 +27,13 @@ func writeTemp(t *testing.T, name, content string) string {
 	return path
 }
 
+// policyHeader starts the GovernancePolicy "p" up to its spec.checks.
+const policyHeader = "apiVersion: aigov.dev/v1alpha1\nkind: GovernancePolicy\nmetadata: {name: p}\nspec:\n  checks:\n"
+
 // parsePolicy parses the GovernancePolicy "p" whose spec.checks are checks.
 func parsePolicy(t *testing.T, checks string) *governance.Policy {
 	t.Helper()
-	p, err := governance.ParsePolicy("policy.yaml", []byte("apiVersion: aigov.dev/v1alpha1\nkind: GovernancePolicy\nmetadata: {name: p}\nspec:\n  checks:\n"+checks))
+	p, err := governance.ParsePolicy("policy.yaml", []byte(policyHeader+checks))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,18 +158,14 @@ func TestGeneratePolicyVersionError(t *testing.T) {
 	}
 }
 
-const loadPolicyYAML = `apiVersion: aigov.dev/v1alpha1
-kind: GovernancePolicy
-metadata: {name: p}
-spec:
-  checks:
-  - id: privileged-container
+// loadChecks are the checks of the policy LoadPolicies loads.
+const loadChecks = `  - id: privileged-container
   - id: latest-tag
     action: Warn
 `
 
 func TestLoadPolicies(t *testing.T) {
-	gov := writeTemp(t, "policy.yaml", loadPolicyYAML)
+	gov := writeTemp(t, "policy.yaml", policyHeader+loadChecks)
 	ps, bs, err := cel.LoadPolicies(gov, catalog.Definitions(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +175,7 @@ func TestLoadPolicies(t *testing.T) {
 	}
 
 	// The same policies as YAML load as they are.
-	gs, err := cel.GeneratePolicy(parsePolicy(t, loadPolicyYAML), catalog.Definitions(), "")
+	gs, err := cel.GeneratePolicy(parsePolicy(t, loadChecks), catalog.Definitions(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +209,7 @@ spec: {policyName: p, validationActions: [Deny]}
 }
 
 func TestAdmitInventoryDocument(t *testing.T) {
-	ps, bs, err := cel.LoadPolicies(writeTemp(t, "policy.yaml", loadPolicyYAML), catalog.Definitions(), "")
+	ps, bs, err := cel.LoadPolicies(writeTemp(t, "policy.yaml", policyHeader+loadChecks), catalog.Definitions(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
