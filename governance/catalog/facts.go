@@ -74,8 +74,9 @@ type netEdge struct {
 // replicas, never external to external).
 var netEdgesFact = governance.NewFact("catalog.NetEdges", func(p *governance.Pass) []netEdge {
 	g := netpol.GraphFact.Of(p)
-	var out []netEdge
-	for _, e := range g.Matrix().Edges {
+	m := g.Matrix()
+	out := make([]netEdge, 0, len(m.Edges))
+	for _, e := range m.Edges {
 		src, ok1 := g.Lookup(e.From)
 		dst, ok2 := g.Lookup(e.To)
 		if ok1 && ok2 {
