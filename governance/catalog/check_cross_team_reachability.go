@@ -24,7 +24,8 @@ const IDCrossTeamReachability = "cross-team-reachability"
 
 // CrossTeamReachabilityParams are the parameters of cross-team-reachability.
 type CrossTeamReachabilityParams struct {
-	// TeamLabel is the namespace label naming the team (default "team").
+	// TeamLabel is the namespace label naming the team (default
+	// governance.TeamLabel, "team").
 	TeamLabel string `json:"teamLabel,omitempty"`
 	// Allowed lists the permitted "SOURCE->DESTINATION" team pairs.
 	Allowed []string `json:"allowed,omitempty"`
@@ -40,7 +41,7 @@ func crossTeamReachabilityDefinition() governance.Definition {
 		Severity:    governance.SeverityHigh,
 		Kinds:       []string{"pods of namespaces with a team label (inventory: network policies)"},
 		Params: []governance.Param{
-			{Name: "teamLabel", Type: "string", Default: "team", Description: "namespace label whose value names the team"},
+			{Name: "teamLabel", Type: "string", Default: governance.TeamLabel, Description: "namespace label whose value names the team"},
 			{Name: "allowed", Type: "[]string", Description: `permitted "SOURCE->DESTINATION" team pairs, e.g. "platform->nlp"`},
 			{Name: "shared", Type: "string", Default: "isolation-level=shared",
 				Description: `label selector of shared platform namespaces, exempt as source and destination ("" for none)`},
@@ -52,7 +53,7 @@ func crossTeamReachabilityDefinition() governance.Definition {
 
 // NewCrossTeamReachability builds the cross-team-reachability check.
 func NewCrossTeamReachability(params any) (governance.Check, error) {
-	p := CrossTeamReachabilityParams{TeamLabel: "team"}
+	p := CrossTeamReachabilityParams{TeamLabel: governance.TeamLabel}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
 	}

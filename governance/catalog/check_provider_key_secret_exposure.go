@@ -44,7 +44,8 @@ const ProviderLabel = secrets.ProviderLabel
 // ProviderKeySecretExposureParams are the parameters of
 // provider-key-secret-exposure.
 type ProviderKeySecretExposureParams struct {
-	// TeamLabel is the namespace label naming the team (default "team").
+	// TeamLabel is the namespace label naming the team (default
+	// governance.TeamLabel, "team").
 	TeamLabel string `json:"teamLabel,omitempty"`
 	// AllowedSubjects may read every provider key: "Group/NAME",
 	// "User/NAME" or "ServiceAccount/NAMESPACE/NAME".
@@ -64,7 +65,7 @@ func providerKeySecretExposureDefinition() governance.Definition {
 		Severity:    governance.SeverityHigh,
 		Kinds:       []string{"Secrets holding AI provider keys (inventory: RBAC, workloads)"},
 		Params: []governance.Param{
-			{Name: "teamLabel", Type: "string", Default: "team", Description: "namespace label naming the owning team"},
+			{Name: "teamLabel", Type: "string", Default: governance.TeamLabel, Description: "namespace label naming the owning team"},
 			{Name: "allowedSubjects", Type: "[]string", Description: `subjects allowed to read every provider key: "Group/NAME", "User/NAME", "ServiceAccount/NAMESPACE/NAME"`},
 			{Name: "teamMembers", Type: "map[string][]string", Description: `team → its "Group/NAME" and "User/NAME" subjects; default: a Group or User bound only in one team's namespaces is that team's`},
 			{Name: "includeClusterWide", Type: "bool", Default: "false", Description: "also report accesses granted only by ClusterRoleBindings (cluster-wide operators)"},
@@ -76,7 +77,7 @@ func providerKeySecretExposureDefinition() governance.Definition {
 
 // NewProviderKeySecretExposure builds the provider-key-secret-exposure check.
 func NewProviderKeySecretExposure(params any) (governance.Check, error) {
-	p := ProviderKeySecretExposureParams{TeamLabel: "team"}
+	p := ProviderKeySecretExposureParams{TeamLabel: governance.TeamLabel}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
 	}

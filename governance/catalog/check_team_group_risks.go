@@ -26,7 +26,8 @@ const IDTeamGroupRisks = "team-group-risks"
 
 // TeamGroupRisksParams are the parameters of team-group-risks.
 type TeamGroupRisksParams struct {
-	// TeamLabel is the namespace label naming the team (default "team").
+	// TeamLabel is the namespace label naming the team (default
+	// governance.TeamLabel, "team").
 	TeamLabel string `json:"teamLabel,omitempty"`
 	// Classes are the rbac risk class IDs team groups must not hold.
 	Classes []string `json:"classes,omitempty"`
@@ -46,7 +47,7 @@ func teamGroupRisksDefinition() governance.Definition {
 		Severity:    governance.SeverityHigh,
 		Kinds:       []string{"RoleBindings, ClusterRoleBindings of groups bound in team namespaces (inventory: RBAC)"},
 		Params: []governance.Param{
-			{Name: "teamLabel", Type: "string", Default: "team", Description: "namespace label that makes a namespace a team namespace"},
+			{Name: "teamLabel", Type: "string", Default: governance.TeamLabel, Description: "namespace label that makes a namespace a team namespace"},
 			{Name: "classes", Type: "[]string", Default: "wildcard and escalation classes",
 				Description: "rbac risk class IDs (aigov rbac risks) that team groups must not hold"},
 		},
@@ -57,7 +58,7 @@ func teamGroupRisksDefinition() governance.Definition {
 
 // NewTeamGroupRisks builds the team-group-risks check.
 func NewTeamGroupRisks(params any) (governance.Check, error) {
-	p := TeamGroupRisksParams{TeamLabel: "team", Classes: defaultTeamGroupRiskClasses()}
+	p := TeamGroupRisksParams{TeamLabel: governance.TeamLabel, Classes: defaultTeamGroupRiskClasses()}
 	if err := decodeParams(params, &p); err != nil {
 		return governance.Check{}, err
 	}
