@@ -424,9 +424,16 @@ func TestDifferentialTerminating(t *testing.T) {
 			require.NoError(t, err)
 		}
 	}
-	// deletionTimestamp is now+grace; quota stops charging after a further
-	// grace period.
-	time.Sleep(3 * time.Second)
+	// deletionTimestamp is now+grace; quota stops charging a deleted pod
+	// once it has passed. Recompute quota "all" (a spec change) until its
+	// status.used no longer charges the pods deleted with a 1 s grace.
+	charged := 0
+	for _, s := range specs {
+		if s.phase == "" && s.grace != 1 {
+			charged++
+		}
+	}
+	waitForUsedPods(t, cs, ns, quotas[0], 30, int64(charged))
 	before := map[string]corev1.ResourceList{}
 	for _, rq := range quotas {
 		got, err := cs.CoreV1().ResourceQuotas(ns).Get(ctx, rq.Name, metav1.GetOptions{})
@@ -456,5 +463,32 @@ func TestDifferentialTerminating(t *testing.T) {
 			require.Equal(t, server.Value()+1, pods.Value(), "quota %s", s.Name)
 		}
 		t.Logf("quota %s: status.used before recompute %v, after %v", s.Name, quota.Strings(before[s.Name]), quota.Strings(got.Status.Used))
+	}
+}
+
+// waitForUsedPods recomputes rq's status (raising spec.hard.pods to from,
+// from+1, ... — the quota controller recomputes a quota whose spec
+// changed) until status.used.pods is want, within 60 s.
+func waitForUsedPods(t *testing.T, cs kubernetes.Interface, ns string, rq *corev1.ResourceQuota, from int, want int64) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for pods := from; ; pods++ {
+		got, err := cs.CoreV1().ResourceQuotas(ns).Get(ctx, rq.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		got.Spec.Hard[corev1.ResourcePods] = q(fmt.Sprint(pods))
+		_, err = cs.CoreV1().ResourceQuotas(ns).Update(ctx, got, metav1.UpdateOptions{})
+		if apierrors.IsConflict(err) {
+			continue // the controller wrote the status meanwhile: read it again
+		}
+		require.NoError(t, err)
+		rq.Spec.Hard = got.Spec.Hard
+		waitForStatus(t, cs, ns, rq)
+		got, err = cs.CoreV1().ResourceQuotas(ns).Get(ctx, rq.Name, metav1.GetOptions{})
+		require.NoError(t, err)
+		if used := got.Status.Used[corev1.ResourcePods]; used.Value() == want {
+			return
+		}
+		require.True(t, time.Now().Before(deadline), "quota %s/%s never reached %d used pods: %v", ns, rq.Name, want, got.Status.Used)
 	}
 }
