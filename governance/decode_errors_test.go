@@ -2,10 +2,13 @@ package governance_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -50,253 +53,76 @@ func wideAliasBomb() string {
 	return cmHeader + "s: &s " + strings.Repeat("x", 1<<20) + "\nl: [" + strings.Repeat("*s,", 99) + "*s]\n"
 }
 
+// decodeErrorCase is one case of testdata/decode-errors/cases.yaml.
+type decodeErrorCase struct {
+	Name string `json:"name"`
+	// File is the name the input is loaded as.
+	File string `json:"file"`
+	// The input: text, bytes, or the name of a decodeInputs generator.
+	Input       string `json:"input"`
+	InputBase64 []byte `json:"inputBase64"`
+	Generate    string `json:"generate"`
+	// Want is every error, in order.
+	Want []string `json:"want"`
+	// Loaded are the names of the objects that still load.
+	Loaded []string `json:"loaded"`
+}
+
+// decodeInputs make the inputs of cases.yaml too big to keep there.
+var decodeInputs = map[string]func() string{
+	"wide-alias-bomb": wideAliasBomb,
+	"over-16-mib": func() string {
+		return cmHeader + "---\n" + cmHeader + "data:\n  k: " + strings.Repeat("x", 16<<20) + "\n"
+	},
+	"nested-flow-1001":  func() string { return nestedFlow(1001) },
+	"nested-block-1001": func() string { return nestedBlock(1001) },
+	"nested-flow-20000": func() string { return cmHeader + "x: " + strings.Repeat("[", 20000) + "\n" },
+	"nested-json-1001": func() string {
+		return `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "x": ` + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + "}"
+	},
+	"brackets-20000": func() string { return strings.Repeat("[", 20000) },
+}
+
+// readDecodeErrorCases reads testdata/decode-errors/cases.yaml.
+func readDecodeErrorCases(t *testing.T) []decodeErrorCase {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "decode-errors", "cases.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []decodeErrorCase
+	if err := yaml.UnmarshalStrict(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	return cases
+}
+
+// input returns the case's input.
+func (tc decodeErrorCase) input(t *testing.T) string {
+	t.Helper()
+	switch {
+	case tc.Generate != "":
+		gen, ok := decodeInputs[tc.Generate]
+		if !ok {
+			t.Fatalf("no input generator %q", tc.Generate)
+		}
+		return gen()
+	case tc.InputBase64 != nil:
+		return string(tc.InputBase64)
+	}
+	return tc.Input
+}
+
+// TestDecodeErrors loads each input of testdata/decode-errors/cases.yaml
+// and compares every error, and the objects that still load.
 func TestDecodeErrors(t *testing.T) {
-	tests := []struct {
-		name  string
-		file  string
-		input string
-		want  []string // every error, in order
-		// loaded are the names of the objects that still load
-		loaded []string
-	}{{
-		name:   "YAML syntax error: the line is the file's",
-		file:   "syntax.yaml",
-		input:  cmHeader + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  labels: {a: [}\n",
-		want:   []string{"syntax.yaml:6 (document 2): invalid YAML: line 10: did not find expected node content"},
-		loaded: []string{"cm"},
-	}, {
-		name:  "YAML tab indentation",
-		file:  "tab.yaml",
-		input: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: a\n",
-		want:  []string{"tab.yaml:1 (document 1): invalid YAML: line 4: found character that cannot start any token"},
-	}, {
-		name:  "wrong field type",
-		file:  "type.yaml",
-		input: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: three\n",
-		want:  []string{`type.yaml:1 (document 1): Deployment: spec.replicas: expected an integer, got string "three"`},
-	}, {
-		name:  "wrong field type inside a list",
-		file:  "type.yaml",
-		input: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n    ports:\n    - containerPort: http\n",
-		want:  []string{`type.yaml:1 (document 1): Pod: spec.containers[0].ports[0].containerPort: expected an integer, got string "http"`},
-	}, {
-		name:  "list where an object belongs",
-		file:  "type.yaml",
-		input: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: [a, b]\n",
-		want:  []string{`type.yaml:1 (document 1): ConfigMap: metadata.labels: expected an object, got a list`},
-	}, {
-		name:  "integer out of range",
-		file:  "range.yaml",
-		input: "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 3000000000\n",
-		want:  []string{`range.yaml:1 (document 1): Deployment: spec.replicas: number 3000000000 is out of range for int32`},
-	}, {
-		name:  "invalid quantity",
-		file:  "quantity.yaml",
-		input: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: x\n    resources:\n      limits:\n        nvidia.com/gpu: one\n",
-		want:  []string{`quantity.yaml:1 (document 1): Pod: spec.containers[0].resources.limits[nvidia.com/gpu]: cannot decode string "one" as resource.Quantity: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`},
-	}, {
-		name:  "invalid intstr",
-		file:  "intstr.yaml",
-		input: "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    targetPort: [8080]\n",
-		want:  []string{`intstr.yaml:1 (document 1): Service: spec.ports[0].targetPort: cannot decode a list as intstr.IntOrString: cannot unmarshal array into Go value of type int32`},
-	}, {
-		name:  "unknown apiVersion of a known group",
-		file:  "version.yaml",
-		input: "apiVersion: apps/v2\nkind: Deployment\nmetadata: {name: d}\n",
-		want:  []string{`version.yaml:1 (document 1): unknown apiVersion "apps/v2" for kind "Deployment" (known: apps/v1, apps/v1beta1, apps/v1beta2)`},
-	}, {
-		name:  "unknown kind of a known group",
-		file:  "kind.yaml",
-		input: "apiVersion: v1\nkind: Deploymnet\nmetadata: {name: d}\n",
-		want:  []string{`kind.yaml:1 (document 1): unknown kind "Deploymnet" in apiVersion "v1": group "" has no such kind`},
-	}, {
-		name:  "invalid apiVersion",
-		file:  "gv.yaml",
-		input: "apiVersion: apps/v1/beta\nkind: Deployment\nmetadata: {name: d}\n",
-		want:  []string{`gv.yaml:1 (document 1): invalid apiVersion "apps/v1/beta": unexpected GroupVersion string: apps/v1/beta`},
-	}, {
-		name:  "apiVersion without a version",
-		file:  "gv.yaml",
-		input: "apiVersion: apps/\nkind: Deployment\nmetadata: {name: d}\n",
-		want:  []string{`gv.yaml:1 (document 1): invalid apiVersion "apps/": no version after the group`},
-	}, {
-		name:  "missing kind",
-		file:  "nokind.yaml",
-		input: "apiVersion: v1\nmetadata: {name: a}\n",
-		want:  []string{`nokind.yaml:1 (document 1): missing "kind"`},
-	}, {
-		name:  "missing apiVersion",
-		file:  "noapi.yaml",
-		input: "kind: ConfigMap\nmetadata: {name: a}\n",
-		want:  []string{`noapi.yaml:1 (document 1): missing "apiVersion"`},
-	}, {
-		name:  "kind that is not a string",
-		file:  "kind.yaml",
-		input: "apiVersion: v1\nkind: [ConfigMap]\nmetadata: {name: a}\n",
-		want:  []string{`kind.yaml:1 (document 1): "kind" must be a string, got a list`},
-	}, {
-		name:  "missing metadata.name",
-		file:  "noname.yaml",
-		input: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: ns\n",
-		want:  []string{`noname.yaml:1 (document 1): ConfigMap: metadata.name is required`},
-	}, {
-		name:  "custom resource without a name",
-		file:  "noname.yaml",
-		input: "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {}\n",
-		want:  []string{`noname.yaml:1 (document 1): InferenceService: metadata.name is required`},
-	}, {
-		name:  "custom resource with a mistyped metadata field",
-		file:  "crd.yaml",
-		input: "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata:\n  name: llama\n  labels: team-a\n",
-		want:  []string{`crd.yaml:1 (document 1): InferenceService: metadata.labels: expected an object, got string "team-a"`},
-	}, {
-		name:  "non-object document: list",
-		file:  "list.yaml",
-		input: "- apiVersion: v1\n  kind: ConfigMap\n",
-		want:  []string{`list.yaml:1 (document 1): document is a list, not an object: expected a Kubernetes object with apiVersion and kind`},
-	}, {
-		name:   "non-object document: scalar",
-		file:   "scalar.yaml",
-		input:  cmHeader + "---\nkubectl apply -f this\n",
-		want:   []string{`scalar.yaml:6 (document 2): document is string "kube…", not an object: expected a Kubernetes object with apiVersion and kind`},
-		loaded: []string{"cm"},
-	}, {
-		name:  "non-object list item",
-		file:  "items.yaml",
-		input: "apiVersion: v1\nkind: List\nitems:\n- 42\n",
-		want:  []string{`items.yaml:1 (document 1, item 0): list item is number 42, not an object: expected a Kubernetes object with apiVersion and kind`},
-	}, {
-		name:  "items that are not a list",
-		file:  "items.yaml",
-		input: "apiVersion: v1\nkind: List\nitems: {a: b}\n",
-		want:  []string{`items.yaml:1 (document 1): List: items must be a list, got an object`},
-	}, {
-		name:   "duplicate YAML key",
-		file:   "dup.yaml",
-		input:  cmHeader + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  k: one\n  k: two\n",
-		want:   []string{`dup.yaml:6 (document 2): invalid YAML: line 12: key "k" already set in map`},
-		loaded: []string{"b", "cm"}, // the last value, which only the error reports
-	}, {
-		name:  "duplicate key after YAML keys turn into text",
-		file:  "dup.yaml",
-		input: cmHeader + "data:\n  1: one\n  \"1\": two\n",
-		want:  []string{`dup.yaml:1 (document 1): invalid YAML: data: duplicate key "1"`},
-	}, {
-		name:   "duplicate JSON key",
-		file:   "dup.json",
-		input:  `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "1", "k": "2"}}`,
-		want:   []string{`dup.json:1 (document 1): duplicate field "data.k"`},
-		loaded: []string{"a"},
-	}, {
-		name:   "duplicate JSON key in a Secret with invalid base64",
-		file:   "dup.json",
-		input:  `{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a"}, "data": {"k": "not base64", "k": "c2s="}}`,
-		want:   []string{`dup.json:1 (document 1): duplicate field "data.k"`},
-		loaded: []string{"a"},
-	}, {
-		name:   "duplicate JSON key in a typed list item without kind",
-		file:   "dup.json",
-		input:  `{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "a", "name": "b"}}]}`,
-		want:   []string{`dup.json:1 (document 1): duplicate field "items[0].metadata.name"`},
-		loaded: []string{"b"},
-	}, {
-		name:  "null map key",
-		file:  "key.yaml",
-		input: cmHeader + "data:\n  ~: x\n",
-		want:  []string{`key.yaml:1 (document 1): invalid YAML: data: map key null is not a string`},
-	}, {
-		name:  "infinity",
-		file:  "inf.yaml",
-		input: "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    resources:\n      limits: {cpu: .inf}\n",
-		want:  []string{`inf.yaml:1 (document 1): invalid YAML: spec.containers[0].resources.limits.cpu: +Inf cannot be represented in JSON`},
-	}, {
-		name:  "YAML alias bomb (billion laughs)",
-		file:  "bomb.yaml",
-		input: billionLaughs,
-		want:  []string{`bomb.yaml:1 (document 1): invalid YAML: document contains excessive aliasing`},
-	}, {
-		name:  "YAML aliases of a long string",
-		file:  "bomb.yaml",
-		input: wideAliasBomb(),
-		want:  []string{`bomb.yaml:1 (document 1): document expands to more than 16783040 bytes of JSON through YAML aliases (limit: 16 times its size, at least 16 MiB)`},
-	}, {
-		name:   "document over 16 MiB",
-		file:   "big.yaml",
-		input:  cmHeader + "---\n" + cmHeader + "data:\n  k: " + strings.Repeat("x", 16<<20) + "\n",
-		want:   []string{`big.yaml:6 (document 2): document is 16777280 bytes, over the limit of 16777216 bytes (16 MiB)`},
-		loaded: []string{"cm"},
-	}, {
-		name:  "nesting deeper than 1000 (flow)",
-		file:  "deep.yaml",
-		input: nestedFlow(1001),
-		want:  []string{`deep.yaml:1 (document 1): document nests deeper than 1000 levels`},
-	}, {
-		name:  "nesting deeper than 1000 (block)",
-		file:  "deep.yaml",
-		input: nestedBlock(1001),
-		want:  []string{`deep.yaml:1 (document 1): document nests deeper than 1000 levels`},
-	}, {
-		name:  "nesting deeper than go-yaml's own limit",
-		file:  "deep.yaml",
-		input: cmHeader + "x: " + strings.Repeat("[", 20000) + "\n",
-		want:  []string{`deep.yaml:1 (document 1): document nests deeper than 1000 levels`},
-	}, {
-		name:  "nesting deeper than 1000 (JSON)",
-		file:  "deep.json",
-		input: `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "x": ` + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + "}",
-		want:  []string{`deep.json:1 (document 1): document nests deeper than 1000 levels`},
-	}, {
-		name:  "nesting deeper than encoding/json's limit",
-		file:  "deep.json",
-		input: strings.Repeat("[", 20000),
-		want:  []string{`deep.json:1 (document 1): document nests deeper than 1000 levels`},
-	}, {
-		name:  "binary file",
-		file:  "model.bin",
-		input: "GGUF\x00\x00\x00\x03weights",
-		want:  []string{`model.bin: binary file (NUL byte): not a YAML or JSON manifest`},
-	}, {
-		name:  "invalid UTF-8",
-		file:  "latin1.yaml",
-		input: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n",
-		want:  []string{`latin1.yaml: binary file (invalid UTF-8): not a YAML or JSON manifest`},
-	}, {
-		name:   "JSON syntax error",
-		file:   "bad.json",
-		input:  "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"a\"}}\n\n{\"apiVersion\": \"v1\",\n \"kind\": ConfigMap}\n",
-		want:   []string{`bad.json:3 (document 2): invalid JSON at line 4: invalid character 'C' looking for beginning of value`},
-		loaded: []string{"a"},
-	}, {
-		name:  "JSON cut short",
-		file:  "short.json",
-		input: "{\"apiVersion\": \"v1\",\n \"kind\": \"ConfigMap\",\n",
-		want:  []string{`short.json:1 (document 1): invalid JSON at line 2: unexpected end of input`},
-	}, {
-		name:   "the same object twice",
-		file:   "twice.yaml",
-		input:  cmHeader + "---\n" + cmHeader + "  namespace: default\n",
-		want:   []string{`twice.yaml:6 (document 2): duplicate object ConfigMap/default/cm: already defined at twice.yaml:1 (document 1)`},
-		loaded: []string{"cm"},
-	}, {
-		name: "errors continue: every bad document is reported, the good ones load",
-		file: "mixed.yaml",
-		input: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n" +
-			"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [}\n" +
-			"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\n" +
-			"---\napiVersion: apps/v2\nkind: Deployment\nmetadata: {name: d}\n" +
-			"---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: three}}\n- {apiVersion: v1, kind: ConfigMap}\n" +
-			"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n",
-		want: []string{
-			`mixed.yaml:5 (document 2): invalid YAML: line 7: did not find expected node content`,
-			`mixed.yaml:13 (document 4): unknown apiVersion "apps/v2" for kind "Deployment" (known: apps/v1, apps/v1beta1, apps/v1beta2)`,
-			`mixed.yaml:17 (document 5, item 1): ConfigMap: metadata.name is required`,
-			`mixed.yaml:23 (document 6): duplicate object ConfigMap/default/one: already defined at mixed.yaml:1 (document 1)`,
-		},
-		loaded: []string{"one", "three", "two"},
-	}}
+	tests := readDecodeErrorCases(t)
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			inv, err := newLoader(t).LoadBytes(tc.file, []byte(tc.input))
+		t.Run(tc.Name, func(t *testing.T) {
+			inv, err := newLoader(t).LoadBytes(tc.File, []byte(tc.input(t)))
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -304,8 +130,8 @@ func TestDecodeErrors(t *testing.T) {
 				t.Errorf("%T is not an input error", err)
 			}
 			got := errorLines(err)
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			if strings.Join(got, "\n") != strings.Join(tc.Want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.Want, "\n"))
 			}
 			if inv == nil {
 				t.Fatal("no inventory of what did load")
@@ -314,8 +140,8 @@ func TestDecodeErrors(t *testing.T) {
 			for _, o := range inv.Objects() {
 				names = append(names, o.Name())
 			}
-			if fmt.Sprint(names) != fmt.Sprint(tc.loaded) {
-				t.Errorf("loaded %q, want %q", names, tc.loaded)
+			if fmt.Sprint(names) != fmt.Sprint(tc.Loaded) {
+				t.Errorf("loaded %q, want %q", names, tc.Loaded)
 			}
 		})
 	}
