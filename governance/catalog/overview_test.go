@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/aigov/aigov/governance"
@@ -15,7 +16,7 @@ func TestOverviewOfTheExamplePlatform(t *testing.T) {
 	if o.Namespaces != 4 {
 		t.Errorf("namespaces = %d, want 4", o.Namespaces)
 	}
-	if want := []string{"cv", "nlp", "platform", "recs"}; !equalStrings(o.Teams, want) {
+	if want := []string{"cv", "nlp", "platform", "recs"}; !slices.Equal(o.Teams, want) {
 		t.Errorf("teams = %v, want %v", o.Teams, want)
 	}
 	if o.NamespaceTeam["nlp-team"] != "nlp" || o.NamespaceTeam["cv-team"] != "cv" || len(o.NamespaceTeam) != 4 {
@@ -33,7 +34,7 @@ func TestOverviewOfTheExamplePlatform(t *testing.T) {
 		"training-job Job/cv-team/resnet50-finetune cv nvidia.com/gpu=4",
 		"notebook Deployment/cv-team/cv-notebook cv nvidia.com/gpu=1",
 	}
-	if !equalStrings(rows, want) {
+	if !slices.Equal(rows, want) {
 		t.Errorf("assets:\n got  %q\n want %q", rows, want)
 	}
 	var exposed []string
@@ -44,7 +45,7 @@ func TestOverviewOfTheExamplePlatform(t *testing.T) {
 		"model-store PersistentVolumeClaim/cv-team/cv-notebook-home", "model-store PersistentVolumeClaim/cv-team/cv-training-data",
 		"provider-key Secret/cv-team/wandb-api-key", "provider-key Secret/nlp-team/huggingface-token",
 		"provider-key Secret/platform/ai-gateway-master-key", "provider-key Secret/platform/openai-api-key"}
-	if !equalStrings(exposed, wantExposed) {
+	if !slices.Equal(exposed, wantExposed) {
 		t.Errorf("exposure rows:\n got  %q\n want %q", exposed, wantExposed)
 	}
 }
@@ -87,23 +88,11 @@ func TestFindingGroups(t *testing.T) {
 	for _, g := range FindingGroups(report.GroupByTeam, fs, map[string]string{"a": "ml"}, Definitions()) {
 		titles = append(titles, g.Title)
 	}
-	if want := []string{"team ml", "(no team)"}; !equalStrings(titles, want) {
+	if want := []string{"team ml", "(no team)"}; !slices.Equal(titles, want) {
 		t.Errorf("by team: %v, want %v", titles, want)
 	}
 	groups := FindingGroups(report.GroupByFramework, fs, nil, Definitions())
 	if len(groups) < 2 || groups[len(groups)-1].Title != Unmapped || groups[len(groups)-1].Findings[0].Check != "no-such-check" {
 		t.Errorf("by framework: %+v, want the unknown check last, unmapped", groups)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
