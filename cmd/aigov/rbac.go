@@ -217,10 +217,7 @@ func printCanI(w io.Writer, g *rbac.Graph, id rbac.Identity, a rbac.Attributes, 
 				fmt.Fprintf(w, "allowed by %s, rule %d %s\n", gr, gr.RuleIndex, rbac.RuleString(gr.Rule))
 			}
 		default:
-			fmt.Fprintln(w, "no binding of the identity has a rule that matches")
-			if d.Reason != "" {
-				fmt.Fprintln(w, d.Reason)
-			}
+			fmt.Fprintln(w, "denied:  ", d.Reason)
 		}
 	}
 	if !d.Allowed {
