@@ -114,6 +114,18 @@ func NewEscalationsDocument(paths []EscalationPath, cut *Cut) EscalationsDocumen
 	return EscalationsDocument{Cut: cut, Paths: orEmpty(paths), SchemaVersion: governance.SchemaVersion}
 }
 
+// LintDocument answers `aigov rbac lint -o json`: the findings of the
+// checks of Checks (Lint's result).
+type LintDocument struct {
+	Findings      []governance.Finding `json:"findings"`
+	SchemaVersion int                  `json:"schemaVersion"`
+}
+
+// NewLintDocument returns findings (Lint's result) as the document.
+func NewLintDocument(findings []governance.Finding) LintDocument {
+	return LintDocument{Findings: orEmpty(findings), SchemaVersion: governance.SchemaVersion}
+}
+
 // orEmpty returns s, or an empty slice for nil (a JSON [] instead of null).
 func orEmpty[T any](s []T) []T {
 	if s == nil {

@@ -32,7 +32,7 @@ func newRBACLintCommand() *cobra.Command {
 			}
 			findings := rbac.Lint(inv)
 			if output == "json" {
-				err = writeRBACJSON(cmd.OutOrStdout(), map[string]any{"schemaVersion": 1, "findings": nonNil(findings)})
+				err = writeRBACJSON(cmd.OutOrStdout(), rbac.NewLintDocument(findings))
 			} else {
 				err = printLint(cmd.OutOrStdout(), findings)
 			}
