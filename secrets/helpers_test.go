@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -9,33 +8,24 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/fakekey"
 )
 
 // Character classes of the key formats.
+// Alphabets of the key formats (internal/fakekey).
 const (
-	alnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	urlB64 = alnum + "_-"
-	b64    = alnum + "+/"
-	upper2 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	hexLow = "0123456789abcdef"
-	lowNum = "abcdefghijklmnopqrstuvwxyz0123456789"
+	alnum  = fakekey.Alnum
+	urlB64 = fakekey.URLB64
+	b64    = fakekey.B64
+	upper2 = fakekey.Upper2
+	hexLow = fakekey.HexLow
+	lowNum = fakekey.LowNum
 )
 
-// fake derives n characters of alphabet from a SHA-256 chain of seed: the
-// keys of these tests are made at run time, look random (so they pass the
-// entropy controls) and were never issued by anyone. No literal in this
-// package's tests trips a secret scanner.
+// fake derives n characters of alphabet (internal/fakekey): the keys of
+// these tests are made at run time and were never issued by anyone.
 func fake(seed string, n int, alphabet string) string {
-	var b strings.Builder
-	sum := sha256.Sum256([]byte("aigov-fake-key:" + seed))
-	for i := 0; b.Len() < n; i++ {
-		if i == len(sum) {
-			sum = sha256.Sum256(sum[:])
-			i = 0
-		}
-		b.WriteByte(alphabet[int(sum[i])%len(alphabet)])
-	}
-	return b.String()
+	return fakekey.Make("aigov-fake-key", seed, n, alphabet)
 }
 
 // fakeKeys are one fake key per detector, in the provider's shape.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -12,33 +11,23 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/aigov/aigov/internal/fakekey"
 	"github.com/aigov/aigov/secrets"
 )
 
-// Character classes of the provider key formats (secrets/detector.go).
-const (
-	leakAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	leakURLB64 = leakAlnum + "_-"
-	leakB64    = leakAlnum + "+/"
-	leakUpper2 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-)
-
-// leakFake derives n characters of alphabet from a SHA-256 chain of seed:
-// the keys of this test are made at run time, look random (they pass the
-// detectors' entropy controls) and were never issued by anyone, and no
-// literal in this file trips a secret scanner.
+// leakFake derives n characters of alphabet for the planted keys
+// (internal/fakekey).
 func leakFake(seed string, n int, alphabet string) string {
-	var b strings.Builder
-	sum := sha256.Sum256([]byte("aigov-leak-test:" + seed))
-	for i := 0; b.Len() < n; i++ {
-		if i == len(sum) {
-			sum = sha256.Sum256(sum[:])
-			i = 0
-		}
-		b.WriteByte(alphabet[int(sum[i])%len(alphabet)])
-	}
-	return b.String()
+	return fakekey.Make("aigov-leak-test", seed, n, alphabet)
 }
+
+// Character classes of the provider key formats.
+const (
+	leakAlnum  = fakekey.Alnum
+	leakURLB64 = fakekey.URLB64
+	leakB64    = fakekey.B64
+	leakUpper2 = fakekey.Upper2
+)
 
 // leakSecrets are the planted credentials, by a name used in failure
 // messages. Each is built in its provider's shape (secrets/detector.go).
