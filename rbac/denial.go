@@ -10,25 +10,72 @@ import (
 // maxNearMisses bounds the rules a denial reason lists.
 const maxNearMisses = 3
 
-// denialReason explains a denial. It starts with what the apiserver says
-// (the roles that applying bindings refer to but that do not exist), then
-// says which bindings apply to the identity in the request's scope and,
-// of their rules, those that fail on one point only (the verb, the API
-// group, the resource, the resource name), or that no binding applies.
-// For a namespaced request it also names the namespaces where a
-// RoleBinding of the identity would allow it.
+// denialReason is Decision.Reason of a denial, cheap enough for every
+// Can: what the apiserver says (the roles that applying bindings refer
+// to but that do not exist), then whether any binding applies to the
+// identity in the request's scope. Graph.ExplainDenial says more.
 func (g *Graph) denialReason(id *Identity, a *Attributes) string {
-	var parts []string
 	var missing []string
-	var applying []*binding
-	collect := func(x *bindingIndex) {
+	applies := false
+	scan := func(x *bindingIndex) {
 		if x == nil {
 			return
 		}
 		for _, b := range x.missing {
 			if _, ok := b.appliesTo(id); ok {
-				missing = append(missing, fmt.Sprintf("%s refers to %s, which does not exist", b.ref, b.roleRef))
+				missing = append(missing, b.ref.String()+" refers to "+b.roleRef.String()+", which does not exist")
 			}
+		}
+		if applies {
+			return
+		}
+		applies = slices.ContainsFunc(x.byUser[id.User], hasRole)
+		for _, grp := range id.Groups {
+			applies = applies || slices.ContainsFunc(x.byGroup[grp], hasRole)
+		}
+	}
+	scan(g.crbs)
+	if a.IsResourceRequest() && a.Namespace != "" {
+		scan(g.rbs[a.Namespace])
+	}
+	why := noBindingApplies
+	if applies {
+		why = bindingsApply
+	}
+	if len(missing) == 0 {
+		return why
+	}
+	slices.Sort(missing)
+	return "RBAC: " + strings.Join(slices.Compact(missing), "; ") + "; " + why[len("RBAC: "):]
+}
+
+func hasRole(b *binding) bool { return b.role != nil }
+
+// The scope of a request is the cluster and, for a namespaced request,
+// its namespace: the bindings that can grant it. Constants: a denial
+// costs no allocation.
+const (
+	noBindingApplies = "RBAC: no binding in the request's scope applies to the identity"
+	bindingsApply    = "RBAC: bindings in the request's scope apply to the identity, and no rule of their roles allows the request"
+)
+
+// ExplainDenial says why the identity may not make the request: the
+// denial's Reason, the bindings that apply to the identity, the rules of
+// their roles that fail the request on one point only (the verb, the API
+// group, the resource, the resource name) and that point, and for a
+// namespaced request the namespaces where a RoleBinding of the identity
+// would allow it. It is "" when the request is allowed. It costs a walk
+// over every namespace's RoleBindings: call it to explain, not to decide.
+func (g *Graph) ExplainDenial(id Identity, a Attributes) string {
+	d := g.Can(id, a)
+	if d.Allowed {
+		return ""
+	}
+	parts := []string{d.Reason}
+	var applying []*binding
+	collect := func(x *bindingIndex) {
+		if x == nil {
+			return
 		}
 		applying = append(applying, x.byUser[id.User]...)
 		for _, grp := range id.Groups {
@@ -39,45 +86,25 @@ func (g *Graph) denialReason(id *Identity, a *Attributes) string {
 	if a.IsResourceRequest() && a.Namespace != "" {
 		collect(g.rbs[a.Namespace])
 	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		parts = append(parts, strings.Join(slices.Compact(missing), "; "))
-	}
-
 	applying = uniqueBindings(applying)
-	scope := "cluster-wide"
-	if a.IsResourceRequest() && a.Namespace != "" {
-		scope = fmt.Sprintf("cluster-wide or in namespace %q", a.Namespace)
-	}
-	withRole := 0
+	var refs []string
 	for _, b := range applying {
 		if b.role != nil {
-			withRole++
+			refs = append(refs, b.ref.String()+" ("+b.roleRef.String()+")")
 		}
 	}
-	switch withRole {
-	case 0:
-		parts = append(parts, "no binding "+scope+" applies to the identity")
-	default:
-		refs := make([]string, 0, len(applying))
-		for _, b := range applying {
-			if b.role != nil {
-				refs = append(refs, b.ref.String()+" ("+b.roleRef.String()+")")
-			}
-		}
-		msg := fmt.Sprintf("%d binding(s) %s apply to the identity (%s) and no rule of their roles allows the request",
-			withRole, scope, strings.Join(firstN(refs, maxNearMisses), ", "))
-		if near := nearMisses(applying, a); len(near) > 0 {
-			msg += "; closest: " + strings.Join(near, "; ")
-		}
-		parts = append(parts, msg)
+	if len(refs) > 0 {
+		parts = append(parts, "bindings: "+strings.Join(firstN(refs, maxNearMisses), ", "))
+	}
+	if near := nearMisses(applying, &a); len(near) > 0 {
+		parts = append(parts, "closest: "+strings.Join(near, "; "))
 	}
 	if a.IsResourceRequest() && a.Namespace != "" {
-		if elsewhere := g.allowedInOtherNamespaces(id, a); len(elsewhere) > 0 {
+		if elsewhere := g.allowedInOtherNamespaces(&id, &a); len(elsewhere) > 0 {
 			parts = append(parts, "RoleBindings would allow it in namespace(s) "+strings.Join(firstN(elsewhere, maxNearMisses), ", "))
 		}
 	}
-	return "RBAC: " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 func uniqueBindings(bs []*binding) []*binding {

@@ -103,11 +103,11 @@ func TestDenialReasons(t *testing.T) {
 		want []string
 	}{
 		{"nothing applies", rbac.Identity{User: "nobody-at-all"}, rbac.Attributes{Verb: "get", Namespace: "llm", Resource: "pods"},
-			[]string{`no binding cluster-wide or in namespace "llm" applies to the identity`}},
+			[]string{`no binding in the request's scope applies to the identity`}},
 		{"subresource", alice, rbac.Attributes{Verb: "create", Namespace: "llm", Resource: "pods", Subresource: "exec"},
-			[]string{"apply to the identity", "no rule of their roles allows the request"}},
+			[]string{"bindings in the request's scope apply to the identity", "no rule of their roles allows the request"}},
 		{"cluster-wide", rbac.Identity{User: "nobody-at-all"}, rbac.Attributes{Verb: "get", Resource: "nodes"},
-			[]string{"no binding cluster-wide applies"}},
+			[]string{"no binding in the request's scope applies"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := g.Can(tc.id, tc.a)
@@ -127,7 +127,7 @@ func TestDenialReasons(t *testing.T) {
 }
 
 // TestDenialNearMisses builds rules that each fail on one point and
-// checks that the reason names that point, and the namespace where a
+// checks that ExplainDenial names that point, and the namespace where a
 // RoleBinding would allow the request.
 func TestDenialNearMisses(t *testing.T) {
 	g := loadYAML(t, `
@@ -157,6 +157,9 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
 subjects: [{kind: User, name: u}]
 `)
 	u := rbac.Impersonate("u")
+	if why := g.ExplainDenial(u, rbac.Attributes{Verb: "get", Namespace: "a", Resource: "pods"}); why != "" {
+		t.Errorf("ExplainDenial of an allowed request = %q, want \"\"", why)
+	}
 	for _, tc := range []struct {
 		a    rbac.Attributes
 		want string
@@ -168,9 +171,9 @@ subjects: [{kind: User, name: u}]
 		{rbac.Attributes{Verb: "get", Namespace: "a", Resource: "secrets"}, `rule 2 is limited to resourceNames [token], which never match a request without a name`},
 		{rbac.Attributes{Verb: "get", Namespace: "a", Resource: "secrets", Name: "db"}, `rule 2 is limited to resourceNames [token], not "db"`},
 	} {
-		d := g.Can(u, tc.a)
-		if d.Allowed || !strings.Contains(d.Reason, tc.want) {
-			t.Errorf("Can(%s): %q, want it to contain %q", tc.a, d.Reason, tc.want)
+		why := g.ExplainDenial(u, tc.a)
+		if !strings.Contains(why, tc.want) || !strings.HasPrefix(why, g.Can(u, tc.a).Reason) {
+			t.Errorf("ExplainDenial(%s): %q, want the denial's Reason, then %q", tc.a, why, tc.want)
 		}
 	}
 }
