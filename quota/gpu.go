@@ -52,20 +52,43 @@ type TeamGPU struct {
 // (nvidia.com/gpu) or a GPU device class as its quota key
 // (gpu.nvidia.com.deviceclass.resource.k8s.io/devices). Quota is "" when
 // no enforced quota caps the resource in some namespace of the team that
-// uses it (Uncapped lists those namespaces).
+// uses or names it (Uncapped lists those namespaces).
+//
+// InertKeys are the keys of the team's stored quotas that name the
+// resource but that the apiserver never enforces (nvidia.com/gpu,
+// limits.nvidia.com/gpu; see ClassifyKey): they count in neither Quota
+// nor QuotaTotal, and a namespace whose only key for the resource is
+// inert is uncapped. ScopedCaps are the caps that come from a quota with
+// scopes (used only when no unscoped quota has the key): they cap the
+// pods in those scopes only, and other pods' GPUs are not capped.
 type GPUUsage struct {
-	Resource  string   `json:"resource"`
-	Quota     string   `json:"quota,omitempty"`
-	Used      string   `json:"used"`
-	Free      string   `json:"free,omitempty"`
-	Requested string   `json:"requested"`
-	Uncapped  []string `json:"uncapped,omitempty"`
+	Resource   string        `json:"resource"`
+	Quota      string        `json:"quota,omitempty"`
+	Used       string        `json:"used"`
+	Free       string        `json:"free,omitempty"`
+	Requested  string        `json:"requested"`
+	Uncapped   []string      `json:"uncapped,omitempty"`
+	InertKeys  []GPUQuotaKey `json:"inertKeys,omitempty"`
+	ScopedCaps []GPUQuotaKey `json:"scopedCaps,omitempty"`
+}
+
+// GPUQuotaKey is one key of a stored ResourceQuota in the GPU report.
+// Enforced is false for an inert key; Scopes are the quota's scope names
+// (spec.scopes, then the scopeSelector's scope names).
+type GPUQuotaKey struct {
+	Namespace string   `json:"namespace"`
+	Quota     string   `json:"quota"`
+	Key       string   `json:"key"`
+	Hard      string   `json:"hard"`
+	Enforced  bool     `json:"enforced"`
+	Scopes    []string `json:"scopes,omitempty"`
 }
 
 type gpuAcc struct {
 	quota, used, requested resource.Quantity
 	capped                 bool
 	uncapped               []string
+	inert, scoped          []GPUQuotaKey
 }
 
 // GPUs builds the GPU report. A team is the namespace's team
@@ -104,6 +127,8 @@ func (l *Ledger) GPUs() GPUReport {
 				t.capped = false
 				t.uncapped = append(t.uncapped, name)
 			}
+			t.inert = append(t.inert, acc.inert...)
+			t.scoped = append(t.scoped, acc.scoped...)
 		}
 		if teams[team] != nil {
 			members[team] = append(members[team], name)
@@ -142,7 +167,8 @@ func (l *Ledger) report(teams map[string]map[string]*gpuAcc, members map[string]
 		tg := TeamGPU{Team: team, Namespaces: members[team]}
 		for _, r := range sortedStrings(setOfRes(teams[team])) {
 			a := teams[team][r]
-			u := GPUUsage{Resource: r, Used: a.used.String(), Requested: a.requested.String(), Uncapped: a.uncapped}
+			u := GPUUsage{Resource: r, Used: a.used.String(), Requested: a.requested.String(), Uncapped: a.uncapped,
+				InertKeys: a.inert, ScopedCaps: a.scoped}
 			if a.capped {
 				free := a.quota.DeepCopy()
 				free.Sub(a.used)
@@ -183,6 +209,38 @@ func (ns *namespaceState) gpus() map[string]*gpuAcc {
 	for _, q := range ns.capsByResource() {
 		a := get(q.resource)
 		a.capped, a.quota, a.used = true, q.hard, q.used
+		if q.scoped {
+			a.scoped = append(a.scoped, q.ref(ns.name, true))
+		}
+	}
+	for _, q := range ns.quotas {
+		for _, k := range sortedKeys(q.hard) {
+			if r, ok := inertGPUKey(k); ok {
+				a, h := get(r), q.hard[k]
+				a.inert = append(a.inert, GPUQuotaKey{Namespace: ns.name, Quota: q.rq.Name, Key: string(k), Hard: h.String(), Scopes: scopeNames(q.rq)})
+			}
+		}
+	}
+	return out
+}
+
+// inertGPUKey says whether a quota key is an inert key (ClassifyKey) of a
+// GPU resource, and which: nvidia.com/gpu and limits.nvidia.com/gpu name
+// nvidia.com/gpu.
+func inertGPUKey(k corev1.ResourceName) (string, bool) {
+	if class, _, _ := ClassifyKey(k); class != KeyInert {
+		return "", false
+	}
+	r := strings.TrimPrefix(string(k), limitsPrefix)
+	return r, IsGPUResource(corev1.ResourceName(r))
+}
+
+// scopeNames are the quota's scopes: spec.scopes, then the names of the
+// scopeSelector's expressions.
+func scopeNames(rq *corev1.ResourceQuota) []string {
+	var out []string
+	for _, s := range selectors(rq) {
+		out = append(out, string(s.ScopeName))
 	}
 	return out
 }
@@ -196,6 +254,16 @@ func addQ(dst *resource.Quantity, v resource.Quantity, n int64) {
 type gpuCap struct {
 	resource   string
 	hard, used resource.Quantity
+	// key and rq are the capping quota key and quota; scoped says the
+	// quota has scopes.
+	key    corev1.ResourceName
+	rq     *corev1.ResourceQuota
+	scoped bool
+}
+
+// ref is the cap as a GPUQuotaKey of namespace ns.
+func (c gpuCap) ref(ns string, enforced bool) GPUQuotaKey {
+	return GPUQuotaKey{Namespace: ns, Quota: c.rq.Name, Key: string(c.key), Hard: c.hard.String(), Enforced: enforced, Scopes: scopeNames(c.rq)}
 }
 
 // capsByResource picks, per GPU quota key, the tightest unscoped quota
@@ -226,7 +294,7 @@ func (ns *namespaceState) tightestCaps(resourceOf func(corev1.ResourceName) (str
 			cur, seen := best[r]
 			better := !seen || (bestScoped[r] && !scoped) || (bestScoped[r] == scoped && h.Cmp(cur.hard) < 0)
 			if better {
-				best[r], bestScoped[r] = gpuCap{resource: r, hard: h, used: q.used[k]}, scoped
+				best[r], bestScoped[r] = gpuCap{resource: r, hard: h, used: q.used[k], key: k, rq: q.rq, scoped: scoped}, scoped
 			}
 		}
 	}

@@ -52,15 +52,21 @@ func (f FitResult) MarshalJSON() ([]byte, error) {
 	}{governance.SchemaVersion, f.Fit, f.BindingKeys()})
 }
 
-// MarshalJSON writes a quota's status with quantities as strings.
+// MarshalJSON writes a quota's status with quantities as strings;
+// notEnforced (the inert keys) only when there are some.
 func (s QuotaStatus) MarshalJSON() ([]byte, error) {
+	var inert []string
+	for _, k := range s.NotEnforced {
+		inert = append(inert, string(k))
+	}
 	return json.Marshal(struct {
-		Namespace string            `json:"namespace"`
-		Name      string            `json:"name"`
-		Source    string            `json:"source"`
-		Hard      map[string]string `json:"hard"`
-		Used      map[string]string `json:"used"`
-		Computed  map[string]string `json:"computed"`
-		Remaining map[string]string `json:"remaining"`
-	}{s.Namespace, s.Name, s.Source, Strings(s.Hard), Strings(s.Used), Strings(s.Computed), Strings(s.Remaining)})
+		Namespace   string            `json:"namespace"`
+		Name        string            `json:"name"`
+		Source      string            `json:"source"`
+		Hard        map[string]string `json:"hard"`
+		Used        map[string]string `json:"used"`
+		Computed    map[string]string `json:"computed"`
+		Remaining   map[string]string `json:"remaining"`
+		NotEnforced []string          `json:"notEnforced,omitempty"`
+	}{s.Namespace, s.Name, s.Source, Strings(s.Hard), Strings(s.Used), Strings(s.Computed), Strings(s.Remaining), inert})
 }

@@ -17,6 +17,10 @@ type QuotaStatus struct {
 	// whatever Source is.
 	Computed  corev1.ResourceList
 	Remaining corev1.ResourceList
+	// NotEnforced are the hard keys the apiserver stores but never
+	// enforces (ClassifyKey: KeyInert, e.g. nvidia.com/gpu), sorted: they
+	// cap nothing, whatever Hard and Remaining say.
+	NotEnforced []corev1.ResourceName
 }
 
 // Status lists every stored quota, by namespace then name.
@@ -33,6 +37,11 @@ func (l *Ledger) Status() []QuotaStatus {
 				r := h.DeepCopy()
 				r.Sub(s.Used[k])
 				s.Remaining[k] = r
+			}
+			for _, k := range sortedKeys(q.hard) {
+				if class, _, _ := ClassifyKey(k); class == KeyInert {
+					s.NotEnforced = append(s.NotEnforced, k)
+				}
 			}
 			out = append(out, s)
 		}

@@ -33,14 +33,17 @@ type quotaFlags struct {
 	object string
 }
 
-func (f *quotaFlags) register(cmd *cobra.Command, withObject, withNow bool) {
+func (f *quotaFlags) register(cmd *cobra.Command, mode objectMode, withNow bool) {
 	f.in.register(cmd)
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text or json")
 	if withNow {
 		cmd.Flags().StringVar(&f.now, "now", "", "clock for time-dependent quota rules (RFC3339); default the current time")
 	}
-	if withObject {
-		cmd.Flags().StringVar(&f.object, "object", "", "the Pod (or workload, for its pod template) to evaluate")
+	switch mode {
+	case podObject:
+		cmd.Flags().StringVar(&f.object, "object", "", "the Pod (or workload, for its pod template) to evaluate; pods and workloads only")
+	case anyObject:
+		cmd.Flags().StringVar(&f.object, "object", "", "the object to admit: a Pod, a workload (its pod template), or any object quota charges (ResourceClaim, PersistentVolumeClaim, Service, ...)")
 	}
 }
 
@@ -64,10 +67,19 @@ func (f *quotaFlags) ledger(cmd *cobra.Command) (*quota.Ledger, error) {
 	return quota.NewLedger(inv, opts)
 }
 
-// pod reads --object: a Pod, or a workload whose pod template is used.
-func (f *quotaFlags) pod(cmd *cobra.Command) (*corev1.Pod, error) {
+// quotaObject is what --object names: a Pod (also a workload's pod
+// template) in Pod, or any other object in Object (Pod nil).
+type quotaObject struct {
+	Pod    *corev1.Pod
+	Object *governance.Object
+}
+
+// readObject reads --object: a Pod, a workload whose pod template is used, or
+// another object quota charges (ResourceClaim, PersistentVolumeClaim,
+// Service, ...). With podsOnly, only the first two.
+func (f *quotaFlags) readObject(cmd *cobra.Command, podsOnly bool) (quotaObject, error) {
 	if f.object == "" {
-		return nil, usageError("--object FILE is required")
+		return quotaObject{}, usageError("--object FILE is required")
 	}
 	var data []byte
 	var err error
@@ -80,39 +92,57 @@ func (f *quotaFlags) pod(cmd *cobra.Command) (*corev1.Pod, error) {
 		data, err = governance.ReadFileLimited(f.object, governance.MaxDocumentBytes)
 	}
 	if err != nil {
-		return nil, &exitError{code: 2, err: fmt.Errorf("reading --object: %w", err)}
+		return quotaObject{}, &exitError{code: 2, err: fmt.Errorf("reading --object: %w", err)}
 	}
 	loader, err := governance.NewLoader()
 	if err != nil {
-		return nil, err
+		return quotaObject{}, err
 	}
 	if f.in.namespace != "" {
 		loader.DefaultNamespace = f.in.namespace
 	}
 	objs, err := loader.Decode(f.object, data)
 	if err != nil {
-		return nil, err
+		return quotaObject{}, err
 	}
 	inv, err := governance.NewInventory(objs)
 	if err != nil {
-		return nil, err
+		return quotaObject{}, err
 	}
-	ws := inv.Workloads()
-	if len(objs) != 1 || len(ws) != 1 {
-		return nil, usageError("--object %s: want exactly one Pod or workload, found %d objects", f.object, len(objs))
+	if len(objs) != 1 {
+		what := "object"
+		if podsOnly {
+			what = "Pod or workload"
+		}
+		return quotaObject{}, usageError("--object %s: want exactly one %s, found %d objects", f.object, what, len(objs))
 	}
-	return ws[0].Pod, nil
+	if ws := inv.Workloads(); len(ws) == 1 && ws[0].Pod != nil {
+		return quotaObject{Pod: ws[0].Pod}, nil
+	}
+	if podsOnly {
+		return quotaObject{}, usageError("--object %s: %s is not a Pod or workload; this command takes pods and workloads only (quota admit takes any object)", f.object, objs[0].GVK.Kind)
+	}
+	return quotaObject{Object: objs[0]}, nil
 }
 
 // quotaRun is the body of a quota subcommand: it gets the flags, the
-// ledger they build and, for commands with --object, the pod it names
-// (nil otherwise).
-type quotaRun func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, pod *corev1.Pod) error
+// ledger they build and, for commands with --object, the object it names
+// (zero otherwise).
+type quotaRun func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, obj quotaObject) error
+
+// objectMode says what --object a quota subcommand takes.
+type objectMode int
+
+const (
+	noObject objectMode = iota
+	podObject
+	anyObject
+)
 
 // newQuotaSubcommand is the shape every quota subcommand shares: no
-// arguments, the quota flags (--object with withObject, --now with
-// withNow), and run called with the ledger and pod they load.
-func newQuotaSubcommand(use, short, example string, withObject, withNow bool, run quotaRun) *cobra.Command {
+// arguments, the quota flags (--object unless mode is noObject, --now
+// with withNow), and run called with the ledger and object they load.
+func newQuotaSubcommand(use, short, example string, mode objectMode, withNow bool, run quotaRun) *cobra.Command {
 	var f quotaFlags
 	cmd := &cobra.Command{
 		Use:     use,
@@ -124,16 +154,16 @@ func newQuotaSubcommand(use, short, example string, withObject, withNow bool, ru
 			if err != nil {
 				return err
 			}
-			var pod *corev1.Pod
-			if withObject {
-				if pod, err = f.pod(cmd); err != nil {
+			var obj quotaObject
+			if mode != noObject {
+				if obj, err = f.readObject(cmd, mode == podObject); err != nil {
 					return err
 				}
 			}
-			return run(cmd, &f, l, pod)
+			return run(cmd, &f, l, obj)
 		},
 	}
-	f.register(cmd, withObject, withNow)
+	f.register(cmd, mode, withNow)
 	return cmd
 }
 
@@ -141,8 +171,8 @@ func newQuotaStatusCommand() *cobra.Command {
 	return newQuotaSubcommand("status", "Hard, used and remaining of every ResourceQuota",
 		`  aigov quota status -f platform/
   aigov quota status --kubeconfig ~/.kube/config -o json`,
-		false, true,
-		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ *corev1.Pod) error {
+		noObject, true,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ quotaObject) error {
 			if f.output == "json" {
 				return writeJSON(cmd.OutOrStdout(), l.StatusDocument())
 			}
@@ -152,20 +182,43 @@ func newQuotaStatusCommand() *cobra.Command {
 
 func printStatus(out io.Writer, status []quota.QuotaStatus, refused []quota.RefusedQuota) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAMESPACE\tQUOTA\tKEY\tHARD\tUSED\tREMAINING\tSOURCE")
+	fmt.Fprintln(w, "NAMESPACE\tQUOTA\tKEY\tHARD\tUSED\tREMAINING\tSOURCE\tENFORCED")
+	var inert []string
 	for _, s := range status {
+		notEnforced := map[corev1.ResourceName]bool{}
+		for _, k := range s.NotEnforced {
+			notEnforced[k] = true
+			inert = append(inert, fmt.Sprintf("%s/%s %s: %s", s.Namespace, s.Name, k, inertAdvice(k)))
+		}
 		for _, k := range quotaSortedNames(s.Hard) {
 			h, u, r := s.Hard[k], s.Used[k], s.Remaining[k]
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Namespace, s.Name, k, h.String(), u.String(), r.String(), s.Source)
+			enforced := "yes"
+			if notEnforced[k] {
+				enforced = "no"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Namespace, s.Name, k, h.String(), u.String(), r.String(), s.Source, enforced)
 		}
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	for _, line := range inert {
+		fmt.Fprintf(out, "not enforced (stored, caps nothing): %s\n", line)
+	}
 	for _, r := range refused {
 		fmt.Fprintf(out, "refused by the apiserver (not enforced): %s/%s: %s\n", r.Quota.Namespace, r.Quota.Name, r.Message)
 	}
 	return nil
+}
+
+// inertAdvice says why an inert key caps nothing and, where known, the
+// key meant.
+func inertAdvice(k corev1.ResourceName) string {
+	_, reason, fix := quota.ClassifyKey(k)
+	if fix != "" {
+		return fmt.Sprintf("%s (use %s)", reason, fix)
+	}
+	return reason
 }
 
 func quotaSortedNames(l corev1.ResourceList) []corev1.ResourceName {
@@ -178,17 +231,26 @@ func quotaSortedNames(l corev1.ResourceList) []corev1.ResourceName {
 }
 
 func newQuotaAdmitCommand() *cobra.Command {
-	return newQuotaSubcommand("admit", "Would the apiserver admit this pod? (exit 0 admitted, 1 rejected)",
+	return newQuotaSubcommand("admit", "Would the apiserver admit this pod or object? (exit 0 admitted, 1 rejected)",
 		`  aigov quota admit -f platform/ --object job-pod.yaml
-  aigov quota admit -f platform/ --object pod.yaml -o json | jq .quotas`,
-		true, true,
-		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, pod *corev1.Pod) error {
-			res := l.Admit(pod)
+  aigov quota admit -f platform/ --object pod.yaml -o json | jq .quotas
+  aigov quota admit -f platform/ --object claim.yaml   # a ResourceClaim, PVC, Service, ...`,
+		anyObject, true,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, obj quotaObject) error {
+			var res quota.Result
+			name := ""
+			if obj.Pod != nil {
+				res = l.Admit(obj.Pod)
+				name = obj.Pod.Namespace + "/" + obj.Pod.Name
+			} else {
+				res = l.AdmitObject(obj.Object.Obj)
+				name = objectName(obj.Object)
+			}
 			var err error
 			if f.output == "json" {
 				err = writeJSON(cmd.OutOrStdout(), res)
 			} else {
-				err = printAdmit(cmd.OutOrStdout(), res)
+				err = printAdmit(cmd.OutOrStdout(), res, name)
 			}
 			if err != nil {
 				return err
@@ -200,9 +262,19 @@ func newQuotaAdmitCommand() *cobra.Command {
 		})
 }
 
-func printAdmit(out io.Writer, r quota.Result) error {
+// objectName is Kind/namespace/name, or Kind/name for a cluster-scoped
+// object.
+func objectName(o *governance.Object) string {
+	if ns := o.Namespace(); ns != "" {
+		return o.GVK.Kind + "/" + ns + "/" + o.Name()
+	}
+	return o.GVK.Kind + "/" + o.Name()
+}
+
+// printAdmit prints an admission result; name is what was admitted.
+func printAdmit(out io.Writer, r quota.Result, name string) error {
 	if r.Admitted {
-		fmt.Fprintf(out, "admitted: %s/%s\n", r.Pod.Namespace, r.Pod.Name)
+		fmt.Fprintf(out, "admitted: %s\n", name)
 	} else {
 		fmt.Fprintf(out, "rejected (%s): %s\n", r.Stage, r.Message)
 	}
@@ -219,16 +291,26 @@ func printAdmit(out io.Writer, r quota.Result) error {
 			fmt.Fprintf(w, "%s\t%t\t%s\t%s\t%s\t%s\n", q.Name, q.Matches, k, h.String(), b.String(), after)
 		}
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, q := range r.Quotas {
+		for _, k := range quotaSortedNames(q.Hard) {
+			if class, _, _ := quota.ClassifyKey(k); class == quota.KeyInert {
+				fmt.Fprintf(out, "not enforced (stored, caps nothing): %s %s: %s\n", q.Name, k, inertAdvice(k))
+			}
+		}
+	}
+	return nil
 }
 
 func newQuotaFitCommand() *cobra.Command {
-	return newQuotaSubcommand("fit", "How many more pods of this shape fit, and which quota keys bind",
+	cmd := newQuotaSubcommand("fit", "How many more pods of this shape fit, and which quota keys bind (pods and workloads only)",
 		`  aigov quota fit -f platform/ --object inference-pod.yaml
   aigov quota fit -f platform/ --object deploy.yaml -o json`,
-		true, true,
-		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, pod *corev1.Pod) error {
-			fit := l.Fit(pod)
+		podObject, true,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, obj quotaObject) error {
+			fit := l.Fit(obj.Pod)
 			if f.output == "json" {
 				return writeJSON(cmd.OutOrStdout(), fit)
 			}
@@ -242,14 +324,18 @@ func newQuotaFitCommand() *cobra.Command {
 			}
 			return nil
 		})
+	cmd.Long = "How many more pods of the shape of --object fit in its namespace's quotas, and which quota keys bind.\n" +
+		"--object is a Pod or a workload (its pod template): fit is computed for pods only; for a ResourceClaim,\n" +
+		"PersistentVolumeClaim, Service or other object, use `aigov quota admit --object`."
+	return cmd
 }
 
 func newQuotaGPUCommand() *cobra.Command {
 	return newQuotaSubcommand("gpu", "Per-team GPU quota, use and cluster capacity",
 		`  aigov quota gpu -f platform/
   aigov quota gpu --kubeconfig ~/.kube/config -o json`,
-		false, false,
-		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ *corev1.Pod) error {
+		noObject, false,
+		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ quotaObject) error {
 			rep := l.GPUs()
 			if f.output == "json" {
 				return writeJSON(cmd.OutOrStdout(), quota.NewGPUDocument(rep))
@@ -261,20 +347,36 @@ func newQuotaGPUCommand() *cobra.Command {
 func printGPUs(out io.Writer, rep quota.GPUReport) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "TEAM\tRESOURCE\tQUOTA\tUSED\tFREE\tREQUESTED\tUNCAPPED NAMESPACES")
+	var notes []string
 	for _, t := range rep.Teams {
 		for _, r := range t.Resources {
 			q, free := r.Quota, r.Free
 			if q == "" {
 				q, free = "none", "-"
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Team, r.Resource, q, r.Used, free, r.Requested, strings.Join(r.Uncapped, ","))
+			if len(r.ScopedCaps) > 0 && r.Quota != "" {
+				q += " (scoped)"
+			}
+			uncapped := strings.Join(r.Uncapped, ",")
+			if uncapped == "" {
+				uncapped = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Team, r.Resource, q, r.Used, free, r.Requested, uncapped)
+			notes = append(notes, gpuNotes(t.Team, r)...)
 		}
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	for _, n := range notes {
+		fmt.Fprintln(out, n)
+	}
 	for _, r := range quotaSortedKeys(rep.Capacity) {
-		fmt.Fprintf(out, "capacity %s: %s, quota total %s, over-commitment %.2f\n", r, rep.Capacity[r], rep.QuotaTotal[r], rep.Overcommit[r])
+		total := rep.QuotaTotal[r]
+		if total == "" {
+			total = "none"
+		}
+		fmt.Fprintf(out, "capacity %s: %s, quota total %s, over-commitment %.2f\n", r, rep.Capacity[r], total, rep.Overcommit[r])
 	}
 	for _, r := range rep.CapacityUnknown {
 		total := rep.QuotaTotal[r]
@@ -287,6 +389,26 @@ func printGPUs(out io.Writer, rep quota.GPUReport) error {
 		return printKueue(out, rep.Kueue)
 	}
 	return nil
+}
+
+// gpuNotes are the footnotes of one row of `quota gpu`: each inert key
+// (stored, never enforced, so not counted as quota) and each cap that
+// comes from a scoped quota (it caps only the pods in its scopes).
+func gpuNotes(team string, r quota.GPUUsage) []string {
+	var out []string
+	for _, k := range r.InertKeys {
+		fix := ""
+		if _, _, f := quota.ClassifyKey(corev1.ResourceName(k.Key)); f != "" {
+			fix = "; use " + f
+		}
+		out = append(out, fmt.Sprintf("%s %s: %s/%s %s=%s is not enforced (stored, caps nothing%s): not counted as quota",
+			team, r.Resource, k.Namespace, k.Quota, k.Key, k.Hard, fix))
+	}
+	for _, k := range r.ScopedCaps {
+		out = append(out, fmt.Sprintf("%s %s: %s/%s %s=%s has scopes %s: it caps only the pods in those scopes; other pods' GPUs are uncapped",
+			team, r.Resource, k.Namespace, k.Quota, k.Key, k.Hard, strings.Join(k.Scopes, ",")))
+	}
+	return out
 }
 
 // printKueue prints the Kueue view: per team and LocalQueue, the

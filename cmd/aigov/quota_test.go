@@ -82,11 +82,21 @@ type gpuReportJSON struct {
 		Resources []struct {
 			Resource, Quota, Used, Free, Requested string
 			Uncapped                               []string
+			InertKeys                              []gpuQuotaKeyJSON `json:"inertKeys"`
+			ScopedCaps                             []gpuQuotaKeyJSON `json:"scopedCaps"`
 		} `json:"resources"`
 	} `json:"teams"`
+	QuotaTotal      map[string]string  `json:"quotaTotal"`
 	Capacity        map[string]string  `json:"capacity"`
 	CapacityUnknown []string           `json:"capacityUnknown"`
 	Overcommit      map[string]float64 `json:"overcommit"`
+}
+
+// gpuQuotaKeyJSON is an entry of inertKeys or scopedCaps.
+type gpuQuotaKeyJSON struct {
+	Namespace, Quota, Key, Hard string
+	Enforced                    *bool
+	Scopes                      []string
 }
 
 func TestQuotaGPU(t *testing.T) {
@@ -96,13 +106,15 @@ func TestQuotaGPU(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	require.Len(t, doc.Teams, 2)
 	assert.Equal(t, "cv", doc.Teams[0].Team)
-	assert.Equal(t, "4", doc.Teams[0].Resources[0].Quota)
-	assert.Equal(t, "1", doc.Teams[0].Resources[0].Free)
+	// vision is capped at 4, but vision-dev's only GPU key is inert.
+	assert.Equal(t, "", doc.Teams[0].Resources[0].Quota, "vision-dev's nvidia.com/gpu caps nothing: cv is uncapped")
+	assert.Equal(t, []string{"vision-dev"}, doc.Teams[0].Resources[0].Uncapped)
 	assert.Equal(t, "nlp", doc.Teams[1].Team)
 	assert.Equal(t, "", doc.Teams[1].Resources[0].Quota, "limits.gpu is refused: nlp is uncapped")
 	assert.Equal(t, []string{"nlp"}, doc.Teams[1].Resources[0].Uncapped)
 	assert.Equal(t, "8", doc.Capacity["nvidia.com/gpu"])
-	assert.InDelta(t, 0.5, doc.Overcommit["nvidia.com/gpu"], 1e-9)
+	assert.Empty(t, doc.QuotaTotal, "no team is capped")
+	assert.InDelta(t, 0.0, doc.Overcommit["nvidia.com/gpu"], 1e-9)
 }
 
 func TestQuotaUsageErrors(t *testing.T) {
@@ -239,4 +251,134 @@ spec:
 		`spec.containers[0].resources.limits[nvidia.com/gpu]: high: Pod/negative: container c limits[nvidia.com/gpu] is -2; the apiserver refuses the Pod: spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "-2": must be greater than or equal to 0`,
 		`spec.containers[0].resources.requests[nvidia.com/gpu]: high: Pod/negative: container c requests[nvidia.com/gpu] is -2; the apiserver refuses the Pod: spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: "-2": must be greater than or equal to 0`,
 	}, found)
+}
+
+// runQuota runs aigov with args and requires the exit code; it returns
+// standard output.
+func runQuota(t *testing.T, code int, args ...string) string {
+	t.Helper()
+	got, out, stderr := aigov(t, "", args...)
+	require.Equal(t, code, got, stderr)
+	return out
+}
+
+// TestQuotaInertKeyMultitenant: examples/multitenant's cv-team has
+// nvidia.com/gpu: "8" (inert) and requests.nvidia.com/gpu: "4" for
+// Terminating pods only. An 8-GPU notebook pod is admitted, and quota
+// gpu and quota status say that the 8 caps nothing and the 4 is scoped.
+func TestQuotaInertKeyMultitenant(t *testing.T) {
+	const mt = "../../examples/multitenant"
+	out := runQuota(t, 0, "quota", "admit", "-f", mt, "--object", "testdata/quota/pod-eight-gpus.yaml")
+	assert.Contains(t, out, "admitted: cv-team/notebook-8gpu")
+	assert.Contains(t, out, "not enforced (stored, caps nothing): cv-compute nvidia.com/gpu:")
+
+	out = runQuota(t, 0, "quota", "gpu", "-f", mt)
+	assert.Contains(t, out, "cv        nvidia.com/gpu  4 (scoped)  4     0     5          -\n")
+	assert.Contains(t, out, "cv nvidia.com/gpu: cv-team/cv-compute nvidia.com/gpu=8 is not enforced (stored, caps nothing; use requests.nvidia.com/gpu): not counted as quota\n")
+	assert.Contains(t, out, "cv nvidia.com/gpu: cv-team/cv-batch-gpu requests.nvidia.com/gpu=4 has scopes Terminating: it caps only the pods in those scopes")
+
+	out = runQuota(t, 0, "quota", "gpu", "-f", mt, "-o", "json")
+	var doc gpuReportJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Equal(t, "cv", doc.Teams[0].Team)
+	cv := doc.Teams[0].Resources[0]
+	require.Len(t, cv.InertKeys, 1)
+	k := cv.InertKeys[0]
+	assert.Equal(t, []string{"cv-team", "cv-compute", "nvidia.com/gpu", "8"}, []string{k.Namespace, k.Quota, k.Key, k.Hard})
+	require.NotNil(t, k.Enforced, "enforced is always present")
+	assert.False(t, *k.Enforced)
+	require.Len(t, cv.ScopedCaps, 1)
+	assert.Equal(t, []string{"Terminating"}, cv.ScopedCaps[0].Scopes)
+	assert.Equal(t, "8", doc.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 4: the inert 8 is not counted")
+
+	out = runQuota(t, 0, "quota", "status", "-f", mt)
+	assert.Contains(t, out, "cv-team    cv-compute        nvidia.com/gpu           8      0       8          computed  no\n")
+	assert.Contains(t, out, "cv-team    cv-batch-gpu      requests.nvidia.com/gpu  4      4       0          computed  yes\n")
+	assert.Contains(t, out, "not enforced (stored, caps nothing): cv-team/cv-compute nvidia.com/gpu: ")
+
+	out = runQuota(t, 0, "quota", "status", "-f", mt, "-o", "json")
+	var st struct {
+		Quotas []struct {
+			Name        string   `json:"name"`
+			NotEnforced []string `json:"notEnforced"`
+		} `json:"quotas"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &st))
+	inert := map[string][]string{}
+	for _, q := range st.Quotas {
+		inert[q.Name] = q.NotEnforced
+	}
+	assert.Equal(t, map[string][]string{"cv-batch-gpu": nil, "cv-compute": {"nvidia.com/gpu"}, "nlp-compute": nil, "platform-compute": nil}, inert)
+}
+
+// TestQuotaInertOnlyNamespace: platform.yaml's vision-dev has only the
+// inert nvidia.com/gpu: "2"; an 8-GPU pod there is admitted and quota gpu
+// shows cv without a quota, vision-dev uncapped and the inert key.
+func TestQuotaInertOnlyNamespace(t *testing.T) {
+	out := runQuota(t, 0, "quota", "admit", "-f", quotaPlatform, "--object", "testdata/quota/pod-eight-gpus-inert.yaml")
+	assert.Contains(t, out, "admitted: vision-dev/greedy")
+
+	out = runQuota(t, 0, "quota", "gpu", "-f", quotaPlatform)
+	assert.Contains(t, out, "cv    nvidia.com/gpu  none   3     -     3          vision-dev\n")
+	assert.Contains(t, out, "cv nvidia.com/gpu: vision-dev/inert nvidia.com/gpu=2 is not enforced")
+	assert.Contains(t, out, "capacity nvidia.com/gpu: 8, quota total none, over-commitment 0.00\n")
+}
+
+// TestQuotaAdmitObjects: --object takes any object quota charges; the
+// exit code and JSON shape are those of a pod's admission.
+func TestQuotaAdmitObjects(t *testing.T) {
+	const mt = "../../examples/multitenant"
+	for _, tc := range []struct {
+		platform, object, want string
+		code                   int
+	}{
+		{mt, "testdata/quota/pvc-small.yaml", "admitted: PersistentVolumeClaim/nlp-team/scratch", 0},
+		{mt, "testdata/quota/pvc-too-big.yaml", `rejected (LimitRanger): persistentvolumeclaims "huge" is forbidden: maximum storage usage per PersistentVolumeClaim is 200Gi, but request is 300Gi`, 1},
+		{mt, "testdata/quota/service-lb.yaml", `rejected (ResourceQuota): services "demo" is forbidden: exceeded quota: cv-compute, requested: services.loadbalancers=1,services.nodeports=1`, 1},
+		{quotaPlatform, "testdata/quota/claim-gpu.yaml", "admitted: ResourceClaim/vision/two-gpus", 0},
+	} {
+		t.Run(tc.object, func(t *testing.T) {
+			out := runQuota(t, tc.code, "quota", "admit", "-f", tc.platform, "--object", tc.object)
+			assert.Contains(t, out, tc.want)
+		})
+	}
+
+	out := runQuota(t, 0, "quota", "admit", "-f", mt, "--object", "testdata/quota/pvc-small.yaml", "-o", "json")
+	var doc struct {
+		SchemaVersion int               `json:"schemaVersion"`
+		Admitted      bool              `json:"admitted"`
+		Stage         *string           `json:"stage"`
+		Message       *string           `json:"message"`
+		Usage         map[string]string `json:"usage"`
+		Quotas        map[string]struct {
+			Matches    bool              `json:"matches"`
+			UsedBefore map[string]string `json:"usedBefore"`
+			UsedAfter  map[string]string `json:"usedAfter"`
+		} `json:"quotas"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, 1, doc.SchemaVersion)
+	assert.True(t, doc.Admitted)
+	require.NotNil(t, doc.Stage)
+	assert.Equal(t, "", *doc.Stage)
+	assert.Equal(t, map[string]string{"count/persistentvolumeclaims": "1", "persistentvolumeclaims": "1", "requests.storage": "10Gi"}, doc.Usage)
+	q := doc.Quotas["nlp-compute"]
+	assert.True(t, q.Matches)
+	assert.Equal(t, "0", q.UsedBefore["requests.storage"])
+	assert.Equal(t, "10Gi", q.UsedAfter["requests.storage"])
+
+	out = runQuota(t, 1, "quota", "admit", "-f", mt, "--object", "testdata/quota/service-lb.yaml", "-o", "json")
+	assert.Contains(t, out, `"stage": "ResourceQuota"`)
+}
+
+// TestQuotaFitPodsOnly: fit has no counterpart of AdmitObject: another
+// kind is a usage error naming the kind, and --help says so.
+func TestQuotaFitPodsOnly(t *testing.T) {
+	code, _, stderr := aigov(t, "", "quota", "fit", "-f", "../../examples/multitenant", "--object", "testdata/quota/pvc-small.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "PersistentVolumeClaim is not a Pod or workload; this command takes pods and workloads only")
+	code, out, _ := aigov(t, "", "quota", "fit", "--help")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "pods and workloads only")
+	assert.Contains(t, out, "aigov quota admit --object")
 }
