@@ -2,7 +2,9 @@ package governance
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -81,15 +83,55 @@ func (o *Object) Namespace() string { return o.Meta().GetNamespace() }
 // Name is the object's name.
 func (o *Object) Name() string { return o.Meta().GetName() }
 
-// Ref returns the reference findings carry.
+// Ref returns the reference findings carry. A configuration file's object
+// without a name (an EncryptionConfiguration, which has no metadata, or an
+// audit Policy without metadata.name) is named after its file: the base
+// name without extension ("encryption" for encryption.yaml).
 func (o *Object) Ref() ObjectRef {
 	return ObjectRef{
 		APIVersion: o.GVK.GroupVersion().String(),
 		Kind:       o.GVK.Kind,
 		Namespace:  o.Namespace(),
-		Name:       o.Name(),
+		Name:       o.refName(),
 		Source:     o.Source,
 	}
+}
+
+// configGroups are the API groups of the apiserver's configuration files,
+// whose objects need no name.
+var configGroups = map[string]bool{"apiserver.config.k8s.io": true, "audit.k8s.io": true}
+
+// refName is the name reports give the object: its name, or for a
+// configuration file's object without one (see Ref) its file's base name
+// without extension ("stdin" for standard input).
+func (o *Object) refName() string {
+	name := o.Name()
+	if name != "" || !configGroups[o.GVK.Group] || o.Source.File == "" {
+		return name
+	}
+	if o.Source.File == "-" {
+		return "stdin"
+	}
+	base := filepath.Base(o.Source.File)
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		base = base[:i]
+	}
+	return base
+}
+
+// Display renders the reference as every text output names an object:
+// "Kind/namespace/name", or "Kind/name" for a cluster-scoped object (see
+// DisplayName). JSON keeps "Kind/name" (String) and the namespace apart.
+func (r ObjectRef) Display() string { return DisplayName(r.Kind, r.Namespace, r.Name) }
+
+// DisplayName is the one text form of an object: "Kind/namespace/name",
+// or "Kind/name" when namespace is empty (cluster-scoped objects, never
+// with a leading or doubled slash).
+func DisplayName(kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + "/" + name
+	}
+	return kind + "/" + namespace + "/" + name
 }
 
 // Key identifies an object within an inventory: group, kind, namespace, name.

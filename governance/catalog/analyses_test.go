@@ -78,14 +78,7 @@ func TestIsInternet(t *testing.T) {
 // once (go test -race): each run must read the facts of its own
 // inventory.
 func TestDefaultConcurrentInventories(t *testing.T) {
-	rules, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := governance.NewEngine(rules...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := defaultEngine(t)
 	open := loadInventory(t, deployIn("ml", "web", "", "{containers: [{name: w, image: nginx}]}"))
 	closed := loadInventory(t, join(deployIn("ml", "web", "", "{containers: [{name: w, image: nginx}]}"), denyAll("ml")))
 	count := func(fs []governance.Finding) int {

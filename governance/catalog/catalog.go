@@ -14,7 +14,8 @@ import (
 // are evaluated in Go only for now (VAP false: inventory checks, and checks
 // that classify workloads); then the analyzer-composed inventory checks
 // (netpol, rbac, quota, secrets), ending with one check per default
-// secrets rule. Every definition names the framework controls it serves
+// secrets rule but sa-token-automount, whose cause automount-token
+// reports and whose ID is automount-token's alias (Definition.Aliases). Every definition names the framework controls it serves
 // (Controls). The slice and its entries are fresh on every call.
 //
 // The analyzer-composed checks name the facts they read in Requires
@@ -83,7 +84,7 @@ func Definitions() []governance.Definition {
 // ai-serviceaccount-permissions, team-group-risks, gpu-limitrange-cap,
 // provider-key-secret-exposure), every rbac check (rbac.Checks), every
 // quota check (quota.Checks) and the default
-// secrets rules.
+// secrets rules (sa-token-automount as automount-token).
 func Default() ([]governance.Rule, error) {
 	var rules []governance.Rule
 	for _, d := range Definitions() {

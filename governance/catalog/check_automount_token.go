@@ -8,6 +8,12 @@
 // not consulted, so that the verdict depends on the object alone, as its
 // ValidatingAdmissionPolicy's does (one validation, the message telling
 // absent from true).
+//
+// sa-token-automount, the secrets rule about the same field, is an alias:
+// a run of the catalog reports the cause once, as automount-token, and a
+// policy entry or an exemption annotation naming sa-token-automount means
+// this check. The rule itself (which also honours the ServiceAccount's
+// automountServiceAccountToken) stays in `aigov secrets scan`.
 
 package catalog
 
@@ -15,6 +21,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/secrets"
 )
 
 // IDAutomountToken is the catalog ID of the automount-token check.
@@ -23,6 +30,7 @@ const IDAutomountToken = "automount-token"
 func automountTokenDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDAutomountToken,
+		Aliases:     []string{secrets.IDSATokenAutomount},
 		Description: "Pod specs must set automountServiceAccountToken: false.",
 		Severity:    governance.SeverityLow,
 		Kinds:       []string{PodsAndWorkloads},
@@ -40,6 +48,7 @@ func NewAutomountToken(params any) (governance.Check, error) {
 	check := newCheck(automountTokenDefinition(),
 		"set automountServiceAccountToken: false in the pod spec; pods that call the API can mount a projected token volume explicitly",
 		PodKinds(), podCheck(checkAutomountToken))
+	check.Aliases = automountTokenDefinition().Aliases
 	check.Admission = automountTokenAdmission()
 	return check, nil
 }

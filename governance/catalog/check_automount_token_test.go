@@ -1,6 +1,12 @@
 package catalog
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aigov/aigov/governance"
+)
 
 func TestAutomountToken(t *testing.T) {
 	c := mustNew(t, NewAutomountToken, "")
@@ -20,3 +26,42 @@ func TestAutomountToken(t *testing.T) {
 }
 
 func TestAutomountTokenParams(t *testing.T) { runParamCases(t, NewAutomountToken, noParamCases) }
+
+// TestAutomountTokenAliasSATokenAutomount: one cause, one finding. The
+// default catalog reports an automounted token once, as automount-token
+// (the secrets rule sa-token-automount is not a catalog check), and the
+// rule's ID is an alias: a policy entry naming it builds automount-token,
+// and an exemption annotation naming it exempts the object.
+func TestAutomountTokenAliasSATokenAutomount(t *testing.T) {
+	engine := defaultEngine(t)
+	manifest := podManifest("Deployment", "d", "", "{automountServiceAccountToken: true, containers: [{name: a, image: x}]}") + "---\n" +
+		strings.Replace(podManifest("Deployment", "exempt", "", "{automountServiceAccountToken: true, containers: [{name: a, image: x}]}"),
+			"metadata: {name: exempt, namespace: ml}", "metadata: {name: exempt, namespace: ml, annotations: {aigov.dev/exempt: sa-token-automount, aigov.dev/exempt-reason: calls the API}}", 1)
+	var got []string
+	for _, f := range engine.Run(loadInventory(t, manifest)) {
+		if strings.HasSuffix(f.Path, "automountServiceAccountToken") {
+			got = append(got, f.Check+" "+f.Object.String())
+		}
+	}
+	if want := []string{"automount-token Deployment/d"}; !slices.Equal(got, want) {
+		t.Errorf("token findings = %q, want %q", got, want)
+	}
+
+	policy, err := governance.ParsePolicy("policy.yaml", []byte(`apiVersion: aigov.dev/v1alpha1
+kind: GovernancePolicy
+metadata: {name: p}
+spec:
+  checks:
+  - id: sa-token-automount
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prules, err := policy.Rules(Definitions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prules) != 1 || prules[0].Check.ID != IDAutomountToken || prules[0].Check.Admission == nil {
+		t.Errorf("policy entry sa-token-automount built %+v, want automount-token with its admission form", prules)
+	}
+}

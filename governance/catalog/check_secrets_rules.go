@@ -1,8 +1,10 @@
 // The secrets rules: the catalog composes the checks package secrets
 // exports (secrets.Checks), one per rule, keeping the default ones
-// (secret-literal-provider-key, secret-stringdata-in-source,
-// sa-token-automount, ...); the opt-in rules (secrets.OptIn) are not
-// catalog checks. The checks share one scan per inventory and origin
+// (secret-literal-provider-key, secret-stringdata-in-source, ...); the
+// opt-in rules (secrets.OptIn) are not catalog checks, and neither is
+// sa-token-automount, whose cause (the pod spec's
+// automountServiceAccountToken) automount-token reports: its ID is an
+// alias of automount-token (one cause, one finding). The checks share one scan per inventory and origin
 // (secrets.ScanFact); see package secrets.
 
 package catalog
@@ -22,7 +24,7 @@ type SecretsRulesParams = secrets.CheckParams
 func secretsRuleDefinitions() []governance.Definition {
 	var defs []governance.Definition
 	for _, d := range secrets.Checks() {
-		if !secrets.OptIn(d) {
+		if !secrets.OptIn(d) && d.ID != secrets.IDSATokenAutomount {
 			defs = append(defs, d)
 		}
 	}

@@ -26,12 +26,24 @@ func TestSecretsRuleChecks(t *testing.T) {
 	if _, err := NewSecretsRuleCheck("nope", nil); err == nil {
 		t.Error("unknown rule accepted")
 	}
-	if _, err := NewSecretsRuleCheck("sa-token-automount", []byte(`{"origin": "git"}`)); err == nil {
+	if _, err := NewSecretsRuleCheck("secret-volume-unused", []byte(`{"origin": "git"}`)); err == nil {
 		t.Error("bad origin accepted")
 	}
-	// Every default secrets rule is a definition with the rule's severity.
+	// sa-token-automount is not a catalog check: its cause is
+	// automount-token's, and its ID an alias of it.
+	if _, err := NewSecretsRuleCheck(secrets.IDSATokenAutomount, nil); err == nil {
+		t.Error("sa-token-automount built as a catalog check")
+	}
 	defs := Definitions()
+	if d, err := governance.Lookup(defs, secrets.IDSATokenAutomount); err != nil || d.ID != IDAutomountToken {
+		t.Errorf("Lookup(sa-token-automount) = %s, %v; want automount-token", d.ID, err)
+	}
+	// Every other default secrets rule is a definition with the rule's
+	// severity.
 	for _, r := range secrets.DefaultRules() {
+		if r.ID == secrets.IDSATokenAutomount {
+			continue
+		}
 		d, err := governance.Lookup(defs, r.ID)
 		if err != nil {
 			t.Error(err)

@@ -9,11 +9,25 @@
 // wildcards, resourceNames), and reports each on the binding of the first
 // grant, as `aigov rbac risks` does. Everyone in a team group holds what
 // the group holds: a wildcard Role reads every Secret and writes Roles.
+//
+// WILDCARD_ADMIN is not reported here: a group holds it only through a
+// rule with "*" verbs, resources and apiGroups, and every such binding of
+// a (non-"system:") group is already rbac-wildcard-team-grant's finding on
+// the same binding, which names the subject entry (subjects[i]) and the
+// rule — one cause, one finding. rbac-wildcard-team-grant keeps the cause
+// because it is the narrower question, runs in `aigov rbac lint` too, and
+// covers every group, in a team namespace or not. WILDCARD_ADMIN stays in
+// the classes asked for, so that the classes it implies (RBAC_BIND,
+// RBAC_ROLE_WRITE, ...) are not reported on a wildcard binding either;
+// team-group-risks reports what only it sees: escalation classes granted
+// without a full wildcard (bind, escalate, Role and binding writes,
+// impersonation, token minting, ...).
 
 package catalog
 
 import (
 	"fmt"
+	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -43,7 +57,7 @@ func defaultTeamGroupRiskClasses() []string {
 func teamGroupRisksDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDTeamGroupRisks,
-		Description: "Groups bound in team namespaces hold no wildcard or escalation RBAC risk class.",
+		Description: "Groups bound in team namespaces hold no escalation RBAC risk class (wildcards: rbac-wildcard-team-grant).",
 		Severity:    governance.SeverityHigh,
 		Kinds:       []string{"RoleBindings, ClusterRoleBindings of groups bound in team namespaces (inventory: RBAC)"},
 		Params: []governance.Param{
@@ -93,7 +107,7 @@ func NewTeamGroupRisks(params any) (governance.Check, error) {
 			}
 			var out []governance.Finding
 			for _, r := range rbac.GraphFact.Of(pass).Risks(classes) {
-				if r.Subject.Kind != rbacv1.GroupKind || !groups[r.Subject.Name] {
+				if r.Subject.Kind != rbacv1.GroupKind || !groups[r.Subject.Name] || wildcardTeamGrant(r) {
 					continue
 				}
 				f := r.Finding()
@@ -128,4 +142,12 @@ func teamGroups(inv *governance.Inventory, teamLabel string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// wildcardTeamGrant reports whether r is a group's WILDCARD_ADMIN, which
+// rbac-wildcard-team-grant reports on the same binding (see the file's
+// comment); its checkWildcardTeamGrant leaves "system:" groups to the risk
+// classes, and so this check keeps them.
+func wildcardTeamGrant(r rbac.Risk) bool {
+	return r.Class == "WILDCARD_ADMIN" && r.Subject.Kind == rbacv1.GroupKind && !strings.HasPrefix(r.Subject.Name, "system:")
 }

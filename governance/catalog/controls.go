@@ -180,7 +180,6 @@ func controlTable() map[string][]string {
 		"secret-data-in-source":             {ciso + "5.4.2", nsa + "secrets", atl + "AML.T0055"},
 		"secret-data-invalid-base64":        {nsa + "secrets"},
 		"secret-type-keys-missing":          {nsa + "secrets"},
-		"sa-token-automount":                {ciso + "5.1.6", nsa + "sa-tokens", atl + "AML.T0012"},
 		"secret-volume-unused":              {nsa + "secrets"},
 		// 1.2.27 is the --encryption-provider-config flag, whose audit asks
 		// that the file cover Secrets; 1.2.28 is an encrypting provider.

@@ -184,3 +184,17 @@ func checkRunAsNonRootSpec(t *testing.T, c governance.Check, spec corev1.PodSpec
 	o := &governance.Object{Obj: pod, GVK: corev1.SchemeGroupVersion.WithKind("Pod"), Typed: true}
 	return len(c.Object(o)) > 0
 }
+
+// defaultEngine is an engine of Default(), the rules `aigov check` runs.
+func defaultEngine(t *testing.T) *governance.Engine {
+	t.Helper()
+	rules, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := governance.NewEngine(rules...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine
+}

@@ -54,14 +54,7 @@ func TestOverviewOfTheExamplePlatform(t *testing.T) {
 // checks computed in the same pass instead of building them again.
 func TestOverviewReusesTheRunsFacts(t *testing.T) {
 	inv := loadExample(t, ".")
-	rules, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := governance.NewEngine(rules...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := defaultEngine(t)
 	pass := governance.NewPass(inv)
 	engine.RunPass(pass)
 	for _, f := range []governance.FactRef{netpol.GraphFact, rbac.GraphFact, ClassificationFact} {

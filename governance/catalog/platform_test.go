@@ -14,14 +14,7 @@ import (
 // renders "check namespace Kind/name path".
 func platformFindings(t *testing.T, dir string) []string {
 	t.Helper()
-	rules, err := Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := governance.NewEngine(rules...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := defaultEngine(t)
 	loader, err := governance.NewLoader()
 	if err != nil {
 		t.Fatal(err)
