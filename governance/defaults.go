@@ -7,6 +7,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/aigov/aigov/governance/internal/manifest"
 )
 
 // ApplyDefaults sets the API defaults that change what an object means when
@@ -34,12 +36,12 @@ import (
 //     ResourceQuotas are rounded up to milli precision.
 //
 // Empty lists and maps become nil, as after a round trip through the
-// apiserver's storage (see normalizeEmpty).
+// apiserver's storage (see manifest.NormalizeEmpty).
 func ApplyDefaults(o *Object) {
-	if !o.Typed || !isBuiltinGroup(o.GVK.Group) {
+	if !o.Typed || !manifest.IsBuiltinGroup(o.GVK.Group) {
 		return
 	}
-	normalizeEmpty(o.Obj)
+	manifest.NormalizeEmpty(o.Obj)
 	switch obj := o.Obj.(type) {
 	case *corev1.Namespace:
 		if obj.Name != "" {

@@ -15,6 +15,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/version"
 	kjson "sigs.k8s.io/json"
+
+	"github.com/aigov/aigov/governance/internal/manifest"
 )
 
 // PolicyAPIVersion and PolicyKind identify a GovernancePolicy file.
@@ -123,19 +125,20 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 	fail := func(s Source, format string, args ...any) error {
 		return &InputError{Source: s, Err: fmt.Errorf(format, args...)}
 	}
-	if err := checkText(data); err != nil {
+	if err := manifest.CheckText(data); err != nil {
 		return nil, fail(src, "%v", err)
 	}
 	// The file is read as manifests are: go-yaml v2 (strict about duplicate
 	// keys), bounded JSON, then a strict case-sensitive decode.
 	var tree any
 	if err := yamlv2.UnmarshalStrict(data, &tree); err != nil {
-		return nil, fail(src, "%v", yamlError(err, 1))
+		return nil, fail(src, "%v", manifest.YAMLError(err, 1))
 	}
-	w := &jsonWriter{limit: max(MaxDocumentBytes, maxExpansion*len(data))}
-	js, err := w.encode(tree, 1)
+	w := &manifest.Writer{}
+	w.Begin(len(data))
+	js, err := w.Encode(tree, 1)
 	if err != nil {
-		return nil, fail(src, "%v", conversionError(err))
+		return nil, fail(src, "%v", manifest.ConversionError(err))
 	}
 	var root yamlv3.Node // for the lines of fields; aliases stay unexpanded
 	if yamlv3.Unmarshal(data, &root) != nil {
@@ -151,7 +154,7 @@ func ParsePolicy(file string, data []byte) (*Policy, error) {
 	var pf policyFile
 	strict, err := kjson.UnmarshalStrict(js, &pf)
 	if err != nil {
-		where, msg := locateDecodeError(js, &pf, err, "")
+		where, msg := manifest.LocateDecodeError(js, &pf, err, "")
 		if where == "" {
 			return nil, fail(src, "invalid GovernancePolicy: %s", msg)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/aigov/aigov/governance/internal/manifest"
 	"github.com/aigov/aigov/internal/gen"
 )
 
@@ -17,9 +18,9 @@ import (
 // returns whether the typed path took it.
 func checkTypedJSON(t *testing.T, d *Decoder, doc []byte) bool {
 	t.Helper()
-	src := Source{File: "doc.json", Document: 1, Line: 1, Item: -1}
+	src := Source{File: "doc.JSON", Document: 1, Line: 1, Item: -1}
 	got, gotErrs := d.DecodeJSON(doc, src)
-	want, wantErrs := d.decodeJSONTree(&jsonWriter{}, doc, src)
+	want, wantErrs := d.decodeJSONTree(&manifest.Writer{}, doc, src)
 	if gotErrs.Error() != wantErrs.Error() {
 		t.Fatalf("%s:\n errors %q\n general path %q", doc, gotErrs.Error(), wantErrs.Error())
 	}
@@ -105,11 +106,15 @@ func TestTypedJSONOnManifests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, doc := range splitYAML(data) {
-			if isBlankYAML(doc.data) {
+		fileDocs, splitErr := manifest.Split(data)
+		if splitErr != nil {
+			t.Fatalf("%s: %v", f, splitErr.Err)
+		}
+		for _, doc := range fileDocs {
+			if manifest.IsBlank(doc.Data) {
 				continue
 			}
-			js, err := yaml.YAMLToJSON(doc.data)
+			js, err := yaml.YAMLToJSON(doc.Data)
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}

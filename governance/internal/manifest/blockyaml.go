@@ -1,4 +1,4 @@
-package governance
+package manifest
 
 import (
 	"bytes"
@@ -10,17 +10,17 @@ import (
 	yamlv2 "go.yaml.in/yaml/v2"
 )
 
-// blockParser reads the YAML that Kubernetes manifests are made of — a
+// BlockParser reads the YAML that Kubernetes manifests are made of — a
 // block mapping at the top, block mappings and sequences (indentless ones
 // too), plain and quoted scalars (folded over several lines as kubectl's
 // output folds long strings), literal ("|") scalars, comments, and flow
 // collections that close on their line — straight into the tree go-yaml v2
-// builds for parseYAML (yamlv2.MapSlice mappings, []any sequences, plain
+// builds for ParseYAML (yamlv2.MapSlice mappings, []any sequences, plain
 // scalars resolved by go-yaml's YAML 1.1 rules). It is several times faster
 // than go-yaml, which tokenises, builds a node tree and then decodes that
 // by reflection, and it allocates a fraction of the garbage.
 //
-// It gives up on anything outside that subset, and parseYAML then reads the
+// It gives up on anything outside that subset, and ParseYAML then reads the
 // document with go-yaml, so results and error messages are go-yaml's in
 // every case: anchors, aliases, tags, merge keys, folded (">") scalars,
 // block scalars with an indentation indicator, escaped line breaks, flow
@@ -33,7 +33,7 @@ import (
 //
 // A parser keeps its scratch space between documents; it is not safe for
 // concurrent use.
-type blockParser struct {
+type BlockParser struct {
 	data  []byte
 	lines []yamlLine
 	depth int
@@ -66,7 +66,7 @@ const (
 
 // parse returns the document's tree and true, or false when the document is
 // not in the subset (or is not valid YAML) and go-yaml must read it.
-func (p *blockParser) parse(data []byte) (yamlv2.MapSlice, bool) {
+func (p *BlockParser) parse(data []byte) (yamlv2.MapSlice, bool) {
 	if !p.split(data) {
 		return nil, false
 	}
@@ -88,7 +88,7 @@ func (p *blockParser) parse(data []byte) (yamlv2.MapSlice, bool) {
 
 // split cuts the document into lines and refuses bytes outside printable
 // ASCII (tabs and carriage returns included) and document markers.
-func (p *blockParser) split(data []byte) bool {
+func (p *BlockParser) split(data []byte) bool {
 	p.data, p.lines, p.depth = data, p.lines[:0], 0
 	for start := 0; start < len(data); {
 		end := bytes.IndexByte(data[start:], '\n')
@@ -119,7 +119,7 @@ func (p *blockParser) split(data []byte) bool {
 
 // nextContent returns the index of the first line at or after i that is not
 // blank or a comment, or len(p.lines).
-func (p *blockParser) nextContent(i int) int {
+func (p *BlockParser) nextContent(i int) int {
 	for i < len(p.lines) && !p.lines[i].content {
 		i++
 	}
@@ -129,7 +129,7 @@ func (p *blockParser) nextContent(i int) int {
 // mapping reads a block mapping whose first key starts at offset off of
 // line i, in column col; the following keys start lines indented by col.
 // It returns the index of the first content line after the mapping.
-func (p *blockParser) mapping(i, off, col int) (yamlv2.MapSlice, int, bool) {
+func (p *BlockParser) mapping(i, off, col int) (yamlv2.MapSlice, int, bool) {
 	if p.depth++; p.depth > maxBlockDepth {
 		return nil, 0, false
 	}
@@ -178,7 +178,7 @@ func refusedKey(m yamlv2.MapSlice, key any) bool {
 }
 
 // sequence reads a block sequence whose entries start lines indented by col.
-func (p *blockParser) sequence(i, col int) ([]any, int, bool) {
+func (p *BlockParser) sequence(i, col int) ([]any, int, bool) {
 	if p.depth++; p.depth > maxBlockDepth {
 		return nil, 0, false
 	}
@@ -205,7 +205,7 @@ func (p *blockParser) sequence(i, col int) ([]any, int, bool) {
 }
 
 // entry reads the sequence entry whose "-" is at offset off of line i.
-func (p *blockParser) entry(i, off, col int) (any, int, bool) {
+func (p *BlockParser) entry(i, off, col int) (any, int, bool) {
 	end := p.lines[i].end
 	at := skipSpaces(p.data, off+1, end)
 	switch {
@@ -222,7 +222,7 @@ func (p *blockParser) entry(i, off, col int) (any, int, bool) {
 }
 
 // isDash reports a block sequence indicator at offset off of line i.
-func (p *blockParser) isDash(i, off int) bool {
+func (p *BlockParser) isDash(i, off int) bool {
 	end := p.lines[i].end
 	return off < end && p.data[off] == '-' && (off+1 == end || p.data[off+1] == ' ')
 }
@@ -230,7 +230,7 @@ func (p *blockParser) isDash(i, off int) bool {
 // value reads the node that follows a key's ':' or an entry's '-' at
 // offset off of line i; col is the column of the key or of the '-', which
 // nested lines must pass. mapValue allows an indentless sequence.
-func (p *blockParser) value(i, off, col int, mapValue bool) (any, int, bool) {
+func (p *BlockParser) value(i, off, col int, mapValue bool) (any, int, bool) {
 	end := p.lines[i].end
 	off = skipSpaces(p.data, off, end)
 	if off == end || p.data[off] == '#' {
@@ -265,7 +265,7 @@ func (p *blockParser) value(i, off, col int, mapValue bool) (any, int, bool) {
 
 // nested reads the block node on the lines from i, indented past col, that
 // a key or a "-" alone on its line introduces; nothing there is null.
-func (p *blockParser) nested(i, col int, mapValue bool) (any, int, bool) {
+func (p *BlockParser) nested(i, col int, mapValue bool) (any, int, bool) {
 	next := p.nextContent(i)
 	if next == len(p.lines) {
 		return nil, next, true
@@ -289,7 +289,7 @@ func (p *blockParser) nested(i, col int, mapValue bool) (any, int, bool) {
 
 // keyEnd reports whether a mapping key starts at offset off of line i, and
 // the offset just past its ':'.
-func (p *blockParser) keyEnd(i, off int) (int, bool) {
+func (p *BlockParser) keyEnd(i, off int) (int, bool) {
 	end := p.lines[i].end
 	if off >= end {
 		return 0, false
@@ -325,7 +325,7 @@ func (p *blockParser) keyEnd(i, off int) (int, bool) {
 
 // key reads the mapping key at offset off of line i; only string keys are
 // in the subset.
-func (p *blockParser) key(i, off int) (any, int, bool) {
+func (p *BlockParser) key(i, off int) (any, int, bool) {
 	valueOff, isKey := p.keyEnd(i, off)
 	if !isKey || valueOff-off > maxSimpleKey {
 		return nil, 0, false
@@ -353,7 +353,7 @@ func (p *blockParser) key(i, off int) (any, int, bool) {
 // go-yaml folds them: a line break becomes a space, or one line feed per
 // blank line between. A comment ends it. It returns the scalar's last line
 // and the offset just past its text there.
-func (p *blockParser) plainValue(i, off, col int) (any, int, int, bool) {
+func (p *BlockParser) plainValue(i, off, col int) (any, int, int, bool) {
 	end := p.lines[i].end
 	if !plainStart(p.data, off, end) {
 		return nil, 0, 0, false
@@ -400,7 +400,7 @@ func (p *blockParser) plainValue(i, off, col int) (any, int, int, bool) {
 // plainLine reads the text of a plain scalar on one line from offset off:
 // up to a comment (reported) or the end of the line, without trailing
 // spaces. A ": " in it is an error.
-func (p *blockParser) plainLine(off, end int) ([]byte, bool, bool) {
+func (p *BlockParser) plainLine(off, end int) ([]byte, bool, bool) {
 	stop, comment := end, false
 	for j := off; j < end; j++ {
 		c := p.data[j]
@@ -433,7 +433,7 @@ func plainStart(data []byte, off, end int) bool {
 // go-yaml folds them (trailing spaces dropped, a break becomes a space, or
 // one line feed per blank line between). It returns the scalar's last line
 // and the offset past its closing quote.
-func (p *blockParser) quoted(i, off, end, col int, multiLine bool) (string, int, int, bool) {
+func (p *BlockParser) quoted(i, off, end, col int, multiLine bool) (string, int, int, bool) {
 	quote := p.data[off]
 	var b []byte
 	folded := false
@@ -555,7 +555,7 @@ func appendEscape(b, data []byte, j, end int) ([]byte, int, bool) {
 
 // literal reads a literal block scalar ("|", "|-" or "|+") whose indicator
 // is at offset off of line i; its lines must be indented past col.
-func (p *blockParser) literal(i, off, col int) (any, int, bool) {
+func (p *BlockParser) literal(i, off, col int) (any, int, bool) {
 	end := p.lines[i].end
 	chomp := byte(0)
 	at := off + 1
@@ -621,13 +621,13 @@ func (p *blockParser) literal(i, off, col int) (any, int, bool) {
 }
 
 // isSpaces reports a line of spaces only (or empty).
-func (p *blockParser) isSpaces(i int) bool {
+func (p *BlockParser) isSpaces(i int) bool {
 	l := p.lines[i]
 	return l.indent == l.end-l.start
 }
 
 // flowNode reads a flow collection or scalar that ends on its line.
-func (p *blockParser) flowNode(off, end int) (any, int, bool) {
+func (p *BlockParser) flowNode(off, end int) (any, int, bool) {
 	if off >= end {
 		return nil, 0, false
 	}
@@ -641,7 +641,7 @@ func (p *blockParser) flowNode(off, end int) (any, int, bool) {
 }
 
 // flowSequence reads "[...]" on one line.
-func (p *blockParser) flowSequence(off, end int) (any, int, bool) {
+func (p *BlockParser) flowSequence(off, end int) (any, int, bool) {
 	if p.depth++; p.depth > maxBlockDepth {
 		return nil, 0, false
 	}
@@ -669,7 +669,7 @@ func (p *blockParser) flowSequence(off, end int) (any, int, bool) {
 
 // flowMapping reads "{...}" on one line; every key is a string followed by
 // ": ".
-func (p *blockParser) flowMapping(off, end int) (any, int, bool) {
+func (p *BlockParser) flowMapping(off, end int) (any, int, bool) {
 	if p.depth++; p.depth > maxBlockDepth {
 		return nil, 0, false
 	}
@@ -702,7 +702,7 @@ func (p *blockParser) flowMapping(off, end int) (any, int, bool) {
 // flowNext reads what follows an entry of a flow collection: its closing
 // bracket (the returned offset is just past it) or a comma and the start of
 // the next entry. A trailing comma is left to go-yaml.
-func (p *blockParser) flowNext(off, end int, closing byte) (int, bool) {
+func (p *BlockParser) flowNext(off, end int, closing byte) (int, bool) {
 	at := skipSpaces(p.data, off, end)
 	switch {
 	case at == end:
@@ -724,7 +724,7 @@ func (p *blockParser) flowNext(off, end int, closing byte) (int, bool) {
 // flow indicator (",[]{}"), and a key also at ": "; one holding another
 // ':', '?' or '#' is left to go-yaml (a single-pair mapping, a comment, or
 // go-yaml's finer rules).
-func (p *blockParser) flowScalar(off, end int, key bool) (any, int, bool) {
+func (p *BlockParser) flowScalar(off, end int, key bool) (any, int, bool) {
 	if off >= end {
 		return nil, 0, false
 	}
@@ -751,7 +751,7 @@ func (p *blockParser) flowScalar(off, end int, key bool) (any, int, bool) {
 
 // restIsComment reports that the line from off holds only spaces, possibly
 // followed by a comment.
-func (p *blockParser) restIsComment(off, end int) bool {
+func (p *BlockParser) restIsComment(off, end int) bool {
 	at := skipSpaces(p.data, off, end)
 	return at == end || p.data[at] == '#' && at > off
 }
@@ -765,7 +765,7 @@ func skipSpaces(data []byte, off, end int) int {
 
 // intern returns s as an interface value, shared with earlier equal short
 // strings.
-func (p *blockParser) intern(s string) any {
+func (p *BlockParser) intern(s string) any {
 	if len(s) > maxInternedString {
 		return s
 	}
@@ -788,7 +788,7 @@ func (p *blockParser) intern(s string) any {
 // the first character decides which forms are tried, and the same strconv
 // functions parse them. It reports false for .nan and .inf, which JSON
 // cannot hold: go-yaml's path reports them.
-func (p *blockParser) resolve(text []byte) (any, bool) {
+func (p *BlockParser) resolve(text []byte) (any, bool) {
 	if len(text) == 0 {
 		return nil, true
 	}

@@ -1,4 +1,4 @@
-package governance
+package manifest
 
 import (
 	"bytes"
@@ -15,24 +15,24 @@ import (
 	kjson "sigs.k8s.io/json"
 )
 
-// explainDecodeError turns the error of decoding raw into target into a
+// ExplainDecodeError turns the error of decoding raw into target into a
 // message that names the field: `spec.replicas: expected an integer, got
 // string "three"`, `spec.containers[0].resources.limits[cpu]: cannot decode
 // string "2 cores" as resource.Quantity: quantities must match ...`. The JSON decoder names no
 // field when a custom type (Quantity, IntOrString, Time) refuses its value,
 // and no list index for a wrong type; the offending field is found by walking
 // the value against the Go type. path prefixes the field paths.
-func explainDecodeError(raw []byte, target any, err error, path string) string {
-	where, msg := locateDecodeError(raw, target, err, path)
+func ExplainDecodeError(raw []byte, target any, err error, path string) string {
+	where, msg := LocateDecodeError(raw, target, err, path)
 	if where == "" {
 		return msg
 	}
 	return where + ": " + msg
 }
 
-// locateDecodeError is explainDecodeError with the field path apart ("" when
+// LocateDecodeError is ExplainDecodeError with the field path apart ("" when
 // the field is not found).
-func locateDecodeError(raw []byte, target any, err error, path string) (where, msg string) {
+func LocateDecodeError(raw []byte, target any, err error, path string) (where, msg string) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -41,7 +41,7 @@ func locateDecodeError(raw []byte, target any, err error, path string) (where, m
 			return where, msg
 		}
 	}
-	return "", decodeMessage(err)
+	return "", DecodeMessage(err)
 }
 
 var (
@@ -55,7 +55,7 @@ func locate(v any, t reflect.Type, path string) (where, msg string, found bool) 
 		return "", "", false // null decodes into anything
 	}
 	mismatch := func(want string) (string, string, bool) {
-		return path, fmt.Sprintf("expected %s, got %s", want, describeValue(v)), true
+		return path, fmt.Sprintf("expected %s, got %s", want, DescribeValue(v)), true
 	}
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
 		pt := reflect.PointerTo(t)
@@ -66,7 +66,7 @@ func locate(v any, t reflect.Type, path string) (where, msg string, found bool) 
 				err = kjson.UnmarshalCaseSensitivePreserveInts(b, reflect.New(t).Interface())
 			}
 			if err != nil {
-				return path, fmt.Sprintf("cannot decode %s as %s: %s", describeValue(v), t, decodeMessage(err)), true
+				return path, fmt.Sprintf("cannot decode %s as %s: %s", DescribeValue(v), t, DecodeMessage(err)), true
 			}
 			return "", "", false
 		case pt.Implements(textUnmarshalerType):

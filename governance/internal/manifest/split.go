@@ -1,4 +1,4 @@
-package governance
+package manifest
 
 import (
 	"bytes"
@@ -9,17 +9,17 @@ import (
 	"strings"
 )
 
-// splitError is a JSON stream that could not be cut: line is where the bad
+// SplitError is a JSON stream that could not be cut: line is where the bad
 // value starts.
-type splitError struct {
-	line int
-	err  error
+type SplitError struct {
+	Line int
+	Err  error
 }
 
-// splitDocuments cuts a file into documents. A file whose first non-blank
+// Split cuts a file into documents. A file whose first non-blank
 // byte is '{' or '[' is a stream of JSON values; anything else is YAML cut at
 // "---" separator lines, the way kubectl reads multi-document files.
-func splitDocuments(data []byte) ([]document, *splitError) {
+func Split(data []byte) ([]Document, *SplitError) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
 		return splitJSON(data)
@@ -27,11 +27,11 @@ func splitDocuments(data []byte) ([]document, *splitError) {
 	return splitYAML(data), nil
 }
 
-func splitYAML(data []byte) []document {
-	var docs []document
+func splitYAML(data []byte) []Document {
+	var docs []Document
 	start, startLine, line := 0, 1, 1
 	emit := func(end int) {
-		docs = append(docs, document{data: data[start:end], line: startLine, index: len(docs) + 1})
+		docs = append(docs, Document{Data: data[start:end], Line: startLine, Index: len(docs) + 1})
 	}
 	for pos := 0; pos < len(data); {
 		end := bytes.IndexByte(data[pos:], '\n')
@@ -67,9 +67,9 @@ func isSeparator(line []byte) bool {
 
 // splitJSON cuts a stream of JSON values; a top-level array is one document
 // whose elements are taken as a list of objects.
-func splitJSON(data []byte) ([]document, *splitError) {
+func splitJSON(data []byte) ([]Document, *SplitError) {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	var docs []document
+	var docs []Document
 	line, counted := 1, int64(0) // lines are counted on from the previous value, not from the start
 	for {
 		start := dec.InputOffset()
@@ -83,12 +83,12 @@ func splitJSON(data []byte) ([]document, *splitError) {
 			return docs, nil
 		}
 		if err != nil {
-			return docs, &splitError{line: line, err: jsonSyntaxError(data, err)}
+			return docs, &SplitError{Line: line, Err: jsonSyntaxError(data, err)}
 		}
 		if raw[0] == '[' {
 			raw = append(append([]byte(`{"apiVersion":"v1","kind":"List","items":`), raw...), '}')
 		}
-		docs = append(docs, document{data: raw, line: line, index: len(docs) + 1, json: true})
+		docs = append(docs, Document{Data: raw, Line: line, Index: len(docs) + 1, JSON: true})
 	}
 }
 
@@ -98,7 +98,7 @@ func jsonSyntaxError(data []byte, err error) error {
 	switch {
 	case errors.As(err, &syntax):
 		if strings.Contains(syntax.Error(), "exceeded max depth") {
-			return errTooDeep
+			return ErrTooDeep
 		}
 		offset := min(syntax.Offset, int64(len(data)))
 		return fmt.Errorf("invalid JSON at line %d: %v", 1+bytes.Count(data[:offset], []byte("\n")), err)

@@ -1,4 +1,4 @@
-package governance
+package manifest
 
 import (
 	"bytes"
@@ -17,9 +17,9 @@ import (
 )
 
 // checkBlockYAML parses doc with the block parser and, when it accepts the
-// document, requires go-yaml's tree (parseYAML without the block parser) to
+// document, requires go-yaml's tree (ParseYAML without the block parser) to
 // be the same, type for type. It returns whether the block parser accepted.
-func checkBlockYAML(t *testing.T, p *blockParser, doc []byte) bool {
+func checkBlockYAML(t *testing.T, p *BlockParser, doc []byte) bool {
 	t.Helper()
 	got, ok := p.parse(doc)
 	if !ok {
@@ -33,14 +33,14 @@ func checkBlockYAML(t *testing.T, p *blockParser, doc []byte) bool {
 		t.Fatalf("%q:\n block   %#v\n go-yaml %#v", doc, got, want)
 	}
 	// And the same JSON as the loader's go-yaml path.
-	tree, err := parseYAML(nil, doc)
+	tree, err := ParseYAML(nil, doc)
 	if err != nil {
-		t.Fatalf("%q: block parser accepts, parseYAML refuses: %v", doc, err)
+		t.Fatalf("%q: block parser accepts, ParseYAML refuses: %v", doc, err)
 	}
-	w := &jsonWriter{limit: MaxDocumentBytes}
-	wantJSON, wantErr := w.encode(tree, 1)
+	w := &Writer{limit: MaxDocumentBytes}
+	wantJSON, wantErr := w.Encode(tree, 1)
 	wantJSON = bytes.Clone(wantJSON)
-	gotJSON, err := w.encode(got, 1)
+	gotJSON, err := w.Encode(got, 1)
 	if err != nil || wantErr != nil || !bytes.Equal(gotJSON, wantJSON) {
 		t.Fatalf("%q: JSON %s (%v), go-yaml's %s (%v)", doc, gotJSON, err, wantJSON, wantErr)
 	}
@@ -127,7 +127,7 @@ func TestBlockYAMLMatchesGoYAML(t *testing.T) {
 		"a: |\n    x\n  y\n",
 		"a: |\n     \n  x\n",
 	}
-	p := &blockParser{}
+	p := &BlockParser{}
 	for _, doc := range accepted {
 		if !checkBlockYAML(t, p, []byte(doc)) {
 			t.Errorf("%q: block parser refuses it", doc)
@@ -144,14 +144,14 @@ func TestBlockYAMLMatchesGoYAML(t *testing.T) {
 // the same tree from the block parser; the synthetic cluster and the example
 // platform are read by the block parser (the loader's speed rests on it).
 func TestBlockYAMLOnRepositoryManifests(t *testing.T) {
-	p := &blockParser{}
+	p := &BlockParser{}
 	check := func(name string, data []byte) (docs, accepted int) {
 		for _, doc := range splitYAML(data) {
-			if isBlankYAML(doc.data) {
+			if IsBlank(doc.Data) {
 				continue
 			}
 			docs++
-			if checkBlockYAML(t, p, doc.data) {
+			if checkBlockYAML(t, p, doc.Data) {
 				accepted++
 			}
 		}
@@ -162,7 +162,7 @@ func TestBlockYAMLOnRepositoryManifests(t *testing.T) {
 		t.Errorf("synthetic cluster: block parser read %d of %d documents", accepted, docs)
 	}
 	var all, read int
-	root := filepath.Join("..")
+	root := filepath.Join("..", "..", "..") // the repository
 	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -177,11 +177,11 @@ func TestBlockYAMLOnRepositoryManifests(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if checkText(data) != nil {
+		if CheckText(data) != nil {
 			return nil
 		}
 		docs, accepted := check(path, data)
-		if strings.HasPrefix(filepath.ToSlash(path), "../examples/multitenant/") && accepted != docs {
+		if strings.HasPrefix(filepath.ToSlash(path), "../../../examples/multitenant/") && accepted != docs {
 			t.Errorf("%s: block parser read %d of %d documents", path, accepted, docs)
 		}
 		all, read = all+docs, read+accepted
@@ -203,7 +203,7 @@ func FuzzBlockYAML(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	p := &blockParser{}
+	p := &BlockParser{}
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		if len(doc) > 1<<16 {
 			return
@@ -330,7 +330,7 @@ func (r *randomYAML) sequence(col, depth int) {
 // The block parser and go-yaml agree on thousands of random documents of
 // the shapes manifests have, and the block parser reads most of them.
 func TestBlockYAMLRandomDocuments(t *testing.T) {
-	p := &blockParser{}
+	p := &BlockParser{}
 	r := &randomYAML{rng: rand.New(rand.NewPCG(1, 2))}
 	const n = 20000
 	accepted := 0
@@ -356,14 +356,14 @@ func BenchmarkParseYAML(b *testing.B) {
 	docs := splitYAML(data)
 	for _, parser := range []struct {
 		name string
-		yp   *blockParser
-	}{{"block", &blockParser{}}, {"go-yaml", nil}} {
+		yp   *BlockParser
+	}{{"block", &BlockParser{}}, {"go-yaml", nil}} {
 		b.Run(parser.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
 				for _, doc := range docs {
-					if _, err := parseYAML(parser.yp, doc.data); err != nil {
+					if _, err := ParseYAML(parser.yp, doc.Data); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -388,7 +388,7 @@ func TestBlockYAMLCorpus(t *testing.T) {
 		}
 		root = strings.TrimSpace(string(out))
 	}
-	p := &blockParser{}
+	p := &BlockParser{}
 	var files, docs, read int
 	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
@@ -398,16 +398,16 @@ func TestBlockYAMLCorpus(t *testing.T) {
 			return nil
 		}
 		data, err := os.ReadFile(path)
-		if err != nil || checkText(data) != nil || len(data) > MaxDocumentBytes {
+		if err != nil || CheckText(data) != nil || len(data) > MaxDocumentBytes {
 			return nil
 		}
 		files++
 		for _, doc := range splitYAML(data) {
-			if isBlankYAML(doc.data) {
+			if IsBlank(doc.Data) {
 				continue
 			}
 			docs++
-			if checkBlockYAML(t, p, doc.data) {
+			if checkBlockYAML(t, p, doc.Data) {
 				read++
 			}
 		}

@@ -1,4 +1,4 @@
-package governance
+package manifest
 
 import (
 	"reflect"
@@ -8,14 +8,14 @@ import (
 
 // builtinGroups are served by the kube-apiserver itself and stored as
 // protobuf, where an empty list or map and an absent one are the same.
-func isBuiltinGroup(group string) bool {
+func IsBuiltinGroup(group string) bool {
 	return group == "" || !strings.Contains(group, ".") || strings.HasSuffix(group, ".k8s.io") && !strings.HasPrefix(group, "policy.networking.") && group != "audit.k8s.io" && group != "apiserver.config.k8s.io"
 }
 
-// normalizeEmpty sets every empty slice and map reachable through exported
+// NormalizeEmpty sets every empty slice and map reachable through exported
 // fields to nil, so that `ingress: []` and an absent `ingress` decode to the
 // same value, as they are after the apiserver stores them.
-func normalizeEmpty(obj any) {
+func NormalizeEmpty(obj any) {
 	v := reflect.ValueOf(obj)
 	if v.Kind() == reflect.Pointer && !v.IsNil() {
 		normalizeValue(v.Elem())

@@ -1,4 +1,4 @@
-package governance
+package manifest
 
 import (
 	"bytes"
@@ -19,8 +19,8 @@ func yamlToJSON(doc []byte) ([]byte, error) {
 	if err := yamlv2.UnmarshalStrict(doc, &tree); err != nil {
 		return nil, err
 	}
-	w := &jsonWriter{limit: max(MaxDocumentBytes, maxExpansion*len(doc))}
-	return w.encode(tree, 1)
+	w := &Writer{limit: max(MaxDocumentBytes, maxExpansion*len(doc))}
+	return w.Encode(tree, 1)
 }
 
 func sameJSON(t *testing.T, a, b []byte) bool {
@@ -83,7 +83,7 @@ func FuzzYAMLToJSON(f *testing.F) {
 			t.Fatalf("%q: converted to %s, sigs.k8s.io/yaml fails: %v", doc, got, wantErr)
 		case err != nil && wantErr == nil:
 			var ce *convertError
-			if !errors.As(err, &ce) && err != errTooDeep && !strings.Contains(err.Error(), "through YAML aliases") {
+			if !errors.As(err, &ce) && err != ErrTooDeep && !strings.Contains(err.Error(), "through YAML aliases") {
 				t.Fatalf("%q: error %v, sigs.k8s.io/yaml converts to %s", doc, err, want)
 			}
 		case err == nil && !sameJSON(t, got, want):
