@@ -67,10 +67,11 @@ func (m Matrix) AllPortsDocument(notes []string) AllPortsJSON {
 	return doc
 }
 
-// WriteText writes one line per edge: "src -> dst: TCP/80,UDP/53".
+// WriteText writes one line per edge: "src -> dst: TCP/80,UDP/53", the
+// internet named by InternetLabel (LabelRanges).
 func (m Matrix) WriteText(w io.Writer) error {
 	for _, e := range m.Edges {
-		if _, err := fmt.Fprintf(w, "%s -> %s: %s\n", e.From, e.To, e.Ports); err != nil {
+		if _, err := fmt.Fprintf(w, "%s -> %s: %s\n", LabelRanges(e.From), LabelRanges(e.To), e.Ports); err != nil {
 			return err
 		}
 	}

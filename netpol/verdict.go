@@ -122,7 +122,7 @@ func (g *Graph) explain(d, s, o int, port int32, proto corev1.Protocol) Decision
 // Explain renders the verdict as indented lines.
 func (v Verdict) Explain() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s -> %s %s/%d: %s\n", v.From, v.To, v.Protocol, v.Port, yesNo(v.Allowed))
+	fmt.Fprintf(&b, "%s -> %s %s/%d: %s\n", LabelRanges(v.From), LabelRanges(v.To), v.Protocol, v.Port, yesNo(v.Allowed))
 	writeDecision(&b, "egress of "+v.From, v.Egress)
 	writeDecision(&b, "ingress of "+v.To, v.Ingress)
 	for _, n := range v.Notes {

@@ -18,7 +18,7 @@ func auditFixture(n int) []byte {
 			`"groups":["system:serviceaccounts","system:serviceaccounts:ns-%d","system:authenticated"]},"sourceIPs":["10.0.0.%d"],"userAgent":"inference/v1.2.3",`+
 			`"objectRef":{"resource":"pods","namespace":"ns-%d","name":"p-%d","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200},`+
 			`"requestReceivedTimestamp":"2026-11-01T10:00:00.000000Z","stageTimestamp":"2026-11-01T10:00:00.002000Z",`+
-			`"annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by RoleBinding \"r/ns\" of Role \"r\" to ServiceAccount \"sa/ns\""}}`+"\n",
+			`"annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by RoleBinding/ns/r of Role/ns/r to ServiceAccount/ns/sa"}}`+"\n",
 			i, i%50, i%1000, i%50, i%20, i%20, i%50, i%250, i%50, i%1000)
 	}
 	return b.Bytes()

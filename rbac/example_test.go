@@ -42,7 +42,7 @@ func ExampleGraph_Can() {
 	d = g.Can(sa, rbac.Attributes{Verb: "list", Namespace: "llm", Resource: "secrets"})
 	fmt.Println(d.Allowed)
 	// Output:
-	// true RBAC: allowed by RoleBinding "inference/llm" of Role "inference" to ServiceAccount "inference/llm"
+	// true RBAC: allowed by RoleBinding/llm/inference of Role/llm/inference to ServiceAccount/llm/inference
 	// false
 }
 

@@ -3,7 +3,6 @@ package rbac
 import (
 	"slices"
 	"sort"
-	"strconv"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -18,12 +17,7 @@ type Ref struct {
 }
 
 // String renders "Kind/name" or "Kind/namespace/name".
-func (r Ref) String() string {
-	if r.Namespace == "" {
-		return r.Kind + "/" + r.Name
-	}
-	return r.Kind + "/" + r.Namespace + "/" + r.Name
-}
+func (r Ref) String() string { return governance.DisplayName(r.Kind, r.Namespace, r.Name) }
 
 // Grant is the provenance of an allowed request: the binding, the subject
 // of the binding that applied, the role it refers to and the index of the
@@ -36,26 +30,26 @@ type Grant struct {
 	Rule      rbacv1.PolicyRule `json:"rule"`
 }
 
-// String is the apiserver's reason text: `ClusterRoleBinding "b" of
-// ClusterRole "r" to User "u"` or `RoleBinding "b/ns" of Role "r" to
-// ServiceAccount "sa/ns"`.
+// String is the apiserver's reason text with objects named as every aigov
+// text output names them (governance.DisplayName): `ClusterRoleBinding/b
+// of ClusterRole/r to User/u` or `RoleBinding/ns/b of Role/ns/r to
+// ServiceAccount/ns/sa`.
 func (g Grant) String() string {
-	name := g.Binding.Name
-	if g.Binding.Namespace != "" {
-		name += "/" + g.Binding.Namespace
-	}
-	return g.Binding.Kind + " " + strconv.Quote(name) + " of " + g.Role.Kind + " " + strconv.Quote(g.Role.Name) + " to " + describeSubject(g.Subject, g.Binding.Namespace)
+	return g.Binding.String() + " of " + g.Role.String() + " to " + describeSubject(g.Subject, g.Binding.Namespace)
 }
 
+// describeSubject names a binding's subject: Kind/namespace/name for a
+// ServiceAccount (the binding's namespace when the subject names none),
+// Kind/name for users and groups.
 func describeSubject(s rbacv1.Subject, bindingNS string) string {
+	ns := ""
 	if s.Kind == rbacv1.ServiceAccountKind {
-		ns := s.Namespace
+		ns = s.Namespace
 		if ns == "" {
 			ns = bindingNS
 		}
-		return s.Kind + " " + strconv.Quote(s.Name+"/"+ns)
 	}
-	return s.Kind + " " + strconv.Quote(s.Name)
+	return governance.DisplayName(s.Kind, ns, s.Name)
 }
 
 // Decision is the RBAC authorizer's answer to one request.

@@ -51,16 +51,16 @@ func TestCanPlatform(t *testing.T) {
 		allow bool
 		via   string
 	}{
-		{"named secret", inference, rbac.Attributes{Verb: "get", Namespace: "llm", Resource: "secrets", Name: "openai-key"}, true, `RoleBinding "inference/llm" of Role "inference" to ServiceAccount "inference/llm"`},
+		{"named secret", inference, rbac.Attributes{Verb: "get", Namespace: "llm", Resource: "secrets", Name: "openai-key"}, true, `RoleBinding/llm/inference of Role/llm/inference to ServiceAccount/llm/inference`},
 		{"other secret", inference, rbac.Attributes{Verb: "get", Namespace: "llm", Resource: "secrets", Name: "other"}, false, ""},
 		{"list secrets with names", inference, rbac.Attributes{Verb: "list", Namespace: "llm", Resource: "secrets"}, false, ""},
 		{"other namespace", inference, rbac.Attributes{Verb: "get", Namespace: "rag", Resource: "configmaps"}, false, ""},
-		{"aggregated view through system:authenticated", inference, rbac.Attributes{Verb: "list", Namespace: "llm", APIGroup: "serving.kserve.io", Resource: "inferenceservices"}, true, `RoleBinding "viewers/llm" of ClusterRole "view" to Group "system:authenticated"`},
+		{"aggregated view through system:authenticated", inference, rbac.Attributes{Verb: "list", Namespace: "llm", APIGroup: "serving.kserve.io", Resource: "inferenceservices"}, true, `RoleBinding/llm/viewers of ClusterRole/view to Group/system:authenticated`},
 		{"pods/* is not a wildcard", alice, rbac.Attributes{Verb: "create", Namespace: "llm", Resource: "pods", Subresource: "exec"}, false, ""},
-		{"*/scale is", alice, rbac.Attributes{Verb: "patch", Namespace: "llm", APIGroup: "apps", Resource: "deployments", Subresource: "scale"}, true, `RoleBinding "ml-team/llm" of Role "ml-team" to Group "ml-team"`},
+		{"*/scale is", alice, rbac.Attributes{Verb: "patch", Namespace: "llm", APIGroup: "apps", Resource: "deployments", Subresource: "scale"}, true, `RoleBinding/llm/ml-team of Role/llm/ml-team to Group/ml-team`},
 		{"*/scale not in batch", alice, rbac.Attributes{Verb: "patch", Namespace: "llm", APIGroup: "batch", Resource: "jobs", Subresource: "scale"}, false, ""},
-		{"nodes/proxy get cluster-wide", dcgm, rbac.Attributes{Verb: "get", Resource: "nodes", Subresource: "proxy", Name: "gpu-1"}, true, `ClusterRoleBinding "gpu-monitor" of ClusterRole "gpu-monitor" to ServiceAccount "dcgm-exporter/monitoring"`},
-		{"url prefix", dcgm, rbac.Attributes{Verb: "get", Path: "/metrics/gpu"}, true, `ClusterRoleBinding "gpu-monitor" of ClusterRole "gpu-monitor" to ServiceAccount "dcgm-exporter/monitoring"`},
+		{"nodes/proxy get cluster-wide", dcgm, rbac.Attributes{Verb: "get", Resource: "nodes", Subresource: "proxy", Name: "gpu-1"}, true, `ClusterRoleBinding/gpu-monitor of ClusterRole/gpu-monitor to ServiceAccount/monitoring/dcgm-exporter`},
+		{"url prefix", dcgm, rbac.Attributes{Verb: "get", Path: "/metrics/gpu"}, true, `ClusterRoleBinding/gpu-monitor of ClusterRole/gpu-monitor to ServiceAccount/monitoring/dcgm-exporter`},
 		{"url needs prefix", dcgm, rbac.Attributes{Verb: "get", Path: "/metricsx"}, false, ""},
 		{"url verb", dcgm, rbac.Attributes{Verb: "post", Path: "/metrics"}, false, ""},
 		{"masters", rbac.Impersonate("root", rbac.GroupMasters), rbac.Attributes{Verb: "delete", Resource: "nodes"}, true, ""},

@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -687,12 +686,10 @@ func SecretsUsed(spec *corev1.PodSpec) []string {
 	return out
 }
 
-// String renders a subject as "Kind name" or "ServiceAccount ns/name".
+// subjectString names a subject as every text output does: Kind/name or
+// ServiceAccount/namespace/name.
 func subjectString(s rbacv1.Subject) string {
-	if s.Kind == rbacv1.ServiceAccountKind {
-		return fmt.Sprintf("ServiceAccount %s/%s", s.Namespace, s.Name)
-	}
-	return s.Kind + " " + s.Name
+	return governance.DisplayName(s.Kind, s.Namespace, s.Name)
 }
 
 // SubjectString renders an Access's subject for text reports.

@@ -28,10 +28,10 @@ func TestExposurePlatform(t *testing.T) {
 		return out
 	}
 	got := strings.Join(find("../examples/multitenant"), "\n")
-	if !strings.Contains(got, "read Group cv-engineers get,list,watch") {
+	if !strings.Contains(got, "read Group/cv-engineers get,list,watch") {
 		t.Errorf("cv-engineers cannot read wandb-api-key:\n%s", got)
 	}
-	if fixed := strings.Join(find("../examples/multitenant/fixed"), "\n"); strings.Contains(fixed, "read Group cv-engineers") {
+	if fixed := strings.Join(find("../examples/multitenant/fixed"), "\n"); strings.Contains(fixed, "read Group/cv-engineers") {
 		t.Errorf("fixed: cv-engineers can read wandb-api-key:\n%s", fixed)
 	}
 }
@@ -138,13 +138,13 @@ func TestExposureControllersImpersonationExecByName(t *testing.T) {
 	es := Exposure(inv, rbac.New(inv))
 	got := exposureLines(es, "ml", "s")
 	want := []string{
-		"read User alice",
-		"create-workloads ServiceAccount ml/launcher jobs.batch",
-		"exec User olga Deployment/d pods=d-7c9f-x2x",
-		"exec User olga Pod/p pods=p",
-		"exec User olga StatefulSet/st pods=st-1",
-		"impersonate User bob as User alice through=read",
-		"mint-token User carl as ServiceAccount ml/launcher through=create-workloads",
+		"read User/alice",
+		"create-workloads ServiceAccount/ml/launcher jobs.batch",
+		"exec User/olga Deployment/d pods=d-7c9f-x2x",
+		"exec User/olga Pod/p pods=p",
+		"exec User/olga StatefulSet/st pods=st-1",
+		"impersonate User/bob as User/alice through=read",
+		"mint-token User/carl as ServiceAccount/ml/launcher through=create-workloads",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -168,7 +168,7 @@ func TestExposureControllersImpersonationExecByName(t *testing.T) {
 func TestExposurePlatformJobLauncher(t *testing.T) {
 	inv := loadDir(t, "../examples/multitenant")
 	got := strings.Join(exposureLines(Exposure(inv, rbac.New(inv)), "cv-team", "wandb-api-key"), "\n")
-	if !strings.Contains(got, "create-workloads ServiceAccount cv-team/cv-notebook jobs.batch") {
+	if !strings.Contains(got, "create-workloads ServiceAccount/cv-team/cv-notebook jobs.batch") {
 		t.Errorf("job-launcher not counted:\n%s", got)
 	}
 }
@@ -192,7 +192,7 @@ func TestProviderKeysOutsideTeam(t *testing.T) {
 	}
 	got := render(ProviderKeysOutsideTeam(inv, es, TeamPolicy{}))
 	cv := got["cv-team/wandb-api-key wandb team=cv"]
-	if !slices.Contains(cv, "create-workloads Group platform-admins") {
+	if !slices.Contains(cv, "create-workloads Group/platform-admins") {
 		t.Errorf("cv-team/wandb-api-key outside accesses %q (all: %v)", cv, got)
 	}
 	for _, line := range cv {
@@ -214,7 +214,7 @@ func TestProviderKeysOutsideTeam(t *testing.T) {
 	got = render(ProviderKeysOutsideTeam(inv, es, TeamPolicy{
 		TeamMembers: map[string][]rbacv1.Subject{"cv": {{Kind: rbacv1.GroupKind, Name: "platform-admins"}}},
 	}))
-	if slices.Contains(got["cv-team/wandb-api-key wandb team=cv"], "create-workloads Group platform-admins") {
+	if slices.Contains(got["cv-team/wandb-api-key wandb team=cv"], "create-workloads Group/platform-admins") {
 		t.Errorf("explicit member reported outside: %v", got)
 	}
 	if ProviderKeysOutsideTeam(inv, nil, TeamPolicy{}) != nil {
@@ -244,8 +244,8 @@ func TestExposureUpdateWorkloads(t *testing.T) {
 	es := Exposure(inv, rbac.New(inv))
 	got := exposureLines(es, "ml", "s")
 	want := []string{
-		"update-workloads User ed deployments.apps",
-		"update-workloads User pat cronjobs.batch CronJob/cj",
+		"update-workloads User/ed deployments.apps",
+		"update-workloads User/pat cronjobs.batch CronJob/cj",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -275,10 +275,10 @@ func TestExposureImpersonationOnlyForIndirectReaders(t *testing.T) {
 	inv := mustLoad(t, docs)
 	got := exposureLines(Exposure(inv, rbac.New(inv)), "ml", "s")
 	want := []string{
-		"read User alice",
-		"read User root",
-		"impersonate User bob as User alice through=read",
-		"impersonate User bob as User root through=read",
+		"read User/alice",
+		"read User/root",
+		"impersonate User/bob as User/alice through=read",
+		"impersonate User/bob as User/root through=read",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

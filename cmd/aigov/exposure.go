@@ -9,6 +9,7 @@ import (
 
 	"github.com/aigov/aigov/governance/catalog"
 	"github.com/aigov/aigov/governance/report"
+	"github.com/aigov/aigov/netpol"
 )
 
 func newExposureCommand() *cobra.Command {
@@ -69,7 +70,7 @@ func writeExposureText(w io.Writer, exposures []report.Exposure) error {
 		if len(e.UsedBy) > 0 {
 			fmt.Fprintf(&b, "  used by: %s\n", strings.Join(e.UsedBy, ", "))
 		}
-		fmt.Fprintf(&b, "  network: %s\n  access:  %s\n", none(e.Network), none(e.Access))
+		fmt.Fprintf(&b, "  network: %s\n  access:  %s\n", netpol.LabelRanges(none(e.Network)), none(e.Access))
 	}
 	if len(exposures) == 0 {
 		b.WriteString("no vector databases, model stores or provider-key Secrets found\n")

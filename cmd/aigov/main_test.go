@@ -171,7 +171,12 @@ func TestChecksListsCatalog(t *testing.T) {
 
 	code, out, _ = aigov(t, "", "checks")
 	require.Equal(t, 0, code)
-	assert.Contains(t, out, "privileged-container")
+	for _, id := range ids {
+		assert.Regexp(t, `(?m)^`+id+` +(critical|high|medium|low|info) +(yes|no) `, out, "every check has its row")
+	}
+	for i, line := range strings.Split(out, "\n") {
+		assert.LessOrEqual(t, len(line), 100, "line %d is wider than 100 columns: %q", i+1, line)
+	}
 }
 
 func TestVersion(t *testing.T) {

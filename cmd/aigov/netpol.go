@@ -279,10 +279,10 @@ func writeChanges(w io.Writer, changes []netpol.Change, output string) error {
 	}
 	for _, c := range changes {
 		if !c.Added.IsEmpty() {
-			fmt.Fprintf(w, "+ %s -> %s: %s\n", c.From, c.To, c.Added)
+			fmt.Fprintf(w, "+ %s -> %s: %s\n", netpol.LabelRanges(c.From), netpol.LabelRanges(c.To), c.Added)
 		}
 		if !c.Removed.IsEmpty() {
-			fmt.Fprintf(w, "- %s -> %s: %s\n", c.From, c.To, c.Removed)
+			fmt.Fprintf(w, "- %s -> %s: %s\n", netpol.LabelRanges(c.From), netpol.LabelRanges(c.To), c.Removed)
 		}
 	}
 	return nil

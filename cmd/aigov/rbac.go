@@ -217,20 +217,13 @@ func printCanI(w io.Writer, g *rbac.Graph, id rbac.Identity, a rbac.Attributes, 
 				fmt.Fprintf(w, "allowed by %s, rule %d %s\n", gr, gr.RuleIndex, rbac.RuleString(gr.Rule))
 			}
 		default:
-			fmt.Fprintln(w, "denied:  ", d.Reason)
+			fmt.Fprintln(w, "denied:  ", g.ExplainDenial(id, a))
 		}
 	}
 	if !d.Allowed {
 		return errFailing
 	}
 	return nil
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 func printList(w io.Writer, g *rbac.Graph, id rbac.Identity, ns, output string) error {

@@ -40,11 +40,18 @@ func TestRBACCanI(t *testing.T) {
 func TestRBACCanIExplainAndJSON(t *testing.T) {
 	code, out, _ := aigov(t, "", "rbac", "can-i", "get", "secrets/openai-key", "-n", "llm", "--as", "system:serviceaccount:llm:inference", "-f", rbacPlatform, "--explain")
 	require.Equal(t, 0, code)
-	assert.Contains(t, out, `allowed by RoleBinding "inference/llm" of Role "inference" to ServiceAccount "inference/llm", rule 0`)
+	assert.Contains(t, out, `allowed by RoleBinding/llm/inference of Role/llm/inference to ServiceAccount/llm/inference, rule 0`)
 
 	code, out, _ = aigov(t, "", "rbac", "can-i", "get", "pods", "-n", "llm", "--as", "bob", "-f", rbacPlatform, "--explain")
 	require.Equal(t, 1, code)
 	assert.Contains(t, out, "does-not-exist")
+
+	// A denial explains itself with the library's ExplainDenial: the
+	// bindings that apply and the rule that came closest.
+	code, out, _ = aigov(t, "", "rbac", "can-i", "create", "pods", "--subresource", "exec", "-n", "nlp-team", "--as", "bob", "--as-group", "nlp-engineers", "-f", platform, "--explain")
+	require.Equal(t, 1, code)
+	assert.Contains(t, out, "bindings: ClusterRoleBinding/ml-engineers-gpu-capacity (ClusterRole/gpu-capacity-viewer), RoleBinding/nlp-team/nlp-engineers-developer (Role/nlp-team/nlp-developer)")
+	assert.Contains(t, out, "closest: RoleBinding/nlp-team/nlp-engineers-developer rule")
 
 	code, out, _ = aigov(t, "", "rbac", "can-i", "get", "configmaps", "-n", "llm", "--as", "system:serviceaccount:llm:inference", "-f", rbacPlatform, "-o", "json")
 	require.Equal(t, 0, code)

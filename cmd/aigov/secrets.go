@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/rbac"
 	"github.com/aigov/aigov/secrets"
 )
@@ -118,10 +119,7 @@ func writeSecretFindings(w io.Writer, format string, findings []secrets.Finding,
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SEVERITY\tRULE\tOBJECT\tPATH\tPROVIDER\tMESSAGE")
 	for _, f := range findings {
-		obj := f.Object.String()
-		if f.Object.Namespace != "" {
-			obj = f.Object.Namespace + "/" + obj
-		}
+		obj := f.Object.Display()
 		provider := f.Provider
 		if provider == "" {
 			provider = "-"
@@ -167,9 +165,14 @@ list the workloads that run as them. RBAC uses only the objects given.`,
 				return writeJSON(w, secrets.NewExposureDocument(exposures))
 			}
 			for _, e := range exposures {
-				fmt.Fprintf(w, "Secret %s/%s", e.Namespace, e.Name)
+				fmt.Fprint(w, governance.DisplayName("Secret", e.Namespace, e.Name))
 				if len(e.UsedBy) > 0 {
-					fmt.Fprintf(w, " (used by %s)", strings.Join(e.UsedBy, ", "))
+					used := make([]string, len(e.UsedBy))
+					for i, u := range e.UsedBy { // Kind/name in the Secret's namespace
+						kind, name, _ := strings.Cut(u, "/")
+						used[i] = governance.DisplayName(kind, e.Namespace, name)
+					}
+					fmt.Fprintf(w, " (used by %s)", strings.Join(used, ", "))
 				}
 				fmt.Fprintln(w)
 				if len(e.Access) == 0 {

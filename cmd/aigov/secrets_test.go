@@ -78,8 +78,8 @@ func TestSecretsScanFlags(t *testing.T) {
 func TestSecretsExposure(t *testing.T) {
 	code, out, stderr := aigov(t, "", "secrets", "exposure", "-f", platform)
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "Secret cv-team/wandb-api-key (used by Job/resnet50-finetune)")
-	assert.Contains(t, out, `RoleBinding "cv-engineers-admin/cv-team" of Role "cv-admin" to Group "cv-engineers"`)
+	assert.Contains(t, out, "Secret/cv-team/wandb-api-key (used by Job/cv-team/resnet50-finetune)")
+	assert.Contains(t, out, `RoleBinding/cv-team/cv-engineers-admin of Role/cv-team/cv-admin to Group/cv-engineers`)
 	code, out, _ = aigov(t, "", "secrets", "exposure", "-f", platform+"/fixed", "-o", "json")
 	require.Equal(t, 0, code)
 	var r struct {

@@ -175,11 +175,8 @@ any object is denied.`,
 				}
 			} else {
 				for _, r := range doc.Results {
-					name := r.Object
-					if r.Namespace != "" {
-						name = r.Namespace + "/" + name
-					}
-					fmt.Fprintf(w, "%s\t%s\n", r.Decision, name)
+					kind, name, _ := strings.Cut(r.Object, "/") // Kind/name
+					fmt.Fprintf(w, "%s\t%s\n", r.Decision, governance.DisplayName(kind, r.Namespace, name))
 					for _, m := range r.Messages {
 						fmt.Fprintf(w, "  denied: %s\n", m)
 					}

@@ -91,7 +91,7 @@ func TestVAPTestWithGeneratedYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := aigov(t, "", "vap", "test", "--policy", path, "-f", "testdata/vap/objects.yaml")
-	if code != 1 || !strings.Contains(out, "deny\tteam-a/Pod/web") || !strings.Contains(out, "allow\tteam-a/Pod/ok") {
+	if code != 1 || !strings.Contains(out, "deny\tPod/team-a/web") || !strings.Contains(out, "allow\tPod/team-a/ok") {
 		t.Fatalf("exit %d:\n%s\n%s", code, out, errOut)
 	}
 }

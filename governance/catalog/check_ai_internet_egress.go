@@ -84,8 +84,8 @@ func NewAIInternetEgress(params any) (governance.Check, error) {
 					continue
 				}
 				out = append(out, governance.Finding{Object: t.w.Object.Ref(), Path: t.w.SpecPath,
-					Message: fmt.Sprintf("%s (pods %s) reaches the internet (%s) on %s, and namespace %s is not labelled %s=true; %s",
-						describeWorkload(t.class, t.w.Kind, t.w.Name), e.src.Name, abbreviateRanges(e.dst.Ranges), e.ports,
+					Message: fmt.Sprintf("%s (pods %s) reaches %s on %s, and namespace %s is not labelled %s=true; %s",
+						describeWorkload(t.class, t.w.Kind, t.w.Name), e.src.Name, internetText(e.dst), e.ports,
 						t.w.Namespace, AllowInternetEgressLabel, why(g, e))})
 			}
 			return out
@@ -107,6 +107,15 @@ func parseClasses(param string, names []string) (map[AIClass]bool, error) {
 		out[c] = true
 	}
 	return out, nil
+}
+
+// internetText names an external endpoint with a public address in a
+// message: netpol's label for the internet, else its first ranges.
+func internetText(e *netpol.Endpoint) string {
+	if e.IsInternet() {
+		return e.Label()
+	}
+	return "the internet (" + abbreviateRanges(e.Ranges) + ")"
 }
 
 // abbreviateRanges renders at most three ranges.

@@ -21,7 +21,7 @@ spec:
 		{name: "pass: namespace allows", manifest: join(nsManifest("ml", "{aigov.dev/allow-internet-egress: 'true'}"), llm, egress("0.0.0.0/0"))},
 		{name: "pass: not an AI workload", manifest: join(web, egress("0.0.0.0/0"))},
 		{name: "fail: internet on 443", manifest: join(nsManifest("ml", "{}"), llm, web, egress("0.0.0.0/0")), want: []string{
-			`Deployment/llm spec.template.spec: inference-server Deployment "llm" (pods ml/llm) reaches the internet (0.0.0.0/0) on TCP/443, and namespace ml is not labelled aigov.dev/allow-internet-egress=true; egress allowed by NetworkPolicy ml/egress egress[0]`,
+			`Deployment/llm spec.template.spec: inference-server Deployment "llm" (pods ml/llm) reaches the internet (0.0.0.0/0 except private and cluster ranges) on TCP/443, and namespace ml is not labelled aigov.dev/allow-internet-egress=true; egress allowed by NetworkPolicy ml/egress egress[0]`,
 		}},
 		{name: "fail: public ipBlock", manifest: join(llm, egress("203.0.113.0/24")), want: []string{
 			`reaches the internet (203.0.113.0/24) on TCP/443`,

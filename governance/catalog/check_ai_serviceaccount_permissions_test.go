@@ -37,14 +37,14 @@ subjects: [{kind: Group, name: "system:serviceaccounts:ml", apiGroup: rbac.autho
 			role(`[{apiGroups: [""], resources: [secrets], resourceNames: [hf], verbs: [get]}, {apiGroups: [""], resources: [configmaps], verbs: [get, list]}]`))},
 		{name: "pass: no bindings", manifest: join(llm, secret("hf"))},
 		{name: "fail: lists secrets", manifest: join(llm, secret("hf"), role(`[{apiGroups: [""], resources: [secrets], verbs: [list]}]`)), want: []string{
-			`Deployment/llm spec.template.spec.serviceAccountName: inference-server Deployment "llm" runs as ServiceAccount ml/llm, which can read every Secret (list secrets in namespace "ml"): RoleBinding "llm/ml" of Role "llm" to ServiceAccount "llm/ml"`,
+			`Deployment/llm spec.template.spec.serviceAccountName: inference-server Deployment "llm" runs as ServiceAccount ml/llm, which can read every Secret (list secrets in namespace "ml"): RoleBinding/ml/llm of Role/ml/llm to ServiceAccount/ml/llm`,
 		}},
 		{name: "fail: named secret it does not mount", manifest: join(llm, secret("hf"), secret("db"),
 			role(`[{apiGroups: [""], resources: [secrets], resourceNames: [hf, db], verbs: [get]}]`)), want: []string{
 			`which can read Secret ml/db, which its pods do not mount`,
 		}},
 		{name: "fail: exec through a group", manifest: join(llm, groupBinding), want: []string{
-			`which can exec into pods (create pods/exec in namespace "ml"): ClusterRoleBinding "all-sas-exec" of ClusterRole "exec" to Group "system:serviceaccounts:ml"`,
+			`which can exec into pods (create pods/exec in namespace "ml"): ClusterRoleBinding/all-sas-exec of ClusterRole/exec to Group/system:serviceaccounts:ml`,
 		}},
 		{name: "fail: creates workloads", manifest: join(llm, role(`[{apiGroups: [batch], resources: [jobs], verbs: [create]}]`)), want: []string{
 			`which can create workloads (create jobs.batch in namespace "ml")`,

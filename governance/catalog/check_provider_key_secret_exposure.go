@@ -175,7 +175,7 @@ func providerKeyFindings(o *governance.Object, pe secrets.ProviderKeyExposure, i
 // (the apiserver's reason texts name the binding kind first).
 func onlyClusterWide(grants []string) bool {
 	for _, g := range grants {
-		if !strings.HasPrefix(g, "ClusterRoleBinding ") {
+		if !strings.HasPrefix(g, "ClusterRoleBinding/") {
 			return false
 		}
 	}

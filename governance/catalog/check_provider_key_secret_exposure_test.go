@@ -31,11 +31,11 @@ subjects: [{kind: Group, name: ` + group + `, apiGroup: rbac.authorization.k8s.i
 		{name: "pass: readable by the owning team", manifest: join(nsA, nsB, key, readers("a-ns", "a-devs"))},
 		{name: "pass: not a provider key", manifest: join(nsA, nsB, plain, readers("b-ns", "b-devs"))},
 		{name: "fail: readable by another team", manifest: join(nsA, nsB, key, readers("b-ns", "b-devs")), want: []string{
-			`Secret/openai-api-key : openai provider key Secret a-ns/openai-api-key (owned by team a) is readable by Group b-devs, outside the owning team (read): RoleBinding "read/a-ns" of Role "read" to Group "b-devs"`,
+			`Secret/openai-api-key : openai provider key Secret a-ns/openai-api-key (owned by team a) is readable by Group/b-devs, outside the owning team (read): RoleBinding/a-ns/read of Role/a-ns/read to Group/b-devs`,
 		}},
 		{name: "fail: provider from the env variable", manifest: join(nsA, nsB, plain, readers("b-ns", "b-devs"),
 			deployIn("a-ns", "gw", "", "{containers: [{name: g, image: litellm, env: [{name: ANTHROPIC_API_KEY, valueFrom: {secretKeyRef: {name: db-password, key: k}}}]}]}")), want: []string{
-			`anthropic provider key Secret a-ns/db-password (owned by team a) is readable by Group b-devs`,
+			`anthropic provider key Secret a-ns/db-password (owned by team a) is readable by Group/b-devs`,
 		}},
 	})
 	allowed := mustNew(t, NewProviderKeySecretExposure, `{"allowedSubjects": ["Group/b-devs"]}`)

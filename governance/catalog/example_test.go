@@ -68,7 +68,7 @@ func Example() {
 	// high shadow-ai Deployment/llm-server
 	//   spec.template.spec.containers[0].image: inference-server Deployment "llm-server" runs outside the AI-approved namespaces: namespace "ml" is not in the input (recognised by image "vllm/vllm-openai:latest")
 	// medium ai-internet-egress Deployment/llm-server
-	//   spec.template.spec: inference-server Deployment "llm-server" (pods ml/llm-server) reaches the internet (0.0.0.0/0) on all, and namespace ml is not labelled aigov.dev/allow-internet-egress=true; egress not restricted; ingress not restricted
+	//   spec.template.spec: inference-server Deployment "llm-server" (pods ml/llm-server) reaches the internet (0.0.0.0/0 except private and cluster ranges) on all, and namespace ml is not labelled aigov.dev/allow-internet-egress=true; egress not restricted; ingress not restricted
 	// medium ai-workload-own-serviceaccount Deployment/llm-server
 	//   spec.template.spec.serviceAccountName: inference-server Deployment "llm-server" runs as the namespace's default ServiceAccount
 	// medium gpu-limitrange-cap Deployment/llm-server

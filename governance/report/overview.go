@@ -165,6 +165,18 @@ func teamTitle(f governance.Finding, namespaceTeam map[string]string) string {
 	return "team " + namespaceTeam[ns]
 }
 
+// headerTeamsShown is how many team names the header lists before "and N
+// more": the header stays one line on a platform of hundreds of teams.
+const headerTeamsShown = 5
+
+// headerTeams lists the first headerTeamsShown teams, then "and N more".
+func headerTeams(teams []string) string {
+	if len(teams) <= headerTeamsShown {
+		return strings.Join(teams, ", ")
+	}
+	return strings.Join(teams[:headerTeamsShown], ", ") + fmt.Sprintf(" and %d more", len(teams)-headerTeamsShown)
+}
+
 // writeOverview renders the header, the AI asset table, the top risks and
 // the asset exposure table.
 func writeOverview(b *strings.Builder, r Report, fs []governance.Finding) {
@@ -172,7 +184,7 @@ func writeOverview(b *strings.Builder, r Report, fs []governance.Finding) {
 	counts, _ := severityCounts(fs)
 	teams := "no teams"
 	if len(o.Teams) > 0 {
-		teams = plural(len(o.Teams), "team") + " (" + safetext.Line(strings.Join(o.Teams, ", ")) + ")"
+		teams = plural(len(o.Teams), "team") + " (" + safetext.Line(headerTeams(o.Teams)) + ")"
 	}
 	fmt.Fprintf(b, "aigov check: %s, %s, %s, %s\n", plural(r.Objects, "object"), plural(o.Namespaces, "namespace"),
 		teams, plural(len(o.Assets), "AI asset"))

@@ -110,3 +110,19 @@ func TestWriteJSONAssets(t *testing.T) {
 		t.Error("assets without an overview")
 	}
 }
+
+func TestHeaderTeams(t *testing.T) {
+	for _, tc := range []struct {
+		teams []string
+		want  string
+	}{
+		{[]string{"a"}, "a"},
+		{[]string{"a", "b", "c", "d", "e"}, "a, b, c, d, e"},
+		{[]string{"a", "b", "c", "d", "e", "f"}, "a, b, c, d, e and 1 more"},
+		{[]string{"a", "b", "c", "d", "e", "f", "g", "h"}, "a, b, c, d, e and 3 more"},
+	} {
+		if got := headerTeams(tc.teams); got != tc.want {
+			t.Errorf("headerTeams(%q) = %q, want %q", tc.teams, got, tc.want)
+		}
+	}
+}
