@@ -360,6 +360,11 @@ func (d *Decoder) decodeObject(w *manifest.Writer, m any, raw []byte, depth int,
 			return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
 		}
 		o.Obj, o.UnknownFields = u, fields
+		unknown, err := decodeTemplates(o)
+		if err != nil {
+			return nil, err
+		}
+		o.UnknownFields = append(o.UnknownFields, unknown...)
 	} else {
 		obj, err := d.scheme.New(gvk)
 		if err != nil {

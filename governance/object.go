@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance/internal/operator"
 )
 
 // Source is where an object was read: a file (or "-" for standard input, or
@@ -63,6 +65,11 @@ type Object struct {
 	// Typed is false for kinds the scheme does not know (CRDs); Obj is then
 	// an *unstructured.Unstructured.
 	Typed bool
+
+	// templates are the decoded pod templates of a custom resource of an
+	// AI operator (PodTemplatesOf); templatesDecoded is set once tried.
+	templates        []operator.Template
+	templatesDecoded bool
 }
 
 // Meta returns the object's metadata accessor. Every decoded object has one.
@@ -194,6 +201,13 @@ func NewInventory(objects []*Object) (*Inventory, error) {
 	}
 	sorted := make([]keyed, 0, len(objects))
 	for _, o := range objects {
+		// Objects built by code rather than the Decoder decode their
+		// operator pod templates here (unknown fields inside them are the
+		// loader's business, not the inventory's).
+		if _, err := decodeTemplates(o); err != nil {
+			errs = append(errs, &InputError{Source: o.Source, Err: err})
+			continue
+		}
 		k := o.Key()
 		if prev, dup := inv.byKey[k]; dup && k.Name != "" {
 			errs = append(errs, &InputError{Source: o.Source,

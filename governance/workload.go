@@ -7,6 +7,9 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance/internal/operator"
 )
 
 // Workload is something that runs pods: a Pod, or a controller with a pod
@@ -29,13 +32,36 @@ type Workload struct {
 	// without a request copies into the request). For a Pod it is the Pod.
 	Pod *corev1.Pod
 	// SpecPath is the field path of the pod spec in the object: "spec",
-	// "spec.template.spec" or "spec.jobTemplate.spec.template.spec".
+	// "spec.template.spec" or "spec.jobTemplate.spec.template.spec"; for a
+	// custom resource of an AI operator, the template's path inside it
+	// ("spec.workerGroupSpecs[0].template.spec") or the field the pods come
+	// from.
 	SpecPath string
+	// Role tells the pods of one operator custom resource apart ("head",
+	// "worker group gpu", "Worker", "leader", "predictor"); "" for
+	// built-in kinds, which run one kind of pod.
+	Role string
+	// MinReplicas and MaxReplicas bound Replicas where an autoscaler of
+	// the operator scales the pods (Ray worker groups, KServe
+	// predictors); nil otherwise.
+	MinReplicas, MaxReplicas *int32
 }
 
-// PodSpecOf returns the stored pod spec of a Pod or workload object, its pod
-// metadata, and the field path of the spec. It does not copy.
-func PodSpecOf(o *Object) (spec *corev1.PodSpec, podMeta *metav1.ObjectMeta, path string, ok bool) {
+// DisplayName names the workload in text: DisplayName of its object, with
+// the role in brackets for one of several pod kinds of a custom resource
+// ("RayCluster/ml/rc[head]").
+func (w *Workload) DisplayName() string {
+	name := DisplayName(w.Kind, w.Namespace, w.Name)
+	if w.Role != "" {
+		name += "[" + w.Role + "]"
+	}
+	return name
+}
+
+// podSpecOf returns the stored pod spec of a Pod or built-in workload
+// object, its pod metadata, and the field path of the spec. It does not
+// copy.
+func podSpecOf(o *Object) (spec *corev1.PodSpec, podMeta *metav1.ObjectMeta, path string, ok bool) {
 	switch obj := o.Obj.(type) {
 	case *corev1.Pod:
 		return &obj.Spec, &obj.ObjectMeta, "spec", true
@@ -74,11 +100,14 @@ func (inv *Inventory) Workloads() []Workload {
 func (inv *Inventory) buildWorkloads() []Workload {
 	var out []Workload
 	for _, o := range inv.objects {
-		spec, podMeta, path, ok := PodSpecOf(o)
-		if !ok || inv.ownedInInventory(o) {
+		if inv.ownedInInventory(o) {
 			continue
 		}
-		out = append(out, newWorkload(o, spec, podMeta, path))
+		if spec, podMeta, path, ok := podSpecOf(o); ok {
+			out = append(out, newWorkload(o, spec, podMeta, path))
+			continue
+		}
+		out = append(out, inv.operatorWorkloads(o)...)
 	}
 	return out
 }
@@ -151,7 +180,18 @@ func (inv *Inventory) ownedInInventory(o *Object) bool {
 	for _, ref := range o.Meta().GetOwnerReferences() {
 		group, known := ownerKinds[ref.Kind]
 		if !known {
-			continue
+			// A custom resource of an AI operator owns what it creates:
+			// a RayJob its RayCluster, a JobSet its Jobs, a
+			// LeaderWorkerSet its StatefulSets, an InferenceService its
+			// Deployments.
+			gv, err := schema.ParseGroupVersion(ref.APIVersion)
+			if err != nil {
+				continue
+			}
+			if _, op := operator.Find(gv.WithKind(ref.Kind)); !op {
+				continue
+			}
+			group = gv.Group
 		}
 		if inv.Get(Key{Group: group, Kind: ref.Kind, Namespace: ns, Name: ref.Name}) != nil {
 			return true

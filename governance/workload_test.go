@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/aigov/aigov/governance"
 )
 
 const podSpec = "{containers: [{name: c, image: x}]}"
@@ -41,9 +39,9 @@ func TestWorkloadsOfEveryKind(t *testing.T) {
 			if w.Replicas != tc.replicas || w.SpecPath != tc.specPath {
 				t.Errorf("replicas %d specPath %q, want %d %q", w.Replicas, w.SpecPath, tc.replicas, tc.specPath)
 			}
-			spec, _, path, ok := governance.PodSpecOf(w.Object)
-			if !ok || path != tc.specPath || spec.Containers[0].Name != "c" {
-				t.Errorf("PodSpecOf: ok %v path %q", ok, path)
+			tmpl, ok := w.Template()
+			if !ok || tmpl.Path != tc.specPath || tmpl.Spec.Containers[0].Name != "c" {
+				t.Errorf("Template: ok %v %+v", ok, tmpl)
 			}
 			if w.Pod == nil || w.Pod.Namespace != "ai" || w.Pod.Spec.Containers[0].Image != "x" {
 				t.Errorf("pod %+v", w.Pod)

@@ -39,7 +39,9 @@ type Endpoint struct {
 	Name      string
 	Kind      EndpointKind
 	Namespace string
-	// Workload is "Kind/name" of the object that runs the pods.
+	// Workload is "Kind/name" of the object that runs the pods, with the
+	// role in brackets for one of several pod kinds of a custom resource
+	// ("RayCluster/rc[head]").
 	Workload string
 	Labels   map[string]string
 	// Replicas is how many pods the endpoint stands for; pairs of an
@@ -242,7 +244,11 @@ func podEndpoints(inv *governance.Inventory, cut []ipRange, splitByIP bool) []*E
 		if !ok {
 			nsLabels = nsLabelSet(w.Namespace, nil)
 		}
-		base := Endpoint{Kind: PodEndpoint, Namespace: w.Namespace, Workload: w.Kind + "/" + w.Name,
+		role := ""
+		if w.Role != "" {
+			role = "[" + w.Role + "]" // one of several pod kinds of an operator's custom resource
+		}
+		base := Endpoint{Kind: PodEndpoint, Namespace: w.Namespace, Workload: w.Kind + "/" + w.Name + role,
 			Labels: w.Pod.Labels, Replicas: max(w.Replicas, 1), nsLabels: nsLabels, ports: containerPorts(&w.Pod.Spec)}
 		if w.Pod.Spec.HostNetwork {
 			base.Kind = HostNetworkEndpoint
@@ -251,7 +257,7 @@ func podEndpoints(inv *governance.Inventory, cut []ipRange, splitByIP bool) []*E
 		groups := groupByAtoms(members, cut)
 		if len(groups) <= 1 || !splitByIP {
 			e := base
-			e.Name = w.Namespace + "/" + w.Name
+			e.Name = w.Namespace + "/" + w.Name + role
 			for _, m := range members {
 				e.IPs = appendAddrs(e.IPs, m.ips)
 			}

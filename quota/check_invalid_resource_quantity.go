@@ -68,17 +68,16 @@ func invalidQuantities(o *governance.Object) []governance.Violation {
 	case *corev1.LimitRange:
 		return negativeLimitRange(obj)
 	}
-	spec, _, specPath, ok := governance.PodSpecOf(o)
-	if !ok {
-		return nil
-	}
-	pod := &corev1.Pod{Spec: *spec}
 	var out []governance.Violation
-	for _, e := range NegativeQuantities(pod) {
-		// The apiserver validates a template at the workload's spec path.
-		e.Field = specPath + strings.TrimPrefix(e.Field, "spec")
-		out = append(out, governance.Violation{Path: e.Field,
-			Message: fmt.Sprintf("%s: %s %s is %v; the apiserver refuses the %s: %s", kind, podPart(spec, e.Field), fieldTail(e.Field, 1), e.BadValue, o.GVK.Kind, e.Error())})
+	for _, t := range governance.PodTemplatesOf(o) {
+		spec, specPath := t.Spec, t.Path
+		pod := &corev1.Pod{Spec: *spec}
+		for _, e := range NegativeQuantities(pod) {
+			// The apiserver validates a template at the workload's spec path.
+			e.Field = specPath + strings.TrimPrefix(e.Field, "spec")
+			out = append(out, governance.Violation{Path: e.Field,
+				Message: fmt.Sprintf("%s: %s %s is %v; the apiserver refuses the %s: %s", kind, podPart(spec, e.Field), fieldTail(e.Field, 1), e.BadValue, o.GVK.Kind, e.Error())})
+		}
 	}
 	return out
 }

@@ -79,8 +79,7 @@ func (c *Context) ServiceAccount(ns, name string) *corev1.ServiceAccount {
 // finding.
 func (c *Context) IsWorkload(o *governance.Object) bool {
 	if c.Inventory == nil {
-		_, _, _, ok := governance.PodSpecOf(o)
-		return ok
+		return len(governance.PodTemplatesOf(o)) > 0
 	}
 	if c.workloads == nil {
 		c.workloads = map[*governance.Object]bool{}

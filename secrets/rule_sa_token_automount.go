@@ -32,16 +32,17 @@ func saTokenAutomountRule() Rule {
 }
 
 func checkSATokenAutomount(c *Context, o *governance.Object) []Finding {
-	spec, _, specPath, ok := governance.PodSpecOf(o)
-	if !ok || !c.IsWorkload(o) {
+	if !c.IsWorkload(o) {
 		return nil
 	}
-	mounted, why := EffectiveAutomount(c, o.Namespace(), spec)
-	if !mounted {
-		return nil
+	var out []Finding
+	for _, t := range governance.PodTemplatesOf(o) {
+		if mounted, why := EffectiveAutomount(c, o.Namespace(), t.Spec); mounted {
+			out = append(out, Finding{Path: t.Path + ".automountServiceAccountToken",
+				Message: "the service account token is mounted into the pod: " + why})
+		}
 	}
-	return []Finding{{Path: specPath + ".automountServiceAccountToken",
-		Message: "the service account token is mounted into the pod: " + why}}
+	return out
 }
 
 // EffectiveAutomount reports whether the token is mounted into pods of spec

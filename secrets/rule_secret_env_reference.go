@@ -29,10 +29,19 @@ func envReferenceRule() Rule {
 }
 
 func checkEnvReference(c *Context, o *governance.Object) []Finding {
-	spec, _, specPath, ok := governance.PodSpecOf(o)
-	if !ok || !c.IsWorkload(o) {
+	if !c.IsWorkload(o) {
 		return nil
 	}
+	var out []Finding
+	for _, t := range governance.PodTemplatesOf(o) {
+		out = append(out, envReferences(t.Spec, t.Path)...)
+	}
+	return out
+}
+
+// envReferences reports the env and envFrom Secret references of the
+// containers of one pod spec at specPath.
+func envReferences(spec *corev1.PodSpec, specPath string) []Finding {
 	var out []Finding
 	visit := func(ctr *corev1.Container, path string) {
 		for i, e := range ctr.Env {

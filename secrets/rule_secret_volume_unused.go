@@ -30,10 +30,19 @@ func volumeUnusedRule() Rule {
 }
 
 func checkVolumeUnused(c *Context, o *governance.Object) []Finding {
-	spec, _, specPath, ok := governance.PodSpecOf(o)
-	if !ok || !c.IsWorkload(o) {
+	if !c.IsWorkload(o) {
 		return nil
 	}
+	var out []Finding
+	for _, t := range governance.PodTemplatesOf(o) {
+		out = append(out, unusedSecretVolumes(t.Spec, t.Path)...)
+	}
+	return out
+}
+
+// unusedSecretVolumes reports the secret volumes of one pod spec at
+// specPath that no container mounts.
+func unusedSecretVolumes(spec *corev1.PodSpec, specPath string) []Finding {
 	var out []Finding
 	for i, vol := range spec.Volumes {
 		if vol.Secret == nil {

@@ -114,7 +114,10 @@ func Values(o *governance.Object, origin Origin) []Value {
 	for _, k := range sortedKeys(o.Meta().GetAnnotations()) {
 		keyed("metadata.annotations", FieldAnnotation, k, o.Meta().GetAnnotations()[k])
 	}
-	if spec, podMeta, specPath, ok := governance.PodSpecOf(o); ok {
+	// The templates of custom resources are read by the walk over their
+	// unstructured content below, like every other string they hold.
+	for _, t := range typedTemplates(o) {
+		spec, podMeta, specPath := t.Spec, t.Meta, t.Path
 		if specPath != "spec" && podMeta != nil {
 			metaPath := strings.TrimSuffix(specPath, ".spec") + ".metadata.annotations"
 			for _, k := range sortedKeys(podMeta.Annotations) {
@@ -260,4 +263,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// typedTemplates are the pod templates of a Pod or built-in workload.
+func typedTemplates(o *governance.Object) []governance.PodTemplate {
+	if !o.Typed {
+		return nil
+	}
+	return governance.PodTemplatesOf(o)
 }

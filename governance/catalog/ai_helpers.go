@@ -65,14 +65,12 @@ func modelServingContainers(cl *classifier, o *governance.Object, which containe
 	if !c.Class.ModelServing() {
 		return nil
 	}
-	spec, _, specPath, ok := governance.PodSpecOf(o)
-	if !ok || spec == nil {
-		return nil
-	}
 	what := describeWorkload(c.Class, o.Kind(), o.Name())
 	var out []governance.Violation
-	for _, ref := range containersOf(spec, specPath, which) {
-		out = append(out, visit(what, ref)...)
+	for _, t := range governance.PodTemplatesOf(o) {
+		for _, ref := range containersOf(t.Spec, t.Path, which) {
+			out = append(out, visit(what, ref)...)
+		}
 	}
 	return out
 }

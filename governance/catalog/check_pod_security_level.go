@@ -104,10 +104,11 @@ func NewPodSecurityLevel(params any) (governance.Check, error) {
 			levels := map[string]podSecurityTarget{}
 			var out []governance.Finding
 			for _, w := range inv.Workloads() {
-				spec, meta, specPath, ok := governance.PodSpecOf(w.Object)
-				if !ok || spec == nil || meta == nil {
+				tmpl, ok := w.Template()
+				if !ok {
 					continue
 				}
+				spec, meta, specPath := tmpl.Spec, tmpl.Meta, tmpl.Path
 				t, seen := levels[w.Namespace]
 				if !seen {
 					t = podSecurityTargetFor(namespaceOf(inv, w.Namespace), w.Namespace, defaults, p.MinimumLevel)

@@ -106,8 +106,8 @@ func NewShadowAI(params any) (governance.Check, error) {
 				path, evidence := a.class.Path, a.class.Reason
 				if a.class.Class == ClassNone {
 					spec := &a.w.Pod.Spec
-					if stored, _, _, ok := governance.PodSpecOf(a.w.Object); ok && stored != nil {
-						spec = stored
+					if stored, ok := a.w.Template(); ok {
+						spec = stored.Spec
 					}
 					gpuPath, res, q, _ := firstGPU(spec, a.w.SpecPath)
 					path, evidence = gpuPath, fmt.Sprintf("%s: %s", res, q.String())

@@ -167,8 +167,8 @@ func (cl *classifier) workload(w governance.Workload) Classification {
 	}
 	if w.Object != nil {
 		// The stored spec, so that paths name the fields as written.
-		if stored, _, _, ok := governance.PodSpecOf(w.Object); ok && stored != nil {
-			spec = stored
+		if stored, ok := w.Template(); ok {
+			spec = stored.Spec
 		}
 	}
 	podMetaPath := podMetadataPath(w.SpecPath)
@@ -226,15 +226,12 @@ func (cl *classifier) workload(w governance.Workload) Classification {
 func ClassifyObject(o *governance.Object) Classification { return newClassifier().object(o) }
 
 func (cl *classifier) object(o *governance.Object) Classification {
-	if spec, meta, specPath, ok := governance.PodSpecOf(o); ok {
+	if ts := governance.PodTemplatesOf(o); len(ts) > 0 && o.Typed {
+		t := ts[0]
 		m := o.Meta()
 		w := governance.Workload{Object: o, Kind: o.Kind(), Namespace: m.GetNamespace(), Name: m.GetName(),
-			Labels: m.GetLabels(), SpecPath: specPath}
-		pod := &corev1.Pod{Spec: *spec}
-		if meta != nil {
-			pod.ObjectMeta = *meta
-		}
-		w.Pod = pod
+			Labels: m.GetLabels(), SpecPath: t.Path}
+		w.Pod = &corev1.Pod{ObjectMeta: *t.Meta, Spec: *t.Spec}
 		return cl.workload(w)
 	}
 	if o.Typed {
@@ -293,8 +290,8 @@ func (cl *classifier) assets(inv *governance.Inventory, workloads []ClassifiedWo
 		if o.Typed {
 			continue
 		}
-		if _, _, _, ok := governance.PodSpecOf(o); ok {
-			continue
+		if governance.IsOperatorKind(o.GVK) {
+			continue // its pods are workloads, classified above
 		}
 		c := cl.object(o)
 		if c.Class == ClassNone {

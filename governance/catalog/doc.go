@@ -91,7 +91,8 @@
 //
 // Checks over pods ("pods + workloads") judge Pods and the pod templates of
 // Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob and
-// ReplicationController, as stored (governance.PodSpecOf: no defaults beyond
+// ReplicationController and those written inside the custom resources of AI
+// operators, as stored (governance.PodTemplatesOf: no defaults beyond
 // the loader's), and name the field in the object: "spec.containers[0].image",
 // "spec.template.spec.initContainers[1].securityContext.privileged",
 // "spec.jobTemplate.spec.template.spec.ephemeralContainers[0].image".

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,14 +120,11 @@ type podView struct {
 // yield nothing.
 func podCheck(fn func(p podView) []governance.Violation) func(o *governance.Object) []governance.Violation {
 	return func(o *governance.Object) []governance.Violation {
-		spec, meta, path, ok := governance.PodSpecOf(o)
-		if !ok || spec == nil {
-			return nil
+		var out []governance.Violation
+		for _, t := range governance.PodTemplatesOf(o) {
+			out = append(out, fn(podView{spec: t.Spec, meta: t.Meta, path: t.Path})...)
 		}
-		if meta == nil {
-			meta = &metav1.ObjectMeta{}
-		}
-		return fn(podView{spec: spec, meta: meta, path: path})
+		return out
 	}
 }
 
@@ -147,8 +145,13 @@ func quoteJoin(items []string) string {
 	return strings.Join(q, ", ")
 }
 
-// newCheck fills a Check from the check's definition.
+// newCheck fills a Check from the check's definition. A check over pods
+// (kinds holding Pod) also reads the custom resources of AI operators,
+// whose pod templates PodTemplatesOf returns.
 func newCheck(d governance.Definition, remediation string, kinds []schema.GroupKind, fn func(o *governance.Object) []governance.Violation) governance.Check {
+	if slices.Contains(kinds, schema.GroupKind{Kind: "Pod"}) {
+		kinds = append(slices.Clip(kinds), governance.OperatorKinds()...)
+	}
 	return governance.Check{
 		ID: d.ID, Description: d.Description, Severity: d.Severity, Remediation: remediation,
 		Kinds: kinds, Object: fn,

@@ -156,7 +156,7 @@ var noParamCases = []paramCase{
 	{`[1]`, "params must be an object"},
 }
 
-func TestPodKindsCoverPodSpecOf(t *testing.T) {
+func TestPodKindsCoverPodTemplatesOf(t *testing.T) {
 	var manifest strings.Builder
 	for _, k := range workloadKinds {
 		manifest.WriteString("---\n" + podManifest(k, strings.ToLower(k), "", "{containers: [{name: a, image: x}]}"))
@@ -164,9 +164,9 @@ func TestPodKindsCoverPodSpecOf(t *testing.T) {
 	inv := loadInventory(t, manifest.String())
 	kinds := PodKinds()
 	for _, o := range inv.Objects() {
-		_, _, path, ok := governance.PodSpecOf(o)
-		if !ok || path != specPaths[o.Kind()] {
-			t.Errorf("%s: PodSpecOf ok=%v path=%q", o.Kind(), ok, path)
+		ts := governance.PodTemplatesOf(o)
+		if len(ts) != 1 || ts[0].Path != specPaths[o.Kind()] {
+			t.Errorf("%s: PodTemplatesOf = %+v", o.Kind(), ts)
 		}
 		if !slices.Contains(kinds, o.GVK.GroupKind()) {
 			t.Errorf("PodKinds lacks %v", o.GVK.GroupKind())

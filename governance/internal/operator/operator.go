@@ -1,0 +1,242 @@
+// Package operator knows the custom resources of the AI operators (KubeRay,
+// Kubeflow, Kubeflow Trainer, JobSet, LeaderWorkerSet, KServe) well enough
+// to answer two questions for the loader: which pod templates a resource
+// holds as written (so pod checks read them, with their field paths), and
+// which pods the operator creates from it (labels, service account,
+// injected containers, replica counts), so reachability, quota and AI
+// classification see them. Each operator's semantics live in one file
+// named after it and cite the operator's source they follow.
+//
+// The package reads unstructured content only: no operator module is a
+// dependency of aigov. The operators' own builders check it in the
+// test-only module internal/operatortest.
+package operator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	kjson "sigs.k8s.io/json"
+)
+
+// Template is one pod template written inside a resource: its metadata and
+// spec, decoded strictly into the core types, and where it is.
+type Template struct {
+	// Path is the field path of the template's pod spec in the resource,
+	// map keys in brackets: "spec.workerGroupSpecs[0].template.spec",
+	// "spec.pytorchReplicaSpecs[Worker].template.spec".
+	Path string
+	// Role names the template among the resource's: "head",
+	// "worker group gpu", "Worker", "leader", "predictor".
+	Role string
+	Meta metav1.ObjectMeta
+	Spec corev1.PodSpec
+}
+
+// MetaPath is the field path of the template's metadata: Path with its
+// last ".spec" replaced by ".metadata".
+func (t *Template) MetaPath() string {
+	return strings.TrimSuffix(t.Path, ".spec") + ".metadata"
+}
+
+// Pod is one kind of pod the operator runs for a resource: Replicas pods
+// alike, built from one template.
+type Pod struct {
+	// Role is the Template's role the pod comes from.
+	Role string
+	// SpecPath is the field path, in the resource a person edits, of what
+	// the pod comes from: the template's Path, or for resources that hold
+	// no template (a TrainJob, an InferenceService with a model) the field
+	// that selects it.
+	SpecPath string
+	// Replicas is how many such pods run at once: the count the operator
+	// creates at steady state (0 when suspended).
+	Replicas int32
+	// MinReplicas and MaxReplicas bound the count under an autoscaler;
+	// nil when the operator does not scale the pods.
+	MinReplicas, MaxReplicas *int32
+	// Pod is the pod as the operator creates it: template labels merged
+	// with the operator's, its service account, injected containers and
+	// env, in the resource's namespace, named as the operator names the
+	// pods (without the generated suffix).
+	Pod *corev1.Pod
+}
+
+// Resource is a custom resource of a supported kind with its decoded
+// templates.
+type Resource struct {
+	GVK       schema.GroupVersionKind
+	Namespace string
+	Name      string
+	Labels    map[string]string
+	// Object is the resource's unstructured content.
+	Object    map[string]any
+	Templates []Template
+}
+
+// Lookup finds another resource of the inventory (a TrainJob's runtime, an
+// InferenceService's ServingRuntime); ok is false when it is not there.
+type Lookup func(gk schema.GroupKind, namespace, name string) (r *Resource, ok bool)
+
+// Kind is one supported custom resource kind.
+type Kind struct {
+	schema.GroupKind
+	// Versions are the API versions read; others are not supported.
+	Versions []string
+	// Templates decodes the pod templates written in the resource. It
+	// returns the JSON paths of unknown fields inside them and an error
+	// when a template does not decode (a wrong type).
+	Templates func(obj map[string]any) (templates []Template, unknown []string, err error)
+	// Pods derives the pods the operator creates; nil for kinds that only
+	// hold templates for others (TrainingRuntime, ServingRuntime). Pods
+	// never fails: a reference it cannot resolve yields no pods.
+	Pods func(r *Resource, lookup Lookup) []Pod
+}
+
+// Kinds lists every supported kind.
+func Kinds() []Kind {
+	var out []Kind
+	for _, family := range [][]Kind{rayKinds(), kubeflowKinds(), trainerKinds(), jobSetKinds(), lwsKinds(), kserveKinds()} {
+		out = append(out, family...)
+	}
+	return out
+}
+
+// Find returns the supported kind of gvk.
+func Find(gvk schema.GroupVersionKind) (Kind, bool) {
+	for _, k := range kindIndex() {
+		if k.GroupKind == gvk.GroupKind() {
+			for _, v := range k.Versions {
+				if v == gvk.Version {
+					return k, true
+				}
+			}
+		}
+	}
+	return Kind{}, false
+}
+
+// kindIndex is Kinds; a function so that no package state is built at
+// init.
+func kindIndex() []Kind { return Kinds() }
+
+// DecodeTemplate decodes the pod template at m (a PodTemplateSpec:
+// metadata and spec) strictly. path is the field path of its spec; unknown
+// fields come back as full paths.
+func DecodeTemplate(m any, path, role string) (Template, []string, error) {
+	t := Template{Path: path, Role: role}
+	if m == nil {
+		return t, nil, nil
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return t, nil, fmt.Errorf("%s: %w", strings.TrimSuffix(path, ".spec"), err)
+	}
+	var pts corev1.PodTemplateSpec
+	strict, err := kjson.UnmarshalStrict(raw, &pts, kjson.DisallowUnknownFields)
+	if err != nil {
+		return t, nil, fmt.Errorf("%s: %w", strings.TrimSuffix(path, ".spec"), err)
+	}
+	prefix := strings.TrimSuffix(path, ".spec") + "."
+	var unknown []string
+	for _, e := range strict {
+		var fe kjson.FieldError
+		if !errors.As(e, &fe) || !strings.HasPrefix(e.Error(), "unknown field ") {
+			return t, nil, fmt.Errorf("%s: %w", strings.TrimSuffix(path, ".spec"), e)
+		}
+		unknown = append(unknown, prefix+fe.FieldPath())
+	}
+	t.Meta, t.Spec = pts.ObjectMeta, pts.Spec
+	return t, unknown, nil
+}
+
+// Field returns the value at the keys of an unstructured object.
+func Field(obj map[string]any, keys ...string) (any, bool) {
+	var cur any = obj
+	for _, k := range keys {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// Map returns the map at the keys, or nil.
+func Map(obj map[string]any, keys ...string) map[string]any {
+	v, _ := Field(obj, keys...)
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// Slice returns the list at the keys, or nil.
+func Slice(obj map[string]any, keys ...string) []any {
+	v, _ := Field(obj, keys...)
+	s, _ := v.([]any)
+	return s
+}
+
+// String returns the string at the keys, or "".
+func String(obj map[string]any, keys ...string) string {
+	v, _ := Field(obj, keys...)
+	s, _ := v.(string)
+	return s
+}
+
+// Int returns the integer at the keys (JSON numbers decode as int64 or
+// float64), or def when absent or not a number.
+func Int(obj map[string]any, def int32, keys ...string) int32 {
+	v, ok := Field(obj, keys...)
+	if !ok {
+		return def
+	}
+	switch n := v.(type) {
+	case int64:
+		return int32(n)
+	case int:
+		return int32(n)
+	case float64:
+		return int32(n)
+	case json.Number:
+		i, err := n.Int64()
+		if err == nil {
+			return int32(i)
+		}
+	}
+	return def
+}
+
+// Bool returns the boolean at the keys, or false.
+func Bool(obj map[string]any, keys ...string) bool {
+	v, _ := Field(obj, keys...)
+	b, _ := v.(bool)
+	return b
+}
+
+// NewPod builds the pod of a template in the resource's namespace: the
+// template's metadata and spec (copied), name set, labels merged with
+// extra (extra wins: the operator's labels override the template's).
+func NewPod(r *Resource, t *Template, name string, extra map[string]string) *corev1.Pod {
+	pod := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}}
+	t.Meta.DeepCopyInto(&pod.ObjectMeta)
+	t.Spec.DeepCopyInto(&pod.Spec)
+	pod.Namespace, pod.Name = r.Namespace, name
+	if len(extra) > 0 && pod.Labels == nil {
+		pod.Labels = map[string]string{}
+	}
+	for k, v := range extra {
+		pod.Labels[k] = v
+	}
+	return pod
+}
+
+// Ptr returns a pointer to v.
+func Ptr[T any](v T) *T { return &v }

@@ -1,0 +1,156 @@
+package governance
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance/internal/operator"
+)
+
+// PodTemplate is one pod template of an object as it is stored: the spec
+// of a Pod, the template of a built-in workload, or one of the templates
+// written inside a custom resource of an AI operator (a RayCluster's head
+// and worker groups, a PyTorchJob's replica specs, a LeaderWorkerSet's
+// leader and worker templates). Pod checks read templates, so a finding
+// names the field as written.
+type PodTemplate struct {
+	Spec *PodSpec
+	Meta *metav1.ObjectMeta
+	// Path is the field path of Spec in the object, map keys in brackets:
+	// "spec.template.spec", "spec.pytorchReplicaSpecs[Worker].template.spec".
+	Path string
+	// Role names the template among several of one object ("head",
+	// "worker group gpu", "Worker", "leader"); "" for built-in kinds.
+	Role string
+}
+
+// PodSpec is the core Pod spec type.
+type PodSpec = corev1.PodSpec
+
+// PodTemplatesOf returns the stored pod templates of o, in the object's
+// order: one for a Pod or a built-in workload, those written inside a
+// supported custom resource, none for other objects. It does not copy.
+func PodTemplatesOf(o *Object) []PodTemplate {
+	if spec, meta, path, ok := podSpecOf(o); ok {
+		if spec == nil {
+			return nil
+		}
+		if meta == nil {
+			meta = &metav1.ObjectMeta{}
+		}
+		return []PodTemplate{{Spec: spec, Meta: meta, Path: path}}
+	}
+	if len(o.templates) == 0 {
+		return nil
+	}
+	out := make([]PodTemplate, len(o.templates))
+	for i := range o.templates {
+		t := &o.templates[i]
+		out[i] = PodTemplate{Spec: &t.Spec, Meta: &t.Meta, Path: t.Path, Role: t.Role}
+	}
+	return out
+}
+
+// Template returns the stored pod template the workload's pods come from
+// (PodTemplatesOf its object, at SpecPath); ok is false when the pods do
+// not come from a template of the object itself (a TrainJob's pods come
+// from its runtime).
+func (w *Workload) Template() (PodTemplate, bool) {
+	if w.Object == nil {
+		return PodTemplate{}, false
+	}
+	for _, t := range PodTemplatesOf(w.Object) {
+		if t.Path == w.SpecPath {
+			return t, true
+		}
+	}
+	return PodTemplate{}, false
+}
+
+// OperatorKinds lists the custom resource kinds of AI operators whose pod
+// templates and pods aigov derives (see the README's table): KubeRay,
+// Kubeflow training and Notebook, Kubeflow Trainer, JobSet,
+// LeaderWorkerSet and KServe.
+func OperatorKinds() []schema.GroupKind {
+	var out []schema.GroupKind
+	for _, k := range operator.Kinds() {
+		out = append(out, k.GroupKind)
+	}
+	return out
+}
+
+// IsOperatorKind reports whether gvk is a supported custom resource
+// version of an AI operator.
+func IsOperatorKind(gvk schema.GroupVersionKind) bool {
+	_, ok := operator.Find(gvk)
+	return ok
+}
+
+// decodeTemplates decodes the pod templates of a supported custom
+// resource into o (once); it returns the unknown fields inside them.
+func decodeTemplates(o *Object) ([]string, error) {
+	if o.templatesDecoded {
+		return nil, nil
+	}
+	o.templatesDecoded = true
+	k, ok := operator.Find(o.GVK)
+	if !ok || k.Templates == nil {
+		return nil, nil
+	}
+	u, ok := o.Obj.(*unstructured.Unstructured)
+	if !ok {
+		return nil, nil
+	}
+	ts, unknown, err := k.Templates(u.Object)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", o.GVK.Kind, err)
+	}
+	o.templates = ts
+	return unknown, nil
+}
+
+// operatorResource is the operator package's view of a custom resource.
+func operatorResource(o *Object) *operator.Resource {
+	u, ok := o.Obj.(*unstructured.Unstructured)
+	if !ok {
+		return nil
+	}
+	return &operator.Resource{GVK: o.GVK, Namespace: u.GetNamespace(), Name: u.GetName(),
+		Labels: u.GetLabels(), Object: u.Object, Templates: o.templates}
+}
+
+// operatorWorkloads derives the workloads of a supported custom resource:
+// one per kind of pod its operator creates.
+func (inv *Inventory) operatorWorkloads(o *Object) []Workload {
+	k, ok := operator.Find(o.GVK)
+	if !ok || k.Pods == nil {
+		return nil
+	}
+	r := operatorResource(o)
+	if r == nil {
+		return nil
+	}
+	lookup := func(gk schema.GroupKind, namespace, name string) (*operator.Resource, bool) {
+		other := inv.Get(Key{Group: gk.Group, Kind: gk.Kind, Namespace: namespace, Name: name})
+		if other == nil {
+			return nil, false
+		}
+		res := operatorResource(other)
+		return res, res != nil
+	}
+	var out []Workload
+	for _, p := range k.Pods(r, lookup) {
+		if p.Pod == nil {
+			continue
+		}
+		CopyLimitsToRequests(&p.Pod.Spec)
+		out = append(out, Workload{Object: o, Kind: o.GVK.Kind, Namespace: r.Namespace, Name: r.Name,
+			Labels: r.Labels, Replicas: p.Replicas, Pod: p.Pod, SpecPath: p.SpecPath, Role: p.Role,
+			MinReplicas: p.MinReplicas, MaxReplicas: p.MaxReplicas})
+	}
+	return out
+}
