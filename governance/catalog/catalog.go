@@ -56,6 +56,7 @@ func Definitions() []governance.Definition {
 		vectorDBIsolationDefinition(),
 		crossTeamReachabilityDefinition(),
 		inferenceExposureDefinition(),
+		inferencePoolSelectsNonModelServersDefinition(), routeToOtherTeamDefinition(), rayDashboardExposureDefinition(),
 		aiInternetEgressDefinition(),
 		aiServiceAccountPermissionsDefinition(),
 		teamGroupRisksDefinition(),
@@ -80,7 +81,9 @@ func Definitions() []governance.Definition {
 // model-image-digest, ai-workload-own-serviceaccount, gpu-node-targeting,
 // audit-policy-lint, kyverno-deprecated-action, the analyzer-composed
 // checks (namespace-default-deny, vector-db-isolation,
-// cross-team-reachability, inference-exposure, ai-internet-egress,
+// cross-team-reachability, inference-exposure,
+// inference-pool-selects-non-model-servers, route-to-other-team,
+// ray-dashboard-exposure, ai-internet-egress,
 // ai-serviceaccount-permissions, team-group-risks, gpu-limitrange-cap,
 // provider-key-secret-exposure), every rbac check (rbac.Checks), every
 // quota check (quota.Checks) and the default

@@ -52,6 +52,10 @@ func TestDefinitions(t *testing.T) {
 		IDLimitRangeMaxBecomesDefault: quota.LimitRangeMaxBecomesDefault().Severity,
 		IDInvalidResourceQuantity:     quota.InvalidResourceQuantity().Severity,
 		IDProviderKeySecretExposure:   governance.SeverityHigh,
+
+		IDInferencePoolSelectsNonModelServers: governance.SeverityMedium,
+		IDRouteToOtherTeam:                    governance.SeverityMedium,
+		IDRayDashboardExposure:                governance.SeverityCritical,
 	}
 	for _, r := range secrets.DefaultRules() {
 		wantSeverity[r.ID] = r.Severity
@@ -147,7 +151,8 @@ func TestDefault(t *testing.T) {
 	want := []string{IDPrivilegedContainer, IDContainerLimits, IDHostNamespaces, IDAutomountToken, IDLatestTag, IDRunAsNonRoot,
 		IDNamespaceDataClassification, IDNamespaceTeamLabels, IDSensitiveWorkloadClassification, IDPodSecurityLevel,
 		IDInferenceProbes, IDModelImageDigest, IDAIWorkloadOwnServiceAccount, IDShadowAI, IDGPUNodeTargeting, IDAuditPolicyLint, IDKyvernoDeprecatedAction,
-		IDNamespaceDefaultDeny, IDVectorDBIsolation, IDCrossTeamReachability, IDInferenceExposure, IDAIInternetEgress,
+		IDNamespaceDefaultDeny, IDVectorDBIsolation, IDCrossTeamReachability, IDInferenceExposure,
+		IDInferencePoolSelectsNonModelServers, IDRouteToOtherTeam, IDRayDashboardExposure, IDAIInternetEgress,
 		IDAIServiceAccountPermissions, IDTeamGroupRisks, IDGPULimitRangeCap, IDProviderKeySecretExposure}
 	for _, d := range rbac.Checks() {
 		want = append(want, d.ID)

@@ -1,12 +1,17 @@
 // inference-exposure keeps inference servers off the outside of the
 // cluster: a Service of type LoadBalancer or NodePort whose selector
 // selects the pods of an inference server (a workload classified
-// inference-server, or of the listed classes), and an Ingress whose rule
-// or default backend names a Service selecting them, are findings unless
-// the namespace is labelled aigov.dev/allow-external-inference=true. An
-// exposed model endpoint is open to prompt injection, model extraction
-// and denial of wallet (OWASP LLM01, LLM10; MITRE ATLAS AML.T0040). The
-// finding is on the Service or Ingress, naming the inference workload.
+// inference-server, or of the listed classes), an Ingress whose rule
+// or default backend names a Service selecting them, and an HTTPRoute
+// attached to a Gateway listener whose backendRef (or request mirror)
+// leads to a Service or InferencePool selecting them (the route graph of
+// gateway.go; every listener counts as outside-facing, like a
+// LoadBalancer), are findings unless the namespace is labelled
+// aigov.dev/allow-external-inference=true. An exposed model endpoint is
+// open to prompt injection, model extraction and denial of wallet (OWASP
+// LLM01, LLM10; MITRE ATLAS AML.T0040). The finding is on the Service,
+// Ingress or HTTPRoute (at the backendRef), naming the Gateway and its
+// listeners and the inference workloads.
 
 package catalog
 
@@ -38,12 +43,12 @@ type InferenceExposureParams struct {
 func inferenceExposureDefinition() governance.Definition {
 	return governance.Definition{
 		ID:          IDInferenceExposure,
-		Description: "Inference servers are not exposed through LoadBalancer or NodePort Services or Ingresses unless the namespace is labelled " + AllowExternalInferenceLabel + "=true.",
+		Description: "Inference servers are not exposed through LoadBalancer or NodePort Services, Ingresses or HTTPRoutes attached to a Gateway unless the namespace is labelled " + AllowExternalInferenceLabel + "=true.",
 		Severity:    governance.SeverityHigh,
-		Kinds:       []string{"Services, Ingresses selecting inference servers (inventory)"},
+		Kinds:       []string{"Services, Ingresses, HTTPRoutes leading to inference servers (inventory)"},
 		Params: []governance.Param{{Name: "classes", Type: "[]string", Default: "[inference-server]",
 			Description: "AI classes whose pods must not be exposed"}},
-		Requires: []governance.FactRef{ClassificationFact},
+		Requires: []governance.FactRef{ClassificationFact, gatewayRoutesFact},
 		New:      NewInferenceExposure,
 	}
 }
@@ -133,6 +138,27 @@ func NewInferenceExposure(params any) (governance.Check, error) {
 					for j := range r.HTTP.Paths {
 						check(fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), &r.HTTP.Paths[j].Backend)
 					}
+				}
+			}
+			for _, r := range gatewayRoutesFact.Of(pass).routes {
+				if !r.attached() {
+					continue
+				}
+				for _, b := range r.backends {
+					var names []string
+					for _, cw := range b.workloads {
+						if w := cw.Workload; classes[cw.Classification.Class] &&
+							namespaceLabelsOf(inv, w.Namespace)[AllowExternalInferenceLabel] != "true" {
+							// The pod kinds of one custom resource are one server.
+							names = appendUnique(names, describeWorkload(cw.Classification.Class, w.Kind, w.Name))
+						}
+					}
+					if len(names) == 0 {
+						continue
+					}
+					out = append(out, governance.Finding{Object: r.object.Ref(), Path: b.path,
+						Message: fmt.Sprintf("HTTPRoute %q, attached to %s, routes to %s, exposing %s outside the cluster, and namespace %s is not labelled %s=true",
+							r.object.Name(), describeListeners(r.listeners), b.targetName(), strings.Join(names, ", "), b.namespace, AllowExternalInferenceLabel)})
 				}
 			}
 			return out

@@ -155,6 +155,13 @@ func controlTable() map[string][]string {
 		IDInvalidResourceQuantity:     {nsa + "resource-policies", llm + "LLM10", atl + "AML.T0034"},
 		IDProviderKeySecretExposure:   {ciso + "5.1.2", nsa + "secrets", nsa + "rbac", llm + "LLM02", atl + "AML.T0055"},
 
+		// The Gateway API and Ray checks. An InferencePool delivers prompts
+		// to every pod it selects; another team's route decides who calls,
+		// and who pays for, a model; the Ray dashboard's job API runs code.
+		IDInferencePoolSelectsNonModelServers: {llm + "LLM02"},
+		IDRouteToOtherTeam:                    {nsa + "namespaces", llm + "LLM10", atl + "AML.T0034"},
+		IDRayDashboardExposure:                {ciso + "5.3.2", nsa + "network-policies", nsa + "namespaces"},
+
 		// The rbac checks (rbac.Checks): RBAC hygiene. Only the wildcard
 		// grant has a CIS recommendation of its own (5.1.3, minimize
 		// wildcard use in Roles and ClusterRoles).

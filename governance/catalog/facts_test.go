@@ -34,7 +34,7 @@ func loadExample(t *testing.T, dir string) *governance.Inventory {
 func catalogFacts() []governance.FactRef {
 	return []governance.FactRef{netpol.GraphFact, rbac.GraphFact, secrets.ExposureFact,
 		secrets.ScanFact(secrets.OriginSource), secrets.ScanFact(secrets.OriginCluster),
-		ClassificationFact, AssetsFact, workloadEndpointsFact, netEdgesFact}
+		ClassificationFact, AssetsFact, workloadEndpointsFact, netEdgesFact, gatewayRoutesFact}
 }
 
 // factIdentity returns the address of a catalog fact's value in pass
@@ -62,6 +62,8 @@ func factIdentity(t *testing.T, pass *governance.Pass, f governance.FactRef) uin
 		v = workloadEndpointsFact.Of(pass)
 	case netEdgesFact:
 		v = netEdgesFact.Of(pass)
+	case gatewayRoutesFact:
+		v = gatewayRoutesFact.Of(pass)
 	default:
 		t.Fatalf("fact %s is not a catalog fact", f.FactName())
 	}
