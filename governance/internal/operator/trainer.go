@@ -1,4 +1,666 @@
+// Kubeflow Trainer v2 (trainer.kubeflow.org/v1alpha1): a TrainingRuntime
+// or ClusterTrainingRuntime holds a JobSet template whose replicated jobs'
+// pod templates are the runtime's templates (decoded as in a JobSet); a
+// runtime runs no pod by itself. A TrainJob holds no pod template: its
+// pods are those of the JobSet the Trainer controller builds from the
+// runtime its spec.runtimeRef names, with the TrainJob's overrides, and
+// then the JobSet controller's (jobset.go). Followed, in module
+// github.com/kubeflow/trainer/v2 v2.0.0: pkg/apis/trainer/v1alpha1
+// (trainjob_types.go, trainingruntime_types.go: runtimeRef and mlPolicy
+// defaults), pkg/runtime/core/trainingruntime.go (newRuntimeInfo: pod set
+// counts, mergePodSpecOverrides; syncPodSets: parallelism = completions =
+// count), pkg/runtime/runtime.go (WithPodSet: count at least 1),
+// pkg/runtime/framework/plugins/torch/torch.go, plugins/mpi/mpi.go,
+// plugins/plainml/plainml.go, plugins/coscheduling/coscheduling.go,
+// plugins/jobset/jobset.go and builder.go (Initializer, Trainer, PodLabels,
+// Suspend), pkg/apply/apply.go (upserts by name, port or mount path) and
+// pkg/constants.
+//
+// Choices: a TrainJob whose runtime is not in the inventory (or whose
+// runtimeRef names another group or kind) yields no pods; a finding for
+// the missing runtime may be added later. The SpecPath of a TrainJob's
+// pods is the field a person edits in the TrainJob: spec.trainer for the
+// trainer job, spec.initializer for the dataset and model initializers
+// (each when the TrainJob sets it), spec.runtimeRef otherwise. Pods are
+// named <trainjob>-<replicatedJob>. The torchtune command rewriting of the
+// Torch plugin is not derived (only its effect on the env: no master
+// address and port); spec.managedBy is ignored (pods a MultiKueue worker
+// runs are counted here).
 package operator
 
-// trainerKinds lists the supported kinds of this operator (to be filled).
-func trainerKinds() []Kind { return nil }
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+const (
+	trainerGroup = "trainer.kubeflow.org"
+
+	// The Job-template label that tells a runtime's jobs apart, and its
+	// values (pkg/constants).
+	trainerAncestorLabel   = "trainer.kubeflow.org/trainjob-ancestor-step"
+	trainerAncestorTrainer = "trainer"
+	trainerAncestorDataset = "dataset-initializer"
+	trainerAncestorModel   = "model-initializer"
+	// trainerNodeContainer is the container the TrainJob's trainer fields
+	// apply to; MPI's node and launcher jobs are found by these names too.
+	trainerNodeContainer  = "node"
+	trainerMPILauncherJob = "launcher"
+	trainerMPINodeJob     = "node"
+
+	trainerPort               int32 = 29500
+	trainerPodGroupLabel            = "scheduling.x-k8s.io/pod-group"
+	trainerCompletionIndexRef       = "metadata.annotations['" + jobSetCompletionIndexKey + "']"
+)
+
+func trainerKinds() []Kind {
+	runtimeTemplates := func(obj map[string]any) ([]Template, []string, error) {
+		return replicatedJobTemplates(Map(obj, "spec", "template", "spec"), "spec.template.spec")
+	}
+	return []Kind{
+		{GroupKind: schema.GroupKind{Group: trainerGroup, Kind: "TrainJob"}, Versions: []string{"v1alpha1"},
+			Pods: trainJobPods},
+		{GroupKind: schema.GroupKind{Group: trainerGroup, Kind: "TrainingRuntime"}, Versions: []string{"v1alpha1"},
+			Templates: runtimeTemplates},
+		{GroupKind: schema.GroupKind{Group: trainerGroup, Kind: "ClusterTrainingRuntime"}, Versions: []string{"v1alpha1"},
+			Templates: runtimeTemplates},
+	}
+}
+
+// trainJobRuntime resolves spec.runtimeRef: apiGroup defaults to
+// trainer.kubeflow.org, kind to ClusterTrainingRuntime; a TrainingRuntime
+// is looked up in the TrainJob's namespace.
+func trainJobRuntime(r *Resource, lookup Lookup) (*Resource, bool) {
+	ref := Map(r.Object, "spec", "runtimeRef")
+	name := String(ref, "name")
+	group, kind := String(ref, "apiGroup"), String(ref, "kind")
+	if group == "" {
+		group = trainerGroup
+	}
+	if kind == "" {
+		kind = "ClusterTrainingRuntime"
+	}
+	if name == "" || group != trainerGroup || lookup == nil {
+		return nil, false
+	}
+	switch kind {
+	case "ClusterTrainingRuntime":
+		return lookup(schema.GroupKind{Group: group, Kind: kind}, "", name)
+	case "TrainingRuntime":
+		return lookup(schema.GroupKind{Group: group, Kind: kind}, r.Namespace, name)
+	}
+	return nil, false
+}
+
+// trainJob is the part of a TrainJob's spec the build reads.
+type trainJob struct {
+	name        string
+	spec        map[string]any
+	trainer     map[string]any // nil without spec.trainer
+	initializer map[string]any
+}
+
+// trainJobPods derives the pods of a TrainJob from its runtime.
+func trainJobPods(r *Resource, lookup Lookup) []Pod {
+	rt, ok := trainJobRuntime(r, lookup)
+	if !ok {
+		return nil
+	}
+	tj := trainJob{name: r.Name, spec: Map(r.Object, "spec")}
+	tj.trainer, tj.initializer = Map(tj.spec, "trainer"), Map(tj.spec, "initializer")
+	rtSpec := Map(rt.Object, "spec")
+	jsTemplate := Map(rtSpec, "template")
+
+	// The JobSet's annotations: the runtime template's, overridden by the
+	// TrainJob's spec.annotations (labels only reach the JobSet object).
+	annotations, _ := jobSetStringMap(Map(jsTemplate, "metadata", "annotations"))
+	tjAnnotations, _ := jobSetStringMap(Map(tj.spec, "annotations"))
+	if len(tjAnnotations) > 0 && annotations == nil {
+		annotations = map[string]string{}
+	}
+	for k, v := range tjAnnotations {
+		annotations[k] = v
+	}
+	js := readJobSet(r.Name, annotations, Map(jsTemplate, "spec"), "spec.template.spec", rt.Templates)
+	for i := range js.jobs {
+		// The build edits the templates; the runtime's stay as written.
+		t := &js.jobs[i].template
+		t.Spec = *t.Spec.DeepCopy()
+		t.Meta = *t.Meta.DeepCopy()
+	}
+	if err := tj.applyPodSpecOverrides(js); err != nil {
+		return nil
+	}
+
+	// Pod sets (newRuntimeInfo): every job runs count pods; the trainer
+	// job's count is mlPolicy.numNodes when the runtime has an mlPolicy.
+	mlPolicy := Map(rtSpec, "mlPolicy")
+	counts := make([]int32, len(js.jobs))
+	for i, j := range js.jobs {
+		counts[i] = max(j.parallelism, 1)
+		if j.jobLabels[trainerAncestorLabel] == trainerAncestorTrainer && mlPolicy != nil {
+			counts[i] = max(Int(mlPolicy, 1, "numNodes"), 1)
+		}
+	}
+	trainerIdx := slices.IndexFunc(js.jobs, func(j replicatedJob) bool {
+		return j.jobLabels[trainerAncestorLabel] == trainerAncestorTrainer
+	})
+
+	// The ML policy plugins (EnforceMLPolicy).
+	torch, mpi := Map(mlPolicy, "torch"), Map(mlPolicy, "mpi")
+	switch {
+	case torch != nil:
+		tj.enforceTorch(js, counts, trainerIdx, torch)
+	case mpi != nil:
+		if !tj.enforceMPI(js, counts, mpi) {
+			return nil
+		}
+	default:
+		tj.enforcePlainML(js, counts, trainerIdx)
+	}
+
+	// The JobSet plugin's builder.
+	podGroupPolicy := Map(rtSpec, "podGroupPolicy") != nil
+	for i := range js.jobs {
+		j := &js.jobs[i]
+		// syncPodSets writes every count to parallelism and completions.
+		j.parallelism, j.completions = counts[i], counts[i]
+		if j.replicas == 0 {
+			// Replicas 0 is omitted from the apply configuration the
+			// controller sends, and the JobSet CRD defaults it to 1.
+			j.replicas = 1
+		}
+		j.specPath = "spec.runtimeRef"
+		switch ancestor := j.jobLabels[trainerAncestorLabel]; ancestor {
+		case trainerAncestorDataset, trainerAncestorModel:
+			j.replicas = 1
+			tj.applyInitializer(j, ancestor)
+			if tj.initializer != nil {
+				j.specPath = "spec.initializer"
+			}
+		case trainerAncestorTrainer:
+			j.replicas = 1
+			j.parallelism, j.completions = counts[trainerIdx], counts[trainerIdx]
+			tj.applyTrainer(j)
+			if tj.trainer != nil {
+				j.specPath = "spec.trainer"
+			}
+		}
+		if podGroupPolicy {
+			if j.template.Meta.Labels == nil {
+				j.template.Meta.Labels = map[string]string{}
+			}
+			j.template.Meta.Labels[trainerPodGroupLabel] = tj.name
+		}
+	}
+	js.suspend = Bool(tj.spec, "suspend")
+	return js.pods(r)
+}
+
+// applyPodSpecOverrides merges spec.podSpecOverrides into the pod specs of
+// the jobs each targets, in order, as a strategic merge patch does
+// (mergePodSpecOverrides).
+func (tj *trainJob) applyPodSpecOverrides(js *jobSet) error {
+	// The fields of a PodSpecOverride and of its ContainerOverride
+	// (trainjob_types.go); others are not in the type and never reach
+	// the controller.
+	overrideFields := []string{"serviceAccountName", "nodeSelector", "tolerations", "volumes", "initContainers", "containers", "schedulingGates"}
+	containerFields := []string{"name", "env", "volumeMounts"}
+	for oi, item := range Slice(tj.spec, "podSpecOverrides") {
+		override, _ := item.(map[string]any)
+		var targets []string
+		for _, t := range Slice(override, "targetJobs") {
+			tm, _ := t.(map[string]any)
+			targets = append(targets, String(tm, "name"))
+		}
+		patch := map[string]any{}
+		for _, f := range overrideFields {
+			if v, ok := override[f]; ok && v != nil {
+				patch[f] = v
+			}
+		}
+		for _, f := range []string{"initContainers", "containers"} {
+			if cs, ok := patch[f].([]any); ok {
+				trimmed := make([]any, 0, len(cs))
+				for _, c := range cs {
+					cm, _ := c.(map[string]any)
+					kept := map[string]any{}
+					for _, k := range containerFields {
+						if v, ok := cm[k]; ok && v != nil {
+							kept[k] = v
+						}
+					}
+					trimmed = append(trimmed, kept)
+				}
+				patch[f] = trimmed
+			}
+		}
+		for i := range js.jobs {
+			j := &js.jobs[i]
+			if !slices.Contains(targets, j.name) {
+				continue
+			}
+			merged, err := trainerMergePodSpec(&j.template.Spec, patch)
+			if err != nil {
+				return fmt.Errorf("spec.podSpecOverrides[%d] into %s: %w", oi, j.name, err)
+			}
+			j.template.Spec = merged
+		}
+	}
+	return nil
+}
+
+// trainerMergeKey is the strategic-merge key of the lists a pod spec override
+// can reach (k8s.io/api core/v1 patchMergeKey tags); ok is false for lists
+// that a patch replaces.
+func trainerMergeKey(field string) (key string, ok bool) {
+	switch field {
+	case "containers", "initContainers", "volumes", "schedulingGates", "env":
+		return "name", true
+	case "volumeMounts":
+		return "mountPath", true
+	}
+	return "", false
+}
+
+// trainerMergePodSpec merges patch into spec: maps merge key by key,
+// lists with a merge key merge item by item (new items appended), other
+// values are replaced.
+func trainerMergePodSpec(spec *corev1.PodSpec, patch map[string]any) (corev1.PodSpec, error) {
+	raw, err := json.Marshal(spec)
+	if err != nil {
+		return corev1.PodSpec{}, err
+	}
+	var orig map[string]any
+	if err := json.Unmarshal(raw, &orig); err != nil {
+		return corev1.PodSpec{}, err
+	}
+	merged := trainerMergeMaps(orig, patch)
+	if raw, err = json.Marshal(merged); err != nil {
+		return corev1.PodSpec{}, err
+	}
+	var out corev1.PodSpec
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return corev1.PodSpec{}, err
+	}
+	return out, nil
+}
+
+func trainerMergeMaps(dst, patch map[string]any) map[string]any {
+	if dst == nil {
+		dst = map[string]any{}
+	}
+	for k, pv := range patch {
+		dv, exists := dst[k]
+		switch p := pv.(type) {
+		case map[string]any:
+			if d, ok := dv.(map[string]any); ok && exists {
+				dst[k] = trainerMergeMaps(d, p)
+				continue
+			}
+			dst[k] = trainerMergeMaps(nil, p)
+		case []any:
+			key, merge := trainerMergeKey(k)
+			d, ok := dv.([]any)
+			if !merge || !ok {
+				dst[k] = p
+				continue
+			}
+			dst[k] = trainerMergeList(d, p, key)
+		default:
+			dst[k] = pv
+		}
+	}
+	return dst
+}
+
+// trainerMergeList merges patch items into dst items with the same key value.
+func trainerMergeList(dst, patch []any, key string) []any {
+	out := slices.Clone(dst)
+	for _, pi := range patch {
+		pm, ok := pi.(map[string]any)
+		if !ok {
+			return patch
+		}
+		// Keys are strings; other values never match (and are not
+		// compared: a map value would not be comparable).
+		want, isString := pm[key].(string)
+		idx := slices.IndexFunc(out, func(di any) bool {
+			dm, ok := di.(map[string]any)
+			have, haveString := dm[key].(string)
+			return ok && isString && haveString && have == want
+		})
+		if idx < 0 {
+			out = append(out, trainerMergeMaps(nil, pm))
+			continue
+		}
+		out[idx] = trainerMergeMaps(out[idx].(map[string]any), pm)
+	}
+	return out
+}
+
+// container returns the container named name of the job's pod template.
+func (j *replicatedJob) container(name string) *corev1.Container {
+	for i := range j.template.Spec.Containers {
+		if j.template.Spec.Containers[i].Name == name {
+			return &j.template.Spec.Containers[i]
+		}
+	}
+	return nil
+}
+
+// trainerEnvVars decodes a list of env vars of the TrainJob; entries that do not
+// decode are left out (the CRD's schema rejects them).
+func trainerEnvVars(list []any) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	for _, item := range list {
+		var e corev1.EnvVar
+		if trainerDecode(item, &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func trainerDecode(v, out any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, out)
+}
+
+// trainerUpsertEnv replaces the env var of the same name or appends it
+// (apply.UpsertEnvVar).
+func trainerUpsertEnv(c *corev1.Container, vars ...corev1.EnvVar) {
+	for _, v := range vars {
+		if i := slices.IndexFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == v.Name }); i >= 0 {
+			c.Env[i] = v
+		} else {
+			c.Env = append(c.Env, v)
+		}
+	}
+}
+
+// numNodes returns spec.trainer.numNodes; ok is false when unset.
+func (tj *trainJob) numNodes() (int32, bool) {
+	if _, ok := Field(tj.trainer, "numNodes"); !ok {
+		return 0, false
+	}
+	return Int(tj.trainer, 1, "numNodes"), true
+}
+
+// trainerIntOrString reads an int-or-string field; ok is false when unset.
+func trainerIntOrString(m map[string]any, key string) (intstr.IntOrString, bool) {
+	v, ok := m[key]
+	if !ok || v == nil {
+		return intstr.IntOrString{}, false
+	}
+	if s, isString := v.(string); isString {
+		return intstr.FromString(s), true
+	}
+	return intstr.FromInt32(Int(m, 0, key)), true
+}
+
+// enforceTorch is the Torch plugin: spec.trainer.numNodes sets the trainer
+// count, and the trainer job's node container gets the trainer env, the
+// PET_* env of torchrun and port 29500 (only when the TrainJob sets
+// spec.trainer).
+func (tj *trainJob) enforceTorch(js *jobSet, counts []int32, trainerIdx int, torch map[string]any) {
+	if n, ok := tj.numNodes(); ok && trainerIdx >= 0 {
+		counts[trainerIdx] = n
+	}
+	numProc, ok := trainerIntOrString(torch, "numProcPerNode")
+	if !ok {
+		numProc = intstr.FromString("auto")
+	}
+	if v, ok := trainerIntOrString(tj.trainer, "numProcPerNode"); ok {
+		numProc = v
+	}
+	if rpn, ok := tj.trainer["resourcesPerNode"]; ok && rpn != nil {
+		var res corev1.ResourceRequirements
+		if trainerDecode(rpn, &res) == nil {
+			numProc = torchNumProcPerNode(numProc, res)
+		}
+	}
+	if tj.trainer == nil || trainerIdx < 0 {
+		return
+	}
+	node := js.jobs[trainerIdx].container(trainerNodeContainer)
+	if node == nil {
+		return
+	}
+	trainerUpsertEnv(node, trainerEnvVars(Slice(tj.trainer, "env"))...)
+	trainerUpsertEnv(node,
+		corev1.EnvVar{Name: "PET_NNODES", Value: strconv.Itoa(int(counts[trainerIdx]))},
+		corev1.EnvVar{Name: "PET_NPROC_PER_NODE", Value: numProc.String()},
+		corev1.EnvVar{Name: "PET_NODE_RANK", ValueFrom: &corev1.EnvVarSource{
+			FieldRef: &corev1.ObjectFieldSelector{FieldPath: trainerCompletionIndexRef}}})
+	if !isTorchTune(tj.trainer) {
+		trainerUpsertEnv(node,
+			corev1.EnvVar{Name: "PET_MASTER_ADDR", Value: fmt.Sprintf("%s-%s-0-0.%s", tj.name, trainerNodeContainer, tj.name)},
+			corev1.EnvVar{Name: "PET_MASTER_PORT", Value: strconv.Itoa(int(trainerPort))})
+	}
+	// apply.UpsertPort matches by port number or by name, so the new
+	// unnamed port replaces the first unnamed one.
+	port := corev1.ContainerPort{ContainerPort: trainerPort}
+	if i := slices.IndexFunc(node.Ports, func(p corev1.ContainerPort) bool {
+		return p.ContainerPort == trainerPort || p.Name == ""
+	}); i >= 0 {
+		node.Ports[i] = port
+	} else {
+		node.Ports = append(node.Ports, port)
+	}
+}
+
+// isTorchTune reports whether the trainer's command is torchtune's
+// entrypoint ("tune run").
+func isTorchTune(trainer map[string]any) bool {
+	cmd := Slice(trainer, "command")
+	return len(cmd) == 2 && cmd[0] == "tune" && cmd[1] == "run"
+}
+
+// torchNumProcPerNode is the Torch plugin's process count per node when
+// the TrainJob sets resourcesPerNode: "auto" means the CPU count when no
+// resource name mentions a GPU; "cpu" the CPU count, else 1. The limits
+// are read first, then the requests; absent resources count as 1.
+func torchNumProcPerNode(numProc intstr.IntOrString, res corev1.ResourceRequirements) intstr.IntOrString {
+	var useCPU func(corev1.ResourceList) bool
+	fallback := numProc
+	switch numProc.String() {
+	case "auto":
+		useCPU = func(rl corev1.ResourceList) bool {
+			for name := range rl {
+				if strings.Contains(strings.ToLower(string(name)), "gpu") {
+					return false
+				}
+			}
+			return true
+		}
+	case "cpu":
+		useCPU = func(rl corev1.ResourceList) bool { _, ok := rl[corev1.ResourceCPU]; return ok }
+		fallback = intstr.FromInt32(1)
+	default:
+		useCPU = func(corev1.ResourceList) bool { return false }
+	}
+	calc := func(rl corev1.ResourceList) (intstr.IntOrString, bool) {
+		if rl == nil {
+			return intstr.FromInt32(1), false
+		}
+		if useCPU(rl) {
+			cpu := rl[corev1.ResourceCPU]
+			return intstr.FromInt32(max(1, int32(cpu.Value()))), true
+		}
+		return fallback, false
+	}
+	n, usedCPU := calc(res.Limits)
+	if !usedCPU {
+		n, _ = calc(res.Requests)
+	}
+	return n
+}
+
+// enforceMPI is the MPI plugin: spec.trainer.numNodes sets the count of
+// the job named node (one less when the launcher runs as a node), both
+// jobs mount the SSH keys Secret, and the launcher's node container gets
+// the hostfile and OpenMPI's env. ok is false for an MPI implementation
+// other than OpenMPI, which the plugin rejects.
+func (tj *trainJob) enforceMPI(js *jobSet, counts []int32, mpi map[string]any) (ok bool) {
+	launcherAsNode := Bool(mpi, "runLauncherAsNode")
+	if n, set := tj.numNodes(); set {
+		if i := slices.IndexFunc(js.jobs, func(j replicatedJob) bool { return j.name == trainerMPINodeJob }); i >= 0 {
+			if launcherAsNode {
+				counts[i] = max(n-1, 1)
+			} else {
+				counts[i] = n
+			}
+		}
+	}
+	slots := Int(mpi, 1, "numProcPerNode")
+	if v, set := trainerIntOrString(tj.trainer, "numProcPerNode"); set {
+		slots = int32(v.IntValue())
+	}
+	sshPath := String(mpi, "sshAuthMountPath")
+	if sshPath == "" {
+		sshPath = "/root/.ssh"
+	}
+	impl := String(mpi, "mpiImplementation")
+	if impl == "" {
+		impl = "OpenMPI"
+	}
+	for i := range js.jobs {
+		j := &js.jobs[i]
+		if j.name != trainerMPINodeJob && j.name != trainerMPILauncherJob {
+			continue
+		}
+		spec := &j.template.Spec
+		trainerUpsertVolume(spec, corev1.Volume{Name: "mpi-ssh-auth", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+			SecretName: tj.name + "-mpi-ssh-auth",
+			Items: []corev1.KeyToPath{{Key: corev1.SSHAuthPrivateKey, Path: "id_rsa"},
+				{Key: "ssh-publickey", Path: "id_rsa.pub"}, {Key: "ssh-publickey", Path: "authorized_keys"}},
+		}}})
+		if j.name == trainerMPILauncherJob {
+			trainerUpsertVolume(spec, corev1.Volume{Name: "mpi-hostfile", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: tj.name + "-mpi-hostfile"},
+				Items:                []corev1.KeyToPath{{Key: "hostfile", Path: "hostfile", Mode: Ptr[int32](0o444)}},
+			}}})
+		}
+		node := j.container(trainerNodeContainer)
+		if node == nil {
+			continue
+		}
+		trainerUpsertMount(node, corev1.VolumeMount{Name: "mpi-ssh-auth", MountPath: sshPath})
+		if j.name != trainerMPILauncherJob {
+			continue
+		}
+		trainerUpsertMount(node, corev1.VolumeMount{Name: "mpi-hostfile", MountPath: "/etc/mpi"})
+		if impl != "OpenMPI" {
+			return false
+		}
+		trainerUpsertEnv(node,
+			corev1.EnvVar{Name: "OMPI_MCA_orte_default_hostfile", Value: "/etc/mpi/hostfile"},
+			corev1.EnvVar{Name: "OMPI_MCA_orte_keep_fqdn_hostnames", Value: "true"},
+			corev1.EnvVar{Name: "OMPI_MCA_orte_set_default_slots", Value: strconv.Itoa(int(slots))},
+			corev1.EnvVar{Name: "OMPI_MCA_plm_rsh_args", Value: "-o ConnectionAttempts=10"})
+	}
+	return true
+}
+
+func trainerUpsertVolume(spec *corev1.PodSpec, v corev1.Volume) {
+	if i := slices.IndexFunc(spec.Volumes, func(o corev1.Volume) bool { return o.Name == v.Name }); i >= 0 {
+		spec.Volumes[i] = v
+		return
+	}
+	spec.Volumes = append(spec.Volumes, v)
+}
+
+func trainerUpsertMount(c *corev1.Container, m corev1.VolumeMount) {
+	if i := slices.IndexFunc(c.VolumeMounts, func(o corev1.VolumeMount) bool { return o.MountPath == m.MountPath }); i >= 0 {
+		c.VolumeMounts[i] = m
+		return
+	}
+	c.VolumeMounts = append(c.VolumeMounts, m)
+}
+
+// enforcePlainML is the PlainML plugin (a runtime with neither Torch nor
+// MPI): spec.trainer.numNodes sets the trainer count and the trainer env
+// goes on the node container.
+func (tj *trainJob) enforcePlainML(js *jobSet, counts []int32, trainerIdx int) {
+	if trainerIdx < 0 || tj.trainer == nil {
+		return
+	}
+	if n, ok := tj.numNodes(); ok {
+		counts[trainerIdx] = n
+	}
+	if node := js.jobs[trainerIdx].container(trainerNodeContainer); node != nil {
+		trainerUpsertEnv(node, trainerEnvVars(Slice(tj.trainer, "env"))...)
+	}
+}
+
+// applyInitializer is the builder's Initializer step on a dataset or model
+// initializer job: its container of the same name gets STORAGE_URI, the
+// initializer's env and its secret as envFrom.
+func (tj *trainJob) applyInitializer(j *replicatedJob, ancestor string) {
+	key := "dataset"
+	if ancestor == trainerAncestorModel {
+		key = "model"
+	}
+	init := Map(tj.initializer, key)
+	if init == nil {
+		return
+	}
+	c := j.container(ancestor)
+	if c == nil {
+		return
+	}
+	if _, ok := init["storageUri"]; ok {
+		trainerUpsertEnv(c, corev1.EnvVar{Name: "STORAGE_URI", Value: String(init, "storageUri")})
+	}
+	trainerUpsertEnv(c, trainerEnvVars(Slice(init, "env"))...)
+	if secret := String(init, "secretRef", "name"); Map(init, "secretRef") != nil {
+		c.EnvFrom = append(c.EnvFrom, corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: secret}}})
+	}
+}
+
+// applyTrainer is the builder's Trainer step on the trainer job's node
+// container: image, command and args replaced when set, resourcesPerNode
+// as its resources, the trainer env upserted.
+func (tj *trainJob) applyTrainer(j *replicatedJob) {
+	c := j.container(trainerNodeContainer)
+	if c == nil || tj.trainer == nil {
+		return
+	}
+	if v, ok := tj.trainer["image"]; ok && v != nil {
+		c.Image = String(tj.trainer, "image")
+	}
+	if v, ok := tj.trainer["command"]; ok && v != nil {
+		c.Command = trainerStrings(Slice(tj.trainer, "command"))
+	}
+	if v, ok := tj.trainer["args"]; ok && v != nil {
+		c.Args = trainerStrings(Slice(tj.trainer, "args"))
+	}
+	if rpn, ok := tj.trainer["resourcesPerNode"]; ok && rpn != nil {
+		var res corev1.ResourceRequirements
+		if trainerDecode(rpn, &res) == nil && (res.Limits != nil || res.Requests != nil) {
+			c.Resources = corev1.ResourceRequirements{Limits: res.Limits, Requests: res.Requests}
+		}
+	}
+	trainerUpsertEnv(c, trainerEnvVars(Slice(tj.trainer, "env"))...)
+}
+
+func trainerStrings(list []any) []string {
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		s, _ := v.(string)
+		out = append(out, s)
+	}
+	return out
+}
