@@ -18,24 +18,30 @@ import (
 
 // The kinds of asset an Exposure is about (report.Exposure.Asset).
 const (
+	ExposureModelServer    = "model-server"
 	ExposureVectorDatabase = "vector-database"
 	ExposureModelStore     = "model-store"
 	ExposureProviderKey    = "provider-key"
 )
 
-// Exposures returns the exposure of every vector database, model store
-// and provider-key Secret of inv, in that order, each sorted by namespace
+// Exposures returns the exposure of every model server reached from
+// outside through a Gateway, vector database, model store and
+// provider-key Secret of inv, in that order, each sorted by namespace
 // and name. Network paths come from netpol (WhoCanReach on the pods'
-// declared ports, any port when none is declared), access from rbac
-// (pods/exec, pods/attach, pods/portforward and pod creation in the
-// asset's namespace) and secrets.Exposure (Secret read).
+// declared ports, any port when none is declared) and from the Gateway
+// API route graph (a listener, the HTTPRoute it accepts, the backendRef's
+// Service or InferencePool selecting the pods: "Gateway infra/gw listener
+// https (HTTPRoute ml/chat spec.rules[0].backendRefs[0] -> InferencePool
+// ml/llama)"); access from rbac (pods/exec, pods/attach, pods/portforward
+// and pod creation in the asset's namespace) and secrets.Exposure (Secret
+// read).
 func Exposures(inv *governance.Inventory) []report.Exposure {
 	return ExposuresOf(governance.NewPass(inv))
 }
 
 // ExposuresRequire are the facts ExposuresOf reads.
 var ExposuresRequire = []governance.FactRef{netpol.GraphFact, rbac.GraphFact, secrets.ExposureFact,
-	ClassificationFact, workloadEndpointsFact}
+	ClassificationFact, workloadEndpointsFact, gatewayRoutesFact}
 
 // ExposuresOf is Exposures of the pass's inventory, reading the facts the
 // pass has computed (the graphs, the classification and the secret
@@ -80,14 +86,32 @@ func ExposuresOf(pass *governance.Pass) []report.Exposure {
 		return names
 	}
 
+	viaGateway := gatewayWays(gatewayRoutesFact.Of(pass))
 	cws := ClassificationFact.Of(pass)
+	// Model servers: inference servers some Gateway listener reaches. The
+	// pod kinds of one custom resource make one row.
+	served := map[*governance.Object]int{}
+	for _, cw := range cws {
+		w := cw.Workload
+		ways := viaGateway[workloadKey(w)]
+		if cw.Classification.Class != ClassInferenceServer || len(ways) == 0 {
+			continue
+		}
+		if i, seen := served[w.Object]; seen {
+			out[i].Network = mergeSorted(out[i].Network, network(endpointsOf(byWorkload, w)), ways)
+			continue
+		}
+		served[w.Object] = len(out)
+		out = append(out, report.Exposure{Asset: ExposureModelServer, Object: w.Object.Ref(),
+			Network: mergeSorted(network(endpointsOf(byWorkload, w)), ways), Access: podAccess(w.Namespace)})
+	}
 	for _, cw := range cws {
 		if cw.Classification.Class != ClassVectorDatabase {
 			continue
 		}
 		w := cw.Workload
 		out = append(out, report.Exposure{Asset: ExposureVectorDatabase, Object: w.Object.Ref(), UsedBy: nil,
-			Network: network(endpointsOf(byWorkload, w)), Access: podAccess(w.Namespace)})
+			Network: mergeSorted(network(endpointsOf(byWorkload, w)), viaGateway[workloadKey(w)]), Access: podAccess(w.Namespace)})
 	}
 
 	// Model stores: PVCs mounted by AI workloads other than vector databases.
@@ -110,14 +134,15 @@ func ExposuresOf(pass *governance.Pass) []report.Exposure {
 			continue
 		}
 		o := inv.Get(governance.Key{Kind: "PersistentVolumeClaim", Namespace: pvc.Namespace, Name: pvc.Name})
-		var used []string
+		var used, ways []string
 		var eps []*netpol.Endpoint
 		for _, u := range users {
 			used = append(used, u.Kind+"/"+u.Name)
 			eps = append(eps, endpointsOf(byWorkload, u)...)
+			ways = append(ways, viaGateway[workloadKey(u)]...)
 		}
 		out = append(out, report.Exposure{Asset: ExposureModelStore, Object: o.Ref(), UsedBy: used,
-			Network: network(eps), Access: podAccess(pvc.Namespace)})
+			Network: mergeSorted(network(eps), ways), Access: podAccess(pvc.Namespace)})
 	}
 
 	keys := ProviderKeySecrets(inv)
@@ -171,4 +196,41 @@ func (a *accessSet) list() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// gatewayWays maps each workload (workloadKey) that an HTTPRoute attached
+// to a Gateway reaches to the ways in, one per listener and backendRef:
+// "Gateway infra/gw listener https (HTTPRoute ml/chat
+// spec.rules[0].backendRefs[0] -> InferencePool ml/llama)".
+func gatewayWays(g *gatewayRoutes) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range g.routes {
+		for _, b := range r.backends {
+			for _, l := range r.listeners {
+				way := fmt.Sprintf("Gateway %s/%s listener %s (HTTPRoute %s/%s %s -> %s)", l.gateway.Namespace(), l.gateway.Name(), l.name,
+					r.object.Namespace(), r.object.Name(), b.path, b.targetName())
+				for _, cw := range b.workloads {
+					k := workloadKey(cw.Workload)
+					out[k] = append(out[k], way)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// workloadKey names one kind of pod of a workload:
+// "namespace/Kind/name[role]".
+func workloadKey(w governance.Workload) string {
+	return w.Namespace + "/" + endpointWorkloadName(w)
+}
+
+// mergeSorted returns the entries of lists, sorted, each once.
+func mergeSorted(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

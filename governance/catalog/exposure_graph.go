@@ -20,13 +20,24 @@ type exposureEdge struct {
 // exposureGraph turns the exposure table into nodes and edges. Sources are
 // the table's entries up to their first " (": "cv-team/cv-notebook
 // (Deployment) TCP/6379" is the node "cv-team/cv-notebook" with the edge
-// label "(Deployment) TCP/6379".
+// label "(Deployment) TCP/6379". A way in through a Gateway is drawn as
+// its chain: "Gateway infra/gw listener https (HTTPRoute ml/chat
+// spec.rules[0].backendRefs[0] -> InferencePool ml/llama)" is the nodes
+// "Gateway infra/gw listener https", "HTTPRoute ml/chat" and
+// "InferencePool ml/llama", each once however many assets they lead to.
 func exposureGraph(exposures []report.Exposure) (assets []string, sources []string, edges []exposureEdge) {
 	seen := map[string]bool{}
 	addSource := func(s string) {
 		if !seen[s] {
 			seen[s] = true
 			sources = append(sources, s)
+		}
+	}
+	seenEdge := map[exposureEdge]bool{}
+	addEdge := func(e exposureEdge) {
+		if !seenEdge[e] {
+			seenEdge[e] = true
+			edges = append(edges, e)
 		}
 	}
 	for _, e := range exposures {
@@ -38,20 +49,43 @@ func exposureGraph(exposures []report.Exposure) (assets []string, sources []stri
 			_, name, _ := strings.Cut(w, "/")
 			src := e.Object.Namespace + "/" + name
 			addSource(src)
-			edges = append(edges, exposureEdge{from: src, to: asset, label: "uses", uses: true})
+			addEdge(exposureEdge{from: src, to: asset, label: "uses", uses: true})
 		}
 		for _, n := range e.Network {
 			src, how := splitSource(n)
 			addSource(src)
-			edges = append(edges, exposureEdge{from: src, to: asset, label: "network " + how})
+			if route, path, backend, ok := gatewayChain(src, how); ok {
+				addSource(route)
+				addSource(backend)
+				addEdge(exposureEdge{from: src, to: route, label: "network"})
+				addEdge(exposureEdge{from: route, to: backend, label: path})
+				addEdge(exposureEdge{from: backend, to: asset, label: "selects"})
+				continue
+			}
+			addEdge(exposureEdge{from: src, to: asset, label: "network " + how})
 		}
 		for _, a := range e.Access {
 			src, how := splitSource(a)
 			addSource(src)
-			edges = append(edges, exposureEdge{from: src, to: asset, label: how})
+			addEdge(exposureEdge{from: src, to: asset, label: how})
 		}
 	}
 	return assets, sources, edges
+}
+
+// gatewayChain reads the hops of a way in through a Gateway (see
+// gatewayWays): the HTTPRoute "HTTPRoute ml/chat", the backendRef's path
+// and the backend "InferencePool ml/llama".
+func gatewayChain(src, how string) (route, path, backend string, ok bool) {
+	if !strings.HasPrefix(src, "Gateway ") || !strings.HasPrefix(how, "(HTTPRoute ") || !strings.HasSuffix(how, ")") {
+		return "", "", "", false
+	}
+	hops, backend, found := strings.Cut(how[1:len(how)-1], " -> ")
+	fields := strings.Fields(hops)
+	if !found || len(fields) != 3 {
+		return "", "", "", false
+	}
+	return fields[0] + " " + fields[1], fields[2], backend, true
 }
 
 func splitSource(entry string) (node, how string) {

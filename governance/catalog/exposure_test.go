@@ -50,3 +50,48 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 		t.Errorf("wandb-api-key access: %v", a)
 	}
 }
+
+// TestExposuresThroughGateways follows Gateway listener -> HTTPRoute ->
+// Service or InferencePool -> pods: a model server some listener reaches
+// is a model-server row, and a vector database behind a route gets the
+// route among its network sources.
+func TestExposuresThroughGateways(t *testing.T) {
+	qdrant := deployIn("ml", "qdrant", "", "{containers: [{name: q, image: qdrant/qdrant:v1.9}]}")
+	qdrantSvc := strings.NewReplacer("name: llm", "name: qdrant", "{app: vllm}", "{app: qdrant}").Replace(gwService)
+	gw := gateway("infra", "[{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}, {name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: All}}}]")
+	route := httpRouteManifest("ml", `  parentRefs: [{name: gw, namespace: infra, sectionName: https}]
+  rules:
+  - backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: llama}]
+  - backendRefs: [{name: qdrant, port: 80}]
+`)
+	inv := loadInventory(t, join(nsManifest("ml", "{}"), gwModelServer, deployIn("ml", "idle", "", "{containers: [{name: v, image: vllm/vllm-openai:v1}]}"),
+		gwPool, qdrant, qdrantSvc, gw, route, denyAll("ml")))
+	rows := map[string]report.Exposure{}
+	var order []string
+	for _, e := range Exposures(inv) {
+		k := e.Asset + " " + e.Object.Kind + "/" + e.Object.Namespace + "/" + e.Object.Name
+		rows[k] = e
+		order = append(order, k)
+	}
+	if want := []string{"model-server Deployment/ml/vllm", "vector-database Deployment/ml/qdrant"}; !slices.Equal(order, want) {
+		t.Fatalf("rows %v, want %v (the idle inference server no route reaches is not a row)", order, want)
+	}
+	if n := rows["model-server Deployment/ml/vllm"].Network; !slices.Equal(n, []string{
+		"Gateway infra/gw listener https (HTTPRoute ml/chat spec.rules[0].backendRefs[0] -> InferencePool ml/llama)",
+	}) {
+		t.Errorf("vllm network: %v", n)
+	}
+	if n := rows["vector-database Deployment/ml/qdrant"].Network; !slices.Equal(n, []string{
+		"Gateway infra/gw listener https (HTTPRoute ml/chat spec.rules[1].backendRefs[0] -> Service ml/qdrant:80)",
+	}) {
+		t.Errorf("qdrant network: %v", n)
+	}
+	// Detached (the listener admits only its own namespace): no row, no way in.
+	detached := strings.Replace(gw, "from: All", "from: Same", -1)
+	inv = loadInventory(t, join(nsManifest("ml", "{}"), gwModelServer, gwPool, qdrant, qdrantSvc, detached, route, denyAll("ml")))
+	for _, e := range Exposures(inv) {
+		if e.Asset == ExposureModelServer || len(e.Network) > 0 {
+			t.Errorf("detached route: %+v", e)
+		}
+	}
+}
