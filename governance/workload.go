@@ -51,11 +51,19 @@ type Workload struct {
 // the role in brackets for one of several pod kinds of a custom resource
 // ("RayCluster/ml/rc[head]").
 func (w *Workload) DisplayName() string {
-	name := DisplayName(w.Kind, w.Namespace, w.Name)
-	if w.Role != "" {
-		name += "[" + w.Role + "]"
+	return DisplayName(w.Kind, w.Namespace, w.Name) + w.roleSuffix()
+}
+
+// ID names the workload within its namespace: "Kind/name", with the role
+// in brackets for one of several pod kinds of a custom resource
+// ("RayCluster/rc[head]"). netpol's Endpoint.Workload is the ID.
+func (w *Workload) ID() string { return w.Kind + "/" + w.Name + w.roleSuffix() }
+
+func (w *Workload) roleSuffix() string {
+	if w.Role == "" {
+		return ""
 	}
-	return name
+	return "[" + w.Role + "]"
 }
 
 // podSpecOf returns the stored pod spec of a Pod or built-in workload

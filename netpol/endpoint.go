@@ -244,11 +244,8 @@ func podEndpoints(inv *governance.Inventory, cut []ipRange, splitByIP bool) []*E
 		if !ok {
 			nsLabels = nsLabelSet(w.Namespace, nil)
 		}
-		role := ""
-		if w.Role != "" {
-			role = "[" + w.Role + "]" // one of several pod kinds of an operator's custom resource
-		}
-		base := Endpoint{Kind: PodEndpoint, Namespace: w.Namespace, Workload: w.Kind + "/" + w.Name + role,
+		role := strings.TrimPrefix(w.ID(), w.Kind+"/"+w.Name) // "[role]" for one of several pod kinds of a custom resource
+		base := Endpoint{Kind: PodEndpoint, Namespace: w.Namespace, Workload: w.ID(),
 			Labels: w.Pod.Labels, Replicas: max(w.Replicas, 1), nsLabels: nsLabels, ports: containerPorts(&w.Pod.Spec)}
 		if w.Pod.Spec.HostNetwork {
 			base.Kind = HostNetworkEndpoint

@@ -127,7 +127,7 @@ func NewCrossTeamReachability(params any) (governance.Check, error) {
 func workloadRefs(inv *governance.Inventory) map[string]governance.ObjectRef {
 	out := map[string]governance.ObjectRef{}
 	for _, w := range inv.Workloads() {
-		out[w.Namespace+"/"+w.Kind+"/"+w.Name] = w.Object.Ref()
+		out[w.Namespace+"/"+w.ID()] = w.Object.Ref()
 	}
 	return out
 }

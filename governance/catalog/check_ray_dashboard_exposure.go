@@ -160,11 +160,7 @@ func NewRayDashboardExposure(params any) (governance.Check, error) {
 // "Kind/name", with the role in brackets for one of several pod kinds of
 // a custom resource.
 func endpointWorkloadName(w governance.Workload) string {
-	s := w.Kind + "/" + w.Name
-	if w.Role != "" {
-		s += "[" + w.Role + "]"
-	}
-	return s
+	return w.ID()
 }
 
 // rayHeadPorts are the TCP ports of a head pod's dashboard and client

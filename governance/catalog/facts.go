@@ -60,7 +60,7 @@ var workloadEndpointsFact = governance.NewFact("catalog.WorkloadEndpoints", func
 // endpointsOf returns the netpol endpoints of a workload's pods
 // (workloadEndpointsFact).
 func endpointsOf(byWorkload map[string][]*netpol.Endpoint, w governance.Workload) []*netpol.Endpoint {
-	return byWorkload[w.Namespace+"/"+w.Kind+"/"+w.Name]
+	return byWorkload[w.Namespace+"/"+w.ID()]
 }
 
 // netEdge is an allowed connection of the graph, with its endpoints.
