@@ -35,6 +35,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -363,8 +364,10 @@ func (js *jobSet) pods(r *Resource) []Pod {
 			jobSetAddCompletionIndexEnv(spec)
 		}
 
-		replicas := j.replicas * j.podsPerJob()
-		if js.suspend {
+		// In int64 and clamped: a manifest may hold any numbers, the
+		// apiserver's validation is not in front of it.
+		replicas := int32(min(max(int64(j.replicas)*int64(j.podsPerJob()), 0), math.MaxInt32))
+		if js.suspend || j.replicas < 0 || j.podsPerJob() < 0 {
 			replicas = 0
 		}
 		out = append(out, Pod{Role: j.template.Role, SpecPath: j.specPath, Replicas: replicas, Pod: pod})

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -193,6 +194,8 @@ func TestJobSetPodCounts(t *testing.T) {
 		{"completions below parallelism", "replicas: 3\n    template: {spec: {parallelism: 4, completions: 2, template: {spec: {containers: [{name: c}]}}}}", "", 6},
 		{"completions above parallelism", "template: {spec: {parallelism: 2, completions: 10, template: {spec: {containers: [{name: c}]}}}}", "", 2},
 		{"zero replicas", "replicas: 0\n    template: {spec: {parallelism: 4, template: {spec: {containers: [{name: c}]}}}}", "", 0},
+		{"negative replicas", "replicas: -2\n    template: {spec: {parallelism: -4, template: {spec: {containers: [{name: c}]}}}}", "", 0},
+		{"a product beyond int32", "replicas: 100000\n    template: {spec: {parallelism: 100000, template: {spec: {containers: [{name: c}]}}}}", "", math.MaxInt32},
 		{"suspended", "replicas: 2\n    template: {spec: {parallelism: 4, template: {spec: {containers: [{name: c}]}}}}", "  suspend: true\n", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
