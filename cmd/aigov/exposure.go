@@ -19,9 +19,11 @@ func newExposureCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "exposure",
-		Short: "Everything that can reach or read each vector DB, model store and provider-key Secret",
-		Long: `For each vector database, model store (a PVC an AI workload mounts) and
-provider-key Secret: the pods and IP ranges that may connect to it (netpol),
+		Short: "Everything that can reach or read each vector DB, model store, provider-key Secret and routed model server",
+		Long: `For each vector database, model store (a PVC an AI workload mounts),
+provider-key Secret and model server a Gateway route reaches (listener →
+HTTPRoute → Service or InferencePool): the pods, IP ranges and gateways that
+may connect to it (netpol, Gateway API),
 and the subjects that can read it, exec, attach or port-forward into its pods,
 or create pods in its namespace (rbac, secrets) — as a table, JSON, or a
 Graphviz (dot) or Mermaid picture.`,

@@ -66,11 +66,12 @@ type Asset struct {
 
 // Exposure is everything that can reach or read one sensitive AI asset: a
 // vector database, a model store (a PersistentVolumeClaim an AI workload
-// mounts) or a provider-key Secret — one row of the asset exposure table
-// (catalog.Exposures lists them).
+// mounts), a provider-key Secret, or a model server a Gateway route
+// reaches — one row of the asset exposure table (catalog.Exposures lists
+// them).
 type Exposure struct {
 	// Asset is what the object is: vector-database, model-store,
-	// provider-key.
+	// provider-key, model-server.
 	Asset  string               `json:"asset"`
 	Object governance.ObjectRef `json:"object"`
 	// UsedBy are the workloads ("Kind/name") that mount or read it.
