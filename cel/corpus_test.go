@@ -325,7 +325,7 @@ func corpus(t testing.TB) []diffCheck {
 	e.Name = "jobs-need-owner"
 	e.Match.Resources = jobs
 	checks = append(checks, diffCheck{e, jobCases})
-	return checks
+	return append(checks, aiCorpus(t, entry)...)
 }
 
 // testDefinitions are the definitions the tests generate policies from:

@@ -48,6 +48,11 @@ func PodAdmissionRules() []admissionregistrationv1.NamedRuleWithOperations {
 	}
 }
 
+// NamespaceAdmissionRules match Namespaces.
+func NamespaceAdmissionRules() []admissionregistrationv1.NamedRuleWithOperations {
+	return []admissionregistrationv1.NamedRuleWithOperations{AdmissionRule([]string{""}, []string{"v1"}, []string{"namespaces"})}
+}
+
 // KindAdmissionRules match the given kinds, any version, by the resource
 // each is served as (the lower-case plural).
 func KindAdmissionRules(kinds []schema.GroupKind) []admissionregistrationv1.NamedRuleWithOperations {

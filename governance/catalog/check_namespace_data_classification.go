@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
 	"github.com/aigov/aigov/governance"
 )
 
@@ -69,6 +71,7 @@ func namespaceDataClassificationDefinition() governance.Definition {
 		Description: "Namespaces must carry a data-classification label with an allowed value.",
 		Severity:    governance.SeverityMedium,
 		Kinds:       []string{"Namespace"},
+		VAP:         true,
 		Params: []governance.Param{
 			{Name: "label", Type: "string", Default: DataClassificationLabel,
 				Description: "the label key that classifies the namespace's data"},
@@ -87,7 +90,7 @@ func NewNamespaceDataClassification(params any) (governance.Check, error) {
 		return governance.Check{}, err
 	}
 	allowed := strings.Join(p.Allowed, ", ")
-	return newCheck(namespaceDataClassificationDefinition(),
+	check := newCheck(namespaceDataClassificationDefinition(),
 		fmt.Sprintf("label the namespace %s=<one of %s> after deciding which data its workloads hold", p.Label, allowed),
 		namespaceKinds(), func(o *governance.Object) []governance.Violation {
 			path := labelPath("metadata", p.Label)
@@ -101,5 +104,25 @@ func NewNamespaceDataClassification(params any) (governance.Check, error) {
 					Message: fmt.Sprintf("Namespace %q has %s=%q, not one of %s", o.Name(), p.Label, v, allowed)}}
 			}
 			return nil
-		}), nil
+		})
+	check.Admission = namespaceDataClassificationAdmission(p)
+	return check, nil
+}
+
+// namespaceDataClassificationAdmission denies a Namespace whose label is
+// absent or outside the allowed values; the allowed values are never empty,
+// so an absent label (read as "") is outside them.
+func namespaceDataClassificationAdmission(p NamespaceDataClassificationParams) *governance.Admission {
+	key := governance.CELString(p.Label)
+	value := `object.metadata.?labels[?` + key + `]`
+	allowed := strings.Join(p.Allowed, ", ")
+	return &governance.Admission{
+		Rules: governance.NamespaceAdmissionRules(),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: value + `.orValue("") in ` + governance.CELStringList(p.Allowed),
+			Message:    "namespaces must carry the label " + p.Label + " with one of " + allowed,
+			MessageExpression: value + `.hasValue() ? "Namespace \"" + object.metadata.name + "\" has " + ` + key + ` + "=\"" + ` + value + `.value() + "\", not one of " + ` + governance.CELString(allowed) +
+				` : "Namespace \"" + object.metadata.name + "\" has no label \"" + ` + key + ` + "\" (allowed: " + ` + governance.CELString(allowed) + ` + ")"`,
+		}},
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
 	"github.com/aigov/aigov/governance"
 )
 
@@ -55,6 +57,7 @@ func namespaceTeamLabelsDefinition() governance.Definition {
 		Description: "Namespaces must carry non-empty team and environment labels.",
 		Severity:    governance.SeverityLow,
 		Kinds:       []string{"Namespace"},
+		VAP:         true,
 		Params: []governance.Param{{Name: "labels", Type: "[]string",
 			Default:     strings.Join(DefaultNamespaceTeamLabels(), ", "),
 			Description: "label keys every Namespace needs, with a non-empty value"}},
@@ -69,7 +72,7 @@ func NewNamespaceTeamLabels(params any) (governance.Check, error) {
 	if err != nil {
 		return governance.Check{}, err
 	}
-	return newCheck(namespaceTeamLabelsDefinition(),
+	check := newCheck(namespaceTeamLabelsDefinition(),
 		"label the namespace with the owning team and its environment (e.g. team=nlp, environment=production)",
 		namespaceKinds(), func(o *governance.Object) []governance.Violation {
 			labels := o.Meta().GetLabels()
@@ -86,5 +89,24 @@ func NewNamespaceTeamLabels(params any) (governance.Check, error) {
 				}
 			}
 			return out
-		}), nil
+		})
+	check.Admission = namespaceTeamLabelsAdmission(p)
+	return check, nil
+}
+
+// namespaceTeamLabelsAdmission denies a Namespace with a required label
+// missing or empty: one validation per label, so that the apiserver names
+// each.
+func namespaceTeamLabelsAdmission(p NamespaceTeamLabelsParams) *governance.Admission {
+	a := &governance.Admission{Rules: governance.NamespaceAdmissionRules()}
+	for _, k := range p.Labels {
+		key := governance.CELString(k)
+		value := `object.metadata.?labels[?` + key + `]`
+		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
+			Expression:        value + `.orValue("") != ""`,
+			Message:           "namespaces must carry a non-empty label " + k,
+			MessageExpression: `"Namespace \"" + object.metadata.name + "\" has " + (` + value + `.hasValue() ? "an empty label \"" : "no label \"") + ` + key + ` + "\""`,
+		})
+	}
+	return a
 }
