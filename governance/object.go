@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/aigov/aigov/governance/internal/manifest"
 	"github.com/aigov/aigov/governance/internal/operator"
 )
 
@@ -70,6 +71,12 @@ type Object struct {
 	// AI operator (PodTemplatesOf); templatesDecoded is set once tried.
 	templates        []operator.Template
 	templatesDecoded bool
+
+	// doc is the document the object was read from, shared by the objects
+	// of one document and holding a slice of the file's bytes (no copy), so
+	// that a finding's field can be placed on its line (fieldLine); nil for
+	// objects read from a cluster or built by code.
+	doc *manifest.Document
 }
 
 // Meta returns the object's metadata accessor. Every decoded object has one.
