@@ -142,6 +142,18 @@ func (inv *Inventory) operatorWorkloads(o *Object) []Workload {
 		res := operatorResource(other)
 		return res, res != nil
 	}
+	r.List = func(gk schema.GroupKind, namespace string) []*operator.Resource {
+		var list []*operator.Resource
+		for _, other := range inv.OfKind(gk) {
+			if other.Namespace() != namespace {
+				continue
+			}
+			if res := operatorResource(other); res != nil {
+				list = append(list, res)
+			}
+		}
+		return list
+	}
 	var out []Workload
 	for _, p := range k.Pods(r, lookup) {
 		if p.Pod == nil {

@@ -77,7 +77,15 @@ type Resource struct {
 	// Object is the resource's unstructured content.
 	Object    map[string]any
 	Templates []Template
+	// List lists the inventory's resources of a kind in a namespace, for
+	// a Pods func that selects among them (an InferenceService
+	// auto-selects its ServingRuntime); nil outside an inventory.
+	List List
 }
+
+// List lists the resources of a kind in a namespace ("" for
+// cluster-scoped kinds), in inventory order.
+type List func(gk schema.GroupKind, namespace string) []*Resource
 
 // Lookup finds another resource of the inventory (a TrainJob's runtime, an
 // InferenceService's ServingRuntime); ok is false when it is not there.
