@@ -52,6 +52,7 @@ import (
 	"strconv"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -110,8 +111,6 @@ const (
 	notebookPort             = 8888
 	notebookWorkingDir       = "/home/jovyan"
 	notebookFSGroup          = int64(100)
-	statefulSetPodNameLabel  = "statefulset.kubernetes.io/pod-name"
-	statefulSetPodIndexLabel = "apps.kubernetes.io/pod-index"
 )
 
 // trainingJobKind is one kind of the training-operator v1.
@@ -225,8 +224,8 @@ type kubeflowReplica struct {
 	key, rtype string
 	// path is the field path of the template's pod spec.
 	path string
-	// active is false for an entry the controller drops: a spelling of a
-	// replica type whose other spelling wins the renaming.
+	// active is false for an entry the controller drops: a null one, or
+	// a spelling of a replica type whose other spelling wins the renaming.
 	active        bool
 	replicas      *int32
 	restartPolicy string
@@ -872,6 +871,9 @@ func notebookTemplates(obj map[string]any) ([]Template, []string, error) {
 		}
 	}
 	sort.Strings(unknown)
+	if tmpl["spec"] == nil {
+		return nil, unknown, nil
+	}
 	t, u, err := DecodeTemplate(map[string]any{"spec": tmpl["spec"]}, "spec.template.spec", "notebook")
 	if err != nil {
 		return nil, nil, err
@@ -905,8 +907,8 @@ func notebookPods(r *Resource, _ Lookup) []Pod {
 		return nil
 	}
 	// The StatefulSet controller's identity labels (k8s v1.37.2).
-	labels[statefulSetPodNameLabel] = podName
-	labels[statefulSetPodIndexLabel] = "0"
+	labels[appsv1.StatefulSetPodNameLabel] = podName
+	labels[appsv1.PodIndexLabel] = "0"
 	pod := NewPod(r, &Template{Path: t.Path, Role: t.Role, Spec: t.Spec}, podName, labels)
 	for k, v := range annots {
 		s, isString := v.(string)

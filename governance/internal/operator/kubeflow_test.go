@@ -928,3 +928,44 @@ spec:
 		}
 	})
 }
+
+func TestKubeflowTwoSpellingsOfOneType(t *testing.T) {
+	// setTypeNameToCamelCase moves the other spelling onto the canonical
+	// key, replacing what was there: the pods come from "worker".
+	doc := `
+apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: dup, namespace: ml}
+spec:
+  pytorchReplicaSpecs:
+    Worker: {replicas: 2, template: {spec: {containers: [{name: pytorch, image: a}]}}}
+    worker: {replicas: 5, template: {spec: {containers: [{name: pytorch, image: b}]}}}
+`
+	k, r, _ := kubeflowTestResource(t, doc)
+	if len(r.Templates) != 2 || r.Templates[0].Role != "Worker" || r.Templates[1].Role != "Worker" {
+		t.Fatalf("templates %+v, want both spellings, role Worker", r.Templates)
+	}
+	pods := k.Pods(r, nil)
+	if len(pods) != 1 || pods[0].SpecPath != "spec.pytorchReplicaSpecs[worker].template.spec" || pods[0].Replicas != 5 ||
+		pods[0].Pod.Spec.Containers[0].Image != "b" {
+		t.Errorf("pods %+v, want the 5 pods of the lower-case entry", pods)
+	}
+}
+
+func TestKubeflowNotebookWithoutPodSpec(t *testing.T) {
+	doc := `
+apiVersion: kubeflow.org/v1
+kind: Notebook
+metadata: {name: nb, namespace: a}
+spec:
+  template:
+    metadata: {labels: {a: b}}
+`
+	k, r, unknown := kubeflowTestResource(t, doc)
+	if len(r.Templates) != 0 || !reflect.DeepEqual(unknown, []string{"spec.template.metadata"}) {
+		t.Errorf("templates %+v unknown %v, want none and spec.template.metadata", r.Templates, unknown)
+	}
+	if pods := k.Pods(r, nil); len(pods) != 0 {
+		t.Errorf("pods %+v, want none", pods)
+	}
+}
