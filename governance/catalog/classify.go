@@ -266,15 +266,44 @@ func AssetTable(inv *governance.Inventory) []report.Asset {
 	return AssetsFact.Of(governance.NewPass(inv))
 }
 
+// mergeAsset adds another workload of the asset's object: its replicas,
+// its images and its GPUs (distinct per-pod figures listed).
+func mergeAsset(a *report.Asset, w governance.Workload) {
+	a.Replicas += w.Replicas
+	if w.Pod == nil {
+		return
+	}
+	for _, r := range containersOf(&w.Pod.Spec, w.SpecPath, regularContainers|initContainers) {
+		if !slices.Contains(a.Images, r.c.Image) {
+			a.Images = append(a.Images, r.c.Image)
+		}
+	}
+	if g := podGPUs(&w.Pod.Spec); g != "" && !slices.Contains(strings.Split(a.GPUs, ", "), g) {
+		if a.GPUs != "" {
+			g = a.GPUs + ", " + g
+		}
+		a.GPUs = g
+	}
+}
+
 // assets builds the asset table from the classified workloads of inv
 // (ClassificationFact) and its custom resources.
 func (cl *classifier) assets(inv *governance.Inventory, workloads []ClassifiedWorkload) []report.Asset {
 	var out []report.Asset
+	// A custom resource runs several kinds of pod (a RayCluster's head and
+	// worker groups): it is one asset, classified by its first classified
+	// workload, with the replicas, images and GPUs of all of them.
+	byObject := map[*governance.Object]int{}
 	for _, cw := range workloads {
 		w, c := cw.Workload, cw.Classification
 		if c.Class == ClassNone {
 			continue
 		}
+		if i, seen := byObject[w.Object]; seen {
+			mergeAsset(&out[i], w)
+			continue
+		}
+		byObject[w.Object] = len(out)
 		a := report.Asset{Key: w.Object.Key(), Object: w.Object, Class: string(c.Class), Kind: w.Kind, Namespace: w.Namespace,
 			Name: w.Name, Team: inv.TeamOf(w.Namespace), Reason: c.Reason, Path: c.Path, Replicas: w.Replicas}
 		if w.Pod != nil {
@@ -286,11 +315,15 @@ func (cl *classifier) assets(inv *governance.Inventory, workloads []ClassifiedWo
 		}
 		out = append(out, a)
 	}
+	hasWorkloads := map[*governance.Object]bool{}
+	for _, cw := range workloads {
+		hasWorkloads[cw.Workload.Object] = true
+	}
 	for _, o := range inv.Objects() {
 		if o.Typed {
 			continue
 		}
-		if governance.IsOperatorKind(o.GVK) {
+		if _, isWorkload := byObject[o]; isWorkload || hasWorkloads[o] {
 			continue // its pods are workloads, classified above
 		}
 		c := cl.object(o)
@@ -351,10 +384,25 @@ func podMetadataPath(specPath string) string {
 // operatorLabelClass recognises the pods AI operators create by the labels
 // they set.
 func operatorLabelClass(labels map[string]string, metaPath string) (Classification, bool) {
-	for _, l := range []struct {
-		key   string
-		class AIClass
-	}{
+	for _, l := range operatorLabels() {
+		if _, ok := labels[l.key]; ok {
+			return Classification{Class: l.class, Reason: "label " + l.key, Path: metaPath + ".labels[" + l.key + "]"}, true
+		}
+	}
+	return Classification{}, false
+}
+
+// labelClass is one entry of operatorLabels.
+type labelClass struct {
+	key   string
+	class AIClass
+}
+
+// operatorLabels are the labels AI operators put on the pods they create,
+// in the order the classification tries them (the admission form of the
+// classification reads the same table).
+func operatorLabels() []labelClass {
+	return []labelClass{
 		{"serving.kserve.io/inferenceservice", ClassInferenceServer},
 		{"serving.kserve.io/llminferenceservice", ClassInferenceServer},
 		{"seldon-deployment-id", ClassInferenceServer},
@@ -364,12 +412,7 @@ func operatorLabelClass(labels map[string]string, metaPath string) (Classificati
 		{"trainer.kubeflow.org/trainjob-ancestor-step", ClassTrainingJob},
 		{"notebook-name", ClassNotebook},
 		{"ray.io/serve", ClassInferenceServer},
-	} {
-		if _, ok := labels[l.key]; ok {
-			return Classification{Class: l.class, Reason: "label " + l.key, Path: metaPath + ".labels[" + l.key + "]"}, true
-		}
 	}
-	return Classification{}, false
 }
 
 // componentClasses maps app.kubernetes.io/component values (lower case) to
@@ -469,7 +512,20 @@ func ImageRepository(image string) string {
 	} else if j := strings.IndexByte(name, ':'); j >= 0 {
 		name = name[:j]
 	}
-	return strings.ToLower(name)
+	return lowerASCII(name)
+}
+
+// lowerASCII lower-cases the ASCII letters of s only: an image reference is
+// ASCII, and CEL's lowerAscii, which the admission form of the
+// classification uses, folds the same letters (strings.ToLower would also
+// fold non-ASCII letters such as the Kelvin sign into "k").
+func lowerASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
 }
 
 // ImageClass classifies an image by its repository name (registry-agnostic):
