@@ -1,0 +1,189 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// watched is one resource kept by an informer.
+type watched struct {
+	resource
+	informer cache.SharedIndexInformer
+	// lost is the reason the resource stopped being readable after the
+	// start (its watch became forbidden), or nil. While set, the resource
+	// is a degradation and its cached objects are left out of the
+	// inventory, as a one-shot read would have none of them.
+	lost atomic.Pointer[string]
+	// lastEvent is the Unix nanosecond time of the last event.
+	lastEvent atomic.Int64
+}
+
+// change is what one informer event touched. Today every change rebuilds
+// the whole inventory; it is recorded per kind and namespace because that
+// is the unit in which facts can be invalidated (see Server.evaluate).
+type change struct {
+	gvr       string
+	namespace string
+}
+
+// changes collects what happened since the last evaluation.
+type changes struct {
+	mu    sync.Mutex
+	first time.Time // of the oldest unevaluated change; zero when none
+	last  time.Time
+	set   map[change]bool
+	wake  chan struct{} // capacity 1: "something changed"
+}
+
+func newChanges() *changes {
+	return &changes{set: map[change]bool{}, wake: make(chan struct{}, 1)}
+}
+
+func (c *changes) add(ch change, now time.Time) {
+	c.mu.Lock()
+	if c.first.IsZero() {
+		c.first = now
+	}
+	c.last = now
+	c.set[ch] = true
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take returns and clears what changed.
+func (c *changes) take() (first time.Time, set map[change]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	first, set = c.first, c.set
+	c.first, c.set = time.Time{}, map[change]bool{}
+	return first, set
+}
+
+// times returns the first and last unevaluated change.
+func (c *changes) times() (first, last time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.first, c.last
+}
+
+// newInformer makes the informer of one resource across all namespaces.
+// Managed fields are dropped on arrival: no analyzer reads them, and they
+// are a large share of every object's memory.
+func newInformer(client dynamic.Interface, w *watched, notify func(w *watched, obj any), onForbidden func(w *watched, err error)) error {
+	inf := dynamicinformer.NewFilteredDynamicInformer(client, w.gvr, "", 0, cache.Indexers{}, nil).Informer()
+	if err := inf.SetTransform(func(obj any) (any, error) {
+		if u, ok := obj.(*unstructured.Unstructured); ok {
+			u.SetManagedFields(nil)
+		}
+		return obj, nil
+	}); err != nil {
+		return fmt.Errorf("informer of %s: %w", w.name(), err)
+	}
+	if err := inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *cache.Reflector, err error) {
+		if apierrors.IsForbidden(err) {
+			onForbidden(w, err)
+		}
+		cache.DefaultWatchErrorHandler(ctx, r, err)
+	}); err != nil {
+		return fmt.Errorf("informer of %s: %w", w.name(), err)
+	}
+	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { notify(w, obj) },
+		UpdateFunc: func(_, obj any) { notify(w, obj) },
+		DeleteFunc: func(obj any) { notify(w, obj) },
+	}); err != nil {
+		return fmt.Errorf("informer of %s: %w", w.name(), err)
+	}
+	w.informer = inf
+	return nil
+}
+
+// namespaceOf returns the namespace of an informer event's object.
+func namespaceOf(obj any) string {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		return u.GetNamespace()
+	}
+	return ""
+}
+
+// buildInventory decodes the informers' caches into an inventory the way
+// cluster.Load decodes its lists: each object through the governance
+// Decoder with a source naming the server and resource, the loader's
+// defaults, the degradations as Degraded and Warnings. Objects that do not
+// decode are returned as errors next to the inventory of the others.
+func buildInventory(host string, ws []*watched, degraded []governance.Degradation) (*governance.Inventory, governance.ErrorList, error) {
+	loader, err := governance.NewLoader()
+	if err != nil {
+		return nil, nil, err
+	}
+	dec := loader.Decoder()
+	var (
+		objs []*governance.Object
+		errs governance.ErrorList
+	)
+	degraded = append([]governance.Degradation(nil), degraded...)
+	for _, w := range ws {
+		if reason := w.lost.Load(); reason != nil {
+			degraded = append(degraded, governance.Degradation{Resource: w.name(), Reason: *reason})
+			continue
+		}
+		items := w.informer.GetStore().List()
+		// Sorted so that an object's source (its position) does not depend
+		// on the cache's map order.
+		sort.Slice(items, func(i, j int) bool {
+			a, b := items[i].(*unstructured.Unstructured), items[j].(*unstructured.Unstructured)
+			if a.GetNamespace() != b.GetNamespace() {
+				return a.GetNamespace() < b.GetNamespace()
+			}
+			return a.GetName() < b.GetName()
+		})
+		for i, item := range items {
+			u := item.(*unstructured.Unstructured)
+			src := governance.Source{File: host + "/" + w.name(), Document: i + 1, Item: -1}
+			js, err := json.Marshal(u.Object)
+			if err != nil {
+				errs = append(errs, &governance.InputError{Source: src, Err: err})
+				continue
+			}
+			o, e := dec.DecodeJSON(js, src)
+			objs, errs = append(objs, o...), append(errs, e...)
+		}
+	}
+	inv, err := loader.Build(objs, errs)
+	if inv == nil {
+		return nil, nil, err
+	}
+	var inputErrs governance.ErrorList
+	if err != nil {
+		if !errors.As(err, &inputErrs) {
+			return nil, nil, err
+		}
+	}
+	sort.Slice(degraded, func(i, j int) bool { return degraded[i].Resource < degraded[j].Resource })
+	inv.Degraded = append(inv.Degraded, degraded...)
+	for _, d := range degraded {
+		inv.Warnings = append(inv.Warnings,
+			fmt.Sprintf("cannot list %s: %s; the inventory has none of them", d.Resource, d.Reason))
+	}
+	return inv, inputErrs, nil
+}
