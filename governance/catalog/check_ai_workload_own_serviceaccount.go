@@ -78,7 +78,9 @@ func NewAIWorkloadOwnServiceAccount(params any) (governance.Check, error) {
 			for _, a := range ai {
 				sa := serviceAccountOf(&a.w.Pod.Spec)
 				k := [2]string{a.w.Namespace, sa}
-				users[k] = append(users[k], a.w.Kind+"/"+a.w.Name)
+				// The pods of one custom resource (a RayCluster's head and
+				// workers) are one user of the account.
+				users[k] = appendMissing(users[k], a.w.Kind+"/"+a.w.Name)
 			}
 			var out []governance.Finding
 			for _, a := range ai {
