@@ -49,7 +49,7 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 	}
 	want := []string{
 		catalog.IDAllowedRegistries, catalog.IDAutomountToken, catalog.IDContainerLimits, catalog.IDGPUPerContainerMax,
-		catalog.IDHostNamespaces, catalog.IDLatestTag, catalog.IDNamespaceDataClassification, catalog.IDNamespaceTeamLabels,
+		catalog.IDGPUNodeTargeting, catalog.IDHostNamespaces, catalog.IDInferenceProbes, catalog.IDLatestTag, catalog.IDModelImageDigest, catalog.IDNamespaceDataClassification, catalog.IDNamespaceTeamLabels,
 		catalog.IDPrivilegedContainer, catalog.IDRequiredLabels, catalog.IDRequiredProbes, catalog.IDRunAsNonRoot, catalog.IDServiceType,
 	}
 	slices.Sort(vaps)

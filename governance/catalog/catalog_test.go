@@ -66,18 +66,14 @@ func TestDefinitions(t *testing.T) {
 	for _, d := range rbac.Checks() {
 		wantSeverity[d.ID] = d.Severity
 	}
-	// The design table's checks are generated as VAPs; the AI-platform
-	// checks are Go-only for now.
-	goOnly := map[string]bool{
-		IDNamespaceDataClassification: true, IDNamespaceTeamLabels: true, IDSensitiveWorkloadClassification: true,
-		IDPodSecurityLevel: true, IDInferenceProbes: true, IDModelImageDigest: true,
-		IDAIWorkloadOwnServiceAccount: true, IDShadowAI: true, IDGPUNodeTargeting: true,
-		IDAuditPolicyLint: true, IDKyvernoDeprecatedAction: true,
-	}
+	// The design table's checks and the object-level AI-platform checks of
+	// issue #17 are generated as VAPs; the others are Go-only.
+	goOnly := map[string]bool{}
 	for id := range wantSeverity {
 		if !slices.Contains([]string{IDPrivilegedContainer, IDAllowedRegistries, IDRequiredLabels, IDContainerLimits,
 			IDGPUPerContainerMax, IDHostNamespaces, IDAutomountToken, IDServiceType, IDLatestTag, IDRunAsNonRoot,
-			IDRequiredProbes}, id) {
+			IDRequiredProbes, IDNamespaceDataClassification, IDNamespaceTeamLabels, IDInferenceProbes, IDModelImageDigest,
+			IDGPUNodeTargeting}, id) {
 			goOnly[id] = true
 		}
 	}

@@ -18,9 +18,11 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aigov/aigov/governance"
@@ -35,6 +37,7 @@ func gpuNodeTargetingDefinition() governance.Definition {
 		Description: "GPU pods must tolerate GPU taints or select GPU nodes; pods without GPUs must not tolerate GPU taints.",
 		Severity:    governance.SeverityMedium,
 		Kinds:       []string{PodsAndWorkloads},
+		VAP:         true,
 		New:         NewGPUNodeTargeting,
 	}
 }
@@ -44,9 +47,20 @@ func isGPUTaintKey(key string) bool { return key != "" && IsGPUResource(corev1.R
 
 // isGPUNodeLabelKey reports whether a node label key selects GPU nodes.
 func isGPUNodeLabelKey(key string) bool {
-	k := strings.ToLower(key)
-	return strings.Contains(k, "gpu") || strings.Contains(k, "accelerator") ||
-		k == "feature.node.kubernetes.io/pci-10de.present" || k == "feature.node.kubernetes.io/pci-1002.present"
+	k := lowerASCII(key) // label keys are ASCII; CEL's lowerAscii folds the same letters
+	return strings.Contains(k, "gpu") || strings.Contains(k, "accelerator") || slices.Contains(gpuPCIFeatureLabels(), k)
+}
+
+// gpuPCIFeatureLabels are the node-feature-discovery labels of NVIDIA and
+// AMD PCI devices.
+func gpuPCIFeatureLabels() []string {
+	return []string{"feature.node.kubernetes.io/pci-10de.present", "feature.node.kubernetes.io/pci-1002.present"}
+}
+
+// gpuNodeLabelKeyCEL is isGPUNodeLabelKey of the string expression key.
+func gpuNodeLabelKeyCEL(key string) string {
+	k := key + `.lowerAscii()`
+	return `(` + k + `.contains("gpu") || ` + k + `.contains("accelerator") || ` + k + ` in ` + governance.CELStringList(gpuPCIFeatureLabels()) + `)`
 }
 
 // targetsGPUNodes reports whether a pod spec tolerates a GPU taint (or
@@ -89,7 +103,7 @@ func NewGPUNodeTargeting(params any) (governance.Check, error) {
 	if err := noParams(params); err != nil {
 		return governance.Check{}, err
 	}
-	return newCheck(gpuNodeTargetingDefinition(),
+	check := newCheck(gpuNodeTargetingDefinition(),
 		"give GPU pods a toleration of the GPU taint (key nvidia.com/gpu, operator Exists, effect NoSchedule) or a GPU node selector; remove GPU tolerations from pods that request no GPU",
 		PodKinds(), podCheck(func(pv podView) []governance.Violation {
 			path, res, _, gpu := firstGPU(pv.spec, pv.path)
@@ -108,5 +122,32 @@ func NewGPUNodeTargeting(params any) (governance.Check, error) {
 				}
 			}
 			return out
-		})), nil
+		}))
+	check.Admission = gpuNodeTargetingAdmission()
+	return check, nil
+}
+
+// gpuNodeTargetingAdmission decides as targetsGPUNodes and the GPU
+// detection of firstGPU (the variable usesGPU): a GPU pod must tolerate a
+// GPU taint (or every taint), select GPU nodes, or require them in every
+// node selector term; a pod without GPUs must tolerate no GPU taint.
+func gpuNodeTargetingAdmission() *governance.Admission {
+	spec := `variables.` + governance.VarPodSpec
+	gpuToleration := gpuResourceCEL(`t.?key.orValue("")`)
+	tolerations := spec + `.?tolerations.orValue([])`
+	terms := spec + `.?affinity.?nodeAffinity.?requiredDuringSchedulingIgnoredDuringExecution.?nodeSelectorTerms.orValue([])`
+	targets := tolerations + `.exists(t, ` + gpuToleration + ` || (t.?key.orValue("") == "" && t.?operator.orValue("") == "Exists"))` +
+		` || ` + spec + `.?nodeSelector.orValue({}).exists(k, ` + gpuNodeLabelKeyCEL("k") + `)` +
+		` || (size(` + terms + `) > 0 && ` + terms + `.all(term, term.?matchExpressions.orValue([]).exists(e, ` +
+		gpuNodeLabelKeyCEL("e.key") + ` && !(e.operator in ["NotIn", "DoesNotExist"]))))`
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: governance.PodAdmissionVariables(usesGPUVariable()),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `variables.` + varUsesGPU + ` ? (` + targets + `) : !` + tolerations + `.exists(t, ` + gpuToleration + `)`,
+			Message:    "GPU pods must tolerate GPU taints or select GPU nodes; pods without GPUs must not tolerate GPU taints",
+			MessageExpression: `variables.` + varUsesGPU + ` ? "pod requests a GPU but neither tolerates a GPU taint nor selects GPU nodes" : ` +
+				`"pod requests no GPU but tolerates the GPU taints " + ` + tolerations + `.filter(t, ` + gpuToleration + `).map(t, "\"" + t.key + "\"").join(", ")`,
+		}},
+	}
 }

@@ -14,6 +14,8 @@ package catalog
 import (
 	"fmt"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
 	"github.com/aigov/aigov/governance"
 )
 
@@ -26,6 +28,7 @@ func inferenceProbesDefinition() governance.Definition {
 		Description: "Inference servers and embedding services must define readiness and liveness probes on every regular container.",
 		Severity:    governance.SeverityMedium,
 		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
+		VAP:         true,
 		New:         NewInferenceProbes,
 	}
 }
@@ -37,7 +40,7 @@ func NewInferenceProbes(params any) (governance.Check, error) {
 		return governance.Check{}, err
 	}
 	cl := newClassifier()
-	return newCheck(inferenceProbesDefinition(),
+	check := newCheck(inferenceProbesDefinition(),
 		"add a readinessProbe (the server's health or model-ready endpoint) and a livenessProbe; give slow model loading a startupProbe instead of a long initialDelaySeconds",
 		PodKinds(), func(o *governance.Object) []governance.Violation {
 			return modelServingContainers(cl, o, regularContainers, func(what string, ref containerRef) []governance.Violation {
@@ -50,5 +53,25 @@ func NewInferenceProbes(params any) (governance.Check, error) {
 				}
 				return out
 			})
-		}), nil
+		})
+	check.Admission = inferenceProbesAdmission()
+	return check, nil
+}
+
+// inferenceProbesAdmission classifies the object in CEL (the variables of
+// aiClassAdmissionVariables) and, for a model server, denies a regular
+// container without a readiness or a liveness probe.
+func inferenceProbesAdmission() *governance.Admission {
+	missing := `!c.?` + ReadinessProbe + `.hasValue() || !c.?` + LivenessProbe + `.hasValue()`
+	containers := `variables.` + governance.VarPodSpec + `.?containers.orValue([])`
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: aiClassAdmissionVariables(),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `!(variables.` + varAIClass + ` in ` + modelServingClassesCEL() + `) || !` + containers + `.exists(c, ` + missing + `)`,
+			Message:    "containers of inference servers and embedding services must define a readinessProbe and a livenessProbe",
+			MessageExpression: `variables.` + varAIClass + ` + " " + object.kind + " \"" + object.metadata.name + "\": containers " + ` +
+				governance.CELQuotedNames(containers, missing) + ` + " lack a readinessProbe or a livenessProbe"`,
+		}},
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
 	"github.com/aigov/aigov/governance"
 )
 
@@ -41,6 +43,7 @@ func modelImageDigestDefinition() governance.Definition {
 		Description: "Images of inference servers and embedding services must be pinned by @sha256 digest.",
 		Severity:    governance.SeverityMedium,
 		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
+		VAP:         true,
 		New:         NewModelImageDigest,
 	}
 }
@@ -52,7 +55,7 @@ func NewModelImageDigest(params any) (governance.Check, error) {
 		return governance.Check{}, err
 	}
 	cl := newClassifier()
-	return newCheck(modelImageDigestDefinition(),
+	check := newCheck(modelImageDigestDefinition(),
 		"pin the image by digest (image: repo:tag@sha256:...) of the build you verified, and update it through review",
 		PodKinds(), func(o *governance.Object) []governance.Violation {
 			return modelServingContainers(cl, o, allContainers, func(what string, ref containerRef) []governance.Violation {
@@ -66,5 +69,29 @@ func NewModelImageDigest(params any) (governance.Check, error) {
 				return []governance.Violation{{Path: ref.path() + ".image",
 					Message: fmt.Sprintf("%s: %s image %q %s", what, ref.desc(), ref.c.Image, problem)}}
 			})
-		}), nil
+		})
+	check.Admission = modelImageDigestAdmission()
+	return check, nil
+}
+
+// sha256DigestRegexp matches the images HasSHA256Digest accepts: the
+// first "@" is followed by exactly "sha256:" and 64 lower-case hex digits.
+const sha256DigestRegexp = `^[^@]*@sha256:[0-9a-f]{64}$`
+
+// modelImageDigestAdmission classifies the object in CEL (the variables
+// of aiClassAdmissionVariables) and, for a model server, denies any
+// container, init container or ephemeral container whose image is not
+// pinned by digest.
+func modelImageDigestAdmission() *governance.Admission {
+	unpinned := `!c.?image.orValue("").matches(` + governance.CELString(sha256DigestRegexp) + `)`
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: aiClassAdmissionVariables(),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `!(variables.` + varAIClass + ` in ` + modelServingClassesCEL() + `) || !variables.` + governance.VarAllContainers + `.exists(c, ` + unpinned + `)`,
+			Message:    "images of inference servers and embedding services must be pinned by @sha256 digest",
+			MessageExpression: `variables.` + varAIClass + ` + " " + object.kind + " \"" + object.metadata.name + "\": containers " + ` +
+				governance.CELQuotedNames("variables."+governance.VarAllContainers, unpinned) + ` + " are not pinned by @sha256 digest"`,
+		}},
+	}
 }
