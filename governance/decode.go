@@ -73,8 +73,9 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 	for _, doc := range docs {
 		src := Source{File: name, Document: doc.Index, Line: doc.Line, Item: -1}
 		o, err := d.decodeDocument(w, yp, doc, src)
-		errs = append(errs, err...)
-		var root *yamlv3.Node // parsed on the first unknown field
+		var root *yamlv3.Node // parsed on the first error placed on a field
+		errs = append(errs, placeDecodeErrors(err, doc, &root)...)
+		var shared *manifest.Document // one per document, for every object of it
 		for _, obj := range o {
 			if where, err := validateNames(obj); err != nil {
 				// The apiserver refuses the object: it is not loaded, so
@@ -84,6 +85,10 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 				errs = append(errs, &InputError{Source: src, Err: err})
 				continue
 			}
+			if shared == nil {
+				shared = &doc
+			}
+			obj.doc = shared
 			objs = append(objs, obj)
 			if len(obj.UnknownFields) > 0 {
 				errs = append(errs, fieldErrors(obj, doc, &root)...)
@@ -94,6 +99,36 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 		errs = append(errs, &InputError{Source: Source{File: name, Document: len(docs) + 1, Line: splitErr.Line, Item: -1}, Err: splitErr.Err})
 	}
 	return objs, errs
+}
+
+// fieldDecodeError is an error decoding the field at path (relative to
+// the object): DecodeFile puts it on the field's line.
+type fieldDecodeError struct {
+	path string
+	err  error
+}
+
+func (e *fieldDecodeError) Error() string { return e.err.Error() }
+func (e *fieldDecodeError) Unwrap() error { return e.err }
+
+// placeDecodeErrors puts the decode errors of doc that name a field
+// (fieldDecodeError) on the field's line, and those of a List's item on
+// the item's line, rather than on the document's first line; root is the
+// document's parsed YAML, made on first use.
+func placeDecodeErrors(errs ErrorList, doc manifest.Document, root **yamlv3.Node) ErrorList {
+	for _, e := range errs {
+		var fe *fieldDecodeError
+		hasPath := errors.As(e.Err, &fe)
+		if e.Source.Line != doc.Line || !hasPath && e.Source.Item < 0 {
+			continue // placed already, or about the whole document
+		}
+		path := ""
+		if hasPath {
+			path = fe.path
+		}
+		e.Source.Line = manifest.FieldLine(doc, e.Source.Item, path, root)
+	}
+	return errs
 }
 
 // DecodeJSON decodes one JSON object (or List) that did not come from a
@@ -374,7 +409,11 @@ func (d *Decoder) decodeObject(w *manifest.Writer, m any, raw []byte, depth int,
 		// for JSON documents by manifest.DuplicateFields.
 		strict, err := kjson.UnmarshalStrict(raw, obj, kjson.DisallowUnknownFields)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s", gvk.Kind, manifest.ExplainDecodeError(raw, obj, err, ""))
+			where, msg := manifest.LocateDecodeError(raw, obj, err, "")
+			if where == "" {
+				return nil, fmt.Errorf("%s: %s", gvk.Kind, msg)
+			}
+			return nil, &fieldDecodeError{path: where, err: fmt.Errorf("%s: %s: %s", gvk.Kind, where, msg)}
 		}
 		fields, err := manifest.StrictFields(strict, "")
 		if err != nil {
@@ -409,7 +448,11 @@ func checkMetadata(w *manifest.Writer, md any, depth int) ([]string, error) {
 	var meta metav1.ObjectMeta
 	strict, err := kjson.UnmarshalStrict(raw, &meta)
 	if err != nil {
-		return nil, errors.New(manifest.ExplainDecodeError(raw, &meta, err, "metadata"))
+		where, msg := manifest.LocateDecodeError(raw, &meta, err, "metadata")
+		if where == "" {
+			return nil, errors.New(msg)
+		}
+		return nil, &fieldDecodeError{path: where, err: errors.New(where + ": " + msg)}
 	}
 	return manifest.StrictFields(strict, "metadata.")
 }

@@ -3,6 +3,12 @@ package governance
 import (
 	"fmt"
 	"sort"
+	"strings"
+
+	yamlv3 "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance/internal/manifest"
 )
 
 // Rule is a check as a policy entry runs it: with an entry name (custom
@@ -91,8 +97,67 @@ func (e *Engine) RunPass(pass *Pass) []Finding {
 			findings = append(findings, e.complete(r, f))
 		}
 	}
+	placeOnFields(inv, findings)
 	SortFindings(findings)
 	return findings
+}
+
+// placeOnFields moves the line of each finding about an object read from a
+// file from the start of the object's document to the line of the field
+// the finding is about (its Path; the deepest part of it that the document
+// holds, e.g. the containers list for containers[*]), and a finding on an
+// item of a List document without a path to the item's line. Each document
+// with findings is parsed once and dropped afterwards, so that the
+// inventory keeps no parse trees. Findings whose check gave a line of its
+// own, and objects without a document (read from a cluster, built by
+// code), keep theirs.
+func placeOnFields(inv *Inventory, fs []Finding) {
+	byDoc := map[*manifest.Document][]int{}
+	for i := range fs {
+		src := fs[i].Object.Source
+		if src.File == "" || fs[i].Path == "" && src.Item < 0 {
+			continue // no file, or about the whole document: its line is right
+		}
+		o := findingObject(inv, fs[i].Object)
+		if o == nil || src.Line != o.Source.Line {
+			continue
+		}
+		byDoc[o.doc] = append(byDoc[o.doc], i)
+	}
+	for doc, idx := range byDoc {
+		var root *yamlv3.Node
+		for _, i := range idx {
+			f := &fs[i]
+			f.Object.Source.Line = manifest.FieldLine(*doc, f.Object.Source.Item, f.Path, &root)
+		}
+	}
+}
+
+// findingObject returns the object of the inventory a finding names, read
+// from the document its source names, or nil.
+func findingObject(inv *Inventory, ref ObjectRef) *Object {
+	group, _, hasGroup := strings.Cut(ref.APIVersion, "/")
+	if !hasGroup {
+		group = "" // "v1": the core group
+	}
+	same := func(o *Object) bool {
+		return o != nil && o.doc != nil && o.Source.File == ref.Source.File &&
+			o.Source.Document == ref.Source.Document && o.Source.Item == ref.Source.Item
+	}
+	if o := inv.Get(Key{Group: group, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}); same(o) {
+		return o
+	}
+	if !configGroups[group] {
+		return nil
+	}
+	// Configuration files may have no name (Ref names them after the file)
+	// and are few: look them up by where they were read.
+	for _, o := range inv.OfKind(schema.GroupKind{Group: group, Kind: ref.Kind}) {
+		if same(o) {
+			return o
+		}
+	}
+	return nil
 }
 
 func (e *Engine) evaluate(r Rule, pass *Pass) []Finding {

@@ -107,7 +107,7 @@ func TestCheckPolicySelectsChecksAndActions(t *testing.T) {
 func TestCheckBadInputExits2NamingFileDocumentLine(t *testing.T) {
 	code, _, stderr := aigov(t, "", "check", "-f", "testdata/bad.yaml")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "testdata/bad.yaml:5 (document 2)")
+	assert.Contains(t, stderr, "testdata/bad.yaml:9 (document 2)", "the line of the field the type cannot hold")
 	assert.Contains(t, stderr, "Deployment")
 }
 

@@ -37,8 +37,17 @@ func FieldLine(doc Document, item int, p string, root **yamlv3.Node) int {
 
 // nextKey matches the start of path p against a mapping key k: p is k, or
 // k followed by "." or "[" (keys may contain dots, so callers prefer the
-// longest key that matches). It returns the rest of the path.
+// longest key that matches), or k in brackets ("[nvidia.com/gpu]", the form
+// paths give map keys such as resource names and replica types). It
+// returns the rest of the path.
 func nextKey(p, k string) (string, bool) {
+	if strings.HasPrefix(p, "[") {
+		end := strings.IndexByte(p, ']')
+		if end < 0 || p[1:end] != k {
+			return "", false
+		}
+		return strings.TrimPrefix(p[end+1:], "."), true
+	}
 	if p == k {
 		return "", true
 	}
@@ -53,7 +62,8 @@ func nextKey(p, k string) (string, bool) {
 	return "", false
 }
 
-// nextIndex reads a leading "[i]" of path p.
+// nextIndex reads a leading "[i]" of path p. A wildcard ("[*]", every
+// item) is no index: the line is then the list's.
 func nextIndex(p string) (int, string, bool) {
 	if !strings.HasPrefix(p, "[") {
 		return 0, "", false
@@ -161,9 +171,14 @@ func JSONFieldLine(js []byte, p string) int {
 			for j := 0; dec.More(); j++ {
 				sub := "\x00"
 				if hasIndex && j == i {
-					// The end of the previous element: the line of this
-					// one unless it starts on a line of its own.
-					better(lineAt(dec.InputOffset()), len(rest))
+					// The decoder stands at the end of the previous
+					// element (before its comma): the element starts
+					// after the comma and blanks.
+					start := dec.InputOffset()
+					for start < int64(len(js)) && strings.IndexByte(" \t\r\n,", js[start]) >= 0 {
+						start++
+					}
+					better(lineAt(start), len(rest))
 					if rest != "" {
 						sub = rest
 					}

@@ -31,3 +31,57 @@ func TestFieldLine(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldLineBracketsAndItems covers the path forms findings use: map keys
+// in brackets (resource names hold dots), "[*]" wildcards, which stop at the
+// list, and items of a List document.
+func TestFieldLineBracketsAndItems(t *testing.T) {
+	yamlDoc := Document{Line: 5, Data: []byte(`apiVersion: v1
+kind: List
+items:
+- kind: ResourceQuota
+  spec:
+    hard:
+      nvidia.com/gpu: "4"
+- kind: Pod
+  spec:
+    containers:
+    - name: a
+      resources:
+        limits:
+          cpu: 1
+`)}
+	jsonDoc := Document{Line: 5, JSON: true, Data: []byte(`{"apiVersion": "v1", "kind": "List", "items": [
+ {"kind": "ResourceQuota",
+  "spec": {"hard": {
+    "nvidia.com/gpu": "4"}}},
+ {"kind": "Pod",
+  "spec": {"containers": [
+   {"name": "a", "resources": {"limits": {
+     "cpu": 1}}}]}}]}`)}
+	for _, tc := range []struct {
+		item           int
+		path           string
+		yamlAt, jsonAt int
+	}{
+		{0, "spec.hard[nvidia.com/gpu]", 11, 8},
+		{0, "spec.hard[limits.gpu]", 10, 7},                               // no such key: hard
+		{0, "", 8, 6},                                                     // the item itself
+		{1, "spec.containers[0].resources.limits[cpu]", 18, 12},           // the key's line
+		{1, "spec.containers[0].resources.limits[memory]", 17, 11},        // deepest that exists
+		{1, "spec.containers[*].securityContext.privileged", 14, 10},      // wildcard: the list
+		{1, "spec.containers[0].resources.limits.cpu", 18, 12},            // dotted form too
+		{2, "spec", 7, 5},                                                 // no such item: the "items" key
+		{1, "metadata.annotations[aigov.dev/consumers]", 12, 9},           // only the item exists
+		{0, "spec.hard[nvidia.com/gpu].extra[unclosed", 11, 8},            // malformed rest: deepest match
+		{-1, "items[1].spec.containers[0].resources.limits[cpu]", 18, 12}, // the List itself
+	} {
+		var root *yamlv3.Node
+		if got := FieldLine(yamlDoc, tc.item, tc.path, &root); got != tc.yamlAt {
+			t.Errorf("YAML item %d %s: line %d, want %d", tc.item, tc.path, got, tc.yamlAt)
+		}
+		if got := FieldLine(jsonDoc, tc.item, tc.path, &root); got != tc.jsonAt {
+			t.Errorf("JSON item %d %s: line %d, want %d", tc.item, tc.path, got, tc.jsonAt)
+		}
+	}
+}
