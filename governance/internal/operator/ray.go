@@ -41,8 +41,8 @@
 // (ulimit; ray start …), the env the operator appends (RAY_ADDRESS,
 // FQ_RAY_IP, KUBERAY_GEN_RAY_START_CMD, …), probes, the /dev/shm and log
 // volumes, the annotations it adds (ray.io/ft-enabled, the GCS storage
-// namespace), the command and env of the injected containers, and what the
-// operator's own configuration adds (head/worker sidecar containers,
+// namespace), the command and fixed env of the injected containers, and
+// what the operator's own configuration adds (head/worker sidecar containers,
 // default container env, batch scheduler metadata; the env switches
 // ENABLE_INIT_CONTAINER_INJECTION, ENABLE_DETERMINISTIC_HEAD_POD_NAME and
 // the alpha RayMultiHostIndexing gate are taken at their defaults).
@@ -54,7 +54,13 @@
 // stable prefix of the real one). A RayJob whose clusterSelector picks an
 // existing cluster creates no cluster pods, only its submitter. A
 // RayService's zero-downtime upgrade briefly runs a second cluster beside
-// the active one; Replicas is one cluster's steady state.
+// the active one; Replicas is one cluster's steady state. spec.managedBy
+// is not read: a RayCluster that MultiKueue runs in a worker cluster is
+// counted where it is written.
+//
+// The test TestKubeRayProof (kuberay_proof_test.go) checks these pods
+// against the ones KubeRay's own builders make, in the test-only module
+// internal/operatortest.
 package operator
 
 import (
