@@ -26,6 +26,11 @@ type PodTemplate struct {
 	// Role names the template among several of one object ("head",
 	// "worker group gpu", "Worker", "leader"); "" for built-in kinds.
 	Role string
+	// Partial marks a template that holds only some pod fields (a KServe
+	// ServingRuntime: containers, volumes, scheduling); the service
+	// account, its token and the pod security context are set by the
+	// resource that uses it, and checks of those fields skip it.
+	Partial bool
 }
 
 // PodSpec is the core Pod spec type.
@@ -50,7 +55,7 @@ func PodTemplatesOf(o *Object) []PodTemplate {
 	out := make([]PodTemplate, len(o.templates))
 	for i := range o.templates {
 		t := &o.templates[i]
-		out[i] = PodTemplate{Spec: &t.Spec, Meta: &t.Meta, Path: t.Path, Role: t.Role}
+		out[i] = PodTemplate{Spec: &t.Spec, Meta: &t.Meta, Path: t.Path, Role: t.Role, Partial: t.Partial}
 	}
 	return out
 }

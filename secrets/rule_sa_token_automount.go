@@ -37,6 +37,9 @@ func checkSATokenAutomount(c *Context, o *governance.Object) []Finding {
 	}
 	var out []Finding
 	for _, t := range governance.PodTemplatesOf(o) {
+		if t.Partial {
+			continue // the resource that uses the template sets the token
+		}
 		if mounted, why := EffectiveAutomount(c, o.Namespace(), t.Spec); mounted {
 			out = append(out, Finding{Path: t.Path + ".automountServiceAccountToken",
 				Message: "the service account token is mounted into the pod: " + why})

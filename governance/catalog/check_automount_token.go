@@ -68,6 +68,9 @@ func automountTokenAdmission() *governance.Admission {
 }
 
 func checkAutomountToken(p podView) []governance.Violation {
+	if p.partial {
+		return nil // a KServe runtime: the InferenceService sets the token
+	}
 	v := p.spec.AutomountServiceAccountToken
 	if v != nil && !*v {
 		return nil

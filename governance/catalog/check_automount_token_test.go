@@ -22,6 +22,28 @@ func TestAutomountToken(t *testing.T) {
 		{name: "service account opt-out is not consulted", manifest: "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: ml}\nautomountServiceAccountToken: false\n---\n" +
 			podManifest("Deployment", "d", "", "{containers: [{name: a, image: x}]}"),
 			want: []string{`Deployment/d spec.template.spec.automountServiceAccountToken: automountServiceAccountToken is not set: the service account token is mounted into the pod`}},
+		// Operator resources: each template is judged at its path; a KServe
+		// runtime holds no pod-level fields (the InferenceService sets the
+		// token), so only the InferenceService's predictor is reported.
+		{name: "RayCluster worker group", manifest: `apiVersion: ray.io/v1
+kind: RayCluster
+metadata: {name: rc, namespace: ml}
+spec:
+  headGroupSpec: {template: {spec: {automountServiceAccountToken: false, containers: [{name: head, image: x}]}}}
+  workerGroupSpecs: [{groupName: gpu, template: {spec: {containers: [{name: w, image: x}]}}}]
+`, want: []string{`RayCluster/rc spec.workerGroupSpecs[0].template.spec.automountServiceAccountToken: automountServiceAccountToken is not set: the service account token is mounted into the pod`}},
+		{name: "ServingRuntime passes, InferenceService predictor does not", manifest: `apiVersion: serving.kserve.io/v1alpha1
+kind: ServingRuntime
+metadata: {name: hf, namespace: ml}
+spec:
+  supportedModelFormats: [{name: huggingface, autoSelect: true}]
+  containers: [{name: kserve-container, image: kserve/huggingfaceserver:v0.20.0}]
+---
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata: {name: llm, namespace: ml}
+spec: {predictor: {model: {modelFormat: {name: huggingface}, storageUri: "hf://org/model"}}}
+`, want: []string{`InferenceService/llm spec.predictor.automountServiceAccountToken: automountServiceAccountToken is not set: the service account token is mounted into the pod`}},
 	})
 }
 

@@ -113,6 +113,9 @@ type podView struct {
 	spec *corev1.PodSpec
 	meta *metav1.ObjectMeta
 	path string
+	// partial is set for a template that cannot hold the pod-level fields
+	// (governance.PodTemplate.Partial).
+	partial bool
 }
 
 // podCheck adapts a function over a pod spec to governance.Check.Object.
@@ -122,7 +125,7 @@ func podCheck(fn func(p podView) []governance.Violation) func(o *governance.Obje
 	return func(o *governance.Object) []governance.Violation {
 		var out []governance.Violation
 		for _, t := range governance.PodTemplatesOf(o) {
-			out = append(out, fn(podView{spec: t.Spec, meta: t.Meta, path: t.Path})...)
+			out = append(out, fn(podView{spec: t.Spec, meta: t.Meta, path: t.Path, partial: t.Partial})...)
 		}
 		return out
 	}

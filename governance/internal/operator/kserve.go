@@ -241,7 +241,7 @@ func servingRuntimeTemplates(obj map[string]any) ([]Template, []string, error) {
 }
 
 func kserveRuntimeTemplate(path, role string, s *kserveRuntimePodSpec) Template {
-	return Template{Path: path, Role: role, Spec: s.podSpec(),
+	return Template{Path: path, Role: role, Spec: s.podSpec(), Partial: true,
 		Meta: metav1.ObjectMeta{Labels: s.Labels, Annotations: s.Annotations}}
 }
 

@@ -36,6 +36,11 @@ type Template struct {
 	Role string
 	Meta metav1.ObjectMeta
 	Spec corev1.PodSpec
+	// Partial marks a template that holds only some of a pod's fields (a
+	// KServe ServingRuntime: containers, volumes, scheduling): the service
+	// account, its token and the pod security context come from the
+	// resource that uses it, so checks of those fields skip it.
+	Partial bool
 }
 
 // MetaPath is the field path of the template's metadata: Path with its
