@@ -27,7 +27,7 @@ Exit codes: 0 success; 1 "no", rejected, or failing findings; 2 usage or input e
 	root.SetErr(stderr)
 	root.AddCommand(newCheckCommand(), newChecksCommand(), newVersionCommand(),
 		newRBACCommand(), newNetpolCommand(), newQuotaCommand(), newSecretsCommand(), newVAPCommand(),
-		newExposureCommand())
+		newExposureCommand(), newServeCommand())
 	refuseUnknownSubcommands(root)
 	return root
 }
