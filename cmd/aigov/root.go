@@ -28,6 +28,7 @@ Exit codes: 0 success; 1 "no", rejected, or failing findings; 2 usage or input e
 	root.AddCommand(newCheckCommand(), newChecksCommand(), newVersionCommand(),
 		newRBACCommand(), newNetpolCommand(), newQuotaCommand(), newSecretsCommand(), newVAPCommand(),
 		newExposureCommand(), newServeCommand())
+	root.AddCommand(newFixCommand())
 	refuseUnknownSubcommands(root)
 	return root
 }

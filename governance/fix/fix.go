@@ -17,6 +17,8 @@ type Result struct {
 	Edits       []Edit       `json:"edits"`
 	Suggestions []Suggestion `json:"suggestions"`
 	Files       []FileChange `json:"files"`
+	// Written is set by Write once the files are written.
+	Written bool `json:"written"`
 }
 
 // FileChange is one file and its bytes before and after the edits.
@@ -34,6 +36,15 @@ type FixOptions struct {
 	// ReadFile reads a file the inventory was read from; nil means
 	// os.ReadFile. A caller that read standard input ("-") serves it here.
 	ReadFile func(name string) ([]byte, error)
+}
+
+// Run runs the rules on the inventory and fixes their findings (Fix).
+func Run(inv *governance.Inventory, rules []governance.Rule, opts FixOptions) (*Result, error) {
+	engine, err := governance.NewEngine(rules...)
+	if err != nil {
+		return nil, err
+	}
+	return Fix(inv, engine.Run(inv), opts)
 }
 
 // Fix plans the edits of the findings (Plan), reads the files they are in
@@ -57,7 +68,13 @@ func Fix(inv *governance.Inventory, findings []governance.Finding, opts FixOptio
 		files[name] = data
 	}
 	changed, applied, refused := Apply(files, edits)
-	r := &Result{Edits: applied, Suggestions: append(suggestions, refused...)}
+	r := &Result{Edits: applied, Suggestions: append(suggestions, refused...), Files: []FileChange{}}
+	if r.Edits == nil {
+		r.Edits = []Edit{}
+	}
+	if r.Suggestions == nil {
+		r.Suggestions = []Suggestion{}
+	}
 	perFile := map[string]int{}
 	for _, e := range applied {
 		perFile[e.Object.Source.File]++
@@ -102,10 +119,13 @@ func (r *Result) Write() error {
 		if f.Name == "-" {
 			return fmt.Errorf("standard input cannot be fixed in place: give the file with -f FILE")
 		}
+	}
+	for _, f := range r.Files {
 		if err := writeFile(f.Name, f.New); err != nil {
 			return err
 		}
 	}
+	r.Written = true
 	return nil
 }
 

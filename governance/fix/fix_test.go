@@ -206,10 +206,10 @@ func TestFixPlatform(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"StatefulSet/team-a/vectors spec.template.spec.automountServiceAccountToken":                  "projected service account token",
-		"StatefulSet/team-a/vectors spec.template.spec.containers[0].securityContext.runAsNonRoot":    "cannot know whether its image runs as root",
-		"Deployment/team-b/json-app spec.template.spec.automountServiceAccountToken":                  "JSON files are not rewritten",
-		"Deployment/team-a/llm spec.template.spec.containers[0].image":                                "",
+		"StatefulSet/team-a/vectors spec.template.spec.automountServiceAccountToken":               "projected service account token",
+		"StatefulSet/team-a/vectors spec.template.spec.containers[0].securityContext.runAsNonRoot": "cannot know whether its image runs as root",
+		"Deployment/team-b/json-app spec.template.spec.automountServiceAccountToken":               "JSON files are not rewritten",
+		"Deployment/team-a/llm spec.template.spec.containers[0].image":                             "",
 	}
 	got := map[string]string{}
 	for _, s := range res.Suggestions {
