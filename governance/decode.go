@@ -70,12 +70,11 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 	var objs []*Object
 	var errs ErrorList
 	w, yp := &manifest.Writer{}, &manifest.BlockParser{}
-	for _, doc := range docs {
+	for i, doc := range docs {
 		src := Source{File: name, Document: doc.Index, Line: doc.Line, Item: -1}
 		o, err := d.decodeDocument(w, yp, doc, src)
 		var root *yamlv3.Node // parsed on the first error placed on a field
 		errs = append(errs, placeDecodeErrors(err, doc, &root)...)
-		var shared *manifest.Document // one per document, for every object of it
 		for _, obj := range o {
 			if where, err := validateNames(obj); err != nil {
 				// The apiserver refuses the object: it is not loaded, so
@@ -85,10 +84,7 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 				errs = append(errs, &InputError{Source: src, Err: err})
 				continue
 			}
-			if shared == nil {
-				shared = &doc
-			}
-			obj.doc = shared
+			obj.doc = &docs[i] // shared by the document's objects: no allocation
 			objs = append(objs, obj)
 			if len(obj.UnknownFields) > 0 {
 				errs = append(errs, fieldErrors(obj, doc, &root)...)
