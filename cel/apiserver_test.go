@@ -2,6 +2,8 @@ package cel
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,24 @@ func serverVerdict(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns,
 	return false, ""
 }
 
+// corpusServiceAccounts returns "default" and the ServiceAccounts the Pods
+// of the cases run as.
+func corpusServiceAccounts(cases []diffCase) []string {
+	out := []string{"default"}
+	for _, c := range cases {
+		if c.manifest["kind"] != "Pod" {
+			continue
+		}
+		for _, field := range []string{"serviceAccountName", "serviceAccount"} {
+			sa, _, _ := unstructured.NestedString(c.manifest, "spec", field)
+			if sa != "" && !slices.Contains(out, sa) {
+				out = append(out, sa)
+			}
+		}
+	}
+	return out
+}
+
 // TestDifferentialAPIServer applies every generated policy and binding to a
 // real kube-apiserver v1.37.2 and checks that it denies exactly the objects
 // the Go check reports and the in-process evaluation denies.
@@ -93,9 +113,23 @@ func TestDifferentialAPIServer(t *testing.T) {
 	for _, dc := range corpus(t) {
 		label := diffLabel(dc.entry)
 		t.Run(label, func(t *testing.T) {
-			ns := env.CreateNamespace(t, "vap-"+label, map[string]string{diffNamespaceLabel: label})
-			if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-				t.Fatal(err)
+			// One namespace per set of namespace labels the cases ask for.
+			namespaces := map[string]string{}
+			nsOf := func(c diffCase) string {
+				key := fmt.Sprint(c.namespaceLabels) // fmt sorts map keys
+				if ns, ok := namespaces[key]; ok {
+					return ns
+				}
+				ns := env.CreateNamespace(t, "vap-"+label, map[string]string{diffNamespaceLabel: label}, c.namespaceLabels)
+				// The ServiceAccount admission plugin refuses a Pod whose
+				// ServiceAccount does not exist.
+				for _, sa := range corpusServiceAccounts(dc.cases) {
+					if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: sa}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+						t.Fatal(err)
+					}
+				}
+				namespaces[key] = ns
+				return ns
 			}
 			entry := diffEntry(dc.entry, label)
 			g, err := comp.GenerateEntry("diff", entry, testDefinitions())
@@ -112,7 +146,7 @@ func TestDifferentialAPIServer(t *testing.T) {
 				cases[i] = loadCase(t, loader, c)
 				if cases[i].old != nil { // the Pod an ephemeral update targets
 					u := &unstructured.Unstructured{Object: deepCopyMap(c.manifest)}
-					if _, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "pods"}).Namespace(ns).Create(ctx, u, metav1.CreateOptions{}); err != nil {
+					if _, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "pods"}).Namespace(nsOf(c)).Create(ctx, u, metav1.CreateOptions{}); err != nil {
 						t.Fatalf("%s: creating the base pod: %v", c.name, err)
 					}
 				}
@@ -129,9 +163,12 @@ func TestDifferentialAPIServer(t *testing.T) {
 				_ = vapClient.ValidatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
 			})
 			// Wait for the policy to take effect: poll with a known-bad object.
+			// The namespace the loader gave the objects, as each case's
+			// namespace is labelled.
+			nsObj := func(c diffCase) *corev1.Namespace { return caseNamespace("difftest", label, c) }
 			var bad *loadedCase
 			for i := range cases {
-				if d, _ := goVerdict(check, cases[i].obj); d && cases[i].old == nil {
+				if d, _ := goVerdict(check, cases[i].obj, namespaceObject(t, loader, nsObj(cases[i].diffCase))); d && cases[i].old == nil {
 					bad = &cases[i]
 					break
 				}
@@ -141,7 +178,7 @@ func TestDifferentialAPIServer(t *testing.T) {
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				if d, _ := serverVerdict(ctx, t, dyn, ns, label, *bad); d {
+				if d, _ := serverVerdict(ctx, t, dyn, nsOf(bad.diffCase), label, *bad); d {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -149,10 +186,9 @@ func TestDifferentialAPIServer(t *testing.T) {
 				}
 				time.Sleep(200 * time.Millisecond)
 			}
-			nsObj := diffNamespace("difftest", label) // the namespace the loader gave the objects
 			for _, lc := range cases {
-				want, violations := goVerdict(check, lc.obj)
-				req := Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{nsObj}}
+				want, violations := goVerdict(check, lc.obj, namespaceObject(t, loader, nsObj(lc.diffCase)))
+				req := Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{nsObj(lc.diffCase)}}
 				if lc.old != nil {
 					req.Operation, req.OldObject, req.Subresource, req.Resource = OperationUpdate, lc.old.Obj, "ephemeralcontainers", "pods"
 				}
@@ -164,7 +200,7 @@ func TestDifferentialAPIServer(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				server, msg := serverVerdict(ctx, t, dyn, ns, label, lc)
+				server, msg := serverVerdict(ctx, t, dyn, nsOf(lc.diffCase), label, lc)
 				if want != server || want == resp.Allowed {
 					t.Errorf("%s: disagreement: Go denies=%v %v; in-process denies=%v (%s); apiserver denies=%v (%s)",
 						lc.name, want, violations, !resp.Allowed, resp.Message, server, msg)

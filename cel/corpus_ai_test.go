@@ -1,6 +1,7 @@
 package cel
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -87,6 +88,73 @@ func aiCorpus(t testing.TB, entry func(id, params string) governance.PolicyEntry
 			{name: "gpu", spec: spec(`- {name: app, image: "registry.example.com/train:1", resources: {limits: {nvidia.com/gpu: 1}}}`)},
 		}
 	}
+	var saCases []diffCase
+	for _, s := range classified(bare) {
+		saCases = append(saCases, aiCases(t, s)...)
+		s.name += "-own-sa"
+		s.spec += "\nserviceAccountName: llm-sa"
+		saCases = append(saCases, aiCases(t, s)...)
+	}
+	gpuApp := `- {name: app, image: "registry.example.com/app:1", resources: {limits: {nvidia.com/gpu: 1}}}`
+	for _, s := range []aiSpec{
+		{name: "explicit-default", spec: spec("- "+bare("vllm/vllm-openai:v1"), "serviceAccountName: default")},
+		{name: "deprecated-field", spec: spec("- "+bare("vllm/vllm-openai:v1"), "serviceAccount: llm-sa")},
+		{name: "gpu-none-override", spec: spec(gpuApp), objLabels: `{aigov.dev/ai-class: none}`},
+		{name: "gpu-none-override-own", spec: spec(gpuApp, "serviceAccountName: llm-sa"), objLabels: `{aigov.dev/ai-class: none}`},
+		{name: "gpu-init", spec: spec("- "+bare("registry.example.com/app:1"), `initContainers: [{name: init, image: x.io/a:1, resources: {limits: {amd.com/gpu: 1}}}]`)},
+		{name: "gpu-zero", spec: spec(`- {name: app, image: "registry.example.com/app:1", resources: {limits: {nvidia.com/gpu: 0}}}`)},
+	} {
+		saCases = append(saCases, aiCases(t, s)...)
+	}
+	checks = append(checks, diffCheck{entry(catalog.IDAIWorkloadOwnServiceAccount, ""), saCases})
+
+	// inNamespaces repeats cases in namespaces with each set of labels.
+	inNamespaces := func(specs []aiSpec, labelSets ...map[string]string) []diffCase {
+		var out []diffCase
+		for i, labels := range labelSets {
+			for _, s := range specs {
+				s.name = fmt.Sprintf("%s-ns%d", s.name, i)
+				for _, c := range aiCases(t, s) {
+					c.namespaceLabels = labels
+					out = append(out, c)
+				}
+			}
+		}
+		return out
+	}
+	gpuJob := `- {name: train, image: "registry.example.com/train:1", resources: {limits: {nvidia.com/gpu: 2}}}`
+	shadowSpecs := []aiSpec{
+		{name: "plain", spec: spec("- " + bare("registry.example.com/app:1"))},
+		{name: "vllm", spec: spec("- " + bare("vllm/vllm-openai:v1"))},
+		{name: "qdrant", spec: spec("- " + bare("qdrant/qdrant:v1.12"))},
+		{name: "component", spec: spec("- " + bare("registry.example.com/app:1")), tmplLabels: `{app.kubernetes.io/component: notebook}`},
+		{name: "gpu", spec: spec(gpuJob)},
+		{name: "gpu-none-override", spec: spec(gpuJob), objLabels: `{aigov.dev/ai-class: none}`},
+		{name: "none-override", spec: spec("- " + bare("vllm/vllm-openai:v1")), objLabels: `{aigov.dev/ai-class: none}`},
+	}
+	checks = append(checks, diffCheck{entry(catalog.IDShadowAI, ""), inNamespaces(shadowSpecs,
+		nil, map[string]string{"aigov.dev/ai-approved": "true"}, map[string]string{"aigov.dev/ai-approved": "false"})})
+	anyValue := entry(catalog.IDShadowAI, `{approvalLabel: example.com/ai}`)
+	anyValue.Name = "shadow-ai-any-value"
+	checks = append(checks, diffCheck{anyValue, inNamespaces(shadowSpecs[:3],
+		map[string]string{"example.com/ai": ""}, map[string]string{"aigov.dev/ai-approved": "true"})})
+
+	sensitiveSpecs := []aiSpec{
+		{name: "plain", spec: spec("- " + bare("registry.example.com/app:1"))},
+		{name: "vllm", spec: spec("- " + bare("vllm/vllm-openai:v1"))},
+		{name: "qdrant", spec: spec("- " + bare("qdrant/qdrant:v1.12"))},
+		{name: "mlflow", spec: spec("- " + bare("ghcr.io/mlflow/mlflow:v2.16.0"))},
+		{name: "gpu", spec: spec(gpuJob)},
+		{name: "component-training", spec: spec("- " + bare("registry.example.com/app:1")), objLabels: `{app.kubernetes.io/component: fine-tuning}`},
+	}
+	dc := func(v string) map[string]string { return map[string]string{"data-classification": v} }
+	checks = append(checks, diffCheck{entry(catalog.IDSensitiveWorkloadClassification, ""), inNamespaces(sensitiveSpecs,
+		nil, dc("public"), dc("internal"), dc("confidential"), dc("restricted"), dc("Confidential"))})
+	custom := entry(catalog.IDSensitiveWorkloadClassification, `{classes: [inference-server], label: example.com/tier, order: [low, high], minimum: high}`)
+	custom.Name = "sensitive-workload-classification-params"
+	checks = append(checks, diffCheck{custom, inNamespaces(sensitiveSpecs[:3],
+		map[string]string{"example.com/tier": "low"}, map[string]string{"example.com/tier": "high"}, dc("restricted"))})
+
 	var digestCases []diffCase
 	for _, s := range classified(bare) {
 		digestCases = append(digestCases, aiCases(t, s)...)

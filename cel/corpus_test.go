@@ -23,6 +23,10 @@ type diffCase struct {
 	// ephemeral, when set, is the ephemeralContainers list of an UPDATE of
 	// pods/ephemeralcontainers on the Pod manifest.
 	ephemeral []any
+	// namespaceLabels are labels of the Namespace the object is created in
+	// besides the one that binds the entry's policy (checks that read
+	// namespaceObject).
+	namespaceLabels map[string]string
 }
 
 // diffCheck is one catalog entry with its corpus.

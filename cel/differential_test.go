@@ -56,7 +56,25 @@ func loadCase(t testing.TB, l *governance.Loader, c diffCase) loadedCase {
 }
 
 // goVerdict is the Go check's verdict: true when it reports a violation.
-func goVerdict(check governance.Check, o *governance.Object) (bool, []governance.Violation) {
+// An inventory check whose admission form decides what one object decides
+// alone (with its Namespace, namespaceObject to the policy) is run on an
+// inventory of that object and its Namespace.
+func goVerdict(check governance.Check, o, namespace *governance.Object) (bool, []governance.Violation) {
+	if check.Inventory != nil {
+		objs := []*governance.Object{o}
+		if o.GVK.Kind != "Namespace" {
+			objs = append(objs, namespace)
+		}
+		inv, err := governance.NewInventory(objs)
+		if err != nil {
+			return true, []governance.Violation{{Message: "inventory: " + err.Error()}}
+		}
+		var out []governance.Violation
+		for _, f := range check.Inventory(governance.NewPass(inv)) {
+			out = append(out, governance.Violation{Path: f.Path, Message: f.Message})
+		}
+		return len(out) > 0, out
+	}
 	gk := o.GVK.GroupKind()
 	if len(check.Kinds) > 0 && !slices.Contains(check.Kinds, gk) {
 		return false, nil
@@ -69,6 +87,30 @@ func diffNamespace(name, id string) *corev1.Namespace {
 	ns := BareNamespace(name)
 	ns.Labels[diffNamespaceLabel] = id
 	return ns
+}
+
+// caseNamespace is the Namespace named name that a case's object is
+// created in: bound to the entry id, with the case's namespace labels.
+func caseNamespace(name, id string, c diffCase) *corev1.Namespace {
+	ns := diffNamespace(name, id)
+	for k, v := range c.namespaceLabels {
+		ns.Labels[k] = v
+	}
+	return ns
+}
+
+// namespaceObject decodes a Namespace as the loader decodes files.
+func namespaceObject(t testing.TB, l *governance.Loader, ns *corev1.Namespace) *governance.Object {
+	t.Helper()
+	data, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns.Name, "labels": ns.Labels}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := l.Decode(ns.Name+".json", data)
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("namespace %s: decode: %v (%d objects)", ns.Name, err, len(objs))
+	}
+	return objs[0]
 }
 
 // diffEntry scopes a corpus entry to the namespaces labelled for it.
@@ -125,11 +167,11 @@ func TestDifferentialInProcess(t *testing.T) {
 				t.Fatal(err)
 			}
 			check := newGoCheck(t, dc.entry)
-			ns := diffNamespace("difftest", label)
 			var denied, allowed int
 			for _, c := range dc.cases {
 				lc := loadCase(t, loader, c)
-				want, violations := goVerdict(check, lc.obj)
+				ns := caseNamespace("difftest", label, c)
+				want, violations := goVerdict(check, lc.obj, namespaceObject(t, loader, ns))
 				req := Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{ns}}
 				if lc.old != nil {
 					req.Operation, req.OldObject, req.Subresource, req.Resource = OperationUpdate, lc.old.Obj, "ephemeralcontainers", "pods"

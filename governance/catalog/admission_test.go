@@ -48,9 +48,9 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 		}
 	}
 	want := []string{
-		catalog.IDAllowedRegistries, catalog.IDAutomountToken, catalog.IDContainerLimits, catalog.IDGPUPerContainerMax,
+		catalog.IDAIWorkloadOwnServiceAccount, catalog.IDAllowedRegistries, catalog.IDAutomountToken, catalog.IDContainerLimits, catalog.IDGPUPerContainerMax,
 		catalog.IDGPUNodeTargeting, catalog.IDHostNamespaces, catalog.IDInferenceProbes, catalog.IDLatestTag, catalog.IDModelImageDigest, catalog.IDNamespaceDataClassification, catalog.IDNamespaceTeamLabels,
-		catalog.IDPrivilegedContainer, catalog.IDRequiredLabels, catalog.IDRequiredProbes, catalog.IDRunAsNonRoot, catalog.IDServiceType,
+		catalog.IDPrivilegedContainer, catalog.IDRequiredLabels, catalog.IDRequiredProbes, catalog.IDRunAsNonRoot, catalog.IDSensitiveWorkloadClassification, catalog.IDServiceType, catalog.IDShadowAI,
 	}
 	slices.Sort(vaps)
 	slices.Sort(want)

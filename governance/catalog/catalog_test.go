@@ -73,7 +73,7 @@ func TestDefinitions(t *testing.T) {
 		if !slices.Contains([]string{IDPrivilegedContainer, IDAllowedRegistries, IDRequiredLabels, IDContainerLimits,
 			IDGPUPerContainerMax, IDHostNamespaces, IDAutomountToken, IDServiceType, IDLatestTag, IDRunAsNonRoot,
 			IDRequiredProbes, IDNamespaceDataClassification, IDNamespaceTeamLabels, IDInferenceProbes, IDModelImageDigest,
-			IDGPUNodeTargeting}, id) {
+			IDGPUNodeTargeting, IDAIWorkloadOwnServiceAccount, IDShadowAI, IDSensitiveWorkloadClassification}, id) {
 			goOnly[id] = true
 		}
 	}

@@ -8,13 +8,19 @@
 // (governance.Inventory.Workloads) and denies a pod that runs as "default"
 // (the field unset or "default"), and a ServiceAccount that several AI
 // workloads of the namespace share (one finding per workload, naming the
-// others).
+// others). Its ValidatingAdmissionPolicy enforces the half one object
+// decides alone: it classifies the Pod or workload in CEL (as
+// model-image-digest does), reads its GPU requests and denies an AI
+// workload that runs as "default"; sharing a ServiceAccount is a question
+// about several workloads, which only the Go check answers.
 
 package catalog
 
 import (
 	"fmt"
 	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -30,6 +36,7 @@ func aiWorkloadOwnServiceAccountDefinition() governance.Definition {
 		Severity:    governance.SeverityMedium,
 		Kinds:       []string{PodsAndWorkloads + " classified as AI or requesting GPUs"},
 		Requires:    []governance.FactRef{ClassificationFact},
+		VAP:         true,
 		New:         NewAIWorkloadOwnServiceAccount,
 	}
 }
@@ -105,5 +112,26 @@ func NewAIWorkloadOwnServiceAccount(params any) (governance.Check, error) {
 			}
 			return out
 		},
+		Admission: aiWorkloadOwnServiceAccountAdmission(),
 	}, nil
+}
+
+// aiWorkloadOwnServiceAccountAdmission denies an AI workload (classified,
+// or requesting a GPU) whose pod runs as "default": serviceAccountName,
+// else the deprecated serviceAccount, unset or "default"
+// (serviceAccountOf).
+func aiWorkloadOwnServiceAccountAdmission() *governance.Admission {
+	spec := `variables.` + governance.VarPodSpec
+	sa := `(` + spec + `.?serviceAccountName.orValue("") != "" ? ` + spec + `.serviceAccountName : ` +
+		`(` + spec + `.?serviceAccount.orValue("") != "" ? ` + spec + `.serviceAccount : "default"))`
+	what := `(variables.` + varAIClass + ` != "" ? variables.` + varAIClass + ` : "GPU workload") + " " + object.kind + " \"" + object.metadata.name + "\""`
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: aiClassAdmissionVariables(true),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression:        `!(variables.` + varAIClass + ` != "" || variables.` + varUsesGPU + `) || ` + sa + ` != "default"`,
+			Message:           "AI workloads (classified, or requesting GPUs) must run under their own ServiceAccount, not default",
+			MessageExpression: what + ` + " runs as the namespace's default ServiceAccount"`,
+		}},
+	}
 }

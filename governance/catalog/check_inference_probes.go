@@ -66,7 +66,7 @@ func inferenceProbesAdmission() *governance.Admission {
 	containers := `variables.` + governance.VarPodSpec + `.?containers.orValue([])`
 	return &governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
-		Variables: aiClassAdmissionVariables(),
+		Variables: aiClassAdmissionVariables(false),
 		Validations: []admissionregistrationv1.Validation{{
 			Expression: `!(variables.` + varAIClass + ` in ` + modelServingClassesCEL() + `) || !` + containers + `.exists(c, ` + missing + `)`,
 			Message:    "containers of inference servers and embedding services must define a readinessProbe and a livenessProbe",

@@ -86,7 +86,7 @@ func modelImageDigestAdmission() *governance.Admission {
 	unpinned := `!c.?image.orValue("").matches(` + governance.CELString(sha256DigestRegexp) + `)`
 	return &governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
-		Variables: aiClassAdmissionVariables(),
+		Variables: aiClassAdmissionVariables(false),
 		Validations: []admissionregistrationv1.Validation{{
 			Expression: `!(variables.` + varAIClass + ` in ` + modelServingClassesCEL() + `) || !variables.` + governance.VarAllContainers + `.exists(c, ` + unpinned + `)`,
 			Message:    "images of inference servers and embedding services must be pinned by @sha256 digest",

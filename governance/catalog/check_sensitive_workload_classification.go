@@ -8,7 +8,12 @@
 // workload's Namespace object in the input and denies when the label is
 // missing, the Namespace is not in the input, the value is not in the order
 // parameter, or it ranks below the minimum parameter (default confidential,
-// in the order public < internal < confidential < restricted).
+// in the order public < internal < confidential < restricted). Its
+// ValidatingAdmissionPolicy classifies Pods and built-in workloads in CEL
+// (aiClassAdmissionVariables, GPU requests included) and reads the label
+// from namespaceObject; AI custom resources are not matched (their kinds
+// are only known to the Go check), and the apiserver always has the
+// namespace.
 
 package catalog
 
@@ -16,6 +21,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -94,6 +101,7 @@ func sensitiveWorkloadClassificationDefinition() governance.Definition {
 			{Name: "minimum", Type: "string", Default: "confidential", Description: "least strict classification sensitive workloads may run in (a value of order)"},
 		},
 		Requires: []governance.FactRef{AssetsFact},
+		VAP:      true,
 		New:      NewSensitiveWorkloadClassification,
 	}
 }
@@ -145,5 +153,30 @@ func NewSensitiveWorkloadClassification(params any) (governance.Check, error) {
 			}
 			return out
 		},
+		Admission: sensitiveWorkloadClassificationAdmission(p),
 	}, nil
+}
+
+// sensitiveWorkloadClassificationAdmission denies a workload of a
+// sensitive class whose namespace's label is not one of the values from
+// the minimum on (the values are never empty, so an absent label, read as
+// "", is not one of them).
+func sensitiveWorkloadClassificationAdmission(p SensitiveWorkloadClassificationParams) *governance.Admission {
+	classes := make([]string, len(p.Classes))
+	for i, c := range p.Classes {
+		classes[i] = string(c)
+	}
+	accepted := p.Order[slices.Index(p.Order, p.Minimum):]
+	value := `namespaceObject.metadata.?labels[?` + governance.CELString(p.Label) + `]`
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: aiClassAdmissionVariables(true),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `!(variables.` + varAIClass + ` in ` + governance.CELStringList(classes) + `) || ` + value + `.orValue("") in ` + governance.CELStringList(accepted),
+			Message:    "vector databases, model registries and training jobs must run in namespaces classified " + strings.Join(accepted, " or "),
+			MessageExpression: `variables.` + varAIClass + ` + " " + object.kind + " \"" + object.metadata.name + "\" needs a namespace classified " + ` +
+				governance.CELString(strings.Join(accepted, " or ")) + ` + ": namespace \"" + namespaceObject.metadata.name + "\" has " + ` +
+				`(` + value + `.hasValue() ? ` + governance.CELString(p.Label) + ` + "=\"" + ` + value + `.value() + "\"" : "no " + ` + governance.CELString(p.Label) + ` + " label")`,
+		}},
+	}
 }

@@ -8,7 +8,11 @@
 // workload's Namespace object in the input and denies an AI workload or AI
 // custom resource whose Namespace lacks the approvalLabel parameter
 // (default aigov.dev/ai-approved=true; a bare key means any value) or is not
-// in the input.
+// in the input. Its ValidatingAdmissionPolicy classifies Pods and built-in
+// workloads in CEL (aiClassAdmissionVariables, GPU requests included) and
+// reads the approval label from namespaceObject; AI custom resources are
+// not matched (their kinds are only known to the Go check), and the
+// apiserver always has the namespace.
 
 package catalog
 
@@ -16,6 +20,7 @@ import (
 	"fmt"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/aigov/aigov/governance"
@@ -69,6 +74,7 @@ func shadowAIDefinition() governance.Definition {
 		Params: []governance.Param{{Name: "approvalLabel", Type: "string", Default: DefaultAIApprovalLabel,
 			Description: `namespace label of approval, "key=value" or "key" (any value)`}},
 		Requires: []governance.FactRef{ClassificationFact, AssetsFact},
+		VAP:      true,
 		New:      NewShadowAI,
 	}
 }
@@ -127,5 +133,26 @@ func NewShadowAI(params any) (governance.Check, error) {
 			}
 			return out
 		},
+		Admission: shadowAIAdmission(p),
 	}, nil
+}
+
+// shadowAIAdmission denies an AI workload (classified, or requesting a
+// GPU) whose namespace lacks the approval label (or has another value).
+func shadowAIAdmission(p ShadowAIParams) *governance.Admission {
+	label := `namespaceObject.metadata.?labels[?` + governance.CELString(p.Key) + `]`
+	approved := label + `.hasValue()`
+	if p.HasValue {
+		approved = label + `.orValue("") == ` + governance.CELString(p.Value) + ` && ` + approved
+	}
+	what := `(variables.` + varAIClass + ` != "" ? variables.` + varAIClass + ` : "GPU workload") + " " + object.kind + " \"" + object.metadata.name + "\""`
+	return &governance.Admission{
+		Rules:     governance.PodAdmissionRules(),
+		Variables: aiClassAdmissionVariables(true),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression:        `!(variables.` + varAIClass + ` != "" || variables.` + varUsesGPU + `) || (` + approved + `)`,
+			Message:           "AI workloads (classified, or requesting GPUs) may run only in namespaces labelled " + p.ApprovalLabel,
+			MessageExpression: what + ` + " runs outside the AI-approved namespaces: namespace \"" + namespaceObject.metadata.name + "\" is not labelled " + ` + governance.CELString(p.ApprovalLabel),
+		}},
+	}
 }

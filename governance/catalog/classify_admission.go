@@ -5,9 +5,9 @@
 // the same order of evidence: the aigov.dev/ai-class override on the object
 // then on its pod template, operator labels, the component label, the
 // images of the regular and init containers (exact repository suffixes
-// first, then the wildcard patterns in table order); GPU requests are a
-// variable of their own (see aiClassCEL). Custom resources are not matched
-// by these policies: their pods are classified from their kind.
+// first, then the wildcard patterns in table order), and a Job, CronJob or
+// Pod of a Job requesting a GPU. Custom resources are not matched by these
+// policies (the Go checks classify them by kind).
 
 package catalog
 
@@ -36,7 +36,8 @@ const (
 	// varUsesGPU is true when a regular or init container requests or
 	// limits a non-zero quantity of a GPU resource.
 	varUsesGPU = "usesGPU"
-	// varAIClass is the class name, "" for none (see aiClassCEL).
+	// varAIClass is the class name, "" for none (see
+	// aiClassAdmissionVariables).
 	varAIClass = "aiClass"
 )
 
@@ -53,8 +54,13 @@ func modelServingClassesCEL() string {
 }
 
 // aiClassAdmissionVariables returns the pod variables followed by the
-// classification variables, then extra.
-func aiClassAdmissionVariables(extra ...admissionregistrationv1.Variable) []admissionregistrationv1.Variable {
+// classification variables. With gpu, they hold varUsesGPU and the class
+// is ClassifyObject's in full; without, the last evidence (a Job, CronJob
+// or Pod of a Job requesting a GPU is a training job) is left out: it can
+// only make a training job of what would otherwise be no AI asset, which
+// does not change the question "model server?", and the GPU comprehension
+// is the costliest part of the classification.
+func aiClassAdmissionVariables(gpu bool) []admissionregistrationv1.Variable {
 	vars := []admissionregistrationv1.Variable{
 		{Name: varObjectLabels, Expression: `object.metadata.?labels.orValue({})`},
 		{Name: varTemplateLabels, Expression: `object.kind == "Pod" ? object.metadata.?labels.orValue({}) : ` +
@@ -63,9 +69,12 @@ func aiClassAdmissionVariables(extra ...admissionregistrationv1.Variable) []admi
 		{Name: varImageClasses, Expression: `variables.` + governance.VarContainersAndInit +
 			`.map(c, c.?image.orValue("").split("@")[0].split("/"))` +
 			`.map(p, ` + imageClassCEL("p") + `).filter(x, x != "")`},
-		{Name: varAIClass, Expression: aiClassCEL()},
 	}
-	return governance.PodAdmissionVariables(append(vars, extra...)...)
+	if gpu {
+		vars = append(vars, usesGPUVariable())
+	}
+	vars = append(vars, admissionregistrationv1.Variable{Name: varAIClass, Expression: aiClassCEL(gpu)})
+	return governance.PodAdmissionVariables(vars...)
 }
 
 // usesGPUVariable declares varUsesGPU (after the pod variables).
@@ -90,14 +99,9 @@ func gpuResourceCEL(name string) string {
 }
 
 // aiClassCEL chains the evidence, strongest first, as ClassifyObject
-// tries it for a Pod or built-in workload, up to the images: the last
-// evidence (a Job requesting a GPU is a training job) is left out, since
-// it can only make a training job of what would otherwise be no AI asset
-// and the policies ask "model server?" or "classified or requesting a
-// GPU?" (varUsesGPU), which it does not change. Leaving it out keeps the
-// GPU comprehension, the costliest part, out of the policies that do not
-// need it.
-func aiClassCEL() string {
+// tries it for a Pod or built-in workload; the GPU evidence only with gpu
+// (see aiClassAdmissionVariables).
+func aiClassCEL(gpu bool) string {
 	type step struct{ cond, class string }
 	var steps []step
 	valid := []string{AIClassNone}
@@ -135,6 +139,10 @@ func aiClassCEL() string {
 		steps = append(steps, step{component + ` in variables.` + labels + ` && ` + v + ` in ` + compMap, compMap + `[` + v + `]`})
 	}
 	steps = append(steps, step{`size(variables.` + varImageClasses + `) > 0`, `variables.` + varImageClasses + `[0]`})
+	if gpu {
+		jobLike := `(object.kind in ["Job", "CronJob"] || (object.kind == "Pod" && object.metadata.?ownerReferences.orValue([]).exists(r, r.kind == "Job")))`
+		steps = append(steps, step{jobLike + ` && variables.` + varUsesGPU, governance.CELString(string(ClassTrainingJob))})
+	}
 
 	expr := `""`
 	for i := len(steps) - 1; i >= 0; i-- {
