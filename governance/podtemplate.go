@@ -2,6 +2,7 @@ package governance
 
 import (
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,6 +32,24 @@ type PodTemplate struct {
 	// account, its token and the pod security context are set by the
 	// resource that uses it, and checks of those fields skip it.
 	Partial bool
+	// containerPaths maps containers not written in Spec's lists to their
+	// field (operator.Template.ContainerPaths); FieldPath applies it.
+	containerPaths map[string]string
+}
+
+// FieldPath returns where a field path under the template's Spec is
+// written in the object: the path itself, except for a container written
+// outside the spec's container lists (a KServe predictor's model), whose
+// fields are under its own path ("spec.predictor.containers[0].image" is
+// "spec.predictor.model.image").
+func (t PodTemplate) FieldPath(p string) string {
+	for rel, at := range t.containerPaths {
+		prefix := t.Path + "." + rel
+		if p == prefix || strings.HasPrefix(p, prefix+".") {
+			return at + p[len(prefix):]
+		}
+	}
+	return p
 }
 
 // PodSpec is the core Pod spec type.
@@ -55,7 +74,8 @@ func PodTemplatesOf(o *Object) []PodTemplate {
 	out := make([]PodTemplate, len(o.templates))
 	for i := range o.templates {
 		t := &o.templates[i]
-		out[i] = PodTemplate{Spec: &t.Spec, Meta: &t.Meta, Path: t.Path, Role: t.Role, Partial: t.Partial}
+		out[i] = PodTemplate{Spec: &t.Spec, Meta: &t.Meta, Path: t.Path, Role: t.Role, Partial: t.Partial,
+			containerPaths: t.ContainerPaths}
 	}
 	return out
 }

@@ -75,7 +75,7 @@ func invalidQuantities(o *governance.Object) []governance.Violation {
 		for _, e := range NegativeQuantities(pod) {
 			// The apiserver validates a template at the workload's spec path.
 			e.Field = specPath + strings.TrimPrefix(e.Field, "spec")
-			out = append(out, governance.Violation{Path: e.Field,
+			out = append(out, governance.Violation{Path: t.FieldPath(e.Field),
 				Message: fmt.Sprintf("%s: %s %s is %v; the apiserver refuses the %s: %s", kind, podPart(spec, e.Field), fieldTail(e.Field, 1), e.BadValue, o.GVK.Kind, e.Error())})
 		}
 	}

@@ -34,7 +34,10 @@ func checkEnvReference(c *Context, o *governance.Object) []Finding {
 	}
 	var out []Finding
 	for _, t := range governance.PodTemplatesOf(o) {
-		out = append(out, envReferences(t.Spec, t.Path)...)
+		for _, f := range envReferences(t.Spec, t.Path) {
+			f.Path = t.FieldPath(f.Path)
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -69,7 +69,10 @@ func modelServingContainers(cl *classifier, o *governance.Object, which containe
 	var out []governance.Violation
 	for _, t := range governance.PodTemplatesOf(o) {
 		for _, ref := range containersOf(t.Spec, t.Path, which) {
-			out = append(out, visit(what, ref)...)
+			for _, v := range visit(what, ref) {
+				v.Path = t.FieldPath(v.Path)
+				out = append(out, v)
+			}
 		}
 	}
 	return out

@@ -25,6 +25,14 @@ func TestPrivilegedContainer(t *testing.T) {
 			}},
 		{name: "ReplicationController without template", manifest: "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc}\nspec: {replicas: 0}\n"},
 		{name: "not a pod", manifest: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {privileged: 'true'}\n"},
+		// A KServe model is a container written outside the predictor's
+		// containers: the finding names its own field.
+		{name: "InferenceService model", manifest: "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: llm, namespace: ml}\n" +
+			"spec: {predictor: {model: {modelFormat: {name: huggingface}, securityContext: {privileged: true}}}}\n",
+			want: []string{`InferenceService/llm spec.predictor.model.securityContext.privileged: container "kserve-container" sets securityContext.privileged: true`}},
+		{name: "RayCluster worker group", manifest: "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: rc, namespace: ml}\n" +
+			"spec: {headGroupSpec: {template: {spec: {containers: [{name: head, image: x}]}}}, workerGroupSpecs: [{groupName: gpu, template: {spec: {containers: [{name: w, image: x, securityContext: {privileged: true}}]}}}]}\n",
+			want: []string{`RayCluster/rc spec.workerGroupSpecs[0].template.spec.containers[0].securityContext.privileged: container "w" sets securityContext.privileged: true`}},
 	}
 	for _, k := range workloadKinds {
 		cases = append(cases, checkCase{name: k, manifest: podManifest(k, "w", "", "{containers: [{name: gpu, image: x, securityContext: {privileged: true}}]}"),

@@ -125,7 +125,10 @@ func podCheck(fn func(p podView) []governance.Violation) func(o *governance.Obje
 	return func(o *governance.Object) []governance.Violation {
 		var out []governance.Violation
 		for _, t := range governance.PodTemplatesOf(o) {
-			out = append(out, fn(podView{spec: t.Spec, meta: t.Meta, path: t.Path, partial: t.Partial})...)
+			for _, v := range fn(podView{spec: t.Spec, meta: t.Meta, path: t.Path, partial: t.Partial}) {
+				v.Path = t.FieldPath(v.Path)
+				out = append(out, v)
+			}
 		}
 		return out
 	}

@@ -65,6 +65,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -428,11 +429,14 @@ func isvcTemplates(obj map[string]any) ([]Template, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		out = append(out, t)
 		unknown = append(unknown, unk...)
 		if c.name != "predictor" {
+			out = append(out, t)
 			continue
 		}
+		// The model (or a framework shorthand) is a container written
+		// outside the predictor's containers: it joins the template so
+		// that pod checks read it, at its own path.
 		if model, ok := comp["model"]; ok {
 			var m kserveModel
 			unk, err := kserveStrict(model, &m, path+".model")
@@ -440,6 +444,7 @@ func isvcTemplates(obj map[string]any) ([]Template, []string, error) {
 				return nil, nil, err
 			}
 			unknown = append(unknown, unk...)
+			addModelContainer(&t, m.Container, path+".model")
 		}
 		for _, f := range kserveFrameworks {
 			if fw, ok := comp[f.key]; ok {
@@ -449,8 +454,10 @@ func isvcTemplates(obj map[string]any) ([]Template, []string, error) {
 					return nil, nil, err
 				}
 				unknown = append(unknown, unk...)
+				addModelContainer(&t, ext.Container, path+"."+f.key)
 			}
 		}
+		out = append(out, t)
 		if ws := Map(comp, "workerSpec"); ws != nil {
 			t, unk, err := kserveComponentTemplate(ws, path+".workerSpec", "predictor worker",
 				[]string{"pipelineParallelSize", "tensorParallelSize"}, false)
@@ -462,6 +469,31 @@ func isvcTemplates(obj map[string]any) ([]Template, []string, error) {
 		}
 	}
 	return out, unknown, nil
+}
+
+// writtenSpec is the template's spec as the predictor writes it: without
+// the model container addModelContainer appended.
+func writtenSpec(t *Template) corev1.PodSpec {
+	spec := *t.Spec.DeepCopy()
+	if n := len(t.ContainerPaths); n > 0 && n <= len(spec.Containers) {
+		spec.Containers = spec.Containers[:len(spec.Containers)-n]
+	}
+	return spec
+}
+
+// addModelContainer appends the predictor's model container (named
+// kserve-container when unnamed, as the runtime merge names it) to the
+// predictor's template, written at path.
+func addModelContainer(t *Template, c corev1.Container, path string) {
+	if c.Name == "" {
+		c.Name = "kserve-container"
+	}
+	rel := "containers[" + strconv.Itoa(len(t.Spec.Containers)) + "]"
+	t.Spec.Containers = append(t.Spec.Containers, c)
+	if t.ContainerPaths == nil {
+		t.ContainerPaths = map[string]string{}
+	}
+	t.ContainerPaths[rel] = path
 }
 
 // kserveComponentTemplate decodes a component: its component fields (when
@@ -595,7 +627,7 @@ func (is *isvc) predictorPod(lookup Lookup) (Pod, bool) {
 	}
 	var ext kserveComponentExt
 	kserveLenient(comp, &ext)
-	model, modelPath, hasModel := kservePredictorModel(comp)
+	model, _, hasModel := kservePredictorModel(comp)
 	var spec corev1.PodSpec
 	var runtimeMeta metav1.ObjectMeta
 	specPath := "spec.predictor"
@@ -605,11 +637,11 @@ func (is *isvc) predictorPod(lookup Lookup) (Pod, bool) {
 		if !ok {
 			return Pod{}, false
 		}
-		if spec, ok = is.modelPodSpec(&t.Spec, &model, &rt); !ok {
+		written := writtenSpec(&t)
+		if spec, ok = is.modelPodSpec(&written, &model, &rt); !ok {
 			return Pod{}, false
 		}
 		runtimeMeta.Labels, runtimeMeta.Annotations = rt.spec.Labels, rt.spec.Annotations
-		specPath = modelPath
 		if model.StorageURI != nil {
 			storageURI = *model.StorageURI
 		}

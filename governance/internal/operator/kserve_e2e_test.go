@@ -97,7 +97,7 @@ func TestKServeAndLWSThroughTheLoader(t *testing.T) {
 		t.Fatalf("InferenceService workloads = %d, want 1", len(isvcs))
 	}
 	w := isvcs[0]
-	if w.Role != "predictor" || w.Replicas != 2 || w.SpecPath != "spec.predictor.model" || w.Namespace != "team-a" {
+	if w.Role != "predictor" || w.Replicas != 2 || w.SpecPath != "spec.predictor" || w.Namespace != "team-a" {
 		t.Errorf("predictor workload = role %q replicas %d path %s ns %s", w.Role, w.Replicas, w.SpecPath, w.Namespace)
 	}
 	if w.MinReplicas == nil || *w.MinReplicas != 2 || w.MaxReplicas == nil || *w.MaxReplicas != 4 {

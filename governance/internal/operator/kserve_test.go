@@ -306,8 +306,13 @@ func TestInferenceServiceTemplates(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("templates = %v, want %v", got, want)
 	}
-	if ts[0].Spec.ServiceAccountName != "llama-sa" || len(ts[0].Spec.Containers) != 0 || ts[0].Meta.Labels["tier"] != "gold" {
+	// The model is a container written outside the predictor's
+	// containers: it joins the template, mapped to its own field.
+	if ts[0].Spec.ServiceAccountName != "llama-sa" || len(ts[0].Spec.Containers) != 1 || ts[0].Meta.Labels["tier"] != "gold" {
 		t.Errorf("predictor template = %+v", ts[0])
+	}
+	if c := ts[0].Spec.Containers[0]; c.Name != "kserve-container" || ts[0].ContainerPaths["containers[0]"] != "spec.predictor.model" {
+		t.Errorf("model container %q at %v", c.Name, ts[0].ContainerPaths)
 	}
 }
 
@@ -318,7 +323,7 @@ func TestInferenceServiceModelPod(t *testing.T) {
 		t.Fatalf("pods = %d, want 1", len(pods))
 	}
 	p := pods[0]
-	if p.Role != "predictor" || p.SpecPath != "spec.predictor.model" || p.Replicas != 2 ||
+	if p.Role != "predictor" || p.SpecPath != "spec.predictor" || p.Replicas != 2 ||
 		p.MinReplicas == nil || *p.MinReplicas != 2 || p.MaxReplicas == nil || *p.MaxReplicas != 4 {
 		t.Errorf("pod = role %q path %s replicas %d min %v max %v", p.Role, p.SpecPath, p.Replicas,
 			lwsDeref(p.MinReplicas), lwsDeref(p.MaxReplicas))
@@ -428,7 +433,6 @@ func TestInferenceServiceRuntimeSelection(t *testing.T) {
 		name  string
 		docs  []string
 		image string // "" for no pod
-		path  string
 	}{
 		{name: "namespace runtime before cluster runtime", docs: []string{
 			runtime("ClusterServingRuntime", "", "a-cluster", auto), runtime("ServingRuntime", "ns", "z-ns", auto), sk},
@@ -475,7 +479,7 @@ func TestInferenceServiceRuntimeSelection(t *testing.T) {
 			runtime("ClusterServingRuntime", "", "rt", auto), isvc("    model:\n      runtime: rt\n      modelFormat:\n        name: onnx\n")}},
 		{name: "framework shorthand", docs: []string{
 			runtime("ClusterServingRuntime", "", "rt", auto), isvc("    sklearn:\n      storageUri: pvc://models/iris\n")},
-			image: "rt:1", path: "spec.predictor.sklearn"},
+			image: "rt:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pods := kserveTestLoad(t, tc.docs...).pods(t)
@@ -491,11 +495,9 @@ func TestInferenceServiceRuntimeSelection(t *testing.T) {
 			if got := pods[0].Pod.Spec.Containers[0].Image; got != tc.image {
 				t.Errorf("image = %s, want %s", got, tc.image)
 			}
-			want := tc.path
-			if want == "" {
-				want = "spec.predictor.model"
-			}
-			if pods[0].SpecPath != want {
+			// The predictor's template holds the model container (at its
+			// own field, see TestInferenceServiceTemplates).
+			if want := "spec.predictor"; pods[0].SpecPath != want {
 				t.Errorf("SpecPath = %s, want %s", pods[0].SpecPath, want)
 			}
 		})

@@ -41,6 +41,11 @@ type Template struct {
 	// account, its token and the pod security context come from the
 	// resource that uses it, so checks of those fields skip it.
 	Partial bool
+	// ContainerPaths maps a container of Spec that is not written in the
+	// template's list ("containers[1]") to the field it is written at
+	// ("spec.predictor.model": a KServe model is a container written
+	// outside the predictor's containers).
+	ContainerPaths map[string]string
 }
 
 // MetaPath is the field path of the template's metadata: Path with its
