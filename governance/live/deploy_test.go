@@ -1,0 +1,98 @@
+package live_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/cluster"
+	"github.com/aigov/aigov/governance/kustomize"
+	"github.com/aigov/aigov/governance/live"
+	"github.com/aigov/aigov/governance/policyset"
+	"github.com/aigov/aigov/internal/testenv"
+	"github.com/aigov/aigov/rbac"
+)
+
+var deployDir = filepath.Join("..", "..", "deploy")
+
+// serviceAccount is the identity deploy/ runs aigov serve as.
+var serviceAccount = rbac.Impersonate("system:serviceaccount:aigov-system:aigov")
+
+func loadDeploy(t *testing.T) *governance.Inventory {
+	t.Helper()
+	loader, err := governance.NewLoader()
+	require.NoError(t, err)
+	objs, errs := kustomize.Read(loader, deployDir)
+	inv, err := loader.Build(objs, errs)
+	require.NoError(t, err)
+	return inv
+}
+
+// TestDeployPassesItsOwnCatalog: `aigov check -k deploy` finds nothing.
+func TestDeployPassesItsOwnCatalog(t *testing.T) {
+	inv := loadDeploy(t)
+	rules, err := policyset.Rules("")
+	require.NoError(t, err)
+	engine, err := governance.NewEngine(rules...)
+	require.NoError(t, err)
+	assert.Empty(t, engine.Run(inv))
+}
+
+// TestDeployRBACIsLeastPrivilege asks aigov's RBAC analyzer what deploy/
+// lets the service account do: list and watch every kind aigov reads, and
+// no other verb on them (not even get: a Secret's value is read from the
+// watch, never fetched by name); write its reports; hold a Lease in its
+// own namespace only.
+func TestDeployRBACIsLeastPrivilege(t *testing.T) {
+	g := rbac.New(loadDeploy(t))
+	can := func(verb, group, resource, ns string) bool {
+		return g.Can(serviceAccount, rbac.Attributes{Verb: verb, APIGroup: group, Resource: resource, Namespace: ns}).Allowed
+	}
+	for _, gvr := range cluster.DefaultResources() {
+		for _, verb := range []string{"list", "watch"} {
+			assert.True(t, can(verb, gvr.Group, gvr.Resource, ""), "%s %s", verb, gvr.GroupResource())
+		}
+		for _, verb := range []string{"get", "create", "update", "patch", "delete", "deletecollection"} {
+			assert.False(t, can(verb, gvr.Group, gvr.Resource, "team-a"), "%s %s", verb, gvr.GroupResource())
+		}
+	}
+	for _, resource := range []string{"reports", "clusterreports"} {
+		for _, verb := range []string{"list", "create", "patch", "delete"} {
+			assert.True(t, can(verb, "openreports.io", resource, ""), "%s %s", verb, resource)
+		}
+		assert.False(t, can("update", "openreports.io", resource, ""), "apply patches")
+	}
+	for _, verb := range []string{"get", "create", "update"} {
+		assert.True(t, can(verb, "coordination.k8s.io", "leases", "aigov-system"), verb)
+		assert.False(t, can(verb, "coordination.k8s.io", "leases", "kube-system"), "%s leases elsewhere", verb)
+	}
+	assert.False(t, can("create", "", "pods", "aigov-system"))
+	assert.False(t, can("get", "", "secrets", "aigov-system"))
+}
+
+// TestDeployRBACSuffices runs the server with exactly deploy/'s RBAC on the
+// real apiserver: nothing is degraded, it wins the election in its
+// namespace and writes reports equal to the one-shot check.
+func TestDeployRBACSuffices(t *testing.T) {
+	env := testenv.Shared(t)
+	installCRDs(t, env, filepath.Join(deployDir, "crds"), reportsGVR)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, f := range []string{"namespace.yaml", "rbac.yaml"} {
+		data, err := os.ReadFile(filepath.Join(deployDir, f))
+		require.NoError(t, err)
+		_, err = env.ApplyYAML(ctx, data)
+		require.NoError(t, err, f)
+	}
+	srv := start(t, live.Options{Config: env.ServiceAccountConfig("aigov-system", "aigov"),
+		Reports: live.ReportsOpenReports, LeaderElect: true, LeaderElectionNamespace: "aigov-system"})
+	assert.Empty(t, srv.Snapshot().Degraded)
+	poll(t, 30*time.Second, "the server to lead", func() (bool, string) { return srv.Leader(), "not leading" })
+	waitForReportsToMatch(t, env, reportsGVR, clusterReportsGVR)
+}
