@@ -119,6 +119,25 @@ func TestEditDocument(t *testing.T) {
 			want: "kind: List\nitems:\n- kind: Pod\n  spec:\n    containers: []\n    automountServiceAccountToken: false\n",
 		},
 		{
+			name: "new blocks follow the document's indentation and indentless sequences",
+			src:  "spec:\n    containers:\n    - name: a\n",
+			op:   OpSet, path: "spec.containers[0].securityContext.capabilities.drop", value: []any{"ALL"},
+			want: "spec:\n    containers:\n    - name: a\n      securityContext:\n          capabilities:\n              drop:\n              - ALL\n",
+		},
+		{
+			name: "an appended mapping item follows an indentless sequence",
+			src:  "spec:\n  tolerations:\n  - key: a\n  x: 1\n",
+			op:   OpAppend, path: "spec.tolerations", value: map[string]any{"key": "g", "effect": "NoSchedule"},
+			want: "spec:\n  tolerations:\n  - key: a\n  - effect: NoSchedule\n    key: g\n  x: 1\n",
+		},
+		{
+			name: "Kyverno overrides: a list of mappings holding lists",
+			src:  "spec:\n  rules:\n  - name: r\n    validate:\n      message: m\n",
+			op:   OpSet, path: "spec.rules[0].validate.failureActionOverrides",
+			value: []any{map[string]any{"action": "Audit", "namespaces": []any{"dev", "test"}}},
+			want:  "spec:\n  rules:\n  - name: r\n    validate:\n      message: m\n      failureActionOverrides:\n      - action: Audit\n        namespaces:\n        - dev\n        - test\n",
+		},
+		{
 			name: "four-space indentation is followed",
 			src:  "spec:\n    template:\n        spec:\n            hostNetwork: false\n",
 			op:   OpSet, path: "spec.template.spec.automountServiceAccountToken", value: false,

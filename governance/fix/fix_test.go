@@ -188,6 +188,8 @@ func TestFixPlatform(t *testing.T) {
 		"quota-invalid-key ResourceQuota/team-a/gpus spec.hard[limits.gpu]",
 		"quota-inert-key ResourceQuota/team-b/gpus spec.hard[nvidia.com/gpu]",
 		"kyverno-deprecated-action ClusterPolicy/require-team spec.validationFailureAction",
+		"kyverno-deprecated-action ClusterPolicy/require-team spec.validationFailureActionOverrides",
+		"kyverno-deprecated-action ClusterPolicy/require-team spec.validationFailureActionOverrides[0].action",
 	} {
 		if !before[gone] || after[gone] {
 			t.Errorf("%s: before %v, after %v; want fixed", gone, before[gone], after[gone])

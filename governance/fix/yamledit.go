@@ -263,48 +263,34 @@ func marshal(n *yaml.Node) (string, error) {
 	return b.String(), nil
 }
 
-// renderEntry renders "key: value" for a mapping: block lines indented to
-// column col, or flow text without braces.
-func renderEntry(key string, v any, col int, flow bool) (string, error) {
-	val, err := encodeValue(v, flow)
+// flowEntry renders "key: value" for a flow mapping, without braces.
+func flowEntry(key string, v any) (string, error) {
+	val, err := encodeValue(v, true)
 	if err != nil {
 		return "", err
 	}
-	m := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, val}}
-	if flow {
-		m.Style = yaml.FlowStyle
-	}
-	text, err := marshal(m)
-	if err != nil {
-		return "", err
-	}
-	if flow {
-		text = strings.TrimSpace(text)
-		return strings.TrimSpace(text[1 : len(text)-1]), nil
-	}
-	return indentLines(text, col-1), nil
+	m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle,
+		Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: key}, val}}
+	return flowInner(m)
 }
 
-// renderItem renders one sequence item: "- value" lines indented to column
-// col, or flow text without brackets.
-func renderItem(v any, col int, flow bool) (string, error) {
-	val, err := encodeValue(v, flow)
+// flowItem renders one item for a flow sequence, without brackets.
+func flowItem(v any) (string, error) {
+	val, err := encodeValue(v, true)
 	if err != nil {
 		return "", err
 	}
-	s := &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{val}}
-	if flow {
-		s.Style = yaml.FlowStyle
-	}
-	text, err := marshal(s)
+	return flowInner(&yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{val}})
+}
+
+// flowInner renders a flow collection and drops its brackets.
+func flowInner(n *yaml.Node) (string, error) {
+	text, err := marshal(n)
 	if err != nil {
 		return "", err
 	}
-	if flow {
-		text = strings.TrimSpace(text)
-		return strings.TrimSpace(text[1 : len(text)-1]), nil
-	}
-	return indentLines(text, col-1), nil
+	text = strings.TrimSpace(text)
+	return strings.TrimSpace(text[1 : len(text)-1]), nil
 }
 
 // renderScalar renders a scalar value, in the quoting style of the scalar
@@ -325,19 +311,6 @@ func renderScalar(v any, style yaml.Style) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(text, "\n"), nil
-}
-
-func indentLines(text string, spaces int) string {
-	pad := strings.Repeat(" ", spaces)
-	lines := strings.SplitAfter(text, "\n")
-	var b strings.Builder
-	for _, l := range lines {
-		if l == "" {
-			continue
-		}
-		b.WriteString(pad + l)
-	}
-	return b.String()
 }
 
 // splice replaces src[start:end] with text.
@@ -412,7 +385,7 @@ func (d *docText) insertKey(m *yaml.Node, key string, v any) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		text, err := renderEntry(key, v, 0, true)
+		text, err := flowEntry(key, v)
 		if err != nil {
 			return nil, err
 		}
@@ -429,11 +402,11 @@ func (d *docText) insertKey(m *yaml.Node, key string, v any) ([]byte, error) {
 	if lastKey.Column != first.Column {
 		return nil, errors.New("mapping keys are not aligned")
 	}
-	text, err := renderEntry(key, v, first.Column, false)
-	if err != nil {
+	var b strings.Builder
+	if err := detectStyle(d.root).entryLines(&b, first.Column-1, key, v); err != nil {
 		return nil, err
 	}
-	return d.insertAfterLine(d.entryEnd(lastKey, lastVal), text), nil
+	return d.insertAfterLine(d.entryEnd(lastKey, lastVal), b.String()), nil
 }
 
 // appendItem adds item at the end of sequence s.
@@ -443,7 +416,7 @@ func (d *docText) appendItem(s *yaml.Node, item any) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		text, err := renderItem(item, 0, true)
+		text, err := flowItem(item)
 		if err != nil {
 			return nil, err
 		}
@@ -458,11 +431,11 @@ func (d *docText) appendItem(s *yaml.Node, item any) ([]byte, error) {
 	lastItem := s.Content[len(s.Content)-1]
 	// The last item's "-" is on the line of its node, in the column of the
 	// sequence's first "-".
-	text, err := renderItem(item, s.Column, false)
-	if err != nil {
+	var b strings.Builder
+	if err := detectStyle(d.root).itemLines(&b, s.Column-1, item); err != nil {
 		return nil, err
 	}
-	return d.insertAfterLine(d.blockEnd(lastItem.Line, s.Column, true), text), nil
+	return d.insertAfterLine(d.blockEnd(lastItem.Line, s.Column, true), b.String()), nil
 }
 
 // deleteEntry removes the mapping entry (k, v) of a block mapping: the
