@@ -523,9 +523,13 @@ func (p *planner) quotaKey(f governance.Finding, o *governance.Object) {
 	renamed := rq.DeepCopy()
 	renamed.Spec.Hard[to] = renamed.Spec.Hard[key]
 	delete(renamed.Spec.Hard, key)
+	had := map[string]bool{}
+	for _, e := range quota.ValidateQuota(rq) {
+		had[e.Error()] = true
+	}
 	for _, e := range quota.ValidateQuota(renamed) {
-		if e.Field == "spec.hard["+fixed+"]" {
-			p.suggest(f, f.Path, fmt.Sprintf("rename %s to %s, which the quota's scopes refuse: %v (not edited)", key, to, e))
+		if e.Field != f.Path && !had[e.Error()] {
+			p.suggest(f, f.Path, fmt.Sprintf("rename %s to %s, which the apiserver would refuse: %v (not edited)", key, to, e))
 			return
 		}
 	}
