@@ -176,10 +176,26 @@ func TestProtsOpensEveryPort(t *testing.T) {
 
 func TestCustomResourceBodyIsExempt(t *testing.T) {
 	for _, mode := range []governance.ValidationMode{governance.ValidationStrict, governance.ValidationWarn} {
-		inv, err := loadMode(t, mode, "cr.yaml", "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: llama, namespace: ai}\nspec: {predictor: {anything: goes}}\n")
+		inv, err := loadMode(t, mode, "cr.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: ai}\nspec: {predictor: {anything: goes}}\n")
 		if err != nil || len(inv.Warnings) > 0 || inv.Len() != 1 {
 			t.Errorf("%s: %v, warnings %q, %d objects", mode, err, inv.Warnings, inv.Len())
 		}
+	}
+}
+
+// The pod templates of an AI operator's custom resource have a known
+// schema (the core pod spec): a misspelt field in them is a field error
+// like one in a Deployment, while the rest of the body stays exempt.
+func TestOperatorPodTemplateIsValidated(t *testing.T) {
+	const input = "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: llama, namespace: ai}\nspec:\n  predictor:\n    containerz: []\n"
+	_, err := loadMode(t, governance.ValidationStrict, "cr.yaml", input)
+	want := `cr.yaml:6 (document 1): InferenceService: unknown field "spec.predictor.containerz"`
+	if got := strings.Join(errorLines(err), "\n"); got != want {
+		t.Errorf("strict: error %q, want %q", got, want)
+	}
+	inv, err := loadMode(t, governance.ValidationWarn, "cr.yaml", input)
+	if err != nil || len(inv.Warnings) != 1 || inv.Len() != 1 {
+		t.Errorf("warn: %v, warnings %q, %d objects", err, inv.Warnings, inv.Len())
 	}
 }
 
