@@ -1,7 +1,9 @@
 package governance
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -50,6 +52,88 @@ func (t PodTemplate) FieldPath(p string) string {
 		}
 	}
 	return p
+}
+
+// Written returns the template as written in its own lists: without the
+// containers written elsewhere (FieldPath), and whether there were any.
+func (t PodTemplate) Written() (PodTemplate, bool) {
+	if len(t.containerPaths) == 0 {
+		return t, false
+	}
+	spec := *t.Spec
+	spec.Containers = spec.Containers[:len(spec.Containers)-len(t.containerPaths)]
+	t.Spec, t.containerPaths = &spec, nil
+	return t, true
+}
+
+// Sets reports, for a field path under the template's Spec, whether a
+// container written outside the spec's lists (FieldPath) writes that
+// field itself; paths elsewhere are not such a container's, and report
+// false. Such a container is an overlay (a KServe model is merged into
+// its runtime's container): only what it writes is its own, so checks
+// judge it on that alone (an image or a limit it leaves out comes from
+// the runtime).
+func (t PodTemplate) Sets(p string) bool {
+	for rel := range t.containerPaths {
+		prefix := t.Path + "." + rel
+		if !strings.HasPrefix(p, prefix+".") {
+			continue
+		}
+		i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rel, "containers["), "]"))
+		if err != nil || i < 0 || i >= len(t.Spec.Containers) {
+			return false
+		}
+		raw, err := json.Marshal(t.Spec.Containers[i])
+		if err != nil {
+			return false
+		}
+		var m any
+		if json.Unmarshal(raw, &m) != nil {
+			return false
+		}
+		return hasField(m, p[len(prefix)+1:])
+	}
+	return false
+}
+
+// hasField reports whether the decoded JSON value v has the field at
+// path p ("securityContext.privileged", "resources.limits[cpu]",
+// "ports[0].hostPort").
+func hasField(v any, p string) bool {
+	for p != "" {
+		var key string
+		switch {
+		case p[0] == '[':
+			end := strings.IndexByte(p, ']')
+			if end < 0 {
+				return false
+			}
+			key, p = p[1:end], p[end+1:]
+		default:
+			end := strings.IndexAny(p, ".[")
+			if end < 0 {
+				end = len(p)
+			}
+			key, p = p[:end], p[end:]
+		}
+		p = strings.TrimPrefix(p, ".")
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[key]; !ok {
+				return false
+			}
+		case []any:
+			i, err := strconv.Atoi(key)
+			if err != nil || i < 0 || i >= len(x) {
+				return false
+			}
+			v = x[i]
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // PodSpec is the core Pod spec type.

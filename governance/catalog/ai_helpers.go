@@ -68,8 +68,13 @@ func modelServingContainers(cl *classifier, o *governance.Object, which containe
 	what := describeWorkload(c.Class, o.Kind(), o.Name())
 	var out []governance.Violation
 	for _, t := range governance.PodTemplatesOf(o) {
+		written, _ := t.Written()
 		for _, ref := range containersOf(t.Spec, t.Path, which) {
+			overlay := ref.list == "containers" && ref.index >= len(written.Spec.Containers)
 			for _, v := range visit(what, ref) {
+				if overlay && !t.Sets(v.Path) {
+					continue // a KServe model leaves it to its runtime
+				}
 				v.Path = t.FieldPath(v.Path)
 				out = append(out, v)
 			}

@@ -125,9 +125,18 @@ func podCheck(fn func(p podView) []governance.Violation) func(o *governance.Obje
 	return func(o *governance.Object) []governance.Violation {
 		var out []governance.Violation
 		for _, t := range governance.PodTemplatesOf(o) {
+			written, overlays := t.Written()
+			out = append(out, fn(podView{spec: written.Spec, meta: t.Meta, path: t.Path, partial: t.Partial})...)
+			if !overlays {
+				continue
+			}
+			// A container written elsewhere (a KServe model) is judged on
+			// the fields it writes; the rest comes from its runtime.
 			for _, v := range fn(podView{spec: t.Spec, meta: t.Meta, path: t.Path, partial: t.Partial}) {
-				v.Path = t.FieldPath(v.Path)
-				out = append(out, v)
+				if t.Sets(v.Path) {
+					v.Path = t.FieldPath(v.Path)
+					out = append(out, v)
+				}
 			}
 		}
 		return out
