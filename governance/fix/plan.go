@@ -153,6 +153,8 @@ func (p *planner) suggest(f governance.Finding, path, msg string) {
 }
 
 // templateAt returns the pod template of o that holds the field at path.
+// Partial templates (a KServe ServingRuntime's) are not edited: their
+// pod-level fields are set by the resource that uses them.
 func templateAt(o *governance.Object, path string) (governance.PodTemplate, bool) {
 	var best governance.PodTemplate
 	found := false
@@ -161,7 +163,7 @@ func templateAt(o *governance.Object, path string) (governance.PodTemplate, bool
 			best, found = t, true
 		}
 	}
-	return best, found
+	return best, found && !best.Partial
 }
 
 // container is one container of a pod spec and its path.
@@ -174,15 +176,17 @@ type container struct {
 // containers of a pod spec (every container Pod Security judges).
 func containers(t governance.PodTemplate) []container {
 	var out []container
+	// FieldPath: a container written outside the spec's lists (a KServe
+	// predictor's model) is edited where it is written.
 	for i := range t.Spec.InitContainers {
-		out = append(out, container{&t.Spec.InitContainers[i], t.Path + ".initContainers[" + strconv.Itoa(i) + "]"})
+		out = append(out, container{&t.Spec.InitContainers[i], t.FieldPath(t.Path + ".initContainers[" + strconv.Itoa(i) + "]")})
 	}
 	for i := range t.Spec.Containers {
-		out = append(out, container{&t.Spec.Containers[i], t.Path + ".containers[" + strconv.Itoa(i) + "]"})
+		out = append(out, container{&t.Spec.Containers[i], t.FieldPath(t.Path + ".containers[" + strconv.Itoa(i) + "]")})
 	}
 	for i := range t.Spec.EphemeralContainers {
 		c := corev1.Container(t.Spec.EphemeralContainers[i].EphemeralContainerCommon)
-		out = append(out, container{&c, t.Path + ".ephemeralContainers[" + strconv.Itoa(i) + "]"})
+		out = append(out, container{&c, t.FieldPath(t.Path + ".ephemeralContainers[" + strconv.Itoa(i) + "]")})
 	}
 	return out
 }
@@ -227,7 +231,7 @@ func (p *planner) privileged(f governance.Finding, o *governance.Object) {
 		return
 	}
 	for _, c := range containers(t) {
-		if f.Path == c.path+".securityContext.privileged" {
+		if f.Path == c.path+".securityContext.privileged" || t.FieldPath(f.Path) == c.path+".securityContext.privileged" {
 			p.setPrivilegedFalse(f, c)
 		}
 	}
