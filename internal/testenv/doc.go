@@ -36,6 +36,11 @@
 //		// ... ask cs.AuthorizationV1().SubjectAccessReviews() and compare.
 //	}
 //
+// The apiserver serves built-in kinds only. Env.InstallAICRDs installs the
+// CustomResourceDefinitions of the AI operators and of the Gateway API that
+// aigov reads (crds/, with their provenance in crds/README.md), and
+// Env.InstallCRDs those of a folder; both wait until discovery serves them.
+//
 // A test that needs the control plane fails, with the reason, when it cannot
 // be built or started. Outside CI (CI is not "true") a developer may set
 // AIGOV_SKIP_APISERVER=1 to skip those tests instead. AIGOV_TESTENV_KEEP=1
