@@ -90,11 +90,13 @@ func (e *Engine) RunPass(pass *Pass) []Finding {
 	exemptions, exemptFindings := readExemptions(inv)
 	findings := exemptFindings
 	for _, r := range e.rules {
-		for _, f := range e.evaluate(r, pass) {
-			if exemptions.covers(f.Object, r.Check) || !r.Scope.includes(f.Object, inv, nsLabels) {
-				continue
+		keep := func(f Finding) bool {
+			return !exemptions.covers(f.Object, r.Check) && r.Scope.includes(f.Object, inv, nsLabels)
+		}
+		for _, f := range e.evaluate(r, pass, keep) {
+			if keep(f) {
+				findings = append(findings, e.complete(r, f))
 			}
-			findings = append(findings, e.complete(r, f))
 		}
 	}
 	placeOnFields(inv, findings)
@@ -160,20 +162,26 @@ func findingObject(inv *Inventory, ref ObjectRef) *Object {
 	return nil
 }
 
-func (e *Engine) evaluate(r Rule, pass *Pass) []Finding {
+// evaluate runs one rule. The findings of an object check on objects
+// whose pods are another object's (a Deployment's ReplicaSet and Pods)
+// fold into that object's (foldOwned); keep is the rule's exemptions and
+// scope, which decide which children fold.
+func (e *Engine) evaluate(r Rule, pass *Pass, keep func(Finding) bool) []Finding {
 	if r.Check.Inventory != nil {
 		return r.Check.Inventory(pass)
 	}
 	var out []Finding
+	var objs []*Object
 	for _, o := range pass.Inventory.Objects() {
 		if !r.Check.appliesTo(o) {
 			continue
 		}
 		for _, v := range r.Check.Object(o) {
 			out = append(out, Finding{Object: o.Ref(), Path: v.Path, Message: v.Message})
+			objs = append(objs, o)
 		}
 	}
-	return out
+	return foldOwned(pass.Inventory, out, objs, keep)
 }
 
 // complete fills in what the rule knows and the check function did not say.

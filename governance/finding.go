@@ -101,6 +101,16 @@ type Finding struct {
 	Remediation string
 	// Known is true when the finding is in the baseline.
 	Known bool
+	// Affected counts the pods folded into this finding: Pods read with
+	// the object's workload (a Deployment's Pods, through its ReplicaSet
+	// or not; a Job's; those of a custom resource) that have the same
+	// finding on the same field of their own spec. They are not reported
+	// separately. 0 when none were read, as for manifests.
+	Affected int
+	// Example is one of the folded objects (the first by name, a Pod
+	// when there are any), in the finding's namespace; zero when nothing
+	// was folded.
+	Example ObjectRef
 }
 
 // findingJSON is the stable JSON shape of the design's `check -o json`.
@@ -119,6 +129,10 @@ type findingJSON struct {
 	Line        int      `json:"line,omitempty"`
 	Document    int      `json:"document,omitempty"`
 	Known       bool     `json:"known"`
+	// Affected and Example are Finding's, left out when nothing was
+	// folded into the finding; Example is "Kind/name" like Object.
+	Affected int    `json:"affected,omitempty"`
+	Example  string `json:"example,omitempty"`
 }
 
 // MarshalJSON encodes the design's finding shape.
@@ -128,6 +142,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Namespace: f.Object.Namespace, Path: f.Path, Severity: f.Severity, Action: f.Action,
 		Message: f.Message, Remediation: f.Remediation, File: f.Object.Source.File,
 		Line: f.Object.Source.Line, Document: f.Object.Source.Document, Known: f.Known,
+		Affected: f.Affected, Example: exampleName(f.Example),
 	})
 }
 
@@ -144,8 +159,33 @@ func (f *Finding) UnmarshalJSON(b []byte) error {
 		Object: ObjectRef{APIVersion: j.APIVersion, Kind: kind, Name: name, Namespace: j.Namespace,
 			Source: Source{File: j.File, Line: j.Line, Document: j.Document, Item: -1}},
 		Path: j.Path, Message: j.Message, Remediation: j.Remediation, Known: j.Known,
+		Affected: j.Affected,
+	}
+	if ekind, ename, ok := strings.Cut(j.Example, "/"); ok {
+		f.Example = ObjectRef{Kind: ekind, Namespace: j.Namespace, Name: ename, Source: Source{Item: -1}}
 	}
 	return nil
+}
+
+// exampleName is the JSON form of Finding.Example: "Kind/name", or ""
+// when there is none.
+func exampleName(r ObjectRef) string {
+	if r.Kind == "" && r.Name == "" {
+		return ""
+	}
+	return r.String()
+}
+
+// FoldedText is what reports append to a finding's message for the pods
+// folded into it: " (and 12 pods)", "" when none were.
+func (f Finding) FoldedText() string {
+	switch {
+	case f.Affected <= 0:
+		return ""
+	case f.Affected == 1:
+		return " (and 1 pod)"
+	}
+	return fmt.Sprintf(" (and %d pods)", f.Affected)
 }
 
 // Identity is what makes two findings "the same" across runs (for

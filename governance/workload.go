@@ -183,7 +183,12 @@ var namingParents = map[string]Key{
 // created by one that is (a Pod of a ReplicaSet not listed, whose Deployment
 // is). Without the second rule, a Deployment and the Pods read back from a
 // cluster without their ReplicaSet would be counted twice.
-func (inv *Inventory) ownedInInventory(o *Object) bool {
+func (inv *Inventory) ownedInInventory(o *Object) bool { return inv.ownerInInventory(o) != nil }
+
+// ownerInInventory returns the inventory object that makes o's pods its
+// own (see ownedInInventory): its controller, or the controller's named
+// parent; nil when there is none.
+func (inv *Inventory) ownerInInventory(o *Object) *Object {
 	ns := o.Namespace()
 	for _, ref := range o.Meta().GetOwnerReferences() {
 		group, known := ownerKinds[ref.Kind]
@@ -201,16 +206,16 @@ func (inv *Inventory) ownedInInventory(o *Object) bool {
 			}
 			group = gv.Group
 		}
-		if inv.Get(Key{Group: group, Kind: ref.Kind, Namespace: ns, Name: ref.Name}) != nil {
-			return true
+		if owner := inv.Get(Key{Group: group, Kind: ref.Kind, Namespace: ns, Name: ref.Name}); owner != nil {
+			return owner
 		}
 		parent, named := namingParents[ref.Kind]
 		if i := strings.LastIndex(ref.Name, "-"); named && i > 0 {
 			parent.Namespace, parent.Name = ns, ref.Name[:i]
-			if inv.Get(parent) != nil {
-				return true
+			if owner := inv.Get(parent); owner != nil {
+				return owner
 			}
 		}
 	}
-	return false
+	return nil
 }

@@ -29,7 +29,8 @@ type jsonReport struct {
 //
 // Each finding is governance.Finding's JSON (check, name, object "Kind/name",
 // namespace, path, severity, action, message, remediation, file, line,
-// document, known); findings is [] when there are none, and warnings and
+// document, known, and affected and example for a finding that pods were
+// folded into); findings is [] when there are none, and warnings and
 // degraded (the kinds a live cluster did not let the run read) are left out
 // when there are none. A report with an Overview adds
 // "assets": [{"class","kind","namespace","name","team","reason","gpus",

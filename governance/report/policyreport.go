@@ -135,7 +135,8 @@ type ClusterPolicyReport struct {
 //   - aigov never reports passes (checks return failures only), so pass is
 //     0; error and skip are 0 too.
 //   - properties: path, file, line, document (when known), action, known
-//     (only when true).
+//     (only when true), and for a finding that pods were folded into
+//     affected (their number) and example ("Kind/name" of one of them).
 func PolicyReports(r Report) ([]PolicyReport, ClusterPolicyReport) {
 	at := r.Time
 	if at.IsZero() {
@@ -211,6 +212,12 @@ func policyReportResult(f governance.Finding, ts metav1.Timestamp) PolicyReportR
 	}
 	if f.Known {
 		props["known"] = "true"
+	}
+	if f.Affected > 0 {
+		props["affected"] = strconv.Itoa(f.Affected)
+	}
+	if ex := exampleOf(f); ex != "" {
+		props["example"] = ex
 	}
 	if len(props) == 0 {
 		props = nil

@@ -93,6 +93,10 @@ type (
 	sarifResultProps struct {
 		Severity string `json:"severity"`
 		Action   string `json:"action,omitempty"`
+		// Affected and Example are governance.Finding's (the pods
+		// folded into the result), left out when nothing was.
+		Affected int    `json:"affected,omitempty"`
+		Example  string `json:"example,omitempty"`
 	}
 	sarifLocation struct {
 		PhysicalLocation *sarifPhysicalLocation `json:"physicalLocation,omitempty"`
@@ -136,7 +140,9 @@ type (
 // stay matched across edits; baselineState is "unchanged" for known
 // findings and "new" for the others. The source's warnings are
 // toolExecutionNotifications; run.properties.objects counts the objects
-// loaded.
+// loaded. A result's properties hold its severity and action and, for a
+// finding that pods were folded into, affected (their number) and example
+// ("Kind/name" of one of them).
 func WriteSARIF(w io.Writer, r Report) error {
 	return encodeJSON(w, buildSARIF(r))
 }
@@ -165,7 +171,8 @@ func buildSARIF(r Report) sarifLog {
 			Locations:           []sarifLocation{sarifLocationOf(f)},
 			PartialFingerprints: map[string]string{SARIFFingerprint: hex.EncodeToString(sum[:])},
 			BaselineState:       state,
-			Properties:          sarifResultProps{Severity: f.Severity.String(), Action: string(f.Action)},
+			Properties: sarifResultProps{Severity: f.Severity.String(), Action: string(f.Action),
+				Affected: f.Affected, Example: exampleOf(f)},
 		}
 		results = append(results, res)
 	}

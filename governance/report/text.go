@@ -14,7 +14,7 @@ import (
 // most severe first, each as
 //
 //	FILE:LINE  Kind/namespace/name  check-id (entry name) [Warn] [known]
-//	  path: message
+//	  path: message (and N pods)
 //	  remediation: ...
 //
 // then the source's warnings and a summary line with the count per
@@ -106,7 +106,7 @@ func writeTextFinding(b *strings.Builder, f governance.Finding) {
 	b.WriteByte('\n')
 
 	b.WriteString("    ")
-	msg := safetext.Block(f.Message)
+	msg := safetext.Block(f.Message + f.FoldedText())
 	if f.Path != "" {
 		msg = safetext.Line(f.Path) + ": " + msg
 	}
