@@ -262,7 +262,7 @@ func TestPitfallYAMLUnquotedY(t *testing.T) {
 	require.NoError(t, err)
 	_, err = l.LoadBytes("model.yaml", []byte("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: y\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: n\n  namespace: y\nspec:\n  containers: [{name: c, image: i}]\n"))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "model.yaml:1")
+	assert.Contains(t, err.Error(), "model.yaml:4", "the line of the field")
 	assert.Contains(t, err.Error(), "metadata.name")
 	assert.Contains(t, err.Error(), "boolean")
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // multitenantLedger is the ledger of examples/multitenant, whose cv-team
-// has the inert key nvidia.com/gpu: "8" (cv-compute) and a Terminating
+// has the inert key nvidia.com/gpu: "12" (cv-compute) and a Terminating
 // scoped requests.nvidia.com/gpu: "4" (cv-batch-gpu).
 func multitenantLedger(t *testing.T) *quota.Ledger {
 	t.Helper()
@@ -50,14 +50,14 @@ func TestGPUReportInertKeyMultitenant(t *testing.T) {
 	}
 	require.NotNil(t, cv)
 	assert.Equal(t, "nvidia.com/gpu", cv.Resource)
-	assert.Equal(t, []quota.GPUQuotaKey{{Namespace: "cv-team", Quota: "cv-compute", Key: "nvidia.com/gpu", Hard: "8", Enforced: false}}, cv.InertKeys)
+	assert.Equal(t, []quota.GPUQuotaKey{{Namespace: "cv-team", Quota: "cv-compute", Key: "nvidia.com/gpu", Hard: "12", Enforced: false}}, cv.InertKeys)
 	assert.Equal(t, []quota.GPUQuotaKey{{Namespace: "cv-team", Quota: "cv-batch-gpu", Key: "requests.nvidia.com/gpu", Hard: "4", Enforced: true, Scopes: []string{"Terminating"}}}, cv.ScopedCaps)
-	assert.Equal(t, "4", cv.Quota, "the scoped cap stays the quota; the inert 8 is never added")
+	assert.Equal(t, "4", cv.Quota, "the scoped cap stays the quota; the inert 12 is never added")
 	assert.Equal(t, "8", rep.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 4 + platform 0: the inert key is not counted")
 
 	data, err := json.Marshal(quota.NewGPUDocument(rep))
 	require.NoError(t, err)
-	assert.Contains(t, string(data), `"inertKeys":[{"namespace":"cv-team","quota":"cv-compute","key":"nvidia.com/gpu","hard":"8","enforced":false}]`)
+	assert.Contains(t, string(data), `"inertKeys":[{"namespace":"cv-team","quota":"cv-compute","key":"nvidia.com/gpu","hard":"12","enforced":false}]`)
 }
 
 // TestGPUReportInertOnlyNamespaceUncapped: a namespace whose only GPU key
@@ -124,7 +124,7 @@ func TestStatusNotEnforced(t *testing.T) {
 		case "cv-compute":
 			seen++
 			assert.Equal(t, []string{"nvidia.com/gpu"}, q.NotEnforced)
-			assert.Equal(t, "8", q.Hard["nvidia.com/gpu"], "hard keeps the inert key")
+			assert.Equal(t, "12", q.Hard["nvidia.com/gpu"], "hard keeps the inert key")
 		case "nlp-compute":
 			seen++
 			assert.Nil(t, q.NotEnforced)
