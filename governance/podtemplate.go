@@ -192,6 +192,19 @@ func OperatorKinds() []schema.GroupKind {
 	return out
 }
 
+// OperatorVersionKinds lists every supported version of OperatorKinds,
+// each kind's versions in the order the operator package gives them (a
+// reader of a cluster takes the first one the server serves).
+func OperatorVersionKinds() []schema.GroupVersionKind {
+	var out []schema.GroupVersionKind
+	for _, k := range operator.Kinds() {
+		for _, v := range k.Versions {
+			out = append(out, k.GroupKind.WithVersion(v))
+		}
+	}
+	return out
+}
+
 // IsOperatorKind reports whether gvk is a supported custom resource
 // version of an AI operator.
 func IsOperatorKind(gvk schema.GroupVersionKind) bool {

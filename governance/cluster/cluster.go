@@ -31,7 +31,8 @@ type Options struct {
 	Config *rest.Config
 	// Namespace limits namespaced kinds to one namespace; "" lists all.
 	Namespace string
-	// Extra adds resources to list, e.g. KServe InferenceServices.
+	// Extra adds resources to list besides DefaultResources, e.g. the
+	// custom resources of another operator.
 	Extra []schema.GroupVersionResource
 	// Timeout bounds each request (it becomes rest.Config.Timeout); 0 keeps
 	// the configuration's own, which is no bound unless the kubeconfig sets
@@ -48,10 +49,47 @@ type Options struct {
 	Required []schema.GroupResource
 }
 
-// DefaultResources are what Load lists: every kind an aigov analyzer reads.
-// Resources the server's discovery does not list (an optional API) are
-// skipped.
+// DefaultResources are what Load lists: every kind an aigov analyzer reads,
+// the built-in ones and then those of CustomResourceKinds. Resources the
+// server's discovery does not list (an optional API, a CRD that is not
+// installed) are skipped. A resource may appear in several versions: Load
+// reads the first one the server serves.
 func DefaultResources() []schema.GroupVersionResource {
+	out := builtinResources()
+	for _, gvk := range CustomResourceKinds() {
+		out = append(out, customResource(gvk))
+	}
+	return out
+}
+
+// CustomResourceKinds are the custom resource kinds Load reads when the
+// server serves them: every supported version of the AI operators' kinds
+// whose pods aigov derives (governance.OperatorVersionKinds), and the
+// Gateway API kinds the catalog follows from a listener to the model
+// servers (Gateway, HTTPRoute, ReferenceGrant, InferencePool). Of a kind
+// listed in several versions, the first one the server serves is read.
+func CustomResourceKinds() []schema.GroupVersionKind {
+	const gateway, inference = "gateway.networking.k8s.io", "inference.networking.k8s.io"
+	return append(governance.OperatorVersionKinds(),
+		schema.GroupVersionKind{Group: gateway, Version: "v1", Kind: "Gateway"},
+		schema.GroupVersionKind{Group: gateway, Version: "v1", Kind: "HTTPRoute"},
+		// ReferenceGrant v1 is served since Gateway API v1.5; v1beta1
+		// (still the storage version) is read from older installs.
+		schema.GroupVersionKind{Group: gateway, Version: "v1", Kind: "ReferenceGrant"},
+		schema.GroupVersionKind{Group: gateway, Version: "v1beta1", Kind: "ReferenceGrant"},
+		schema.GroupVersionKind{Group: inference, Version: "v1", Kind: "InferencePool"},
+	)
+}
+
+// customResource is the resource of a kind of CustomResourceKinds: the
+// lower-cased kind plus "s", which is the plural every one of their CRDs
+// declares (a test checks it against internal/testenv/crds).
+func customResource(gvk schema.GroupVersionKind) schema.GroupVersionResource {
+	return gvk.GroupVersion().WithResource(strings.ToLower(gvk.Kind) + "s")
+}
+
+// builtinResources are the Kubernetes kinds aigov reads.
+func builtinResources() []schema.GroupVersionResource {
 	return []schema.GroupVersionResource{
 		{Version: "v1", Resource: "namespaces"},
 		{Version: "v1", Resource: "pods"},
@@ -133,6 +171,9 @@ func (e *NothingReadError) Error() string {
 //
 //   - Discovery that fails, times out, or lists no core API is an error.
 //   - A resource discovery does not list is not served: skipped silently.
+//     So is a custom resource whose CRD is not installed.
+//   - A resource listed in several versions is read once, in the first
+//     version the server serves.
 //   - A resource the server serves but that could not be read (403, a 404
 //     although discovery lists it, its group's discovery failed) is a
 //     degradation: Inventory.Degraded and a line in Inventory.Warnings.
@@ -181,22 +222,29 @@ func Load(ctx context.Context, opts Options) (*governance.Inventory, error) {
 		errs     governance.ErrorList
 		read     []schema.GroupResource
 		degraded []governance.Degradation
-		seen     = map[schema.GroupVersionResource]bool{}
+		// done holds the resources listed (or refused) in some version:
+		// a later version of the same resource is the same objects.
+		done = map[schema.GroupResource]bool{}
+		// undiscovered holds why a resource's group version could not be
+		// discovered; it is a degradation unless another version is read.
+		undiscovered = map[schema.GroupResource]governance.Degradation{}
 	)
 	for _, gvr := range append(DefaultResources(), opts.Extra...) {
-		if seen[gvr] {
+		if done[gvr.GroupResource()] {
 			continue
 		}
-		seen[gvr] = true
 		res, ok := served.lookup(gvr)
 		if !ok {
 			continue
 		}
 		if res.failed != nil {
-			degraded = append(degraded, governance.Degradation{Resource: resourceName(gvr),
-				Reason: "discovery of " + gvr.GroupVersion().String() + " failed: " + res.failed.Error()})
+			if _, ok := undiscovered[gvr.GroupResource()]; !ok {
+				undiscovered[gvr.GroupResource()] = governance.Degradation{Resource: resourceName(gvr),
+					Reason: "discovery of " + gvr.GroupVersion().String() + " failed: " + res.failed.Error()}
+			}
 			continue
 		}
+		done[gvr.GroupResource()] = true
 		ns := opts.Namespace
 		if !res.namespaced {
 			ns = ""
@@ -211,6 +259,11 @@ func Load(ctx context.Context, opts Options) (*governance.Inventory, error) {
 		}
 		read = append(read, gvr.GroupResource())
 		objs, errs = append(objs, o...), append(errs, e...)
+	}
+	for gr, d := range undiscovered {
+		if !done[gr] {
+			degraded = append(degraded, d)
+		}
 	}
 	if err := requireSome(cfg.Host, opts.Required, read, degraded); err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ func TestLoadMatchesFiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Greater(t, fromFiles.Len(), 10, "the fixed platform should have many objects")
 
+	// The platform holds operator custom resources and Gateway API objects.
+	_, err = env.InstallAICRDs(ctx)
+	require.NoError(t, err)
 	_, err = env.ApplyDir(ctx, fixedPlatform)
 	require.NoError(t, err)
 
@@ -58,6 +61,41 @@ func TestLoadMatchesFiles(t *testing.T) {
 		}
 	}
 	require.Greater(t, fromCluster.Len(), fromFiles.Len(), "bootstrap RBAC and default ServiceAccounts are extras")
+	// The custom resources come back with the pods derived from them.
+	var derived []string
+	for _, w := range fromCluster.Workloads() {
+		if governance.IsOperatorKind(w.Object.GVK) {
+			derived = append(derived, w.Kind+"/"+w.Namespace+"/"+w.Name)
+		}
+	}
+	require.Contains(t, derived, "RayCluster/cv-team/cv-ray")
+	require.Contains(t, derived, "PyTorchJob/cv-team/detector-finetune")
+	require.Contains(t, derived, "LeaderWorkerSet/nlp-team/llama-chat")
+}
+
+// TestCustomResourceKindsHaveCRDs: every kind Load reads beyond the
+// built-in ones is served, under the resource name and version it lists,
+// once the CRDs of internal/testenv/crds are installed; so those CRDs cover
+// what aigov reads, and the plural rule of DefaultResources holds.
+func TestCustomResourceKindsHaveCRDs(t *testing.T) {
+	env := testenv.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, err := env.InstallAICRDs(ctx)
+	require.NoError(t, err)
+	dc := env.Client(t).Discovery()
+	kinds := cluster.CustomResourceKinds()
+	resources := cluster.DefaultResources()
+	resources = resources[len(resources)-len(kinds):]
+	for i, gvk := range kinds {
+		list, err := dc.ServerResourcesForGroupVersion(gvk.GroupVersion().String())
+		require.NoError(t, err, gvk.String())
+		found := false
+		for _, r := range list.APIResources {
+			found = found || (r.Name == resources[i].Resource && r.Kind == gvk.Kind)
+		}
+		require.True(t, found, "%s is served as %s", gvk, resources[i])
+	}
 }
 
 func assertFound(t *testing.T, want, got *governance.Object) bool {
@@ -124,14 +162,23 @@ func TestForbiddenKindsAreWarnings(t *testing.T) {
 	env := testenv.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// A served custom resource that cannot be listed is a degradation like
+	// a built-in one.
+	_, err := env.InstallAICRDs(ctx)
+	require.NoError(t, err)
 	user := "aigov-auditor"
+	var rules []string
+	for _, gvr := range cluster.DefaultResources() {
+		if gvr.GroupResource().String() == "secrets" || gvr.GroupResource().String() == "rayclusters.ray.io" {
+			continue
+		}
+		rules = append(rules, fmt.Sprintf("- {apiGroups: [%q], resources: [%s], verbs: [list]}", gvr.Group, gvr.Resource))
+	}
 	rbac := fmt.Sprintf(`apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata: {name: %[1]s}
 rules:
-- apiGroups: ["", apps, batch, networking.k8s.io, rbac.authorization.k8s.io, scheduling.k8s.io, node.k8s.io, storage.k8s.io, resource.k8s.io, admissionregistration.k8s.io, policy.networking.k8s.io]
-  resources: [namespaces, pods, services, serviceaccounts, configmaps, resourcequotas, limitranges, persistentvolumeclaims, replicationcontrollers, deployments, replicasets, statefulsets, daemonsets, jobs, cronjobs, networkpolicies, ingresses, roles, rolebindings, clusterroles, clusterrolebindings, priorityclasses, runtimeclasses, storageclasses, resourceclaims, deviceclasses, validatingadmissionpolicies, validatingadmissionpolicybindings, adminnetworkpolicies, baselineadminnetworkpolicies, clusternetworkpolicies]
-  verbs: [list]
+%[2]s
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -139,13 +186,16 @@ metadata: {name: %[1]s}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %[1]s}
 subjects:
 - {apiGroup: rbac.authorization.k8s.io, kind: User, name: %[1]s}
-`, user)
-	_, err := env.ApplyYAML(ctx, []byte(rbac))
+`, user, strings.Join(rules, "\n"))
+	_, err = env.ApplyYAML(ctx, []byte(rbac))
 	require.NoError(t, err)
 
 	inv, err := cluster.Load(ctx, cluster.Options{Config: env.ImpersonatedConfig(user)})
 	require.NoError(t, err)
-	require.Equal(t, []string{"cannot list secrets: forbidden; the inventory has none of them"}, inv.Warnings)
+	require.Equal(t, []string{
+		"cannot list rayclusters.ray.io: forbidden; the inventory has none of them",
+		"cannot list secrets: forbidden; the inventory has none of them",
+	}, inv.Warnings)
 	require.Empty(t, governance.Typed[*corev1.Secret](inv))
 	require.NotEmpty(t, governance.Typed[*corev1.Namespace](inv))
 }

@@ -98,7 +98,11 @@ func TestEverythingForbidden(t *testing.T) {
 	_, err, _ := load(t, srv.Kubeconfig(t), cluster.Options{})
 	var nothing *cluster.NothingReadError
 	require.ErrorAs(t, err, &nothing)
-	assert.Len(t, nothing.Degraded, len(cluster.DefaultResources()))
+	kinds := map[schema.GroupResource]bool{}
+	for _, gvr := range cluster.DefaultResources() {
+		kinds[gvr.GroupResource()] = true
+	}
+	assert.Len(t, nothing.Degraded, len(kinds), "one degradation per resource, not per version")
 	assert.Contains(t, err.Error(), "could not read any of ")
 	assert.Contains(t, err.Error(), "pods")
 	assert.True(t, strings.HasSuffix(err.Error(), srv.URL+": forbidden"), err.Error())
@@ -163,6 +167,80 @@ func TestNotServedIsSilent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, inv.Warnings)
 	assert.Equal(t, 1, inv.Len())
+}
+
+// TestCustomResourcesNotServedAreSilent: a cluster without the AI operators'
+// or the Gateway API's CRDs reads as before, without a warning.
+func TestCustomResourcesNotServedAreSilent(t *testing.T) {
+	custom := map[schema.GroupVersion]bool{}
+	for _, gvk := range cluster.CustomResourceKinds() {
+		custom[gvk.GroupVersion()] = true
+	}
+	var resources []clustertest.Resource
+	for _, r := range clustertest.StandardResources() {
+		if !custom[r.GroupVersion()] {
+			resources = append(resources, r)
+		}
+	}
+	require.Less(t, len(resources), len(clustertest.StandardResources()))
+	resources = clustertest.With(resources, "namespaces", func(r *clustertest.Resource) { r.Objects = []any{namespace("a")} })
+	srv := clustertest.New(t, clustertest.Config{Resources: resources})
+	inv, err, _ := load(t, srv.Kubeconfig(t), cluster.Options{})
+	require.NoError(t, err)
+	assert.Empty(t, inv.Warnings)
+	assert.Empty(t, inv.Degraded)
+	assert.Equal(t, 1, inv.Len())
+}
+
+// TestCustomResourcesAreRead: operator and Gateway API kinds the server
+// serves are listed like built-in ones; a kind served in two versions
+// (ReferenceGrant v1 and v1beta1) is listed once; one served only in an
+// older version (v1beta1) is read there; a served kind that is forbidden
+// is a degradation.
+func TestCustomResourcesAreRead(t *testing.T) {
+	rayCluster := map[string]any{"metadata": map[string]any{"namespace": "a", "name": "rc"},
+		"spec": map[string]any{"headGroupSpec": map[string]any{"template": map[string]any{"spec": map[string]any{
+			"containers": []any{map[string]any{"name": "ray-head", "image": "rayproject/ray:2.40.0"}}}}}}}
+	grant := map[string]any{"metadata": map[string]any{"namespace": "b", "name": "from-a"},
+		"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "a"}},
+			"to": []any{map[string]any{"group": "", "kind": "Service"}}}}
+	set := func(objs ...any) func(*clustertest.Resource) { return func(r *clustertest.Resource) { r.Objects = objs } }
+
+	resources := clustertest.With(clustertest.StandardResources(), "namespaces", set(namespace("a"), namespace("b")))
+	resources = clustertest.With(resources, "rayclusters.ray.io", set(rayCluster))
+	resources = clustertest.With(resources, "referencegrants.gateway.networking.k8s.io", set(grant))
+	resources = clustertest.With(resources, "pytorchjobs.kubeflow.org", func(r *clustertest.Resource) { r.Status = http.StatusForbidden })
+	srv := clustertest.New(t, clustertest.Config{Resources: resources})
+	inv, err, _ := load(t, srv.Kubeconfig(t), cluster.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []governance.Degradation{{Resource: "pytorchjobs.kubeflow.org", Reason: "forbidden"}}, inv.Degraded)
+	assert.Equal(t, 4, inv.Len(), "two namespaces, the RayCluster, the ReferenceGrant once")
+	rc := inv.Get(governance.Key{Group: "ray.io", Kind: "RayCluster", Namespace: "a", Name: "rc"})
+	require.NotNil(t, rc)
+	var roles []string
+	for _, w := range inv.Workloads() {
+		if w.Kind == "RayCluster" {
+			roles = append(roles, w.Role)
+		}
+	}
+	assert.Equal(t, []string{"head"}, roles, "the RayCluster's pods are derived")
+	g := inv.Get(governance.Key{Group: "gateway.networking.k8s.io", Kind: "ReferenceGrant", Namespace: "b", Name: "from-a"})
+	require.NotNil(t, g)
+	assert.Equal(t, "v1", g.GVK.Version, "the first version listed is read")
+
+	// A Gateway API install that serves ReferenceGrant in v1beta1 only.
+	var old []clustertest.Resource
+	for _, r := range resources {
+		if !(r.Resource == "referencegrants" && r.Version == "v1") {
+			old = append(old, r)
+		}
+	}
+	srv = clustertest.New(t, clustertest.Config{Resources: old})
+	inv, err, _ = load(t, srv.Kubeconfig(t), cluster.Options{})
+	require.NoError(t, err)
+	g = inv.Get(governance.Key{Group: "gateway.networking.k8s.io", Kind: "ReferenceGrant", Namespace: "b", Name: "from-a"})
+	require.NotNil(t, g)
+	assert.Equal(t, "v1beta1", g.GVK.Version)
 }
 
 // TestOtherListErrorsFail: a 500 on a list is an error naming the kind.

@@ -20,6 +20,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance/cluster"
 )
 
 // Resource is one resource the fake server's discovery lists, and how it
@@ -311,8 +313,21 @@ func status(w http.ResponseWriter, code int, reason string) {
 }
 
 // StandardResources are the resources cluster.DefaultResources lists, with
-// their kinds and scopes, all answering empty lists.
+// their kinds and scopes, all answering empty lists: the built-in kinds and
+// every version of cluster.CustomResourceKinds (as if all their CRDs were
+// installed; cluster-scoped are those whose kind starts with "Cluster", as
+// ClusterTrainingRuntime and ClusterServingRuntime).
 func StandardResources() []Resource {
+	out := builtinResources()
+	for _, gvk := range cluster.CustomResourceKinds() {
+		out = append(out, Resource{GroupVersionResource: gvk.GroupVersion().WithResource(strings.ToLower(gvk.Kind) + "s"),
+			Kind: gvk.Kind, Namespaced: !strings.HasPrefix(gvk.Kind, "Cluster")})
+	}
+	return out
+}
+
+// builtinResources are the Kubernetes kinds of StandardResources.
+func builtinResources() []Resource {
 	r := func(group, version, resource, kind string, namespaced bool) Resource {
 		return Resource{GroupVersionResource: schema.GroupVersionResource{Group: group, Version: version, Resource: resource},
 			Kind: kind, Namespaced: namespaced}
