@@ -204,7 +204,9 @@ func TestCustomResourcesAreRead(t *testing.T) {
 	grant := map[string]any{"metadata": map[string]any{"namespace": "b", "name": "from-a"},
 		"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "a"}},
 			"to": []any{map[string]any{"group": "", "kind": "Service"}}}}
-	set := func(objs ...any) func(*clustertest.Resource) { return func(r *clustertest.Resource) { r.Objects = objs } }
+	set := func(objs ...any) func(*clustertest.Resource) {
+		return func(r *clustertest.Resource) { r.Objects = objs }
+	}
 
 	resources := clustertest.With(clustertest.StandardResources(), "namespaces", set(namespace("a"), namespace("b")))
 	resources = clustertest.With(resources, "rayclusters.ray.io", set(rayCluster))
