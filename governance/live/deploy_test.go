@@ -2,8 +2,12 @@ package live_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,9 +94,21 @@ func TestDeployRBACSuffices(t *testing.T) {
 		_, err = env.ApplyYAML(ctx, data)
 		require.NoError(t, err, f)
 	}
+	// With the AI operators' and Gateway API CRDs installed, the server
+	// watches their kinds too, each once (ReferenceGrant is served in two
+	// versions), and may.
+	_, err := env.InstallAICRDs(ctx)
+	require.NoError(t, err)
 	srv := start(t, live.Options{Config: env.ServiceAccountConfig("aigov-system", "aigov"),
 		Reports: live.ReportsOpenReports, LeaderElect: true, LeaderElectionNamespace: "aigov-system"})
 	assert.Empty(t, srv.Snapshot().Degraded)
+	h := httptest.NewServer(srv.Handler())
+	defer h.Close()
+	metrics := get(t, h.URL+"/metrics", http.StatusOK)
+	for _, gvk := range cluster.CustomResourceKinds() {
+		synced := fmt.Sprintf("aigov_informer_synced{resource=%q} 1\n", strings.ToLower(gvk.Kind)+"s."+gvk.Group)
+		assert.Equal(t, 1, strings.Count(metrics, synced), "%s watched once", gvk.GroupKind())
+	}
 	poll(t, 30*time.Second, "the server to lead", func() (bool, string) { return srv.Leader(), "not leading" })
 	waitForReportsToMatch(t, env, reportsGVR, clusterReportsGVR)
 }

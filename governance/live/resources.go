@@ -70,26 +70,35 @@ func servedResources(ctx context.Context, dc discovery.DiscoveryInterface, host 
 	if _, ok := namespaced[schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}]; !ok {
 		return nil, nil, fmt.Errorf("discovery at %s lists no core API (v1 namespaces): not a Kubernetes API server, or the URL is wrong", host)
 	}
+	// A resource wanted in several versions (ReferenceGrant v1 and
+	// v1beta1) is the same objects in each: it is kept in the first version
+	// served, as cluster.Load reads it; a version whose discovery failed is
+	// a degradation only when no other version is served.
 	var (
-		served   []resource
-		degraded []governance.Degradation
-		seen     = map[schema.GroupVersionResource]bool{}
+		served       []resource
+		degraded     []governance.Degradation
+		kept         = map[schema.GroupResource]bool{}
+		undiscovered = map[schema.GroupResource]bool{}
 	)
 	for _, gvr := range wanted {
-		if seen[gvr] {
-			continue
-		}
-		seen[gvr] = true
-		if e, ok := failed[gvr.GroupVersion()]; ok {
+		if e, ok := failed[gvr.GroupVersion()]; ok && !undiscovered[gvr.GroupResource()] {
+			undiscovered[gvr.GroupResource()] = true
 			degraded = append(degraded, governance.Degradation{Resource: resourceName(gvr),
 				Reason: "discovery of " + gvr.GroupVersion().String() + " failed: " + e.Error()})
 			continue
 		}
-		if ns, ok := namespaced[gvr]; ok {
+		if ns, ok := namespaced[gvr]; ok && !kept[gvr.GroupResource()] {
+			kept[gvr.GroupResource()] = true
 			served = append(served, resource{gvr: gvr, namespaced: ns})
 		}
 	}
-	return served, degraded, nil
+	out := degraded[:0]
+	for _, d := range degraded {
+		if !kept[schema.ParseGroupResource(d.Resource)] {
+			out = append(out, d)
+		}
+	}
+	return served, out, nil
 }
 
 // probe finds out whether the caller may list and watch r across all
