@@ -155,6 +155,25 @@ func aiCorpus(t testing.TB, entry func(id, params string) governance.PolicyEntry
 	checks = append(checks, diffCheck{custom, inNamespaces(sensitiveSpecs[:3],
 		map[string]string{"example.com/tier": "low"}, map[string]string{"example.com/tier": "high"}, dc("restricted"))})
 
+	rq := func(name, hard string) diffCase {
+		m := mustYAML(t, `{apiVersion: v1, kind: ResourceQuota, metadata: {name: `+name+`}}`)
+		m["spec"] = map[string]any{"hard": mustYAML(t, hard)}
+		return diffCase{name: name, manifest: m}
+	}
+	checks = append(checks, diffCheck{entry("quota-inert-key", ""), []diffCase{
+		rq("standard", `{requests.cpu: "8", limits.memory: 64Gi, pods: "20", count/pods: "20"}`),
+		rq("requests-gpu", `{requests.nvidia.com/gpu: "4"}`),
+		rq("bare-gpu", `{nvidia.com/gpu: "4"}`),
+		rq("limits-gpu", `{limits.nvidia.com/gpu: "4", requests.nvidia.com/gpu: "4"}`),
+		rq("count", `{count/deployments.apps: "10", count/jobs.batch: "5"}`),
+		rq("storage-class", `{gold.storageclass.storage.k8s.io/requests.storage: 500Gi, gold.storageclass.storage.k8s.io/persistentvolumeclaims: "10"}`),
+		rq("storage-class-other", `{gold.storageclass.storage.k8s.io/limits.storage: 500Gi}`),
+		rq("device-class", `{gpu.example.com.deviceclass.resource.k8s.io/devices: "4"}`),
+		rq("implicit-dra", `{requests.deviceclass.resource.kubernetes.io/gpu.example.com: "4"}`),
+		rq("kubernetes-io", `{requests.kubernetes.io/widgets: "4"}`),
+		rq("hugepages", `{requests.hugepages-2Mi: 1Gi, hugepages-1Gi: 2Gi}`),
+	}})
+
 	var digestCases []diffCase
 	for _, s := range classified(bare) {
 		digestCases = append(digestCases, aiCases(t, s)...)

@@ -106,6 +106,11 @@ type Definition struct {
 	// VAP is true when the check is also generated as a
 	// ValidatingAdmissionPolicy; inventory-level checks cannot be.
 	VAP bool `json:"vap"`
+	// AdmissionNote says why an object-level check has no
+	// ValidatingAdmissionPolicy (VAP false): the apiserver already refuses
+	// what it reports, or its CEL would exceed the cost budget or could
+	// not decide as the Go check does.
+	AdmissionNote string `json:"admissionNote,omitempty"`
 	// Controls names the framework controls the check serves, each as
 	// "FRAMEWORK CONTROL", e.g. "CIS 5.2.2", "NSA-CISA pod-security",
 	// "OWASP-LLM LLM03", "MITRE-ATLAS AML.T0010".

@@ -18,7 +18,9 @@ import (
 // errors about one field are joined into one violation (it gives two for a
 // key such as limits.gpu): one finding per field, stable in baselines.
 func QuotaInvalidKey() governance.Definition {
-	return definition(newQuotaInvalidKey, "ResourceQuotas")
+	d := definition(newQuotaInvalidKey, "ResourceQuotas")
+	d.AdmissionNote = "no VAP needed: the apiserver's own validation refuses these quotas"
+	return d
 }
 
 func newQuotaInvalidKey() governance.Check {

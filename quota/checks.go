@@ -25,6 +25,7 @@ func definition(build func() governance.Check, kinds ...string) governance.Defin
 	c := build()
 	return governance.Definition{
 		ID: c.ID, Description: c.Description, Severity: c.Severity, Kinds: kinds, Requires: c.Requires,
+		VAP: c.Admission != nil,
 		New: func(params any) (governance.Check, error) {
 			if err := governance.NoParams(params); err != nil {
 				return governance.Check{}, err

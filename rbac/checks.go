@@ -63,13 +63,17 @@ type lintCheck struct {
 	kinds []string
 	// aliases are IDs of checks merged into this one.
 	aliases []string
-	run     func(ctx *lintContext, lc *lintCheck) []governance.Finding
+	// admissionNote says why the check has no admission form
+	// (Definition.AdmissionNote).
+	admissionNote string
+	run           func(ctx *lintContext, lc *lintCheck) []governance.Finding
 }
 
 func (lc lintCheck) definition() governance.Definition {
 	return governance.Definition{
 		ID: lc.id, Aliases: slices.Clone(lc.aliases), Description: lc.description, Severity: lc.severity,
 		Kinds: slices.Clone(lc.kinds), Requires: []governance.FactRef{GraphFact}, New: lc.new,
+		AdmissionNote: lc.admissionNote,
 	}
 }
 
