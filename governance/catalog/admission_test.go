@@ -62,7 +62,7 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 // TestAdmissionNotes: a check with a VAP carries no note, and the
 // object-level checks issue #17 asked VAPs for but that have none say why.
 func TestAdmissionNotes(t *testing.T) {
-	want := []string{"quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key",
+	want := []string{catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key",
 		"secret-private-key-material", "secret-url-credentials"}
 	var got []string
 	for _, d := range catalog.Definitions() {

@@ -30,7 +30,14 @@ func kyvernoDeprecatedActionDefinition() governance.Definition {
 		Description: "Kyverno policies must set validate.failureAction per rule (Enforce or Audit), not the deprecated spec.validationFailureAction or lowercase values.",
 		Severity:    governance.SeverityLow,
 		Kinds:       []string{"ClusterPolicy.kyverno.io", "Policy.kyverno.io"},
-		New:         NewKyvernoDeprecatedAction,
+		// Kyverno's CRDs (config/crds/kyverno/kyverno.io_clusterpolicies.yaml
+		// and kyverno.io_policies.yaml of github.com/kyverno/kyverno v1.15.2,
+		// both served versions) default spec.validationFailureAction to
+		// Audit: the apiserver adds the deprecated field before admission,
+		// so a policy could not tell what the manifest wrote.
+		AdmissionNote: "no VAP: Kyverno's CRDs default spec.validationFailureAction to Audit before admission, " +
+			"so a policy would see the deprecated field on every Kyverno policy",
+		New: NewKyvernoDeprecatedAction,
 	}
 }
 
