@@ -45,7 +45,7 @@ func TestCheckReportGolden(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(out), &doc))
 		assert.Equal(t, 1, doc.SchemaVersion)
-		assert.Equal(t, 79, doc.Objects)
+		assert.Equal(t, 88, doc.Objects)
 		assert.NotEmpty(t, doc.Findings)
 		var rows []string
 		for _, a := range doc.Assets {
@@ -53,10 +53,13 @@ func TestCheckReportGolden(t *testing.T) {
 		}
 		assert.Equal(t, []string{
 			"inference-server Deployment/nlp-team/llm-service nlp",
+			"inference-server LeaderWorkerSet/nlp-team/llama-chat nlp",
 			"embedding-service Deployment/nlp-team/text-embeddings nlp",
 			"vector-database StatefulSet/nlp-team/qdrant nlp",
 			"vector-database Deployment/recs-team/redis-stack recs",
 			"training-job Job/cv-team/resnet50-finetune cv",
+			"training-job PyTorchJob/cv-team/detector-finetune cv",
+			"training-job RayCluster/cv-team/cv-ray cv",
 			"notebook Deployment/cv-team/cv-notebook cv",
 		}, rows)
 	})

@@ -42,7 +42,7 @@ func TestFixPrintsDiff(t *testing.T) {
 	assert.NotContains(t, out, "suggestions", "suggestions go to standard error, so the diff pipes to git apply")
 	assert.Contains(t, stderr, "suggestions (not written):")
 	assert.Contains(t, stderr, "model-image-digest")
-	assert.Contains(t, stderr, "4 edits in 3 files, not written")
+	assert.Contains(t, stderr, "5 edits in 4 files, not written")
 	data, err := os.ReadFile(filepath.Join(dir, "quota.yaml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(data), "limits.gpu", "without --write nothing is written")
@@ -58,7 +58,7 @@ func TestFixWrite(t *testing.T) {
 	code, out, stderr := aigov(t, "", "fix", "-f", dir, "--write")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, "fixed "+filepath.Join(dir, "rbac.yaml")+" (1 edit)")
-	assert.Contains(t, stderr, "4 edits written in 3 files")
+	assert.Contains(t, stderr, "5 edits written in 4 files")
 
 	after, err := os.ReadFile(filepath.Join(dir, "rbac.yaml"))
 	require.NoError(t, err)

@@ -42,7 +42,7 @@ func TestCheckExamplePlatformJSON(t *testing.T) {
 	var r jsonReport
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
 	assert.Equal(t, 1, r.SchemaVersion)
-	assert.Equal(t, 79, r.Objects)
+	assert.Equal(t, 88, r.Objects)
 	var got []string
 	for _, f := range r.Findings {
 		got = append(got, f.Check+" "+f.Namespace+" "+f.Object+" "+f.Path)
@@ -59,7 +59,7 @@ func TestCheckExamplePlatformJSON(t *testing.T) {
 func TestCheckFixedPlatformPasses(t *testing.T) {
 	code, out, stderr := aigov(t, "", "check", "-f", platform+"/fixed")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "no findings; 79 objects loaded")
+	assert.Contains(t, out, "no findings; 88 objects loaded")
 }
 
 func TestCheckFailOnThreshold(t *testing.T) {
@@ -210,7 +210,7 @@ func TestCheckReadsKustomizationStdinAndRecursiveDirs(t *testing.T) {
 	code, out, _ = aigov(t, "", "check", "-f", platform, "-o", "json")
 	var flat jsonReport
 	require.NoError(t, json.Unmarshal([]byte(out), &flat))
-	assert.Equal(t, 79, flat.Objects)
+	assert.Equal(t, 88, flat.Objects)
 	code, _, stderr = aigov(t, "", "check", "-f", platform, "-R")
 	assert.Equal(t, 2, code)
 	assert.Regexp(t, `fixed/00-namespaces.yaml:\d+ \(document \d+\): duplicate object Namespace/cv-team: already defined at .*multitenant/00-namespaces.yaml`, stderr)

@@ -263,9 +263,9 @@ func runQuota(t *testing.T, code int, args ...string) string {
 }
 
 // TestQuotaInertKeyMultitenant: examples/multitenant's cv-team has
-// nvidia.com/gpu: "8" (inert) and requests.nvidia.com/gpu: "4" for
+// nvidia.com/gpu: "12" (inert) and requests.nvidia.com/gpu: "4" for
 // Terminating pods only. An 8-GPU notebook pod is admitted, and quota
-// gpu and quota status say that the 8 caps nothing and the 4 is scoped.
+// gpu and quota status say that the 12 caps nothing and the 4 is scoped.
 func TestQuotaInertKeyMultitenant(t *testing.T) {
 	const mt = "../../examples/multitenant"
 	out := runQuota(t, 0, "quota", "admit", "-f", mt, "--object", "testdata/quota/pod-eight-gpus.yaml")
@@ -273,8 +273,8 @@ func TestQuotaInertKeyMultitenant(t *testing.T) {
 	assert.Contains(t, out, "not enforced (stored, caps nothing): cv-compute nvidia.com/gpu:")
 
 	out = runQuota(t, 0, "quota", "gpu", "-f", mt)
-	assert.Contains(t, out, "cv        nvidia.com/gpu  4 (scoped)  4     0     5          -\n")
-	assert.Contains(t, out, "cv nvidia.com/gpu: cv-team/cv-compute nvidia.com/gpu=8 is not enforced (stored, caps nothing; use requests.nvidia.com/gpu): not counted as quota\n")
+	assert.Contains(t, out, "cv        nvidia.com/gpu  4 (scoped)  4     0     10         -\n")
+	assert.Contains(t, out, "cv nvidia.com/gpu: cv-team/cv-compute nvidia.com/gpu=12 is not enforced (stored, caps nothing; use requests.nvidia.com/gpu): not counted as quota\n")
 	assert.Contains(t, out, "cv nvidia.com/gpu: cv-team/cv-batch-gpu requests.nvidia.com/gpu=4 has scopes Terminating: it caps only the pods in those scopes")
 
 	out = runQuota(t, 0, "quota", "gpu", "-f", mt, "-o", "json")
@@ -284,15 +284,15 @@ func TestQuotaInertKeyMultitenant(t *testing.T) {
 	cv := doc.Teams[0].Resources[0]
 	require.Len(t, cv.InertKeys, 1)
 	k := cv.InertKeys[0]
-	assert.Equal(t, []string{"cv-team", "cv-compute", "nvidia.com/gpu", "8"}, []string{k.Namespace, k.Quota, k.Key, k.Hard})
+	assert.Equal(t, []string{"cv-team", "cv-compute", "nvidia.com/gpu", "12"}, []string{k.Namespace, k.Quota, k.Key, k.Hard})
 	require.NotNil(t, k.Enforced, "enforced is always present")
 	assert.False(t, *k.Enforced)
 	require.Len(t, cv.ScopedCaps, 1)
 	assert.Equal(t, []string{"Terminating"}, cv.ScopedCaps[0].Scopes)
-	assert.Equal(t, "8", doc.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 4: the inert 8 is not counted")
+	assert.Equal(t, "8", doc.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 4: the inert 12 is not counted")
 
 	out = runQuota(t, 0, "quota", "status", "-f", mt)
-	assert.Contains(t, out, "cv-team    cv-compute        nvidia.com/gpu           8      0       8          computed  no\n")
+	assert.Contains(t, out, "cv-team    cv-compute        nvidia.com/gpu           12     0       12         computed  no\n")
 	assert.Contains(t, out, "cv-team    cv-batch-gpu      requests.nvidia.com/gpu  4      4       0          computed  yes\n")
 	assert.Contains(t, out, "not enforced (stored, caps nothing): cv-team/cv-compute nvidia.com/gpu: ")
 

@@ -58,7 +58,7 @@ func TestSecretsScanFlags(t *testing.T) {
 	// text output of the fixed platform
 	code, out, _ := aigov(t, "", "secrets", "scan", "-f", platform+"/fixed")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, out, "no findings; 79 objects scanned")
+	assert.Contains(t, out, "no findings; 88 objects scanned")
 	// usage errors
 	for _, args := range [][]string{
 		{"secrets", "scan", "-f", platform, "--origin", "git"},

@@ -28,10 +28,13 @@ func TestOverviewOfTheExamplePlatform(t *testing.T) {
 	}
 	want := []string{
 		"inference-server Deployment/nlp-team/llm-service nlp nvidia.com/gpu=1",
+		"inference-server LeaderWorkerSet/nlp-team/llama-chat nlp nvidia.com/gpu=1",
 		"embedding-service Deployment/nlp-team/text-embeddings nlp ",
 		"vector-database StatefulSet/nlp-team/qdrant nlp ",
 		"vector-database Deployment/recs-team/redis-stack recs ",
 		"training-job Job/cv-team/resnet50-finetune cv nvidia.com/gpu=4",
+		"training-job PyTorchJob/cv-team/detector-finetune cv nvidia.com/gpu=1",
+		"training-job RayCluster/cv-team/cv-ray cv nvidia.com/gpu=1",
 		"notebook Deployment/cv-team/cv-notebook cv nvidia.com/gpu=1",
 	}
 	if !slices.Equal(rows, want) {
@@ -41,7 +44,8 @@ func TestOverviewOfTheExamplePlatform(t *testing.T) {
 	for _, e := range o.Exposure {
 		exposed = append(exposed, e.Asset+" "+e.ObjectName())
 	}
-	wantExposed := []string{"vector-database Deployment/recs-team/redis-stack", "vector-database StatefulSet/nlp-team/qdrant",
+	wantExposed := []string{"model-server Deployment/nlp-team/llm-service", "model-server LeaderWorkerSet/nlp-team/llama-chat",
+		"vector-database Deployment/recs-team/redis-stack", "vector-database StatefulSet/nlp-team/qdrant",
 		"model-store PersistentVolumeClaim/cv-team/cv-notebook-home", "model-store PersistentVolumeClaim/cv-team/cv-training-data",
 		"provider-key Secret/cv-team/wandb-api-key", "provider-key Secret/nlp-team/huggingface-token",
 		"provider-key Secret/platform/ai-gateway-master-key", "provider-key Secret/platform/openai-api-key"}

@@ -35,4 +35,5 @@ func ExampleHasFinding() {
 	// Output:
 	// true
 	// Job/resnet50-finetune spec.template.spec.containers[0].securityContext.privileged
+	// RayCluster/cv-ray spec.workerGroupSpecs[0].template.spec.containers[0].securityContext.privileged
 }
