@@ -22,10 +22,12 @@
 // pods is the field a person edits in the TrainJob: spec.trainer for the
 // trainer job, spec.initializer for the dataset and model initializers
 // (each when the TrainJob sets it), spec.runtimeRef otherwise. Pods are
-// named <trainjob>-<replicatedJob>. The torchtune command rewriting of the
-// Torch plugin is not derived (only its effect on the env: no master
-// address and port); spec.managedBy is ignored (pods a MultiKueue worker
-// runs are counted here).
+// named <trainjob>-<replicatedJob>. spec.managedBy is ignored (pods a
+// MultiKueue worker runs are counted here).
+//
+// Proven against the Trainer itself: trainer_proof_test.go compares these
+// pods with those of the JobSet the Trainer's own runtime builds (through
+// internal/operatortest/cmd/trainerjobset) on testdata/trainer.
 package operator
 
 import (
@@ -38,6 +40,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
 )
 
 const (
@@ -105,6 +108,9 @@ type trainJob struct {
 	spec        map[string]any
 	trainer     map[string]any // nil without spec.trainer
 	initializer map[string]any
+	// command is the trainer command the Torch plugin rewrote for
+	// torchtune; nil: spec.trainer.command as written.
+	command []string
 }
 
 // trainJobPods derives the pods of a TrainJob from its runtime.
@@ -205,46 +211,26 @@ func trainJobPods(r *Resource, lookup Lookup) []Pod {
 }
 
 // applyPodSpecOverrides merges spec.podSpecOverrides into the pod specs of
-// the jobs each targets, in order, as a strategic merge patch does
-// (mergePodSpecOverrides).
+// the jobs each targets, in order, as mergePodSpecOverrides does: the
+// override, as its Go type marshals it (fields outside the type dropped,
+// empty lists and maps omitted), is a strategic merge patch of the pod
+// spec, applied by the same apimachinery function. Its list order matters
+// to what the pods run (an init container's place, which env var wins):
+// items of the patch come first, in the patch's order, and the runtime's
+// other items are placed after the patch items they preceded.
 func (tj *trainJob) applyPodSpecOverrides(js *jobSet) error {
-	// The fields of a PodSpecOverride and of its ContainerOverride
-	// (trainjob_types.go); others are not in the type and never reach
-	// the controller.
-	overrideFields := []string{"serviceAccountName", "nodeSelector", "tolerations", "volumes", "initContainers", "containers", "schedulingGates"}
-	containerFields := []string{"name", "env", "volumeMounts"}
 	for oi, item := range Slice(tj.spec, "podSpecOverrides") {
-		override, _ := item.(map[string]any)
-		var targets []string
-		for _, t := range Slice(override, "targetJobs") {
-			tm, _ := t.(map[string]any)
-			targets = append(targets, String(tm, "name"))
+		var override trainerPodSpecOverride
+		if err := trainerDecode(item, &override); err != nil {
+			return fmt.Errorf("spec.podSpecOverrides[%d]: %w", oi, err)
 		}
-		patch := map[string]any{}
-		for _, f := range overrideFields {
-			if v, ok := override[f]; ok && v != nil {
-				patch[f] = v
-			}
-		}
-		for _, f := range []string{"initContainers", "containers"} {
-			if cs, ok := patch[f].([]any); ok {
-				trimmed := make([]any, 0, len(cs))
-				for _, c := range cs {
-					cm, _ := c.(map[string]any)
-					kept := map[string]any{}
-					for _, k := range containerFields {
-						if v, ok := cm[k]; ok && v != nil {
-							kept[k] = v
-						}
-					}
-					trimmed = append(trimmed, kept)
-				}
-				patch[f] = trimmed
-			}
+		patch, err := json.Marshal(override)
+		if err != nil {
+			return fmt.Errorf("spec.podSpecOverrides[%d]: %w", oi, err)
 		}
 		for i := range js.jobs {
 			j := &js.jobs[i]
-			if !slices.Contains(targets, j.name) {
+			if !slices.ContainsFunc(override.TargetJobs, func(t trainerTargetJob) bool { return t.Name == j.name }) {
 				continue
 			}
 			merged, err := trainerMergePodSpec(&j.template.Spec, patch)
@@ -257,93 +243,47 @@ func (tj *trainJob) applyPodSpecOverrides(js *jobSet) error {
 	return nil
 }
 
-// trainerMergeKey is the strategic-merge key of the lists a pod spec override
-// can reach (k8s.io/api core/v1 patchMergeKey tags); ok is false for lists
-// that a patch replaces.
-func trainerMergeKey(field string) (key string, ok bool) {
-	switch field {
-	case "containers", "initContainers", "volumes", "schedulingGates", "env":
-		return "name", true
-	case "volumeMounts":
-		return "mountPath", true
-	}
-	return "", false
+// trainerPodSpecOverride is a PodSpecOverride of the TrainJob
+// (pkg/apis/trainer/v1alpha1 trainjob_types.go), with the same JSON
+// names, pointers and omitempty, so that it marshals to the patch the
+// controller applies.
+type trainerPodSpecOverride struct {
+	TargetJobs         []trainerTargetJob         `json:"targetJobs"`
+	ServiceAccountName *string                    `json:"serviceAccountName,omitempty"`
+	NodeSelector       map[string]string          `json:"nodeSelector,omitempty"`
+	Tolerations        []corev1.Toleration        `json:"tolerations,omitempty"`
+	Volumes            []corev1.Volume            `json:"volumes,omitempty"`
+	InitContainers     []trainerContainerOverride `json:"initContainers,omitempty"`
+	Containers         []trainerContainerOverride `json:"containers,omitempty"`
+	SchedulingGates    []corev1.PodSchedulingGate `json:"schedulingGates,omitempty"`
 }
 
-// trainerMergePodSpec merges patch into spec: maps merge key by key,
-// lists with a merge key merge item by item (new items appended), other
-// values are replaced.
-func trainerMergePodSpec(spec *corev1.PodSpec, patch map[string]any) (corev1.PodSpec, error) {
-	raw, err := json.Marshal(spec)
+type trainerTargetJob struct {
+	Name string `json:"name"`
+}
+
+type trainerContainerOverride struct {
+	Name         string               `json:"name"`
+	Env          []corev1.EnvVar      `json:"env,omitempty"`
+	VolumeMounts []corev1.VolumeMount `json:"volumeMounts,omitempty"`
+}
+
+// trainerMergePodSpec applies the strategic merge patch to spec, with the
+// pod spec's patch strategies and merge keys.
+func trainerMergePodSpec(spec *corev1.PodSpec, patch []byte) (corev1.PodSpec, error) {
+	source, err := json.Marshal(spec)
 	if err != nil {
 		return corev1.PodSpec{}, err
 	}
-	var orig map[string]any
-	if err := json.Unmarshal(raw, &orig); err != nil {
-		return corev1.PodSpec{}, err
-	}
-	merged := trainerMergeMaps(orig, patch)
-	if raw, err = json.Marshal(merged); err != nil {
+	merged, err := strategicpatch.StrategicMergePatch(source, patch, corev1.PodSpec{})
+	if err != nil {
 		return corev1.PodSpec{}, err
 	}
 	var out corev1.PodSpec
-	if err := json.Unmarshal(raw, &out); err != nil {
+	if err := json.Unmarshal(merged, &out); err != nil {
 		return corev1.PodSpec{}, err
 	}
 	return out, nil
-}
-
-func trainerMergeMaps(dst, patch map[string]any) map[string]any {
-	if dst == nil {
-		dst = map[string]any{}
-	}
-	for k, pv := range patch {
-		dv, exists := dst[k]
-		switch p := pv.(type) {
-		case map[string]any:
-			if d, ok := dv.(map[string]any); ok && exists {
-				dst[k] = trainerMergeMaps(d, p)
-				continue
-			}
-			dst[k] = trainerMergeMaps(nil, p)
-		case []any:
-			key, merge := trainerMergeKey(k)
-			d, ok := dv.([]any)
-			if !merge || !ok {
-				dst[k] = p
-				continue
-			}
-			dst[k] = trainerMergeList(d, p, key)
-		default:
-			dst[k] = pv
-		}
-	}
-	return dst
-}
-
-// trainerMergeList merges patch items into dst items with the same key value.
-func trainerMergeList(dst, patch []any, key string) []any {
-	out := slices.Clone(dst)
-	for _, pi := range patch {
-		pm, ok := pi.(map[string]any)
-		if !ok {
-			return patch
-		}
-		// Keys are strings; other values never match (and are not
-		// compared: a map value would not be comparable).
-		want, isString := pm[key].(string)
-		idx := slices.IndexFunc(out, func(di any) bool {
-			dm, ok := di.(map[string]any)
-			have, haveString := dm[key].(string)
-			return ok && isString && haveString && have == want
-		})
-		if idx < 0 {
-			out = append(out, trainerMergeMaps(nil, pm))
-			continue
-		}
-		out[idx] = trainerMergeMaps(out[idx].(map[string]any), pm)
-	}
-	return out
 }
 
 // container returns the container named name of the job's pod template.
@@ -447,6 +387,8 @@ func (tj *trainJob) enforceTorch(js *jobSet, counts []int32, trainerIdx int, tor
 		trainerUpsertEnv(node,
 			corev1.EnvVar{Name: "PET_MASTER_ADDR", Value: fmt.Sprintf("%s-%s-0-0.%s", tj.name, trainerNodeContainer, tj.name)},
 			corev1.EnvVar{Name: "PET_MASTER_PORT", Value: strconv.Itoa(int(trainerPort))})
+	} else {
+		tj.command = tj.torchTuneCommand(js, counts[trainerIdx], numProc)
 	}
 	// apply.UpsertPort matches by port number or by name, so the new
 	// unnamed port replaces the first unnamed one.
@@ -458,6 +400,49 @@ func (tj *trainJob) enforceTorch(js *jobSet, counts []int32, trainerIdx int, tor
 	} else {
 		node.Ports = append(node.Ports, port)
 	}
+}
+
+// torchTuneCommand is the trainer command the Torch plugin writes for
+// torchtune ("tune run"): the rendezvous endpoint of node 0 unless one
+// process runs on one node, the recipe and config chosen from the counts
+// and the model the runtime's name carries (torchtune-<model>-<size>),
+// then the runtime node container's output_dir, tokenizer.path and
+// checkpointer.checkpoint_dir arguments, which a TrainJob cannot change.
+func (tj *trainJob) torchTuneCommand(js *jobSet, numNodes int32, numProc intstr.IntOrString) []string {
+	command := trainerStrings(Slice(tj.trainer, "command"))
+	oneProcess := numProc.Type == intstr.Int && numProc.IntVal == 1
+	if numNodes > 1 || !oneProcess {
+		command = append(command, fmt.Sprintf("--rdzv_endpoint=%s-%s-0-0.%s:%d", tj.name, trainerNodeContainer, tj.name, trainerPort))
+	}
+	recipe, suffix := "full_finetune_distributed", "_full"
+	switch {
+	case numNodes == 1 && oneProcess:
+		recipe, suffix = "full_finetune_single_device", "_full_single_device"
+	case numNodes > 1:
+		suffix = "_full_multinode"
+	}
+	var model string
+	if fields := strings.Split(String(tj.spec, "runtimeRef", "name"), "-"); len(fields) == 3 {
+		model = strings.ReplaceAll(fields[1], ".", "_") + "/" + strings.ToUpper(fields[2])
+	}
+	command = append(command, recipe, "--config", model+suffix)
+	for _, j := range js.jobs {
+		if j.jobLabels[trainerAncestorLabel] != trainerAncestorTrainer {
+			continue
+		}
+		for _, c := range j.template.Spec.Containers {
+			if c.Name != trainerNodeContainer {
+				continue
+			}
+			for _, arg := range c.Command {
+				switch key, _, _ := strings.Cut(arg, "="); key {
+				case "output_dir", "tokenizer.path", "checkpointer.checkpoint_dir":
+					command = append(command, arg)
+				}
+			}
+		}
+	}
+	return command
 }
 
 // isTorchTune reports whether the trainer's command is torchtune's
@@ -643,6 +628,9 @@ func (tj *trainJob) applyTrainer(j *replicatedJob) {
 	}
 	if v, ok := tj.trainer["command"]; ok && v != nil {
 		c.Command = trainerStrings(Slice(tj.trainer, "command"))
+	}
+	if tj.command != nil {
+		c.Command = tj.command
 	}
 	if v, ok := tj.trainer["args"]; ok && v != nil {
 		c.Args = trainerStrings(Slice(tj.trainer, "args"))

@@ -410,8 +410,11 @@ spec:
 	for _, v := range spec.Volumes {
 		vols = append(vols, v.Name)
 	}
-	if !slices.Equal(vols, []string{"data", "cache"}) {
-		t.Errorf("volumes %q, want data, cache", vols)
+	// A strategic merge patch puts the patch's new items first
+	// (apimachinery strategicpatch normalizeElementOrder), as the Trainer
+	// does (proven in trainer_proof_test.go).
+	if !slices.Equal(vols, []string{"cache", "data"}) {
+		t.Errorf("volumes %q, want cache, data", vols)
 	}
 	c := spec.Containers[0]
 	if c.Image != "img" {
@@ -421,8 +424,8 @@ spec:
 	if env["A"].Value != "runtime" || env["B"].Value != "override" {
 		t.Errorf("env %+v, want A from the runtime and B from the override", c.Env)
 	}
-	if len(c.VolumeMounts) != 2 || c.VolumeMounts[1].MountPath != "/cache" {
-		t.Errorf("mounts %+v, want /data and /cache", c.VolumeMounts)
+	if len(c.VolumeMounts) != 2 || c.VolumeMounts[0].MountPath != "/cache" {
+		t.Errorf("mounts %+v, want /cache and /data", c.VolumeMounts)
 	}
 	if node.Pod.Labels["scheduling.x-k8s.io/pod-group"] != "tj" {
 		t.Errorf("node labels %v, want the pod group", node.Pod.Labels)
@@ -562,6 +565,34 @@ spec:
 	}
 	if env["PET_NNODES"].Value != "2" {
 		t.Errorf("PET_NNODES %q, want 2", env["PET_NNODES"].Value)
+	}
+}
+
+// TestTorchTuneCommand: the Torch plugin rewrites torchtune's "tune run"
+// into the full command (torch.go EnforceMLPolicy at v2.0.0).
+func TestTorchTuneCommand(t *testing.T) {
+	rt := strings.NewReplacer("name: torch-distributed", "name: torchtune-llama3.2-1b",
+		"image: pytorch:1", "image: pytorch:1\n                  command: [tune, run, output_dir=/out, other=1, tokenizer.path=/tok]").Replace(torchRuntime)
+	tests := []struct {
+		name, trainer string
+		want          []string
+	}{
+		{"multi-node", "numNodes: 2", []string{"tune", "run", "--rdzv_endpoint=tj-node-0-0.tj:29500",
+			"full_finetune_distributed", "--config", "llama3_2/1B_full_multinode", "output_dir=/out", "tokenizer.path=/tok"}},
+		{"one node, several processes", "numNodes: 1, numProcPerNode: 4", []string{"tune", "run", "--rdzv_endpoint=tj-node-0-0.tj:29500",
+			"full_finetune_distributed", "--config", "llama3_2/1B_full", "output_dir=/out", "tokenizer.path=/tok"}},
+		{"single device", "numNodes: 1, numProcPerNode: 1", []string{"tune", "run",
+			"full_finetune_single_device", "--config", "llama3_2/1B_full_single_device", "output_dir=/out", "tokenizer.path=/tok"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tj := "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\nmetadata: {name: tj, namespace: team-a}\n" +
+				"spec:\n  runtimeRef: {name: torchtune-llama3.2-1b}\n  trainer: {command: [tune, run], " + tt.trainer + "}\n"
+			c := trainerTestPod(t, trainerTestPods(t, tj, rt), "node").Pod.Spec.Containers[0]
+			if !slices.Equal(c.Command, tt.want) {
+				t.Errorf("command %q, want %q", c.Command, tt.want)
+			}
+		})
 	}
 }
 
