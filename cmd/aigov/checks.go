@@ -21,7 +21,8 @@ func newChecksCommand() *cobra.Command {
 		Short: "List the catalog: check IDs, parameters, severities and kinds",
 		Long: `List every check of the catalog (and custom-cel): its ID, severity, whether
 it compiles to a ValidatingAdmissionPolicy, the kinds it reads and its
-parameters. The text table fits 100 columns; -o json has every field.`,
+parameters; a check that could run at admission but has no policy says why
+("no VAP: ..."). The text table fits 100 columns; -o json has every field.`,
 		Example: `  aigov checks
   aigov checks -o json | jq '.checks[].id'`,
 		Args: cobra.NoArgs,
@@ -66,6 +67,9 @@ func writeChecksText(w io.Writer, doc policyset.ChecksDocument) error {
 		}
 		if len(params) > 0 {
 			lines = append(lines, wrapWords("params: "+strings.Join(params, ", "), textWidth)...)
+		}
+		if d.AdmissionNote != "" {
+			lines = append(lines, wrapWords(d.AdmissionNote, textWidth)...)
 		}
 		for i, line := range lines {
 			if i == 0 {
