@@ -3,9 +3,14 @@
 // netpol, on any port) a pod of a namespace labelled team=B, unless the
 // pair "A->B" is allowed by the allowed parameter. Namespaces without the
 // team label take part in no pair (the platform's shared services are
-// judged by the other network checks). One finding per allowed
-// connection, on the destination workload, naming the source, the ports
-// and the rules that allow it.
+// judged by the other network checks). One finding per destination
+// workload and set of ports, on the workload (or custom resource) that
+// runs the destination pods, naming its sources and the rules that allow
+// them: one source workload by name; several as a list where a
+// namespace, or a team, every workload of which reaches the destination
+// is one entry with its count ("team cv (all 12 workloads)"), so that
+// the findings grow with destinations, not with pairs of pods or
+// workloads.
 
 package catalog
 
@@ -13,6 +18,7 @@ import (
 	"fmt"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/aigov/aigov/governance"
@@ -101,7 +107,19 @@ func NewCrossTeamReachability(params any) (governance.Check, error) {
 				return t
 			}
 			refs := workloadRefs(inv)
-			var out []governance.Finding
+			// One finding per destination workload and ports; the
+			// sources aggregate (sourceList).
+			type path struct{ dst, ports string }
+			type reach struct {
+				ref     governance.ObjectRef
+				dstTeam string
+				ports   netpol.PortSet
+				dsts    map[*netpol.Endpoint]bool
+				sources *sourceList
+				edges   []netEdge
+			}
+			paths := map[path]*reach{}
+			var order []path
 			for _, e := range netEdgesFact.Of(pass) {
 				if e.src.Kind == netpol.ExternalEndpoint || e.dst.Kind == netpol.ExternalEndpoint || e.src.Namespace == e.dst.Namespace {
 					continue
@@ -114,13 +132,91 @@ func NewCrossTeamReachability(params any) (governance.Check, error) {
 				if !ok {
 					continue
 				}
-				out = append(out, governance.Finding{Object: ref,
-					Message: fmt.Sprintf("%s of team %s is reachable from %s of team %s on %s; %s",
-						e.dst.Name, dt, describeEndpoint(e.src), st, e.ports, why(g, e))})
+				k := path{dst: e.dst.Namespace + "/" + e.dst.Workload, ports: e.ports.String()}
+				r := paths[k]
+				if r == nil {
+					r = &reach{ref: ref, dstTeam: dt, ports: e.ports, dsts: map[*netpol.Endpoint]bool{}, sources: newSourceList()}
+					paths[k] = r
+					order = append(order, k)
+				}
+				r.dsts[e.dst] = true
+				r.sources.add(e.src)
+				r.edges = append(r.edges, e)
+			}
+			if len(order) == 0 {
+				return nil
+			}
+			idx := newSourceWorkloads(g, team)
+			ofTeam := func(ns string) string { return " of team " + team(ns) }
+			out := make([]governance.Finding, 0, len(order))
+			for _, k := range order {
+				r := paths[k]
+				dst := r.edges[0].dst.Name
+				if len(r.dsts) > 1 {
+					_, name, _ := strings.Cut(r.edges[0].dst.Workload, "/")
+					dst = r.edges[0].dst.Namespace + "/" + name
+				}
+				var msg string
+				if from := r.sources.describe(idx, ofTeam); len(from) == 1 {
+					// One workload, namespace or team.
+					msg = fmt.Sprintf("%s of team %s is reachable from %s on %s; %s",
+						dst, r.dstTeam, from[0], r.ports, whyAll(g, r.edges))
+				} else {
+					msg = fmt.Sprintf("%s of team %s is reachable from %d workloads on %s: %s; %s",
+						dst, r.dstTeam, r.sources.workloads(), r.ports, strings.Join(from, ", "), whyAll(g, r.edges))
+				}
+				out = append(out, governance.Finding{Object: r.ref, Message: msg})
 			}
 			return out
 		},
 	}, nil
+}
+
+// whyAll names the rules that allow the first port of each edge, as why
+// does for one: per direction the rules of all edges, and "not restricted
+// for the other sources" where some edge's direction is not restricted.
+func whyAll(g *netpol.Graph, edges []netEdge) string {
+	type dir struct {
+		rules        []string
+		unrestricted bool
+	}
+	var egress, ingress dir
+	found := false
+	for _, e := range edges {
+		for _, proto := range []corev1.Protocol{corev1.ProtocolTCP, corev1.ProtocolUDP, corev1.ProtocolSCTP} {
+			rs := e.ports.Ranges(proto)
+			if len(rs) == 0 {
+				continue
+			}
+			found = true
+			v := g.Allowed(e.src, e.dst, rs[0].Lo, proto)
+			for _, d := range []struct {
+				into *dir
+				dec  netpol.Decision
+			}{{&egress, v.Egress}, {&ingress, v.Ingress}} {
+				if len(d.dec.Rules) == 0 {
+					d.into.unrestricted = true
+				}
+				for _, r := range d.dec.Rules {
+					d.into.rules = appendUnique(d.into.rules, r.String())
+				}
+			}
+			break
+		}
+	}
+	if !found {
+		return ""
+	}
+	text := func(name string, d dir) string {
+		switch {
+		case len(d.rules) == 0:
+			return name + " not restricted"
+		case d.unrestricted:
+			return name + " allowed by " + strings.Join(d.rules, ", ") + " and not restricted for the other sources"
+		}
+		return name + " allowed by " + strings.Join(d.rules, ", ")
+	}
+	return text("egress", egress) + "; " + text("ingress", ingress)
 }
 
 // workloadRefs maps "namespace/Kind/name" to the workload's ObjectRef.

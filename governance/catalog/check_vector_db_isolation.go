@@ -3,7 +3,9 @@
 // consumers. It asks the reachability graph (netpol), never the policies
 // by eye: every pod or external range that may open a connection to the
 // vector database's pods on some port, and is not a declared consumer, is
-// a finding naming the source, the ports and the rules that allow it.
+// reported with the ports and the rules that allow it: one finding per
+// vector database and set of ports, its sources aggregated by workload,
+// namespace and team as cross-team-reachability's are.
 //
 // Consumers are declared on the vector database workload with the key
 // aigov.dev/consumers, as an annotation (a comma-separated list) or a
@@ -87,15 +89,51 @@ func NewVectorDBIsolation(params any) (governance.Check, error) {
 				return nil
 			}
 			g := netpol.GraphFact.Of(pass)
-			var out []governance.Finding
+			// One finding per vector database and ports; the sources
+			// aggregate as cross-team-reachability's do (sourceList).
+			type path struct {
+				v     *vectorDB
+				ports string
+			}
+			type reach struct {
+				ports   netpol.PortSet
+				sources *sourceList
+				edges   []netEdge
+			}
+			paths := map[path]*reach{}
+			var order []path
 			for _, e := range netEdgesFact.Of(pass) {
 				v, ok := dbs[e.dst]
 				if !ok || dbs[e.src] == v || v.allows(e.src) {
 					continue
 				}
-				out = append(out, governance.Finding{Object: v.w.Object.Ref(), Path: "metadata.annotations[" + ConsumersKey + "]",
-					Message: fmt.Sprintf("%s is reachable from %s on %s, which is not a declared consumer (%s); %s",
-						describeWorkload(ClassVectorDatabase, v.w.Kind, v.w.Name), describeEndpoint(e.src), e.ports, v.describe(), why(g, e))})
+				k := path{v: v, ports: e.ports.String()}
+				r := paths[k]
+				if r == nil {
+					r = &reach{ports: e.ports, sources: newSourceList()}
+					paths[k] = r
+					order = append(order, k)
+				}
+				r.sources.add(e.src)
+				r.edges = append(r.edges, e)
+			}
+			if len(order) == 0 {
+				return nil
+			}
+			idx := newSourceWorkloads(g, pass.Inventory.TeamOf)
+			out := make([]governance.Finding, 0, len(order))
+			for _, k := range order {
+				v, r := k.v, paths[k]
+				db := describeWorkload(ClassVectorDatabase, v.w.Kind, v.w.Name)
+				var msg string
+				if from := r.sources.describe(idx, nil); len(from) == 1 {
+					msg = fmt.Sprintf("%s is reachable from %s on %s, which is not a declared consumer (%s); %s",
+						db, from[0], r.ports, v.describe(), whyAll(g, r.edges))
+				} else {
+					msg = fmt.Sprintf("%s is reachable from %d sources on %s, which are not declared consumers (%s): %s; %s",
+						db, r.sources.workloads(), r.ports, v.describe(), strings.Join(from, ", "), whyAll(g, r.edges))
+				}
+				out = append(out, governance.Finding{Object: v.w.Object.Ref(), Path: "metadata.annotations[" + ConsumersKey + "]", Message: msg})
 			}
 			return out
 		},

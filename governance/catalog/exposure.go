@@ -66,21 +66,54 @@ func ExposuresOf(pass *governance.Pass) []report.Exposure {
 		}
 		return acc.list()
 	}
+	var sources *sourceWorkloads // built on first use
+	// network lists what reaches the endpoints eps, each source with its
+	// ports: an external range by itself, pods aggregated by workload,
+	// namespace and team where all of them reach eps on the same ports
+	// (sourceList).
 	network := func(eps []*netpol.Endpoint) []string {
-		srcs := map[string]netpol.PortSet{}
+		ports := map[*netpol.Endpoint]netpol.PortSet{}
+		var order []*netpol.Endpoint
 		for _, dst := range eps {
 			for _, src := range g.Endpoints() {
 				if slices.Contains(eps, src) {
 					continue
 				}
 				if ps := g.Connections(src, dst); !ps.IsEmpty() {
-					srcs[describeEndpoint(src)] = srcs[describeEndpoint(src)].Union(ps)
+					if _, seen := ports[src]; !seen {
+						order = append(order, src)
+					}
+					ports[src] = ports[src].Union(ps)
 				}
 			}
 		}
 		var names []string
-		for n, ps := range srcs {
-			names = append(names, fmt.Sprintf("%s %s", n, ps))
+		byWorkload := map[string]netpol.PortSet{}
+		for _, src := range order {
+			if src.Kind == netpol.ExternalEndpoint {
+				names = append(names, fmt.Sprintf("%s %s", describeEndpoint(src), ports[src]))
+				continue
+			}
+			byWorkload[sourceKey(src)] = byWorkload[sourceKey(src)].Union(ports[src])
+		}
+		byPorts := map[string]*sourceList{}
+		for _, src := range order {
+			if src.Kind == netpol.ExternalEndpoint {
+				continue
+			}
+			ps := byWorkload[sourceKey(src)].String()
+			if byPorts[ps] == nil {
+				byPorts[ps] = newSourceList()
+			}
+			byPorts[ps].add(src)
+		}
+		if len(byPorts) > 0 && sources == nil {
+			sources = newSourceWorkloads(g, inv.TeamOf)
+		}
+		for ps, l := range byPorts {
+			for _, d := range l.describe(sources, nil) {
+				names = append(names, d+" "+ps)
+			}
 		}
 		sort.Strings(names)
 		return names

@@ -20,7 +20,7 @@ func TestMultitenantMistakes(t *testing.T) {
 		{"3a limits.gpu refused", IDQuotaInvalidKey, "recs-team ResourceQuota/recs-compute", "limits.gpu"},
 		{"3b nvidia.com/gpu inert", IDQuotaInertKey, "cv-team ResourceQuota/cv-compute", "nvidia.com/gpu is never enforced"},
 		{"4 inline OpenAI key", "secret-literal-provider-key", "platform Deployment/ai-gateway", "spec.template.spec.containers[0].env[0].value"},
-		{"5 redis-stack open to cv-team (vector DB)", IDVectorDBIsolation, "recs-team Deployment/redis-stack", "reachable from cv-team/cv-notebook (Deployment) on TCP/6379"},
+		{"5 redis-stack open to cv-team (vector DB)", IDVectorDBIsolation, "recs-team Deployment/redis-stack", "cv-team/cv-notebook (Deployment)"},
 		{"5 redis-stack open to cv-team (teams)", IDCrossTeamReachability, "recs-team Deployment/redis-stack", "NetworkPolicy cv-team/allow-all-egress egress[0]; ingress allowed by NetworkPolicy recs-team/redis-stack-ingress"},
 		{"5 cv-team egress to the internet on every port", IDAIInternetEgress, "cv-team Job/resnet50-finetune", "on all"},
 		{"6a latest tag", IDLatestTag, "cv-team Deployment/cv-notebook", "jupyter/pytorch-notebook:latest"},
