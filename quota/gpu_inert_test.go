@@ -53,7 +53,7 @@ func TestGPUReportInertKeyMultitenant(t *testing.T) {
 	assert.Equal(t, []quota.GPUQuotaKey{{Namespace: "cv-team", Quota: "cv-compute", Key: "nvidia.com/gpu", Hard: "12", Enforced: false}}, cv.InertKeys)
 	assert.Equal(t, []quota.GPUQuotaKey{{Namespace: "cv-team", Quota: "cv-batch-gpu", Key: "requests.nvidia.com/gpu", Hard: "4", Enforced: true, Scopes: []string{"Terminating"}}}, cv.ScopedCaps)
 	assert.Equal(t, "4", cv.Quota, "the scoped cap stays the quota; the inert 12 is never added")
-	assert.Equal(t, "8", rep.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 4 + platform 0: the inert key is not counted")
+	assert.Equal(t, "10", rep.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 6 + platform 0: the inert key is not counted")
 
 	data, err := json.Marshal(quota.NewGPUDocument(rep))
 	require.NoError(t, err)

@@ -33,14 +33,14 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
   aigov check -f examples/multitenant --group-by framework
 
   # a policy file, JSON for other programs, fail only on high and critical
-  aigov check -f manifests/ -R --policy policy.yaml --fail-on high -o json
+  aigov check -f examples/multitenant --policy examples/platformtest/policy.yaml --fail-on high -o json
 
   # adopt now, pay down later: known findings do not fail the run
-  aigov check -f manifests/ -o json > baseline.json
-  aigov check -f manifests/ --baseline baseline.json
+  aigov check -f examples/multitenant -o json > baseline.json
+  aigov check -f examples/multitenant --baseline baseline.json
 
   # SARIF for code-scanning UIs; PolicyReports for Kyverno-style dashboards
-  aigov check -f manifests/ -o sarif > aigov.sarif
+  aigov check -f examples/multitenant -o sarif > aigov.sarif
   aigov check --kubeconfig ~/.kube/config -o report | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -47,11 +47,12 @@ written (as diff); 2 usage or input error.`,
   aigov fix -f examples/multitenant
 
   # apply them with git, or let aigov write them
-  aigov fix -f manifests/ -R > fixes.patch && git apply fixes.patch
-  aigov fix -f manifests/ -R --write
+  aigov fix -f examples/multitenant > fixes.patch
+  git apply fixes.patch
+  aigov fix -f manifests/ -R --write   # in place, in your own repository
 
   # the checks of a policy; typed edits as JSON for a bot that opens PRs
-  aigov fix -f manifests/ --policy policy.yaml -o json`,
+  aigov fix -f examples/multitenant --policy examples/platformtest/policy.yaml -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {

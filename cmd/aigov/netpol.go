@@ -55,8 +55,8 @@ func newNetpolEvalCommand() *cobra.Command {
   aigov netpol eval -f examples/multitenant --from nlp-team/llm-service --to nlp-team/qdrant --port 6333 --explain
 
   # an IP as source or destination; UDP
-  aigov netpol eval -f manifests/ -R --from 203.0.113.7 --to nlp-team/llm-service --port 8000
-  aigov netpol eval -f manifests/ --from nlp-team/llm-service --to kube-system/coredns --port 53 --protocol UDP`,
+  aigov netpol eval -f examples/multitenant --from 203.0.113.7 --to nlp-team/llm-service --port 8000
+  aigov netpol eval -f examples/multitenant --from nlp-team/llm-service --to 10.96.0.10 --port 53 --protocol udp`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			proto, err := parseProtocol(protocol)
@@ -191,7 +191,7 @@ func newNetpolExposureCommand() *cobra.Command {
 		Use:   "exposure -f PATH [-o text|json]",
 		Short: "Pods reachable from outside the cluster, from a new namespace, or from other namespaces",
 		Example: `  aigov netpol exposure -f examples/multitenant
-  aigov netpol exposure -f manifests/ -R -o json`,
+  aigov netpol exposure -f examples/multitenant -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := oneOf(output, "text", "json"); err != nil {
@@ -228,7 +228,7 @@ func newNetpolDiffCommand() *cobra.Command {
 		Use:   "diff --before PATH --after PATH [-o text|json]",
 		Short: "Connections the after-state adds or removes; exit 1 if any is added",
 		Example: `  # what a pull request opens: exit 1 if it adds a connection
-  aigov netpol diff --before main/manifests --after pr/manifests
+  aigov netpol diff --before examples/multitenant/fixed --after examples/multitenant
   aigov netpol diff --before examples/multitenant --after examples/multitenant/fixed -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -169,7 +169,7 @@ func newQuotaSubcommand(use, short, example string, mode objectMode, withNow boo
 
 func newQuotaStatusCommand() *cobra.Command {
 	return newQuotaSubcommand("status", "Hard, used and remaining of every ResourceQuota",
-		`  aigov quota status -f platform/
+		`  aigov quota status -f examples/multitenant
   aigov quota status --kubeconfig ~/.kube/config -o json`,
 		noObject, true,
 		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ quotaObject) error {
@@ -232,9 +232,9 @@ func quotaSortedNames(l corev1.ResourceList) []corev1.ResourceName {
 
 func newQuotaAdmitCommand() *cobra.Command {
 	return newQuotaSubcommand("admit", "Would the apiserver admit this pod or object? (exit 0 admitted, 1 rejected)",
-		`  aigov quota admit -f platform/ --object job-pod.yaml
-  aigov quota admit -f platform/ --object pod.yaml -o json | jq .quotas
-  aigov quota admit -f platform/ --object claim.yaml   # a ResourceClaim, PVC, Service, ...`,
+		`  aigov quota admit -f examples/multitenant --object examples/quota/gpu-pod.yaml
+  aigov quota admit -f examples/multitenant --object examples/quota/gpu-pod.yaml -o json | jq .quotas
+  aigov quota admit -f examples/multitenant --object examples/quota/pvc.yaml   # any quota-charged object: a PVC, a ResourceClaim, a Service, ...`,
 		anyObject, true,
 		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, obj quotaObject) error {
 			var res quota.Result
@@ -306,8 +306,8 @@ func printAdmit(out io.Writer, r quota.Result, name string) error {
 
 func newQuotaFitCommand() *cobra.Command {
 	cmd := newQuotaSubcommand("fit", "How many more pods of this shape fit, and which quota keys bind (pods and workloads only)",
-		`  aigov quota fit -f platform/ --object inference-pod.yaml
-  aigov quota fit -f platform/ --object deploy.yaml -o json`,
+		`  aigov quota fit -f examples/multitenant --object examples/quota/gpu-pod.yaml
+  aigov quota fit -f examples/multitenant --object examples/quota/gpu-pod.yaml -o json`,
 		podObject, true,
 		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, obj quotaObject) error {
 			fit := l.Fit(obj.Pod)
@@ -332,7 +332,7 @@ func newQuotaFitCommand() *cobra.Command {
 
 func newQuotaGPUCommand() *cobra.Command {
 	return newQuotaSubcommand("gpu", "Per-team GPU quota, use and cluster capacity",
-		`  aigov quota gpu -f platform/
+		`  aigov quota gpu -f examples/multitenant
   aigov quota gpu --kubeconfig ~/.kube/config -o json`,
 		noObject, false,
 		func(cmd *cobra.Command, f *quotaFlags, l *quota.Ledger, _ quotaObject) error {

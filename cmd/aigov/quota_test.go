@@ -289,7 +289,7 @@ func TestQuotaInertKeyMultitenant(t *testing.T) {
 	assert.False(t, *k.Enforced)
 	require.Len(t, cv.ScopedCaps, 1)
 	assert.Equal(t, []string{"Terminating"}, cv.ScopedCaps[0].Scopes)
-	assert.Equal(t, "8", doc.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 4: the inert 12 is not counted")
+	assert.Equal(t, "10", doc.QuotaTotal["nvidia.com/gpu"], "cv 4 + nlp 6: the inert 12 is not counted")
 
 	out = runQuota(t, 0, "quota", "status", "-f", mt)
 	assert.Contains(t, out, "cv-team    cv-compute        nvidia.com/gpu           12     0       12         computed  no\n")

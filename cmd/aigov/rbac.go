@@ -134,11 +134,11 @@ func newRBACCanICommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "can-i VERB (TYPE[.GROUP] | TYPE[.GROUP]/NAME | /URL)",
 		Short: "Whether an identity may make a request (yes/no, exit 0/1)",
-		Example: `  aigov rbac can-i get secrets -n llm --as system:serviceaccount:llm:inference -f rbac/
+		Example: `  aigov rbac can-i get secrets -n nlp-team --as system:serviceaccount:nlp-team:llm-service -f examples/multitenant
   # a subresource is --subresource (TYPE/NAME names an object: a pod called "exec")
-  aigov rbac can-i create pods --subresource exec -n llm --as alice --as-group ml-team -f rbac/ --explain
-  aigov rbac can-i get /metrics --as prometheus -f rbac/
-  aigov rbac can-i --list --as alice -n llm -f rbac/ -o json`,
+  aigov rbac can-i create pods --subresource exec -n nlp-team --as alice --as-group nlp-engineers -f examples/multitenant --explain
+  aigov rbac can-i get /metrics --as prometheus -f examples/multitenant
+  aigov rbac can-i --list --as alice --as-group nlp-engineers -n nlp-team -f examples/multitenant -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if as == "" {
 				return usageError("--as USER is required")
@@ -257,8 +257,8 @@ func newRBACWhoCanCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "who-can VERB TYPE[.GROUP][/NAME]",
 		Short: "Every subject a binding allows to make a request, with the grants",
-		Example: `  aigov rbac who-can get secrets/openai-key -n llm -f rbac/
-  aigov rbac who-can create pods --subresource exec -n llm -f rbac/ -o json`,
+		Example: `  aigov rbac who-can get secrets/huggingface-token -n nlp-team -f examples/multitenant
+  aigov rbac who-can create pods --subresource exec -n cv-team -f examples/multitenant -o json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output, "text", "json"); err != nil {
@@ -313,8 +313,8 @@ func newRBACRisksCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "risks",
 		Short: "Subjects holding dangerous permission classes, with the grant chain",
-		Example: `  aigov rbac risks -f rbac/
-  aigov rbac risks -f rbac/ -o json --fail-on critical`,
+		Example: `  aigov rbac risks -f examples/multitenant
+  aigov rbac risks -f examples/multitenant -o json --fail-on critical`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output, "text", "json"); err != nil {

@@ -27,8 +27,8 @@ func newRBACUnusedCommand() *cobra.Command {
 is re-evaluated against the RBAC objects given; a grant is used when it allows
 an allowed request, even if another grant allowed it first. Rules used with only
 some of their verbs are listed with the unused verbs.`,
-		Example: `  aigov rbac unused -f rbac/ --audit /var/log/kubernetes/audit.log
-  aigov rbac unused -f rbac/ --audit day1.log --audit day2.log -o json`,
+		Example: `  aigov rbac unused -f examples/multitenant --audit examples/audit/audit.log
+  aigov rbac unused -f examples/multitenant --audit examples/audit/audit.log -o json   # --audit repeats: one file per day`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output, "text", "json"); err != nil {
@@ -112,9 +112,9 @@ combination was observed; resourceNames are used when every request named an obj
 With --diff and the RBAC objects of today (-f), a trailing comment section lists
 the grants bound to the subject that the observed requests do not need (rules
 never exercised, verbs and resourceNames never used); the output stays valid YAML.`,
-		Example: `  aigov rbac generate --audit audit.log --serviceaccount llm:inference | kubectl apply -f -
-  aigov rbac generate --audit audit.log --user alice --name alice-observed
-  aigov rbac generate --audit audit.log --serviceaccount llm:inference --diff -f rbac/`,
+		Example: `  aigov rbac generate --audit examples/audit/audit.log --serviceaccount cv-team:cv-notebook | kubectl apply -f -
+  aigov rbac generate --audit examples/audit/audit.log --user alice@example.com --name alice-observed
+  aigov rbac generate --audit examples/audit/audit.log --serviceaccount cv-team:cv-notebook --diff -f examples/multitenant`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if outp != "yaml" {

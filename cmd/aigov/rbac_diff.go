@@ -19,8 +19,8 @@ func newRBACDiffCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff --before PATH --after PATH [-o text|json]",
 		Short: "Access the after-state grants that the before-state did not (subject × permission); exit 1 if any",
-		Example: `  aigov rbac diff --before main/rbac --after pr/rbac
-  aigov rbac diff --before old.yaml --after new.yaml -o json`,
+		Example: `  aigov rbac diff --before examples/multitenant/fixed --after examples/multitenant
+  aigov rbac diff --before examples/multitenant/fixed --after examples/multitenant -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if before == "" || after == "" {

@@ -27,9 +27,9 @@ admin ClusterRole cluster-wide, escalating a ClusterRole bound to the subject.
 path from any non-admin subject: exact when at most 20 grants lie on paths,
 otherwise a greedy approximation (marked). The cut is verified by rebuilding
 the graph without it.`,
-		Example: `  aigov rbac escalations -f rbac/
-  aigov rbac escalations -f rbac/ --cut
-  aigov rbac escalations -f rbac/ -o json`,
+		Example: `  aigov rbac escalations -f examples/escalation
+  aigov rbac escalations -f examples/escalation --cut
+  aigov rbac escalations -f examples/escalation -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output, "text", "json"); err != nil {

@@ -19,8 +19,8 @@ func newRBACLintCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lint -f PATH [-o text|json]",
 		Short: "RBAC hygiene: missing roles and service accounts, typos, rules that never match (exit 1 on findings)",
-		Example: `  aigov rbac lint -f rbac/
-  aigov rbac lint -f rbac/ -o json`,
+		Example: `  aigov rbac lint -f examples/multitenant
+  aigov rbac lint -f examples/multitenant -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output, "text", "json"); err != nil {

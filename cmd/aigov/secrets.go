@@ -47,7 +47,7 @@ data as where credentials belong and does not scan it.
 Default rules: ` + ruleList(secrets.DefaultRules()) + `.
 Opt-in (--enable): secret-env-reference, secret-not-immutable.`,
 		Example: `  aigov secrets scan -f examples/multitenant
-  aigov secrets scan -f manifests/ -R --enable secret-env-reference,secret-not-immutable -o json
+  aigov secrets scan -f examples/multitenant --enable secret-env-reference,secret-not-immutable -o json
   aigov secrets scan --kubeconfig ~/.kube/config`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -149,7 +149,7 @@ it (resourceNames honoured for pods whose names are known), or impersonate or
 mint a token for a subject that can do one of these. ServiceAccount subjects
 list the workloads that run as them. RBAC uses only the objects given.`,
 		Example: `  aigov secrets exposure -f examples/multitenant
-  aigov secrets exposure -f manifests/ -R -o json`,
+  aigov secrets exposure -f examples/multitenant -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "text" && output != "json" {

@@ -38,8 +38,8 @@ inlined as CEL constants, API defaults filled in. Every expression is compiled
 for the oldest Kubernetes version targeted (spec.kubernetesVersion, or
 --kube-version); a rule that does not compile is an error (exit 2) naming the
 rule and the reason, e.g. the version a function needs.`,
-		Example: `  aigov vap generate --policy policy.yaml | kubectl apply -f -
-  aigov vap generate --policy policy.yaml --kube-version 1.33`,
+		Example: `  aigov vap generate --policy examples/platformtest/policy.yaml | kubectl apply -f -
+  aigov vap generate --policy examples/platformtest/policy.yaml --kube-version 1.33`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "yaml" {
@@ -142,8 +142,8 @@ warnings. --policy takes a GovernancePolicy (its policies are generated first)
 or ValidatingAdmissionPolicy and binding YAML. An object's namespaceObject is
 the Namespace of that name in the input, else a bare Namespace. Exit 1 when
 any object is denied.`,
-		Example: `  aigov vap test --policy policy.yaml -f manifests/ -R
-  aigov vap test --policy vaps.yaml -f pod.yaml -o json`,
+		Example: `  aigov vap test --policy examples/platformtest/policy.yaml -f examples/multitenant
+  aigov vap test --policy examples/platformtest/policy.yaml -f examples/quota/gpu-pod.yaml -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "text" && output != "json" {
