@@ -1,9 +1,11 @@
 package gen
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 
 	yamlv2 "go.yaml.in/yaml/v2"
@@ -70,6 +72,28 @@ type Options struct {
 	// ClusterRoles is the number of ClusterRoles, each with one
 	// ClusterRoleBinding.
 	ClusterRoles int
+	// ClusterAdmins is the number of ClusterRoleBindings to the built-in
+	// cluster-admin ClusterRole (written once, as a cluster dump holds it,
+	// when ClusterAdmins is not zero), each to one user, group or service
+	// account: who-can-read-every-Secret at platform scale.
+	ClusterAdmins int
+	// ReplicaSets writes the ReplicaSet each Deployment's pods belong to,
+	// as the Deployment controller creates it (owner reference to the
+	// Deployment, pod-template-hash label and selector, the template); a
+	// cluster dump holds them, a repository does not.
+	ReplicaSets bool
+}
+
+// Platform is the shape of issue #16's large AI platform, scaled to pods
+// (a multiple of 200): pods/200 team namespaces of 40 Deployments with
+// their ReplicaSets and 5 running Pods each, one Secret, ServiceAccount,
+// ConfigMap, Service and NetworkPolicy per Deployment, 20% GPU workloads,
+// and 100 cluster-admin bindings. Platform(100000) is 500 namespaces,
+// 20,000 Deployments and ReplicaSets, 100,000 Pods, 20,500
+// NetworkPolicies and 20,000 Secrets.
+func Platform(pods int) Options {
+	return Options{Seed: 1, Namespaces: pods / 200, WorkloadsPerNamespace: 40, PodsPerWorkload: 5,
+		WorkloadKinds: []string{KindDeployment}, GPUFraction: 0.2, ClusterAdmins: 100, ReplicaSets: true}
 }
 
 // Per-namespace objects: Namespace, ResourceQuota, LimitRange, Role,
@@ -109,8 +133,15 @@ func (o Options) ObjectCount() int {
 		if hasService(kinds[w%len(kinds)]) {
 			perNS++
 		}
+		if o.ReplicaSets && kinds[w%len(kinds)] == KindDeployment {
+			perNS++
+		}
 	}
-	return o.Namespaces*perNS + 2*o.ClusterRoles
+	admins := o.ClusterAdmins
+	if admins > 0 {
+		admins++ // the cluster-admin ClusterRole
+	}
+	return o.Namespaces*perNS + 2*o.ClusterRoles + admins
 }
 
 // Validate reports options Generate cannot honour.
@@ -123,7 +154,7 @@ func (o Options) Validate() error {
 		}
 	}
 	switch {
-	case o.Namespaces < 0 || o.WorkloadsPerNamespace < 0 || o.PodsPerWorkload < 0 || o.ClusterRoles < 0:
+	case o.Namespaces < 0 || o.WorkloadsPerNamespace < 0 || o.PodsPerWorkload < 0 || o.ClusterRoles < 0 || o.ClusterAdmins < 0:
 		return fmt.Errorf("gen: negative count in %+v", o)
 	case o.GPUFraction < 0 || o.GPUFraction > 1:
 		return fmt.Errorf("gen: GPUFraction %v is not between 0 and 1", o.GPUFraction)
@@ -150,14 +181,61 @@ func Generate(o Options) *Output {
 	if err := o.Validate(); err != nil {
 		panic(err)
 	}
-	g := &generator{opts: o, rnd: rand.New(rand.NewPCG(o.Seed, 0x61696776)), out: &Output{Counts: map[string]int{}}}
-	for i := 0; i < o.ClusterRoles; i++ {
+	out := &Output{Counts: map[string]int{}}
+	g := newGenerator(o, func(obj runtime.Object, kind string) error {
+		out.Objects = append(out.Objects, obj)
+		out.Counts[kind]++
+		return nil
+	})
+	g.run()
+	return out
+}
+
+// Write writes the cluster o describes to w as Cluster renders it, one
+// object at a time: a 100,000-pod platform is written without holding its
+// objects or its bytes in memory.
+func Write(w io.Writer, o Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	g := newGenerator(o, func(obj runtime.Object, _ string) error {
+		doc, err := MarshalYAML(obj)
+		if err != nil {
+			return err
+		}
+		if _, err := bw.WriteString("---\n"); err != nil {
+			return err
+		}
+		_, err = bw.Write(doc)
+		return err
+	})
+	g.run()
+	if g.err != nil {
+		return fmt.Errorf("gen: writing the cluster: %w", g.err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("gen: writing the cluster: %w", err)
+	}
+	return nil
+}
+
+func newGenerator(o Options, emit func(obj runtime.Object, kind string) error) *generator {
+	return &generator{opts: o, rnd: rand.New(rand.NewPCG(o.Seed, 0x61696776)), emit: emit}
+}
+
+// run generates every object in order: cluster-wide, then namespace by
+// namespace.
+func (g *generator) run() {
+	for i := 0; i < g.opts.ClusterRoles; i++ {
 		g.clusterRole(i)
 	}
-	for i := 0; i < o.Namespaces; i++ {
+	if g.opts.ClusterAdmins > 0 {
+		g.clusterAdmins()
+	}
+	for i := 0; i < g.opts.Namespaces && g.err == nil; i++ {
 		g.namespace(i)
 	}
-	return g.out
 }
 
 // Cluster returns the cluster o describes as multi-document YAML, each
@@ -242,14 +320,17 @@ func number(n json.Number) any {
 type generator struct {
 	opts Options
 	rnd  *rand.Rand
-	out  *Output
-	pods int // pods emitted so far: the next pod IP
+	emit func(obj runtime.Object, kind string) error
+	err  error // the first error emit returned: later objects are dropped
+	pods int   // pods emitted so far: the next pod IP
 }
 
 func (g *generator) add(obj runtime.Object, gv schema.GroupVersion, kind string) {
+	if g.err != nil {
+		return
+	}
 	obj.GetObjectKind().SetGroupVersionKind(gv.WithKind(kind))
-	g.out.Objects = append(g.out.Objects, obj)
-	g.out.Counts[kind]++
+	g.err = g.emit(obj, kind)
 }
 
 // uid returns a deterministic RFC 4122-shaped UID.
@@ -314,6 +395,36 @@ func (g *generator) clusterRole(i int) {
 		Subjects:   []rbacv1.Subject{subject},
 	}
 	g.add(crb, rbacv1.SchemeGroupVersion, "ClusterRoleBinding")
+}
+
+// clusterAdmins writes the built-in cluster-admin ClusterRole as a cluster
+// dump holds it and opts.ClusterAdmins bindings to it, cycling through a
+// user, a team's leads group and a team's automation service account.
+func (g *generator) clusterAdmins() {
+	g.add(&rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: "cluster-admin", Labels: map[string]string{"kubernetes.io/bootstrapping": "rbac-defaults"},
+			Annotations: map[string]string{"rbac.authorization.kubernetes.io/autoupdate": "true"}},
+		Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}},
+			{NonResourceURLs: []string{"*"}, Verbs: []string{"*"}},
+		},
+	}, rbacv1.SchemeGroupVersion, "ClusterRole")
+	for i := 0; i < g.opts.ClusterAdmins; i++ {
+		var subject rbacv1.Subject
+		switch team := teamName(g.rnd.IntN(max(g.opts.Namespaces, 1))); i % 3 {
+		case 0:
+			subject = rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: fmt.Sprintf("admin-%03d@example.com", i)}
+		case 1:
+			subject = rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: team + "-admins"}
+		default:
+			subject = rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Namespace: team, Name: "platform-admin"}
+		}
+		g.add(&rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cluster-admin-%03d", i)},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "cluster-admin"},
+			Subjects:   []rbacv1.Subject{subject},
+		}, rbacv1.SchemeGroupVersion, "ClusterRoleBinding")
+	}
 }
 
 // components are the roles workloads play, cycled through so that each
@@ -430,9 +541,16 @@ func (g *generator) workload(nsIndex, w int) {
 	case KindDeployment:
 		d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
 			Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelApp: name}}, Template: tpl}}
+		if o.ReplicaSets {
+			d.UID = g.uid() // as read from a cluster, which its ReplicaSet names
+		}
 		g.add(d, appsv1.SchemeGroupVersion, kind)
-		// Deployment pods belong to a ReplicaSet the manifests do not hold.
+		// Deployment pods belong to a ReplicaSet, which a cluster dump
+		// holds (Options.ReplicaSets) and a repository does not.
 		owner = metav1.OwnerReference{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: name + "-" + g.hex(10), UID: g.uid()}
+		if o.ReplicaSets {
+			g.replicaSet(d, owner)
+		}
 	case KindStatefulSet:
 		s := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
 			Spec: appsv1.StatefulSetSpec{Replicas: &replicas, ServiceName: name, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelApp: name}}, Template: tpl,
@@ -476,6 +594,31 @@ func (g *generator) workload(nsIndex, w int) {
 	for p := 0; p < o.PodsPerWorkload; p++ {
 		g.pod(ns, name, kind, p, tpl, owner)
 	}
+}
+
+// replicaSet writes the ReplicaSet owner names, as the Deployment
+// controller makes it from d: the pod-template-hash label on itself, its
+// selector and its template, and a controller reference to d.
+func (g *generator) replicaSet(d *appsv1.Deployment, owner metav1.OwnerReference) {
+	hash := owner.Name[len(d.Name)+1:]
+	withHash := func(m map[string]string) map[string]string {
+		out := map[string]string{"pod-template-hash": hash}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	tpl := *d.Spec.Template.DeepCopy()
+	tpl.Labels = withHash(tpl.Labels)
+	rs := &appsv1.ReplicaSet{
+		ObjectMeta: metav1.ObjectMeta{Name: owner.Name, Namespace: d.Namespace, Labels: withHash(d.Spec.Template.Labels), UID: owner.UID,
+			Annotations: map[string]string{"deployment.kubernetes.io/revision": "1"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: d.Name, UID: d.UID,
+				Controller: ptr(true), BlockOwnerDeletion: ptr(true)}}},
+		Spec: appsv1.ReplicaSetSpec{Replicas: d.Spec.Replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: withHash(d.Spec.Selector.MatchLabels)}, Template: tpl},
+	}
+	g.add(rs, appsv1.SchemeGroupVersion, "ReplicaSet")
 }
 
 func (g *generator) podTemplate(ns, name string, labels map[string]string, image string, port int32, gpus int, kind string) corev1.PodTemplateSpec {

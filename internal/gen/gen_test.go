@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/internal/gen"
@@ -33,6 +35,8 @@ func TestClusterLoadsWithRequestedCounts(t *testing.T) {
 		{Seed: 3, Namespaces: 2, WorkloadsPerNamespace: 10, PodsPerWorkload: 1, ClusterRoles: 1,
 			WorkloadKinds: []string{gen.KindDeployment, gen.KindStatefulSet, gen.KindDaemonSet, gen.KindJob, gen.KindCronJob}},
 		{Seed: 4, Namespaces: 2, WorkloadsPerNamespace: 3, GPUFraction: 1, GPUResource: "amd.com/gpu"},
+		{Seed: 5, Namespaces: 2, WorkloadsPerNamespace: 4, PodsPerWorkload: 2, ClusterAdmins: 4, ReplicaSets: true,
+			WorkloadKinds: []string{gen.KindDeployment, gen.KindCronJob}},
 	} {
 		t.Run(fmt.Sprintf("%+v", opts), func(t *testing.T) {
 			out := gen.Generate(opts)
@@ -63,7 +67,7 @@ func TestClusterLoadsWithRequestedCounts(t *testing.T) {
 			if got, want := loaded["Pod"], opts.Namespaces*opts.WorkloadsPerNamespace*opts.PodsPerWorkload; got != want {
 				t.Errorf("%d pods, want %d", got, want)
 			}
-			if got, want := loaded["ClusterRole"], opts.ClusterRoles; got != want {
+			if got, want := loaded["ClusterRole"], opts.ClusterRoles+min(opts.ClusterAdmins, 1); got != want {
 				t.Errorf("%d cluster roles, want %d", got, want)
 			}
 			controllers := 0
@@ -97,6 +101,74 @@ func TestClusterIsDeterministic(t *testing.T) {
 	}
 	if !bytes.Contains(a, []byte("- podSelector: {}\n")) {
 		t.Error("the egress peer podSelector: {} (every pod of the namespace) was dropped")
+	}
+}
+
+func TestWriteIsCluster(t *testing.T) {
+	for _, opts := range []gen.Options{
+		{Seed: 42, Namespaces: 3, WorkloadsPerNamespace: 5, PodsPerWorkload: 2, GPUFraction: 0.4, ClusterRoles: 3},
+		{Seed: 9, Namespaces: 2, WorkloadsPerNamespace: 3, PodsPerWorkload: 1, ClusterAdmins: 3, ReplicaSets: true},
+	} {
+		var buf bytes.Buffer
+		if err := gen.Write(&buf, opts); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf.Bytes(), gen.Cluster(opts)) {
+			t.Errorf("%+v: Write and Cluster differ", opts)
+		}
+	}
+	if err := gen.Write(&bytes.Buffer{}, gen.Options{Namespaces: -1}); err == nil {
+		t.Error("Write accepted invalid options")
+	}
+}
+
+// TestPlatformShape: gen.Platform(100000) is issue #16's platform; a
+// smaller one keeps its proportions, and its ReplicaSets and cluster
+// admins are what a cluster holds: each ReplicaSet owned by its
+// Deployment and owning that Deployment's pods, which are therefore one
+// workload per Deployment.
+func TestPlatformShape(t *testing.T) {
+	big := gen.Platform(100000)
+	if big.Namespaces != 500 || big.Namespaces*big.WorkloadsPerNamespace != 20000 ||
+		big.Namespaces*big.WorkloadsPerNamespace*big.PodsPerWorkload != 100000 || big.ClusterAdmins != 100 || !big.ReplicaSets {
+		t.Errorf("Platform(100000) = %+v", big)
+	}
+	// 500 × (6 + 40 × 12) + cluster-admin and its 100 bindings.
+	if got, want := big.ObjectCount(), 500*(6+40*12)+101; got != want {
+		t.Errorf("Platform(100000) has %d objects, want %d", got, want)
+	}
+	opts := gen.Platform(400)
+	out := gen.Generate(opts)
+	want := map[string]int{"Namespace": 2, "Deployment": 80, "ReplicaSet": 80, "Pod": 400, "Secret": 80,
+		"NetworkPolicy": 82, "ClusterRole": 1, "ClusterRoleBinding": 100}
+	for kind, n := range want {
+		if out.Counts[kind] != n {
+			t.Errorf("%d %s, want %d", out.Counts[kind], kind, n)
+		}
+	}
+	inv := load(t, gen.Cluster(opts))
+	for _, rs := range governance.Typed[*appsv1.ReplicaSet](inv) {
+		hash := rs.Labels["pod-template-hash"]
+		if len(rs.OwnerReferences) != 1 || rs.OwnerReferences[0].Kind != "Deployment" || rs.Name != rs.OwnerReferences[0].Name+"-"+hash ||
+			rs.Spec.Selector.MatchLabels["pod-template-hash"] != hash || rs.Spec.Template.Labels["pod-template-hash"] != hash {
+			t.Errorf("ReplicaSet %s/%s: owners %v, labels %v", rs.Namespace, rs.Name, rs.OwnerReferences, rs.Labels)
+		}
+	}
+	admins := 0
+	for _, b := range governance.Typed[*rbacv1.ClusterRoleBinding](inv) {
+		if b.RoleRef.Name == "cluster-admin" && len(b.Subjects) == 1 {
+			admins++
+		}
+	}
+	if admins != 100 {
+		t.Errorf("%d cluster-admin bindings, want 100", admins)
+	}
+	perKind := map[string]int{}
+	for _, w := range inv.Workloads() {
+		perKind[w.Kind]++
+	}
+	if fmt.Sprint(perKind) != fmt.Sprint(map[string]int{"Deployment": 80}) {
+		t.Errorf("workloads per kind %v, want the 80 Deployments only", perKind)
 	}
 }
 
@@ -165,6 +237,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{gen.Options{WorkloadKinds: []string{"Pod"}}, `gen: unknown workload kind "Pod"`},
 		{gen.Options{Namespaces: -1}, "gen: negative count"},
+		{gen.Options{ClusterAdmins: -1}, "gen: negative count"},
 		{gen.Options{GPUFraction: 2}, "gen: GPUFraction 2 is not between 0 and 1"},
 		{gen.Options{Namespaces: 10000}, "gen: at most 9999 namespaces"},
 		{gen.Options{Namespaces: 9999, WorkloadsPerNamespace: 1000, PodsPerWorkload: 2}, "gen: more pods than"},
