@@ -42,7 +42,7 @@ leader writes reports. Runs until SIGINT or SIGTERM.`,
   kubectl get reports -A
 
   # a GovernancePolicy, legacy PolicyReports, two replicas
-  aigov serve --policy policy.yaml --reports policyreport --leader-elect`,
+  aigov serve --policy examples/platformtest/policy.yaml --reports policyreport --leader-elect   # in the cluster`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, err := live.ParseReportFormat(reports)
