@@ -59,7 +59,7 @@ func (in *inputFlags) register(cmd *cobra.Command) {
 	f.StringVar(&in.kubeconfig, "kubeconfig", "", "read a live cluster with this kubeconfig")
 	f.StringVar(&in.context, "context", "", "kubeconfig context of the live cluster")
 	f.StringVarP(&in.namespace, "namespace", "n", "", "namespace for objects without one (files) or to read (cluster)")
-	f.BoolVarP(&in.allNamespaces, "all-namespaces", "A", false, "read every namespace of a live cluster (the default)")
+	f.BoolVarP(&in.allNamespaces, "all-namespaces", "A", false, "every namespace, as kubectl -A: a live cluster is read whole (the default) and files always are; rbac can-i and who-can ask about the request in every namespace")
 	f.StringVar(&in.requestTimeout, "request-timeout", "60s", "live cluster: how long to wait for each request (30s, 1m, or a number of seconds; 0 waits without bound); the whole read is bounded by 10 times this, or 10m with 0")
 	f.BoolVar(&in.allowPartial, "allow-partial", false, "live cluster: when some kinds could not be read (forbidden), still exit on the results instead of with 2")
 	f.BoolVar(&in.allowEmpty, "allow-empty", false, "accept inputs that hold no objects instead of exiting with 2")
