@@ -18,6 +18,10 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 		order = append(order, k)
 	}
 	want := []string{
+		// Mistake 11: the InferencePool behind the inference Gateway
+		// selects every nlp pod, the vLLM Deployment among them.
+		"model-server Deployment/nlp-team/llm-service",
+		"model-server LeaderWorkerSet/nlp-team/llama-chat",
 		"vector-database Deployment/recs-team/redis-stack",
 		"vector-database StatefulSet/nlp-team/qdrant",
 		"model-store PersistentVolumeClaim/cv-team/cv-notebook-home",
@@ -32,12 +36,16 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 	}
 	// Mistake 5: the CV pods reach the recs vector store (the whole team
 	// as one source when every workload of it does).
-	if n := rows[want[0]].Network; !slices.ContainsFunc(n, func(s string) bool {
+	if n := rows[want[2]].Network; !slices.ContainsFunc(n, func(s string) bool {
 		return strings.HasPrefix(s, "team cv (all ") && strings.HasSuffix(s, " workloads) TCP/6379") || s == "cv-team/cv-notebook (Deployment) TCP/6379"
 	}) || !slices.Contains(n, "recs-team/recommender (Deployment) TCP/6379") {
 		t.Errorf("redis-stack network: %v", n)
 	}
-	if n := rows[want[1]].Network; !slices.Equal(n, []string{"nlp-team/llm-service (Deployment) TCP/6333"}) {
+	// Mistake 11: the InferencePool selects qdrant's pods too, so the
+	// inference Gateway reaches the vector database.
+	if n := rows[want[3]].Network; !slices.Equal(n, []string{
+		"Gateway platform/inference-gateway listener https (HTTPRoute nlp-team/llama-chat spec.rules[0].backendRefs[0] -> InferencePool nlp-team/llama-chat)",
+		"nlp-team/llm-service (Deployment) TCP/6333"}) {
 		t.Errorf("qdrant network: %v", n)
 	}
 	// Mistake 1: the wildcard Role lets the CV group read the W&B key (its
@@ -45,7 +53,7 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 	// the key directly); the notebook's job-launcher and the platform
 	// admins can create workloads mounting it; the CV group and the admins
 	// can also change the notebook Deployment's pod template to mount it.
-	if a := rows[want[4]].Access; !slices.Equal(a, []string{
+	if a := rows[want[6]].Access; !slices.Equal(a, []string{
 		"Group cv-engineers (read, create-pods, create-workloads, update-workloads, exec into Job/resnet50-finetune)",
 		"Group platform-admins (create-workloads, update-workloads)",
 		"ServiceAccount cv-team/cv-notebook (create-workloads)",
