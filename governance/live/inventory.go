@@ -126,64 +126,107 @@ func namespaceOf(obj any) string {
 	return ""
 }
 
-// buildInventory decodes the informers' caches into an inventory the way
-// cluster.Load decodes its lists: each object through the governance
+// decodedCache keeps every cached object decoded between evaluations:
+// an object is decoded (and its defaults applied) once, when the informer
+// hands over a new version of it, not at every evaluation. Entries are
+// keyed by the informer's object pointer, which an update replaces, and
+// those not seen in an evaluation are dropped. Only the evaluation
+// goroutine uses it. Decoded objects are never modified afterwards: the
+// inventories of evaluations and admission reviews share them.
+type decodedCache struct {
+	loader  *governance.Loader
+	entries map[*unstructured.Unstructured]decodedEntry
+}
+
+type decodedEntry struct {
+	objs []*governance.Object
+	errs governance.ErrorList
+	// warnings are the loader's notes on the object (Validation modes
+	// other than strict).
+	warnings []string
+}
+
+func newDecodedCache() (*decodedCache, error) {
+	loader, err := governance.NewLoader()
+	if err != nil {
+		return nil, err
+	}
+	return &decodedCache{loader: loader, entries: map[*unstructured.Unstructured]decodedEntry{}}, nil
+}
+
+// decode returns the decoded form of one informer object, decoding it
+// when it is new. A one-object Build finishes it exactly as cluster.Load's
+// Build of all objects would (defaults; cluster objects carry their
+// namespace) and sorts its problems into errors and warnings.
+func (c *decodedCache) decode(host string, w *watched, u *unstructured.Unstructured) decodedEntry {
+	if e, ok := c.entries[u]; ok {
+		return e
+	}
+	src := governance.Source{File: host + "/" + w.name(), Item: -1}
+	var e decodedEntry
+	js, err := json.Marshal(u.Object)
+	if err != nil {
+		e.errs = governance.ErrorList{&governance.InputError{Source: src, Err: err}}
+	} else {
+		objs, errs := c.loader.Decoder().DecodeJSON(js, src)
+		one, err := c.loader.Build(objs, errs)
+		if one != nil {
+			e.objs, e.warnings = one.Objects(), one.Warnings
+		}
+		var list governance.ErrorList
+		if errors.As(err, &list) {
+			e.errs = list
+		} else if err != nil {
+			e.errs = governance.ErrorList{&governance.InputError{Source: src, Err: err}}
+		}
+	}
+	c.entries[u] = e
+	return e
+}
+
+// buildInventory makes the inventory of the informers' caches as
+// cluster.Load makes it of lists: each object through the governance
 // Decoder with a source naming the server and resource, the loader's
 // defaults, the degradations as Degraded and Warnings. Objects that do not
 // decode are returned as errors next to the inventory of the others.
-func buildInventory(host string, ws []*watched, degraded []governance.Degradation) (*governance.Inventory, governance.ErrorList, error) {
-	loader, err := governance.NewLoader()
-	if err != nil {
-		return nil, nil, err
-	}
-	dec := loader.Decoder()
+func buildInventory(host string, ws []*watched, degraded []governance.Degradation, cache *decodedCache) (*governance.Inventory, governance.ErrorList, error) {
 	var (
-		objs []*governance.Object
-		errs governance.ErrorList
+		objs     []*governance.Object
+		errs     governance.ErrorList
+		warnings []string
 	)
+	seen := make(map[*unstructured.Unstructured]bool, len(cache.entries))
 	degraded = append([]governance.Degradation(nil), degraded...)
 	for _, w := range ws {
 		if reason := w.lost.Load(); reason != nil {
 			degraded = append(degraded, governance.Degradation{Resource: w.name(), Reason: *reason})
 			continue
 		}
-		items := w.informer.GetStore().List()
-		// Sorted so that an object's source (its position) does not depend
-		// on the cache's map order.
-		sort.Slice(items, func(i, j int) bool {
-			a, b := items[i].(*unstructured.Unstructured), items[j].(*unstructured.Unstructured)
-			if a.GetNamespace() != b.GetNamespace() {
-				return a.GetNamespace() < b.GetNamespace()
-			}
-			return a.GetName() < b.GetName()
-		})
-		for i, item := range items {
+		for _, item := range w.informer.GetStore().List() {
 			u := item.(*unstructured.Unstructured)
-			src := governance.Source{File: host + "/" + w.name(), Document: i + 1, Item: -1}
-			js, err := json.Marshal(u.Object)
-			if err != nil {
-				errs = append(errs, &governance.InputError{Source: src, Err: err})
-				continue
-			}
-			o, e := dec.DecodeJSON(js, src)
-			objs, errs = append(objs, o...), append(errs, e...)
+			seen[u] = true
+			e := cache.decode(host, w, u)
+			objs, errs, warnings = append(objs, e.objs...), append(errs, e.errs...), append(warnings, e.warnings...)
 		}
 	}
-	inv, err := loader.Build(objs, errs)
-	if inv == nil {
+	for u := range cache.entries {
+		if !seen[u] {
+			delete(cache.entries, u)
+		}
+	}
+	inv, err := governance.NewInventory(objs)
+	var dups governance.ErrorList
+	if errors.As(err, &dups) {
+		errs = append(errs, dups...)
+	} else if err != nil {
 		return nil, nil, err
 	}
-	var inputErrs governance.ErrorList
-	if err != nil {
-		if !errors.As(err, &inputErrs) {
-			return nil, nil, err
-		}
-	}
+	inv.Warnings = append(inv.Warnings, warnings...)
 	sort.Slice(degraded, func(i, j int) bool { return degraded[i].Resource < degraded[j].Resource })
 	inv.Degraded = append(inv.Degraded, degraded...)
 	for _, d := range degraded {
 		inv.Warnings = append(inv.Warnings,
 			fmt.Sprintf("cannot list %s: %s; the inventory has none of them", d.Resource, d.Reason))
 	}
-	return inv, inputErrs, nil
+	return inv, errs, nil
 }

@@ -65,6 +65,20 @@ type Options struct {
 	HealthAddr  string
 	MetricsAddr string
 
+	// WebhookAddr serves the validating admission webhook (/validate)
+	// with TLS from TLSCertFile and TLSKeyFile; "" serves none
+	// (WebhookHandler still does). Every replica serves it, leader or
+	// not, from its own evaluation.
+	WebhookAddr             string
+	TLSCertFile, TLSKeyFile string
+	// WebhookTimeout bounds one review (the apiserver's timeout, when
+	// shorter, wins); 0 is 10 s. WebhookFailOpen admits, with a warning,
+	// a request whose review fails or times out (including before the
+	// first evaluation) instead of denying it; set it with failurePolicy
+	// Ignore.
+	WebhookTimeout  time.Duration
+	WebhookFailOpen bool
+
 	// LeaderElect makes only the leader among replicas write reports
 	// (every replica evaluates). The lock is the Lease
 	// LeaderElectionNamespace/LeaderElectionName; defaults: the pod's
@@ -94,6 +108,7 @@ func (o *Options) defaults() {
 	setDefault(&o.Debounce, 500*time.Millisecond)
 	setDefault(&o.MaxDelay, 2*time.Second)
 	setDefault(&o.LeaderElectionName, "aigov")
+	setDefault(&o.WebhookTimeout, webhookTimeoutDefault)
 	setDefault(&o.LeaseDuration, 15*time.Second)
 	setDefault(&o.RenewDeadline, 10*time.Second)
 	setDefault(&o.RetryPeriod, 2*time.Second)
@@ -146,6 +161,11 @@ type Snapshot struct {
 	Degraded []governance.Degradation
 	// InputErrors are the cluster objects that did not decode.
 	InputErrors governance.ErrorList
+
+	// inventory and pass are what the findings were computed from, kept
+	// as the base of admission reviews (read-only from then on).
+	inventory *governance.Inventory
+	pass      *governance.Pass
 }
 
 // Server keeps findings and reports current. Make one with New and start
@@ -161,6 +181,8 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	changes  *changes
+	decoded  *decodedCache // used by the evaluation goroutine only
+	admitter *admitter
 	watched  []*watched
 	degraded []governance.Degradation // at the start, sorted
 
@@ -182,6 +204,9 @@ func New(opts Options) (*Server, error) {
 	opts.defaults()
 	if _, err := ParseReportFormat(string(opts.Reports)); err != nil {
 		return nil, fmt.Errorf("live: reports: %w", err)
+	}
+	if opts.WebhookAddr != "" && (opts.TLSCertFile == "" || opts.TLSKeyFile == "") {
+		return nil, errors.New("live: the webhook needs TLSCertFile and TLSKeyFile (the apiserver calls webhooks over HTTPS only)")
 	}
 	engine, err := governance.NewEngine(opts.Rules...)
 	if err != nil {
@@ -208,8 +233,15 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("live: client: %w", err)
 	}
 	api, _ := apiOf(opts.Reports)
+	decoded, err := newDecodedCache()
+	if err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
 	s := &Server{opts: opts, host: cfg.Host, dynamic: dyn, writes: writes, core: core, engine: engine, api: api,
-		log: opts.Logger, metrics: newMetrics(), changes: newChanges(), published: make(chan struct{}, 1)}
+		log: opts.Logger, metrics: newMetrics(), changes: newChanges(), decoded: decoded, published: make(chan struct{}, 1)}
+	if s.admitter, err = newAdmitter(engine, s.Snapshot, s.log); err != nil {
+		return nil, fmt.Errorf("live: %w", err)
+	}
 	s.metrics.resources = s.resourceStates
 	s.metrics.pending = func() time.Duration {
 		first, _ := s.changes.times()
@@ -299,6 +331,9 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	if err := s.serveHTTP(ctx, errc); err != nil {
+		return err
+	}
+	if err := s.serveWebhook(ctx, errc); err != nil {
 		return err
 	}
 	if err := s.start(ctx); err != nil {
@@ -483,8 +518,8 @@ func (s *Server) waitForChanges(ctx context.Context) error {
 
 // evaluate rebuilds the inventory from the caches and runs the engine.
 //
-// Correctness first: every evaluation rebuilds the whole inventory and
-// every fact. The changes taken here say which kinds and namespaces
+// Correctness first: every evaluation rebuilds the whole inventory (from
+// objects decoded once per version, see decodedCache) and every fact. The changes taken here say which kinds and namespaces
 // changed; incremental re-evaluation would keep the previous Pass, reuse
 // the facts whose inputs did not change (a NetworkPolicy change leaves
 // the RBAC graph alone; a pod change in one namespace leaves the other
@@ -495,12 +530,13 @@ func (s *Server) waitForChanges(ctx context.Context) error {
 func (s *Server) evaluate() {
 	first, _ := s.changes.take()
 	start := time.Now()
-	inv, inputErrs, err := buildInventory(s.host, s.watched, s.degraded)
+	inv, inputErrs, err := buildInventory(s.host, s.watched, s.degraded, s.decoded)
 	if err != nil {
 		s.log.Error("building the inventory", "err", err)
 		return
 	}
-	findings := s.engine.Run(inv)
+	pass := governance.NewPass(inv)
+	findings := s.engine.RunPass(pass)
 	now := time.Now()
 	var sinceChange time.Duration
 	if !first.IsZero() {
@@ -512,7 +548,7 @@ func (s *Server) evaluate() {
 		gen = prev.Generation + 1
 	}
 	s.snapshot.Store(&Snapshot{Generation: gen, At: now, Findings: findings, Objects: inv.Len(),
-		Degraded: inv.Degraded, InputErrors: inputErrs})
+		Degraded: inv.Degraded, InputErrors: inputErrs, inventory: inv, pass: pass})
 	s.metrics.evaluated(findings, inv.Len(), len(inputErrs), now.Sub(start), sinceChange)
 	if len(inputErrs) > 0 {
 		s.log.Warn("cluster objects that do not decode are left out", "count", len(inputErrs), "first", inputErrs[0].Error())

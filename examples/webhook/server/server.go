@@ -53,9 +53,22 @@ type NamespaceGetter func(ctx context.Context, name string) (*corev1.Namespace, 
 
 // Options configure a Server.
 type Options struct {
-	// Rules are the checks the webhook enforces (required), e.g.
-	// catalog.Default() or the rules of a GovernancePolicy.
+	// Rules are the checks the webhook enforces (required unless Review
+	// is set), e.g. catalog.Default() or the rules of a GovernancePolicy.
 	Rules []governance.Rule
+	// Review, when set, replaces the object-level review of Rules: it
+	// judges a well-formed request (malformed ones never reach it) and
+	// returns the response, or an error that the server turns into a
+	// denial (or, with FailOpen, an admission with a warning). The
+	// server keeps everything else: body and concurrency limits,
+	// deadlines, metrics. `aigov serve` judges with the whole platform
+	// in view this way.
+	Review func(ctx context.Context, req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, error)
+	// FailOpen admits, with a warning naming the reason, a request whose
+	// review fails or runs out of time, instead of denying it; it should
+	// match the failurePolicy Ignore of the webhook's configuration.
+	// Malformed requests are denied either way.
+	FailOpen bool
 	// Timeout is the longest a review may take, counted from the request's
 	// arrival: the body must arrive within it too (else 408). The
 	// apiserver's own deadline (the timeout query parameter) wins when it
@@ -102,6 +115,8 @@ type Server struct {
 	slots      chan struct{} // one token per review being decoded or evaluated
 	budget     *byteBudget
 	namespaces NamespaceGetter
+	reviewer   func(ctx context.Context, req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, error)
+	failOpen   bool
 	log        *slog.Logger
 	metrics    *Metrics
 	mux        *http.ServeMux
@@ -109,7 +124,7 @@ type Server struct {
 
 // New validates the options and builds a Server.
 func New(opts Options) (*Server, error) {
-	if len(opts.Rules) == 0 {
+	if len(opts.Rules) == 0 && opts.Review == nil {
 		return nil, errors.New("webhook: no rules")
 	}
 	engine, err := governance.NewEngine(opts.Rules...)
@@ -149,7 +164,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{engine: engine, decoder: dec, timeout: opts.Timeout, maxBody: opts.MaxRequestBytes,
 		slots: make(chan struct{}, opts.MaxConcurrentReviews), budget: &byteBudget{limit: opts.MaxInFlightBytes},
-		namespaces: opts.Namespaces, log: logger, metrics: NewMetrics(), mux: http.NewServeMux()}
+		namespaces: opts.Namespaces, reviewer: opts.Review, failOpen: opts.FailOpen, log: logger, metrics: NewMetrics(), mux: http.NewServeMux()}
 	s.metrics.inFlight = s.InFlight
 	s.mux.HandleFunc("/validate", s.handleValidate)
 	s.mux.Handle("/metrics", s.metrics)
@@ -417,6 +432,12 @@ func (s *Server) evaluate(ctx context.Context, req *admissionv1.AdmissionRequest
 			result = "timeout"
 		}
 		s.metrics.review(result)
+		if s.failOpen {
+			s.log.Error("admitting request unreviewed (fail open)", "uid", req.UID, "kind", req.Kind.Kind,
+				"namespace", req.Namespace, "name", req.Name, "err", o.err)
+			return &admissionv1.AdmissionResponse{UID: req.UID, Allowed: true,
+				Warnings: []string{"aigov webhook (fail open): not reviewed: " + o.err.Error()}}
+		}
 		s.log.Error("denying request", "uid", req.UID, "kind", req.Kind.Kind,
 			"namespace", req.Namespace, "name", req.Name, "err", o.err)
 		return &admissionv1.AdmissionResponse{
@@ -469,6 +490,16 @@ func noObject(ext k8sruntime.RawExtension) bool {
 // Namespace when known), runs the engine and turns findings into the
 // response. Checks that do not judge the object's kind are not counted.
 func (s *Server) review(ctx context.Context, req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, error) {
+	if s.reviewer != nil {
+		resp, err := s.reviewer(ctx, req)
+		if err == nil && resp == nil {
+			err = errors.New("the review returned no response")
+		}
+		if err == nil {
+			resp.UID = req.UID
+		}
+		return resp, err
+	}
 	resp := &admissionv1.AdmissionResponse{UID: req.UID, Allowed: true}
 	if req.Operation == admissionv1.Delete || noObject(req.Object) {
 		// Nothing to judge: a DELETE, or a CONNECT without an object
