@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -109,6 +108,11 @@ func TestDifferentialAPIServer(t *testing.T) {
 	loader.DefaultNamespace = "difftest"
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
+	// The AI operators' resources of the corpus are created through their
+	// CRDs, as a cluster running the operators serves them.
+	if _, err := env.InstallAICRDs(ctx); err != nil {
+		t.Fatal(err)
+	}
 	total := 0
 	for _, dc := range corpus(t) {
 		label := diffLabel(dc.entry)
@@ -132,11 +136,11 @@ func TestDifferentialAPIServer(t *testing.T) {
 				return ns
 			}
 			entry := diffEntry(dc.entry, label)
-			g, err := comp.GenerateEntry("diff", entry, testDefinitions())
+			gs, err := comp.GenerateEntry("diff", entry, testDefinitions())
 			if err != nil {
 				t.Fatal(err)
 			}
-			adm, err := NewAdmission([]*admissionregistrationv1.ValidatingAdmissionPolicy{g.Policy}, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding{g.Binding})
+			adm, err := NewAdmission(Policies(gs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,39 +156,48 @@ func TestDifferentialAPIServer(t *testing.T) {
 				}
 			}
 			vapClient := cs.AdmissionregistrationV1()
-			if _, err := vapClient.ValidatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {
-				t.Fatalf("creating the policy: %v", err)
+			for _, g := range gs {
+				if _, err := vapClient.ValidatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {
+					t.Fatalf("creating the policy %s: %v", g.Policy.Name, err)
+				}
+				if _, err := vapClient.ValidatingAdmissionPolicyBindings().Create(ctx, g.Binding, metav1.CreateOptions{}); err != nil {
+					t.Fatalf("creating the binding %s: %v", g.Binding.Name, err)
+				}
+				t.Cleanup(func() {
+					_ = vapClient.ValidatingAdmissionPolicyBindings().Delete(context.Background(), g.Binding.Name, metav1.DeleteOptions{})
+					_ = vapClient.ValidatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
+				})
 			}
-			if _, err := vapClient.ValidatingAdmissionPolicyBindings().Create(ctx, g.Binding, metav1.CreateOptions{}); err != nil {
-				t.Fatalf("creating the binding: %v", err)
-			}
-			t.Cleanup(func() {
-				_ = vapClient.ValidatingAdmissionPolicyBindings().Delete(context.Background(), g.Binding.Name, metav1.DeleteOptions{})
-				_ = vapClient.ValidatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
-			})
-			// Wait for the policy to take effect: poll with a known-bad object.
+			// Wait for the policies to take effect: poll with a known-bad
+			// object of each policy (a built-in kind, and a custom
+			// resource for the operators' policy).
 			// The namespace the loader gave the objects, as each case's
 			// namespace is labelled.
 			nsObj := func(c diffCase) *corev1.Namespace { return caseNamespace("difftest", label, c) }
-			var bad *loadedCase
-			for i := range cases {
-				if d, _ := goVerdict(check, cases[i].obj, namespaceObject(t, loader, nsObj(cases[i].diffCase))); d && cases[i].old == nil {
-					bad = &cases[i]
-					break
+			var bad []*loadedCase
+			for _, operators := range []bool{false, true} {
+				for i := range cases {
+					isOperator := slices.Contains(operatorKinds, cases[i].obj.GVK.Kind)
+					if d, _ := goVerdict(check, cases[i].obj, namespaceObject(t, loader, nsObj(cases[i].diffCase))); d && cases[i].old == nil && isOperator == operators {
+						bad = append(bad, &cases[i])
+						break
+					}
 				}
 			}
-			if bad == nil {
-				t.Fatal("no failing object to wait with")
+			if len(bad) != len(gs) {
+				t.Fatalf("%d failing objects to wait with for %d policies", len(bad), len(gs))
 			}
 			deadline := time.Now().Add(30 * time.Second)
-			for {
-				if d, _ := serverVerdict(ctx, t, dyn, nsOf(bad.diffCase), label, *bad); d {
-					break
+			for _, b := range bad {
+				for {
+					if d, _ := serverVerdict(ctx, t, dyn, nsOf(b.diffCase), label, *b); d {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("policy not in effect after 30s (object %s still admitted)", b.name)
+					}
+					time.Sleep(200 * time.Millisecond)
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("policy not in effect after 30s (object %s still admitted)", bad.name)
-				}
-				time.Sleep(200 * time.Millisecond)
 			}
 			for _, lc := range cases {
 				want, violations := goVerdict(check, lc.obj, namespaceObject(t, loader, nsObj(lc.diffCase)))

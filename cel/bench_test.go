@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aigov/aigov/governance"
@@ -59,11 +58,11 @@ func BenchmarkAdmitPodPerPolicy(b *testing.B) {
 	pod := benchPod(b)
 	var adms []*Admission
 	for _, dc := range corpus(b) {
-		g, err := comp.GenerateEntry("bench", dc.entry, testDefinitions())
+		gs, err := comp.GenerateEntry("bench", dc.entry, testDefinitions())
 		if err != nil {
 			b.Fatal(err)
 		}
-		adm, err := NewAdmission([]*admissionregistrationv1.ValidatingAdmissionPolicy{g.Policy}, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding{g.Binding})
+		adm, err := NewAdmission(Policies(gs))
 		if err != nil {
 			b.Fatal(err)
 		}

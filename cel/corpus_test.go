@@ -145,7 +145,7 @@ func corpus(t testing.TB) []diffCheck {
 	digest := "sha256:" + strings.Repeat("ab", 32)
 	var checks []diffCheck
 
-	checks = append(checks, diffCheck{entry(catalog.IDPrivilegedContainer, ""), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDPrivilegedContainer, ""), podAndOperatorCases(t, map[string]string{
 		"plain":       spec(okC),
 		"false":       spec(`- {name: app, image: x.io/a:1, securityContext: {privileged: false}}`),
 		"empty-sc":    spec(`- {name: app, image: x.io/a:1, securityContext: {}}`),
@@ -157,7 +157,7 @@ func corpus(t testing.TB) []diffCheck {
 		"plain": `[{name: debug, image: "busybox:1.36"}]`,
 	})})
 
-	checks = append(checks, diffCheck{entry(catalog.IDAllowedRegistries, `{registries: [registry.example.com, "localhost:5000", nvcr.io, index.docker.io]}`), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDAllowedRegistries, `{registries: [registry.example.com, "localhost:5000", nvcr.io, index.docker.io]}`), podAndOperatorCases(t, map[string]string{
 		"allowed":        spec(okC),
 		"implicit-hub":   spec(`- {name: app, image: "nginx:1.27"}`),
 		"library-hub":    spec(`- {name: app, image: "library/nginx:1.27"}`),
@@ -207,7 +207,7 @@ func corpus(t testing.TB) []diffCheck {
 	lim := func(name, limits string) string {
 		return fmt.Sprintf(`- {name: %s, image: x.io/a:1, resources: {limits: %s}}`, name, limits)
 	}
-	checks = append(checks, diffCheck{entry(catalog.IDContainerLimits, `{cpu: "2", memory: 4Gi}`), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDContainerLimits, `{cpu: "2", memory: 4Gi}`), podAndOperatorCases(t, map[string]string{
 		"ok":          spec(lim("app", `{cpu: 2000m, memory: 4Gi}`)),
 		"one":         spec(lim("app", `{cpu: 1, memory: 4096Mi}`)),
 		"cpu-over":    spec(lim("app", `{cpu: 2001m, memory: 1Gi}`)),
@@ -221,7 +221,7 @@ func corpus(t testing.TB) []diffCheck {
 		"exempt": `[{name: debug, image: "busybox:1.36"}]`,
 	})})
 
-	checks = append(checks, diffCheck{entry(catalog.IDGPUPerContainerMax, `{max: 2}`), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDGPUPerContainerMax, `{max: 2}`), podAndOperatorCases(t, map[string]string{
 		"none":         spec(okC),
 		"number":       spec(lim("app", `{nvidia.com/gpu: 2}`)),
 		"string":       spec(lim("app", `{nvidia.com/gpu: "2"}`)),
@@ -232,7 +232,7 @@ func corpus(t testing.TB) []diffCheck {
 		"other-vendor": spec(lim("app", `{amd.com/gpu: 8}`)),
 	}, nil)})
 
-	checks = append(checks, diffCheck{entry(catalog.IDHostNamespaces, ""), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDHostNamespaces, ""), podAndOperatorCases(t, map[string]string{
 		"none":    spec(okC),
 		"false":   spec(okC, "hostNetwork: false", "hostPID: false", "hostIPC: false"),
 		"network": spec(okC, "hostNetwork: true"),
@@ -240,7 +240,7 @@ func corpus(t testing.TB) []diffCheck {
 		"ipc":     spec(okC, "hostIPC: true"),
 	}, nil)})
 
-	checks = append(checks, diffCheck{entry(catalog.IDAutomountToken, ""), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDAutomountToken, ""), podAndOperatorCases(t, map[string]string{
 		"false":  spec(okC, "automountServiceAccountToken: false"),
 		"true":   spec(okC, "automountServiceAccountToken: true"),
 		"absent": spec(okC),
@@ -267,7 +267,7 @@ func corpus(t testing.TB) []diffCheck {
 	}})
 
 	img := func(image string) string { return spec(`- {name: app, image: "` + image + `"}`) }
-	checks = append(checks, diffCheck{entry(catalog.IDLatestTag, ""), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDLatestTag, ""), podAndOperatorCases(t, map[string]string{
 		"tagged":        img("registry.example.com/app:1.0"),
 		"untagged":      img("registry.example.com/app"),
 		"latest":        img("nginx:latest"),
@@ -282,7 +282,7 @@ func corpus(t testing.TB) []diffCheck {
 		"tagged":   `[{name: debug, image: "busybox:1.36"}]`,
 	})})
 
-	checks = append(checks, diffCheck{entry(catalog.IDRunAsNonRoot, ""), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDRunAsNonRoot, ""), podAndOperatorCases(t, map[string]string{
 		"pod-true":        spec(okC, "securityContext: {runAsNonRoot: true}"),
 		"none":            spec(okC),
 		"container-true":  spec(`- {name: app, image: x.io/a:1, securityContext: {runAsNonRoot: true}}`),
@@ -300,7 +300,7 @@ func corpus(t testing.TB) []diffCheck {
 	})})
 
 	probe := `{exec: {command: ["true"]}}`
-	checks = append(checks, diffCheck{entry(catalog.IDRequiredProbes, `{probes: [livenessProbe, readinessProbe]}`), podCases(t, map[string]string{
+	checks = append(checks, diffCheck{entry(catalog.IDRequiredProbes, `{probes: [livenessProbe, readinessProbe]}`), podAndOperatorCases(t, map[string]string{
 		"both":        spec(`- {name: app, image: x.io/a:1, livenessProbe: ` + probe + `, readinessProbe: ` + probe + `}`),
 		"liveness":    spec(`- {name: app, image: x.io/a:1, livenessProbe: ` + probe + `}`),
 		"none":        spec(okC),

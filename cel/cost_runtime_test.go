@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/aigov/aigov/governance"
@@ -89,11 +88,11 @@ func TestRuntimeCostOfLargeObjects(t *testing.T) {
 	large := loadCase(t, loader, diffCase{name: "large", manifest: largeDeployment(t)})
 	admit := func(t *testing.T, label string, e governance.PolicyEntry) Response {
 		t.Helper()
-		g, err := comp.GenerateEntry("cost", diffEntry(e, label), testDefinitions())
+		gs, err := comp.GenerateEntry("cost", diffEntry(e, label), testDefinitions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		adm, err := NewAdmission([]*admissionregistrationv1.ValidatingAdmissionPolicy{g.Policy}, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding{g.Binding})
+		adm, err := NewAdmission(Policies(gs))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -158,16 +158,19 @@ func TestDifferentialInProcess(t *testing.T) {
 		label := diffLabel(dc.entry)
 		t.Run(label, func(t *testing.T) {
 			entry := diffEntry(dc.entry, label)
-			g, err := comp.GenerateEntry("diff", entry, testDefinitions())
+			gs, err := comp.GenerateEntry("diff", entry, testDefinitions())
 			if err != nil {
 				t.Fatalf("generate: %v", err)
 			}
-			adm, err := NewAdmission([]*admissionregistrationv1.ValidatingAdmissionPolicy{g.Policy}, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding{g.Binding})
+			adm, err := NewAdmission(Policies(gs))
 			if err != nil {
 				t.Fatal(err)
 			}
 			check := newGoCheck(t, dc.entry)
 			var denied, allowed int
+			// byKind counts, per AI operator kind, the objects the Go
+			// check denies ([0]) and admits ([1]).
+			byKind := map[string]*[2]int{}
 			for _, c := range dc.cases {
 				lc := loadCase(t, loader, c)
 				ns := caseNamespace("difftest", label, c)
@@ -192,9 +195,34 @@ func TestDifferentialInProcess(t *testing.T) {
 				} else {
 					allowed++
 				}
+				if k := lc.obj.GVK.Kind; slices.Contains(operatorKinds, k) {
+					if byKind[k] == nil {
+						byKind[k] = &[2]int{}
+					}
+					if want {
+						byKind[k][0]++
+					} else {
+						byKind[k][1]++
+					}
+				}
 			}
 			if denied == 0 || allowed == 0 {
 				t.Errorf("corpus of %s must hold passing and failing objects: %d denied, %d allowed", label, denied, allowed)
+			}
+			for _, k := range sortedKeys(byKind) {
+				n := byKind[k]
+				switch {
+				case k == "ServingRuntime" && dc.entry.ID == catalog.IDAutomountToken:
+					// Partial: the InferenceService sets the token.
+					if n[0] > 0 {
+						t.Errorf("%s: %d ServingRuntimes denied, want none (a partial template)", label, n[0])
+					}
+				case n[0] == 0 || n[1] == 0:
+					t.Errorf("corpus of %s must hold passing and failing %ss: %d denied, %d allowed", label, k, n[0], n[1])
+				}
+			}
+			if len(byKind) > 0 && len(byKind) != len(operatorKinds) {
+				t.Errorf("corpus of %s covers %d of the %d operator kinds", label, len(byKind), len(operatorKinds))
 			}
 			total += len(dc.cases)
 		})

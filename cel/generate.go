@@ -26,7 +26,9 @@ const (
 	EntryAnnotation = "aigov.dev/entry"
 )
 
-// Generated is the admission policy of one policy entry.
+// Generated is one admission policy of a policy entry: the entry's own,
+// or (Operators) the one that enforces a pod check on the pod templates of
+// AI operators' custom resources.
 type Generated struct {
 	// Entry is the index of the entry in spec.checks.
 	Entry   int
@@ -34,13 +36,22 @@ type Generated struct {
 	Name    string
 	Policy  *admissionregistrationv1.ValidatingAdmissionPolicy
 	Binding *admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	// Operators marks the policy over the AI operators' resources
+	// (governance.Admission.Operators), named after the entry's policy
+	// with OperatorsSuffix.
+	Operators bool
 	// Cost is the compile-time cost estimate of the policy (see
 	// Compiler.EstimateCost).
 	Cost CostReport
 }
 
+// OperatorsSuffix ends the name of the policy and binding that enforce a
+// pod check on the AI operators' custom resources.
+const OperatorsSuffix = "-operators"
+
 // Generate builds one ValidatingAdmissionPolicy and one binding per entry
-// of the policy, for the compiler's target version, from the admission
+// of the policy (two for a pod check enforced on AI operators' custom
+// resources too: see GenerateEntry), for the compiler's target version, from the admission
 // form (governance.Check.Admission) of each entry's check: defs are the
 // definitions the entries' IDs are looked up in, each built with the
 // entry's params. A custom-cel entry is built by the compiler's own
@@ -53,7 +64,7 @@ func (c *Compiler) Generate(p *governance.Policy, defs []governance.Definition) 
 	var out []Generated
 	var errs []error
 	for i, e := range p.Entries {
-		g, err := c.GenerateEntry(p.Name, e, defs)
+		gs, err := c.GenerateEntry(p.Name, e, defs)
 		if err != nil {
 			label := e.ID
 			if e.Name != "" {
@@ -62,12 +73,14 @@ func (c *Compiler) Generate(p *governance.Policy, defs []governance.Definition) 
 			errs = append(errs, &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d] (%s): %w", i, label, err)})
 			continue
 		}
-		g.Entry = i
-		if slices.ContainsFunc(out, func(o Generated) bool { return o.Policy.Name == g.Policy.Name }) {
-			errs = append(errs, &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d]: policy name %s is generated twice: give the entry a distinct name", i, g.Policy.Name)})
-			continue
+		for _, g := range gs {
+			g.Entry = i
+			if slices.ContainsFunc(out, func(o Generated) bool { return o.Policy.Name == g.Policy.Name }) {
+				errs = append(errs, &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d]: policy name %s is generated twice: give the entry a distinct name", i, g.Policy.Name)})
+				break
+			}
+			out = append(out, g)
 		}
-		out = append(out, g)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -75,15 +88,39 @@ func (c *Compiler) Generate(p *governance.Policy, defs []governance.Definition) 
 	return out, nil
 }
 
-// GenerateEntry builds the policy and binding of one entry, its check
+// GenerateEntry builds the policies and bindings of one entry, its check
 // looked up in defs as Generate does; policyName is the GovernancePolicy's
-// metadata.name (part of the generated names).
-func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry, defs []governance.Definition) (Generated, error) {
+// metadata.name (part of the generated names). The first is the entry's
+// policy; a check whose admission form has Operators (the pod checks)
+// gets a second one, named with OperatorsSuffix, matching the resources
+// of the AI operators whose pod templates aigov reads, with the entry's
+// binding match (namespaces, selectors).
+func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry, defs []governance.Definition) ([]Generated, error) {
 	adm, err := c.admissionOf(e, defs)
 	if err != nil {
-		return Generated{}, err
+		return nil, err
 	}
+	g, err := c.generate(policyName, e, adm, "")
+	if err != nil {
+		return nil, err
+	}
+	out := []Generated{g}
+	if adm.Operators != nil {
+		op, err := c.generate(policyName, e, adm.Operators, OperatorsSuffix)
+		if err != nil {
+			return nil, fmt.Errorf("policy on AI operators' resources: %w", err)
+		}
+		op.Operators = true
+		out = append(out, op)
+	}
+	return out, nil
+}
+
+// generate builds one policy and binding of an entry from an admission
+// form, its name ending in suffix.
+func (c *Compiler) generate(policyName string, e governance.PolicyEntry, adm *governance.Admission, suffix string) (Generated, error) {
 	rules := adm.Rules
+	var err error
 	if rules == nil {
 		// The check judges what the entry's match.resources lists
 		// (custom-cel): those resources are the policy's matchConstraints.
@@ -94,7 +131,7 @@ func (c *Compiler) GenerateEntry(policyName string, e governance.PolicyEntry, de
 			return Generated{}, fmt.Errorf("params: %w", err)
 		}
 	}
-	name, err := objectName(policyName, e)
+	name, err := objectName(policyName, e, suffix)
 	if err != nil {
 		return Generated{}, err
 	}
@@ -168,11 +205,20 @@ func (c *Compiler) admissionOf(e governance.PolicyEntry, defs []governance.Defin
 	if check.Admission == nil {
 		return nil, fmt.Errorf("check %q has no ValidatingAdmissionPolicy form", e.ID)
 	}
-	adm := *check.Admission
+	return cloneAdmission(check.Admission), nil
+}
+
+// cloneAdmission copies an admission form's slices (and its Operators').
+func cloneAdmission(a *governance.Admission) *governance.Admission {
+	if a == nil {
+		return nil
+	}
+	adm := *a
 	adm.Rules = slices.Clone(adm.Rules)
 	adm.Variables = slices.Clone(adm.Variables)
 	adm.Validations = slices.Clone(adm.Validations)
-	return &adm, nil
+	adm.Operators = cloneAdmission(a.Operators)
+	return &adm
 }
 
 // expressionErrors returns the *ExpressionErrors in err's tree, in order.
@@ -192,8 +238,9 @@ func expressionErrors(err error) []error {
 	return nil
 }
 
-// objectName is aigov-<policy>-<check>[-<entry name>], a DNS subdomain.
-func objectName(policyName string, e governance.PolicyEntry) (string, error) {
+// objectName is aigov-<policy>-<check>[-<entry name>]<suffix>, a DNS
+// subdomain.
+func objectName(policyName string, e governance.PolicyEntry, suffix string) (string, error) {
 	parts := []string{"aigov"}
 	if policyName != "" {
 		parts = append(parts, policyName)
@@ -202,7 +249,7 @@ func objectName(policyName string, e governance.PolicyEntry) (string, error) {
 	if e.Name != "" {
 		parts = append(parts, e.Name)
 	}
-	name := strings.ToLower(strings.Join(parts, "-"))
+	name := strings.ToLower(strings.Join(parts, "-")) + suffix
 	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
 		return "", fmt.Errorf("generated name %q: %s (use lower-case letters, digits and '-' in metadata.name and the entry's name)", name, strings.Join(errs, "; "))
 	}

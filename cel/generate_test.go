@@ -26,11 +26,11 @@ func TestGoldenPolicies(t *testing.T) {
 	for _, dc := range corpus(t) {
 		label := diffLabel(dc.entry)
 		t.Run(label, func(t *testing.T) {
-			g, err := comp.GenerateEntry("golden", dc.entry, testDefinitions())
+			gs, err := comp.GenerateEntry("golden", dc.entry, testDefinitions())
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Marshal([]Generated{g})
+			got, err := Marshal(gs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,13 +48,15 @@ func TestGeneratedPoliciesCompileOnEveryTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, dc := range corpus(t) {
-			g, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
+			gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
 			if err != nil {
 				t.Errorf("%s at %s: %v", diffLabel(dc.entry), v, err)
 				continue
 			}
-			if err := compileValidator(newEnvCache(), g.Policy).CompileError(); err != nil {
-				t.Errorf("%s: StoredExpressions: %v", diffLabel(dc.entry), err)
+			for _, g := range gs {
+				if err := compileValidator(newEnvCache(), g.Policy).CompileError(); err != nil {
+					t.Errorf("%s: StoredExpressions: %v", g.Policy.Name, err)
+				}
 			}
 		}
 	}

@@ -170,7 +170,9 @@ func TestLoadPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 2 || len(bs) != 2 || ps[1].Name != "aigov-p-latest-tag" || bs[1].Spec.PolicyName != ps[1].Name {
+	// Each pod check has its policy and the one on the AI operators'
+	// resources.
+	if len(ps) != 4 || len(bs) != 4 || ps[2].Name != "aigov-p-latest-tag" || ps[3].Name != "aigov-p-latest-tag"+cel.OperatorsSuffix || bs[3].Spec.PolicyName != ps[3].Name {
 		t.Fatalf("GovernancePolicy: %d policies, %d bindings", len(ps), len(bs))
 	}
 
@@ -187,7 +189,7 @@ func TestLoadPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps2) != 2 || len(bs2) != 2 || ps2[0].Name != ps[0].Name || bs2[1].Name != bs[1].Name {
+	if len(ps2) != 4 || len(bs2) != 4 || ps2[0].Name != ps[0].Name || bs2[3].Name != bs[3].Name {
 		t.Errorf("VAP YAML: %d policies, %d bindings", len(ps2), len(bs2))
 	}
 

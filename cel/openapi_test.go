@@ -43,11 +43,11 @@ func catalogKinds(t *testing.T) []schema.GroupVersionKind {
 	}
 	var kinds []schema.GroupVersionKind
 	for _, dc := range corpus(t) {
-		g, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
+		gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, gvk := range comp.matchedKinds(&g.Policy.Spec) {
+		for _, gvk := range comp.matchedKinds(&gs[0].Policy.Spec) {
 			if !slices.Contains(kinds, gvk) {
 				kinds = append(kinds, gvk)
 			}

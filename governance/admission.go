@@ -25,6 +25,11 @@ type Admission struct {
 	Validations []admissionregistrationv1.Validation
 	// FailurePolicy is Fail when empty.
 	FailurePolicy admissionregistrationv1.FailurePolicyType
+	// Operators is the admission form of the same check over the custom
+	// resources of AI operators whose pod templates it judges (a second
+	// policy, see WithOperators); nil when the check is not enforced on
+	// them natively.
+	Operators *Admission
 }
 
 // AdmissionRule matches CREATE and UPDATE of the resources in the groups
@@ -118,4 +123,245 @@ func CELStringList(items []string) string {
 // `"a", "b"`.
 func CELQuotedNames(list, cond string) string {
 	return list + `.filter(c, ` + cond + `).map(c, "\"" + c.name + "\"").join(", ")`
+}
+
+// The variables of the list form of the pod checks (PodSpecsAdmissionVariables):
+// one object may hold several pod specs (a RayCluster's head and worker
+// groups), and CEL before Kubernetes 1.34 cannot flatten a list of lists,
+// so the containers are kept per pod spec.
+const (
+	// VarPodSpecs is the list of the object's pod specs: one for a Pod or
+	// a built-in workload (none for a ReplicationController without a
+	// template), every template written in an AI operator's resource.
+	VarPodSpecs = "podSpecs"
+	// VarPodFieldSpecs is the pod specs whose pod-level fields (service
+	// account token, ...) are their own: all of VarPodSpecs but a KServe
+	// ServingRuntime's, whose pods get those fields from the
+	// InferenceService that uses the runtime (PodTemplate.Partial).
+	VarPodFieldSpecs = "podFieldSpecs"
+	// VarPodContainers holds, per pod spec of VarPodSpecs, its
+	// containers, initContainers and ephemeralContainers.
+	VarPodContainers = "podContainers"
+	// VarPodContainersAndInit holds, per pod spec, its containers and
+	// initContainers.
+	VarPodContainersAndInit = "podContainersAndInit"
+)
+
+// PodSpecsAdmissionVariables returns the list-form pod variables of a
+// policy over Pods and built-in workloads (VarPodSpecs, VarPodContainers,
+// VarPodContainersAndInit), followed by extra. A check
+// whose validations read only these (and its own extra variables) can be
+// enforced on AI operators' resources too: see WithOperators.
+func PodSpecsAdmissionVariables(extra ...admissionregistrationv1.Variable) []admissionregistrationv1.Variable {
+	return append([]admissionregistrationv1.Variable{
+		{Name: VarPodSpecs, Expression: `object.kind == "Pod" ? [object.spec] : ` +
+			`(object.kind == "CronJob" ? [object.spec.jobTemplate.spec.template.spec] : ` +
+			`(object.spec.?template.?spec.hasValue() ? [object.spec.template.spec] : []))`},
+		{Name: VarPodContainers, Expression: `variables.` + VarPodSpecs + `.map(s, ` + CELContainersOf("s", true) + `)`},
+		{Name: VarPodContainersAndInit, Expression: `variables.` + VarPodSpecs + `.map(s, ` + CELContainersOf("s", false) + `)`},
+	}, extra...)
+}
+
+// PodFieldSpecsVariable is VarPodFieldSpecs, to follow VarPodSpecs: on
+// Pods and built-in workloads every pod spec holds its pod-level fields.
+func PodFieldSpecsVariable() admissionregistrationv1.Variable {
+	return admissionregistrationv1.Variable{Name: VarPodFieldSpecs, Expression: `variables.` + VarPodSpecs}
+}
+
+// CELContainersOf is the CEL list of the containers and initContainers
+// (and, with ephemeral, ephemeralContainers) of the pod spec named spec.
+func CELContainersOf(spec string, ephemeral bool) string {
+	out := spec + `.?containers.orValue([]) + ` + spec + `.?initContainers.orValue([])`
+	if ephemeral {
+		out += ` + ` + spec + `.?ephemeralContainers.orValue([])`
+	}
+	return out
+}
+
+// CELAnyContainer is true when a container of the per-pod-spec lists
+// variable (VarPodContainers, VarPodContainersAndInit) satisfies cond,
+// which names the container c.
+func CELAnyContainer(lists, cond string) string {
+	return `variables.` + lists + `.exists(cs, cs.exists(c, ` + cond + `))`
+}
+
+// CELEveryContainer is true when every container of the per-pod-spec
+// lists variable satisfies cond (naming the container c).
+func CELEveryContainer(lists, cond string) string {
+	return `variables.` + lists + `.all(cs, cs.all(c, ` + cond + `))`
+}
+
+// CELQuotedNamesIn renders, like CELQuotedNames, the names of the
+// containers of the per-pod-spec lists variable that satisfy cond as
+// `"a", "b"`.
+func CELQuotedNamesIn(lists, cond string) string {
+	return `variables.` + lists + `.map(cs, ` + CELQuotedNames("cs", cond) + `).filter(n, n != "").join(", ")`
+}
+
+// CELJoinIn renders, for the containers of the per-pod-spec lists
+// variable that satisfy cond, the text item (a CEL string expression
+// naming the container c), joined with sep.
+func CELJoinIn(lists, cond, item, sep string) string {
+	q := CELString(sep)
+	return `variables.` + lists + `.map(cs, cs.filter(c, ` + cond + `).map(c, ` + item + `).join(` + q + `)).filter(n, n != "").join(` + q + `)`
+}
+
+// operatorTemplates is, per AI operator kind whose resources hold pod
+// templates (see internal/operator), the CEL list of the pod specs written
+// in the object, in the order the operator package decodes them, and
+// whether they are partial. A TrainJob holds no template (its pods come
+// from its runtime, itself enforced) and is not listed.
+type operatorTemplates struct {
+	kind     string
+	podSpecs string
+	partial  bool
+}
+
+// celOptional is the CEL list holding the value at the dotted path under
+// object when it is set, else empty.
+func celOptional(path string) string {
+	return `(object.?` + strings.ReplaceAll(path, ".", ".?") + `.hasValue() ? [object.` + path + `] : [])`
+}
+
+// celListTemplates is the CEL list of the pod specs at item path spec
+// under each element of the list at the dotted path under object.
+func celListTemplates(list, spec string) string {
+	return `object.?` + strings.ReplaceAll(list, ".", ".?") + `.orValue([])` +
+		`.filter(e, e.?` + strings.ReplaceAll(spec, ".", ".?") + `.hasValue()).map(e, e.` + spec + `)`
+}
+
+// celMapTemplates is the CEL list of the pod specs at item path spec
+// under each value of the map at the dotted path under object (Kubeflow's
+// replica specs, keyed by replica type).
+func celMapTemplates(m, spec string) string {
+	return `(object.?` + strings.ReplaceAll(m, ".", ".?") + `.hasValue() ? object.` + m +
+		`.filter(k, object.` + m + `[k].?` + strings.ReplaceAll(spec, ".", ".?") + `.hasValue()).map(k, object.` + m + `[k].` + spec + `) : [])`
+}
+
+func celRayCluster(prefix string) string {
+	return celOptional(prefix+".headGroupSpec.template.spec") + ` + ` + celListTemplates(prefix+".workerGroupSpecs", "template.spec")
+}
+
+// operatorTemplateTable lists the template paths of each AI operator kind,
+// following internal/operator: ray.go (RayCluster, RayJob, RayService),
+// kubeflow.go (the training jobs' replica spec maps, MPIJob, Notebook),
+// trainer.go and jobset.go (a runtime's JobSet template, a JobSet's
+// replicated jobs), lws.go, kserve.go (an InferenceService's components,
+// a ServingRuntime's spec, an LLMInferenceService's templates).
+func operatorTemplateTable() []operatorTemplates {
+	replicated := func(prefix string) string {
+		return celListTemplates(prefix+".replicatedJobs", "template.spec.template.spec")
+	}
+	kubeflow := func(field string) string { return celMapTemplates("spec."+field, "template.spec") }
+	serving := celOptional("spec") + ` + ` + celOptional("spec.workerSpec")
+	return []operatorTemplates{
+		{kind: "RayCluster", podSpecs: celRayCluster("spec")},
+		{kind: "RayJob", podSpecs: celRayCluster("spec.rayClusterSpec") + ` + ` + celOptional("spec.submitterPodTemplate.spec")},
+		{kind: "RayService", podSpecs: celRayCluster("spec.rayClusterConfig")},
+		{kind: "PyTorchJob", podSpecs: kubeflow("pytorchReplicaSpecs")},
+		{kind: "TFJob", podSpecs: kubeflow("tfReplicaSpecs")},
+		{kind: "XGBoostJob", podSpecs: kubeflow("xgbReplicaSpecs")},
+		{kind: "PaddleJob", podSpecs: kubeflow("paddleReplicaSpecs")},
+		{kind: "JAXJob", podSpecs: kubeflow("jaxReplicaSpecs")},
+		{kind: "MPIJob", podSpecs: kubeflow("mpiReplicaSpecs")},
+		{kind: "Notebook", podSpecs: celOptional("spec.template.spec")},
+		{kind: "TrainingRuntime", podSpecs: replicated("spec.template.spec")},
+		{kind: "ClusterTrainingRuntime", podSpecs: replicated("spec.template.spec")},
+		{kind: "JobSet", podSpecs: replicated("spec")},
+		{kind: "LeaderWorkerSet", podSpecs: celOptional("spec.leaderWorkerTemplate.leaderTemplate.spec") + ` + ` +
+			celOptional("spec.leaderWorkerTemplate.workerTemplate.spec")},
+		{kind: "InferenceService", podSpecs: celOptional("spec.predictor") + ` + ` + celOptional("spec.predictor.workerSpec") + ` + ` +
+			celOptional("spec.transformer") + ` + ` + celOptional("spec.explainer")},
+		{kind: "ServingRuntime", podSpecs: serving, partial: true},
+		{kind: "ClusterServingRuntime", podSpecs: serving, partial: true},
+		{kind: "LLMInferenceService", podSpecs: celOptional("spec.template") + ` + ` + celOptional("spec.worker") + ` + ` +
+			celOptional("spec.prefill.template") + ` + ` + celOptional("spec.prefill.worker")},
+	}
+}
+
+// OperatorTemplateKinds lists the AI operator kinds whose pod templates
+// the operator policies of WithOperators read, with their supported
+// versions: every kind of OperatorVersionKinds that holds templates.
+func OperatorTemplateKinds() []schema.GroupVersionKind {
+	var out []schema.GroupVersionKind
+	for _, gvk := range OperatorVersionKinds() {
+		if slices.ContainsFunc(operatorTemplateTable(), func(t operatorTemplates) bool { return t.kind == gvk.Kind }) {
+			out = append(out, gvk)
+		}
+	}
+	return out
+}
+
+// OperatorAdmissionRules match CREATE and UPDATE of the resources of
+// OperatorTemplateKinds in their supported versions, one rule per group
+// and set of versions, each resource the lower-case plural of its kind as
+// the operators' CRDs name them.
+func OperatorAdmissionRules() []admissionregistrationv1.NamedRuleWithOperations {
+	type key struct{ group, versions string }
+	resources := map[key][]string{}
+	var keys []key
+	versions := map[schema.GroupKind][]string{}
+	var kinds []schema.GroupKind
+	for _, gvk := range OperatorTemplateKinds() {
+		if _, ok := versions[gvk.GroupKind()]; !ok {
+			kinds = append(kinds, gvk.GroupKind())
+		}
+		versions[gvk.GroupKind()] = append(versions[gvk.GroupKind()], gvk.Version)
+	}
+	for _, gk := range kinds {
+		vs := slices.Clone(versions[gk])
+		slices.Sort(vs)
+		k := key{gk.Group, strings.Join(vs, ",")}
+		if _, ok := resources[k]; !ok {
+			keys = append(keys, k)
+		}
+		plural, _ := meta.UnsafeGuessKindToResource(gk.WithVersion(vs[0]))
+		resources[k] = append(resources[k], plural.Resource)
+	}
+	slices.SortFunc(keys, func(a, b key) int { return strings.Compare(a.group+" "+a.versions, b.group+" "+b.versions) })
+	var out []admissionregistrationv1.NamedRuleWithOperations
+	for _, k := range keys {
+		res := resources[k]
+		slices.Sort(res)
+		out = append(out, AdmissionRule([]string{k.group}, strings.Split(k.versions, ","), res))
+	}
+	return out
+}
+
+// operatorPodSpecsExpression chooses the pod specs by object.kind.
+func operatorPodSpecsExpression(partialToo bool) string {
+	var b strings.Builder
+	var partial []string
+	for _, t := range operatorTemplateTable() {
+		if t.partial && !partialToo {
+			partial = append(partial, t.kind)
+			continue
+		}
+		b.WriteString(`object.kind == ` + CELString(t.kind) + ` ? (` + t.podSpecs + `) : `)
+	}
+	if !partialToo {
+		return `object.kind in ` + CELStringList(partial) + ` ? [] : variables.` + VarPodSpecs
+	}
+	b.WriteString(`[]`)
+	return b.String()
+}
+
+// WithOperators returns a with Operators set: the same validations over
+// the pod templates of the AI operators' resources (OperatorAdmissionRules),
+// VarPodSpecs and VarPodFieldSpecs read from each kind's template paths.
+// The validations must read the pod specs only through the list-form
+// variables of PodSpecsAdmissionVariables, which a's Variables declare.
+func WithOperators(a *Admission) *Admission {
+	op := &Admission{Rules: OperatorAdmissionRules(), Validations: slices.Clone(a.Validations), FailurePolicy: a.FailurePolicy}
+	for _, v := range a.Variables {
+		switch v.Name {
+		case VarPodSpecs:
+			v.Expression = operatorPodSpecsExpression(true)
+		case VarPodFieldSpecs:
+			v.Expression = operatorPodSpecsExpression(false)
+		}
+		op.Variables = append(op.Variables, v)
+	}
+	a.Operators = op
+	return a
 }

@@ -139,20 +139,23 @@ func allowedRegistriesAdmission(p AllowedRegistriesParams) *governance.Admission
 	allowed := governance.CELStringList(p.Registries)
 	registry := `((i.first.contains(".") || i.first.contains(":") || i.first == "localhost") ? ` +
 		`(i.first == "index.docker.io" ? "docker.io" : i.first) : "docker.io")`
-	return &governance.Admission{
+	// images, imageParts and registries hold, per pod spec, one entry per
+	// container.
+	return governance.WithOperators(&governance.Admission{
 		Rules: governance.PodAdmissionRules(),
-		Variables: governance.PodAdmissionVariables(
-			admissionregistrationv1.Variable{Name: "images", Expression: `variables.allContainers.map(c, {"name": string(c.name), "image": string(c.?image.orValue(""))})`},
-			admissionregistrationv1.Variable{Name: "imageParts", Expression: `variables.images.map(i, {"name": i.name, "image": i.image, ` +
-				`"first": i.image.indexOf("/") < 0 ? "" : i.image.substring(0, i.image.indexOf("/"))})`},
-			admissionregistrationv1.Variable{Name: "registries", Expression: `variables.imageParts.map(i, {"name": i.name, "image": i.image, "registry": ` + registry + `})`},
+		Variables: governance.PodSpecsAdmissionVariables(
+			admissionregistrationv1.Variable{Name: "images", Expression: `variables.` + governance.VarPodContainers +
+				`.map(cs, cs.map(c, {"name": string(c.name), "image": string(c.?image.orValue(""))}))`},
+			admissionregistrationv1.Variable{Name: "imageParts", Expression: `variables.images.map(is, is.map(i, {"name": i.name, "image": i.image, ` +
+				`"first": i.image.indexOf("/") < 0 ? "" : i.image.substring(0, i.image.indexOf("/"))}))`},
+			admissionregistrationv1.Variable{Name: "registries", Expression: `variables.imageParts.map(is, is.map(i, {"name": i.name, "image": i.image, "registry": ` + registry + `}))`},
 		),
 		Validations: []admissionregistrationv1.Validation{{
-			Expression: `variables.registries.all(i, i.registry in ` + allowed + `)`,
+			Expression: `variables.registries.all(is, is.all(i, i.registry in ` + allowed + `))`,
 			Message:    "every image must come from an allowed registry: " + strings.Join(p.Registries, ", "),
-			MessageExpression: `variables.registries.filter(i, !(i.registry in ` + allowed + `))` +
-				`.map(i, "container \"" + i.name + "\" uses image \"" + i.image + "\" from registry \"" + i.registry + "\"").join("; ")` +
+			MessageExpression: `variables.registries.map(is, is.filter(i, !(i.registry in ` + allowed + `))` +
+				`.map(i, "container \"" + i.name + "\" uses image \"" + i.image + "\" from registry \"" + i.registry + "\"").join("; ")).filter(m, m != "").join("; ")` +
 				` + ` + governance.CELString(", which is not allowed (allowed: "+strings.Join(p.Registries, ", ")+")"),
 		}},
-	}
+	})
 }

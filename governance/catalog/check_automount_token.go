@@ -54,17 +54,20 @@ func NewAutomountToken(params any) (governance.Check, error) {
 }
 
 func automountTokenAdmission() *governance.Admission {
-	return &governance.Admission{
+	// A ServingRuntime's template is partial: the InferenceService sets
+	// the token (VarPodFieldSpecs leaves it out).
+	specs := `variables.` + governance.VarPodFieldSpecs
+	return governance.WithOperators(&governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
-		Variables: governance.PodAdmissionVariables()[:1], // podSpec
+		Variables: append(governance.PodSpecsAdmissionVariables()[:1], governance.PodFieldSpecsVariable()), // podSpecs, podFieldSpecs
 		Validations: []admissionregistrationv1.Validation{{
-			Expression: `variables.podSpec.?automountServiceAccountToken.orValue(true) == false`,
+			Expression: specs + `.all(s, s.?automountServiceAccountToken.orValue(true) == false)`,
 			Message:    "automountServiceAccountToken must be false: the service account token is mounted into the pod",
-			MessageExpression: `variables.podSpec.?automountServiceAccountToken.hasValue() ? ` +
+			MessageExpression: specs + `.exists(s, s.?automountServiceAccountToken.orValue(false) == true) ? ` +
 				`"automountServiceAccountToken is true: the service account token is mounted into the pod" : ` +
 				`"automountServiceAccountToken is not set: the service account token is mounted into the pod"`,
 		}},
-	}
+	})
 }
 
 func checkAutomountToken(p podView) []governance.Violation {

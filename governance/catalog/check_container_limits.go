@@ -105,7 +105,8 @@ func NewContainerLimits(params any) (governance.Check, error) {
 }
 
 func containerLimitsAdmission(p ContainerLimitsParams) *governance.Admission {
-	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: governance.PodAdmissionVariables()}
+	lists := governance.VarPodContainersAndInit
+	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: governance.PodSpecsAdmissionVariables()}
 	for _, r := range []struct {
 		name string
 		max  *resource.Quantity
@@ -113,21 +114,23 @@ func containerLimitsAdmission(p ContainerLimitsParams) *governance.Admission {
 		key := governance.CELString(r.name)
 		has := `c.?resources.?limits[?` + key + `].hasValue()`
 		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
-			Expression:        `variables.containersAndInit.all(c, ` + has + `)`,
+			Expression:        governance.CELEveryContainer(lists, has),
 			Message:           "containers and init containers must set limits." + r.name,
-			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.containersAndInit", "!"+has) + ` + " have no ` + r.name + ` limit"`,
+			MessageExpression: `"containers " + ` + governance.CELQuotedNamesIn(lists, "!"+has) + ` + " have no ` + r.name + ` limit"`,
 		})
 		if r.max == nil {
 			continue
 		}
 		maxLit := governance.CELString(r.max.String())
-		over := has + ` && quantity(c.resources.limits[` + key + `]).isGreaterThan(quantity(` + maxLit + `))`
+		// string(): in a custom resource without a schema a quantity
+		// written as a YAML number stays a number.
+		over := has + ` && quantity(string(c.resources.limits[` + key + `])).isGreaterThan(quantity(` + maxLit + `))`
 		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
-			Expression: `!variables.containersAndInit.exists(c, ` + over + `)`,
+			Expression: `!` + governance.CELAnyContainer(lists, over),
 			Message:    "limits." + r.name + " must be at most " + r.max.String(),
-			MessageExpression: `variables.containersAndInit.filter(c, ` + over + `)` +
-				`.map(c, "container \"" + c.name + "\": ` + r.name + ` limit " + c.resources.limits[` + key + `] + " is above the maximum of ` + r.max.String() + `").join("; ")`,
+			MessageExpression: governance.CELJoinIn(lists, over,
+				`"container \"" + c.name + "\": `+r.name+` limit " + string(c.resources.limits[`+key+`]) + " is above the maximum of `+r.max.String()+`"`, "; "),
 		})
 	}
-	return a
+	return governance.WithOperators(a)
 }

@@ -117,18 +117,21 @@ func NewGPUPerContainerMax(params any) (governance.Check, error) {
 
 func gpuPerContainerMaxAdmission(p GPUPerContainerMaxParams) *governance.Admission {
 	key, maxLit := governance.CELString(p.Resource), governance.CELString(p.Max.String())
+	// string(): in a custom resource without a schema a quantity written
+	// as a YAML number stays a number.
 	over := func(field string) string {
-		return `(c.?resources.?` + field + `[?` + key + `].hasValue() && quantity(c.resources.` + field + `[` + key + `]).isGreaterThan(quantity(` + maxLit + `)))`
+		return `(c.?resources.?` + field + `[?` + key + `].hasValue() && quantity(string(c.resources.` + field + `[` + key + `])).isGreaterThan(quantity(` + maxLit + `)))`
 	}
 	bad := over("limits") + ` || ` + over("requests")
-	return &governance.Admission{
+	lists := governance.VarPodContainersAndInit
+	return governance.WithOperators(&governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
-		Variables: governance.PodAdmissionVariables(),
+		Variables: governance.PodSpecsAdmissionVariables(),
 		Validations: []admissionregistrationv1.Validation{{
-			Expression: `!variables.containersAndInit.exists(c, ` + bad + `)`,
+			Expression: `!` + governance.CELAnyContainer(lists, bad),
 			Message:    "a container may request at most " + p.Max.String() + " " + p.Resource,
-			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.containersAndInit", bad) +
+			MessageExpression: `"containers " + ` + governance.CELQuotedNamesIn(lists, bad) +
 				` + " request or limit more than ` + p.Max.String() + ` ` + p.Resource + `"`,
 		}},
-	}
+	})
 }

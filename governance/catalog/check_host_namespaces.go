@@ -43,14 +43,14 @@ func NewHostNamespaces(params any) (governance.Check, error) {
 }
 
 func hostNamespacesAdmission() *governance.Admission {
-	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: governance.PodAdmissionVariables()[:1]} // podSpec
+	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: governance.PodSpecsAdmissionVariables()[:1]} // podSpecs
 	for _, f := range hostNamespaceFields {
 		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
-			Expression: `variables.podSpec.?` + f.field + `.orValue(false) != true`,
+			Expression: `variables.` + governance.VarPodSpecs + `.all(s, s.?` + f.field + `.orValue(false) != true)`,
 			Message:    hostNamespaceMessage(f.field, f.what),
 		})
 	}
-	return a
+	return governance.WithOperators(a)
 }
 
 // hostNamespaceFields are the pod spec fields host-namespaces reads and

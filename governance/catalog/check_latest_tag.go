@@ -63,19 +63,21 @@ func NewLatestTag(params any) (governance.Check, error) {
 
 func latestTagAdmission() *governance.Admission {
 	bad := `!i.image.contains("@") && (!i.last.contains(":") || i.last.substring(i.last.indexOf(":") + 1) in ["", "latest"])`
-	return &governance.Admission{
+	// images and lastParts hold, per pod spec, one entry per container.
+	return governance.WithOperators(&governance.Admission{
 		Rules: governance.PodAdmissionRules(),
-		Variables: governance.PodAdmissionVariables(
-			admissionregistrationv1.Variable{Name: "images", Expression: `variables.allContainers.map(c, {"name": string(c.name), "image": string(c.?image.orValue(""))})`},
-			admissionregistrationv1.Variable{Name: "lastParts", Expression: `variables.images.map(i, {"name": i.name, "image": i.image, "last": i.image.substring(i.image.lastIndexOf("/") + 1)})`},
+		Variables: governance.PodSpecsAdmissionVariables(
+			admissionregistrationv1.Variable{Name: "images", Expression: `variables.` + governance.VarPodContainers +
+				`.map(cs, cs.map(c, {"name": string(c.name), "image": string(c.?image.orValue(""))}))`},
+			admissionregistrationv1.Variable{Name: "lastParts", Expression: `variables.images.map(is, is.map(i, {"name": i.name, "image": i.image, "last": i.image.substring(i.image.lastIndexOf("/") + 1)}))`},
 		),
 		Validations: []admissionregistrationv1.Validation{{
-			Expression: `!variables.lastParts.exists(i, ` + bad + `)`,
+			Expression: `!variables.lastParts.exists(is, is.exists(i, ` + bad + `))`,
 			Message:    "images must have a digest or a tag other than latest",
-			MessageExpression: `variables.lastParts.filter(i, ` + bad + `)` +
-				`.map(i, "container \"" + i.name + "\" uses image \"" + i.image + "\" without a pinned tag (latest or none)").join("; ")`,
+			MessageExpression: `variables.lastParts.map(is, is.filter(i, ` + bad + `)` +
+				`.map(i, "container \"" + i.name + "\" uses image \"" + i.image + "\" without a pinned tag (latest or none)").join("; ")).filter(m, m != "").join("; ")`,
 		}},
-	}
+	})
 }
 
 func checkLatestTag(p podView) []governance.Violation {

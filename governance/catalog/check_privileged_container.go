@@ -49,15 +49,15 @@ func NewPrivilegedContainer(params any) (governance.Check, error) {
 
 func privilegedContainerAdmission() *governance.Admission {
 	privileged := `c.?securityContext.?privileged.orValue(false) == true`
-	return &governance.Admission{
+	return governance.WithOperators(&governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
-		Variables: governance.PodAdmissionVariables(),
+		Variables: governance.PodSpecsAdmissionVariables(),
 		Validations: []admissionregistrationv1.Validation{{
-			Expression:        `!variables.allContainers.exists(c, ` + privileged + `)`,
+			Expression:        `!` + governance.CELAnyContainer(governance.VarPodContainers, privileged),
 			Message:           "containers must not set securityContext.privileged: true",
-			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.allContainers", privileged) + ` + " set securityContext.privileged: true"`,
+			MessageExpression: `"containers " + ` + governance.CELQuotedNamesIn(governance.VarPodContainers, privileged) + ` + " set securityContext.privileged: true"`,
 		}},
-	}
+	})
 }
 
 func checkPrivileged(p podView) []governance.Violation {

@@ -117,17 +117,18 @@ func NewRequiredProbes(params any) (governance.Check, error) {
 }
 
 func requiredProbesAdmission(p RequiredProbesParams) *governance.Admission {
-	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: []admissionregistrationv1.Variable{
-		governance.PodAdmissionVariables()[0], // podSpec
-		{Name: "containers", Expression: `variables.podSpec.?containers.orValue([])`},
-	}}
+	// containers holds, per pod spec, its regular containers (init and
+	// ephemeral containers need no probes).
+	a := &governance.Admission{Rules: governance.PodAdmissionRules(), Variables: append(governance.PodSpecsAdmissionVariables()[:1], // podSpecs
+		admissionregistrationv1.Variable{Name: "containers", Expression: `variables.` + governance.VarPodSpecs + `.map(s, s.?containers.orValue([]))`},
+	)}
 	for _, probe := range p.Probes {
 		has := `has(c.` + probe + `)`
 		a.Validations = append(a.Validations, admissionregistrationv1.Validation{
-			Expression:        `variables.containers.all(c, ` + has + `)`,
+			Expression:        governance.CELEveryContainer("containers", has),
 			Message:           "every container needs a " + probe,
-			MessageExpression: `"containers " + ` + governance.CELQuotedNames("variables.containers", "!"+has) + ` + " have no ` + probe + `"`,
+			MessageExpression: `"containers " + ` + governance.CELQuotedNamesIn("containers", "!"+has) + ` + " have no ` + probe + `"`,
 		})
 	}
-	return a
+	return governance.WithOperators(a)
 }

@@ -120,28 +120,40 @@ func NewRunAsNonRoot(params any) (governance.Check, error) {
 // every container without its own runAsNonRoot needs the pod's
 // runAsNonRoot: true, and nobody may set runAsUser: 0.
 func runAsNonRootAdmission() *governance.Admission {
-	podNonRoot := `variables.podSpec.?securityContext.?runAsNonRoot`
+	// Each pod spec s is judged with its own containers: the pod-level
+	// fields of one template do not cover another's containers.
+	podNonRoot := `s.?securityContext.?runAsNonRoot`
 	containerOK := `(c.?securityContext.?runAsNonRoot.hasValue() ? c.securityContext.runAsNonRoot == true : ` + podNonRoot + `.orValue(false) == true)`
 	rootUser := `c.?securityContext.?runAsUser.orValue(1) == 0`
+	podRoot := `s.?securityContext.?runAsUser.orValue(1) == 0`
+	containers := `(` + governance.CELContainersOf("s", true) + `)`
 	level := `violates PodSecurity "restricted:` + PodSecurityVersion + `": `
-	return &governance.Admission{
+	// judged are the pod specs without a user namespace (hostUsers: false
+	// passes both checks).
+	judged := `variables.` + governance.VarPodSpecs + `.filter(s, s.?hostUsers.orValue(true) != false)`
+	nonRootOK := podNonRoot + `.orValue(true) != false && ` + containers + `.all(c, ` + containerOK + `)`
+	userOK := `!(` + podRoot + `) && !` + containers + `.exists(c, ` + rootUser + `)`
+	names := func(cond string) string {
+		return `variables.judged.map(s, ` + governance.CELQuotedNames(containers, cond) + `).filter(n, n != "").join(", ")`
+	}
+	return governance.WithOperators(&governance.Admission{
 		Rules: governance.PodAdmissionRules(),
-		Variables: governance.PodAdmissionVariables(
-			admissionregistrationv1.Variable{Name: "userNamespace", Expression: `variables.podSpec.?hostUsers.orValue(true) == false`},
+		Variables: governance.PodSpecsAdmissionVariables(
+			admissionregistrationv1.Variable{Name: "judged", Expression: judged},
 		),
 		Validations: []admissionregistrationv1.Validation{
 			{
-				Expression: `variables.userNamespace || (` + podNonRoot + `.orValue(true) != false && variables.allContainers.all(c, ` + containerOK + `))`,
+				Expression: `variables.judged.all(s, ` + nonRootOK + `)`,
 				Message:    level + "runAsNonRoot != true",
-				MessageExpression: governance.CELString(level+"runAsNonRoot != true (") + ` + (` + podNonRoot + `.orValue(true) == false ? "pod must not set securityContext.runAsNonRoot=false" : ` +
-					`"containers " + ` + governance.CELQuotedNames("variables.allContainers", "!"+containerOK) + ` + " must set securityContext.runAsNonRoot=true or inherit it from the pod") + ")"`,
+				MessageExpression: governance.CELString(level+"runAsNonRoot != true (") + ` + (variables.judged.exists(s, ` + podNonRoot + `.orValue(true) == false) ? "pod must not set securityContext.runAsNonRoot=false" : ` +
+					`"containers " + ` + names("!"+containerOK) + ` + " must set securityContext.runAsNonRoot=true or inherit it from the pod") + ")"`,
 			},
 			{
-				Expression: `variables.userNamespace || (variables.podSpec.?securityContext.?runAsUser.orValue(1) != 0 && !variables.allContainers.exists(c, ` + rootUser + `))`,
+				Expression: `variables.judged.all(s, ` + userOK + `)`,
 				Message:    level + "runAsUser=0",
-				MessageExpression: governance.CELString(level+"runAsUser=0 (") + ` + (variables.podSpec.?securityContext.?runAsUser.orValue(1) == 0 ? "pod" : ` +
-					`"containers " + ` + governance.CELQuotedNames("variables.allContainers", rootUser) + `) + " must not set runAsUser=0)"`,
+				MessageExpression: governance.CELString(level+"runAsUser=0 (") + ` + (variables.judged.exists(s, ` + podRoot + `) ? "pod" : ` +
+					`"containers " + ` + names(rootUser) + `) + " must not set runAsUser=0)"`,
 			},
 		},
-	}
+	})
 }
