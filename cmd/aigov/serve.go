@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/governance/cluster"
 	"github.com/aigov/aigov/governance/live"
 	"github.com/aigov/aigov/governance/policyset"
@@ -20,6 +21,7 @@ func newServeCommand() *cobra.Command {
 		metricsAddr, healthAddr string
 		reports                 string
 		opts                    live.Options
+		failurePolicy           string
 		verbose                 bool
 	)
 	cmd := &cobra.Command{
@@ -35,7 +37,14 @@ usual kubeconfig rules. A kind the server serves but the account may not list
 or watch is reported (log, metric aigov_resource_degraded, an "error" result
 in the ClusterReport), never left out silently. /readyz answers 200 after the
 first full sync. With --leader-elect, replicas share a Lease and only the
-leader writes reports. Runs until SIGINT or SIGTERM.`,
+leader writes reports. Runs until SIGINT or SIGTERM.
+
+With --webhook-addr every replica also serves a validating admission webhook
+at /validate: a change is judged on the cluster's inventory with the change
+applied, and denied when it creates a finding of a Deny check of --policy
+that the cluster does not have yet (Warn checks' new findings become
+warnings; existing findings never block). Without --policy the catalog runs
+as Audit: reported, never enforced. deploy/webhook.yaml registers it.`,
 		Example: `  # install the report CRDs once, then serve against the current context
   kubectl apply -f deploy/crds
   aigov serve --kubeconfig ~/.kube/config
@@ -52,6 +61,23 @@ leader writes reports. Runs until SIGINT or SIGTERM.`,
 			rules, err := policyset.Rules(policyFile)
 			if err != nil {
 				return err
+			}
+			if policyFile == "" {
+				// Without a policy nobody chose what to enforce: the
+				// catalog reports, and admission blocks nothing.
+				for i := range rules {
+					rules[i].Action = governance.ActionAudit
+				}
+			}
+			if opts.WebhookAddr != "" && (opts.TLSCertFile == "" || opts.TLSKeyFile == "") {
+				return usageError("--webhook-addr needs --tls-cert-file and --tls-private-key-file")
+			}
+			switch failurePolicy {
+			case "Fail":
+			case "Ignore":
+				opts.WebhookFailOpen = true
+			default:
+				return usageError("--webhook-failure-policy: %q is neither Fail nor Ignore", failurePolicy)
 			}
 			cfg, err := cluster.RESTConfig(kubeconfig, kubeContext)
 			if err != nil {
@@ -86,6 +112,11 @@ leader writes reports. Runs until SIGINT or SIGTERM.`,
 	f.DurationVar(&opts.Debounce, "debounce", 0, "quiet period after a change before re-evaluating (default 500ms)")
 	f.DurationVar(&opts.MaxDelay, "max-delay", 0, "longest wait from a change to its re-evaluation however busy the cluster (default 2s)")
 	f.Float32Var(&opts.WriteQPS, "report-write-qps", 0, "most report writes per second (default 5)")
+	f.StringVar(&opts.WebhookAddr, "webhook-addr", "", "address of the validating admission webhook (/validate, HTTPS); \"\" serves none")
+	f.StringVar(&opts.TLSCertFile, "tls-cert-file", "", "serving certificate `FILE` (PEM) of the webhook")
+	f.StringVar(&opts.TLSKeyFile, "tls-private-key-file", "", "private key `FILE` (PEM) of the webhook's certificate")
+	f.DurationVar(&opts.WebhookTimeout, "webhook-timeout", 0, "longest review; past it the request is denied, or admitted with --webhook-failure-policy Ignore (default 10s; the apiserver's timeoutSeconds wins when shorter)")
+	f.StringVar(&failurePolicy, "webhook-failure-policy", "Fail", "what a review that fails or times out does, as the ValidatingWebhookConfiguration's failurePolicy: Fail (deny) or Ignore (admit with a warning)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every evaluation")
 	return cmd
 }
