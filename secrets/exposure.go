@@ -138,6 +138,13 @@ type exposureUse struct {
 // counted without checking that the subject may also impersonate a user
 // (kubectl --as-group needs --as).
 func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
+	return exposure(inv, authz, nil)
+}
+
+// exposure is Exposure of the Secrets keep accepts (every Secret when keep
+// is nil). Each Secret's answer depends on the inventory and that Secret
+// only, never on which other Secrets are asked about.
+func exposure(inv *governance.Inventory, authz Authorizer, keep func(namespace, name string) bool) []SecretExposure {
 	uses := map[[2]string][]exposureUse{}
 	runsAs := map[[2]string][]string{}
 	changeable := map[string][]governance.Workload{} // per namespace
@@ -185,6 +192,9 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 	listSecrets := map[string][]rbac.SubjectAccess{}
 	var out []SecretExposure
 	for _, s := range governance.Typed[*corev1.Secret](inv) {
+		if keep != nil && !keep(s.Namespace, s.Name) {
+			continue
+		}
 		e := SecretExposure{Namespace: s.Namespace, Name: s.Name}
 		acc := newAccessList(runsAs, texts)
 		add := func(na Access, sas []rbac.SubjectAccess) {

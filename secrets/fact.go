@@ -5,10 +5,22 @@ import (
 	"github.com/aigov/aigov/rbac"
 )
 
-// ExposureFact is who can read each Secret of a pass's inventory
-// (Exposure over rbac.GraphFact), computed once per run.
+// ExposureFact is who can read each provider-key Secret
+// (ProviderKeySecrets) of a pass's inventory (Exposure over
+// rbac.GraphFact, sorted as Exposure sorts), computed once per run. The
+// checks and the exposure table report on provider keys only: asking
+// about every Secret would cost, on a platform of 20,000 Secrets and 100
+// cluster admins, several GiB of answers no check reads. Exposure gives
+// every Secret.
 var ExposureFact = governance.NewFact("secrets.Exposure", func(p *governance.Pass) []SecretExposure {
-	return Exposure(p.Inventory, rbac.GraphFact.Of(p))
+	keys := ProviderKeySecrets(p.Inventory)
+	if len(keys) == 0 {
+		return nil
+	}
+	return exposure(p.Inventory, rbac.GraphFact.Of(p), func(namespace, name string) bool {
+		_, ok := keys[[2]string{namespace, name}]
+		return ok
+	})
 }, rbac.GraphFact)
 
 // The scans of the default rules, one per origin.

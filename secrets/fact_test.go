@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aigov/aigov/governance"
@@ -12,6 +13,11 @@ const factManifest = `apiVersion: v1
 kind: Secret
 metadata: {name: hf, namespace: ml}
 stringData: {token: '<replace-me>'}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: ml}
+stringData: {password: '<replace-me>'}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -26,7 +32,8 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
 `
 
 // TestExposureFact: the exposure is Exposure over the pass's rbac graph,
-// which it computes as the fact it requires.
+// which it computes as the fact it requires, of the provider-key Secrets
+// only (hf, not the database password db).
 func TestExposureFact(t *testing.T) {
 	inv := mustLoad(t, factManifest)
 	pass := governance.NewPass(inv)
@@ -34,8 +41,15 @@ func TestExposureFact(t *testing.T) {
 	if !pass.Computed(rbac.GraphFact) {
 		t.Error("rbac.Graph not computed in the pass")
 	}
-	if want := Exposure(inv, rbac.New(inv)); !reflect.DeepEqual(got, want) || len(got) != 1 {
+	all := Exposure(inv, rbac.New(inv))
+	if len(all) != 2 || all[1].Name != "hf" {
+		t.Fatalf("Exposure: %+v, want db and hf", all)
+	}
+	if want := all[1:]; !reflect.DeepEqual(got, want) {
 		t.Errorf("exposure %+v, want %+v", got, want)
+	}
+	if none := ExposureFact.Of(governance.NewPass(mustLoad(t, factManifest[strings.Index(factManifest, "---\napiVersion: v1\nkind: Secret\nmetadata: {name: db"):]))); none != nil {
+		t.Errorf("no provider key: exposure %+v, want none", none)
 	}
 	if reqs := ExposureFact.FactRequires(); len(reqs) != 1 || reqs[0] != rbac.GraphFact {
 		t.Errorf("requires %v", reqs)

@@ -3,6 +3,7 @@ package gen_test
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -261,4 +262,37 @@ func BenchmarkCluster10k(b *testing.B) {
 	}
 	b.SetBytes(int64(n))
 	b.ReportMetric(float64(opts.ObjectCount()), "objects/op")
+}
+
+func TestCachedFile(t *testing.T) {
+	dir := t.TempDir()
+	opts := gen.Options{Seed: 3, Namespaces: 2, WorkloadsPerNamespace: 3, PodsPerWorkload: 2, ClusterAdmins: 2, ReplicaSets: true}
+	path, err := gen.CachedFile(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data, gen.Cluster(opts)) {
+		t.Error("the cached file is not the cluster")
+	}
+	// The second call reuses the file: a change to it stays.
+	if err := os.WriteFile(path, []byte("reused"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := gen.CachedFile(dir, opts); err != nil || again != path {
+		t.Fatalf("second call: %q, %v; want %q", again, err, path)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "reused" {
+		t.Error("the second call rewrote the file")
+	}
+	opts.Seed = 4
+	if other, err := gen.CachedFile(dir, opts); err != nil || other == path {
+		t.Errorf("other options: %q, %v; want a new file", other, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("%d files in the cache, want 2 (no temporary file left)", len(entries))
+	}
 }
