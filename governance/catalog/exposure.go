@@ -210,10 +210,7 @@ type accessSet struct {
 func newAccessSet() *accessSet { return &accessSet{ways: map[string][]string{}} }
 
 func (a *accessSet) add(s rbacv1.Subject, way string) {
-	k := s.Kind + " " + s.Name
-	if s.Kind == rbacv1.ServiceAccountKind {
-		k = s.Kind + " " + s.Namespace + "/" + s.Name
-	}
+	k := governance.DisplayName(s.Kind, s.Namespace, s.Name) // Group/g, ServiceAccount/ns/sa
 	if _, ok := a.ways[k]; !ok {
 		a.order = append(a.order, k)
 	}

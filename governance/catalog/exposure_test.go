@@ -54,9 +54,9 @@ func TestExposuresOnExamplePlatform(t *testing.T) {
 	// admins can create workloads mounting it; the CV group and the admins
 	// can also change the notebook Deployment's pod template to mount it.
 	if a := rows[want[6]].Access; !slices.Equal(a, []string{
-		"Group cv-engineers (read, create-pods, create-workloads, update-workloads, exec into Job/resnet50-finetune)",
-		"Group platform-admins (create-workloads, update-workloads)",
-		"ServiceAccount cv-team/cv-notebook (create-workloads)",
+		"Group/cv-engineers (read, create-pods, create-workloads, update-workloads, exec into Job/resnet50-finetune)",
+		"Group/platform-admins (create-workloads, update-workloads)",
+		"ServiceAccount/cv-team/cv-notebook (create-workloads)",
 	}) {
 		t.Errorf("wandb-api-key access: %v", a)
 	}
