@@ -13,8 +13,10 @@ func TestVAPGenerateWritesOnlyPoliciesAndBindings(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	docs := strings.Split(out, "\n---\n")
-	if len(docs) != 6 {
-		t.Fatalf("want 3 policies + 3 bindings, got %d documents", len(docs))
+	// allowed-registries and latest-tag also get their policy on the AI
+	// operators' custom resources.
+	if len(docs) != 10 {
+		t.Fatalf("want 5 policies + 5 bindings, got %d documents", len(docs))
 	}
 	for i, d := range docs {
 		want := "kind: ValidatingAdmissionPolicy\n"
@@ -103,7 +105,7 @@ func TestVAPGenerateCostComments(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if n := strings.Count(out, "# aigov estimated cost: "); n != 3 {
+	if n := strings.Count(out, "# aigov estimated cost: "); n != 5 {
 		t.Errorf("%d cost comments, want one per policy:\n%s", n, out)
 	}
 	for _, s := range []string{"validations[0].expression: ", "runtime budget 10000000", "# warning: "} {

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	yamlutil "k8s.io/apimachinery/pkg/util/yaml"
 
+	"github.com/aigov/aigov/cel"
 	"github.com/aigov/aigov/governance"
 )
 
@@ -63,7 +64,16 @@ func TestBundledPolicy(t *testing.T) {
 
 	policy, err := governance.LoadPolicyFile("policy.yaml")
 	require.NoError(t, err)
-	require.Len(t, policies, len(policy.Entries), "one policy per entry")
+	// One policy per entry, and one more per pod check: the same check on
+	// the AI operators' custom resources (cel.OperatorsSuffix).
+	operators := 0
+	for _, p := range policies {
+		if strings.HasSuffix(p.Name, cel.OperatorsSuffix) {
+			operators++
+		}
+	}
+	require.Equal(t, 8, operators, "pod checks of the bundled policy")
+	require.Len(t, policies, len(policy.Entries)+operators, "one policy per entry, one more per pod check")
 	require.Len(t, bindings, len(policies), "one binding per policy")
 
 	bound := map[string]int{}
@@ -102,9 +112,9 @@ spec:
 	data, err := os.ReadFile(outFile)
 	require.NoError(t, err)
 	policies, bindings := decodeVAPs(t, data)
-	require.Len(t, policies, 2)
-	require.Len(t, bindings, 2)
-	assert.Equal(t, []admissionregistrationv1.ValidationAction{admissionregistrationv1.Warn}, bindings[1].Spec.ValidationActions)
+	require.Len(t, policies, 4) // each pod check also on the AI operators' resources
+	require.Len(t, bindings, 4)
+	assert.Equal(t, []admissionregistrationv1.ValidationAction{admissionregistrationv1.Warn}, bindings[3].Spec.ValidationActions)
 }
 
 func TestErrors(t *testing.T) {
