@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -260,10 +261,6 @@ func (s *Server) serveWebhook(ctx context.Context, errc chan<- error) error {
 	if s.opts.WebhookAddr == "" {
 		return nil
 	}
-	cert, err := tls.LoadX509KeyPair(s.opts.TLSCertFile, s.opts.TLSKeyFile)
-	if err != nil {
-		return fmt.Errorf("live: webhook TLS: %w", err)
-	}
 	srv, err := s.webhookServer()
 	if err != nil {
 		return fmt.Errorf("live: webhook: %w", err)
@@ -273,13 +270,49 @@ func (s *Server) serveWebhook(ctx context.Context, errc chan<- error) error {
 		return fmt.Errorf("live: listening on %s: %w", s.opts.WebhookAddr, err)
 	}
 	go func() {
-		cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		certs := &certFiles{cert: s.opts.TLSCertFile, key: s.opts.TLSKeyFile}
+		cfg := &tls.Config{GetCertificate: certs.get, MinVersion: tls.VersionTLS12}
 		if err := srv.Serve(ctx, ln, cfg); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("live: serving the webhook on %s: %w", s.opts.WebhookAddr, err)
 		}
 	}()
 	s.log.Info("serving admission", "addr", ln.Addr().String(), "timeout", s.opts.WebhookTimeout, "failOpen", s.opts.WebhookFailOpen)
 	return nil
+}
+
+// certFiles reads the serving certificate at each handshake, again when
+// the files changed: a rotated certificate (cert-manager renews the
+// Secret, the kubelet updates the mount) is served without a restart, and
+// a server whose Secret is not there yet keeps serving its reports; only
+// its handshakes fail until the files appear.
+type certFiles struct {
+	cert, key string
+	mu        sync.Mutex
+	modified  time.Time
+	loaded    *tls.Certificate
+}
+
+func (c *certFiles) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var latest time.Time
+	for _, f := range []string{c.cert, c.key} {
+		info, err := os.Stat(f)
+		if err != nil {
+			return nil, fmt.Errorf("webhook certificate: %w", err)
+		}
+		if info.ModTime().After(latest) {
+			latest = info.ModTime()
+		}
+	}
+	if c.loaded == nil || !latest.Equal(c.modified) {
+		cert, err := tls.LoadX509KeyPair(c.cert, c.key)
+		if err != nil {
+			return nil, fmt.Errorf("webhook certificate: %w", err)
+		}
+		c.loaded, c.modified = &cert, latest
+	}
+	return c.loaded, nil
 }
 
 // webhookTimeoutDefault equals the apiserver's default timeoutSeconds.
