@@ -39,7 +39,7 @@ func TestComposesAnalyzerChecks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Severity != want.Severity || got.Description != want.Description || len(got.Kinds) != len(want.Kinds) || got.VAP {
+		if got.Severity != want.Severity || got.Description != want.Description || len(got.Kinds) != len(want.Kinds) || got.VAP != want.VAP {
 			t.Errorf("%s: catalog definition %+v, the analyzer's %+v", want.ID, got, want)
 		}
 		if !defaults[want.ID] {
