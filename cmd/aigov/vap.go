@@ -27,23 +27,34 @@ func newVAPCommand() *cobra.Command {
 }
 
 func newVAPGenerateCommand() *cobra.Command {
-	var policyFile, kubeVersion, output string
+	var policyFile, kubeVersion, output, format string
 	var cost bool
 	cmd := &cobra.Command{
 		Use:   "generate",
-		Short: "Write a ValidatingAdmissionPolicy and binding per policy entry (YAML)",
+		Short: "Write a ValidatingAdmissionPolicy and binding per policy entry, or Kyverno ValidatingPolicies (YAML)",
 		Long: `Generate one ValidatingAdmissionPolicy and one ValidatingAdmissionPolicyBinding
 (admissionregistration.k8s.io/v1) per entry of a GovernancePolicy, parameters
 inlined as CEL constants, API defaults filled in. Every expression is compiled
 for the oldest Kubernetes version targeted (spec.kubernetesVersion, or
 --kube-version); a rule that does not compile is an error (exit 2) naming the
-rule and the reason, e.g. the version a function needs.`,
+rule and the reason, e.g. the version a function needs.
+
+--format kyverno writes the same CEL as Kyverno ValidatingPolicies
+(policies.kyverno.io/v1, Kyverno 1.17 or later) instead: one per policy, named
+like it, its binding's match and the entry's action (Deny, Warn or Audit as
+validationActions) folded into the policy, evaluation mode Kubernetes and pod
+controller autogeneration off.`,
 		Example: `  aigov vap generate --policy examples/platformtest/policy.yaml | kubectl apply -f -
-  aigov vap generate --policy examples/platformtest/policy.yaml --kube-version 1.33`,
+  aigov vap generate --policy examples/platformtest/policy.yaml --kube-version 1.33
+  aigov vap generate --policy examples/platformtest/policy.yaml --format kyverno | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "yaml" {
 				return usageError("unknown output format %q (want yaml)", output)
+			}
+			marshal, ok := generateMarshaler(format)
+			if !ok {
+				return usageError("unknown --format %q (want vap or kyverno)", format)
 			}
 			if policyFile == "" {
 				return usageError("--policy is required")
@@ -54,7 +65,7 @@ rule and the reason, e.g. the version a function needs.`,
 			}
 			var data []byte
 			for i, g := range gs {
-				doc, err := cel.Marshal([]cel.Generated{g})
+				doc, err := marshal([]cel.Generated{g})
 				if err != nil {
 					return err
 				}
@@ -74,8 +85,21 @@ rule and the reason, e.g. the version a function needs.`,
 	f.StringVar(&policyFile, "policy", "", "GovernancePolicy file (required)")
 	f.StringVar(&kubeVersion, "kube-version", "", "oldest Kubernetes version the policies must compile on (overrides spec.kubernetesVersion)")
 	f.StringVarP(&output, "output", "o", "yaml", "output format: yaml")
+	f.StringVar(&format, "format", "vap", "what to write: vap (ValidatingAdmissionPolicy and binding) or kyverno (Kyverno ValidatingPolicy)")
 	f.BoolVar(&cost, "cost", false, "precede each policy with its estimated worst-case CEL cost as YAML comments")
 	return cmd
+}
+
+// generateMarshaler returns the writer of --format's documents for the
+// generated policies; ok is false for an unknown format.
+func generateMarshaler(format string) (marshal func([]cel.Generated) ([]byte, error), ok bool) {
+	switch format {
+	case "vap":
+		return cel.Marshal, true
+	case "kyverno":
+		return cel.MarshalKyverno, true
+	}
+	return nil, false
 }
 
 // costComment renders a policy's cost estimate as YAML comment lines.
