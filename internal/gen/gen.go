@@ -591,8 +591,9 @@ func (g *generator) workload(nsIndex, w int) {
 		}, corev1.SchemeGroupVersion, "Service")
 	}
 	g.add(g.networkPolicy(ns, name, w, comp.port), networkingv1.SchemeGroupVersion, "NetworkPolicy")
+	taken := map[string]bool{} // pod names of this workload
 	for p := 0; p < o.PodsPerWorkload; p++ {
-		g.pod(ns, name, kind, p, tpl, owner)
+		g.pod(ns, name, kind, p, tpl, owner, taken)
 	}
 }
 
@@ -706,23 +707,29 @@ func (g *generator) networkPolicy(ns, name string, w int, port int32) *networkin
 	return np
 }
 
-func (g *generator) pod(ns, workload, kind string, p int, tpl corev1.PodTemplateSpec, owner metav1.OwnerReference) {
+// pod writes one pod of a workload; taken holds the names of the
+// workload's pods so far: a random suffix drawn twice is drawn again, as
+// the apiserver makes a controller retry a generated name that exists.
+func (g *generator) pod(ns, workload, kind string, p int, tpl corev1.PodTemplateSpec, owner metav1.OwnerReference, taken map[string]bool) {
 	var name string
 	labels := map[string]string{}
 	for k, v := range tpl.Labels {
 		labels[k] = v
 	}
-	switch kind {
-	case KindStatefulSet:
-		name = fmt.Sprintf("%s-%d", workload, p)
-		labels["statefulset.kubernetes.io/pod-name"] = name
-	case KindDeployment:
-		hash := owner.Name[len(workload)+1:]
-		name = fmt.Sprintf("%s-%s-%s", workload, hash, g.hex(5))
-		labels["pod-template-hash"] = hash
-	default:
-		name = fmt.Sprintf("%s-%s", workload, g.hex(5))
+	for name == "" || taken[name] {
+		switch kind {
+		case KindStatefulSet:
+			name = fmt.Sprintf("%s-%d", workload, p)
+			labels["statefulset.kubernetes.io/pod-name"] = name
+		case KindDeployment:
+			hash := owner.Name[len(workload)+1:]
+			name = fmt.Sprintf("%s-%s-%s", workload, hash, g.hex(5))
+			labels["pod-template-hash"] = hash
+		default:
+			name = fmt.Sprintf("%s-%s", workload, g.hex(5))
+		}
 	}
+	taken[name] = true
 	g.pods++
 	ip := fmt.Sprintf("10.%d.%d.%d", g.pods>>16&0xff, g.pods>>8&0xff, g.pods&0xff)
 	node := fmt.Sprintf("node-%03d", g.rnd.IntN(64))

@@ -296,3 +296,24 @@ func TestCachedFile(t *testing.T) {
 		t.Errorf("%d files in the cache, want 2 (no temporary file left)", len(entries))
 	}
 }
+
+// TestPodNamesUnique: a workload's random pod suffixes never repeat, even
+// where five hex digits drawn for thousands of pods would (an input with
+// two pods of one name is an input error).
+func TestPodNamesUnique(t *testing.T) {
+	out := gen.Generate(gen.Options{Seed: 1, Namespaces: 2, WorkloadsPerNamespace: 3, PodsPerWorkload: 3000,
+		WorkloadKinds: []string{gen.KindDeployment, gen.KindJob}})
+	seen := map[string]bool{}
+	for _, o := range out.Objects {
+		if p, ok := o.(*corev1.Pod); ok {
+			k := p.Namespace + "/" + p.Name
+			if seen[k] {
+				t.Fatalf("pod %s twice", k)
+			}
+			seen[k] = true
+		}
+	}
+	if len(seen) != 2*3*3000 {
+		t.Errorf("%d pods, want %d", len(seen), 2*3*3000)
+	}
+}
