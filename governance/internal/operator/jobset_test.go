@@ -7,42 +7,14 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 )
 
-// jobSetTestResource decodes one YAML document into the Resource the
-// loader would hand to Pods, with its templates decoded by its Kind; it
-// returns the unknown fields the Kind reported.
-func jobSetTestResource(t *testing.T, doc string) (*Resource, []string) {
-	t.Helper()
-	var obj map[string]any
-	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-		t.Fatalf("test YAML: %v", err)
-	}
-	u := unstructured.Unstructured{Object: obj}
-	gvk := u.GroupVersionKind()
-	k, ok := Find(gvk)
-	if !ok {
-		t.Fatalf("%s is not a supported kind", gvk)
-	}
-	r := &Resource{GVK: gvk, Namespace: u.GetNamespace(), Name: u.GetName(), Labels: u.GetLabels(), Object: obj}
-	var unknown []string
-	if k.Templates != nil {
-		ts, unk, err := k.Templates(obj)
-		if err != nil {
-			t.Fatalf("templates of %s: %v", gvk.Kind, err)
-		}
-		r.Templates, unknown = ts, unk
-	}
-	return r, unknown
-}
-
 // jobSetTestPods derives the pods of a JobSet document.
 func jobSetTestPods(t *testing.T, doc string) []Pod {
 	t.Helper()
-	r, _ := jobSetTestResource(t, doc)
+	_, r, _ := testResource(t, doc)
 	k, _ := Find(r.GVK)
 	return k.Pods(r, nil)
 }
@@ -93,7 +65,7 @@ spec:
 `
 
 func TestJobSetTemplates(t *testing.T) {
-	r, unknown := jobSetTestResource(t, jobSetTwoJobs)
+	_, r, unknown := testResource(t, jobSetTwoJobs)
 	if len(unknown) != 0 {
 		t.Errorf("unknown fields %v, want none", unknown)
 	}
@@ -307,7 +279,7 @@ func TestJobSetPodLabelsAndDefaults(t *testing.T) {
 		t.Errorf("workers env %+v, want the written JOB_COMPLETION_INDEX kept", env)
 	}
 	// The templates are not edited by deriving pods.
-	r, _ := jobSetTestResource(t, jobSetTwoJobs)
+	_, r, _ := testResource(t, jobSetTwoJobs)
 	k, _ := Find(r.GVK)
 	k.Pods(r, nil)
 	if r.Templates[0].Spec.RestartPolicy != "" || len(r.Templates[0].Spec.Containers[0].Env) != 0 {

@@ -23,35 +23,12 @@ func kserveTestLoad(t *testing.T, docs ...string) *kserveTestInventory {
 	t.Helper()
 	inv := &kserveTestInventory{}
 	for _, doc := range docs {
-		var obj map[string]any
-		if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-			t.Fatalf("test YAML: %v", err)
-		}
-		u := unstructured.Unstructured{Object: obj}
-		k, ok := Find(u.GroupVersionKind())
-		if !ok {
-			t.Fatalf("%s is not a supported kind", u.GroupVersionKind())
-		}
-		ts, unknown, err := k.Templates(obj)
-		if err != nil {
-			t.Fatalf("templates of %s: %v", u.GetName(), err)
-		}
+		_, r, unknown := testResource(t, doc)
 		inv.unknown = append(inv.unknown, unknown...)
-		r := &Resource{GVK: u.GroupVersionKind(), Namespace: u.GetNamespace(), Name: u.GetName(),
-			Labels: u.GetLabels(), Object: obj, Templates: ts}
 		r.List = inv.list
 		inv.resources = append(inv.resources, r)
 	}
 	return inv
-}
-
-func (inv *kserveTestInventory) lookup(gk schema.GroupKind, namespace, name string) (*Resource, bool) {
-	for _, r := range inv.resources {
-		if r.GVK.GroupKind() == gk && r.Namespace == namespace && r.Name == name {
-			return r, true
-		}
-	}
-	return nil, false
 }
 
 func (inv *kserveTestInventory) list(gk schema.GroupKind, namespace string) []*Resource {
@@ -72,26 +49,7 @@ func (inv *kserveTestInventory) pods(t *testing.T) []Pod {
 	if k.Pods == nil {
 		t.Fatalf("%s derives no pods", r.GVK.Kind)
 	}
-	return k.Pods(r, inv.lookup)
-}
-
-func kserveTestPod(t *testing.T, pods []Pod, role string) Pod {
-	t.Helper()
-	for _, p := range pods {
-		if p.Role == role {
-			return p
-		}
-	}
-	t.Fatalf("no %q pod among %d", role, len(pods))
-	return Pod{}
-}
-
-func kserveTestEnv(c *corev1.Container) map[string]string {
-	out := map[string]string{}
-	for _, e := range c.Env {
-		out[e.Name] = e.Value
-	}
-	return out
+	return k.Pods(r, testLookup(inv.resources))
 }
 
 func kserveTestQty(t *testing.T, list corev1.ResourceList, name corev1.ResourceName, want string) {
@@ -365,11 +323,11 @@ func TestInferenceServiceModelPod(t *testing.T) {
 	if !slices.Equal(main.Args, wantArgs) {
 		t.Errorf("args = %v, want %v", main.Args, wantArgs)
 	}
-	env := kserveTestEnv(main)
+	env := testEnv(main)
 	if env["LOG_LEVEL"] != "debug" || env["HF_HOME"] != "/tmp/hf" || env[kserveIsvcNameEnv] != "llama" {
 		t.Errorf("env = %v", env)
 	}
-	if kserveTestEnv(&pod.Spec.Containers[1])[kserveIsvcNameEnv] != "llama" {
+	if testEnv(&pod.Spec.Containers[1])[kserveIsvcNameEnv] != "llama" {
 		t.Error("the sidecar lacks INFERENCE_SERVICE_NAME")
 	}
 	kserveTestQty(t, main.Resources.Limits, "nvidia.com/gpu", "1")
@@ -645,7 +603,7 @@ spec:
 	if len(pods) != 2 {
 		t.Fatalf("pods = %d, want predictor and transformer (an ART explainer is not derived)", len(pods))
 	}
-	pred := kserveTestPod(t, pods, "predictor")
+	pred := testPodOfRole(t, pods, "predictor")
 	if pred.SpecPath != "spec.predictor" || pred.Pod.Name != "chat-blue-predictor" {
 		t.Errorf("predictor = %s %s", pred.SpecPath, pred.Pod.Name)
 	}
@@ -656,7 +614,7 @@ spec:
 	kserveTestQty(t, c.Resources.Limits, corev1.ResourceCPU, "4")
 	kserveTestQty(t, c.Resources.Limits, corev1.ResourceMemory, "2Gi")
 	kserveTestQty(t, c.Resources.Requests, corev1.ResourceCPU, "1")
-	env := kserveTestEnv(&c)
+	env := testEnv(&c)
 	if env[kserveIsvcNameEnv] != "chat" || env[kserveStorageURIEnv] != "/mnt/models" {
 		t.Errorf("predictor env = %v", env)
 	}
@@ -667,7 +625,7 @@ spec:
 		t.Errorf("predictor app label = %q", pred.Pod.Labels[kserveAppLabel])
 	}
 
-	tx := kserveTestPod(t, pods, "transformer")
+	tx := testPodOfRole(t, pods, "transformer")
 	if tx.SpecPath != "spec.transformer" || tx.Pod.Name != "chat-transformer" || tx.Replicas != 1 {
 		t.Errorf("transformer = %s %s %d", tx.SpecPath, tx.Pod.Name, tx.Replicas)
 	}
@@ -679,10 +637,10 @@ spec:
 	}
 	// The first container becomes the kserve-container; only it gets the
 	// service name.
-	if tx.Pod.Spec.Containers[0].Name != "kserve-container" || kserveTestEnv(&tx.Pod.Spec.Containers[0])[kserveIsvcNameEnv] != "chat" {
+	if tx.Pod.Spec.Containers[0].Name != "kserve-container" || testEnv(&tx.Pod.Spec.Containers[0])[kserveIsvcNameEnv] != "chat" {
 		t.Errorf("transformer container 0 = %+v", tx.Pod.Spec.Containers[0])
 	}
-	if _, ok := kserveTestEnv(&tx.Pod.Spec.Containers[1])[kserveIsvcNameEnv]; ok {
+	if _, ok := testEnv(&tx.Pod.Spec.Containers[1])[kserveIsvcNameEnv]; ok {
 		t.Error("the transformer's second container got INFERENCE_SERVICE_NAME")
 	}
 }
@@ -749,7 +707,7 @@ func TestLLMInferenceService(t *testing.T) {
 	if len(pods) != 2 {
 		t.Fatalf("pods = %d, want main and prefill", len(pods))
 	}
-	main, prefill := kserveTestPod(t, pods, "main"), kserveTestPod(t, pods, "prefill")
+	main, prefill := testPodOfRole(t, pods, "main"), testPodOfRole(t, pods, "prefill")
 	if main.Pod.Labels["llm-d.ai/role"] != "decode" {
 		t.Errorf("main role label = %q, want decode", main.Pod.Labels["llm-d.ai/role"])
 	}

@@ -11,69 +11,14 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// kubeflowTestResource decodes doc as the loader does and returns its
-// kind, the resource with its decoded templates, and the unknown fields.
-func kubeflowTestResource(t *testing.T, doc string) (Kind, *Resource, []string) {
-	t.Helper()
-	var obj map[string]any
-	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-		t.Fatalf("yaml: %v", err)
-	}
-	gv, err := schema.ParseGroupVersion(String(obj, "apiVersion"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	gvk := gv.WithKind(String(obj, "kind"))
-	k, ok := Find(gvk)
-	if !ok {
-		t.Fatalf("%s is not a supported kind", gvk)
-	}
-	ts, unknown, err := k.Templates(obj)
-	if err != nil {
-		t.Fatalf("Templates: %v", err)
-	}
-	labels := map[string]string{}
-	for key, v := range Map(obj, "metadata", "labels") {
-		labels[key], _ = v.(string)
-	}
-	r := &Resource{GVK: gvk, Namespace: String(obj, "metadata", "namespace"), Name: String(obj, "metadata", "name"),
-		Labels: labels, Object: obj, Templates: ts}
-	return k, r, unknown
-}
-
 // kubeflowTestPods derives the pods of doc.
 func kubeflowTestPods(t *testing.T, doc string) []Pod {
 	t.Helper()
-	k, r, unknown := kubeflowTestResource(t, doc)
+	k, r, unknown := testResource(t, doc)
 	if len(unknown) > 0 {
 		t.Fatalf("unexpected unknown fields %v", unknown)
 	}
 	return k.Pods(r, func(schema.GroupKind, string, string) (*Resource, bool) { return nil, false })
-}
-
-// kubeflowTestPod returns the pod of role.
-func kubeflowTestPod(t *testing.T, pods []Pod, role string) Pod {
-	t.Helper()
-	for _, p := range pods {
-		if p.Role == role {
-			return p
-		}
-	}
-	var roles []string
-	for _, p := range pods {
-		roles = append(roles, p.Role)
-	}
-	t.Fatalf("no pod of role %q among %v", role, roles)
-	return Pod{}
-}
-
-// kubeflowTestEnv returns the env of c by name.
-func kubeflowTestEnv(c *corev1.Container) map[string]string {
-	out := map[string]string{}
-	for _, e := range c.Env {
-		out[e.Name] = e.Value
-	}
-	return out
 }
 
 // kubeflowTestPorts lists the ports of c as name:number.
@@ -416,11 +361,11 @@ spec:
           initContainers: [{name: fetch, image: busybox}]
           containers: [{name: pytorch, image: torch, env: [{name: HF_HOME, value: /cache}]}]
 `
-	k, r, _ := kubeflowTestResource(t, doc)
+	k, r, _ := testResource(t, doc)
 	pods := k.Pods(r, nil)
-	master, worker := kubeflowTestPod(t, pods, "Master"), kubeflowTestPod(t, pods, "Worker")
+	master, worker := testPodOfRole(t, pods, "Master"), testPodOfRole(t, pods, "Worker")
 
-	env := kubeflowTestEnv(&worker.Pod.Spec.Containers[0])
+	env := testEnv(&worker.Pod.Spec.Containers[0])
 	want := map[string]string{
 		"HF_HOME": "/cache", "PYTHONUNBUFFERED": "1",
 		"MASTER_ADDR": "llm-master-0", "PET_MASTER_ADDR": "llm-master-0",
@@ -432,7 +377,7 @@ spec:
 	if !reflect.DeepEqual(env, want) {
 		t.Errorf("worker env %v, want %v", env, want)
 	}
-	if got := kubeflowTestEnv(&master.Pod.Spec.Containers[0])["RANK"]; got != "0" {
+	if got := testEnv(&master.Pod.Spec.Containers[0])["RANK"]; got != "0" {
 		t.Errorf("master RANK %q, want 0", got)
 	}
 	if n := len(master.Pod.Spec.InitContainers); n != 0 {
@@ -473,8 +418,8 @@ spec:
         spec:
           containers: [{name: pytorch, image: torch}]
 `
-	worker := kubeflowTestPod(t, kubeflowTestPods(t, doc), "Worker")
-	env := kubeflowTestEnv(&worker.Pod.Spec.Containers[0])
+	worker := testPodOfRole(t, kubeflowTestPods(t, doc), "Worker")
+	env := testEnv(&worker.Pod.Spec.Containers[0])
 	for _, name := range []string{"MASTER_ADDR", "RANK", "WORLD_SIZE", "PET_NNODES"} {
 		if _, ok := env[name]; ok {
 			t.Errorf("env %s set without a Master / under elasticPolicy", name)
@@ -552,7 +497,7 @@ spec:
           containers: [{name: pytorch, image: torch, imagePullPolicyy: Always}]
           hostNetwork: true
 `
-	_, r, unknown := kubeflowTestResource(t, doc)
+	_, r, unknown := testResource(t, doc)
 	want := []string{
 		"spec.pytorchReplicaSpecs[Worker].replica",
 		"spec.pytorchReplicaSpecs[Worker].template.metadata.lables",
@@ -640,7 +585,7 @@ spec:
 `
 
 func TestKubeflowMPIJobPods(t *testing.T) {
-	k, r, unknown := kubeflowTestResource(t, kubeflowFill(kubeflowMPIJob, ""))
+	k, r, unknown := testResource(t, kubeflowFill(kubeflowMPIJob, ""))
 	if len(unknown) != 0 {
 		t.Fatalf("unknown %v", unknown)
 	}
@@ -649,7 +594,7 @@ func TestKubeflowMPIJobPods(t *testing.T) {
 		t.Fatalf("templates %+v", r.Templates)
 	}
 	pods := k.Pods(r, nil)
-	launcher, worker := kubeflowTestPod(t, pods, "Launcher"), kubeflowTestPod(t, pods, "Worker")
+	launcher, worker := testPodOfRole(t, pods, "Launcher"), testPodOfRole(t, pods, "Worker")
 
 	if launcher.Replicas != 1 || worker.Replicas != 4 {
 		t.Errorf("replicas launcher %d worker %d, want 1 and 4", launcher.Replicas, worker.Replicas)
@@ -699,7 +644,7 @@ func TestKubeflowMPIJobPods(t *testing.T) {
 	if got := strings.Join(ls.Containers[0].Command, " "); got != "mpirun python train.py" {
 		t.Errorf("launcher command %q changed", got)
 	}
-	env := kubeflowTestEnv(&ls.Containers[0])
+	env := testEnv(&ls.Containers[0])
 	if env["K_MPI_JOB_ROLE"] != "launcher" || env["OMPI_MCA_orte_set_default_slots"] != "2" ||
 		env["OMPI_MCA_orte_default_hostfile"] != "/etc/mpi/hostfile" {
 		t.Errorf("launcher env %v", env)
@@ -798,12 +743,12 @@ spec:
     Worker: {replicas: 2, template: {spec: {containers: [{name: w, image: mpi, args: [run]}]}}}
 `
 	pods := kubeflowTestPods(t, doc)
-	launcher, worker := kubeflowTestPod(t, pods, "Launcher"), kubeflowTestPod(t, pods, "Worker")
+	launcher, worker := testPodOfRole(t, pods, "Launcher"), testPodOfRole(t, pods, "Worker")
 	if launcher.Pod.Labels["training.kubeflow.org/replica-index"] != "0" || worker.Pod.Labels["training.kubeflow.org/replica-index"] != "1" {
 		t.Errorf("replica-index launcher %q worker %q, want 0 and 1", launcher.Pod.Labels["training.kubeflow.org/replica-index"],
 			worker.Pod.Labels["training.kubeflow.org/replica-index"])
 	}
-	env := kubeflowTestEnv(&launcher.Pod.Spec.Containers[0])
+	env := testEnv(&launcher.Pod.Spec.Containers[0])
 	if _, blanked := env["NVIDIA_VISIBLE_DEVICES"]; blanked {
 		t.Error("a launcher that works keeps its GPUs")
 	}
@@ -837,7 +782,7 @@ spec:
 `
 
 func TestKubeflowNotebookPods(t *testing.T) {
-	k, r, unknown := kubeflowTestResource(t, kubeflowFill(kubeflowNotebook, "", ""))
+	k, r, unknown := testResource(t, kubeflowFill(kubeflowNotebook, "", ""))
 	if len(unknown) != 0 || len(r.Templates) != 1 || r.Templates[0].Path != "spec.template.spec" || r.Templates[0].Role != "notebook" {
 		t.Fatalf("templates %+v unknown %v", r.Templates, unknown)
 	}
@@ -863,7 +808,7 @@ func TestKubeflowNotebookPods(t *testing.T) {
 	if got := kubeflowTestPorts(c); !reflect.DeepEqual(got, []string{"notebook-port:8888"}) {
 		t.Errorf("ports %v", got)
 	}
-	if env := kubeflowTestEnv(c); env["NB_PREFIX"] != "/notebook/alice/nb" {
+	if env := testEnv(c); env["NB_PREFIX"] != "/notebook/alice/nb" {
 		t.Errorf("NB_PREFIX %q", env["NB_PREFIX"])
 	}
 	if c.WorkingDir != "/home/jovyan" || c.Resources.Limits.Name("nvidia.com/gpu", "").String() != "1" {
@@ -894,7 +839,7 @@ func TestKubeflowNotebookVariants(t *testing.T) {
 		if got := kubeflowTestPorts(c); !reflect.DeepEqual(got, []string{"http:8080"}) {
 			t.Errorf("ports %v", got)
 		}
-		if env := kubeflowTestEnv(c); env["NB_PREFIX"] != "/custom" || len(c.Env) != 1 {
+		if env := testEnv(c); env["NB_PREFIX"] != "/custom" || len(c.Env) != 1 {
 			t.Errorf("env %v", c.Env)
 		}
 		if c.WorkingDir != "/work" || p.Pod.Spec.SecurityContext.FSGroup != nil {
@@ -918,7 +863,7 @@ spec:
     spec:
       containers: [{name: nb, image: jupyter, imagee: x}]
 `
-		_, r, unknown := kubeflowTestResource(t, doc)
+		_, r, unknown := testResource(t, doc)
 		want := []string{"spec.template.metadata", "spec.template.spec.containers[0].imagee"}
 		if !reflect.DeepEqual(unknown, want) {
 			t.Errorf("unknown %v, want %v", unknown, want)
@@ -941,7 +886,7 @@ spec:
     Worker: {replicas: 2, template: {spec: {containers: [{name: pytorch, image: a}]}}}
     worker: {replicas: 5, template: {spec: {containers: [{name: pytorch, image: b}]}}}
 `
-	k, r, _ := kubeflowTestResource(t, doc)
+	k, r, _ := testResource(t, doc)
 	if len(r.Templates) != 2 || r.Templates[0].Role != "Worker" || r.Templates[1].Role != "Worker" {
 		t.Fatalf("templates %+v, want both spellings, role Worker", r.Templates)
 	}
@@ -961,7 +906,7 @@ spec:
   template:
     metadata: {labels: {a: b}}
 `
-	k, r, unknown := kubeflowTestResource(t, doc)
+	k, r, unknown := testResource(t, doc)
 	if len(r.Templates) != 0 || !reflect.DeepEqual(unknown, []string{"spec.template.metadata"}) {
 		t.Errorf("templates %+v unknown %v, want none and spec.template.metadata", r.Templates, unknown)
 	}

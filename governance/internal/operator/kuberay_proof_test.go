@@ -1,27 +1,13 @@
 package operator
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"reflect"
-	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // TestKubeRayProof is issue #14's proof against the operator itself: the
@@ -38,43 +24,41 @@ func TestKubeRayProof(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: the proof builds KubeRay in internal/operatortest")
 	}
-	files, err := filepath.Glob(filepath.Join("testdata", "ray", "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no testdata/ray/*.yaml: %v", err)
+	files := proofTestdata(t, "ray")
+	var upstream []kubeRayResource
+	if err := json.Unmarshal(runOperatorTest(t, "kuberaypods", files), &upstream); err != nil {
+		t.Fatalf("kuberaypods output: %v", err)
 	}
-	abs := make([]string, len(files))
-	for i, f := range files {
-		if abs[i], err = filepath.Abs(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	upstream := runKubeRayPods(t, abs)
 
-	ours := map[string]kubeRayResource{}
+	ours := map[string][]Pod{}
 	for _, f := range files {
-		for _, r := range aigovRayPods(t, f) {
-			ours[r.Kind+"/"+r.Name] = r
+		for _, r := range proofResources(t, f, "ray.io", "v1") {
+			k, _ := Find(r.GVK)
+			ours[r.GVK.Kind+"/"+r.Name] = k.Pods(r, noRayLookup)
 		}
 	}
 	if len(upstream) != len(ours) {
 		t.Errorf("KubeRay built pods for %d resources, aigov for %d", len(upstream), len(ours))
 	}
 	var compared int
-	for _, want := range upstream {
-		key := want.Kind + "/" + want.Name
+	for _, res := range upstream {
+		key := res.Kind + "/" + res.Name
 		got, ok := ours[key]
 		if !ok {
 			t.Errorf("%s: aigov derived no pods", key)
 			continue
 		}
-		if gr, wr := kubeRayRoles(got), kubeRayRoles(want); !reflect.DeepEqual(gr, wr) {
+		want := make([]Pod, len(res.Pods))
+		for i, p := range res.Pods {
+			want[i] = Pod{Role: p.Role, Replicas: p.Replicas, MinReplicas: p.MinReplicas, MaxReplicas: p.MaxReplicas, Pod: &p.Pod}
+		}
+		if gr, wr := proofRoles(got), proofRoles(want); !slices.Equal(gr, wr) {
 			t.Errorf("%s: roles %q, KubeRay %q", key, gr, wr)
 			continue
 		}
-		for i := range want.Pods {
-			w, g := want.Pods[i], got.Pods[i]
-			where := key + "[" + w.Role + "]"
-			for _, d := range kubeRayDiff(kubeRayComparable(g), kubeRayComparable(w)) {
+		for i := range want {
+			where := key + "[" + want[i].Role + "]"
+			for _, d := range proofDiff(kubeRayComparable(got[i]), kubeRayComparable(want[i]), "KubeRay") {
 				t.Errorf("%s: %s", where, d)
 			}
 			compared++
@@ -90,95 +74,11 @@ func TestKubeRayProof(t *testing.T) {
 // prints it.
 type kubeRayResource struct {
 	Kind, Namespace, Name string
-	Pods                  []kubeRayPod
-}
-
-type kubeRayPod struct {
-	Role                     string
-	Replicas                 int32
-	MinReplicas, MaxReplicas *int32
-	Pod                      corev1.Pod
-}
-
-func kubeRayRoles(r kubeRayResource) []string {
-	var out []string
-	for _, p := range r.Pods {
-		out = append(out, p.Role)
-	}
-	return out
-}
-
-// runKubeRayPods runs cmd/kuberaypods of the nested module on files.
-func runKubeRayPods(t *testing.T, files []string) []kubeRayResource {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "internal", "operatortest"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-		t.Fatalf("the nested module: %v", err)
-	}
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(goTool, append([]string{"run", "./cmd/kuberaypods"}, files...)...)
-	cmd.Dir = dir
-	// The nested module is its own: no workspace, and its go.sum as
-	// committed (readonly: a missing sum fails rather than edits it).
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=readonly"))
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go run ./cmd/kuberaypods in %s: %v\n%s", dir, err, stderr.String())
-	}
-	t.Logf("go run ./cmd/kuberaypods took %s", time.Since(start).Round(time.Millisecond))
-	var out []kubeRayResource
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		t.Fatalf("kuberaypods output: %v", err)
-	}
-	return out
-}
-
-// aigovRayPods derives aigov's pods of every resource in a YAML file.
-func aigovRayPods(t *testing.T, file string) []kubeRayResource {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var out []kubeRayResource
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		var obj map[string]any
-		if err := yaml.Unmarshal(doc, &obj); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if obj == nil {
-			continue
-		}
-		gvk := schema.GroupVersionKind{Group: "ray.io", Version: "v1", Kind: String(obj, "kind")}
-		k, ok := Find(gvk)
-		if !ok {
-			t.Fatalf("%s: %s is not a supported kind", file, gvk.Kind)
-		}
-		ts, unknown, err := k.Templates(obj)
-		if err != nil || len(unknown) > 0 {
-			t.Fatalf("%s: templates: %v, unknown fields %v", file, err, unknown)
-		}
-		r := &Resource{GVK: gvk, Namespace: String(obj, "metadata", "namespace"), Name: String(obj, "metadata", "name"),
-			Labels: rayStringMap(Map(obj, "metadata", "labels")), Object: obj, Templates: ts}
-		res := kubeRayResource{Kind: gvk.Kind, Namespace: r.Namespace, Name: r.Name}
-		for _, p := range k.Pods(r, noRayLookup) {
-			res.Pods = append(res.Pods, kubeRayPod{Role: p.Role, Replicas: p.Replicas, MinReplicas: p.MinReplicas,
-				MaxReplicas: p.MaxReplicas, Pod: *p.Pod})
-		}
-		out = append(out, res)
+	Pods                  []struct {
+		Role                     string
+		Replicas                 int32
+		MinReplicas, MaxReplicas *int32
+		Pod                      corev1.Pod
 	}
 }
 
@@ -199,7 +99,7 @@ func aigovRayPods(t *testing.T, file string) []kubeRayResource {
 // ray.io/external-storage-namespace. (cmd/kuberaypods cannot call the
 // unexported configureSubmitterContainer that writes the submitter's
 // command and env; they are set aside here either way.)
-func kubeRayComparable(p kubeRayPod) map[string]any {
+func kubeRayComparable(p Pod) map[string]any {
 	pod := p.Pod.DeepCopy()
 	if pod.Name == "" {
 		pod.Name = strings.TrimSuffix(pod.GenerateName, "-")
@@ -212,11 +112,11 @@ func kubeRayComparable(p kubeRayPod) map[string]any {
 		pod.Annotations = nil
 	}
 	spec := &pod.Spec
-	spec.Volumes = kubeRayWithoutOperatorVolumes(spec.Volumes)
+	spec.Volumes = slices.DeleteFunc(spec.Volumes, func(v corev1.Volume) bool { return kubeRayOperatorVolume(v.Name) })
 	isRayPod := p.Role != rayJobSubmitterRole
 	for i := range spec.Containers {
 		c := &spec.Containers[i]
-		c.VolumeMounts = kubeRayWithoutOperatorMounts(c.VolumeMounts)
+		c.VolumeMounts = slices.DeleteFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return kubeRayOperatorVolume(m.Name) })
 		injected := c.Name == rayAutoscalerName || c.Name == raySubmitterName
 		if (isRayPod && i == 0) || injected {
 			c.Command, c.Args, c.Env = nil, nil, nil
@@ -241,81 +141,12 @@ func kubeRayComparable(p kubeRayPod) map[string]any {
 		}
 		c.Env = env
 	}
-	raw, err := json.Marshal(struct {
-		Replicas                 int32
-		MinReplicas, MaxReplicas *int32
-		Pod                      *corev1.Pod
-	}{p.Replicas, p.MinReplicas, p.MaxReplicas, pod})
-	if err != nil {
-		panic(err) // a corev1.Pod always marshals
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		panic(err)
-	}
-	return m
+	p.Pod = pod
+	return proofComparable(p)
 }
 
-func kubeRayWithoutOperatorVolumes(vs []corev1.Volume) []corev1.Volume {
-	var out []corev1.Volume
-	for _, v := range vs {
-		if v.Name != "shared-mem" && v.Name != "ray-logs" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func kubeRayWithoutOperatorMounts(ms []corev1.VolumeMount) []corev1.VolumeMount {
-	var out []corev1.VolumeMount
-	for _, m := range ms {
-		if m.Name != "shared-mem" && m.Name != "ray-logs" {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// kubeRayDiff lists the differences between two JSON values by field
-// path: "Pod.spec.containers[1].image: aigov "x", KubeRay "y"".
-func kubeRayDiff(got, want any) []string {
-	var out []string
-	var walk func(path string, g, w any)
-	walk = func(path string, g, w any) {
-		gm, gok := g.(map[string]any)
-		wm, wok := w.(map[string]any)
-		if gok && wok {
-			keys := map[string]bool{}
-			for k := range gm {
-				keys[k] = true
-			}
-			for k := range wm {
-				keys[k] = true
-			}
-			sorted := make([]string, 0, len(keys))
-			for k := range keys {
-				sorted = append(sorted, k)
-			}
-			sort.Strings(sorted)
-			for _, k := range sorted {
-				walk(strings.TrimPrefix(path+"."+k, "."), gm[k], wm[k])
-			}
-			return
-		}
-		gs, gok := g.([]any)
-		ws, wok := w.([]any)
-		if gok && wok && len(gs) == len(ws) {
-			for i := range gs {
-				walk(fmt.Sprintf("%s[%d]", path, i), gs[i], ws[i])
-			}
-			return
-		}
-		if !reflect.DeepEqual(g, w) {
-			gj, _ := json.Marshal(g)
-			wj, _ := json.Marshal(w)
-			out = append(out, fmt.Sprintf("%s: aigov %s, KubeRay %s", path, gj, wj))
-		}
-	}
-	walk("", got, want)
-	return out
+// kubeRayOperatorVolume tells the volumes (and their mounts) BuildPod
+// adds: shared-mem and ray-logs.
+func kubeRayOperatorVolume(name string) bool {
+	return name == "shared-mem" || name == "ray-logs"
 }

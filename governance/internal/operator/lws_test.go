@@ -7,48 +7,15 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 )
-
-// lwsTestResource decodes one YAML document into the Resource the loader
-// hands to Pods, its templates decoded by its Kind; it returns the unknown
-// fields and the decode error.
-func lwsTestResource(t *testing.T, doc string) (*Resource, Kind, []string, error) {
-	t.Helper()
-	var obj map[string]any
-	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-		t.Fatalf("test YAML: %v", err)
-	}
-	u := unstructured.Unstructured{Object: obj}
-	k, ok := Find(u.GroupVersionKind())
-	if !ok {
-		t.Fatalf("%s is not a supported kind", u.GroupVersionKind())
-	}
-	r := &Resource{GVK: u.GroupVersionKind(), Namespace: u.GetNamespace(), Name: u.GetName(), Labels: u.GetLabels(), Object: obj}
-	ts, unknown, err := k.Templates(obj)
-	r.Templates = ts
-	return r, k, unknown, err
-}
 
 func lwsTestPods(t *testing.T, doc string) []Pod {
 	t.Helper()
-	r, k, _, err := lwsTestResource(t, doc)
+	k, r, _, err := testDecode(t, doc)
 	if err != nil {
 		t.Fatalf("templates: %v", err)
 	}
 	return k.Pods(r, nil)
-}
-
-func lwsTestPod(t *testing.T, pods []Pod, role string) Pod {
-	t.Helper()
-	for _, p := range pods {
-		if p.Role == role {
-			return p
-		}
-	}
-	t.Fatalf("no %q pod among %d", role, len(pods))
-	return Pod{}
 }
 
 func lwsTestEnv(c corev1.Container) []string {
@@ -101,7 +68,7 @@ spec:
 `
 
 func TestLWSTemplates(t *testing.T) {
-	r, _, unknown, err := lwsTestResource(t, lwsWithLeader)
+	_, r, unknown, err := testDecode(t, lwsWithLeader)
 	if err != nil || len(unknown) != 0 {
 		t.Fatalf("templates: unknown %v, err %v", unknown, err)
 	}
@@ -125,7 +92,7 @@ func TestLWSTemplates(t *testing.T) {
 
 func TestLWSTemplatesUnknownFieldsAndWrongTypes(t *testing.T) {
 	doc := strings.Replace(lwsWithLeader, "        - name: worker\n", "        - name: worker\n          imagePolicy: Always\n", 1)
-	_, _, unknown, err := lwsTestResource(t, doc)
+	_, _, unknown, err := testDecode(t, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +101,7 @@ func TestLWSTemplatesUnknownFieldsAndWrongTypes(t *testing.T) {
 		t.Errorf("unknown = %v, want [%s]", unknown, want)
 	}
 	bad := strings.Replace(lwsWithLeader, "serviceAccountName: vllm-sa", "serviceAccountName: [a]", 1)
-	if _, _, _, err := lwsTestResource(t, bad); err == nil || !strings.Contains(err.Error(), "spec.leaderWorkerTemplate.leaderTemplate") {
+	if _, _, _, err := testDecode(t, bad); err == nil || !strings.Contains(err.Error(), "spec.leaderWorkerTemplate.leaderTemplate") {
 		t.Errorf("wrong type error = %v, want one naming the leader template", err)
 	}
 }
@@ -147,7 +114,7 @@ func TestLWSPodsWithLeaderTemplate(t *testing.T) {
 	sum := sha1.Sum([]byte("llm/vllm-0")) //nolint:gosec // see the import
 	groupKey := hex.EncodeToString(sum[:])
 
-	leader := lwsTestPod(t, pods, "leader")
+	leader := testPodOfRole(t, pods, "leader")
 	if leader.Replicas != 3 || leader.SpecPath != "spec.leaderWorkerTemplate.leaderTemplate.spec" ||
 		leader.MinReplicas != nil || leader.MaxReplicas != nil {
 		t.Errorf("leader = %d pods from %s (min %v max %v), want 3 from the leader template, no bounds",
@@ -176,7 +143,7 @@ func TestLWSPodsWithLeaderTemplate(t *testing.T) {
 		t.Errorf("init container env = %s", got)
 	}
 
-	worker := lwsTestPod(t, pods, "worker")
+	worker := testPodOfRole(t, pods, "worker")
 	if worker.Replicas != 9 || worker.SpecPath != "spec.leaderWorkerTemplate.workerTemplate.spec" {
 		t.Errorf("worker = %d pods from %s, want 9 (3 groups x 3) from the worker template", worker.Replicas, worker.SpecPath)
 	}
@@ -198,7 +165,7 @@ func TestLWSPodsWithLeaderTemplate(t *testing.T) {
 		t.Errorf("worker env = %s", got)
 	}
 	// The template is not modified by deriving pods.
-	r, _, _, _ := lwsTestResource(t, lwsWithLeader)
+	_, r, _, _ := testDecode(t, lwsWithLeader)
 	if len(r.Templates[1].Spec.Containers[0].Env) != 0 {
 		t.Error("the worker template gained env")
 	}
@@ -233,7 +200,7 @@ func TestLWSPodCounts(t *testing.T) {
 			}
 			doc += "    workerTemplate:\n      spec:\n        containers:\n        - name: c\n          image: i\n"
 			pods := lwsTestPods(t, doc)
-			leader := lwsTestPod(t, pods, "leader")
+			leader := testPodOfRole(t, pods, "leader")
 			if leader.Replicas != tc.leaders || leader.SpecPath != tc.leaderPath {
 				t.Errorf("leader = %d from %s, want %d from %s", leader.Replicas, leader.SpecPath, tc.leaders, tc.leaderPath)
 			}
@@ -244,7 +211,7 @@ func TestLWSPodCounts(t *testing.T) {
 				}
 				return
 			}
-			worker := lwsTestPod(t, pods, "worker")
+			worker := testPodOfRole(t, pods, "worker")
 			if worker.Replicas != tc.workers {
 				t.Errorf("workers = %d, want %d", worker.Replicas, tc.workers)
 			}
@@ -277,7 +244,7 @@ func TestLWSUniquePerReplicaSubdomain(t *testing.T) {
 	doc := strings.Replace(lwsWithLeader, "  replicas: 3\n", "  replicas: 3\n  networkConfig:\n    subdomainPolicy: UniquePerReplica\n", 1)
 	pods := lwsTestPods(t, doc)
 	for _, role := range []string{"leader", "worker"} {
-		p := lwsTestPod(t, pods, role).Pod
+		p := testPodOfRole(t, pods, role).Pod
 		if p.Spec.Subdomain != "vllm-0" {
 			t.Errorf("%s subdomain = %q, want vllm-0 (the group's own service)", role, p.Spec.Subdomain)
 		}
@@ -285,7 +252,7 @@ func TestLWSUniquePerReplicaSubdomain(t *testing.T) {
 			t.Errorf("%s LWS_LEADER_ADDRESS = %q", role, got)
 		}
 	}
-	if got := lwsTestPod(t, pods, "leader").Pod.Annotations[lwsSubdomainKey]; got != "UniquePerReplica" {
+	if got := testPodOfRole(t, pods, "leader").Pod.Annotations[lwsSubdomainKey]; got != "UniquePerReplica" {
 		t.Errorf("leader subdomainPolicy annotation = %q", got)
 	}
 }

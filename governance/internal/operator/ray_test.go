@@ -12,52 +12,14 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// rayResource decodes a KubeRay resource written in YAML and its
-// templates, failing the test on a decode error.
-func rayResource(t *testing.T, doc string) (*Resource, Kind, []string) {
-	t.Helper()
-	var obj map[string]any
-	if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-		t.Fatalf("yaml: %v", err)
-	}
-	kind := String(obj, "kind")
-	k, ok := Find(schema.GroupVersionKind{Group: "ray.io", Version: "v1", Kind: kind})
-	if !ok {
-		t.Fatalf("kind %s not supported", kind)
-	}
-	ts, unknown, err := k.Templates(obj)
-	if err != nil {
-		t.Fatalf("templates: %v", err)
-	}
-	labels := rayStringMap(Map(obj, "metadata", "labels"))
-	return &Resource{GVK: schema.GroupVersionKind{Group: "ray.io", Version: "v1", Kind: kind},
-		Namespace: String(obj, "metadata", "namespace"), Name: String(obj, "metadata", "name"),
-		Labels: labels, Object: obj, Templates: ts}, k, unknown
-}
-
 // rayPodsOf derives the pods of doc with no other resources around.
 func rayPodsOf(t *testing.T, doc string) []Pod {
 	t.Helper()
-	r, k, _ := rayResource(t, doc)
+	k, r, _ := testResource(t, doc)
 	return k.Pods(r, noRayLookup)
 }
 
 func noRayLookup(schema.GroupKind, string, string) (*Resource, bool) { return nil, false }
-
-func rayPodByRole(t *testing.T, pods []Pod, role string) Pod {
-	t.Helper()
-	for _, p := range pods {
-		if p.Role == role {
-			return p
-		}
-	}
-	var roles []string
-	for _, p := range pods {
-		roles = append(roles, p.Role)
-	}
-	t.Fatalf("no pod with role %q among %q", role, roles)
-	return Pod{}
-}
 
 const rayClusterDoc = `
 apiVersion: ray.io/v1
@@ -179,7 +141,7 @@ spec:
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, _, unknown := rayResource(t, tc.doc)
+			_, r, unknown := testResource(t, tc.doc)
 			var got []pathRole
 			for _, tmpl := range r.Templates {
 				got = append(got, pathRole{tmpl.Path, tmpl.Role})
@@ -197,7 +159,7 @@ spec:
 func TestRayTemplatesReportUnknownFields(t *testing.T) {
 	doc := strings.Replace(rayClusterDoc, "          imagePullPolicy: Always\n",
 		"          imagePullPolicy: Always\n          privilegd: true\n", 1)
-	_, _, unknown := rayResource(t, doc)
+	_, _, unknown := testResource(t, doc)
 	want := []string{"spec.workerGroupSpecs[0].template.spec.containers[0].privilegd"}
 	if !reflect.DeepEqual(unknown, want) {
 		t.Errorf("unknown = %v, want %v", unknown, want)
@@ -274,14 +236,14 @@ spec:
   - {groupName: g` + fields + `, template: {spec: {containers: [{name: w, image: ray}]}}}
 `
 			pods := rayPodsOf(t, doc)
-			w := rayPodByRole(t, pods, "worker group g")
+			w := testPodOfRole(t, pods, "worker group g")
 			if w.Replicas != tc.want {
 				t.Errorf("replicas = %d, want %d", w.Replicas, tc.want)
 			}
 			if !reflect.DeepEqual(w.MinReplicas, tc.wantMin) || !reflect.DeepEqual(w.MaxReplicas, tc.wantMax) {
 				t.Errorf("min, max = %v, %v; want %v, %v", deref(w.MinReplicas), deref(w.MaxReplicas), deref(tc.wantMin), deref(tc.wantMax))
 			}
-			head := rayPodByRole(t, pods, "head")
+			head := testPodOfRole(t, pods, "head")
 			wantHead := int32(1)
 			if tc.clusterSuspended {
 				wantHead = 0
@@ -305,7 +267,7 @@ func TestRayClusterPods(t *testing.T) {
 	if len(pods) != 3 {
 		t.Fatalf("%d pods, want head and two worker groups", len(pods))
 	}
-	head := rayPodByRole(t, pods, "head")
+	head := testPodOfRole(t, pods, "head")
 	if head.SpecPath != "spec.headGroupSpec.template.spec" || head.Pod.Name != "rc-head" || head.Pod.Namespace != "ml" {
 		t.Errorf("head at %s named %s/%s", head.SpecPath, head.Pod.Namespace, head.Pod.Name)
 	}
@@ -326,7 +288,7 @@ func TestRayClusterPods(t *testing.T) {
 			head.Pod.Spec.Containers, head.Pod.Spec.InitContainers, head.Pod.Spec.ServiceAccountName)
 	}
 
-	cpu := rayPodByRole(t, pods, "worker group cpu")
+	cpu := testPodOfRole(t, pods, "worker group cpu")
 	if cpu.Pod.Name != "rc-cpu-worker" || cpu.SpecPath != "spec.workerGroupSpecs[0].template.spec" || cpu.Replicas != 2 {
 		t.Errorf("cpu group: %s at %s x%d", cpu.Pod.Name, cpu.SpecPath, cpu.Replicas)
 	}
@@ -347,7 +309,7 @@ func TestRayClusterPods(t *testing.T) {
 		t.Errorf("cpu ports = %v, want the metrics port added", got)
 	}
 
-	gpu := rayPodByRole(t, pods, "worker group gpu")
+	gpu := testPodOfRole(t, pods, "worker group gpu")
 	if got := gpu.Pod.Spec.Containers[0].Ports; !reflect.DeepEqual(got, []corev1.ContainerPort{{Name: "metrics", ContainerPort: 9090}}) {
 		t.Errorf("gpu ports = %v: a port named metrics is kept and no other added", got)
 	}
@@ -377,7 +339,7 @@ spec:
       spec:
         containers: [{name: head, image: ray}]
 `
-	head := rayPodByRole(t, rayPodsOf(t, doc), "head")
+	head := testPodOfRole(t, rayPodsOf(t, doc), "head")
 	want := map[string]string{
 		"ray.io/is-ray-node": "no", "ray.io/cluster": "rc", "ray.io/node-type": "head", "ray.io/group": "headgroup",
 		"ray.io/identifier": "custom-id", "app.kubernetes.io/name": "my-app", "app.kubernetes.io/created-by": "kuberay-operator",
@@ -431,7 +393,7 @@ spec:
   - {groupName: g, template: {spec: {containers: [{name: w, image: ray}]}}}
 `
 			pods := rayPodsOf(t, doc)
-			head := rayPodByRole(t, pods, "head").Pod
+			head := testPodOfRole(t, pods, "head").Pod
 			if head.Spec.ServiceAccountName != tc.wantSA {
 				t.Errorf("service account = %q, want %q", head.Spec.ServiceAccountName, tc.wantSA)
 			}
@@ -446,7 +408,7 @@ spec:
 			if got := a.SecurityContext != nil && a.SecurityContext.Privileged != nil && *a.SecurityContext.Privileged; got != tc.wantPrivileged {
 				t.Errorf("autoscaler privileged = %v, want %v", got, tc.wantPrivileged)
 			}
-			worker := rayPodByRole(t, pods, "worker group g").Pod
+			worker := testPodOfRole(t, pods, "worker group g").Pod
 			if head.Spec.RestartPolicy != tc.wantRestart || worker.Spec.RestartPolicy != tc.wantRestart {
 				t.Errorf("restart policies head %q worker %q, want %q", head.Spec.RestartPolicy, worker.Spec.RestartPolicy, tc.wantRestart)
 			}
@@ -470,10 +432,10 @@ spec:
   - {groupName: GPU-Group, template: {spec: {containers: [{name: w, image: ray}]}}}
 `
 	pods := rayPodsOf(t, doc)
-	if got := rayPodByRole(t, pods, "head").Pod.Name; got != long+"-head" {
+	if got := testPodOfRole(t, pods, "head").Pod.Name; got != long+"-head" {
 		t.Errorf("head name = %q", got)
 	}
-	if got, want := rayPodByRole(t, pods, "worker group GPU-Group").Pod.Name, strings.ToLower(long+"-GPU-")+"-worker"; got != want {
+	if got, want := testPodOfRole(t, pods, "worker group GPU-Group").Pod.Name, strings.ToLower(long+"-GPU-")+"-worker"; got != want {
 		t.Errorf("worker name = %q, want %q (prefix cut to 50, lower case)", got, want)
 	}
 }
@@ -493,13 +455,13 @@ spec:
     - {groupName: gpu, replicas: 2, template: {spec: {containers: [{name: w, image: ray}]}}}
 `
 	pods := rayPodsOf(t, doc)
-	head := rayPodByRole(t, pods, "head")
+	head := testPodOfRole(t, pods, "head")
 	if head.SpecPath != "spec.rayClusterConfig.headGroupSpec.template.spec" || head.Pod.Labels["ray.io/serve"] != "false" ||
 		head.Pod.Labels["ray.io/cluster"] != "llm" || head.Pod.Name != "llm-head" {
 		t.Errorf("head at %s named %s labels %v: want serve=false (the operator's value wins) and the service's name as the cluster",
 			head.SpecPath, head.Pod.Name, head.Pod.Labels)
 	}
-	w := rayPodByRole(t, pods, "worker group gpu")
+	w := testPodOfRole(t, pods, "worker group gpu")
 	if w.Replicas != 2 || w.Pod.Labels["ray.io/serve"] != "true" || w.SpecPath != "spec.rayClusterConfig.workerGroupSpecs[0].template.spec" {
 		t.Errorf("worker x%d at %s labels %v", w.Replicas, w.SpecPath, w.Pod.Labels)
 	}
@@ -517,10 +479,10 @@ spec:
   - {groupName: gpu, template: {spec: {containers: [{name: w, image: ray}]}}}
 `
 	cpods := rayPodsOf(t, cluster)
-	if got := rayPodByRole(t, cpods, "worker group gpu").Pod.Labels["ray.io/serve"]; got != "true" {
+	if got := testPodOfRole(t, cpods, "worker group gpu").Pod.Labels["ray.io/serve"]; got != "true" {
 		t.Errorf("RayCluster from a RayService: worker ray.io/serve = %q, want true", got)
 	}
-	if got := rayPodByRole(t, rayPodsOf(t, rayClusterDoc), "head").Pod.Labels["ray.io/serve"]; got != "" {
+	if got := testPodOfRole(t, rayPodsOf(t, rayClusterDoc), "head").Pod.Labels["ray.io/serve"]; got != "" {
 		t.Errorf("plain RayCluster: ray.io/serve = %q, want none", got)
 	}
 }
@@ -556,11 +518,11 @@ func TestRayJobPods(t *testing.T) {
 		if len(pods) != 3 {
 			t.Fatalf("%d pods, want head, worker group and submitter", len(pods))
 		}
-		head := rayPodByRole(t, pods, "head")
+		head := testPodOfRole(t, pods, "head")
 		if head.SpecPath != "spec.rayClusterSpec.headGroupSpec.template.spec" || head.Pod.Labels["ray.io/cluster"] != "train" || len(head.Pod.Spec.Containers) != 1 {
 			t.Errorf("head at %s labels %v containers %d", head.SpecPath, head.Pod.Labels, len(head.Pod.Spec.Containers))
 		}
-		sub := rayPodByRole(t, pods, "submitter")
+		sub := testPodOfRole(t, pods, "submitter")
 		if sub.Replicas != 1 || sub.SpecPath != "spec.entrypoint" || sub.Pod.Name != "train" ||
 			sub.Pod.Labels["batch.kubernetes.io/job-name"] != "train" || sub.Pod.Labels["job-name"] != "train" {
 			t.Errorf("submitter x%d at %s named %s labels %v", sub.Replicas, sub.SpecPath, sub.Pod.Name, sub.Pod.Labels)
@@ -575,7 +537,7 @@ func TestRayJobPods(t *testing.T) {
       restartPolicy: OnFailure
       containers: [{name: custom, image: "me/submit:1"}]
 `
-		sub := rayPodByRole(t, rayPodsOf(t, doc), "submitter")
+		sub := testPodOfRole(t, rayPodsOf(t, doc), "submitter")
 		if sub.SpecPath != "spec.submitterPodTemplate.spec" || sub.Pod.Spec.Containers[0].Name != "custom" ||
 			sub.Pod.Spec.RestartPolicy != corev1.RestartPolicyOnFailure || sub.Pod.Labels["app"] != "submit" || sub.Pod.Labels["job-name"] != "train" {
 			t.Errorf("submitter at %s: %+v", sub.SpecPath, sub.Pod)
@@ -586,7 +548,7 @@ func TestRayJobPods(t *testing.T) {
 		if len(pods) != 2 {
 			t.Fatalf("%d pods, want head and worker group only", len(pods))
 		}
-		head := rayPodByRole(t, pods, "head").Pod
+		head := testPodOfRole(t, pods, "head").Pod
 		if len(head.Spec.Containers) != 2 || head.Spec.RestartPolicy != corev1.RestartPolicyNever {
 			t.Fatalf("head containers %v restart %q", head.Spec.Containers, head.Spec.RestartPolicy)
 		}
@@ -595,7 +557,7 @@ func TestRayJobPods(t *testing.T) {
 	for _, mode := range []string{"HTTPMode", "InteractiveMode"} {
 		t.Run(mode, func(t *testing.T) {
 			pods := rayPodsOf(t, strings.Replace(rayJobDoc, "  entrypoint:", "  submissionMode: "+mode+"\n  entrypoint:", 1))
-			if len(pods) != 2 || len(rayPodByRole(t, pods, "head").Pod.Spec.Containers) != 1 {
+			if len(pods) != 2 || len(testPodOfRole(t, pods, "head").Pod.Spec.Containers) != 1 {
 				t.Errorf("%d pods, want head and worker group, no submitter", len(pods))
 			}
 		})
@@ -620,11 +582,11 @@ spec:
   entrypoint: python x.py
   clusterSelector: {ray.io/cluster: shared}
 `
-		r, k, _ := rayResource(t, doc)
+		k, r, _ := testResource(t, doc)
 		if pods := k.Pods(r, noRayLookup); len(pods) != 0 {
 			t.Errorf("without the selected cluster: %d pods, want none", len(pods))
 		}
-		shared, _, _ := rayResource(t, strings.Replace(rayClusterDoc, "name: rc", "name: shared", 1))
+		_, shared, _ := testResource(t, strings.Replace(rayClusterDoc, "name: rc", "name: shared", 1))
 		lookup := func(gk schema.GroupKind, ns, name string) (*Resource, bool) {
 			if gk.Kind == "RayCluster" && ns == "ml" && name == "shared" {
 				return shared, true

@@ -16,38 +16,19 @@ func trainerTestLookup(t *testing.T, docs ...string) Lookup {
 	t.Helper()
 	var all []*Resource
 	for _, d := range docs {
-		r, _ := jobSetTestResource(t, d)
+		_, r, _ := testResource(t, d)
 		all = append(all, r)
 	}
-	return func(gk schema.GroupKind, namespace, name string) (*Resource, bool) {
-		for _, r := range all {
-			if r.GVK.GroupKind() == gk && r.Namespace == namespace && r.Name == name {
-				return r, true
-			}
-		}
-		return nil, false
-	}
+	return testLookup(all)
 }
 
 // trainerTestPods derives the pods of the TrainJob document tj with the
 // runtimes in the inventory.
 func trainerTestPods(t *testing.T, tj string, runtimes ...string) []Pod {
 	t.Helper()
-	r, _ := jobSetTestResource(t, tj)
+	_, r, _ := testResource(t, tj)
 	k, _ := Find(r.GVK)
 	return k.Pods(r, trainerTestLookup(t, runtimes...))
-}
-
-// trainerTestPod returns the pod of role, failing when there is none.
-func trainerTestPod(t *testing.T, pods []Pod, role string) Pod {
-	t.Helper()
-	for _, p := range pods {
-		if p.Role == role {
-			return p
-		}
-	}
-	t.Fatalf("no pod of role %q among %d", role, len(pods))
-	return Pod{}
 }
 
 func trainerTestEnv(c *corev1.Container) map[string]corev1.EnvVar {
@@ -150,7 +131,7 @@ func TestTrainJobTorch(t *testing.T) {
 	if len(pods) != 3 {
 		t.Fatalf("%d pods, want 3 (one per replicated job)", len(pods))
 	}
-	node := trainerTestPod(t, pods, "node")
+	node := testPodOfRole(t, pods, "node")
 	if node.Replicas != 4 || node.SpecPath != "spec.trainer" || node.Pod.Name != "tj-node" || node.Pod.Namespace != "team-a" {
 		t.Errorf("node pod: replicas %d path %q name %s/%s, want 4 spec.trainer team-a/tj-node",
 			node.Replicas, node.SpecPath, node.Pod.Namespace, node.Pod.Name)
@@ -208,11 +189,11 @@ func TestTrainJobTorch(t *testing.T) {
 		t.Errorf("node network %q %q restart %q, want tj tj-node-0-0 OnFailure", node.Pod.Spec.Subdomain, node.Pod.Spec.Hostname, node.Pod.Spec.RestartPolicy)
 	}
 
-	init := trainerTestPod(t, pods, "dataset-initializer")
+	init := testPodOfRole(t, pods, "dataset-initializer")
 	if init.Replicas != 1 || init.SpecPath != "spec.runtimeRef" {
 		t.Errorf("initializer replicas %d path %q, want 1 (forced) spec.runtimeRef (no spec.initializer)", init.Replicas, init.SpecPath)
 	}
-	eval := trainerTestPod(t, pods, "evaluator")
+	eval := testPodOfRole(t, pods, "evaluator")
 	// parallelism 3 becomes the count, written to completions too.
 	if eval.Replicas != 6 || eval.SpecPath != "spec.runtimeRef" {
 		t.Errorf("evaluator replicas %d path %q, want 2 x 3 spec.runtimeRef", eval.Replicas, eval.SpecPath)
@@ -395,7 +376,7 @@ spec:
       image: ignored-not-in-the-type
 `
 	pods := trainerTestPods(t, tj, rt)
-	node := trainerTestPod(t, pods, "node")
+	node := testPodOfRole(t, pods, "node")
 	spec := node.Pod.Spec
 	if spec.ServiceAccountName != "override-sa" {
 		t.Errorf("service account %q, want override-sa", spec.ServiceAccountName)
@@ -431,7 +412,7 @@ spec:
 		t.Errorf("node labels %v, want the pod group", node.Pod.Labels)
 	}
 
-	init := trainerTestPod(t, pods, "model-initializer")
+	init := testPodOfRole(t, pods, "model-initializer")
 	if init.SpecPath != "spec.initializer" || init.Replicas != 1 {
 		t.Errorf("initializer path %q replicas %d, want spec.initializer 1", init.SpecPath, init.Replicas)
 	}
@@ -450,9 +431,9 @@ spec:
 	}
 
 	// The runtime's templates stay as written.
-	r, _ := jobSetTestResource(t, rt)
+	_, r, _ := testResource(t, rt)
 	lookup := func(schema.GroupKind, string, string) (*Resource, bool) { return r, true }
-	tjr, _ := jobSetTestResource(t, tj)
+	_, tjr, _ := testResource(t, tj)
 	trainJobPods(tjr, lookup)
 	if r.Templates[1].Spec.ServiceAccountName != "runtime-sa" || len(r.Templates[1].Spec.Containers[0].Env) != 1 {
 		t.Errorf("building the pods edited the runtime's template: %+v", r.Templates[1].Spec)
@@ -497,7 +478,7 @@ spec:
     resourcesPerNode: {requests: {cpu: 2}}
 `
 	pods := trainerTestPods(t, tj, rt)
-	launcher, node := trainerTestPod(t, pods, "launcher"), trainerTestPod(t, pods, "node")
+	launcher, node := testPodOfRole(t, pods, "launcher"), testPodOfRole(t, pods, "node")
 	if launcher.Replicas != 1 || node.Replicas != 3 {
 		t.Errorf("launcher %d node %d pods, want 1 and 3 (the launcher runs as a node)", launcher.Replicas, node.Replicas)
 	}
@@ -548,7 +529,7 @@ metadata: {name: tj, namespace: team-a}
 spec:
   runtimeRef: {name: torch-distributed}
 `
-	node := trainerTestPod(t, trainerTestPods(t, base, torchRuntime), "node")
+	node := testPodOfRole(t, trainerTestPods(t, base, torchRuntime), "node")
 	c := node.Pod.Spec.Containers[0]
 	if _, ok := trainerTestEnv(&c)["PET_NNODES"]; ok || c.Ports[0].ContainerPort != 8080 {
 		t.Errorf("without spec.trainer the Torch plugin changes nothing; env %v ports %v", c.Env, c.Ports)
@@ -558,7 +539,7 @@ spec:
 	}
 
 	tune := base + "  trainer:\n    command: [tune, run]\n"
-	c = trainerTestPod(t, trainerTestPods(t, tune, torchRuntime), "node").Pod.Spec.Containers[0]
+	c = testPodOfRole(t, trainerTestPods(t, tune, torchRuntime), "node").Pod.Spec.Containers[0]
 	env := trainerTestEnv(&c)
 	if _, ok := env["PET_MASTER_ADDR"]; ok {
 		t.Errorf("torchtune gets no master address: %v", c.Env)
@@ -588,7 +569,7 @@ func TestTorchTuneCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tj := "apiVersion: trainer.kubeflow.org/v1alpha1\nkind: TrainJob\nmetadata: {name: tj, namespace: team-a}\n" +
 				"spec:\n  runtimeRef: {name: torchtune-llama3.2-1b}\n  trainer: {command: [tune, run], " + tt.trainer + "}\n"
-			c := trainerTestPod(t, trainerTestPods(t, tj, rt), "node").Pod.Spec.Containers[0]
+			c := testPodOfRole(t, trainerTestPods(t, tj, rt), "node").Pod.Spec.Containers[0]
 			if !slices.Equal(c.Command, tt.want) {
 				t.Errorf("command %q, want %q", c.Command, tt.want)
 			}
@@ -630,7 +611,7 @@ func TestTorchNumProcPerNode(t *testing.T) {
 
 func TestTrainerRuntimeTemplates(t *testing.T) {
 	doc := strings.Replace(torchRuntime, "                - name: sidecar\n", "                - name: sidecar\n                  imagee: typo\n", 1)
-	r, unknown := jobSetTestResource(t, doc)
+	_, r, unknown := testResource(t, doc)
 	var got []string
 	for _, tp := range r.Templates {
 		got = append(got, tp.Role+" "+tp.Path)

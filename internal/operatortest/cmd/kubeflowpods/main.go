@@ -26,25 +26,20 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/aigov/aigov/internal/operatortest/internal/podio"
 	"github.com/go-logr/logr"
 	"github.com/sirupsen/logrus"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apiruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	kubefake "k8s.io/client-go/kubernetes/fake"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -82,23 +77,10 @@ type Pod struct {
 }
 
 func main() {
-	out, err := run(context.Background(), os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "kubeflowpods:", err)
-		os.Exit(1)
-	}
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		fmt.Fprintln(os.Stderr, "kubeflowpods:", err)
-		os.Exit(1)
-	}
+	podio.Main("kubeflowpods", os.Stdout, func(files []string) (any, error) { return run(context.Background(), files) })
 }
 
 func run(ctx context.Context, files []string) ([]Resource, error) {
-	if len(files) == 0 {
-		return nil, errors.New("usage: kubeflowpods FILE.yaml...")
-	}
 	// The reconcilers log through controller-runtime's logger (dropped
 	// here) and logrus (to standard error); only the JSON goes to
 	// standard output.
@@ -110,20 +92,12 @@ func run(ctx context.Context, files []string) ([]Resource, error) {
 	config.Config.PyTorchInitContainerMaxTries = config.PyTorchInitContainerMaxTriesDefault
 	config.Config.MPIKubectlDeliveryImage = config.MPIKubectlDeliveryImageDefault
 	var out []Resource
-	for _, f := range files {
-		docs, err := readDocuments(f)
-		if err != nil {
-			return nil, err
-		}
-		for i, doc := range docs {
-			r, err := podsOf(ctx, doc)
-			if err != nil {
-				return nil, fmt.Errorf("%s: document %d: %w", f, i, err)
-			}
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	err := podio.EachDocument(files, func(doc []byte) error {
+		r, err := podsOf(ctx, doc)
+		out = append(out, r)
+		return err
+	})
+	return out, err
 }
 
 // standInManager is the part of a manager NewReconciler reads; anything
@@ -279,26 +253,4 @@ func replicaTypes(job apiruntime.Object) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// readDocuments splits a YAML file into its non-empty documents.
-func readDocuments(path string) ([][]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var docs [][]byte
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if len(bytes.TrimSpace(doc)) > 0 {
-			docs = append(docs, doc)
-		}
-	}
 }

@@ -35,22 +35,19 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
+	"github.com/aigov/aigov/internal/operatortest/internal/podio"
 	rayv1 "github.com/ray-project/kuberay/ray-operator/apis/ray/v1"
 	"github.com/ray-project/kuberay/ray-operator/controllers/ray/common"
 	"github.com/ray-project/kuberay/ray-operator/controllers/ray/utils"
@@ -79,61 +76,18 @@ func main() {
 	// original standard output and their chatter to standard error.
 	stdout := os.Stdout
 	os.Stdout = os.Stderr
-	out, err := run(os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "kuberaypods:", err)
-		os.Exit(1)
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		fmt.Fprintln(os.Stderr, "kuberaypods:", err)
-		os.Exit(1)
-	}
+	podio.Main("kuberaypods", stdout, func(files []string) (any, error) { return run(files) })
 }
 
 func run(files []string) ([]Resource, error) {
-	if len(files) == 0 {
-		return nil, errors.New("usage: kuberaypods FILE.yaml...")
-	}
 	ctx := context.Background()
 	var out []Resource
-	for _, f := range files {
-		docs, err := readDocuments(f)
-		if err != nil {
-			return nil, err
-		}
-		for i, doc := range docs {
-			r, err := podsOf(ctx, doc)
-			if err != nil {
-				return nil, fmt.Errorf("%s: document %d: %w", f, i, err)
-			}
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// readDocuments splits a YAML file into its non-empty documents.
-func readDocuments(path string) ([][]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var docs [][]byte
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if len(bytes.TrimSpace(doc)) > 0 {
-			docs = append(docs, doc)
-		}
-	}
+	err := podio.EachDocument(files, func(doc []byte) error {
+		r, err := podsOf(ctx, doc)
+		out = append(out, r)
+		return err
+	})
+	return out, err
 }
 
 func podsOf(ctx context.Context, doc []byte) (Resource, error) {
@@ -156,13 +110,7 @@ func podsOf(ctx context.Context, doc []byte) (Resource, error) {
 		if err := fromMap(u.Object, &svc); err != nil {
 			return r, err
 		}
-		rc := rayv1.RayCluster{}
-		rc.Name, rc.Namespace = svc.Name, svc.Namespace
-		rc.Labels = map[string]string{
-			utils.RayOriginatedFromCRNameLabelKey: svc.Name,
-			utils.RayOriginatedFromCRDLabelKey:    utils.RayOriginatedFromCRDLabelValue(utils.RayServiceCRD),
-		}
-		rc.Spec = *svc.Spec.RayClusterSpec.DeepCopy()
+		rc := originatedCluster(svc.Name, svc.Namespace, utils.RayServiceCRD, &svc.Spec.RayClusterSpec)
 		r.Pods = clusterPods(ctx, rc, ptr.Deref(rc.Spec.Suspend, false))
 	case "RayJob":
 		defaultClusterSpec(u.Object, "spec", "rayClusterSpec")
@@ -176,13 +124,7 @@ func podsOf(ctx context.Context, doc []byte) (Resource, error) {
 		if len(job.Spec.ClusterSelector) != 0 || job.Spec.RayClusterSpec == nil {
 			return r, errors.New("only RayJobs that create their cluster are supported")
 		}
-		rc := rayv1.RayCluster{}
-		rc.Name, rc.Namespace = job.Name, job.Namespace
-		rc.Labels = map[string]string{
-			utils.RayOriginatedFromCRNameLabelKey: job.Name,
-			utils.RayOriginatedFromCRDLabelKey:    utils.RayOriginatedFromCRDLabelValue(utils.RayJobCRD),
-		}
-		rc.Spec = *job.Spec.RayClusterSpec.DeepCopy()
+		rc := originatedCluster(job.Name, job.Namespace, utils.RayJobCRD, job.Spec.RayClusterSpec)
 		if job.Spec.SubmissionMode == rayv1.SidecarMode {
 			head := &rc.Spec.HeadGroupSpec.Template.Spec
 			head.Containers = append(head.Containers, common.GetDefaultSubmitterContainer(&rc.Spec))
@@ -208,6 +150,20 @@ func podsOf(ctx context.Context, doc []byte) (Resource, error) {
 		return r, fmt.Errorf("kind %q is not a KubeRay kind", u.GetKind())
 	}
 	return r, nil
+}
+
+// originatedCluster is the RayCluster a RayService or RayJob creates
+// from spec, named after the resource and labelled with where it
+// originated.
+func originatedCluster(name, namespace string, crd utils.CRDType, spec *rayv1.RayClusterSpec) rayv1.RayCluster {
+	rc := rayv1.RayCluster{}
+	rc.Name, rc.Namespace = name, namespace
+	rc.Labels = map[string]string{
+		utils.RayOriginatedFromCRNameLabelKey: name,
+		utils.RayOriginatedFromCRDLabelKey:    utils.RayOriginatedFromCRDLabelValue(crd),
+	}
+	rc.Spec = *spec.DeepCopy()
+	return rc
 }
 
 // clusterPods builds the head pod and one pod per worker group of rc.

@@ -28,17 +28,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	apiruntime "k8s.io/apimachinery/pkg/runtime"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
@@ -47,23 +42,14 @@ import (
 	schedulerpluginsv1alpha1 "sigs.k8s.io/scheduler-plugins/apis/scheduling/v1alpha1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/aigov/aigov/internal/operatortest/internal/podio"
 	trainer "github.com/kubeflow/trainer/v2/pkg/apis/trainer/v1alpha1"
 	trainerruntime "github.com/kubeflow/trainer/v2/pkg/runtime"
 	"github.com/kubeflow/trainer/v2/pkg/runtime/core"
 )
 
 func main() {
-	out, err := run(context.Background(), os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "trainerjobset:", err)
-		os.Exit(1)
-	}
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		fmt.Fprintln(os.Stderr, "trainerjobset:", err)
-		os.Exit(1)
-	}
+	podio.Main("trainerjobset", os.Stdout, func(files []string) (any, error) { return run(context.Background(), files) })
 }
 
 // acceptingIndexer is a field indexer that registers nothing: the fake
@@ -75,9 +61,6 @@ func (acceptingIndexer) IndexField(context.Context, client.Object, string, clien
 }
 
 func run(ctx context.Context, files []string) ([]map[string]any, error) {
-	if len(files) == 0 {
-		return nil, errors.New("usage: trainerjobset FILE.yaml...")
-	}
 	scheme := apiruntime.NewScheme()
 	for _, add := range []func(*apiruntime.Scheme) error{clientgoscheme.AddToScheme, trainer.AddToScheme,
 		jobsetv1alpha2.AddToScheme, schedulerpluginsv1alpha1.AddToScheme} {
@@ -87,39 +70,37 @@ func run(ctx context.Context, files []string) ([]map[string]any, error) {
 	}
 	var runtimes []client.Object
 	var trainJobs []*trainer.TrainJob
-	for _, f := range files {
-		docs, err := readDocuments(f)
-		if err != nil {
-			return nil, err
+	err := podio.EachDocument(files, func(doc []byte) error {
+		var meta struct{ Kind string }
+		if err := yaml.Unmarshal(doc, &meta); err != nil {
+			return err
 		}
-		for i, doc := range docs {
-			var meta struct{ Kind string }
-			if err := yaml.Unmarshal(doc, &meta); err != nil {
-				return nil, fmt.Errorf("%s: document %d: %w", f, i, err)
-			}
-			var obj client.Object
-			switch meta.Kind {
-			case trainer.TrainingRuntimeKind:
-				obj = &trainer.TrainingRuntime{}
-			case trainer.ClusterTrainingRuntimeKind:
-				obj = &trainer.ClusterTrainingRuntime{}
-			case trainer.TrainJobKind:
-				obj = &trainer.TrainJob{}
-			default:
-				return nil, fmt.Errorf("%s: document %d: kind %q is not a Trainer kind", f, i, meta.Kind)
-			}
-			if err := yaml.UnmarshalStrict(doc, obj); err != nil {
-				return nil, fmt.Errorf("%s: document %d: %w", f, i, err)
-			}
-			if err := requireDefaults(obj); err != nil {
-				return nil, fmt.Errorf("%s: %s/%s: %w", f, meta.Kind, obj.GetName(), err)
-			}
-			if tj, ok := obj.(*trainer.TrainJob); ok {
-				trainJobs = append(trainJobs, tj)
-			} else {
-				runtimes = append(runtimes, obj)
-			}
+		var obj client.Object
+		switch meta.Kind {
+		case trainer.TrainingRuntimeKind:
+			obj = &trainer.TrainingRuntime{}
+		case trainer.ClusterTrainingRuntimeKind:
+			obj = &trainer.ClusterTrainingRuntime{}
+		case trainer.TrainJobKind:
+			obj = &trainer.TrainJob{}
+		default:
+			return fmt.Errorf("kind %q is not a Trainer kind", meta.Kind)
 		}
+		if err := yaml.UnmarshalStrict(doc, obj); err != nil {
+			return err
+		}
+		if err := requireDefaults(obj); err != nil {
+			return fmt.Errorf("%s/%s: %w", meta.Kind, obj.GetName(), err)
+		}
+		if tj, ok := obj.(*trainer.TrainJob); ok {
+			trainJobs = append(trainJobs, tj)
+		} else {
+			runtimes = append(runtimes, obj)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(runtimes...).Build()
 	registry, err := core.New(ctx, c, acceptingIndexer{})
@@ -180,26 +161,4 @@ func requireDefaults(obj client.Object) error {
 		return errors.New("spec.mlPolicy.mpi: spell out numProcPerNode, mpiImplementation, sshAuthMountPath and runLauncherAsNode (CRD defaults)")
 	}
 	return nil
-}
-
-// readDocuments splits a YAML file into its non-empty documents.
-func readDocuments(path string) ([][]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var docs [][]byte
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if len(bytes.TrimSpace(doc)) > 0 {
-			docs = append(docs, doc)
-		}
-	}
 }
