@@ -5,6 +5,7 @@ import (
 	"time"
 
 	resourcev1 "k8s.io/api/resource/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -35,6 +36,12 @@ import (
 // (resourceClaimName) counts through that claim, as does, for a pod read
 // back from a cluster, the claim its status says was made from the
 // template, when the inventory holds it.
+//
+// A workload Kueue manages (its kueue.x-k8s.io/queue-name label names a
+// LocalQueue of its namespace) whose ClusterQueue has a nominal quota for
+// the GPU resource is capped by Kueue, not reported; when that
+// LocalQueue or its ClusterQueue is not in the input, or the
+// ClusterQueue has no quota for the resource, the finding says so.
 func GPUWithoutQuota() governance.Definition {
 	return definition(newGPUWithoutQuota, "Namespaces running GPU workloads (inventory: ResourceQuotas)")
 }
@@ -76,23 +83,43 @@ func (l *Ledger) uncappedWorkloadFindings(ns *namespaceState) []governance.Findi
 		caps[c.resource] = true
 	}
 	reported := map[string]bool{}
+	kueue := newKueueIndex(l.inv)
 	for _, w := range l.inv.Workloads() {
 		if w.Namespace != ns.name || w.Pod == nil {
 			continue
 		}
+		lq := kueueQueueOf(w)
 		for _, r := range gpuResourcesOf(w) {
-			if caps[r] || reported[r] {
+			if caps[r] || reported[r] || (lq != "" && kueue.caps(ns.name, lq, r)) {
 				continue
 			}
 			reported[r] = true
 			out = append(out, governance.Finding{
 				Object:  w.Object.Ref(),
 				Path:    w.SpecPath,
-				Message: fmt.Sprintf("namespace %s runs %s/%s asking for %s, and no ResourceQuota caps requests.%s there", ns.name, w.Kind, w.Name, r, r),
+				Message: fmt.Sprintf("namespace %s runs %s/%s asking for %s, and no ResourceQuota caps requests.%s there%s", ns.name, w.Kind, w.Name, r, r, kueueNote(kueue, w, lq, r)),
 			})
 		}
 	}
 	return out
+}
+
+// kueueNote tells why the Kueue queue a workload names does not cap
+// resource r: its LocalQueue is not in the input (its quota is unknown),
+// its ClusterQueue is not, or that ClusterQueue has no quota for r
+// (Kueue does not count r then). "" for a workload without a queue.
+func kueueNote(k kueueIndex, w governance.Workload, lq, r string) string {
+	if lq == "" {
+		return ""
+	}
+	cq, ok := k.localQueues[types.NamespacedName{Namespace: w.Namespace, Name: lq}]
+	switch {
+	case !ok:
+		return fmt.Sprintf(" (managed by Kueue LocalQueue %s, not in the input)", lq)
+	case k.cqs[cq] == nil:
+		return fmt.Sprintf(" (managed by Kueue LocalQueue %s, whose ClusterQueue %s is not in the input)", lq, cq)
+	}
+	return fmt.Sprintf(" (managed by Kueue LocalQueue %s, whose ClusterQueue %s has no quota for %s)", lq, cq, r)
 }
 
 // uncappedClaimFindings: one finding per GPU device class that the

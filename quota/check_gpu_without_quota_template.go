@@ -91,10 +91,12 @@ func (l *Ledger) madeClaimListed(pod *corev1.Pod, namespace, entry string) bool 
 // caps, on the first template reference asking for the class.
 func (l *Ledger) uncappedTemplateFindings(ns *namespaceState, templates map[templateKey][]string) []governance.Finding {
 	var out []governance.Finding
+	kueue := newKueueIndex(l.inv)
 	for _, w := range l.inv.Workloads() {
 		if w.Namespace != ns.name || w.Pod == nil {
 			continue
 		}
+		lq := kueueQueueOf(w)
 		for _, u := range l.templateUses(w, templates) {
 			if l.capsClaims(ns, u.class) {
 				continue
@@ -102,10 +104,23 @@ func (l *Ledger) uncappedTemplateFindings(ns *namespaceState, templates map[temp
 			out = append(out, governance.Finding{
 				Object: w.Object.Ref(),
 				Path:   fmt.Sprintf("%s.resourceClaims[%d].resourceClaimTemplateName", w.SpecPath, u.index),
-				Message: fmt.Sprintf("namespace %s runs %s/%s asking for devices of GPU DeviceClass %s through ResourceClaimTemplate/%s, and no ResourceQuota caps %s there",
-					ns.name, w.Kind, w.Name, u.class, u.template, deviceClassKey(u.class)),
+				Message: fmt.Sprintf("namespace %s runs %s/%s asking for devices of GPU DeviceClass %s through ResourceClaimTemplate/%s, and no ResourceQuota caps %s there%s",
+					ns.name, w.Kind, w.Name, u.class, u.template, deviceClassKey(u.class), kueueClaimNote(kueue, w.Namespace, lq)),
 			})
 		}
 	}
 	return out
+}
+
+// kueueClaimNote names the Kueue LocalQueue of a workload whose GPUs come
+// through ResourceClaimTemplates when that LocalQueue is not in the input.
+// Such GPUs stay reported even with the LocalQueue present: Kueue counts
+// devices only under the resource names its Configuration's
+// deviceClassMappings give them, and that configuration is not part of
+// the inventory.
+func kueueClaimNote(k kueueIndex, ns, lq string) string {
+	if lq == "" || k.hasLocalQueue(ns, lq) {
+		return ""
+	}
+	return fmt.Sprintf(" (managed by Kueue LocalQueue %s, not in the input)", lq)
 }

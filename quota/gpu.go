@@ -62,11 +62,18 @@ type TeamGPU struct {
 // scopes (used only when no unscoped quota has the key): they cap the
 // pods in those scopes only, and other pods' GPUs are not capped.
 type GPUUsage struct {
-	Resource   string        `json:"resource"`
-	Quota      string        `json:"quota,omitempty"`
-	Used       string        `json:"used"`
-	Free       string        `json:"free,omitempty"`
-	Requested  string        `json:"requested"`
+	Resource  string `json:"resource"`
+	Quota     string `json:"quota,omitempty"`
+	Used      string `json:"used"`
+	Free      string `json:"free,omitempty"`
+	Requested string `json:"requested"`
+	// Kueue is the part of the requested GPUs that Kueue-managed
+	// workloads ask for: workloads whose kueue.x-k8s.io/queue-name label
+	// names a LocalQueue of their namespace present in the inventory
+	// (replicas × the pod's GPU requests, from the workloads' templates).
+	// Kueue admits them against their ClusterQueue's quota (see the
+	// Kueue view). Empty when none.
+	Kueue      string        `json:"kueue,omitempty"`
 	Uncapped   []string      `json:"uncapped,omitempty"`
 	InertKeys  []GPUQuotaKey `json:"inertKeys,omitempty"`
 	ScopedCaps []GPUQuotaKey `json:"scopedCaps,omitempty"`
@@ -86,6 +93,7 @@ type GPUQuotaKey struct {
 
 type gpuAcc struct {
 	quota, used, requested resource.Quantity
+	kueue                  resource.Quantity
 	capped                 bool
 	uncapped               []string
 	inert, scoped          []GPUQuotaKey
@@ -106,12 +114,16 @@ type gpuAcc struct {
 // mapped extended resource name) is listed as uncapped there.
 func (l *Ledger) GPUs() GPUReport {
 	gc := newGPUClasses(l.inv)
+	kueueManaged := l.kueueGPUs()
 	teams := map[string]map[string]*gpuAcc{}
 	members := map[string][]string{}
 	for _, name := range l.gpuNamespaces() {
 		ns := l.lookup(name)
 		team := l.teamOf(name)
 		for r, acc := range l.namespaceGPUs(ns, gc) {
+			if q, ok := kueueManaged[name][r]; ok {
+				acc.kueue = q
+			}
 			if teams[team] == nil {
 				teams[team] = map[string]*gpuAcc{}
 			}
@@ -123,6 +135,7 @@ func (l *Ledger) GPUs() GPUReport {
 			t.quota.Add(acc.quota)
 			t.used.Add(acc.used)
 			t.requested.Add(acc.requested)
+			t.kueue.Add(acc.kueue)
 			if !acc.capped {
 				t.capped = false
 				t.uncapped = append(t.uncapped, name)
@@ -137,6 +150,33 @@ func (l *Ledger) GPUs() GPUReport {
 	rep := l.report(teams, members, classCapacity(l.inv, gc))
 	rep.Kueue = l.Kueue()
 	return rep
+}
+
+// kueueGPUs are, per namespace and GPU container resource, the GPUs
+// requested by the workloads Kueue manages there (kueueQueueOf naming a
+// LocalQueue of the namespace in the inventory): replicas × the pod's
+// effective GPU requests.
+func (l *Ledger) kueueGPUs() map[string]map[string]resource.Quantity {
+	out := map[string]map[string]resource.Quantity{}
+	idx := newKueueIndex(l.inv)
+	for _, w := range l.inv.Workloads() {
+		lq := kueueQueueOf(w)
+		if lq == "" || w.Pod == nil || w.Replicas <= 0 || !idx.hasLocalQueue(w.Namespace, lq) {
+			continue
+		}
+		for k, v := range EffectiveResources(w.Pod).Requests {
+			if !IsGPUResource(k) {
+				continue
+			}
+			if out[w.Namespace] == nil {
+				out[w.Namespace] = map[string]resource.Quantity{}
+			}
+			q := out[w.Namespace][string(k)]
+			addQ(&q, v, int64(w.Replicas))
+			out[w.Namespace][string(k)] = q
+		}
+	}
+	return out
 }
 
 // namespaceGPUs are the namespace's container GPU resources and GPU
@@ -169,6 +209,9 @@ func (l *Ledger) report(teams map[string]map[string]*gpuAcc, members map[string]
 			a := teams[team][r]
 			u := GPUUsage{Resource: r, Used: a.used.String(), Requested: a.requested.String(), Uncapped: a.uncapped,
 				InertKeys: a.inert, ScopedCaps: a.scoped}
+			if a.kueue.Sign() > 0 {
+				u.Kueue = a.kueue.String()
+			}
 			if a.capped {
 				free := a.quota.DeepCopy()
 				free.Sub(a.used)

@@ -7,8 +7,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -312,4 +314,77 @@ func ceiling(cq *kueueCQ, q kueueQuota, all map[string]*kueueCQ) resource.Quanti
 	}
 	out.Add(lendable)
 	return out
+}
+
+// KueueQueueLabel is the label by which a workload asks Kueue to admit it
+// through a LocalQueue of its namespace. Kueue v0.17.0 reads it from the
+// job object's own metadata.labels only, with no annotation fallback
+// (pkg/controller/constants/constants.go QueueLabel,
+// pkg/controller/jobframework/interface.go QueueNameForObject); for a
+// plain Pod, the pod is that object.
+const KueueQueueLabel = "kueue.x-k8s.io/queue-name"
+
+// kueueIndex is what gpu-without-quota and the GPU report need of the
+// Kueue objects: LocalQueues by namespace and name, with their
+// ClusterQueue, and the ClusterQueues' GPU quotas.
+type kueueIndex struct {
+	localQueues map[types.NamespacedName]string
+	cqs         map[string]*kueueCQ
+}
+
+func newKueueIndex(inv *governance.Inventory) kueueIndex {
+	k := kueueIndex{localQueues: map[types.NamespacedName]string{}, cqs: map[string]*kueueCQ{}}
+	if inv == nil {
+		return k
+	}
+	for _, o := range inv.OfKind(kueueClusterQueueKind) {
+		if u, ok := o.Obj.(*unstructured.Unstructured); ok {
+			cq := parseClusterQueue(u)
+			k.cqs[cq.name] = cq
+		}
+	}
+	for _, o := range inv.OfKind(kueueLocalQueueKind) {
+		if u, ok := o.Obj.(*unstructured.Unstructured); ok {
+			cq, _, _ := unstructured.NestedString(u.Object, "spec", "clusterQueue")
+			k.localQueues[types.NamespacedName{Namespace: u.GetNamespace(), Name: u.GetName()}] = cq
+		}
+	}
+	return k
+}
+
+// kueueQueueOf is the LocalQueue a workload names in its queue-name label
+// ("" for none). A Pod with a controller owner is its owner's: Kueue
+// admits the owning job, whose own labels decide.
+func kueueQueueOf(w governance.Workload) string {
+	if p, isPod := w.Object.Obj.(*corev1.Pod); isPod && metav1.GetControllerOf(p) != nil {
+		return ""
+	}
+	return w.Labels[KueueQueueLabel]
+}
+
+// hasLocalQueue says whether the inventory holds LocalQueue name in ns.
+func (k kueueIndex) hasLocalQueue(ns, name string) bool {
+	_, ok := k.localQueues[types.NamespacedName{Namespace: ns, Name: name}]
+	return ok
+}
+
+// caps says whether LocalQueue name of ns admits against a ClusterQueue
+// of the inventory with a nominal quota for resource in some flavor:
+// Kueue then never admits more of it than the ClusterQueue allows (with
+// borrowing, its ceiling).
+func (k kueueIndex) caps(ns, name, resource string) bool {
+	cqName, ok := k.localQueues[types.NamespacedName{Namespace: ns, Name: name}]
+	if !ok {
+		return false
+	}
+	cq := k.cqs[cqName]
+	if cq == nil {
+		return false
+	}
+	for _, q := range cq.quotas {
+		if q.resource == resource {
+			return true
+		}
+	}
+	return false
 }

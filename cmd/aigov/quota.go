@@ -346,7 +346,15 @@ func newQuotaGPUCommand() *cobra.Command {
 
 func printGPUs(out io.Writer, rep quota.GPUReport) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "TEAM\tRESOURCE\tQUOTA\tUSED\tFREE\tREQUESTED\tUNCAPPED NAMESPACES")
+	// KUEUE (the requested GPUs of workloads admitted through a LocalQueue
+	// of the input) only when the input holds Kueue objects, so that the
+	// table stays as narrow as before without them.
+	withKueue := rep.Kueue != nil
+	if withKueue {
+		fmt.Fprintln(w, "TEAM\tRESOURCE\tQUOTA\tUSED\tFREE\tREQUESTED\tKUEUE\tUNCAPPED NAMESPACES")
+	} else {
+		fmt.Fprintln(w, "TEAM\tRESOURCE\tQUOTA\tUSED\tFREE\tREQUESTED\tUNCAPPED NAMESPACES")
+	}
 	var notes []string
 	for _, t := range rep.Teams {
 		for _, r := range t.Resources {
@@ -361,7 +369,15 @@ func printGPUs(out io.Writer, rep quota.GPUReport) error {
 			if uncapped == "" {
 				uncapped = "-"
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Team, r.Resource, q, r.Used, free, r.Requested, uncapped)
+			requested := r.Requested
+			if withKueue {
+				managed := r.Kueue
+				if managed == "" {
+					managed = "0"
+				}
+				requested += "\t" + managed
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Team, r.Resource, q, r.Used, free, requested, uncapped)
 			notes = append(notes, gpuNotes(t.Team, r)...)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -381,4 +382,71 @@ func TestQuotaFitPodsOnly(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "pods and workloads only")
 	assert.Contains(t, out, "aigov quota admit --object")
+}
+
+// TestQuotaGPUKueueColumn: with Kueue objects in the input, `quota gpu`
+// shows in KUEUE the GPUs of the workloads admitted through a LocalQueue
+// of the input (here the PyTorchJob's 2 workers, not the unqueued pod).
+func TestQuotaGPUKueueColumn(t *testing.T) {
+	manifest := `apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata: {name: ft, namespace: ml, labels: {kueue.x-k8s.io/queue-name: team-q}}
+spec:
+  pytorchReplicaSpecs:
+    Worker:
+      replicas: 2
+      template:
+        spec:
+          containers:
+          - {name: pytorch, image: pytorch, resources: {limits: {nvidia.com/gpu: 1}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: ml}
+spec:
+  containers:
+  - {name: c, image: cuda, resources: {limits: {nvidia.com/gpu: 1}}}
+---
+apiVersion: kueue.x-k8s.io/v1beta1
+kind: LocalQueue
+metadata: {name: team-q, namespace: ml}
+spec: {clusterQueue: gpu-cq}
+---
+apiVersion: kueue.x-k8s.io/v1beta1
+kind: ClusterQueue
+metadata: {name: gpu-cq}
+spec:
+  resourceGroups:
+  - coveredResources: [nvidia.com/gpu]
+    flavors:
+    - name: a100
+      resources:
+      - {name: nvidia.com/gpu, nominalQuota: 8}
+`
+	path := filepath.Join(t.TempDir(), "kueue-jobs.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(manifest), 0o600))
+
+	code, out, stderr := aigov(t, "", "quota", "gpu", "-f", path)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "TEAM  RESOURCE        QUOTA  USED  FREE  REQUESTED  KUEUE  UNCAPPED NAMESPACES\n")
+	assert.Contains(t, out, "ml    nvidia.com/gpu  none   0     -     3          2      ml\n")
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "kueue (") {
+			break
+		}
+		assert.LessOrEqual(t, len(line), 100, line)
+	}
+
+	code, out, stderr = aigov(t, "", "quota", "gpu", "-f", path, "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	var doc struct {
+		Teams []struct {
+			Resources []struct{ Resource, Requested, Kueue string } `json:"resources"`
+		} `json:"teams"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Teams, 1)
+	require.Len(t, doc.Teams[0].Resources, 1)
+	assert.Equal(t, "3", doc.Teams[0].Resources[0].Requested)
+	assert.Equal(t, "2", doc.Teams[0].Resources[0].Kueue)
 }
