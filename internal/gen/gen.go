@@ -84,7 +84,7 @@ type Options struct {
 	ReplicaSets bool
 }
 
-// Platform is the shape of issue #16's large AI platform, scaled to pods
+// Platform is the shape of a large multi-team AI platform, scaled to pods
 // (a multiple of 200): pods/200 team namespaces of 40 Deployments with
 // their ReplicaSets and 5 running Pods each, one Secret, ServiceAccount,
 // ConfigMap, Service and NetworkPolicy per Deployment, 20% GPU workloads,
