@@ -32,25 +32,69 @@ func (g *Graph) Matrix() Matrix {
 	// A local memo of intersections keeps the graph read only.
 	memo := map[[2]setID]PortSet{}
 	row := make([]PortSet, g.nclass)
+	var reached []int // classes the source class reaches
+	var dsts []int    // endpoints of those classes
+	prev := -1
 	for _, src := range eps {
 		sc := g.class[src.id]
-		for d := range row {
-			e, i := g.pairSets(sc, d)
-			k := [2]setID{e, i}
-			ps, ok := memo[k]
-			if !ok {
-				ps = g.sets.intersectRO(e, i)
-				memo[k] = ps
+		if sc != prev {
+			prev = sc
+			reached = g.reachedClasses(sc, row, memo, reached[:0])
+			dsts = dsts[:0]
+			for _, d := range reached {
+				for _, e := range g.members[d] {
+					if e < g.listed {
+						dsts = append(dsts, e)
+					}
+				}
 			}
-			row[d] = ps
+			sort.Ints(dsts)
 		}
-		for _, dst := range eps {
-			if ps := row[g.class[dst.id]]; !ps.IsEmpty() && g.listPair(src, dst) {
-				m.Edges = append(m.Edges, Edge{From: src.Name, To: dst.Name, Ports: ps})
+		for _, id := range dsts {
+			dst := eps[id]
+			if g.listPair(src, dst) {
+				m.Edges = append(m.Edges, Edge{From: src.Name, To: dst.Name, Ports: row[g.class[id]]})
 			}
 		}
 	}
 	return m
+}
+
+// reachedClasses fills row[d] with the ports class sc reaches class d on,
+// for the classes d it reaches on some port, and appends those classes to
+// out. An isolated egress (the usual case) allows only the classes its
+// rules name, so only they are asked about; an open one asks every class.
+func (g *Graph) reachedClasses(sc int, row []PortSet, memo map[[2]setID]PortSet, out []int) []int {
+	eg := &g.rows[1][g.profileOf[1][sc]]
+	visit := func(d int, e setID) {
+		if e == emptySet {
+			return
+		}
+		i := g.rows[0][g.profileOf[0][d]].at(sc)
+		if i == emptySet {
+			return
+		}
+		k := [2]setID{e, i}
+		ps, ok := memo[k]
+		if !ok {
+			ps = g.sets.intersectRO(e, i)
+			memo[k] = ps
+		}
+		if !ps.IsEmpty() {
+			row[d] = ps
+			out = append(out, d)
+		}
+	}
+	if eg.base == emptySet {
+		for j, d := range eg.cls {
+			visit(int(d), eg.ids[j])
+		}
+		return out
+	}
+	for d := 0; d < g.nclass; d++ {
+		visit(d, eg.at(d))
+	}
+	return out
 }
 
 // Exposure says how a pod can be reached from outside its namespace.

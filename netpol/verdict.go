@@ -83,7 +83,7 @@ func (g *Graph) explain(d, s, o int, port int32, proto corev1.Protocol) Decision
 		dec.Tier = NetworkPolicyTier
 		iso := g.isolating[d][pi]
 		dec.Isolating = iso[:len(iso):len(iso)] // shared: an append copies
-		if !g.sets.sets[g.rows[d][pi][o]].Contains(proto, port) {
+		if !g.sets.sets[g.rows[d][pi].at(o)].Contains(proto, port) {
 			// Not in the direction's allowed set and not decided by an
 			// admin rule: no NetworkPolicy rule matches; skip the scan.
 			return dec
