@@ -25,6 +25,13 @@ type Admission struct {
 	Validations []admissionregistrationv1.Validation
 	// FailurePolicy is Fail when empty.
 	FailurePolicy admissionregistrationv1.FailurePolicyType
+	// Mutations are the check's safe defaults, as the JSONPatch mutations
+	// of a MutatingAdmissionPolicy over the same Rules (package cel,
+	// GenerateMutating): applied in order, each to the result of the one
+	// before, and each adding only what is absent, so that an object that
+	// already complies (or opts out) is left unchanged and reinvocation
+	// changes nothing. nil when the check has no safe default.
+	Mutations []admissionregistrationv1.Mutation
 	// Operators is the admission form of the same check over the custom
 	// resources of AI operators whose pod templates it judges (a second
 	// policy, see WithOperators); nil when the check is not enforced on

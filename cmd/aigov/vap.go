@@ -28,7 +28,7 @@ func newVAPCommand() *cobra.Command {
 
 func newVAPGenerateCommand() *cobra.Command {
 	var policyFile, kubeVersion, output, format string
-	var cost bool
+	var cost, mutating bool
 	cmd := &cobra.Command{
 		Use:   "generate",
 		Short: "Write a ValidatingAdmissionPolicy and binding per policy entry, or Kyverno ValidatingPolicies (YAML)",
@@ -43,10 +43,19 @@ rule and the reason, e.g. the version a function needs.
 (policies.kyverno.io/v1, Kyverno 1.17 or later) instead: one per policy, named
 like it, its binding's match and the entry's action (Deny, Warn or Audit as
 validationActions) folded into the policy, evaluation mode Kubernetes and pod
-controller autogeneration off.`,
+controller autogeneration off.
+
+--mutating adds, after the validating policies, one MutatingAdmissionPolicy
+and binding (admissionregistration.k8s.io/v1, Kubernetes 1.36 or later) per
+entry whose check has a safe default: automount-token sets
+automountServiceAccountToken: false where a pod spec leaves it unset and
+projects no token of its own. The mutations add only what is absent, so a
+compliant object is unchanged; Pods and Jobs are mutated on CREATE only.
+A target below 1.36 is an error (exit 2).`,
 		Example: `  aigov vap generate --policy examples/platformtest/policy.yaml | kubectl apply -f -
   aigov vap generate --policy examples/platformtest/policy.yaml --kube-version 1.33
-  aigov vap generate --policy examples/platformtest/policy.yaml --format kyverno | kubectl apply -f -`,
+  aigov vap generate --policy examples/platformtest/policy.yaml --format kyverno | kubectl apply -f -
+  aigov vap generate --policy examples/platformtest/policy.yaml --mutating --kube-version 1.36 | kubectl apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "yaml" {
@@ -55,6 +64,9 @@ controller autogeneration off.`,
 			marshal, ok := generateMarshaler(format)
 			if !ok {
 				return usageError("unknown --format %q (want vap or kyverno)", format)
+			}
+			if mutating && format != "vap" {
+				return usageError("--mutating writes MutatingAdmissionPolicies: use it with --format vap")
 			}
 			if policyFile == "" {
 				return usageError("--policy is required")
@@ -77,6 +89,16 @@ controller autogeneration off.`,
 				}
 				data = append(data, doc...)
 			}
+			if mutating {
+				docs, err := generateMutatingPolicies(policyFile, kubeVersion)
+				if err != nil {
+					return err
+				}
+				if len(data) > 0 && len(docs) > 0 {
+					data = append(data, "---\n"...)
+				}
+				data = append(data, docs...)
+			}
 			_, err = cmd.OutOrStdout().Write(data)
 			return err
 		},
@@ -86,6 +108,7 @@ controller autogeneration off.`,
 	f.StringVar(&kubeVersion, "kube-version", "", "oldest Kubernetes version the policies must compile on (overrides spec.kubernetesVersion)")
 	f.StringVarP(&output, "output", "o", "yaml", "output format: yaml")
 	f.StringVar(&format, "format", "vap", "what to write: vap (ValidatingAdmissionPolicy and binding) or kyverno (Kyverno ValidatingPolicy)")
+	f.BoolVar(&mutating, "mutating", false, "also write a MutatingAdmissionPolicy and binding per check with safe defaults (Kubernetes 1.36 or later)")
 	f.BoolVar(&cost, "cost", false, "precede each policy with its estimated worst-case CEL cost as YAML comments")
 	return cmd
 }
@@ -135,6 +158,20 @@ func generatePolicies(policyFile, kubeVersion string) ([]cel.Generated, error) {
 	}
 	gs, err := cel.GeneratePolicy(policy, catalog.Definitions(), kubeVersion)
 	return gs, vapError(err)
+}
+
+// generateMutatingPolicies loads a GovernancePolicy and renders the
+// MutatingAdmissionPolicies and bindings of its checks' safe defaults.
+func generateMutatingPolicies(policyFile, kubeVersion string) ([]byte, error) {
+	policy, err := governance.LoadPolicyFile(policyFile)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := cel.GeneratePolicyMutating(policy, catalog.Definitions(), kubeVersion)
+	if err != nil {
+		return nil, vapError(err)
+	}
+	return cel.MarshalMutating(gs)
 }
 
 // vapError makes a version the compiler refuses a usage error and any

@@ -58,6 +58,7 @@ func automountTokenAdmission() *governance.Admission {
 	// the token (VarPodFieldSpecs leaves it out).
 	specs := `variables.` + governance.VarPodFieldSpecs
 	return governance.WithOperators(&governance.Admission{
+		Mutations: automountTokenMutations(),
 		Rules:     governance.PodAdmissionRules(),
 		Variables: append(governance.PodSpecsAdmissionVariables()[:1], governance.PodFieldSpecsVariable()), // podSpecs, podFieldSpecs
 		Validations: []admissionregistrationv1.Validation{{
@@ -83,4 +84,61 @@ func checkAutomountToken(p podView) []governance.Violation {
 		msg = "automountServiceAccountToken is true: the service account token is mounted into the pod"
 	}
 	return []governance.Violation{{Path: p.path + ".automountServiceAccountToken", Message: msg}}
+}
+
+// automountTokenMutations set automountServiceAccountToken: false where
+// the pod spec leaves it unset. A pod that needs the API says so, with
+// true or with a projected serviceAccountToken volume of its own, and is
+// left alone: the mutation is a safe default, not the check's verdict.
+//
+// A Pod reaches the policy after the apiserver's ServiceAccount admission
+// plugin, which (the token being unset) has already added a projected
+// token volume named kube-api-access-<random> and mounted it at
+// /var/run/secrets/kubernetes.io/serviceaccount in every container and
+// init container (plugin/pkg/admission/serviceaccount/admission.go,
+// Kubernetes v1.37.2). That volume is not the pod's own: the mutation
+// removes it and its mounts, leaving the Pod the apiserver makes of the
+// same manifest with automountServiceAccountToken: false. A Pod whose
+// containers mount such a volume more than once is left alone.
+func automountTokenMutations() []admissionregistrationv1.Mutation {
+	const injected = `"kube-api-access-"`
+	return []admissionregistrationv1.Mutation{celPodSpecPatch(func(s, p string) string {
+		volumes := s + `.?volumes.orValue([])`
+		isInjected := `(object.kind == "Pod" && v.name.startsWith(` + injected + `))`
+		ownToken := volumes + `.exists(v, !` + isInjected + ` && v.?projected.?sources.orValue([]).exists(src, has(src.serviceAccountToken)))`
+		mounts := func(c string) string {
+			return c + `.?volumeMounts.orValue([]).filter(m, m.name.startsWith(` + injected + `))`
+		}
+		onePerContainer := `(` + s + `.?containers.orValue([]) + ` + s + `.?initContainers.orValue([])).all(c, ` + mounts("c") + `.size() <= 1)`
+		removeMounts := func(field string) string {
+			return s + `.?` + field + `.orValue([]).transformList(i, c, ` + mounts("c") + `.size() == 1, ` +
+				`JSONPatch{op: "remove", path: "/spec/` + field + `/" + string(i) + "/volumeMounts/" + ` +
+				`string(c.volumeMounts.transformList(j, m, m.name.startsWith(` + injected + `), j)[0])})`
+		}
+		removeInjected := `(object.kind != "Pod" ? [] : ` + removeMounts("initContainers") + ` + ` + removeMounts("containers") + ` + ` +
+			volumes + `.transformList(j, v, v.name.startsWith(` + injected + `), JSONPatch{op: "remove", path: "/spec/volumes/" + string(j)}))`
+		return `!has(` + s + `.automountServiceAccountToken) && !(` + ownToken + `) && ` +
+			volumes + `.filter(v, ` + isInjected + `).size() <= 1 && ` + onePerContainer + ` ? ` +
+			`[JSONPatch{op: "add", path: ` + p + ` + "/automountServiceAccountToken", value: false}] + ` + removeInjected + ` : []`
+	})}
+}
+
+// celPodSpecPointer is the JSON pointer of the pod spec of a Pod, a
+// CronJob's job template or any other built-in workload's template, the
+// paths governance.VarPodSpecs reads. None of its segments holds "/" or
+// "~", so it needs no escaping.
+const celPodSpecPointer = `(object.kind == "Pod" ? "/spec" : (object.kind == "CronJob" ? "/spec/jobTemplate/spec/template/spec" : "/spec/template/spec"))`
+
+// celPodSpecPatch is a JSONPatch mutation of a policy declaring
+// governance.VarPodSpecs; body returns a CEL list of JSONPatch values
+// given the CEL of the pod spec (s) and of its JSON pointer (p). An
+// object without a pod spec (a ReplicationController without a template)
+// is not patched. (The apiserver's CEL has no cel.bind: the expressions
+// are substituted.)
+func celPodSpecPatch(body func(s, p string) string) admissionregistrationv1.Mutation {
+	specs := `variables.` + governance.VarPodSpecs
+	return admissionregistrationv1.Mutation{
+		PatchType: admissionregistrationv1.PatchTypeJSONPatch,
+		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: specs + `.size() == 0 ? [] : ` + body(specs+`[0]`, celPodSpecPointer)},
+	}
 }

@@ -1,0 +1,217 @@
+package cel
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/aigov/aigov/governance"
+)
+
+// MinimumMutatingKubernetesVersion is the first Kubernetes version serving
+// MutatingAdmissionPolicy as admissionregistration.k8s.io/v1 (GA).
+const MinimumMutatingKubernetesVersion = "1.36"
+
+// GeneratedMutating is the MutatingAdmissionPolicy and binding of one
+// policy entry whose check has safe defaults (governance.Admission.Mutations).
+type GeneratedMutating struct {
+	// Entry is the index of the entry in spec.checks.
+	Entry   int
+	ID      string
+	Name    string
+	Policy  *admissionregistrationv1.MutatingAdmissionPolicy
+	Binding *admissionregistrationv1.MutatingAdmissionPolicyBinding
+}
+
+// GenerateMutating builds one MutatingAdmissionPolicy and binding per
+// entry of the policy whose check has safe defaults, named like the
+// entry's ValidatingAdmissionPolicy (see Generate) and bound with the
+// entry's match. Entries of checks without safe defaults give none.
+// The compiler's target must be MinimumMutatingKubernetesVersion or newer.
+//
+// The policies match CREATE of Pods and Jobs (whose pod templates the
+// apiserver refuses to change afterwards, so an UPDATE must not be
+// patched) and CREATE and UPDATE of the other resources of the check's
+// rules; subresources are left out. Their failurePolicy is Ignore: a
+// mutation that cannot run must not block a workload, the entry's
+// ValidatingAdmissionPolicy still judges it. Reinvocation is IfNeeded (an
+// object another admission plugin changed is defaulted again; the
+// mutations add only what is absent, so a second run changes nothing).
+func (c *Compiler) GenerateMutating(p *governance.Policy, defs []governance.Definition) ([]GeneratedMutating, error) {
+	if c.target.LessThan(version.MustParseGeneric(MinimumMutatingKubernetesVersion)) {
+		return nil, fmt.Errorf("MutatingAdmissionPolicy (admissionregistration.k8s.io/v1) needs Kubernetes %s or newer; the target is %s", MinimumMutatingKubernetesVersion, c.Version())
+	}
+	var out []GeneratedMutating
+	var errs []error
+	for i, e := range p.Entries {
+		g, ok, err := c.generateMutatingEntry(p.Name, e, defs)
+		if err != nil {
+			label := e.ID
+			if e.Name != "" {
+				label += " " + strconv.Quote(e.Name)
+			}
+			errs = append(errs, &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d] (%s): %w", i, label, err)})
+			continue
+		}
+		if ok {
+			g.Entry = i
+			out = append(out, g)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// generateMutatingEntry builds the mutating policy of one entry; ok is
+// false when its check has no safe default.
+func (c *Compiler) generateMutatingEntry(policyName string, e governance.PolicyEntry, defs []governance.Definition) (GeneratedMutating, bool, error) {
+	if e.ID == IDCustomCEL {
+		return GeneratedMutating{}, false, nil
+	}
+	def, err := governance.Lookup(defs, e.ID)
+	if err != nil {
+		return GeneratedMutating{}, false, fmt.Errorf("unknown check %q", e.ID)
+	}
+	check, err := def.New(e.Params)
+	if err != nil {
+		return GeneratedMutating{}, false, fmt.Errorf("params: %w", err)
+	}
+	adm := check.Admission
+	if adm == nil || len(adm.Mutations) == 0 || len(adm.Rules) == 0 {
+		return GeneratedMutating{}, false, nil
+	}
+	name, err := objectName(policyName, e, "")
+	if err != nil {
+		return GeneratedMutating{}, false, err
+	}
+	meta := metav1.ObjectMeta{
+		Name:        name,
+		Labels:      map[string]string{ManagedByLabel: ManagedByValue},
+		Annotations: map[string]string{CheckAnnotation: e.ID},
+	}
+	if e.Name != "" {
+		meta.Annotations[EntryAnnotation] = e.Name
+	}
+	ignore := admissionregistrationv1.Ignore
+	equivalent := admissionregistrationv1.Equivalent
+	policy := &admissionregistrationv1.MutatingAdmissionPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "MutatingAdmissionPolicy"},
+		ObjectMeta: meta,
+		Spec: admissionregistrationv1.MutatingAdmissionPolicySpec{
+			MatchConstraints: &admissionregistrationv1.MatchResources{
+				ResourceRules:     mutatingRules(adm.Rules),
+				MatchPolicy:       &equivalent,
+				NamespaceSelector: &metav1.LabelSelector{},
+				ObjectSelector:    &metav1.LabelSelector{},
+			},
+			Variables:          slices.Clone(adm.Variables),
+			Mutations:          slices.Clone(adm.Mutations),
+			FailurePolicy:      &ignore,
+			ReinvocationPolicy: admissionregistrationv1.IfNeededReinvocationPolicy,
+		},
+	}
+	match, err := bindingMatch(e.Match, false)
+	if err != nil {
+		return GeneratedMutating{}, false, err
+	}
+	if match.MatchPolicy == nil {
+		match.MatchPolicy = &equivalent
+	}
+	binding := &admissionregistrationv1.MutatingAdmissionPolicyBinding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "MutatingAdmissionPolicyBinding"},
+		ObjectMeta: *meta.DeepCopy(),
+		Spec:       admissionregistrationv1.MutatingAdmissionPolicyBindingSpec{PolicyName: name, MatchResources: match},
+	}
+	return GeneratedMutating{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding}, true, nil
+}
+
+// createOnlyResources are the resources whose pod spec the apiserver
+// does not let an update change: a mutation on UPDATE would make every
+// update of an older object fail.
+var createOnlyResources = []string{"pods", "jobs"}
+
+// mutatingRules turns a check's validating rules into the mutating
+// policy's: subresources dropped, Pods and Jobs on CREATE only.
+func mutatingRules(rules []admissionregistrationv1.NamedRuleWithOperations) []admissionregistrationv1.NamedRuleWithOperations {
+	var out []admissionregistrationv1.NamedRuleWithOperations
+	for _, r := range rules {
+		var createOnly, both []string
+		for _, res := range r.Resources {
+			switch {
+			case strings.Contains(res, "/"):
+			case slices.Contains(createOnlyResources, res):
+				createOnly = append(createOnly, res)
+			default:
+				both = append(both, res)
+			}
+		}
+		scope := admissionregistrationv1.AllScopes
+		for _, set := range []struct {
+			resources []string
+			ops       []admissionregistrationv1.OperationType
+		}{
+			{createOnly, []admissionregistrationv1.OperationType{admissionregistrationv1.Create}},
+			{both, []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update}},
+		} {
+			if len(set.resources) == 0 {
+				continue
+			}
+			nr := *r.DeepCopy()
+			nr.Operations, nr.Resources = set.ops, set.resources
+			if nr.Scope == nil {
+				nr.Scope = &scope
+			}
+			out = append(out, nr)
+		}
+	}
+	return out
+}
+
+// MarshalMutating renders generated mutating policies as a YAML stream:
+// each policy followed by its binding, "---" between documents.
+func MarshalMutating(gs []GeneratedMutating) ([]byte, error) {
+	var out []byte
+	for _, g := range gs {
+		for _, obj := range []any{g.Policy, g.Binding} {
+			data, err := marshalObject(obj)
+			if err != nil {
+				return nil, err
+			}
+			if len(out) > 0 {
+				out = append(out, "---\n"...)
+			}
+			out = append(out, data...)
+		}
+	}
+	return out, nil
+}
+
+// GeneratePolicyMutating loads the target version as GeneratePolicy does
+// (kubernetesVersion, else the policy's spec.kubernetesVersion) and
+// generates the policy's MutatingAdmissionPolicies. A target below
+// MinimumMutatingKubernetesVersion is a *VersionError naming it.
+func GeneratePolicyMutating(p *governance.Policy, defs []governance.Definition, kubernetesVersion string) ([]GeneratedMutating, error) {
+	if kubernetesVersion == "" {
+		kubernetesVersion = p.KubernetesVersion
+	}
+	comp, err := NewCompiler(kubernetesVersion)
+	if err != nil {
+		return nil, &VersionError{Err: err}
+	}
+	if comp.target.LessThan(version.MustParseGeneric(MinimumMutatingKubernetesVersion)) {
+		return nil, &VersionError{Err: fmt.Errorf("kubernetes version %s: MutatingAdmissionPolicy (admissionregistration.k8s.io/v1) needs %s or newer", comp.Version(), MinimumMutatingKubernetesVersion)}
+	}
+	gs, err := comp.GenerateMutating(p, defs)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s:\n%w", p.Source.File, err)
+	}
+	return gs, nil
+}

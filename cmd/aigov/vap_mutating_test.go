@@ -1,0 +1,93 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mutatingTestPolicy writes a GovernancePolicy with automount-token (safe
+// default) and latest-tag (none) targeting version.
+func mutatingTestPolicy(t *testing.T, version string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	doc := `apiVersion: aigov.dev/v1alpha1
+kind: GovernancePolicy
+metadata: {name: ai-platform}
+spec:
+  kubernetesVersion: "` + version + `"
+  checks:
+  - id: automount-token
+    match: {namespaceSelector: {matchLabels: {team: ml}}}
+  - id: latest-tag
+    action: Warn
+`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestVAPGenerateMutating(t *testing.T) {
+	policy := mutatingTestPolicy(t, "1.36")
+	code, out, errOut := aigov(t, "", "vap", "generate", "--policy", policy, "--mutating")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var kinds, names []string
+	for _, doc := range strings.Split(out, "\n---\n") {
+		kind, name := kindAndName(t, doc)
+		kinds, names = append(kinds, kind), append(names, name)
+	}
+	// The validating policies first (automount-token's and its policy on
+	// the AI operators' resources, latest-tag's and its operators' one),
+	// then the one mutating policy (only automount-token has a safe
+	// default), bound with the entry's match.
+	vap := "ValidatingAdmissionPolicy,ValidatingAdmissionPolicyBinding,"
+	wantKinds := strings.Repeat(vap, 4) + "MutatingAdmissionPolicy,MutatingAdmissionPolicyBinding"
+	if strings.Join(kinds, ",") != wantKinds {
+		t.Fatalf("documents %v, want %v", kinds, wantKinds)
+	}
+	if names[8] != "aigov-ai-platform-automount-token" || names[9] != names[8] {
+		t.Errorf("mutating policy and binding named %s, %s", names[8], names[9])
+	}
+	mutatingPart := out[strings.Index(out, "kind: MutatingAdmissionPolicy\n"):]
+	for _, s := range []string{"apiVersion: admissionregistration.k8s.io/v1\n", "patchType: JSONPatch", "/automountServiceAccountToken", "team: ml", "reinvocationPolicy: IfNeeded"} {
+		if !strings.Contains(mutatingPart, s) {
+			t.Errorf("mutating documents lack %q", s)
+		}
+	}
+
+	// Without --mutating nothing mutating is written.
+	_, plain, _ := aigov(t, "", "vap", "generate", "--policy", policy)
+	if strings.Contains(plain, "Mutating") || !strings.HasPrefix(out, plain) {
+		t.Errorf("--mutating must only append to the validating output")
+	}
+}
+
+func TestVAPGenerateMutatingRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		version string
+		args    []string
+		want    []string
+	}{
+		{name: "policy targets 1.33", version: "1.33", want: []string{"1.33", "1.36"}},
+		{name: "--kube-version 1.35 overrides 1.37", version: "1.37", args: []string{"--kube-version", "1.35"}, want: []string{"1.35", "1.36"}},
+		{name: "kyverno format", version: "1.37", args: []string{"--format", "kyverno"}, want: []string{"--format vap"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"vap", "generate", "--policy", mutatingTestPolicy(t, tc.version), "--mutating"}, tc.args...)
+			code, out, errOut := aigov(t, "", args...)
+			if code != 2 || out != "" {
+				t.Fatalf("exit %d, stdout %q; want exit 2 and no output", code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q: %s", w, errOut)
+				}
+			}
+		})
+	}
+}
