@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,8 +47,8 @@ type Graph struct {
 	nclass   int
 	words    int
 
-	predClasses [][]uint64 // predicate → classes it matches
-	rulePeers   [][]uint64 // rule → classes its peers match
+	predClasses []classSet // predicate → classes it matches
+	rulePeers   []classSet // rule → classes its peers match
 	named       map[[2]int]setID
 
 	profileOf [2][]int       // direction → class → profile
@@ -202,26 +203,41 @@ func (g *Graph) buildClasses() {
 	}
 	g.nclass = len(g.classRep)
 	g.words = (g.nclass + 63) / 64
-	g.predClasses = make([][]uint64, len(g.comp.preds))
-	for p := range g.predClasses {
-		g.predClasses[p] = make([]uint64, g.words)
-	}
-	for i, ps := range matches {
-		c := g.class[i]
-		for _, p := range ps {
-			g.predClasses[p][c/64] |= 1 << (c % 64)
+	// The members of a class match the same predicates (the signature
+	// holds them): its representative's matches are the class's, and
+	// visiting classes in order keeps each list sorted.
+	g.predClasses = make([]classSet, len(g.comp.preds))
+	for c, rep := range g.classRep {
+		for _, p := range matches[rep] {
+			g.predClasses[p] = append(g.predClasses[p], int32(c))
 		}
 	}
-	g.rulePeers = make([][]uint64, len(g.comp.rules))
+	g.rulePeers = make([]classSet, len(g.comp.rules))
 	for r, ru := range g.comp.rules {
-		set := make([]uint64, g.words)
-		for _, p := range ru.peers {
-			for w, x := range g.predClasses[p] {
-				set[w] |= x
+		switch len(ru.peers) {
+		case 0:
+		case 1:
+			g.rulePeers[r] = g.predClasses[ru.peers[0]] // shared: read only
+		default:
+			var set classSet
+			for _, p := range ru.peers {
+				set = append(set, g.predClasses[p]...)
 			}
+			slices.Sort(set)
+			g.rulePeers[r] = slices.Compact(set)
 		}
-		g.rulePeers[r] = set
 	}
+}
+
+// classSet is a sorted list of classes. Predicates and rules match few
+// classes each: bitsets over every class would be predicates × classes
+// (60,000 × 20,000 bits at 100,000 pods).
+type classSet []int32
+
+// has reports whether class c is in the set.
+func (s classSet) has(c int) bool {
+	_, found := slices.BinarySearch(s, int32(c))
+	return found
 }
 
 // evaluatePredicates returns, per endpoint, the ids of the predicates it
@@ -279,8 +295,6 @@ func (g *Graph) namedSignature(e *Endpoint) string {
 	return strings.Join(parts, ",")
 }
 
-func (g *Graph) has(set []uint64, class int) bool { return set[class/64]&(1<<(class%64)) != 0 }
-
 // buildProfiles gives every class, per direction, the ordered rules that
 // decide it, and shares identical lists between classes.
 func (g *Graph) buildProfiles() {
@@ -328,12 +342,8 @@ func (p *profile) hasNamed(g *Graph) bool {
 func (g *Graph) policiesByClass() [][]int {
 	out := make([][]int, g.nclass)
 	for i, pol := range g.comp.policies {
-		for w, x := range g.predClasses[pol.subject] {
-			for x != 0 {
-				c := w*64 + bits.TrailingZeros64(x)
-				x &= x - 1
-				out[c] = append(out[c], i)
-			}
+		for _, c := range g.predClasses[pol.subject] {
+			out[c] = append(out[c], i)
 		}
 	}
 	return out
@@ -407,8 +417,8 @@ func (g *Graph) buildRows() {
 			clear(peers)
 			for _, rules := range [3][]int{p.admin, p.np, p.baseline} {
 				for _, ru := range rules {
-					for w, x := range g.rulePeers[ru] {
-						peers[w] |= x
+					for _, c := range g.rulePeers[ru] {
+						peers[c/64] |= 1 << (c % 64)
 					}
 				}
 			}
@@ -473,7 +483,7 @@ func (g *Graph) decideSet(d int, p *profile, other int) setID {
 	if len(p.npPolicies) > 0 {
 		np := emptySet
 		for _, r := range p.np {
-			if g.has(g.rulePeers[r], other) {
+			if g.rulePeers[r].has(other) {
 				np = t.unite(np, g.rulePorts(r, dst))
 			}
 		}
@@ -491,7 +501,7 @@ func (g *Graph) decideTier(rules []int, other, dst int, undecided, allowed setID
 	t := g.sets
 	passed := emptySet
 	for _, r := range rules {
-		if !g.has(g.rulePeers[r], other) {
+		if !g.rulePeers[r].has(other) {
 			continue
 		}
 		m := t.intersect(undecided, g.rulePorts(r, dst))

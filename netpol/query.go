@@ -268,9 +268,9 @@ func (g *Graph) DeadPolicies() []RuleRef {
 	var out []RuleRef
 	for _, pol := range g.comp.policies {
 		live := false
-		for c := 0; c < g.nclass && !live; c++ {
-			if !g.has(g.predClasses[pol.subject], c) {
-				continue
+		for _, c := range g.predClasses[pol.subject] {
+			if live {
+				break
 			}
 			for _, m := range g.members[c] {
 				live = live || !g.endpoints[m].probe

@@ -65,7 +65,7 @@ func (g *Graph) explain(d, s, o int, port int32, proto corev1.Protocol) Decision
 		dst = s
 	}
 	hit := func(r int) bool {
-		return g.has(g.rulePeers[r], o) && g.rulePortsRO(r, dst).Contains(proto, port)
+		return g.rulePeers[r].has(o) && g.rulePortsRO(r, dst).Contains(proto, port)
 	}
 	var dec Decision
 	for _, r := range p.admin {
