@@ -202,7 +202,7 @@ func (c *Compiler) admissionOf(e governance.PolicyEntry, defs []governance.Defin
 	if err != nil {
 		return nil, fmt.Errorf("params: %w", err)
 	}
-	if check.Admission == nil {
+	if check.Admission == nil || len(check.Admission.Validations) == 0 { // none, or safe defaults only
 		return nil, fmt.Errorf("check %q has no ValidatingAdmissionPolicy form", e.ID)
 	}
 	return cloneAdmission(check.Admission), nil

@@ -3,6 +3,7 @@ package cel
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,8 +90,13 @@ type mutationCase struct {
 	pod  *corev1.Pod
 	// deployment, when set, is created instead of pod.
 	deployment *appsv1.Deployment
-	// mutated is whether the policy sets automountServiceAccountToken.
-	mutated bool
+	// fix writes the manifest compliant, as the policy should make it; nil
+	// when the policy must leave the object alone.
+	fix func(*corev1.PodSpec)
+	// ownChoices marks a manifest that itself asks for what the check
+	// forbids (privileged, SYS_ADMIN, Unconfined): the mutated object is
+	// compared, not checked.
+	ownChoices bool
 }
 
 func testPodSpec(mod func(*corev1.PodSpec)) corev1.PodSpec {
@@ -101,12 +107,18 @@ func testPodSpec(mod func(*corev1.PodSpec)) corev1.PodSpec {
 	return s
 }
 
-func TestMutatingAPIServerAutomountToken(t *testing.T) {
+// runMutationCases installs the mutating policy of the entry on the
+// testenv apiserver, bound to a fresh namespace, and creates each case
+// there and (written compliant by fix) in an unbound namespace: the pod
+// specs must be equal, the mutated object must pass the Go check
+// (passes, when set), and a Deployment updated with itself must not
+// change.
+func runMutationCases(t *testing.T, entry governance.PolicyEntry, cases []mutationCase, passes func(*testing.T, *governance.Object)) {
 	env := testenv.Shared(t)
 	cs := env.Client(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	sel := map[string]string{"aigov-mutating-test": "automount"}
+	sel := map[string]string{"aigov-mutating-test": entry.ID}
 	bound := env.CreateNamespace(t, "map-bound", sel)
 	control := env.CreateNamespace(t, "map-control")
 
@@ -114,7 +126,8 @@ func TestMutatingAPIServerAutomountToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs, err := comp.GenerateMutating(mutatingTestPolicy(sel, "automount-token"), testDefinitions())
+	entry.Match.NamespaceSelector = &metav1.LabelSelector{MatchLabels: sel}
+	gs, err := comp.GenerateMutating(&governance.Policy{Name: "mt", Entries: []governance.PolicyEntry{entry}}, testDefinitions())
 	if err != nil || len(gs) != 1 {
 		t.Fatalf("generate: %v (%d policies)", err, len(gs))
 	}
@@ -137,15 +150,16 @@ func TestMutatingAPIServerAutomountToken(t *testing.T) {
 	})
 
 	// The policy takes effect once the apiserver's informers see it: poll
-	// with a dry-run Pod lacking the field.
-	probe := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "probe"}, Spec: testPodSpec(nil)}
+	// with a dry-run copy of the first case, which the policy mutates.
+	probe := cases[0].pod.DeepCopy()
+	probe.Name = "probe"
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got, err := createPodRetry(ctx, t, cs.CoreV1().Pods(bound), probe, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Spec.AutomountServiceAccountToken != nil {
+		if !reflectEqualNormalized(got.Spec, createdSpec(ctx, t, cs.CoreV1().Pods(control), probe)) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -154,33 +168,13 @@ func TestMutatingAPIServerAutomountToken(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 
-	projected := func(s *corev1.PodSpec) {
-		s.Volumes = []corev1.Volume{{Name: "api-token", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
-			Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token"}}},
-		}}}}
-	}
-	cases := []mutationCase{
-		{name: "absent", pod: &corev1.Pod{Spec: testPodSpec(nil)}, mutated: true},
-		{name: "absent, init container and own volumes", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) {
-			s.Volumes = []corev1.Volume{{Name: "cache", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
-			s.InitContainers = []corev1.Container{{Name: "fetch", Image: "registry.example/fetch:1", VolumeMounts: []corev1.VolumeMount{{Name: "cache", MountPath: "/cache"}}}}
-			s.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "cache", MountPath: "/models"}}
-			s.Containers = append(s.Containers, corev1.Container{Name: "sidecar", Image: "registry.example/side:1"})
-		})}, mutated: true},
-		{name: "true is left alone", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) { s.AutomountServiceAccountToken = ptr.To(true) })}},
-		{name: "false is left alone", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) { s.AutomountServiceAccountToken = ptr.To(false) })}},
-		{name: "projected token is left alone", pod: &corev1.Pod{Spec: testPodSpec(projected)}},
-		{name: "deployment absent", deployment: testDeployment(testPodSpec(nil)), mutated: true},
-		{name: "deployment projected token", deployment: testDeployment(testPodSpec(projected))},
-	}
-	check := newGoCheck(t, governance.PolicyEntry{ID: "automount-token"})
 	loader, err := governance.NewLoader()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			name := "m" + strings.Repeat("x", i)
+			name := "m" + strconv.Itoa(i)
 			var got any
 			var gotSpec, wantSpec *corev1.PodSpec
 			if c.pod != nil {
@@ -190,10 +184,8 @@ func TestMutatingAPIServerAutomountToken(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c.mutated {
-					// What the apiserver makes of the manifest written
-					// compliant.
-					p.Spec.AutomountServiceAccountToken = ptr.To(false)
+				if c.fix != nil {
+					c.fix(&p.Spec) // what the apiserver makes of the manifest written compliant
 				}
 				w, err := createPodRetry(ctx, t, cs.CoreV1().Pods(control), p, false)
 				if err != nil {
@@ -207,8 +199,8 @@ func TestMutatingAPIServerAutomountToken(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c.mutated {
-					d.Spec.Template.Spec.AutomountServiceAccountToken = ptr.To(false)
+				if c.fix != nil {
+					c.fix(&d.Spec.Template.Spec)
 				}
 				w, err := cs.AppsV1().Deployments(control).Create(ctx, d, metav1.CreateOptions{})
 				if err != nil {
@@ -225,27 +217,69 @@ func TestMutatingAPIServerAutomountToken(t *testing.T) {
 				}
 				got, gotSpec, wantSpec = g, &g.Spec.Template.Spec, &w.Spec.Template.Spec
 			}
-			if c.mutated {
-				if gotSpec.AutomountServiceAccountToken == nil || *gotSpec.AutomountServiceAccountToken {
-					t.Fatalf("automountServiceAccountToken not set to false: %v", gotSpec.AutomountServiceAccountToken)
-				}
-				// The mutated object passes the Go check.
-				if denied, vs := goVerdict(check, decodeServerObject(t, loader, got), nil); denied {
-					t.Errorf("the mutated object fails automount-token: %v", vs)
-				}
+			if c.fix != nil && passes != nil && !c.ownChoices {
+				passes(t, decodeServerObject(t, loader, got))
 			}
 			// Nothing else changed: the pod spec equals the one the
 			// apiserver makes, where no policy applies, of the manifest
 			// written compliant (of the same manifest when left alone).
-			normalizeInjectedToken(gotSpec)
-			normalizeInjectedToken(wantSpec)
-			if !apiequality.Semantic.DeepEqual(gotSpec, wantSpec) {
+			if !reflectEqualNormalized(*gotSpec, *wantSpec) {
 				g, _ := json.Marshal(gotSpec)
 				w, _ := json.Marshal(wantSpec)
-				t.Errorf("pod spec differs beyond the safe default:\n got %s\nwant %s", g, w)
+				t.Errorf("pod spec differs from the compliant manifest's:\n got %s\nwant %s", g, w)
 			}
 		})
 	}
+}
+
+// createdSpec is the spec of a dry-run create of p.
+func createdSpec(ctx context.Context, t *testing.T, pods interface {
+	Create(context.Context, *corev1.Pod, metav1.CreateOptions) (*corev1.Pod, error)
+}, p *corev1.Pod) corev1.PodSpec {
+	t.Helper()
+	got, err := createPodRetry(ctx, t, pods, p, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Spec
+}
+
+// reflectEqualNormalized compares pod specs, the ServiceAccount plugin's
+// token volume names made equal.
+func reflectEqualNormalized(a, b corev1.PodSpec) bool {
+	a, b = *a.DeepCopy(), *b.DeepCopy()
+	normalizeInjectedToken(&a)
+	normalizeInjectedToken(&b)
+	return apiequality.Semantic.DeepEqual(a, b)
+}
+
+func TestMutatingAPIServerAutomountToken(t *testing.T) {
+	projected := func(s *corev1.PodSpec) {
+		s.Volumes = []corev1.Volume{{Name: "api-token", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+			Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token"}}},
+		}}}}
+	}
+	optOut := func(s *corev1.PodSpec) { s.AutomountServiceAccountToken = ptr.To(false) }
+	cases := []mutationCase{
+		{name: "absent", pod: &corev1.Pod{Spec: testPodSpec(nil)}, fix: optOut},
+		{name: "absent, init container and own volumes", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) {
+			s.Volumes = []corev1.Volume{{Name: "cache", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
+			s.InitContainers = []corev1.Container{{Name: "fetch", Image: "registry.example/fetch:1", VolumeMounts: []corev1.VolumeMount{{Name: "cache", MountPath: "/cache"}}}}
+			s.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "cache", MountPath: "/models"}}
+			s.Containers = append(s.Containers, corev1.Container{Name: "sidecar", Image: "registry.example/side:1"})
+		})}, fix: optOut},
+		{name: "true is left alone", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) { s.AutomountServiceAccountToken = ptr.To(true) })}},
+		{name: "false is left alone", pod: &corev1.Pod{Spec: testPodSpec(optOut)}},
+		{name: "projected token is left alone", pod: &corev1.Pod{Spec: testPodSpec(projected)}},
+		{name: "deployment absent", deployment: testDeployment(testPodSpec(nil)), fix: optOut},
+		{name: "deployment projected token", deployment: testDeployment(testPodSpec(projected))},
+	}
+	check := newGoCheck(t, governance.PolicyEntry{ID: "automount-token"})
+	runMutationCases(t, governance.PolicyEntry{ID: "automount-token"}, cases, func(t *testing.T, o *governance.Object) {
+		if denied, vs := goVerdict(check, o, nil); denied {
+			t.Errorf("the mutated object fails automount-token: %v", vs)
+		}
+	})
 }
 
 func testDeployment(spec corev1.PodSpec) *appsv1.Deployment {
@@ -322,4 +356,83 @@ func normalizeInjectedToken(s *corev1.PodSpec) {
 			}
 		}
 	}
+}
+
+func TestMutatingAPIServerPodSecurityDefaults(t *testing.T) {
+	secure := func(c *corev1.Container) {
+		if c.SecurityContext == nil {
+			c.SecurityContext = &corev1.SecurityContext{}
+		}
+		sc := c.SecurityContext
+		if sc.AllowPrivilegeEscalation == nil && !ptr.Deref(sc.Privileged, false) {
+			sc.AllowPrivilegeEscalation = ptr.To(false)
+		}
+		if sc.Capabilities == nil {
+			sc.Capabilities = &corev1.Capabilities{}
+		}
+		if sc.Capabilities.Drop == nil {
+			sc.Capabilities.Drop = []corev1.Capability{"ALL"}
+		}
+	}
+	runtimeDefault := func(s *corev1.PodSpec) {
+		if s.SecurityContext == nil {
+			s.SecurityContext = &corev1.PodSecurityContext{}
+		}
+		s.SecurityContext.SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}
+	}
+	fixAll := func(s *corev1.PodSpec) {
+		for i := range s.InitContainers {
+			secure(&s.InitContainers[i])
+		}
+		for i := range s.Containers {
+			secure(&s.Containers[i])
+		}
+		runtimeDefault(s)
+	}
+	withInit := func(s *corev1.PodSpec) {
+		s.InitContainers = []corev1.Container{{Name: "fetch", Image: "registry.example/fetch:1"}}
+		s.Containers = append(s.Containers, corev1.Container{Name: "side", Image: "registry.example/side:1",
+			SecurityContext: &corev1.SecurityContext{RunAsUser: ptr.To[int64](1000)}})
+	}
+	cases := []mutationCase{
+		{name: "bare pod with init container", pod: &corev1.Pod{Spec: testPodSpec(withInit)}, fix: fixAll},
+		{name: "privileged keeps escalation, gets drop", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) {
+			s.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: ptr.To(true)}
+		})}, fix: fixAll, ownChoices: true},
+		{name: "added capability keeps its add, SYS_ADMIN keeps escalation", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) {
+			s.Containers[0].SecurityContext = &corev1.SecurityContext{Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"SYS_ADMIN"}}}
+		})}, fix: func(s *corev1.PodSpec) {
+			s.Containers[0].SecurityContext.Capabilities.Drop = []corev1.Capability{"ALL"}
+			runtimeDefault(s)
+		}, ownChoices: true},
+		{name: "container seccomp and own drop are kept", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) {
+			s.Containers[0].SecurityContext = &corev1.SecurityContext{
+				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined},
+				Capabilities:   &corev1.Capabilities{Drop: []corev1.Capability{"NET_RAW"}},
+			}
+		})}, fix: func(s *corev1.PodSpec) { s.Containers[0].SecurityContext.AllowPrivilegeEscalation = ptr.To(false) }, ownChoices: true},
+		{name: "compliant pod is left alone", pod: &corev1.Pod{Spec: testPodSpec(fixAll)}},
+		{name: "windows pod is left alone", pod: &corev1.Pod{Spec: testPodSpec(func(s *corev1.PodSpec) { s.OS = &corev1.PodOS{Name: corev1.Windows} })}},
+		{name: "deployment", deployment: testDeployment(testPodSpec(withInit)), fix: fixAll},
+	}
+	// The mutated objects pass the restricted profile but for runAsNonRoot
+	// (which needs the image's user, not a safe default).
+	check := newGoCheck(t, governance.PolicyEntry{ID: "pod-security-level", Params: json.RawMessage(`{"level": "restricted"}`)})
+	loader, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runMutationCases(t, governance.PolicyEntry{ID: "pod-security-level"}, cases, func(t *testing.T, o *governance.Object) {
+		objs, err := loader.Decode("ns.yaml", []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: "+o.Namespace()+"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns := objs[0]
+		_, vs := goVerdict(check, o, ns)
+		for _, v := range vs {
+			if !strings.Contains(v.Message, "runAsNonRoot") || strings.Contains(v.Message, "allowPrivilegeEscalation") || strings.Contains(v.Message, "seccompProfile") {
+				t.Errorf("the mutated object fails restricted beyond runAsNonRoot: %s", v.Message)
+			}
+		}
+	})
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
@@ -131,7 +132,57 @@ func NewPodSecurityLevel(params any) (governance.Check, error) {
 			}
 			return out
 		},
+		// No ValidatingAdmissionPolicy (the PodSecurity plugin is the
+		// apiserver's own); the restricted profile's safe defaults only.
+		Admission: &governance.Admission{
+			Rules:     governance.PodAdmissionRules(),
+			Variables: governance.PodSpecsAdmissionVariables()[:1], // podSpecs
+			Mutations: podSecurityMutations(),
+		},
 	}, nil
+}
+
+// podSecurityMutations are the restricted profile's settings that cannot
+// break a workload that does not ask otherwise, each added only where the
+// pod leaves it unset: allowPrivilegeEscalation: false on every container
+// and init container that is not privileged and adds no SYS_ADMIN (the
+// apiserver refuses false with either), capabilities.drop [ALL] where no
+// drop list is set (added capabilities still apply), and a pod-level
+// seccompProfile RuntimeDefault where neither the pod nor any container
+// sets one nor a seccomp annotation names one (the apiserver refuses a
+// field that disagrees with the annotation). Windows pods, which may set
+// none of these, are left alone. The first mutation does the containers
+// (one securityContext written whole where it is absent, else its missing
+// fields; CEL map literals hold one value type, so an absent
+// securityContext is added in two patches), the second the pod.
+func podSecurityMutations() []admissionregistrationv1.Mutation {
+	containers := celPodSpecPatch(func(s, p string) string {
+		perField := func(field string) string {
+			sc := `c.securityContext`
+			base := p + ` + "/` + field + `/" + string(i) + "/securityContext"`
+			canDenyEscalation := `!` + sc + `.?privileged.orValue(false) && !` + sc + `.?capabilities.?add.orValue([]).exists(a, a in ["SYS_ADMIN", "CAP_SYS_ADMIN"])`
+			return s + `.?` + field + `.orValue([]).transformList(i, c, !has(c.securityContext) ? ` +
+				`[JSONPatch{op: "add", path: ` + base + `, value: {"capabilities": {"drop": ["ALL"]}}}, ` +
+				`JSONPatch{op: "add", path: ` + base + ` + "/allowPrivilegeEscalation", value: false}] : ` +
+				`(!has(` + sc + `.allowPrivilegeEscalation) && ` + canDenyEscalation + ` ? ` +
+				`[JSONPatch{op: "add", path: ` + base + ` + "/allowPrivilegeEscalation", value: false}] : []) + ` +
+				`(!has(` + sc + `.capabilities) ? [JSONPatch{op: "add", path: ` + base + ` + "/capabilities", value: {"drop": ["ALL"]}}] : ` +
+				`(!has(` + sc + `.capabilities.drop) ? [JSONPatch{op: "add", path: ` + base + ` + "/capabilities/drop", value: ["ALL"]}] : [])))` +
+				`.flatten()`
+		}
+		return `` + s + `.?os.?name.orValue("") == "windows" ? [] : ` + perField("initContainers") + ` + ` + perField("containers")
+	})
+	pod := celPodSpecPatch(func(s, p string) string {
+		annotations := `(object.kind == "Pod" ? object.metadata.?annotations : (object.kind == "CronJob" ? ` +
+			`object.spec.jobTemplate.spec.template.?metadata.?annotations : object.spec.?template.?metadata.?annotations)).orValue({})`
+		containerSets := `(` + s + `.?containers.orValue([]) + ` + s + `.?initContainers.orValue([]) + ` + s + `.?ephemeralContainers.orValue([]))` +
+			`.exists(c, has(c.securityContext) && has(c.securityContext.seccompProfile))`
+		return s + `.?os.?name.orValue("") == "windows" || ` + s + `.?securityContext.?seccompProfile.hasValue() || ` + containerSets + ` || ` +
+			annotations + `.exists(k, k.startsWith("seccomp.security.alpha.kubernetes.io/") || k.startsWith("container.seccomp.security.alpha.kubernetes.io/")) ? [] : ` +
+			`(!has(` + s + `.securityContext) ? [JSONPatch{op: "add", path: ` + p + ` + "/securityContext", value: {"seccompProfile": {"type": "RuntimeDefault"}}}] : ` +
+			`[JSONPatch{op: "add", path: ` + p + ` + "/securityContext/seccompProfile", value: {"type": "RuntimeDefault"}}])`
+	})
+	return []admissionregistrationv1.Mutation{containers, pod}
 }
 
 // podSecurityTarget is the level a namespace's pods are evaluated at and
