@@ -215,3 +215,56 @@ func GeneratePolicyMutating(p *governance.Policy, defs []governance.Definition, 
 	}
 	return gs, nil
 }
+
+// GeneratePolicyWithMutating generates, for the target version chosen as
+// GeneratePolicyMutating does, the policy's ValidatingAdmissionPolicies
+// (as GeneratePolicy, Entry the index in spec.checks) and its
+// MutatingAdmissionPolicies. An entry whose check has safe defaults but no
+// validating form (pod-security-level: the PodSecurity admission plugin
+// judges) gets only its mutating policy instead of being an error.
+func GeneratePolicyWithMutating(p *governance.Policy, defs []governance.Definition, kubernetesVersion string) ([]Generated, []GeneratedMutating, error) {
+	ms, err := GeneratePolicyMutating(p, defs, kubernetesVersion)
+	if err != nil {
+		return nil, nil, err
+	}
+	mutationOnly := map[int]bool{}
+	for _, m := range ms {
+		if check, err := newEntryCheck(p.Entries[m.Entry], defs); err == nil && len(check.Admission.Validations) == 0 {
+			mutationOnly[m.Entry] = true
+		}
+	}
+	// Generate the other entries, then renumber them to their index in
+	// spec.checks (errors already name the entry's file and line).
+	rest := *p
+	rest.Entries = nil
+	var index []int
+	for i, e := range p.Entries {
+		if !mutationOnly[i] {
+			rest.Entries = append(rest.Entries, e)
+			index = append(index, i)
+		}
+	}
+	if len(rest.Entries) == 0 {
+		return nil, ms, nil
+	}
+	vs, err := GeneratePolicy(&rest, defs, kubernetesVersion)
+	if err != nil && len(index) < len(p.Entries) {
+		return nil, nil, fmt.Errorf("%w\n(the spec.checks indexes above skip the entries with safe defaults only; the file lines are exact)", err)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range vs {
+		vs[i].Entry = index[vs[i].Entry]
+	}
+	return vs, ms, nil
+}
+
+// newEntryCheck builds an entry's check from its definition in defs.
+func newEntryCheck(e governance.PolicyEntry, defs []governance.Definition) (governance.Check, error) {
+	def, err := governance.Lookup(defs, e.ID)
+	if err != nil {
+		return governance.Check{}, err
+	}
+	return def.New(e.Params)
+}

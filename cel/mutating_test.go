@@ -72,6 +72,18 @@ func TestGenerateMutatingVersionAndShape(t *testing.T) {
 	if _, ok := ops["pods/ephemeralcontainers"]; ok {
 		t.Error("the ephemeral containers subresource must not be mutated")
 	}
+	// pod-security-level has safe defaults only: no VAP, its entry index
+	// kept for the others.
+	vs, ms, err := GeneratePolicyWithMutating(mutatingTestPolicy(nil, "pod-security-level", "automount-token"), testDefinitions(), "1.36")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 2 || vs[0].ID != "automount-token" || vs[0].Entry != 1 || vs[1].Entry != 1 {
+		t.Errorf("validating policies: %+v", vs)
+	}
+	if len(ms) != 2 || ms[0].ID != "pod-security-level" || ms[0].Entry != 0 || ms[1].Entry != 1 {
+		t.Errorf("mutating policies: %+v", ms)
+	}
 	data, err := MarshalMutating(gs)
 	if err != nil {
 		t.Fatal(err)

@@ -49,9 +49,12 @@ controller autogeneration off.
 and binding (admissionregistration.k8s.io/v1, Kubernetes 1.36 or later) per
 entry whose check has a safe default: automount-token sets
 automountServiceAccountToken: false where a pod spec leaves it unset and
-projects no token of its own. The mutations add only what is absent, so a
-compliant object is unchanged; Pods and Jobs are mutated on CREATE only.
-A target below 1.36 is an error (exit 2).`,
+projects no token of its own; pod-security-level (which gets no VAP: the
+PodSecurity plugin judges) sets allowPrivilegeEscalation: false,
+capabilities.drop [ALL] and a pod-level seccompProfile RuntimeDefault where
+unset. The mutations add only what is absent, so a compliant object is
+unchanged; Pods and Jobs are mutated on CREATE only. A target below 1.36 is
+an error (exit 2).`,
 		Example: `  aigov vap generate --policy examples/platformtest/policy.yaml | kubectl apply -f -
   aigov vap generate --policy examples/platformtest/policy.yaml --kube-version 1.33
   aigov vap generate --policy examples/platformtest/policy.yaml --format kyverno | kubectl apply -f -
@@ -71,7 +74,14 @@ A target below 1.36 is an error (exit 2).`,
 			if policyFile == "" {
 				return usageError("--policy is required")
 			}
-			gs, err := generatePolicies(policyFile, kubeVersion)
+			var gs []cel.Generated
+			var mutatingDocs []byte
+			var err error
+			if mutating {
+				gs, mutatingDocs, err = generateWithMutating(policyFile, kubeVersion)
+			} else {
+				gs, err = generatePolicies(policyFile, kubeVersion)
+			}
 			if err != nil {
 				return err
 			}
@@ -89,16 +99,10 @@ A target below 1.36 is an error (exit 2).`,
 				}
 				data = append(data, doc...)
 			}
-			if mutating {
-				docs, err := generateMutatingPolicies(policyFile, kubeVersion)
-				if err != nil {
-					return err
-				}
-				if len(data) > 0 && len(docs) > 0 {
-					data = append(data, "---\n"...)
-				}
-				data = append(data, docs...)
+			if len(data) > 0 && len(mutatingDocs) > 0 {
+				data = append(data, "---\n"...)
 			}
+			data = append(data, mutatingDocs...)
 			_, err = cmd.OutOrStdout().Write(data)
 			return err
 		},
@@ -160,18 +164,21 @@ func generatePolicies(policyFile, kubeVersion string) ([]cel.Generated, error) {
 	return gs, vapError(err)
 }
 
-// generateMutatingPolicies loads a GovernancePolicy and renders the
-// MutatingAdmissionPolicies and bindings of its checks' safe defaults.
-func generateMutatingPolicies(policyFile, kubeVersion string) ([]byte, error) {
+// generateWithMutating loads a GovernancePolicy and generates its VAPs
+// and the MutatingAdmissionPolicies and bindings (rendered) of its checks'
+// safe defaults; an entry with safe defaults only (pod-security-level)
+// gets no VAP.
+func generateWithMutating(policyFile, kubeVersion string) ([]cel.Generated, []byte, error) {
 	policy, err := governance.LoadPolicyFile(policyFile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	gs, err := cel.GeneratePolicyMutating(policy, catalog.Definitions(), kubeVersion)
+	gs, ms, err := cel.GeneratePolicyWithMutating(policy, catalog.Definitions(), kubeVersion)
 	if err != nil {
-		return nil, vapError(err)
+		return nil, nil, vapError(err)
 	}
-	return cel.MarshalMutating(gs)
+	docs, err := cel.MarshalMutating(ms)
+	return gs, docs, err
 }
 
 // vapError makes a version the compiler refuses a usage error and any

@@ -91,3 +91,50 @@ func TestVAPGenerateMutatingRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestVAPGenerateMutatingSafeDefaultsOnly: pod-security-level has safe
+// defaults but no VAP; with --mutating its entry gets only the mutating
+// policy, without it the entry is refused as before.
+func TestVAPGenerateMutatingSafeDefaultsOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	doc := `apiVersion: aigov.dev/v1alpha1
+kind: GovernancePolicy
+metadata: {name: p}
+spec:
+  kubernetesVersion: "1.37"
+  checks:
+  - id: pod-security-level
+    params: {level: restricted}
+  - id: automount-token
+`
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := aigov(t, "", "vap", "generate", "--policy", path, "--mutating")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []string
+	for _, d := range strings.Split(out, "\n---\n") {
+		kind, name := kindAndName(t, d)
+		got = append(got, kind+" "+name)
+	}
+	want := []string{
+		"ValidatingAdmissionPolicy aigov-p-automount-token", "ValidatingAdmissionPolicyBinding aigov-p-automount-token",
+		"ValidatingAdmissionPolicy aigov-p-automount-token-operators", "ValidatingAdmissionPolicyBinding aigov-p-automount-token-operators",
+		"MutatingAdmissionPolicy aigov-p-pod-security-level", "MutatingAdmissionPolicyBinding aigov-p-pod-security-level",
+		"MutatingAdmissionPolicy aigov-p-automount-token", "MutatingAdmissionPolicyBinding aigov-p-automount-token",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("documents:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, s := range []string{`"RuntimeDefault"`, `"/allowPrivilegeEscalation"`, `"/capabilities/drop"`} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %s", s)
+		}
+	}
+	code, _, errOut = aigov(t, "", "vap", "generate", "--policy", path)
+	if code != 2 || !strings.Contains(errOut, `"pod-security-level" has no ValidatingAdmissionPolicy form`) {
+		t.Errorf("without --mutating: exit %d, %s", code, errOut)
+	}
+}
