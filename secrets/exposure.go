@@ -188,6 +188,15 @@ func exposure(inv *governance.Inventory, authz Authorizer, keep func(namespace, 
 	createWorkloads := map[string][][]rbac.SubjectAccess{}
 	updateWorkloads := map[string][]grantedAccess{}
 	hops := map[rbacv1.Subject][]hopAccess{}
+	// Per namespace: who may exec into any pod there, and whether a
+	// grant names pods (else asking by pod name gives the same answer).
+	execAny := map[string][]rbac.SubjectAccess{}
+	execNamed := map[string]bool{}
+	// Per namespace: the subjects that reach every Secret there (list,
+	// create pods or controllers, change templates), and per subject the
+	// impersonators that are none of them (see addImpersonation).
+	nsReaders := map[string]map[rbacv1.Subject]bool{}
+	nsHops := map[string]map[rbacv1.Subject][]hopAccess{}
 	texts := grantTexts{}
 	listSecrets := map[string][]rbac.SubjectAccess{}
 	var out []SecretExposure
@@ -243,18 +252,44 @@ func exposure(inv *governance.Inventory, authz Authorizer, keep func(namespace, 
 		for _, g := range uw {
 			add(g.access, g.subjects)
 		}
+		readers, ok := nsReaders[s.Namespace]
+		if !ok {
+			readers = map[rbacv1.Subject]bool{}
+			for _, sas := range append([][]rbac.SubjectAccess{listSecrets[s.Namespace], cp}, cw...) {
+				for _, sa := range sas {
+					readers[sa.Subject] = true
+				}
+			}
+			for _, g := range uw {
+				for _, sa := range g.subjects {
+					readers[sa.Subject] = true
+				}
+			}
+			nsReaders[s.Namespace] = readers
+			nsHops[s.Namespace] = map[rbacv1.Subject][]hopAccess{}
+		}
 		for _, u := range uses[[2]string{s.Namespace, s.Name}] {
 			if !slices.Contains(e.UsedBy, u.ref) {
 				e.UsedBy = append(e.UsedBy, u.ref)
 			}
 			exec := rbac.Attributes{Verb: "create", Namespace: s.Namespace, Resource: "pods", Subresource: "exec"}
-			add(Access{Via: ViaExec, Verbs: []string{"create"}, Workload: u.ref}, authz.WhoCan(exec))
+			anyPod, ok := execAny[s.Namespace]
+			if !ok {
+				anyPod = authz.WhoCan(exec)
+				execAny[s.Namespace] = anyPod
+				execNamed[s.Namespace] = mayNameObjects(authz, exec)
+			}
+			add(Access{Via: ViaExec, Verbs: []string{"create"}, Workload: u.ref}, anyPod)
 			for _, pod := range u.pods {
-				exec.Name = pod
-				add(Access{Via: ViaExec, Verbs: []string{"create"}, Workload: u.ref, Pods: []string{pod}}, authz.WhoCan(exec))
+				byName := anyPod
+				if execNamed[s.Namespace] {
+					exec.Name = pod
+					byName = authz.WhoCan(exec)
+				}
+				add(Access{Via: ViaExec, Verbs: []string{"create"}, Workload: u.ref, Pods: []string{pod}}, byName)
 			}
 		}
-		addImpersonation(acc, authz, hops)
+		addImpersonation(acc, authz, hops, readers, nsHops[s.Namespace])
 		e.Access = acc.list
 		sortAccess(e.Access)
 		out = append(out, e)
@@ -461,8 +496,14 @@ func hopAttributes(target rbacv1.Subject) []struct {
 // addImpersonation adds to acc, for every subject of its direct accesses
 // (one may read the Secret without acting as someone else), the subjects
 // that can impersonate it or mint a token for it, one hop — those that
-// cannot read the Secret a direct way themselves.
-func addImpersonation(acc *accessList, authz Authorizer, hops map[rbacv1.Subject][]hopAccess) {
+// cannot read the Secret a direct way themselves. readers are subjects
+// with a direct way to every Secret of the namespace (nil: none known);
+// nsHops memoizes, per target subject, its impersonators that are not
+// readers nor system:masters, the only ones a Secret of the namespace can
+// list: with 100 cluster admins impersonating each other, asking every
+// admin about every admin for every Secret was the quadratic part.
+func addImpersonation(acc *accessList, authz Authorizer, hops map[rbacv1.Subject][]hopAccess,
+	readers map[rbacv1.Subject]bool, nsHops map[rbacv1.Subject][]hopAccess) {
 	direct := acc.list[:len(acc.list):len(acc.list)]
 	type target struct {
 		through []string
@@ -487,14 +528,26 @@ func addImpersonation(acc *accessList, authz Authorizer, hops map[rbacv1.Subject
 		}
 	}
 	for _, subj := range order {
-		hs, ok := hops[subj]
+		hs, ok := nsHops[subj]
 		if !ok {
-			for _, h := range hopAttributes(subj) {
-				for _, sa := range authz.WhoCan(h.attrs) {
-					hs = append(hs, hopAccess{via: h.via, sa: sa})
+			all, ok := hops[subj]
+			if !ok {
+				for _, h := range hopAttributes(subj) {
+					for _, sa := range authz.WhoCan(h.attrs) {
+						all = append(all, hopAccess{via: h.via, sa: sa})
+					}
+				}
+				hops[subj] = all
+			}
+			hs = nil
+			for _, h := range all {
+				if !readers[h.sa.Subject] && !h.sa.Superuser {
+					hs = append(hs, h)
 				}
 			}
-			hops[subj] = hs
+			if nsHops != nil {
+				nsHops[subj] = hs
+			}
 		}
 		t := targets[subj]
 		for _, h := range hs {
