@@ -1,4 +1,4 @@
-package main
+package catalog
 
 import (
 	"encoding/json"
@@ -15,12 +15,13 @@ import (
 
 // BenchmarkCheckPlatform runs `aigov check -f platform.yaml -o json` as a
 // user would, in a child process, on issue #16's generated platform
-// (gen.Platform) at 10k, 50k and 100k pods. The binary is built from this
-// package once per run (AIGOV_BENCH_BINARY names another one, e.g. an
+// (gen.Platform) at 10k, 50k and 100k pods. The binary is built from
+// cmd/aigov once per run (AIGOV_BENCH_BINARY names another one, e.g. an
 // earlier build, to compare); the platform files are generated once into
-// $TMPDIR/aigov-bench (gen.CachedFile).
+// $TMPDIR/aigov-bench (gen.CachedFile). It lives here rather than in
+// cmd/aigov, whose tests start a control plane for every run.
 //
-//	go test -run '^$' -bench CheckPlatform -benchtime 1x ./cmd/aigov/
+//	go test -run '^$' -bench CheckPlatform -benchtime 1x ./governance/catalog/
 //
 // Figures per run, from the child's resource usage as /usr/bin/time
 // reports it (os.ProcessState.SysUsage): cpu-s (user + system CPU: on a
@@ -31,7 +32,7 @@ func BenchmarkCheckPlatform(b *testing.B) {
 	bin := os.Getenv("AIGOV_BENCH_BINARY")
 	if bin == "" {
 		bin = filepath.Join(b.TempDir(), "aigov")
-		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", bin, "github.com/aigov/aigov/cmd/aigov").CombinedOutput(); err != nil {
 			b.Fatalf("go build: %v\n%s", err, out)
 		}
 	}
@@ -45,7 +46,7 @@ func BenchmarkCheckPlatform(b *testing.B) {
 			var user, sys time.Duration
 			var peakKiB int64
 			for b.Loop() {
-				ru := runCheck(b, bin, path, report)
+				ru := runCLICheck(b, bin, path, report)
 				user += time.Duration(ru.Utime.Nano())
 				sys += time.Duration(ru.Stime.Nano())
 				peakKiB = max(peakKiB, ru.Maxrss) // kilobytes on Linux
@@ -55,15 +56,15 @@ func BenchmarkCheckPlatform(b *testing.B) {
 			b.ReportMetric(user.Seconds()/n, "user-s/op")
 			b.ReportMetric(sys.Seconds()/n, "sys-s/op")
 			b.ReportMetric(float64(peakKiB)/1024, "peak-RSS-MiB")
-			b.ReportMetric(float64(countFindings(b, report)), "findings")
+			b.ReportMetric(float64(countReportFindings(b, report)), "findings")
 		})
 	}
 }
 
-// runCheck runs one `aigov check` writing its JSON report to report and
+// runCLICheck runs one `aigov check` writing its JSON report to report and
 // returns the child's resource usage. Exit status 1 (findings at or above
 // --fail-on) is a normal outcome.
-func runCheck(b *testing.B, bin, path, report string) *syscall.Rusage {
+func runCLICheck(b *testing.B, bin, path, report string) *syscall.Rusage {
 	out, err := os.Create(report)
 	if err != nil {
 		b.Fatal(err)
@@ -89,8 +90,8 @@ func runCheck(b *testing.B, bin, path, report string) *syscall.Rusage {
 	return ru
 }
 
-// countFindings is the length of the findings list of a JSON report.
-func countFindings(b *testing.B, report string) int {
+// countReportFindings is the length of the findings list of a JSON report.
+func countReportFindings(b *testing.B, report string) int {
 	f, err := os.Open(report)
 	if err != nil {
 		b.Fatal(err)
