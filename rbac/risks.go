@@ -91,7 +91,7 @@ func (g *Graph) bySubject() []*subjectBindings {
 
 func subjectLess(a, b rbacv1.Subject) bool {
 	if a.Kind != b.Kind {
-		return kindOrder[a.Kind] < kindOrder[b.Kind]
+		return kindOrder(a.Kind) < kindOrder(b.Kind)
 	}
 	if a.Namespace != b.Namespace {
 		return a.Namespace < b.Namespace

@@ -1,8 +1,9 @@
 package rbac
 
 import (
+	"cmp"
 	"slices"
-	"sort"
+	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 )
@@ -124,18 +125,29 @@ func normalizeSubject(s rbacv1.Subject, bindingNS string) (rbacv1.Subject, bool)
 	return rbacv1.Subject{}, false
 }
 
-var kindOrder = map[string]int{rbacv1.UserKind: 0, rbacv1.GroupKind: 1, rbacv1.ServiceAccountKind: 2}
+// kindOrder ranks subject kinds: users, groups, service accounts (an
+// unknown kind ranks as a user). A switch, not a map: WhoCan sorts every
+// answer, and a platform's 100 cluster admins are in every one.
+func kindOrder(kind string) int {
+	switch kind {
+	case rbacv1.GroupKind:
+		return 1
+	case rbacv1.ServiceAccountKind:
+		return 2
+	}
+	return 0
+}
 
 func sortSubjects(out []SubjectAccess) {
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].Subject, out[j].Subject
+	slices.SortFunc(out, func(x, y SubjectAccess) int {
+		a, b := &x.Subject, &y.Subject
 		if a.Kind != b.Kind {
-			return kindOrder[a.Kind] < kindOrder[b.Kind]
+			return cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind))
 		}
 		if a.Namespace != b.Namespace {
-			return a.Namespace < b.Namespace
+			return strings.Compare(a.Namespace, b.Namespace)
 		}
-		return a.Name < b.Name
+		return strings.Compare(a.Name, b.Name)
 	})
 }
 
