@@ -21,8 +21,8 @@ func editDocument(src []byte, op Op, path string, value any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var want any
-	if err := yaml.Unmarshal(src, &want); err != nil {
+	var want any // decoded from the node tree just parsed, not from src again
+	if err := d.root.Decode(&want); err != nil {
 		return nil, fmt.Errorf("parsing the document: %w", err)
 	}
 	out, err := d.splice(op, segs, value)
