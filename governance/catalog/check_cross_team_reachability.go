@@ -219,11 +219,11 @@ func whyAll(g *netpol.Graph, edges []netEdge) string {
 	return text("egress", egress) + "; " + text("ingress", ingress)
 }
 
-// workloadRefs maps "namespace/Kind/name" to the workload's ObjectRef.
+// workloadRefs maps each workloadKey to the workload's ObjectRef.
 func workloadRefs(inv *governance.Inventory) map[string]governance.ObjectRef {
 	out := map[string]governance.ObjectRef{}
 	for _, w := range inv.Workloads() {
-		out[w.Namespace+"/"+w.ID()] = w.Object.Ref()
+		out[workloadKey(w)] = w.Object.Ref()
 	}
 	return out
 }

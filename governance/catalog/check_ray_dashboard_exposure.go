@@ -93,7 +93,7 @@ func NewRayDashboardExposure(params any) (governance.Check, error) {
 				if w.Pod == nil || w.Pod.Labels[rayNodeTypeLabel] != "head" {
 					continue
 				}
-				k := w.Namespace + "/" + endpointWorkloadName(w)
+				k := workloadKey(w)
 				cluster := w.Pod.Labels[rayClusterLabel]
 				if cluster == "" {
 					cluster = w.Name
@@ -154,13 +154,6 @@ func NewRayDashboardExposure(params any) (governance.Check, error) {
 			return out
 		},
 	}, nil
-}
-
-// endpointWorkloadName is how netpol names the workload of an endpoint:
-// "Kind/name", with the role in brackets for one of several pod kinds of
-// a custom resource.
-func endpointWorkloadName(w governance.Workload) string {
-	return w.ID()
 }
 
 // rayHeadPorts are the TCP ports of a head pod's dashboard and client

@@ -249,12 +249,6 @@ func gatewayWays(g *gatewayRoutes) map[string][]string {
 	return out
 }
 
-// workloadKey names one kind of pod of a workload:
-// "namespace/Kind/name[role]".
-func workloadKey(w governance.Workload) string {
-	return w.Namespace + "/" + endpointWorkloadName(w)
-}
-
 // mergeSorted returns the entries of lists, sorted, each once.
 func mergeSorted(lists ...[]string) []string {
 	var out []string

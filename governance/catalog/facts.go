@@ -43,7 +43,7 @@ var AssetsFact = governance.NewFact("catalog.Assets", func(p *governance.Pass) [
 	return newClassifier().assets(p.Inventory, ClassificationFact.Of(p))
 }, ClassificationFact)
 
-// workloadEndpointsFact maps "namespace/Kind/name" of a workload to the
+// workloadEndpointsFact maps the workloadKey of a workload to the
 // netpol endpoints of its pods (several when netpol tells its pods apart
 // by IP).
 var workloadEndpointsFact = governance.NewFact("catalog.WorkloadEndpoints", func(p *governance.Pass) map[string][]*netpol.Endpoint {
@@ -60,7 +60,13 @@ var workloadEndpointsFact = governance.NewFact("catalog.WorkloadEndpoints", func
 // endpointsOf returns the netpol endpoints of a workload's pods
 // (workloadEndpointsFact).
 func endpointsOf(byWorkload map[string][]*netpol.Endpoint, w governance.Workload) []*netpol.Endpoint {
-	return byWorkload[w.Namespace+"/"+w.ID()]
+	return byWorkload[workloadKey(w)]
+}
+
+// workloadKey names one kind of pod of a workload as netpol's endpoints
+// do ("namespace/" + Endpoint.Workload): "namespace/Kind/name[role]".
+func workloadKey(w governance.Workload) string {
+	return w.Namespace + "/" + w.ID()
 }
 
 // netEdge is an allowed connection of the graph, with its endpoints.
