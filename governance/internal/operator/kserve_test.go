@@ -7,9 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/yaml"
 )
 
 // kserveTestInventory holds the resources of YAML documents the way the
@@ -218,13 +216,7 @@ func TestKServeTemplatesUnknownFieldsAndWrongTypes(t *testing.T) {
 			if doc == tc.doc {
 				t.Fatal("the test edit did not apply")
 			}
-			var obj map[string]any
-			if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-				t.Fatal(err)
-			}
-			u := unstructured.Unstructured{Object: obj}
-			k, _ := Find(u.GroupVersionKind())
-			_, unknown, err := k.Templates(obj)
+			_, _, unknown, err := testDecode(t, doc)
 			if tc.errHas != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.errHas) {
 					t.Errorf("err = %v, want one naming %s", err, tc.errHas)

@@ -8,7 +8,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/yaml"
 )
 
 // kubeflowTestPods derives the pods of doc.
@@ -546,16 +545,7 @@ spec: {template: {spec: nope}}`,
 	}
 	for name, doc := range cases {
 		t.Run(name, func(t *testing.T) {
-			var obj map[string]any
-			if err := yaml.Unmarshal([]byte(doc), &obj); err != nil {
-				t.Fatal(err)
-			}
-			gv, _ := schema.ParseGroupVersion(String(obj, "apiVersion"))
-			k, ok := Find(gv.WithKind(String(obj, "kind")))
-			if !ok {
-				t.Fatal("kind not found")
-			}
-			if _, _, err := k.Templates(obj); err == nil || !strings.Contains(err.Error(), "spec.") {
+			if _, _, _, err := testDecode(t, doc); err == nil || !strings.Contains(err.Error(), "spec.") {
 				t.Errorf("err = %v, want a decode error naming the field", err)
 			}
 		})
