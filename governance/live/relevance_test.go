@@ -1,0 +1,118 @@
+package live
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
+)
+
+// catalogRules builds every catalog check with its defaults, with the
+// definitions they come from.
+func catalogRules(t *testing.T) ([]governance.Definition, []governance.Rule) {
+	t.Helper()
+	var defs []governance.Definition
+	var rules []governance.Rule
+	for _, d := range catalog.Definitions() {
+		c, err := d.New(nil)
+		if err != nil {
+			continue // needs parameters; its check is built the same way with them
+		}
+		defs = append(defs, d)
+		rules = append(rules, governance.Rule{Check: c})
+	}
+	return defs, rules
+}
+
+// kindWord matches a kind's name in a definition's Kinds text, singular
+// or plural ("Service", "Services", "NetworkPolicies").
+func kindWord(kind string) *regexp.Regexp {
+	plural := kind + "s"
+	switch {
+	case strings.HasSuffix(kind, "y"):
+		plural = strings.TrimSuffix(kind, "y") + "ies"
+	case strings.HasSuffix(kind, "s"):
+		plural = kind + "es"
+	}
+	return regexp.MustCompile(`\b(` + regexp.QuoteMeta(kind) + `|` + regexp.QuoteMeta(plural) + `)\b`)
+}
+
+// TestKindReadersCoverTheCatalog pins knownReaders to the catalog: every
+// name the table gives exists, a kind appears in one entry at most, an
+// inventory check whose Definition.Kinds names a kind of the table is
+// touched by a change of that kind, and the catalog's inventory checks
+// are the ones reviewed against the table (a new one fails here until it
+// is added to the table or to reviewed).
+func TestKindReadersCoverTheCatalog(t *testing.T) {
+	defs, rules := catalogRules(t)
+	r := newRelevance(rules)
+
+	inventory := map[string]bool{}
+	for _, rule := range rules {
+		if rule.Check.Inventory != nil {
+			inventory[rule.Check.ID] = true
+		}
+	}
+	seen := map[schema.GroupKind]bool{}
+	for _, kr := range knownReaders() {
+		for _, gk := range kr.kinds {
+			if seen[gk] {
+				t.Errorf("kind %v is in two entries of knownReaders", gk)
+			}
+			seen[gk] = true
+		}
+		for _, f := range kr.facts {
+			if _, ok := r.facts[f]; !ok {
+				t.Errorf("knownReaders names fact %q, which no catalog check requires", f)
+			}
+		}
+		for _, id := range kr.checks {
+			if !inventory[id] {
+				t.Errorf("knownReaders names check %q, which is not an inventory check of the catalog", id)
+			}
+		}
+	}
+
+	for i, d := range defs {
+		if rules[i].Check.Inventory == nil {
+			continue
+		}
+		text := strings.Join(d.Kinds, " ")
+		for gk := range seen {
+			if kindWord(gk.Kind).MatchString(text) && !r.ruleTouched(gk, i) {
+				t.Errorf("check %s names %s in its kinds (%q) but a %v change does not touch it", d.ID, gk.Kind, text, gk)
+			}
+		}
+	}
+
+	// reviewed are the catalog's inventory checks, each read against the
+	// analyzers' sources when the table was last changed.
+	reviewed := []string{
+		"ai-internet-egress", "ai-serviceaccount-permissions", "ai-workload-own-serviceaccount",
+		"cross-team-reachability", "encryption-identity-first", "encryption-secrets-not-covered",
+		"gpu-above-limitrange-max", "gpu-limitrange-cap", "gpu-request-limit-mismatch", "gpu-without-quota",
+		"inference-exposure", "inference-pool-selects-non-model-servers", "namespace-default-deny",
+		"pod-security-level", "provider-key-secret-exposure", "ray-dashboard-exposure",
+		"rbac-binding-missing-role", "rbac-empty-rule", "rbac-invalid-nonresourceurls",
+		"rbac-missing-serviceaccount", "rbac-resourcenames-verb", "rbac-unknown-resource",
+		"rbac-unknown-verb", "rbac-wildcard-team-grant", "route-to-other-team",
+		"secret-data-in-source", "secret-data-invalid-base64", "secret-in-last-applied-annotation",
+		"secret-literal-provider-key", "secret-literal-sensitive-name", "secret-private-key-material",
+		"secret-stringdata-in-source", "secret-type-keys-missing", "secret-url-credentials",
+		"secret-volume-unused", "sensitive-workload-classification", "shadow-ai",
+		"team-group-risks", "vector-db-isolation",
+	}
+	var got []string
+	for id := range inventory {
+		got = append(got, id)
+	}
+	sort.Strings(got)
+	if strings.Join(got, "\n") != strings.Join(reviewed, "\n") {
+		t.Errorf("the catalog's inventory checks changed; check which kinds each new one reads, update knownReaders, then reviewed:\ngot  %q\nwant %q", got, reviewed)
+	}
+}
