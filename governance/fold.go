@@ -183,15 +183,12 @@ func (fd *folder) match(owner, child *Object, f Finding) int {
 	}
 	want := foldKey(child, f)
 	for _, j := range idx {
-		if foldKeyIn(owner, t, fd.findingAt(j)) == want {
+		if foldKeyIn(owner, t, fd.findings[j]) == want {
 			return j
 		}
 	}
 	return -1
 }
-
-// findingAt returns the finding of index j.
-func (fd *folder) findingAt(j int) Finding { return fd.findings[j] }
 
 // ownerTemplate returns the pod template of owner that child's pods come
 // from: the only one, the one of the child's role, or the one whose
