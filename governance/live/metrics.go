@@ -240,9 +240,9 @@ func labels(kv ...string) string {
 
 // escapeLabel escapes a label value as the text format requires: backslash,
 // double quote and line feed.
-func escapeLabel(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
-}
+func escapeLabel(s string) string { return labelEscaper.Replace(s) }
+
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 
 func formatValue(v float64) string {
 	switch {
