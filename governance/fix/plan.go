@@ -261,6 +261,12 @@ func (p *planner) podSecurity(f governance.Finding, o *governance.Object) {
 		for _, c := range containers(t) {
 			sc := c.c.SecurityContext
 			switch {
+			case refusesNoEscalation(sc):
+				// The apiserver refuses allowPrivilegeEscalation: false next
+				// to privileged: true or capabilities.add CAP_SYS_ADMIN
+				// (k8s.io/kubernetes pkg/apis/core/validation, v1.37).
+				p.suggest(f, c.path+".securityContext.allowPrivilegeEscalation",
+					fmt.Sprintf("container %q is privileged or adds CAP_SYS_ADMIN, which the apiserver refuses with allowPrivilegeEscalation: false; drop those first (not edited)", c.c.Name))
 			case sc == nil || sc.AllowPrivilegeEscalation == nil:
 				p.edit(f, c.path+".securityContext.allowPrivilegeEscalation", OpSet, nil, false,
 					fmt.Sprintf("container %q leaves allowPrivilegeEscalation unset (setuid binaries may gain privileges)", c.c.Name))
@@ -290,6 +296,19 @@ func (p *planner) podSecurity(f governance.Finding, o *governance.Object) {
 	case "securityContext.runAsNonRoot":
 		p.runAsNonRoot(f, t)
 	}
+}
+
+// refusesNoEscalation reports whether the apiserver's validation would
+// refuse allowPrivilegeEscalation: false on a container with sc: privileged
+// true, or CAP_SYS_ADMIN (spelt so) in capabilities.add.
+func refusesNoEscalation(sc *corev1.SecurityContext) bool {
+	if sc == nil {
+		return false
+	}
+	if sc.Privileged != nil && *sc.Privileged {
+		return true
+	}
+	return sc.Capabilities != nil && slices.Contains(sc.Capabilities.Add, "CAP_SYS_ADMIN")
 }
 
 // seccomp sets the pod's seccompProfile to RuntimeDefault where the pod

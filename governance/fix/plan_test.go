@@ -32,6 +32,15 @@ func TestPlanLeavesChoicesAlone(t *testing.T) {
 			noEdit: "spec.containers[0].securityContext.allowPrivilegeEscalation",
 		},
 		{
+			// The apiserver refuses allowPrivilegeEscalation: false next to
+			// CAP_SYS_ADMIN (pkg/apis/core/validation, v1.37).
+			name: "a container that adds CAP_SYS_ADMIN",
+			manifest: restricted + "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  containers:\n  - name: c\n    image: i:1\n" +
+				"    securityContext: {capabilities: {add: [CAP_SYS_ADMIN]}}\n",
+			path: "spec.containers[0].securityContext.allowPrivilegeEscalation", want: "which the apiserver refuses",
+			noEdit: "spec.containers[0].securityContext.allowPrivilegeEscalation",
+		},
+		{
 			name: "a pod-level Unconfined seccomp profile",
 			manifest: restricted + "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  securityContext:\n    seccompProfile: {type: Unconfined}\n" +
 				"  containers: [{name: c, image: i:1}]\n",
