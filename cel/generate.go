@@ -314,18 +314,26 @@ func Policies(gs []Generated) ([]*admissionregistrationv1.ValidatingAdmissionPol
 // Marshal renders generated policies as a YAML stream: each policy
 // followed by its binding, "---" between documents.
 func Marshal(gs []Generated) ([]byte, error) {
-	var buf bytes.Buffer
+	objs := make([]any, 0, 2*len(gs))
 	for _, g := range gs {
-		for _, obj := range []any{g.Policy, g.Binding} {
-			data, err := marshalObject(obj)
-			if err != nil {
-				return nil, err
-			}
-			if buf.Len() > 0 {
-				buf.WriteString("---\n")
-			}
-			buf.Write(data)
+		objs = append(objs, g.Policy, g.Binding)
+	}
+	return marshalStream(objs)
+}
+
+// marshalStream renders objects (see marshalObject) as a YAML stream,
+// "---" between documents, in order.
+func marshalStream(objs []any) ([]byte, error) {
+	var buf bytes.Buffer
+	for _, obj := range objs {
+		data, err := marshalObject(obj)
+		if err != nil {
+			return nil, err
 		}
+		if buf.Len() > 0 {
+			buf.WriteString("---\n")
+		}
+		buf.Write(data)
 	}
 	return buf.Bytes(), nil
 }

@@ -16,7 +16,6 @@ package cel
 // kube-apiserver by this package's tests.
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -152,22 +151,15 @@ func KyvernoPolicy(g Generated) (*KyvernoValidatingPolicy, error) {
 // MarshalKyverno renders the Kyverno ValidatingPolicies of generated
 // policies as a YAML stream, "---" between documents, in order.
 func MarshalKyverno(gs []Generated) ([]byte, error) {
-	var buf bytes.Buffer
+	objs := make([]any, 0, len(gs))
 	for _, g := range gs {
 		k, err := KyvernoPolicy(g)
 		if err != nil {
 			return nil, err
 		}
-		data, err := marshalObject(k)
-		if err != nil {
-			return nil, err
-		}
-		if buf.Len() > 0 {
-			buf.WriteString("---\n")
-		}
-		buf.Write(data)
+		objs = append(objs, k)
 	}
-	return buf.Bytes(), nil
+	return marshalStream(objs)
 }
 
 // VAPSpec returns the ValidatingAdmissionPolicy spec whose expressions are

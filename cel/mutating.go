@@ -178,20 +178,11 @@ func mutatingRules(rules []admissionregistrationv1.NamedRuleWithOperations) []ad
 // MarshalMutating renders generated mutating policies as a YAML stream:
 // each policy followed by its binding, "---" between documents.
 func MarshalMutating(gs []GeneratedMutating) ([]byte, error) {
-	var out []byte
+	objs := make([]any, 0, 2*len(gs))
 	for _, g := range gs {
-		for _, obj := range []any{g.Policy, g.Binding} {
-			data, err := marshalObject(obj)
-			if err != nil {
-				return nil, err
-			}
-			if len(out) > 0 {
-				out = append(out, "---\n"...)
-			}
-			out = append(out, data...)
-		}
+		objs = append(objs, g.Policy, g.Binding)
 	}
-	return out, nil
+	return marshalStream(objs)
 }
 
 // GeneratePolicyMutating loads the target version as GeneratePolicy does
