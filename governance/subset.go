@@ -5,7 +5,8 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/aigov/aigov/governance/internal/operator"
 )
@@ -239,13 +240,8 @@ func (e *Engine) RunSubset(pass *Pass, rules []int, objects []*Object) ([]Findin
 func exemptionsOf(inv *Inventory) func(ObjectRef, Check) bool {
 	cache := map[Key]exemptions{}
 	return func(ref ObjectRef, c Check) bool {
-		group := ref.APIVersion
-		if i := strings.LastIndexByte(group, '/'); i >= 0 {
-			group = group[:i]
-		} else {
-			group = ""
-		}
-		k := Key{Group: group, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}
+		gv, _ := schema.ParseGroupVersion(ref.APIVersion)
+		k := Key{Group: gv.Group, Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name}
 		e, ok := cache[k]
 		if !ok {
 			e = exemptions{}
