@@ -142,7 +142,7 @@ func (f Finding) MarshalJSON() ([]byte, error) {
 		Namespace: f.Object.Namespace, Path: f.Path, Severity: f.Severity, Action: f.Action,
 		Message: f.Message, Remediation: f.Remediation, File: f.Object.Source.File,
 		Line: f.Object.Source.Line, Document: f.Object.Source.Document, Known: f.Known,
-		Affected: f.Affected, Example: exampleName(f.Example),
+		Affected: f.Affected, Example: f.ExampleName(),
 	})
 }
 
@@ -167,13 +167,13 @@ func (f *Finding) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// exampleName is the JSON form of Finding.Example: "Kind/name", or ""
-// when there is none.
-func exampleName(r ObjectRef) string {
-	if r.Kind == "" && r.Name == "" {
+// ExampleName is what reports show of Example: "Kind/name" (in the
+// finding's namespace), or "" when nothing was folded.
+func (f Finding) ExampleName() string {
+	if f.Example.Kind == "" && f.Example.Name == "" {
 		return ""
 	}
-	return r.String()
+	return f.Example.String()
 }
 
 // FoldedText is what reports append to a finding's message for the pods

@@ -216,7 +216,7 @@ func policyReportResult(f governance.Finding, ts metav1.Timestamp) PolicyReportR
 	if f.Affected > 0 {
 		props["affected"] = strconv.Itoa(f.Affected)
 	}
-	if ex := exampleOf(f); ex != "" {
+	if ex := f.ExampleName(); ex != "" {
 		props["example"] = ex
 	}
 	if len(props) == 0 {

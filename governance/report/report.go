@@ -150,12 +150,3 @@ func objectName(r governance.ObjectRef) string {
 func isDeny(a governance.Action) bool {
 	return a == "" || strings.EqualFold(string(a), string(governance.ActionDeny))
 }
-
-// exampleOf renders the object a finding names as an example of those
-// folded into it, "Kind/name" (in the finding's namespace), or "".
-func exampleOf(f governance.Finding) string {
-	if f.Example == (governance.ObjectRef{}) {
-		return ""
-	}
-	return f.Example.String()
-}

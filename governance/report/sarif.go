@@ -172,7 +172,7 @@ func buildSARIF(r Report) sarifLog {
 			PartialFingerprints: map[string]string{SARIFFingerprint: hex.EncodeToString(sum[:])},
 			BaselineState:       state,
 			Properties: sarifResultProps{Severity: f.Severity.String(), Action: string(f.Action),
-				Affected: f.Affected, Example: exampleOf(f)},
+				Affected: f.Affected, Example: f.ExampleName()},
 		}
 		results = append(results, res)
 	}
