@@ -15,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/internal/testenv"
 )
 
@@ -97,15 +96,7 @@ func corpusServiceAccounts(cases []diffCase) []string {
 func TestDifferentialAPIServer(t *testing.T) {
 	env := testenv.Shared(t)
 	cs, dyn := env.Client(t), env.Dynamic(t)
-	comp, err := NewCompiler("1.30")
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader, err := governance.NewLoader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader.DefaultNamespace = "difftest"
+	comp, loader := diffSetup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	// The AI operators' resources of the corpus are created through their

@@ -76,15 +76,7 @@ func largeDeployment(t testing.TB) map[string]any {
 // an expression known to exceed the per-call limit proves the test sees
 // the overrun.
 func TestRuntimeCostOfLargeObjects(t *testing.T) {
-	comp, err := NewCompiler("1.30")
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader, err := governance.NewLoader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loader.DefaultNamespace = "difftest"
+	comp, loader := diffSetup(t)
 	large := loadCase(t, loader, diffCase{name: "large", manifest: largeDeployment(t)})
 	admit := func(t *testing.T, label string, e governance.PolicyEntry) Response {
 		t.Helper()

@@ -140,10 +140,10 @@ func newGoCheck(t testing.TB, e governance.PolicyEntry) governance.Check {
 	return c
 }
 
-// TestDifferentialInProcess proves that, for every catalog check, the
-// generated policy evaluated by the apiserver's admission code in-process
-// denies exactly the objects the Go check reports.
-func TestDifferentialInProcess(t *testing.T) {
+// diffSetup returns the compiler (Kubernetes 1.30) and the loader (default
+// namespace "difftest") the differential tests build and load the corpus with.
+func diffSetup(t *testing.T) (*Compiler, *governance.Loader) {
+	t.Helper()
 	comp, err := NewCompiler("1.30")
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +153,14 @@ func TestDifferentialInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	loader.DefaultNamespace = "difftest"
+	return comp, loader
+}
+
+// TestDifferentialInProcess proves that, for every catalog check, the
+// generated policy evaluated by the apiserver's admission code in-process
+// denies exactly the objects the Go check reports.
+func TestDifferentialInProcess(t *testing.T) {
+	comp, loader := diffSetup(t)
 	total := 0
 	for _, dc := range corpus(t) {
 		label := diffLabel(dc.entry)
