@@ -13,6 +13,7 @@ package catalog
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -163,22 +164,16 @@ func imageClassCEL(parts string) string {
 		1: last,
 		2: `(` + repoParts + ` >= 2 ? ` + parts + `[size(` + parts + `) - 2].lowerAscii() + "/" + ` + last + ` : "")`,
 	}
-	exact := map[string]string{}
-	var exactKeys []string
+	// The table as the Go classifier splits it: exact repositories and
+	// wildcard patterns in table order.
+	cl := newClassifier()
 	type wildcard struct{ cond, class string }
 	var wildcards []wildcard
-	for _, p := range imagePatterns() {
-		if !strings.ContainsAny(p.pattern, "*?[\\") {
-			if _, dup := exact[p.pattern]; !dup {
-				exact[p.pattern] = string(p.class)
-				exactKeys = append(exactKeys, p.pattern)
-			}
-			continue
-		}
-		if prefix, ok := strings.CutSuffix(p.pattern, "/**"); ok {
+	for _, p := range cl.images {
+		if p.prefix != "" {
 			// The repository starts with the prefix's components and has
 			// at least one more.
-			comps := strings.Split(prefix, "/")
+			comps := strings.Split(strings.TrimSuffix(p.prefix, "/"), "/")
 			conds := []string{repoParts + ` > ` + fmt.Sprint(len(comps))}
 			for i, c := range comps {
 				conds = append(conds, parts+`[(`+registry+` ? 1 : 0) + `+fmt.Sprint(i)+`].lowerAscii() == `+governance.CELString(c))
@@ -186,17 +181,16 @@ func imageClassCEL(parts string) string {
 			wildcards = append(wildcards, wildcard{`(` + strings.Join(conds, " && ") + `)`, string(p.class)})
 			continue
 		}
-		n := strings.Count(p.pattern, "/") + 1
-		s, ok := suffix[n]
+		s, ok := suffix[p.parts]
 		if !ok {
 			continue // the Go classifier never matches it either
 		}
 		wildcards = append(wildcards, wildcard{`(` + s + ` != "" && ` + s + `.matches(` + governance.CELString(globRegexp(p.pattern)) + `))`, string(p.class)})
 	}
-	slices.Sort(exactKeys)
+	exactKeys := slices.Sorted(maps.Keys(cl.exact))
 	entries := make([]string, len(exactKeys))
 	for i, k := range exactKeys {
-		entries[i] = governance.CELString(k) + ": " + governance.CELString(exact[k])
+		entries[i] = governance.CELString(k) + ": " + governance.CELString(string(cl.exact[k]))
 	}
 	exactMap := "{" + strings.Join(entries, ", ") + "}"
 	expr := `""`
