@@ -12,23 +12,23 @@ import (
 // FieldLine returns the file line of the field at path (relative to the
 // object, which is item of a List document when item >= 0) in doc: the
 // line of its key, or of the deepest part of the path that exists, or the
-// document's first line.
+// document's first line. root holds the document's node tree, made on first
+// use, so that a caller placing many fields in one document parses it once.
 func FieldLine(doc Document, item int, p string, root **yamlv3.Node) int {
 	if item >= 0 {
 		p = "items[" + strconv.Itoa(item) + "]." + p
 	}
-	var line int
-	if doc.JSON {
-		line = JSONFieldLine(doc.Data, p)
-	} else {
-		if *root == nil {
+	if *root == nil {
+		if doc.JSON {
+			*root = jsonTree(doc.Data)
+		} else {
 			*root = &yamlv3.Node{}
 			if yamlv3.Unmarshal(doc.Data, *root) != nil {
 				**root = yamlv3.Node{}
 			}
 		}
-		line = yamlFieldLine(*root, p)
 	}
+	line := yamlFieldLine(*root, p)
 	if line <= 0 {
 		return doc.Line
 	}
@@ -119,80 +119,86 @@ func yamlFieldLine(root *yamlv3.Node, p string) int {
 }
 
 // JSONFieldLine is FieldLine over a JSON document (lines relative to it).
+// It parses the document for one path; FieldLine keeps the tree for many.
 func JSONFieldLine(js []byte, p string) int {
 	if p == "" {
 		return 0
 	}
+	return yamlFieldLine(jsonTree(js), p)
+}
+
+// jsonTree reads a JSON document into the node tree YAML documents parse
+// to (mappings, sequences and scalars with the line each starts on), so
+// that one path walk serves both; invalid JSON gives an empty tree. The
+// decoder's offsets only grow, so lines are counted once over the input:
+// linear in the document, however many fields are placed in it.
+func jsonTree(js []byte) *yamlv3.Node {
 	dec := json.NewDecoder(bytes.NewReader(js))
-	lineAt := func(offset int64) int { return 1 + bytes.Count(js[:min(offset, int64(len(js)))], []byte("\n")) }
-	// walk consumes one value and returns the line of the deepest part of
-	// p that exists within it, with the length of p left unmatched there
-	// (-1: nothing matched); ok is false on invalid JSON.
-	var walk func(p string, depth int) (line, left int, ok bool)
-	walk = func(p string, depth int) (line, left int, ok bool) {
-		left = -1
+	dec.UseNumber()
+	counted, line := 0, 1
+	lineAt := func(offset int64) int {
+		end := int(min(offset, int64(len(js))))
+		if end > counted {
+			line += bytes.Count(js[counted:end], []byte("\n"))
+			counted = end
+		}
+		return line
+	}
+	// valueStart is the offset of the next value: the decoder stands after
+	// the previous token, before any blanks, comma or colon.
+	valueStart := func() int64 {
+		start := dec.InputOffset()
+		for start < int64(len(js)) && strings.IndexByte(" \t\r\n,:", js[start]) >= 0 {
+			start++
+		}
+		return start
+	}
+	var value func(depth int) (*yamlv3.Node, bool)
+	value = func(depth int) (*yamlv3.Node, bool) {
+		start := lineAt(valueStart())
 		tok, err := dec.Token()
 		if err != nil || depth > MaxNestingDepth {
-			return 0, -1, false
+			return nil, false
 		}
 		delim, isDelim := tok.(json.Delim)
 		if !isDelim {
-			return 0, -1, true
+			return &yamlv3.Node{Kind: yamlv3.ScalarNode, Line: start}, true
 		}
-		better := func(l, n int) {
-			if n >= 0 && (left < 0 || n <= left) {
-				line, left = l, n
-			}
-		}
+		n := &yamlv3.Node{Line: start}
 		switch delim {
 		case '{':
+			n.Kind = yamlv3.MappingNode
 			for dec.More() {
+				keyLine := lineAt(valueStart())
 				tok, err := dec.Token()
 				if err != nil {
-					return 0, -1, false
+					return nil, false
 				}
 				k, _ := tok.(string)
-				rest, match := nextKey(p, k)
-				sub := "\x00" // matches nothing
-				if match {
-					better(lineAt(dec.InputOffset()), len(rest))
-					if rest != "" {
-						sub = rest
-					}
-				}
-				l, n, ok := walk(sub, depth+1)
+				v, ok := value(depth + 1)
 				if !ok {
-					return 0, -1, false
+					return nil, false
 				}
-				better(l, n)
+				n.Content = append(n.Content, &yamlv3.Node{Kind: yamlv3.ScalarNode, Value: k, Line: keyLine}, v)
 			}
 		case '[':
-			i, rest, hasIndex := nextIndex(p)
-			for j := 0; dec.More(); j++ {
-				sub := "\x00"
-				if hasIndex && j == i {
-					// The decoder stands at the end of the previous
-					// element (before its comma): the element starts
-					// after the comma and blanks.
-					start := dec.InputOffset()
-					for start < int64(len(js)) && strings.IndexByte(" \t\r\n,", js[start]) >= 0 {
-						start++
-					}
-					better(lineAt(start), len(rest))
-					if rest != "" {
-						sub = rest
-					}
-				}
-				l, n, ok := walk(sub, depth+1)
+			n.Kind = yamlv3.SequenceNode
+			for dec.More() {
+				v, ok := value(depth + 1)
 				if !ok {
-					return 0, -1, false
+					return nil, false
 				}
-				better(l, n)
+				n.Content = append(n.Content, v)
 			}
+		default:
+			return nil, false
 		}
 		_, err = dec.Token() // the closing delimiter
-		return line, left, err == nil
+		return n, err == nil
 	}
-	line, _, _ := walk(p, 1)
-	return line
+	top, ok := value(1)
+	if !ok {
+		return &yamlv3.Node{}
+	}
+	return &yamlv3.Node{Kind: yamlv3.DocumentNode, Content: []*yamlv3.Node{top}}
 }
