@@ -27,33 +27,60 @@ import (
 //	aigov_informer_last_event_timestamp_seconds{resource} gauge  Unix time of the resource's last watch event
 //	aigov_resource_degraded{resource,reason}     gauge     1 for a kind that cannot be read (forbidden, ...)
 //	aigov_report_writes_total{result}            counter   report writes: applied, deleted, error
+//	aigov_admission_review_duration_seconds{group,kind,verdict} histogram  admission reviews by the kind under review and verdict; _count counts the decisions
+//	aigov_resource_reprobes_total{result}        counter   re-probes of kinds that could not be kept: readable, degraded, error
 //	aigov_leader                                 gauge     1 while this replica writes the reports
 //	aigov_ready                                  gauge     1 after the first full sync and evaluation
 
 // ContentType is the Content-Type of the exposition.
 const ContentType = "text/plain; version=0.0.4; charset=utf-8"
 
-// durationBuckets are the upper bounds, in seconds, of the duration
+// durationBuckets are the upper bounds, in seconds, of the evaluation
 // histograms: from a small inventory's evaluation to the 5 s the reports
 // must follow a change in.
 var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
 
+// admissionBuckets are those of the admission latency: fine around the
+// 50 ms a review of a 10,000-pod inventory must stay under (p99), up to the
+// apiserver's default webhook timeout of 10 s.
+var admissionBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
 type histogram struct {
+	bounds []float64
 	counts []uint64 // per bucket, not cumulative; the last is +Inf
 	sum    float64
 	count  uint64
 }
 
-func newHistogram() histogram { return histogram{counts: make([]uint64, len(durationBuckets)+1)} }
+func newHistogram(bounds []float64) histogram {
+	return histogram{bounds: bounds, counts: make([]uint64, len(bounds)+1)}
+}
 
 func (h *histogram) observe(v float64) {
-	i := sort.SearchFloat64s(durationBuckets, v)
+	i := sort.SearchFloat64s(h.bounds, v)
 	h.counts[i]++
 	h.sum += v
 	h.count++
 }
 
 type findingSeries struct{ check, severity, namespace string }
+
+// admissionSeries is one admission histogram: the group and kind of the
+// object under review and the verdict.
+type admissionSeries struct{ group, kind, verdict string }
+
+// Admission verdicts. allowed, warned (allowed with warnings) and denied
+// are policy decisions; invalid is a request whose object cannot be judged
+// (denied with 400); error and timeout are reviews that did not finish, which
+// the webhook denies or, failing open, admits.
+const (
+	verdictAllowed = "allowed"
+	verdictWarned  = "warned"
+	verdictDenied  = "denied"
+	verdictInvalid = "invalid"
+	verdictError   = "error"
+	verdictTimeout = "timeout"
+)
 
 // resourceState is one watched or degraded resource at scrape time.
 type resourceState struct {
@@ -73,6 +100,8 @@ type metrics struct {
 	inventoryObjects int
 	inputErrors      int
 	reportWrites     map[string]uint64
+	admission        map[admissionSeries]*histogram
+	reprobes         map[string]uint64
 	leader           bool
 	ready            bool
 	// resources and pending are read at scrape time from the server.
@@ -81,8 +110,30 @@ type metrics struct {
 }
 
 func newMetrics() *metrics {
-	return &metrics{findings: map[findingSeries]int{}, evalDuration: newHistogram(), changeToEval: newHistogram(),
-		reportWrites: map[string]uint64{}}
+	return &metrics{findings: map[findingSeries]int{}, evalDuration: newHistogram(durationBuckets),
+		changeToEval: newHistogram(durationBuckets), reportWrites: map[string]uint64{},
+		admission: map[admissionSeries]*histogram{}, reprobes: map[string]uint64{}}
+}
+
+// admitted records one admission review.
+func (m *metrics) admitted(group, kind, verdict string, took time.Duration) {
+	s := admissionSeries{group: group, kind: kind, verdict: verdict}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := m.admission[s]
+	if h == nil {
+		nh := newHistogram(admissionBuckets)
+		h = &nh
+		m.admission[s] = h
+	}
+	h.observe(took.Seconds())
+}
+
+// reprobed records one re-probe of a kind that could not be kept.
+func (m *metrics) reprobed(result string) {
+	m.mu.Lock()
+	m.reprobes[result]++
+	m.mu.Unlock()
 }
 
 // evaluated records one evaluation.
@@ -156,8 +207,12 @@ func (m *metrics) write(w io.Writer) error {
 
 	header(&b, "aigov_evaluations_total", "counter", "Evaluations run.")
 	sample(&b, "aigov_evaluations_total", "", float64(m.evaluations))
-	writeHistogram(&b, "aigov_evaluation_duration_seconds", "Time to rebuild the inventory from the informer caches and run the engine.", m.evalDuration)
-	writeHistogram(&b, "aigov_change_to_evaluation_seconds", "Time from the oldest watch event an evaluation covers to its findings.", m.changeToEval)
+	name := "aigov_evaluation_duration_seconds"
+	header(&b, name, "histogram", "Time to rebuild the inventory from the informer caches and run the engine.")
+	writeHistogram(&b, name, nil, m.evalDuration)
+	name = "aigov_change_to_evaluation_seconds"
+	header(&b, name, "histogram", "Time from the oldest watch event an evaluation covers to its findings.")
+	writeHistogram(&b, name, nil, m.changeToEval)
 	header(&b, "aigov_evaluation_pending_seconds", "gauge", "Age of the oldest watch event not yet evaluated; 0 when the findings are current.")
 	sample(&b, "aigov_evaluation_pending_seconds", "", pending.Seconds())
 	header(&b, "aigov_inventory_objects", "gauge", "Objects in the latest inventory.")
@@ -189,6 +244,31 @@ func (m *metrics) write(w io.Writer) error {
 	for _, result := range []string{"applied", "deleted", "error"} {
 		sample(&b, "aigov_report_writes_total", labels("result", result), float64(m.reportWrites[result]))
 	}
+	header(&b, "aigov_resource_reprobes_total", "counter", "Re-probes of kinds that could not be kept, by result: readable, degraded, error.")
+	for _, result := range []string{"readable", "degraded", "error"} {
+		sample(&b, "aigov_resource_reprobes_total", labels("result", result), float64(m.reprobes[result]))
+	}
+
+	name = "aigov_admission_review_duration_seconds"
+	header(&b, name, "histogram", "Admission reviews by the group and kind under review and verdict (allowed, warned, denied, invalid, error, timeout): time from decoding the object to the verdict.")
+	admission := make([]admissionSeries, 0, len(m.admission))
+	for s := range m.admission {
+		admission = append(admission, s)
+	}
+	sort.Slice(admission, func(i, j int) bool {
+		a, c := admission[i], admission[j]
+		if a.group != c.group {
+			return a.group < c.group
+		}
+		if a.kind != c.kind {
+			return a.kind < c.kind
+		}
+		return a.verdict < c.verdict
+	})
+	for _, s := range admission {
+		writeHistogram(&b, name, []string{"group", s.group, "kind", s.kind, "verdict", s.verdict}, *m.admission[s])
+	}
+
 	header(&b, "aigov_leader", "gauge", "1 while this replica writes the reports.")
 	sample(&b, "aigov_leader", "", boolValue(m.leader))
 	header(&b, "aigov_ready", "gauge", "1 after the first full sync and evaluation.")
@@ -209,16 +289,21 @@ func sample(b *strings.Builder, name, labels string, v float64) {
 	b.WriteByte('\n')
 }
 
-func writeHistogram(b *strings.Builder, name, help string, h histogram) {
-	header(b, name, "histogram", help)
+// writeHistogram writes one histogram's series with the labels kv
+// (alternating names and values) besides le.
+func writeHistogram(b *strings.Builder, name string, kv []string, h histogram) {
 	var cumulative uint64
-	for i, le := range durationBuckets {
+	for i, le := range h.bounds {
 		cumulative += h.counts[i]
-		sample(b, name+"_bucket", labels("le", formatValue(le)), float64(cumulative))
+		sample(b, name+"_bucket", labels(append(kv[:len(kv):len(kv)], "le", formatValue(le))...), float64(cumulative))
 	}
-	sample(b, name+"_bucket", labels("le", "+Inf"), float64(h.count))
-	sample(b, name+"_sum", "", h.sum)
-	sample(b, name+"_count", "", float64(h.count))
+	sample(b, name+"_bucket", labels(append(kv[:len(kv):len(kv)], "le", "+Inf")...), float64(h.count))
+	rest := ""
+	if len(kv) > 0 {
+		rest = labels(kv...)
+	}
+	sample(b, name+"_sum", rest, h.sum)
+	sample(b, name+"_count", rest, float64(h.count))
 }
 
 // labels renders {k="v",...} from alternating names and values.

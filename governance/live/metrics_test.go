@@ -1,14 +1,25 @@
 package live
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/policyset"
 )
 
 // TestMetricsExposition: findings per check, severity and namespace;
@@ -112,4 +123,101 @@ func TestChangesDebounce(t *testing.T) {
 	busy := time.Since(start)
 	assert.GreaterOrEqual(t, busy, 400*time.Millisecond)
 	assert.Less(t, busy, 1500*time.Millisecond)
+}
+
+// TestAdmissionMetrics sends reviews through the webhook's handler and
+// scrapes the server's /metrics: one histogram per group, kind and verdict,
+// the admission buckets, and a review before the first evaluation counted
+// as an error.
+func TestAdmissionMetrics(t *testing.T) {
+	rules, err := policyset.Rules("testdata/admission-policy.yaml")
+	require.NoError(t, err)
+	s, err := New(Options{Config: &rest.Config{Host: "https://127.0.0.1:1"}, Rules: rules})
+	require.NoError(t, err)
+	hook, err := s.webhookServer()
+	require.NoError(t, err)
+	send := func(op admissionv1.Operation, manifest string) *admissionv1.AdmissionResponse {
+		t.Helper()
+		body, err := json.Marshal(admissionv1.AdmissionReview{
+			TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
+			Request:  request(t, op, manifest)})
+		require.NoError(t, err)
+		r := httptest.NewRequest(http.MethodPost, "/validate", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		hook.ServeHTTP(w, r)
+		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		var out admissionv1.AdmissionReview
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out))
+		require.NotNil(t, out.Response)
+		return out.Response
+	}
+	scrape := func() string {
+		t.Helper()
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, ContentType, w.Header().Get("Content-Type"))
+		return w.Body.String()
+	}
+	const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: nlp-team}\ndata: {k: v}\n"
+
+	// Before the first evaluation a review cannot be judged: denied (fail
+	// closed) and counted as an error.
+	assert.False(t, send(admissionv1.Create, configMap).Allowed)
+
+	loader, err := governance.NewLoader()
+	require.NoError(t, err)
+	inv, err := loader.Load(append(fixedFiles(fixedPlatform...), "testdata/search-team.yaml")...)
+	require.NoError(t, err)
+	pass := governance.NewPass(inv)
+	s.snapshot.Store(&Snapshot{Generation: 1, Findings: s.engine.RunPass(pass), Objects: inv.Len(), inventory: inv, pass: pass})
+
+	assert.True(t, send(admissionv1.Create, configMap).Allowed)
+	assert.True(t, send(admissionv1.Update, configMap).Allowed)
+	assert.False(t, send(admissionv1.Create, rankerLB).Allowed)
+	warned := send(admissionv1.Create, "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: cv-team, labels: {team: cv}}\nspec:\n  containers: [{name: c, image: 'busybox:latest'}]\n")
+	assert.True(t, warned.Allowed)
+	assert.NotEmpty(t, warned.Warnings)
+	assert.False(t, send(admissionv1.Create, "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: nlp-team}\nspec: {bogus: 1}\n").Allowed)
+
+	out := scrape()
+	for _, want := range []string{
+		"# TYPE aigov_admission_review_duration_seconds histogram",
+		`aigov_admission_review_duration_seconds_count{group="",kind="ConfigMap",verdict="error"} 1`,
+		`aigov_admission_review_duration_seconds_count{group="",kind="ConfigMap",verdict="allowed"} 2`,
+		`aigov_admission_review_duration_seconds_bucket{group="",kind="ConfigMap",verdict="allowed",le="+Inf"} 2`,
+		`aigov_admission_review_duration_seconds_count{group="",kind="Service",verdict="denied"} 1`,
+		`aigov_admission_review_duration_seconds_count{group="",kind="Pod",verdict="warned"} 1`,
+		`aigov_admission_review_duration_seconds_count{group="",kind="Service",verdict="invalid"} 1`,
+		`aigov_admission_review_duration_seconds_bucket{group="",kind="Service",verdict="denied",le="0.05"}`,
+		`aigov_admission_review_duration_seconds_bucket{group="",kind="Service",verdict="denied",le="0.001"}`,
+		`aigov_resource_reprobes_total{result="readable"} 0`,
+	} {
+		assert.Contains(t, out, want)
+	}
+	// Buckets are cumulative and end in the count.
+	var last float64 = -1
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, `aigov_admission_review_duration_seconds_bucket{group="",kind="ConfigMap",verdict="allowed",`) {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[strings.LastIndexByte(line, ' ')+1:], 64)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, v, last, line)
+		last = v
+	}
+	assert.Equal(t, float64(2), last)
+}
+
+// TestAdmissionVerdictOfATimeout: a review that ends after its deadline is
+// a timeout, whatever it found, as the webhook answers it.
+func TestAdmissionVerdictOfATimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	allowed := &admissionv1.AdmissionResponse{Allowed: true}
+	assert.Equal(t, verdictAllowed, verdictOf(ctx, allowed, nil))
+	assert.Equal(t, verdictError, verdictOf(ctx, nil, errors.New("not ready")))
+	cancel()
+	assert.Equal(t, verdictTimeout, verdictOf(ctx, allowed, nil))
+	assert.Equal(t, verdictTimeout, verdictOf(ctx, nil, ctx.Err()))
 }

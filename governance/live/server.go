@@ -66,9 +66,9 @@ type Options struct {
 	MetricsAddr string
 
 	// WebhookAddr serves the validating admission webhook (/validate)
-	// with TLS from TLSCertFile and TLSKeyFile; "" serves none
-	// (WebhookHandler still does). Every replica serves it, leader or
-	// not, from its own evaluation.
+	// with TLS from TLSCertFile and TLSKeyFile; "" serves none. Every
+	// replica serves it, leader or not, from its own evaluation; its
+	// latency and verdicts are in /metrics.
 	WebhookAddr             string
 	TLSCertFile, TLSKeyFile string
 	// WebhookTimeout bounds one review (the apiserver's timeout, when

@@ -246,14 +246,41 @@ func bounded(lines []string) []string {
 	return append(lines[:maxDenialFindings:maxDenialFindings], fmt.Sprintf("and %d more", len(lines)-maxDenialFindings))
 }
 
-// WebhookHandler is the admission webhook's handler (/validate, and the
+// webhookServer is the admission webhook's handler (/validate, and the
 // webhook's own /metrics and /healthz), with examples/webhook/server's
 // limits: body size, in-flight bytes and reviews, the review's deadline.
-func (s *Server) WebhookHandler() (http.Handler, error) { return s.webhookServer() }
-
 func (s *Server) webhookServer() (*server.Server, error) {
-	return server.New(server.Options{Review: s.admitter.review, Timeout: s.opts.WebhookTimeout,
+	return server.New(server.Options{Review: s.measuredReview, Timeout: s.opts.WebhookTimeout,
 		FailOpen: s.opts.WebhookFailOpen, Logger: s.log})
+}
+
+// measuredReview is admitter.review, timed into the admission histogram
+// of the server's /metrics by the kind under review and the verdict. A
+// review that outlives its deadline is counted when it ends, as a
+// timeout, with the time it really took.
+func (s *Server) measuredReview(ctx context.Context, req *admissionv1.AdmissionRequest) (*admissionv1.AdmissionResponse, error) {
+	start := time.Now()
+	resp, err := s.admitter.review(ctx, req)
+	s.metrics.admitted(req.Kind.Group, req.Kind.Kind, verdictOf(ctx, resp, err), time.Since(start))
+	return resp, err
+}
+
+func verdictOf(ctx context.Context, resp *admissionv1.AdmissionResponse, err error) string {
+	switch {
+	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		// The webhook answers a review that ends after its deadline as
+		// timed out, whatever the review found.
+		return verdictTimeout
+	case err != nil || resp == nil:
+		return verdictError
+	case !resp.Allowed && resp.Result != nil && resp.Result.Code == http.StatusBadRequest:
+		return verdictInvalid
+	case !resp.Allowed:
+		return verdictDenied
+	case len(resp.Warnings) > 0:
+		return verdictWarned
+	}
+	return verdictAllowed
 }
 
 // serveWebhook serves the webhook with TLS on WebhookAddr until ctx ends.
