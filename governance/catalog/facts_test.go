@@ -3,6 +3,7 @@ package catalog
 import (
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -39,10 +40,10 @@ func catalogFacts() []governance.FactRef {
 
 // factIdentity returns the address of a catalog fact's value in pass
 // (its pointer, or the backing array of a slice or map): two builds of a
-// fact give two addresses. It computes the fact if needed.
-func factIdentity(t *testing.T, pass *governance.Pass, f governance.FactRef) uintptr {
+// fact give two addresses as long as the first is alive (the caller keeps
+// v). It computes the fact if needed.
+func factIdentity(t *testing.T, pass *governance.Pass, f governance.FactRef) (id uintptr, v any) {
 	t.Helper()
-	var v any
 	switch f {
 	case netpol.GraphFact:
 		v = netpol.GraphFact.Of(pass)
@@ -67,7 +68,7 @@ func factIdentity(t *testing.T, pass *governance.Pass, f governance.FactRef) uin
 	default:
 		t.Fatalf("fact %s is not a catalog fact", f.FactName())
 	}
-	return reflect.ValueOf(v).Pointer()
+	return reflect.ValueOf(v).Pointer(), v
 }
 
 // requiresClosure is the facts fs name and the facts those require.
@@ -93,7 +94,9 @@ func requiresClosure(fs []governance.FactRef) map[governance.FactRef]bool {
 // inventory, every inventory check wrapped to record the value of each
 // fact it requires: within a run, every check sees the same value (one
 // build however many checks require it), and the second run builds its
-// own (no cache outlives a run).
+// own (no cache outlives a run). Every value seen is kept until the end:
+// a freed value's address may be reused by the next run's build, which
+// would then look like the same value.
 func TestFactsComputedOncePerRun(t *testing.T) {
 	rules, err := Default()
 	if err != nil {
@@ -101,6 +104,7 @@ func TestFactsComputedOncePerRun(t *testing.T) {
 	}
 	var mu sync.Mutex
 	seen := map[governance.FactRef]map[uintptr]int{} // identity → checks that saw it
+	var alive []any                                  // every value seen, so that no address is reused
 	for i := range rules {
 		c := &rules[i].Check
 		if c.Inventory == nil {
@@ -109,8 +113,9 @@ func TestFactsComputedOncePerRun(t *testing.T) {
 		inner, requires := c.Inventory, c.Requires
 		c.Inventory = func(pass *governance.Pass) []governance.Finding {
 			for f := range requiresClosure(requires) {
-				id := factIdentity(t, pass, f)
+				id, v := factIdentity(t, pass, f)
 				mu.Lock()
+				alive = append(alive, v)
 				if seen[f] == nil {
 					seen[f] = map[uintptr]int{}
 				}
@@ -125,6 +130,7 @@ func TestFactsComputedOncePerRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	inv := loadExample(t, ".")
+	defer runtime.KeepAlive(&alive)
 	for run := 1; run <= 2; run++ {
 		if len(engine.Run(inv)) == 0 {
 			t.Fatal("no findings")
