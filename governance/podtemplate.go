@@ -2,6 +2,7 @@ package governance
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -220,11 +221,21 @@ func decodeTemplates(o *Object) ([]string, error) {
 	}
 	o.templatesDecoded = true
 	k, ok := operator.Find(o.GVK)
-	if !ok || k.Templates == nil {
+	if !ok {
 		return nil, nil
 	}
 	u, ok := o.Obj.(*unstructured.Unstructured)
 	if !ok {
+		return nil, nil
+	}
+	if err := operator.CheckIntegers(u.Object, k.Integers); err != nil {
+		var ie *operator.IntegerError
+		if errors.As(err, &ie) {
+			return nil, &fieldDecodeError{path: ie.Path, err: fmt.Errorf("%s: %w", o.GVK.Kind, err)}
+		}
+		return nil, fmt.Errorf("%s: %w", o.GVK.Kind, err)
+	}
+	if k.Templates == nil {
 		return nil, nil
 	}
 	ts, unknown, err := k.Templates(u.Object)

@@ -82,8 +82,17 @@ func jobSetKinds() []Kind {
 		Templates: func(obj map[string]any) ([]Template, []string, error) {
 			return replicatedJobTemplates(Map(obj, "spec"), "spec")
 		},
-		Pods: jobSetPods,
+		Pods:     jobSetPods,
+		Integers: append(replicatedJobIntegers("spec"), "spec.coordinator.jobIndex", "spec.coordinator.podIndex"),
 	}}
+}
+
+// replicatedJobIntegers are the counts of the replicated jobs of the
+// JobSet spec at prefix.
+func replicatedJobIntegers(prefix string) []string {
+	return []string{prefix + ".replicatedJobs[*].replicas",
+		prefix + ".replicatedJobs[*].template.spec.parallelism",
+		prefix + ".replicatedJobs[*].template.spec.completions"}
 }
 
 // jobSetPods derives the pods of a JobSet resource.

@@ -124,7 +124,7 @@ func kserveKinds() []Kind {
 		{GroupKind: servingRuntimeGK, Versions: []string{"v1alpha1"}, Templates: servingRuntimeTemplates},
 		{GroupKind: clusterServingRuntimeGK, Versions: []string{"v1alpha1"}, Templates: servingRuntimeTemplates},
 		{GroupKind: schema.GroupKind{Group: kserveGroup, Kind: "LLMInferenceService"}, Versions: []string{"v1alpha1", "v1alpha2"},
-			Templates: llmTemplates, Pods: llmPods},
+			Templates: llmTemplates, Pods: llmPods, Integers: []string{"spec.replicas", "spec.prefill.replicas"}},
 	}
 }
 

@@ -193,6 +193,8 @@ func kubeflowKinds() []Kind {
 				return decodeKubeflowTemplates(replicas, unknown)
 			},
 			Pods: k.pods,
+			// PyTorchJob's HPA bounds; the replica counts decode strictly.
+			Integers: []string{"spec.elasticPolicy.minReplicas", "spec.elasticPolicy.maxReplicas"},
 		})
 	}
 	out = append(out,
@@ -206,7 +208,8 @@ func kubeflowKinds() []Kind {
 				}
 				return decodeKubeflowTemplates(replicas, unknown)
 			},
-			Pods: mpiJobPods,
+			Pods:     mpiJobPods,
+			Integers: []string{"spec.slotsPerWorker"},
 		},
 		Kind{
 			GroupKind: schema.GroupKind{Group: kubeflowGroup, Kind: "Notebook"},

@@ -75,6 +75,7 @@ func lwsKinds() []Kind {
 		Versions:  []string{"v1"},
 		Templates: lwsTemplates,
 		Pods:      lwsPods,
+		Integers:  []string{"spec.replicas", "spec.leaderWorkerTemplate.size"},
 	}}
 }
 

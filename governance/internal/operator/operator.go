@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 
@@ -23,6 +24,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	kjson "sigs.k8s.io/json"
+
+	"github.com/aigov/aigov/governance/internal/manifest"
 )
 
 // Template is one pod template written inside a resource: its metadata and
@@ -115,6 +118,12 @@ type Kind struct {
 	// hold templates for others (TrainingRuntime, ServingRuntime). Pods
 	// never fails: a reference it cannot resolve yields no pods.
 	Pods func(r *Resource, lookup Lookup) []Pod
+	// Integers are the fields the operator reads as int32 counts (Int),
+	// as field paths with "[*]" for every item of a list.
+	// CheckIntegers refuses a resource where one holds anything else, as
+	// the operator's CRD schema makes the apiserver refuse it: Int alone
+	// would truncate 2.5 replicas to 2 or read "3" as the default.
+	Integers []string
 }
 
 // Kinds lists every supported kind.
@@ -233,6 +242,98 @@ func Int(obj map[string]any, def int32, keys ...string) int32 {
 		}
 	}
 	return def
+}
+
+// CheckIntegers returns an error naming the first field of paths (see
+// Kind.Integers) that obj holds with a value other than an integer in the
+// int32 range; an absent or null field is the default, not an error. A
+// float with no fraction (2.0) is an integer, as in JSON Schema.
+func CheckIntegers(obj map[string]any, paths []string) error {
+	for _, p := range paths {
+		if err := checkIntegerAt(obj, p, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IntegerError is a count field (Kind.Integers) that holds something else.
+// Its message reads as the loader's for the typed fields of built-in kinds.
+type IntegerError struct {
+	Path string // the field, with list indexes: "spec.workerGroupSpecs[1].replicas"
+	Msg  string // what is wrong, a string value redacted
+}
+
+func (e *IntegerError) Error() string { return e.Path + ": " + e.Msg }
+
+// checkIntegerAt checks the field at the rest of a path below v, whose
+// own path is at.
+func checkIntegerAt(v any, rest, at string) error {
+	if rest == "" {
+		if v == nil {
+			return nil
+		}
+		integer, inRange := isInt32(v)
+		switch {
+		case !integer:
+			return &IntegerError{Path: at, Msg: "expected an integer, got " + manifest.DescribeValue(v)}
+		case !inRange:
+			return &IntegerError{Path: at, Msg: fmt.Sprintf("number %v is out of range for int32", v)}
+		}
+		return nil
+	}
+	if list, ok := strings.CutPrefix(rest, "[*]"); ok {
+		items, _ := v.([]any)
+		for i, item := range items {
+			if err := checkIntegerAt(item, strings.TrimPrefix(list, "."), fmt.Sprintf("%s[%d]", at, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	key, next, _ := strings.Cut(rest, ".")
+	if i := strings.IndexByte(key, '['); i > 0 {
+		key, next = key[:i], rest[i:] // key is a prefix of rest
+	}
+	m, _ := v.(map[string]any)
+	child, ok := m[key]
+	if !ok {
+		return nil
+	}
+	if at != "" {
+		key = at + "." + key
+	}
+	return checkIntegerAt(child, next, key)
+}
+
+// isInt32 reports whether a decoded JSON value is an integer, and whether
+// it is in the int32 range.
+func isInt32(v any) (integer, inRange bool) {
+	var f float64
+	switch n := v.(type) {
+	case int64:
+		return true, n >= math.MinInt32 && n <= math.MaxInt32
+	case int:
+		return true, n >= math.MinInt32 && n <= math.MaxInt32
+	case int32:
+		return true, true
+	case float64:
+		f = n
+	case json.Number:
+		if i, err := n.Int64(); err == nil {
+			return true, i >= math.MinInt32 && i <= math.MaxInt32
+		}
+		var err error
+		if f, err = n.Float64(); err != nil {
+			return false, false
+		}
+	default:
+		return false, false
+	}
+	if f != math.Trunc(f) || math.IsInf(f, 0) {
+		return false, false
+	}
+	return true, f >= math.MinInt32 && f <= math.MaxInt32
 }
 
 // Bool returns the boolean at the keys, or false.

@@ -120,13 +120,15 @@ func rayKinds() []Kind {
 			Templates: func(obj map[string]any) ([]Template, []string, error) {
 				return rayClusterTemplates(obj, "spec")
 			},
-			Pods: rayClusterPods,
+			Pods:     rayClusterPods,
+			Integers: rayIntegers("spec"),
 		},
 		{
 			GroupKind: gk(rayKindJob),
 			Versions:  []string{"v1"},
 			Templates: rayJobTemplates,
 			Pods:      rayJobPods,
+			Integers:  rayIntegers("spec.rayClusterSpec"),
 		},
 		{
 			GroupKind: gk(rayKindService),
@@ -134,9 +136,20 @@ func rayKinds() []Kind {
 			Templates: func(obj map[string]any) ([]Template, []string, error) {
 				return rayClusterTemplates(obj, "spec.rayClusterConfig")
 			},
-			Pods: rayServicePods,
+			Pods:     rayServicePods,
+			Integers: rayIntegers("spec.rayClusterConfig"),
 		},
 	}
+}
+
+// rayIntegers are the counts of the worker groups of the RayCluster spec
+// at prefix.
+func rayIntegers(prefix string) []string {
+	var out []string
+	for _, f := range []string{"replicas", "minReplicas", "maxReplicas", "numOfHosts"} {
+		out = append(out, prefix+".workerGroupSpecs[*]."+f)
+	}
+	return out
 }
 
 // rayClusterTemplates decodes the head and worker group templates of the

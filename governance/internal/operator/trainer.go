@@ -67,13 +67,15 @@ func trainerKinds() []Kind {
 	runtimeTemplates := func(obj map[string]any) ([]Template, []string, error) {
 		return replicatedJobTemplates(Map(obj, "spec", "template", "spec"), "spec.template.spec")
 	}
+	runtimeIntegers := append(replicatedJobIntegers("spec.template.spec"),
+		"spec.mlPolicy.numNodes", "spec.mlPolicy.mpi.numProcPerNode")
 	return []Kind{
 		{GroupKind: schema.GroupKind{Group: trainerGroup, Kind: "TrainJob"}, Versions: []string{"v1alpha1"},
-			Pods: trainJobPods},
+			Pods: trainJobPods, Integers: []string{"spec.trainer.numNodes"}},
 		{GroupKind: schema.GroupKind{Group: trainerGroup, Kind: "TrainingRuntime"}, Versions: []string{"v1alpha1"},
-			Templates: runtimeTemplates},
+			Templates: runtimeTemplates, Integers: runtimeIntegers},
 		{GroupKind: schema.GroupKind{Group: trainerGroup, Kind: "ClusterTrainingRuntime"}, Versions: []string{"v1alpha1"},
-			Templates: runtimeTemplates},
+			Templates: runtimeTemplates, Integers: runtimeIntegers},
 	}
 }
 
