@@ -11,7 +11,12 @@
 // in every evaluation's Inventory.Degraded and Warnings, in the cluster-wide
 // report as an "error" result, and in the aigov_resource_degraded metric —
 // never a silent gap. The same holds for a kind whose watch becomes
-// forbidden after the start.
+// forbidden after the start. A degraded kind is probed again with
+// exponential backoff (Options.ReprobeMin to ReprobeMax); when it becomes
+// readable its informer starts and, once synced, the degradation clears.
+// Discovery is asked again every Options.Rediscover, so that the kinds of
+// CRDs installed after the start (the AI operators', Gateway API's) are
+// watched without a restart.
 //
 // After the first full sync of every informer the server is ready
 // (/readyz). From then on every change marks the evaluation dirty; after a

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -222,7 +221,7 @@ func buildInventory(host string, ws []*watched, degraded []governance.Degradatio
 		return nil, nil, err
 	}
 	inv.Warnings = append(inv.Warnings, warnings...)
-	sort.Slice(degraded, func(i, j int) bool { return degraded[i].Resource < degraded[j].Resource })
+	sortDegraded(degraded)
 	inv.Degraded = append(inv.Degraded, degraded...)
 	for _, d := range degraded {
 		inv.Warnings = append(inv.Warnings,

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,14 @@ type Options struct {
 	Rules []governance.Rule
 	// Extra adds resources to watch besides cluster.DefaultResources.
 	Extra []schema.GroupVersionResource
+	// Rediscover is how often discovery is asked again for the resources
+	// to watch that the server did not serve before, an operator's CRDs
+	// installed after the start; 0 is 1 minute, negative never.
+	Rediscover time.Duration
+	// ReprobeMin and ReprobeMax bound the exponential backoff with which
+	// a resource that could not be kept (forbidden, its discovery failed)
+	// is tried again; 0 is 10 s and 5 minutes.
+	ReprobeMin, ReprobeMax time.Duration
 
 	// Reports selects the report API; "" is ReportsOpenReports.
 	Reports ReportFormat
@@ -107,6 +116,9 @@ func (o *Options) defaults() {
 	setDefault(&o.Rewrite, 10*time.Minute)
 	setDefault(&o.Debounce, 500*time.Millisecond)
 	setDefault(&o.MaxDelay, 2*time.Second)
+	setDefault(&o.Rediscover, time.Minute)
+	setDefault(&o.ReprobeMin, 10*time.Second)
+	setDefault(&o.ReprobeMax, 5*time.Minute)
 	setDefault(&o.LeaderElectionName, "aigov")
 	setDefault(&o.WebhookTimeout, webhookTimeoutDefault)
 	setDefault(&o.LeaseDuration, 15*time.Second)
@@ -183,8 +195,15 @@ type Server struct {
 	changes  *changes
 	decoded  *decodedCache // used by the evaluation goroutine only
 	admitter *admitter
+	wanted   []schema.GroupVersionResource
+
+	// resMu guards watched, degraded, retry and starting: the re-probe
+	// loop changes them while evaluations and scrapes read them.
+	resMu    sync.Mutex
 	watched  []*watched
-	degraded []governance.Degradation // at the start, sorted
+	degraded []governance.Degradation // sorted
+	retry    map[string]*backoff      // of the degraded resources, by name
+	starting map[string]bool          // readable again, informer not synced yet
 
 	ready    atomic.Bool
 	leader   atomic.Bool
@@ -238,7 +257,8 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("live: %w", err)
 	}
 	s := &Server{opts: opts, host: cfg.Host, dynamic: dyn, writes: writes, core: core, engine: engine, api: api,
-		log: opts.Logger, metrics: newMetrics(), changes: newChanges(), decoded: decoded, published: make(chan struct{}, 1)}
+		log: opts.Logger, metrics: newMetrics(), changes: newChanges(), decoded: decoded, published: make(chan struct{}, 1),
+		wanted: append(cluster.DefaultResources(), opts.Extra...), retry: map[string]*backoff{}, starting: map[string]bool{}}
 	if s.admitter, err = newAdmitter(engine, s.Snapshot, s.log); err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
@@ -345,7 +365,13 @@ func (s *Server) Run(ctx context.Context) error {
 	s.evaluate()
 	s.ready.Store(true)
 	s.metrics.setReady()
-	s.log.Info("ready", "resources", len(s.watched), "degraded", len(s.degraded))
+	watchedNow, degradedNow := s.resources()
+	s.log.Info("ready", "resources", len(watchedNow), "degraded", len(degradedNow))
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.rediscover(ctx)
+	}()
 
 	if s.opts.Reports != ReportsNone {
 		if err := s.checkReportAPI(); err != nil {
@@ -411,19 +437,18 @@ func (s *Server) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("live: discovery client: %w", err)
 	}
-	served, degraded, err := servedResources(ctx, dc, s.host, append(cluster.DefaultResources(), s.opts.Extra...))
+	served, degraded, err := servedResources(ctx, dc, s.host, s.wanted)
 	if err != nil {
 		return fmt.Errorf("live: %w", err)
 	}
+	var ws []*watched
 	for _, r := range served {
 		reason, err := probe(ctx, s.dynamic, s.host, r)
 		if err != nil {
 			return fmt.Errorf("live: %w", err)
 		}
 		if reason != "" {
-			// Kept out until the next start: a kind whose permission is
-			// granted later is picked up by a restart (a periodic
-			// re-probe would go here).
+			// Tried again with backoff (rediscover) until readable.
 			degraded = append(degraded, governance.Degradation{Resource: r.name(), Reason: reason})
 			s.log.Warn("cannot keep a resource; the inventory has none of its objects", "resource", r.name(), "reason", reason)
 			continue
@@ -432,13 +457,27 @@ func (s *Server) start(ctx context.Context) error {
 		if err := newInformer(s.dynamic, w, s.notify, s.forbidden); err != nil {
 			return fmt.Errorf("live: %w", err)
 		}
-		s.watched = append(s.watched, w)
+		ws = append(ws, w)
 	}
-	s.degraded = degraded
-	for _, w := range s.watched {
+	sortDegraded(degraded)
+	now := time.Now()
+	s.resMu.Lock()
+	s.watched, s.degraded = ws, degraded
+	for _, d := range degraded {
+		s.retry[d.Resource] = &backoff{delay: s.opts.ReprobeMin, next: now.Add(s.opts.ReprobeMin)}
+	}
+	s.resMu.Unlock()
+	for _, w := range ws {
 		go w.informer.RunWithContext(ctx)
 	}
 	return nil
+}
+
+// resources returns the watched resources and the degraded ones now.
+func (s *Server) resources() ([]*watched, []governance.Degradation) {
+	s.resMu.Lock()
+	defer s.resMu.Unlock()
+	return slices.Clone(s.watched), slices.Clone(s.degraded)
 }
 
 func (s *Server) discoveryConfig() *rest.Config {
@@ -450,8 +489,9 @@ func (s *Server) discoveryConfig() *rest.Config {
 }
 
 func (s *Server) waitForSync(ctx context.Context) error {
-	synced := make([]cache.InformerSynced, len(s.watched))
-	for i, w := range s.watched {
+	ws, _ := s.resources()
+	synced := make([]cache.InformerSynced, len(ws))
+	for i, w := range ws {
 		synced[i] = w.informer.HasSynced
 	}
 	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
@@ -530,7 +570,8 @@ func (s *Server) waitForChanges(ctx context.Context) error {
 func (s *Server) evaluate() {
 	first, _ := s.changes.take()
 	start := time.Now()
-	inv, inputErrs, err := buildInventory(s.host, s.watched, s.degraded, s.decoded)
+	ws, degraded := s.resources()
+	inv, inputErrs, err := buildInventory(s.host, ws, degraded, s.decoded)
 	if err != nil {
 		s.log.Error("building the inventory", "err", err)
 		return
@@ -562,8 +603,9 @@ func (s *Server) evaluate() {
 
 // resourceStates is what the metrics say about each resource.
 func (s *Server) resourceStates() []resourceState {
+	ws, degraded := s.resources()
 	var out []resourceState
-	for _, w := range s.watched {
+	for _, w := range ws {
 		st := resourceState{name: w.name(), synced: w.informer.HasSynced()}
 		if ns := w.lastEvent.Load(); ns > 0 {
 			st.lastEvent = time.Unix(0, ns)
@@ -573,7 +615,7 @@ func (s *Server) resourceStates() []resourceState {
 		}
 		out = append(out, st)
 	}
-	for _, d := range s.degraded {
+	for _, d := range degraded {
 		out = append(out, resourceState{name: d.Resource, degraded: d.Reason})
 	}
 	return out
