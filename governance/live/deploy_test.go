@@ -7,12 +7,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/governance/cluster"
@@ -111,4 +113,29 @@ func TestDeployRBACSuffices(t *testing.T) {
 	}
 	poll(t, 30*time.Second, "the server to lead", func() (bool, string) { return srv.Leader(), "not leading" })
 	waitForReportsToMatch(t, env, reportsGVR, clusterReportsGVR)
+}
+
+// TestDeployRunsTheDockerfilesImage: the Dockerfile documents the image it
+// builds (the docker build command's tag), builds ./cmd/aigov and runs it
+// on distroless static as the nonroot user; deploy/, rendered by
+// kustomize, runs exactly that image.
+func TestDeployRunsTheDockerfilesImage(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
+	require.NoError(t, err)
+	dockerfile := string(data)
+	tag := regexp.MustCompile(`(?m)^#\s+docker build .* -t (\S+) \.$`).FindStringSubmatch(dockerfile)
+	require.NotNil(t, tag, "the Dockerfile documents its image as a docker build command with -t")
+	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build .* \./cmd/aigov$`, dockerfile)
+	froms := regexp.MustCompile(`(?m)^FROM (\S+)`).FindAllStringSubmatch(dockerfile, -1)
+	require.GreaterOrEqual(t, len(froms), 2, "multi-stage")
+	assert.Equal(t, "gcr.io/distroless/static-debian12:nonroot", froms[len(froms)-1][1], "the runtime stage")
+	assert.Regexp(t, `(?m)^USER 65532:65532$`, dockerfile, "a numeric user, which runAsNonRoot can verify")
+
+	var images []string
+	for _, d := range governance.Typed[*appsv1.Deployment](loadDeploy(t)) {
+		for _, c := range d.Spec.Template.Spec.Containers {
+			images = append(images, c.Image)
+		}
+	}
+	assert.Equal(t, []string{tag[1]}, images)
 }
