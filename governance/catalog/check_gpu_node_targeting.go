@@ -135,19 +135,61 @@ func gpuNodeTargetingAdmission() *governance.Admission {
 	spec := `variables.` + governance.VarPodSpec
 	gpuToleration := gpuResourceCEL(`t.?key.orValue("")`)
 	tolerations := spec + `.?tolerations.orValue([])`
-	terms := spec + `.?affinity.?nodeAffinity.?requiredDuringSchedulingIgnoredDuringExecution.?nodeSelectorTerms.orValue([])`
-	targets := tolerations + `.exists(t, ` + gpuToleration + ` || (t.?key.orValue("") == "" && t.?operator.orValue("") == "Exists"))` +
-		` || ` + spec + `.?nodeSelector.orValue({}).exists(k, ` + gpuNodeLabelKeyCEL("k") + `)` +
-		` || (size(` + terms + `) > 0 && ` + terms + `.all(term, term.?matchExpressions.orValue([]).exists(e, ` +
-		gpuNodeLabelKeyCEL("e.key") + ` && !(e.operator in ["NotIn", "DoesNotExist"]))))`
 	return &governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
 		Variables: governance.PodAdmissionVariables(usesGPUVariable()),
 		Validations: []admissionregistrationv1.Validation{{
-			Expression: `variables.` + varUsesGPU + ` ? (` + targets + `) : !` + tolerations + `.exists(t, ` + gpuToleration + `)`,
+			Expression: `variables.` + varUsesGPU + ` ? (` + gpuTargetsCEL(spec) + `) : !` + tolerations + `.exists(t, ` + gpuToleration + `)`,
 			Message:    "GPU pods must tolerate GPU taints or select GPU nodes; pods without GPUs must not tolerate GPU taints",
 			MessageExpression: `variables.` + varUsesGPU + ` ? "pod requests a GPU but neither tolerates a GPU taint nor selects GPU nodes" : ` +
 				`"pod requests no GPU but tolerates the GPU taints " + ` + tolerations + `.filter(t, ` + gpuToleration + `).map(t, "\"" + t.key + "\"").join(", ")`,
 		}},
+		Mutations: []admissionregistrationv1.Mutation{gpuTolerationMutation()},
+	}
+}
+
+// gpuTargetsCEL is targetsGPUNodes of the pod spec expression spec.
+func gpuTargetsCEL(spec string) string {
+	terms := spec + `.?affinity.?nodeAffinity.?requiredDuringSchedulingIgnoredDuringExecution.?nodeSelectorTerms.orValue([])`
+	return spec + `.?tolerations.orValue([]).exists(t, ` + gpuResourceCEL(`t.?key.orValue("")`) + ` || (t.?key.orValue("") == "" && t.?operator.orValue("") == "Exists"))` +
+		` || ` + spec + `.?nodeSelector.orValue({}).exists(k, ` + gpuNodeLabelKeyCEL("k") + `)` +
+		` || (size(` + terms + `) > 0 && ` + terms + `.all(term, term.?matchExpressions.orValue([]).exists(e, ` +
+		gpuNodeLabelKeyCEL("e.key") + ` && !(e.operator in ["NotIn", "DoesNotExist"]))))`
+}
+
+// gpuTolerationMutation is the safe default of gpu-node-targeting: a GPU
+// pod that neither tolerates a GPU taint (nor every taint) nor selects GPU
+// nodes gets the toleration {key, operator: Exists, effect: NoSchedule} of
+// the taint of the nodes serving the GPUs its containers and init
+// containers request or limit. The key is nvidia.com/gpu for every
+// nvidia.com/ resource (the NVIDIA GPU Operator, GKE and EKS taint GPU
+// nodes, MIG-partitioned ones included, with nvidia.com/gpu), else the
+// resource itself (amd.com/gpu); a pod asking for GPUs of two vendors,
+// which no node serves, gets the least key by name only (one GPU
+// toleration is what the check asks). The toleration is inserted before
+// the pod's own: the apiserver's DefaultTolerationSeconds plugin, which
+// runs before admission policies, appends its own to Pods, so inserting
+// first gives the Pod the apiserver makes of the manifest written with the
+// toleration first. A toleration only lets the pod onto tainted nodes, it
+// selects none. A pod without GPUs, or one that already targets GPU nodes,
+// is left alone; the GPU tolerations of a pod without GPUs (which the
+// check reports) are not removed.
+func gpuTolerationMutation() admissionregistrationv1.Mutation {
+	spec := `variables.` + governance.VarPodSpec
+	resources := func(field string) string {
+		q := `quantity(c.resources.` + field + `[k])`
+		return `c.?resources.?` + field + `.orValue({}).filter(k, ` + gpuResourceCEL("k") +
+			` && (` + q + `.isGreaterThan(quantity("0")) || ` + q + `.isLessThan(quantity("0"))))`
+	}
+	// string(): the apiserver's CEL wants one value type in a map literal.
+	key := `string(variables.` + governance.VarContainersAndInit + `.map(c, ` + resources("limits") + ` + ` + resources("requests") + `).flatten()` +
+		`.map(k, k.startsWith("nvidia.com/") ? "nvidia.com/gpu" : k).min())`
+	toleration := `{"key": ` + key + `, "operator": "Exists", "effect": "NoSchedule"}`
+	path := celPodSpecPointer + ` + "/tolerations"`
+	return admissionregistrationv1.Mutation{
+		PatchType: admissionregistrationv1.PatchTypeJSONPatch,
+		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: `!variables.` + varUsesGPU + ` || (` + gpuTargetsCEL(spec) + `) ? [] : ` +
+			`(!has(` + spec + `.tolerations) ? [JSONPatch{op: "add", path: ` + path + `, value: [` + toleration + `]}] : ` +
+			`[JSONPatch{op: "add", path: ` + path + ` + "/0", value: ` + toleration + `}])`},
 	}
 }

@@ -284,6 +284,35 @@ func requiredLabelsAdmission(p RequiredLabelsParams) *governance.Admission {
 				` : "label \"" + ` + key + ` + "\" is missing"`
 		}
 		a.Validations = append(a.Validations, v)
+		a.Mutations = append(a.Mutations, namespaceLabelMutation(l))
 	}
 	return a
+}
+
+// namespaceLabelMutation is the safe default of one required label: an
+// object in a namespace that lacks the label gets it with the value its
+// Namespace carries (the team label copied from the team's namespace),
+// when that value is non-empty and allowed by the label's allowedRegex;
+// the pod template is not touched (the check reads the object's own
+// labels). An object that has the label, whatever its value, a
+// cluster-scoped object, and an object whose Namespace lacks the label or
+// holds a value the check would refuse are left alone. The label is
+// written into the object's metadata.labels, which the mutation creates
+// when the object has none (one mutation per label, each applied to the
+// result of the one before).
+func namespaceLabelMutation(l LabelRequirement) admissionregistrationv1.Mutation {
+	key := governance.CELString(l.Key)
+	value := `namespaceObject.metadata.labels[` + key + `]`
+	copyable := `namespaceObject.metadata.?labels[?` + key + `].orValue("") != ""`
+	if l.AllowedRegex != "" {
+		copyable += ` && ` + value + `.matches(` + governance.CELString(AnchorRegex(l.AllowedRegex)) + `)`
+	}
+	// A JSON pointer escapes "~" as "~0" and "/" as "~1" (RFC 6901).
+	pointer := "/metadata/labels/" + strings.ReplaceAll(strings.ReplaceAll(l.Key, "~", "~0"), "/", "~1")
+	return admissionregistrationv1.Mutation{
+		PatchType: admissionregistrationv1.PatchTypeJSONPatch,
+		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: `request.namespace == "" || object.kind == "Namespace" || object.metadata.?labels[?` + key + `].hasValue() || !(` + copyable + `) ? [] : ` +
+			`(has(object.metadata.labels) ? [JSONPatch{op: "add", path: ` + governance.CELString(pointer) + `, value: ` + value + `}] : ` +
+			`[JSONPatch{op: "add", path: "/metadata/labels", value: {` + key + `: ` + value + `}}])`},
+	}
 }

@@ -1,0 +1,432 @@
+package cel
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/testenv"
+)
+
+// defaultCase is a manifest (any kind, no namespace) created on the
+// apiserver where the entry's mutating and validating policies both apply.
+type defaultCase struct {
+	name     string
+	manifest map[string]any
+	// fix writes the manifest as the mutation should make it; nil when the
+	// mutation must leave it alone.
+	fix func(obj map[string]any)
+	// denied marks a manifest the mutation cannot make compliant: the
+	// entry's ValidatingAdmissionPolicy must still deny it, and the Go
+	// check too.
+	denied bool
+}
+
+// defaultsRun is one installation of an entry's policies: the mutating
+// policy bound to namespaces labelled mapKey, the validating policies
+// (action Deny) to namespaces labelled vapKey.
+type defaultsRun struct {
+	policy string // the GovernancePolicy name, distinct per run
+	entry  governance.PolicyEntry
+	// nsLabels are set on every namespace of the run (the team label the
+	// mutation copies).
+	nsLabels map[string]string
+	cases    []defaultCase
+}
+
+const (
+	defaultsMAPKey = "aigov-defaults-map"
+	defaultsVAPKey = "aigov-defaults-vap"
+)
+
+// runDefaults proves, on the testenv apiserver, an entry's safe defaults
+// against its validating policy and Go check. Three namespaces carry
+// nsLabels: "bound" (mutating and validating policies), "vap" (the
+// validating policy only) and "control" (neither). For each case:
+//   - created (dry run) in bound, the manifest is admitted (the mutated
+//     object passes the ValidatingAdmissionPolicy), or denied when the
+//     case says so;
+//   - the admitted object equals, but for names, uids and the
+//     ServiceAccount plugin's random volume name, the object the apiserver
+//     makes in control of the manifest written compliant by fix (of the
+//     manifest itself when the mutation must leave it alone): nothing
+//     else changed;
+//   - created again in bound, the admitted object comes back unchanged
+//     (reinvocation is idempotent);
+//   - decoded as aigov loads a manifest, it passes the Go check.
+//
+// The first case must be one the mutation changes and the validating
+// policy denies unmutated: it tells when the policies are in effect.
+func runDefaults(t *testing.T, run defaultsRun) {
+	env := testenv.Shared(t)
+	dyn := env.Dynamic(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	id := run.policy
+	labels := func(extra map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range run.nsLabels {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
+	bound := env.CreateNamespace(t, "map-def", labels(map[string]string{defaultsMAPKey: id, defaultsVAPKey: id}))
+	vapOnly := env.CreateNamespace(t, "map-def-vap", labels(map[string]string{defaultsVAPKey: id}))
+	control := env.CreateNamespace(t, "map-def-control", labels(nil))
+
+	comp, err := NewCompiler("1.37")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs := testDefinitions()
+	mEntry := run.entry
+	mEntry.Match.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{defaultsMAPKey: id}}
+	ms, err := comp.GenerateMutating(&governance.Policy{Name: run.policy, Entries: []governance.PolicyEntry{mEntry}}, defs)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("generate mutating: %v (%d policies)", err, len(ms))
+	}
+	vEntry := run.entry
+	vEntry.Action = governance.ActionDeny
+	vEntry.Match.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{defaultsVAPKey: id}}
+	vs, err := comp.GenerateEntry(run.policy, vEntry, defs)
+	if err != nil {
+		t.Fatalf("generate validating: %v", err)
+	}
+	// Fail rather than the generated Ignore: a mutation that cannot run
+	// must fail the test, not pass unnoticed.
+	fail := admissionregistrationv1.Fail
+	ms[0].Policy.Spec.FailurePolicy = &fail
+	installMutating(ctx, t, env, ms[0])
+	for _, v := range vs {
+		installValidating(ctx, t, env, v)
+	}
+
+	loader, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := newGoCheck(t, run.entry)
+	nsObjs, err := loader.Decode("ns.json", mustJSON(t, map[string]any{
+		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": bound, "labels": labels(nil)},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Both policies take effect once the apiserver's informers see them:
+	// wait until the first case is denied where only the validating
+	// policy applies and mutated where both do.
+	first := run.cases[0]
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, errV := dryRunCreate(ctx, t, dyn, vapOnly, first.manifest)
+		got, errB := dryRunCreate(ctx, t, dyn, bound, first.manifest)
+		if errV != nil && errB == nil && normalizedObject(got) != normalizedObject(mustCreate(ctx, t, dyn, control, first.manifest)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("policies not in effect after 30s: vap-only %v, bound %v", errV, errB)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	for _, c := range run.cases {
+		t.Run(c.name, func(t *testing.T) {
+			manifestObjs, err := loader.Decode("manifest.json", mustJSON(t, withNamespace(c.manifest, bound)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			manifestDenied, _ := goVerdict(check, manifestObjs[0], nsObjs[0])
+			got, err := dryRunCreate(ctx, t, dyn, bound, c.manifest)
+			if c.denied {
+				if err == nil || !strings.Contains(err.Error(), "ValidatingAdmissionPolicy") {
+					t.Fatalf("want the validating policy to deny the object, got %v", err)
+				}
+				if !manifestDenied {
+					t.Error("the Go check passes an object its validating policy denies")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("the mutated object was refused: %v", err)
+			}
+			want := deepCopyMap(c.manifest)
+			if c.fix != nil {
+				if !manifestDenied {
+					t.Error("the Go check passes the manifest before the mutation: the case proves nothing")
+				}
+				c.fix(want)
+			}
+			if g, w := normalizedObject(got), normalizedObject(mustCreate(ctx, t, dyn, control, want)); g != w {
+				t.Errorf("mutated object differs from the compliant manifest's:\n got %s\nwant %s", g, w)
+			}
+			again, err := dryRunCreate(ctx, t, dyn, bound, recreatable(got))
+			if err != nil {
+				t.Fatalf("the mutated object, created again, was refused: %v", err)
+			}
+			if g, a := normalizedObject(got), normalizedObject(again); g != a {
+				t.Errorf("a second invocation changed the object:\n once %s\ntwice %s", g, a)
+			}
+			objs, err := loader.Decode("server.json", mustJSON(t, recreatable(got)))
+			if err != nil || len(objs) != 1 {
+				t.Fatalf("decode: %v", err)
+			}
+			if denied, v := goVerdict(check, objs[0], nsObjs[0]); denied {
+				t.Errorf("the mutated object fails the Go check: %v", v)
+			}
+		})
+	}
+}
+
+func installMutating(ctx context.Context, t *testing.T, env *testenv.Env, g GeneratedMutating) {
+	t.Helper()
+	api := env.Client(t).AdmissionregistrationV1()
+	if _, err := api.MutatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("the apiserver refused the mutating policy: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = api.MutatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
+	})
+	if _, err := api.MutatingAdmissionPolicyBindings().Create(ctx, g.Binding, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("the apiserver refused the mutating binding: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = api.MutatingAdmissionPolicyBindings().Delete(context.Background(), g.Binding.Name, metav1.DeleteOptions{})
+	})
+}
+
+func installValidating(ctx context.Context, t *testing.T, env *testenv.Env, g Generated) {
+	t.Helper()
+	api := env.Client(t).AdmissionregistrationV1()
+	if _, err := api.ValidatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("the apiserver refused the validating policy: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = api.ValidatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
+	})
+	if _, err := api.ValidatingAdmissionPolicyBindings().Create(ctx, g.Binding, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("the apiserver refused the validating binding: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = api.ValidatingAdmissionPolicyBindings().Delete(context.Background(), g.Binding.Name, metav1.DeleteOptions{})
+	})
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func withNamespace(obj map[string]any, ns string) map[string]any {
+	u := &unstructured.Unstructured{Object: deepCopyMap(obj)}
+	u.SetNamespace(ns)
+	return u.Object
+}
+
+// dryRunCreate creates obj in ns with dryRun=All, retrying while the
+// ServiceAccount controller has not yet made the namespace's "default"
+// account.
+func dryRunCreate(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns string, obj map[string]any) (map[string]any, error) {
+	t.Helper()
+	u := &unstructured.Unstructured{Object: withNamespace(obj, ns)}
+	ri := dyn.Resource(guessResource(schema.FromAPIVersionAndKind(u.GetAPIVersion(), u.GetKind()))).Namespace(ns)
+	for attempt := 0; ; attempt++ {
+		got, err := ri.Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil && strings.Contains(err.Error(), "service account") && !strings.Contains(err.Error(), "AdmissionPolicy") && attempt < 50 {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return got.Object, nil
+	}
+}
+
+func mustCreate(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns string, obj map[string]any) map[string]any {
+	t.Helper()
+	got, err := dryRunCreate(ctx, t, dyn, ns, obj)
+	if err != nil {
+		t.Fatalf("control namespace: %v", err)
+	}
+	return got
+}
+
+// recreatable strips from an object the apiserver returned what a create
+// must not carry: server-set metadata, status, and a Job's generated
+// selector and labels (which name the Job's uid; the apiserver generates
+// them again).
+func recreatable(obj map[string]any) map[string]any {
+	u := &unstructured.Unstructured{Object: deepCopyMap(obj)}
+	for _, f := range []string{"uid", "resourceVersion", "creationTimestamp", "managedFields", "generation"} {
+		unstructured.RemoveNestedField(u.Object, "metadata", f)
+	}
+	unstructured.RemoveNestedField(u.Object, "status")
+	if u.GetKind() == "Job" {
+		unstructured.RemoveNestedField(u.Object, "spec", "selector")
+		for _, k := range []string{"batch.kubernetes.io/controller-uid", "controller-uid", "batch.kubernetes.io/job-name", "job-name"} {
+			unstructured.RemoveNestedField(u.Object, "spec", "template", "metadata", "labels", k)
+		}
+	}
+	return u.Object
+}
+
+var injectedTokenName = regexp.MustCompile(`kube-api-access-[a-z0-9]+`)
+
+// normalizedObject renders an object without what differs between two
+// creations of the same manifest: namespace, uid (also in a Job's
+// selector), server-set metadata, status, the ServiceAccount plugin's
+// random token volume name.
+func normalizedObject(obj map[string]any) string {
+	u := &unstructured.Unstructured{Object: deepCopyMap(obj)}
+	uid := string(u.GetUID())
+	for _, f := range []string{"namespace", "uid", "resourceVersion", "creationTimestamp", "managedFields"} {
+		unstructured.RemoveNestedField(u.Object, "metadata", f)
+	}
+	unstructured.RemoveNestedField(u.Object, "status")
+	data, _ := json.Marshal(u.Object)
+	s := string(data)
+	if uid != "" {
+		s = strings.ReplaceAll(s, uid, "UID")
+	}
+	return injectedTokenName.ReplaceAllString(s, "kube-api-access-injected")
+}
+
+// workloadManifests wraps a pod spec (YAML) into every built-in workload
+// kind, named after the kind.
+func workloadManifests(t *testing.T, spec string, labels map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for _, kind := range workloadKinds {
+		out[kind] = wrap(kind, strings.ToLower(kind), mustYAML(t, spec), labels)
+	}
+	return out
+}
+
+// podSpecAt returns the pod spec of a manifest of a built-in workload kind.
+func podSpecAt(obj map[string]any) map[string]any {
+	spec := obj["spec"].(map[string]any)
+	switch obj["kind"] {
+	case "Pod":
+		return spec
+	case "CronJob":
+		spec = spec["jobTemplate"].(map[string]any)["spec"].(map[string]any)
+	}
+	return spec["template"].(map[string]any)["spec"].(map[string]any)
+}
+
+func setLabel(obj map[string]any, k, v string) {
+	u := &unstructured.Unstructured{Object: obj}
+	l := u.GetLabels()
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[k] = v
+	u.SetLabels(l)
+}
+
+func TestMutatingAPIServerNamespaceLabels(t *testing.T) {
+	const costKey = "platform.example.com/cost-center"
+	entry := governance.PolicyEntry{ID: "required-labels", Params: json.RawMessage(`{"labels": [{"key": "team"}, {"key": "` + costKey + `", "allowedRegex": "cc-[0-9]+"}]}`)}
+	copyBoth := func(obj map[string]any) { setLabel(obj, "team", "nlp"); setLabel(obj, costKey, "cc-42") }
+	var cases []defaultCase
+	spec := "containers: [{name: app, image: registry.example/app:1}]"
+	for _, kind := range workloadKinds {
+		fix := copyBoth
+		if kind == "Job" || kind == "ReplicationController" {
+			// The apiserver gives a Job or ReplicationController without
+			// labels its template's labels, before admission: the manifest
+			// written compliant keeps them.
+			fix = func(obj map[string]any) { setLabel(obj, "app", strings.ToLower(kind)); copyBoth(obj) }
+		}
+		cases = append(cases, defaultCase{name: kind + " without labels", manifest: workloadManifests(t, spec, nil)[kind], fix: fix})
+	}
+	cases = append(cases,
+		defaultCase{name: "own labels kept, missing ones added", manifest: wrap("Deployment", "own", mustYAML(t, spec), map[string]any{"app": "own"}), fix: copyBoth},
+		defaultCase{name: "own team kept", manifest: wrap("Pod", "team", mustYAML(t, spec), map[string]any{"team": "vision"}),
+			fix: func(obj map[string]any) { setLabel(obj, costKey, "cc-42") }},
+		defaultCase{name: "compliant left alone", manifest: wrap("StatefulSet", "ok", mustYAML(t, spec), map[string]any{"team": "vision", costKey: "cc-7"})},
+		// The object's own value is never replaced, even one the check refuses.
+		defaultCase{name: "refused own value kept", manifest: wrap("Pod", "bad", mustYAML(t, spec), map[string]any{costKey: "shared"}), denied: true},
+	)
+	runDefaults(t, defaultsRun{policy: "mdl", entry: entry, nsLabels: map[string]string{"team": "nlp", costKey: "cc-42"}, cases: cases})
+}
+
+func TestMutatingAPIServerNamespaceLabelsNotCopyable(t *testing.T) {
+	const costKey = "platform.example.com/cost-center"
+	entry := governance.PolicyEntry{ID: "required-labels", Params: json.RawMessage(`{"labels": [{"key": "team"}, {"key": "` + costKey + `", "allowedRegex": "cc-[0-9]+"}]}`)}
+	spec := "containers: [{name: app, image: registry.example/app:1}]"
+	cases := []defaultCase{
+		{name: "disallowed namespace value is not copied", manifest: wrap("Deployment", "d", mustYAML(t, spec), map[string]any{costKey: "cc-1"}),
+			fix: func(obj map[string]any) { setLabel(obj, "team", "nlp") }},
+		{name: "the label the namespace cannot give stays missing", manifest: wrap("Pod", "p", mustYAML(t, spec), nil), denied: true},
+	}
+	// The namespace's cost center is not one the check allows.
+	runDefaults(t, defaultsRun{policy: "mdn", entry: entry, nsLabels: map[string]string{"team": "nlp", costKey: "shared"}, cases: cases})
+}
+
+func TestMutatingAPIServerGPUTolerations(t *testing.T) {
+	gpuToleration := func(key string) map[string]any {
+		return map[string]any{"key": key, "operator": "Exists", "effect": "NoSchedule"}
+	}
+	prepend := func(key string) func(map[string]any) {
+		return func(obj map[string]any) {
+			s := podSpecAt(obj)
+			own, _ := s["tolerations"].([]any)
+			s["tolerations"] = append([]any{gpuToleration(key)}, own...)
+		}
+	}
+	const gpu = `
+containers:
+- name: train
+  image: registry.example/train:1
+  resources: {limits: {nvidia.com/gpu: "1"}}
+`
+	var cases []defaultCase
+	// Labelled: a Job without labels that a mutating policy patches gets
+	// its template's labels then, before the Job's controller-uid and
+	// job-name labels are added to the template (the apiserver defaults the
+	// patched object again), so its own labels lack those two; with labels
+	// of its own nothing differs.
+	for _, kind := range workloadKinds {
+		cases = append(cases, defaultCase{name: kind + " requesting a GPU", manifest: workloadManifests(t, gpu, map[string]any{"tier": "train"})[kind], fix: prepend("nvidia.com/gpu")})
+	}
+	pod := func(name, spec string) map[string]any { return wrap("Pod", name, mustYAML(t, spec), nil) }
+	cases = append(cases,
+		defaultCase{name: "own tolerations kept after", manifest: pod("own", gpu+"tolerations: [{key: dedicated, operator: Equal, value: ml, effect: NoSchedule}]"), fix: prepend("nvidia.com/gpu")},
+		defaultCase{name: "MIG slice in an init container", manifest: pod("mig", `
+initContainers: [{name: warm, image: registry.example/warm:1, resources: {requests: {nvidia.com/mig-1g.5gb: "1"}, limits: {nvidia.com/mig-1g.5gb: "1"}}}]
+containers: [{name: app, image: registry.example/app:1}]
+`), fix: prepend("nvidia.com/gpu")},
+		defaultCase{name: "AMD GPU", manifest: wrap("Deployment", "amd", mustYAML(t, `
+containers: [{name: app, image: registry.example/app:1, resources: {limits: {amd.com/gpu: "2"}}}]
+`), nil), fix: prepend("amd.com/gpu")},
+		defaultCase{name: "GPU toleration kept as is", manifest: pod("tol", gpu+"tolerations: [{key: nvidia.com/gpu, operator: Equal, value: present, effect: NoSchedule}]")},
+		defaultCase{name: "GPU node selector left alone", manifest: pod("sel", gpu+"nodeSelector: {cloud.google.com/gke-accelerator: nvidia-l4}")},
+		defaultCase{name: "tolerates every taint", manifest: pod("all", gpu+"tolerations: [{operator: Exists}]")},
+		defaultCase{name: "zero GPUs", manifest: pod("zero", `containers: [{name: app, image: registry.example/app:1, resources: {limits: {nvidia.com/gpu: "0"}}}]`)},
+		defaultCase{name: "no GPU", manifest: pod("cpu", `containers: [{name: app, image: registry.example/app:1}]`)},
+		// Removing a toleration is not a safe default: the check still denies.
+		defaultCase{name: "GPU toleration without GPUs kept", manifest: pod("stray", `
+containers: [{name: app, image: registry.example/app:1}]
+tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+`), denied: true},
+	)
+	runDefaults(t, defaultsRun{policy: "mdg", entry: governance.PolicyEntry{ID: "gpu-node-targeting"}, cases: cases})
+}
