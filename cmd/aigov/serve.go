@@ -35,7 +35,9 @@ cluster-scoped objects), each named "aigov", equal to what
 Without --kubeconfig it uses the pod's service account (in-cluster), else the
 usual kubeconfig rules. A kind the server serves but the account may not list
 or watch is reported (log, metric aigov_resource_degraded, an "error" result
-in the ClusterReport), never left out silently. /readyz answers 200 after the
+in the ClusterReport), never left out silently, and tried again with backoff
+until it can be read; the kinds of CRDs installed later are found by asking
+discovery again every --rediscover. /readyz answers 200 after the
 first full sync. With --leader-elect, replicas share a Lease and only the
 leader writes reports. Runs until SIGINT or SIGTERM.
 
@@ -111,6 +113,7 @@ as Audit: reported, never enforced. deploy/webhook.yaml registers it.`,
 	f.StringVar(&opts.LeaderElectionName, "leader-election-id", "aigov", "name of the Lease")
 	f.DurationVar(&opts.Debounce, "debounce", 0, "quiet period after a change before re-evaluating (default 500ms)")
 	f.DurationVar(&opts.MaxDelay, "max-delay", 0, "longest wait from a change to its re-evaluation however busy the cluster (default 2s)")
+	f.DurationVar(&opts.Rediscover, "rediscover", 0, "how often discovery is asked again for the kinds of CRDs installed after the start (default 1m; negative: never)")
 	f.Float32Var(&opts.WriteQPS, "report-write-qps", 0, "most report writes per second (default 5)")
 	f.StringVar(&opts.WebhookAddr, "webhook-addr", "", "address of the validating admission webhook (/validate, HTTPS); \"\" serves none")
 	f.StringVar(&opts.TLSCertFile, "tls-cert-file", "", "serving certificate `FILE` (PEM) of the webhook")
