@@ -5,6 +5,7 @@
 //	go run ./examples/vapgen                              # the bundled AI-platform policy.yaml
 //	go run ./examples/vapgen --policy my-policy.yaml --kube-version 1.31 --output vaps.yaml
 //	go run ./examples/vapgen | kubectl apply -f -
+//	go run ./examples/vapgen --mutating --kube-version 1.36  # also the safe defaults
 //
 // Each policy entry becomes one ValidatingAdmissionPolicy and one binding
 // (validationActions from the entry's action, matchResources from its
@@ -17,6 +18,18 @@
 //	policy, err := governance.LoadPolicyFile(path)
 //	gs, err := cel.GeneratePolicy(policy, catalog.Definitions(), "") // the policy's kubernetesVersion
 //	yaml, err := cel.Marshal(gs)
+//
+// --mutating appends, after the validating policies, one
+// MutatingAdmissionPolicy and binding (admissionregistration.k8s.io/v1,
+// Kubernetes 1.36 or later: the bundled policy targets 1.30, so it needs
+// --kube-version) per entry whose check has safe defaults: here
+// automountServiceAccountToken: false (automount-token), the GPU taint
+// toleration of GPU pods (gpu-node-targeting) and the team label copied
+// from the namespace (required-labels, entry workload-team). The same
+// output is `aigov vap generate --policy FILE --mutating`:
+//
+//	gs, ms, err := cel.GeneratePolicyWithMutating(policy, catalog.Definitions(), "1.36")
+//	yaml, err := cel.MarshalMutating(ms) // after cel.Marshal(gs)
 //
 // cel generates the admission form each check carries
 // (governance.Check.Admission) from the definitions it is given; custom-cel

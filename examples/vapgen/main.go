@@ -38,13 +38,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 	policyFile := fs.String("policy", "", "GovernancePolicy file (default: the bundled examples/vapgen/policy.yaml)")
 	kubeVersion := fs.String("kube-version", "", "oldest Kubernetes version the policies must compile on (default: the policy's kubernetesVersion)")
 	output := fs.String("output", "", "file to write (default: stdout)")
+	mutating := fs.Bool("mutating", false, "also write a MutatingAdmissionPolicy and binding per check with safe defaults, after the validating ones (Kubernetes 1.36 or later)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
-	data, err := generate(*policyFile, *kubeVersion)
+	data, err := generate(*policyFile, *kubeVersion, *mutating)
 	if err != nil {
 		return err
 	}
@@ -56,8 +57,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 // generate reads the policy (the bundled one for "") and renders its
-// policies and bindings.
-func generate(policyFile, kubeVersion string) ([]byte, error) {
+// policies and bindings, with mutating the MutatingAdmissionPolicies and
+// bindings of its checks' safe defaults after them.
+func generate(policyFile, kubeVersion string, mutating bool) ([]byte, error) {
 	var (
 		policy *governance.Policy
 		err    error
@@ -72,7 +74,15 @@ func generate(policyFile, kubeVersion string) ([]byte, error) {
 	}
 	// The catalog's checks (custom-cel is cel's own), for kubeVersion or
 	// the policy's kubernetesVersion.
-	gs, err := cel.GeneratePolicy(policy, catalog.Definitions(), kubeVersion)
+	var (
+		gs []cel.Generated
+		ms []cel.GeneratedMutating
+	)
+	if mutating {
+		gs, ms, err = cel.GeneratePolicyWithMutating(policy, catalog.Definitions(), kubeVersion)
+	} else {
+		gs, err = cel.GeneratePolicy(policy, catalog.Definitions(), kubeVersion)
+	}
 	var ve *cel.VersionError
 	if errors.As(err, &ve) {
 		return nil, fmt.Errorf("%w: --kube-version: %v", errUsage, ve)
@@ -80,5 +90,16 @@ func generate(policyFile, kubeVersion string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cel.Marshal(gs)
+	data, err := cel.Marshal(gs)
+	if err != nil || len(ms) == 0 {
+		return data, err
+	}
+	docs, err := cel.MarshalMutating(ms)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > 0 {
+		data = append(data, "---\n"...)
+	}
+	return append(data, docs...), nil
 }

@@ -21,18 +21,38 @@ import (
 	"github.com/aigov/aigov/governance"
 )
 
-// decodeVAPs decodes a YAML stream strictly into admissionregistration/v1
-// objects; any other kind or an unknown field fails the test.
+// decodeVAPs decodes a YAML stream strictly into ValidatingAdmissionPolicies
+// and bindings; any other kind or an unknown field fails the test.
 func decodeVAPs(t *testing.T, data []byte) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
+	t.Helper()
+	objs := decodeAdmission(t, data)
+	var (
+		policies []*admissionregistrationv1.ValidatingAdmissionPolicy
+		bindings []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	)
+	for _, obj := range objs {
+		switch o := obj.(type) {
+		case *admissionregistrationv1.ValidatingAdmissionPolicy:
+			policies = append(policies, o)
+		case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
+			bindings = append(bindings, o)
+		default:
+			t.Fatalf("unexpected %T in output", obj)
+		}
+	}
+	return policies, bindings
+}
+
+// decodeAdmission decodes a YAML stream strictly into
+// admissionregistration/v1 objects, in order; an unknown field fails the
+// test.
+func decodeAdmission(t *testing.T, data []byte) []runtime.Object {
 	t.Helper()
 	scheme := runtime.NewScheme()
 	require.NoError(t, admissionregistrationv1.AddToScheme(scheme))
 	codecs := serializer.NewCodecFactory(scheme, serializer.EnableStrict)
 	dec := codecs.UniversalDeserializer()
-	var (
-		policies []*admissionregistrationv1.ValidatingAdmissionPolicy
-		bindings []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	)
+	var out []runtime.Object
 	r := yamlutil.NewYAMLReader(bufioReader(data))
 	for {
 		doc, err := r.Read()
@@ -45,16 +65,9 @@ func decodeVAPs(t *testing.T, data []byte) ([]*admissionregistrationv1.Validatin
 		}
 		obj, _, err := dec.Decode(doc, nil, nil)
 		require.NoError(t, err, "document:\n%s", doc)
-		switch o := obj.(type) {
-		case *admissionregistrationv1.ValidatingAdmissionPolicy:
-			policies = append(policies, o)
-		case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
-			bindings = append(bindings, o)
-		default:
-			t.Fatalf("unexpected %T in output", obj)
-		}
+		out = append(out, obj)
 	}
-	return policies, bindings
+	return out
 }
 
 func TestBundledPolicy(t *testing.T) {
@@ -93,6 +106,42 @@ func TestBundledPolicy(t *testing.T) {
 		assert.True(t, names[name], "binding names unknown policy %s", name)
 	}
 	assert.True(t, names["aigov-ai-platform-privileged-container"], "policies: %v", names)
+}
+
+// TestMutating: --mutating appends, after the same validating policies,
+// one MutatingAdmissionPolicy and binding per entry with safe defaults;
+// the bundled policy targets 1.30, below what they need.
+func TestMutating(t *testing.T) {
+	var plain, out bytes.Buffer
+	require.NoError(t, run([]string{"--kube-version", "1.36"}, &plain, io.Discard))
+	require.NoError(t, run([]string{"--mutating", "--kube-version", "1.36"}, &out, io.Discard))
+	require.True(t, strings.HasPrefix(out.String(), plain.String()+"---\n"), "--mutating must only append to the validating output")
+
+	var got []string
+	for _, obj := range decodeAdmission(t, out.Bytes()[plain.Len():]) {
+		switch o := obj.(type) {
+		case *admissionregistrationv1.MutatingAdmissionPolicy:
+			require.NotEmpty(t, o.Spec.Mutations, o.Name)
+			got = append(got, "policy "+o.Name)
+		case *admissionregistrationv1.MutatingAdmissionPolicyBinding:
+			assert.Equal(t, "true", o.Spec.MatchResources.NamespaceSelector.MatchLabels["platform.aigov.dev/managed"], o.Name)
+			got = append(got, "binding "+o.Spec.PolicyName)
+		default:
+			t.Fatalf("unexpected %T after the validating policies", obj)
+		}
+	}
+	// automount-token, gpu-node-targeting and the workload-team entry of
+	// required-labels; not the Namespace-only required-labels entry.
+	var want []string
+	for _, n := range []string{"automount-token", "gpu-node-targeting", "required-labels-workload-team"} {
+		want = append(want, "policy aigov-ai-platform-"+n, "binding aigov-ai-platform-"+n)
+	}
+	assert.Equal(t, want, got)
+
+	err := run([]string{"--mutating"}, io.Discard, io.Discard)
+	require.True(t, errors.Is(err, errUsage), "got %v", err)
+	assert.Contains(t, err.Error(), "1.30")
+	assert.Contains(t, err.Error(), "1.36")
 }
 
 func TestPolicyFlagAndOutputFile(t *testing.T) {

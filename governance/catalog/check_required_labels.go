@@ -284,7 +284,12 @@ func requiredLabelsAdmission(p RequiredLabelsParams) *governance.Admission {
 				` : "label \"" + ` + key + ` + "\" is missing"`
 		}
 		a.Validations = append(a.Validations, v)
-		a.Mutations = append(a.Mutations, namespaceLabelMutation(l))
+	}
+	// Only objects in a namespace have one to copy from.
+	if slices.ContainsFunc(p.GroupKinds, func(gk schema.GroupKind) bool { return gk != schema.GroupKind{Kind: "Namespace"} }) {
+		for _, l := range p.Labels {
+			a.Mutations = append(a.Mutations, namespaceLabelMutation(l))
+		}
 	}
 	return a
 }
