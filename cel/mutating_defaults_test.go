@@ -42,6 +42,11 @@ type defaultsRun struct {
 	// mutation copies).
 	nsLabels map[string]string
 	cases    []defaultCase
+	// probe, when set, tells when the policies are in effect instead of
+	// the first case: a manifest the mutation changes in a namespace
+	// labelled probeNSLabels (for runs whose cases it changes none of).
+	probe         map[string]any
+	probeNSLabels map[string]string
 }
 
 const (
@@ -65,8 +70,9 @@ const (
 //     (reinvocation is idempotent);
 //   - decoded as aigov loads a manifest, it passes the Go check.
 //
-// The first case must be one the mutation changes and the validating
-// policy denies unmutated: it tells when the policies are in effect.
+// The first case (or the probe) must be one the mutation changes and the
+// validating policy denies unmutated: it tells when the policies are in
+// effect.
 func runDefaults(t *testing.T, run defaultsRun) {
 	env := testenv.Shared(t)
 	dyn := env.Dynamic(t)
@@ -129,12 +135,16 @@ func runDefaults(t *testing.T, run defaultsRun) {
 	// Both policies take effect once the apiserver's informers see them:
 	// wait until the first case is denied where only the validating
 	// policy applies and mutated where both do.
-	first := run.cases[0]
+	first, probeNS := run.cases[0].manifest, bound
+	if run.probe != nil {
+		first = run.probe
+		probeNS = env.CreateNamespace(t, "map-def-probe", labels(mergeLabels(run.probeNSLabels, map[string]string{defaultsMAPKey: id, defaultsVAPKey: id})))
+	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, errV := dryRunCreate(ctx, t, dyn, vapOnly, first.manifest)
-		got, errB := dryRunCreate(ctx, t, dyn, bound, first.manifest)
-		if errV != nil && errB == nil && normalizedObject(got) != normalizedObject(mustCreate(ctx, t, dyn, control, first.manifest)) {
+		_, errV := dryRunCreate(ctx, t, dyn, vapOnly, first)
+		got, errB := dryRunCreate(ctx, t, dyn, probeNS, first)
+		if errV != nil && errB == nil && normalizedObject(got) != normalizedObject(mustCreate(ctx, t, dyn, control, first)) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -189,6 +199,16 @@ func runDefaults(t *testing.T, run defaultsRun) {
 			}
 		})
 	}
+}
+
+func mergeLabels(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range []map[string]string{a, b} {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func installMutating(ctx context.Context, t *testing.T, env *testenv.Env, g GeneratedMutating) {
@@ -341,44 +361,35 @@ func setLabel(obj map[string]any, k, v string) {
 	u.SetLabels(l)
 }
 
-func TestMutatingAPIServerNamespaceLabels(t *testing.T) {
+func TestMutatingAPIServerTeamLabel(t *testing.T) {
 	const costKey = "platform.example.com/cost-center"
-	entry := governance.PolicyEntry{ID: "required-labels", Params: json.RawMessage(`{"labels": [{"key": "team"}, {"key": "` + costKey + `", "allowedRegex": "cc-[0-9]+"}]}`)}
-	copyBoth := func(obj map[string]any) { setLabel(obj, "team", "nlp"); setLabel(obj, costKey, "cc-42") }
-	var cases []defaultCase
+	entry := governance.PolicyEntry{ID: "required-labels", Params: json.RawMessage(`{"labels": [{"key": "team", "allowedRegex": "[a-z]+"}, {"key": "` + costKey + `"}]}`)}
 	spec := "containers: [{name: app, image: registry.example/app:1}]"
+	cost := map[string]any{costKey: "cc-42"}
+	var cases []defaultCase
 	for _, kind := range workloadKinds {
-		fix := copyBoth
-		if kind == "Job" || kind == "ReplicationController" {
-			// The apiserver gives a Job or ReplicationController without
-			// labels its template's labels, before admission: the manifest
-			// written compliant keeps them.
-			fix = func(obj map[string]any) { setLabel(obj, "app", strings.ToLower(kind)); copyBoth(obj) }
+		if kind == "Pod" {
+			continue
 		}
-		cases = append(cases, defaultCase{name: kind + " without labels", manifest: workloadManifests(t, spec, nil)[kind], fix: fix})
+		cases = append(cases, defaultCase{name: kind + " without team", manifest: workloadManifests(t, spec, cost)[kind],
+			fix: func(obj map[string]any) { setLabel(obj, "team", "nlp") }})
 	}
 	cases = append(cases,
-		defaultCase{name: "own labels kept, missing ones added", manifest: wrap("Deployment", "own", mustYAML(t, spec), map[string]any{"app": "own"}), fix: copyBoth},
-		defaultCase{name: "own team kept", manifest: wrap("Pod", "team", mustYAML(t, spec), map[string]any{"team": "vision"}),
-			fix: func(obj map[string]any) { setLabel(obj, costKey, "cc-42") }},
-		defaultCase{name: "compliant left alone", manifest: wrap("StatefulSet", "ok", mustYAML(t, spec), map[string]any{"team": "vision", costKey: "cc-7"})},
+		defaultCase{name: "no labels at all", manifest: wrap("Deployment", "bare", mustYAML(t, spec), nil), denied: true},
+		defaultCase{name: "own team kept", manifest: wrap("StatefulSet", "own", mustYAML(t, spec), map[string]any{"team": "vision", costKey: "cc-7"})},
+		// A label on a Pod can make a Service or NetworkPolicy select it.
+		defaultCase{name: "not copied onto a Pod", manifest: wrap("Pod", "pod", mustYAML(t, spec), cost), denied: true},
 		// The object's own value is never replaced, even one the check refuses.
-		defaultCase{name: "refused own value kept", manifest: wrap("Pod", "bad", mustYAML(t, spec), map[string]any{costKey: "shared"}), denied: true},
+		defaultCase{name: "refused own value kept", manifest: wrap("Deployment", "bad", mustYAML(t, spec), map[string]any{"team": "NLP", costKey: "cc-1"}), denied: true},
 	)
-	runDefaults(t, defaultsRun{policy: "mdl", entry: entry, nsLabels: map[string]string{"team": "nlp", costKey: "cc-42"}, cases: cases})
-}
+	runDefaults(t, defaultsRun{policy: "mdl", entry: entry, nsLabels: map[string]string{"team": "nlp"}, cases: cases})
 
-func TestMutatingAPIServerNamespaceLabelsNotCopyable(t *testing.T) {
-	const costKey = "platform.example.com/cost-center"
-	entry := governance.PolicyEntry{ID: "required-labels", Params: json.RawMessage(`{"labels": [{"key": "team"}, {"key": "` + costKey + `", "allowedRegex": "cc-[0-9]+"}]}`)}
-	spec := "containers: [{name: app, image: registry.example/app:1}]"
-	cases := []defaultCase{
-		{name: "disallowed namespace value is not copied", manifest: wrap("Deployment", "d", mustYAML(t, spec), map[string]any{costKey: "cc-1"}),
-			fix: func(obj map[string]any) { setLabel(obj, "team", "nlp") }},
-		{name: "the label the namespace cannot give stays missing", manifest: wrap("Pod", "p", mustYAML(t, spec), nil), denied: true},
-	}
-	// The namespace's cost center is not one the check allows.
-	runDefaults(t, defaultsRun{policy: "mdn", entry: entry, nsLabels: map[string]string{"team": "nlp", costKey: "shared"}, cases: cases})
+	// A namespace team the check refuses is not copied.
+	t.Run("refused namespace value", func(t *testing.T) {
+		runDefaults(t, defaultsRun{policy: "mdn", entry: entry, nsLabels: map[string]string{"team": "Shared-Infra"},
+			probe: wrap("Deployment", "probe", mustYAML(t, spec), cost), probeNSLabels: map[string]string{"team": "nlp"},
+			cases: []defaultCase{{name: "Deployment without team", manifest: wrap("Deployment", "d", mustYAML(t, spec), cost), denied: true}}})
+	})
 }
 
 func TestMutatingAPIServerGPUTolerations(t *testing.T) {

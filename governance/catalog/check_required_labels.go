@@ -285,38 +285,62 @@ func requiredLabelsAdmission(p RequiredLabelsParams) *governance.Admission {
 		}
 		a.Validations = append(a.Validations, v)
 	}
-	// Only objects in a namespace have one to copy from.
-	if slices.ContainsFunc(p.GroupKinds, func(gk schema.GroupKind) bool { return gk != schema.GroupKind{Kind: "Namespace"} }) {
-		for _, l := range p.Labels {
-			a.Mutations = append(a.Mutations, namespaceLabelMutation(l))
+	for _, l := range p.Labels {
+		if l.Key == governance.TeamLabel && slices.ContainsFunc(p.GroupKinds, func(gk schema.GroupKind) bool { return teamCopyKinds[gk] }) {
+			a.Mutations = append(a.Mutations, teamLabelMutation(l))
 		}
 	}
 	return a
 }
 
-// namespaceLabelMutation is the safe default of one required label: an
-// object in a namespace that lacks the label gets it with the value its
-// Namespace carries (the team label copied from the team's namespace),
-// when that value is non-empty and allowed by the label's allowedRegex;
-// the pod template is not touched (the check reads the object's own
-// labels). An object that has the label, whatever its value, a
-// cluster-scoped object, and an object whose Namespace lacks the label or
+// teamCopyKinds are the kinds the team label is copied onto: the built-in
+// workload controllers, whose own labels reach neither their pods nor any
+// selector (the same kinds aigov fix copies it onto). A label added to a
+// Pod or a custom resource could make a Service, a NetworkPolicy or an
+// operator select it: not a safe default.
+var teamCopyKinds = map[schema.GroupKind]bool{
+	{Group: "apps", Kind: "Deployment"}: true, {Group: "apps", Kind: "StatefulSet"}: true,
+	{Group: "apps", Kind: "DaemonSet"}: true, {Group: "apps", Kind: "ReplicaSet"}: true,
+	{Group: "batch", Kind: "Job"}: true, {Group: "batch", Kind: "CronJob"}: true,
+	{Kind: "ReplicationController"}: true,
+}
+
+// teamLabelMutation is the safe default of the team label
+// (governance.TeamLabel) when it is required: a built-in workload
+// controller (teamCopyKinds) that lacks the label gets the value its
+// Namespace carries, when that value is non-empty and allowed by the
+// label's allowedRegex. The pod template is not touched (the check reads
+// the object's own labels). Other kinds, an object that has the label
+// (whatever its value), and an object whose Namespace lacks the label or
 // holds a value the check would refuse are left alone. The label is
 // written into the object's metadata.labels, which the mutation creates
-// when the object has none (one mutation per label, each applied to the
-// result of the one before).
-func namespaceLabelMutation(l LabelRequirement) admissionregistrationv1.Mutation {
+// when the object has none.
+func teamLabelMutation(l LabelRequirement) admissionregistrationv1.Mutation {
 	key := governance.CELString(l.Key)
 	value := `namespaceObject.metadata.labels[` + key + `]`
 	copyable := `namespaceObject.metadata.?labels[?` + key + `].orValue("") != ""`
 	if l.AllowedRegex != "" {
 		copyable += ` && ` + value + `.matches(` + governance.CELString(AnchorRegex(l.AllowedRegex)) + `)`
 	}
+	byGroup := map[string][]string{}
+	for gk := range teamCopyKinds {
+		byGroup[gk.Group] = append(byGroup[gk.Group], gk.Kind)
+	}
+	var kinds []string
+	for _, g := range []string{"", "apps", "batch"} {
+		slices.Sort(byGroup[g])
+		apiVersion := g + "/v1"
+		if g == "" {
+			apiVersion = "v1"
+		}
+		kinds = append(kinds, `(object.apiVersion == `+governance.CELString(apiVersion)+` && object.kind in `+governance.CELStringList(byGroup[g])+`)`)
+	}
 	// A JSON pointer escapes "~" as "~0" and "/" as "~1" (RFC 6901).
 	pointer := "/metadata/labels/" + strings.ReplaceAll(strings.ReplaceAll(l.Key, "~", "~0"), "/", "~1")
 	return admissionregistrationv1.Mutation{
 		PatchType: admissionregistrationv1.PatchTypeJSONPatch,
-		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: `request.namespace == "" || object.kind == "Namespace" || object.metadata.?labels[?` + key + `].hasValue() || !(` + copyable + `) ? [] : ` +
+		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: `!(` + strings.Join(kinds, " || ") + `) || request.namespace == "" || ` +
+			`object.metadata.?labels[?` + key + `].hasValue() || !(` + copyable + `) ? [] : ` +
 			`(has(object.metadata.labels) ? [JSONPatch{op: "add", path: ` + governance.CELString(pointer) + `, value: ` + value + `}] : ` +
 			`[JSONPatch{op: "add", path: "/metadata/labels", value: {` + key + `: ` + value + `}}])`},
 	}
