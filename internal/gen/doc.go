@@ -22,6 +22,15 @@
 //     ClusterRoleBinding, cycling through read-only, secret-reading,
 //     pods/exec and wildcard rules.
 //
+// With Options.CRFraction, that share of each namespace's workloads are
+// custom resources of the AI operators instead (RayCluster, PyTorchJob,
+// LeaderWorkerSet, JobSet, InferenceService with its namespace's
+// ServingRuntime), written as a cluster dump holds them: the resource, the
+// StatefulSets, Jobs, Deployments, ReplicaSets, Services and Pods its
+// operator creates, with the operator's labels and owner references; one
+// mistake per namespace is planted in them (PlantedProblems). PlatformCR
+// is Platform with a third of the workloads such resources.
+//
 // Typical use in a benchmark:
 //
 //	opts := gen.Options{Seed: 1, Namespaces: 50, WorkloadsPerNamespace: 20, PodsPerWorkload: 3, GPUFraction: 0.3}

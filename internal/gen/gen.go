@@ -82,6 +82,13 @@ type Options struct {
 	// Deployment, pod-template-hash label and selector, the template); a
 	// cluster dump holds them, a repository does not.
 	ReplicaSets bool
+	// CRFraction is the share of each namespace's workloads (0 to 1,
+	// spread evenly, not drawn from Seed) written as custom resources of
+	// the AI operators, cycling through RayCluster, PyTorchJob,
+	// LeaderWorkerSet, JobSet and InferenceService, each with the objects
+	// and PodsPerWorkload pods its operator creates (see crWorkload). Zero
+	// writes none, and the bytes of options without it.
+	CRFraction float64
 }
 
 // Platform is the shape of a large multi-team AI platform, scaled to pods
@@ -141,7 +148,7 @@ func (o Options) ObjectCount() int {
 	if admins > 0 {
 		admins++ // the cluster-admin ClusterRole
 	}
-	return o.Namespaces*perNS + 2*o.ClusterRoles + admins
+	return o.Namespaces*perNS + 2*o.ClusterRoles + admins + o.crObjectCount()
 }
 
 // Validate reports options Generate cannot honour.
@@ -163,7 +170,7 @@ func (o Options) Validate() error {
 	case o.Namespaces*o.WorkloadsPerNamespace*max(o.PodsPerWorkload, 1) >= 1<<24:
 		return fmt.Errorf("gen: more pods than the 10.0.0.0/8 pod network holds")
 	}
-	return nil
+	return o.validateCR()
 }
 
 // Output is a generated cluster.
@@ -503,6 +510,13 @@ func (g *generator) namespace(i int) {
 
 func (g *generator) workload(nsIndex, w int) {
 	o := g.opts
+	if c, ok := o.isCR(w); ok {
+		if crKind(c) == KindInferenceService && o.firstISVC(w) {
+			g.servingRuntime(teamName(nsIndex))
+		}
+		g.crWorkload(nsIndex, w, c)
+		return
+	}
 	ns := teamName(nsIndex)
 	kind := o.kinds()[w%len(o.kinds())]
 	comp := components[w%len(components)]
@@ -676,8 +690,7 @@ func (g *generator) networkPolicy(ns, name string, w int, port int32) *networkin
 	// namespace; each later one from the workload before it.
 	from := networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": "ingress-nginx"}}}
 	if w > 0 {
-		prev := fmt.Sprintf("%s-%02d", components[(w-1)%len(components)].name, w-1)
-		from = networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelApp: prev}}}
+		from = networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: g.opts.workloadSelector(w - 1)}}
 	}
 	np := &networkingv1.NetworkPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: "allow-" + name, Namespace: ns},
