@@ -221,7 +221,7 @@ func (fd *folder) ownerTemplate(owner, child *Object) (PodTemplate, bool) {
 		}
 	}
 	have := cts[0].Meta.GetLabels()
-	best, bestLabels := "", -1
+	best, bestLabels, bestContainers := "", -1, -1
 	for _, w := range fd.ownerPods[owner] {
 		if w.Pod == nil {
 			continue
@@ -229,19 +229,23 @@ func (fd *folder) ownerTemplate(owner, child *Object) (PodTemplate, bool) {
 		n, agree := 0, true
 		for k, v := range w.Pod.Labels {
 			got, ok := have[k]
-			if ok && got != v {
+			if ok && got != v && !perPodLabels[k] {
 				agree = false
 				break
 			}
-			if ok {
+			if ok && got == v {
 				n++
 			}
 		}
+		// Between templates as like the child by labels, the one whose
+		// containers the child runs (a LeaderWorkerSet's worker
+		// StatefulSet carries the labels of its group, not of its role).
+		c := sameContainers(cts[0].Spec, &w.Pod.Spec)
 		switch {
 		case !agree || n == 0:
-		case n > bestLabels:
-			best, bestLabels = w.SpecPath, n
-		case n == bestLabels && w.SpecPath != best:
+		case n > bestLabels || n == bestLabels && c > bestContainers:
+			best, bestLabels, bestContainers = w.SpecPath, n, c
+		case n == bestLabels && c == bestContainers && w.SpecPath != best:
 			best = "" // as like one template as another: placed nowhere
 		}
 	}
@@ -251,6 +255,45 @@ func (fd *folder) ownerTemplate(owner, child *Object) (PodTemplate, bool) {
 		}
 	}
 	return PodTemplate{}, false
+}
+
+// perPodLabels are the operators' labels whose value differs between the
+// pods of one template (an index the controller counts up, a hash of the
+// pod's group): the pod an operator's resource derives holds the first
+// pod's, so another value only fails to confirm the template, it does
+// not contradict it.
+var perPodLabels = map[string]bool{
+	"training.kubeflow.org/replica-index":      true,
+	"leaderworkerset.sigs.k8s.io/worker-index": true,
+	"leaderworkerset.sigs.k8s.io/group-index":  true,
+	"leaderworkerset.sigs.k8s.io/group-key":    true,
+	"jobset.sigs.k8s.io/job-index":             true,
+	"jobset.sigs.k8s.io/job-global-index":      true,
+	"jobset.sigs.k8s.io/job-group-index":       true,
+	"jobset.sigs.k8s.io/job-key":               true,
+	"batch.kubernetes.io/job-completion-index": true,
+	"batch.kubernetes.io/job-name":             true,
+	"job-name":                                 true,
+	"apps.kubernetes.io/pod-index":             true,
+	"statefulset.kubernetes.io/pod-name":       true,
+}
+
+// sameContainers counts the containers of a that b runs under the same
+// name and image.
+func sameContainers(a, b *PodSpec) int {
+	if a == nil || b == nil {
+		return 0
+	}
+	n := 0
+	for _, c := range a.Containers {
+		for _, d := range b.Containers {
+			if c.Name == d.Name && c.Image == d.Image {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // foldKey is foldKeyIn of the child's own template.
@@ -276,7 +319,12 @@ func foldKey(o *Object, f Finding) string {
 func foldKeyIn(o *Object, t PodTemplate, f Finding) string {
 	var rel string
 	meta := strings.TrimSuffix(t.Path, "spec") + "metadata"
+	inSpec, written := t.specField(f.Path)
 	switch {
+	case written:
+		// A container written outside the template's lists (a KServe
+		// model) is where its pods run it.
+		rel = "S" + inSpec
 	case t.Path != "" && underPath(f.Path, t.Path):
 		rel = "S" + f.Path[len(t.Path):]
 	case t.Path != "" && underPath(f.Path, meta):
@@ -292,6 +340,18 @@ func foldKeyIn(o *Object, t PodTemplate, f Finding) string {
 		msg = strings.ReplaceAll(msg, t.Path+".", "\x00template.")
 	}
 	return rel + "\x00" + msg
+}
+
+// specField maps a field of a container written outside t's lists (see
+// PodTemplate.FieldPath) to its place relative to t's spec
+// (".containers[0].image" for "spec.predictor.model.image").
+func (t PodTemplate) specField(p string) (string, bool) {
+	for rel, at := range t.containerPaths {
+		if underPath(p, at) {
+			return "." + rel + p[len(at):], true
+		}
+	}
+	return "", false
 }
 
 // underPath reports whether field path p is prefix or a field or item

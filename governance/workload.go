@@ -192,6 +192,12 @@ func (inv *Inventory) ownerInInventory(o *Object) *Object {
 	ns := o.Namespace()
 	for _, ref := range o.Meta().GetOwnerReferences() {
 		group, known := ownerKinds[ref.Kind]
+		if !known && ref.Kind == "Pod" && ref.APIVersion == "v1" {
+			// A LeaderWorkerSet's worker StatefulSet is owned by its
+			// group's leader Pod (lws pkg/controllers/pod_controller.go),
+			// which the leader StatefulSet owns.
+			known = true
+		}
 		if !known {
 			// A custom resource of an AI operator owns what it creates:
 			// a RayJob its RayCluster, a JobSet its Jobs, a
