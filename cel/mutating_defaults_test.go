@@ -441,3 +441,98 @@ tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
 	)
 	runDefaults(t, defaultsRun{policy: "mdg", entry: governance.PolicyEntry{ID: "gpu-node-targeting"}, cases: cases})
 }
+
+func TestMutatingAPIServerRunAsNonRoot(t *testing.T) {
+	podLevel := func(obj map[string]any) {
+		s := podSpecAt(obj)
+		sc, _ := s["securityContext"].(map[string]any)
+		if sc == nil {
+			sc = map[string]any{}
+			s["securityContext"] = sc
+		}
+		sc["runAsNonRoot"] = true
+	}
+	const podUser = `
+securityContext: {runAsUser: 1000}
+containers: [{name: app, image: registry.example/app:1}]
+`
+	var cases []defaultCase
+	for _, kind := range workloadKinds {
+		// Labelled, as in TestMutatingAPIServerGPUTolerations.
+		cases = append(cases, defaultCase{name: kind + " with the pod's runAsUser", manifest: workloadManifests(t, podUser, map[string]any{"tier": "web"})[kind], fix: podLevel})
+	}
+	pod := func(name, spec string) map[string]any { return wrap("Pod", name, mustYAML(t, spec), nil) }
+	cases = append(cases,
+		defaultCase{name: "every container's own runAsUser", manifest: pod("own", `
+initContainers: [{name: init, image: registry.example/init:1, securityContext: {runAsUser: 10}}]
+containers: [{name: app, image: registry.example/app:1, securityContext: {runAsUser: 1000, allowPrivilegeEscalation: false}}]
+`), fix: podLevel},
+		defaultCase{name: "a container's own runAsNonRoot counts as covered", manifest: pod("covered", `
+containers:
+- {name: app, image: registry.example/app:1, securityContext: {runAsUser: 1000}}
+- {name: side, image: registry.example/side:1, securityContext: {runAsNonRoot: true}}
+`), fix: podLevel},
+		// The image of "side" may run as root: only "app" is set, and the
+		// check still denies.
+		defaultCase{name: "unknown user is not guessed", manifest: pod("mixed", `
+containers:
+- {name: app, image: registry.example/app:1, securityContext: {runAsUser: 1000}}
+- {name: side, image: registry.example/side:1}
+`), denied: true},
+		defaultCase{name: "runAsUser 0 overrides the pod's", manifest: pod("root", podUser[:len(podUser)-1]+"\n"+`initContainers: [{name: init, image: registry.example/init:1, securityContext: {runAsUser: 0}}]`), denied: true},
+		defaultCase{name: "pod's runAsNonRoot false left alone", manifest: pod("false", `
+securityContext: {runAsUser: 1000, runAsNonRoot: false}
+containers: [{name: app, image: registry.example/app:1}]
+`), denied: true},
+		defaultCase{name: "compliant left alone", manifest: pod("ok", `
+securityContext: {runAsUser: 1000, runAsNonRoot: true}
+containers: [{name: app, image: registry.example/app:1}]
+`)},
+		defaultCase{name: "user namespace left alone", manifest: pod("userns", `
+hostUsers: false
+securityContext: {runAsUser: 1000}
+containers: [{name: app, image: registry.example/app:1}]
+`)},
+		defaultCase{name: "no user in the manifest", manifest: pod("none", `containers: [{name: app, image: registry.example/app:1}]`), denied: true},
+	)
+	runDefaults(t, defaultsRun{policy: "mdr", entry: governance.PolicyEntry{ID: "run-as-non-root"}, cases: cases})
+}
+
+// TestGenerateMutatingSafeDefaultKinds: which entries get a mutating
+// policy, and over which resources.
+func TestGenerateMutatingSafeDefaultKinds(t *testing.T) {
+	comp, err := NewCompiler("1.36")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &governance.Policy{Name: "k", Entries: []governance.PolicyEntry{
+		{ID: "gpu-node-targeting"},
+		{ID: "run-as-non-root"},
+		{ID: "required-labels", Name: "workloads", Params: json.RawMessage(`{"labels": [{"key": "team"}], "kinds": ["Deployment", "Pod"]}`)},
+		// No safe default: a Namespace has no namespace to copy from, a
+		// label other than the team label is not copied, a Pod gets none.
+		{ID: "required-labels", Name: "namespaces", Params: json.RawMessage(`{"labels": [{"key": "team"}], "kinds": ["Namespace"]}`)},
+		{ID: "required-labels", Name: "cost", Params: json.RawMessage(`{"labels": [{"key": "cost-center"}]}`)},
+		{ID: "required-labels", Name: "pods", Params: json.RawMessage(`{"labels": [{"key": "team"}], "kinds": ["Pod"]}`)},
+	}}
+	gs, err := comp.GenerateMutating(p, testDefinitions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, g := range gs {
+		var res []string
+		for _, r := range g.Policy.Spec.MatchConstraints.ResourceRules {
+			res = append(res, strings.Join(r.Resources, ","))
+		}
+		got = append(got, g.Policy.Name+" "+strings.Join(res, ";"))
+	}
+	want := []string{
+		"aigov-k-gpu-node-targeting pods;replicationcontrollers;daemonsets,deployments,replicasets,statefulsets;jobs;cronjobs",
+		"aigov-k-run-as-non-root pods;replicationcontrollers;daemonsets,deployments,replicasets,statefulsets;jobs;cronjobs",
+		"aigov-k-required-labels-workloads pods;deployments",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("mutating policies:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

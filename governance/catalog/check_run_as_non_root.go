@@ -141,6 +141,7 @@ func runAsNonRootAdmission() *governance.Admission {
 		Variables: governance.PodSpecsAdmissionVariables(
 			admissionregistrationv1.Variable{Name: "judged", Expression: judged},
 		),
+		Mutations: []admissionregistrationv1.Mutation{runAsNonRootMutation()},
 		Validations: []admissionregistrationv1.Validation{
 			{
 				Expression: `variables.judged.all(s, ` + nonRootOK + `)`,
@@ -155,5 +156,35 @@ func runAsNonRootAdmission() *governance.Admission {
 					`"containers " + ` + names(rootUser) + `) + " must not set runAsUser=0)"`,
 			},
 		},
+	})
+}
+
+// runAsNonRootMutation sets runAsNonRoot: true only where the manifest
+// itself says the user is not root: a container whose runAsUser (its own,
+// else the pod's) is above 0. The image's user is not in the object, and
+// runAsNonRoot on a container whose image runs as root keeps it from
+// starting; with a non-zero runAsUser the kubelet's check passes whatever
+// the image says. A pod that sets runAsNonRoot itself (true or false), a
+// pod in a user namespace (hostUsers: false, which passes the check) and a
+// container that sets its own are left alone. When every container and
+// init container without its own runAsNonRoot runs as such a user, the
+// pod's securityContext gets it, else each such container's does (the
+// others still fail the check), as aigov fix writes it.
+func runAsNonRootMutation() admissionregistrationv1.Mutation {
+	return celPodSpecPatch(func(s, p string) string {
+		unset := `!c.?securityContext.?runAsNonRoot.hasValue()`
+		known := `(c.?securityContext.?runAsUser.hasValue() ? c.securityContext.runAsUser > 0 : ` + s + `.?securityContext.?runAsUser.orValue(0) > 0)`
+		cs := `(` + governance.CELContainersOf(s, false) + `)`
+		set := func(base, sc string) string {
+			return `(has(` + sc + `) ? [JSONPatch{op: "add", path: ` + base + ` + "/securityContext/runAsNonRoot", value: true}] : ` +
+				`[JSONPatch{op: "add", path: ` + base + ` + "/securityContext", value: {"runAsNonRoot": true}}])`
+		}
+		perContainer := func(field string) string {
+			return s + `.?` + field + `.orValue([]).transformList(i, c, ` + unset + ` && ` + known + `, ` +
+				set(p+` + "/`+field+`/" + string(i)`, `c.securityContext`) + `).flatten()`
+		}
+		return s + `.?securityContext.?runAsNonRoot.hasValue() || ` + s + `.?hostUsers.orValue(true) == false ? [] : ` +
+			`(` + cs + `.exists(c, ` + unset + `) && ` + cs + `.all(c, !(` + unset + `) || ` + known + `) ? ` + set(p, s+`.securityContext`) + ` : ` +
+			perContainer("initContainers") + ` + ` + perContainer("containers") + `)`
 	})
 }
