@@ -104,6 +104,7 @@ func NewShadowAI(params any) (governance.Check, error) {
 				return false, fmt.Sprintf("namespace %q is not labelled %s", ns, p.ApprovalLabel)
 			}
 			var out []governance.Finding
+			reported := map[*governance.Object]bool{}
 			for _, a := range aiWorkloads(ClassificationFact.Of(pass)) {
 				ok, why := approved(a.w.Namespace)
 				if ok {
@@ -120,9 +121,12 @@ func NewShadowAI(params any) (governance.Check, error) {
 				}
 				out = append(out, governance.Finding{Object: a.w.Object.Ref(), Path: path,
 					Message: fmt.Sprintf("%s runs outside the AI-approved namespaces: %s (recognised by %s)", a.what, why, evidence)})
+				reported[a.w.Object] = true
 			}
 			for _, a := range AssetsFact.Of(pass) {
-				if a.Object.Typed || a.Namespace == "" {
+				// A custom resource whose pods are derived was judged
+				// above, by its workloads.
+				if a.Object.Typed || a.Namespace == "" || reported[a.Object] {
 					continue
 				}
 				if ok, why := approved(a.Namespace); !ok {

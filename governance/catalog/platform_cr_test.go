@@ -1,0 +1,63 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/gen"
+)
+
+// TestPlatformCR runs the default catalog over a generated platform where
+// a third of the workloads are operator custom resources read with what
+// their operators created (gen.PlatformCR): it loads with no error, and
+// each mistake planted in a custom resource (gen.PlantedProblems: a
+// privileged Ray worker group, a PyTorchJob worker in the host network, a
+// LeaderWorkerSet worker tagged latest, a JobSet in the host PID namespace,
+// a privileged KServe model) is one finding, on the resource at the field
+// as written, counting the pods that run it, and no finding of that check
+// remains on the pods, Jobs, StatefulSets or Deployments the operator
+// created.
+func TestPlatformCR(t *testing.T) {
+	opts := gen.PlatformCR(1000)
+	loader, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := loader.LoadBytes("platform.yaml", gen.Cluster(opts))
+	if err != nil {
+		t.Fatalf("the generated platform does not load:\n%v", err)
+	}
+	if inv.Len() != opts.ObjectCount() {
+		t.Fatalf("loaded %d objects, want %d", inv.Len(), opts.ObjectCount())
+	}
+	planted := gen.PlantedProblems(opts)
+	kinds := map[string]bool{}
+	for _, p := range planted {
+		kinds[p.Kind] = true
+	}
+	if len(kinds) != 5 {
+		t.Fatalf("planted problems in %d kinds, want 5: %+v", len(kinds), planted)
+	}
+	findings := defaultEngine(t).Run(inv)
+	for _, p := range planted {
+		var got []string
+		for _, f := range findings {
+			if f.Check == p.Check && f.Object.Namespace == p.Namespace {
+				got = append(got, fmt.Sprintf("%s/%s %s affected=%d", f.Object.Kind, f.Object.Name, f.Path, f.Affected))
+			}
+		}
+		// The pods that run the mistake: a worker group, the workers, the
+		// JobSet's pods, the predictor's replicas.
+		pods := map[string]int{gen.KindRayCluster: opts.PodsPerWorkload - 1, gen.KindPyTorchJob: opts.PodsPerWorkload - 1,
+			gen.KindLeaderWorkerSet: opts.PodsPerWorkload - 1, gen.KindJobSet: opts.PodsPerWorkload,
+			gen.KindInferenceService: opts.PodsPerWorkload}[p.Kind]
+		want := fmt.Sprintf("%s/%s %s affected=%d", p.Kind, p.Name, p.Path, pods)
+		if len(got) != 1 || got[0] != want {
+			sort.Strings(got)
+			t.Errorf("%s in %s: findings\n  %s\nwant\n  %s", p.Check, p.Namespace, strings.Join(got, "\n  "), want)
+		}
+	}
+}
