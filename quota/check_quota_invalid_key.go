@@ -2,7 +2,9 @@ package quota
 
 import (
 	"fmt"
+	"slices"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -17,9 +19,16 @@ import (
 // the apiserver's and the remediation names the key meant. The apiserver's
 // errors about one field are joined into one violation (it gives two for a
 // key such as limits.gpu): one finding per field, stable in baselines.
+// Its ValidatingAdmissionPolicy repeats the key rule (a key without a
+// slash must be a standard quota name), so that the policy's offline
+// evaluation (aigov vap test) and its audit show what the apiserver will
+// refuse; in a cluster the apiserver's own validation refuses such a quota
+// before admission policies run.
 func QuotaInvalidKey() governance.Definition {
 	d := definition(newQuotaInvalidKey, "ResourceQuotas")
-	d.AdmissionNote = "no VAP needed: the apiserver's own validation refuses these quotas"
+	d.AdmissionNote = "VAP repeats only the key rule (a key without a slash must be a standard quota name), for offline " +
+		"evaluation: in a cluster the apiserver's own validation refuses every quota this check reports before admission " +
+		"policies run, invalid quantities, scopes and qualified names (which the VAP leaves out) included"
 	return d
 }
 
@@ -47,6 +56,29 @@ func newQuotaInvalidKey() governance.Check {
 			}
 			return out
 		}),
+		Admission: quotaInvalidKeyAdmission(),
+	}
+}
+
+// quotaInvalidKeyAdmission denies a ResourceQuota with a key that has no
+// slash and is not a standard quota name (standardQuotaKeys, or a
+// hugepages key): limits.gpu, gpu.
+func quotaInvalidKeyAdmission() *governance.Admission {
+	var std []string
+	for k := range standardQuotaKeys {
+		std = append(std, string(k))
+	}
+	slices.Sort(std)
+	invalid := `!k.contains("/") && !(k in ` + governance.CELStringList(std) + `) && !k.startsWith(` +
+		governance.CELString(hugePagesPrefix) + `) && !k.startsWith(` + governance.CELString(requestsHugePages) + `)`
+	return &governance.Admission{
+		Rules: []admissionregistrationv1.NamedRuleWithOperations{governance.AdmissionRule([]string{""}, []string{"v1"}, []string{"resourcequotas"})},
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `!object.spec.?hard.orValue({}).exists(k, ` + invalid + `)`,
+			Message:    "ResourceQuota keys without a slash must be standard quota names; extended resources are limited as requests.<name>",
+			MessageExpression: `"keys " + object.spec.hard.filter(k, ` + invalid + `).map(k, "\"" + k + "\"").join(", ") + ` +
+				`" are not standard quota names: the apiserver refuses the quota; extended resources are limited as requests.<name>"`,
+		}},
 	}
 }
 

@@ -2,9 +2,12 @@ package rbac
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/aigov/aigov/governance"
@@ -25,7 +28,10 @@ import (
 // "*" ("pods/*" is not a wildcard). Rules with apiGroup "*" or a group
 // that is not built in are not judged: an extension API may serve the
 // name. It absorbed the catalog's rbac-nonexistent-subresource, an alias
-// that policy files and exemption annotations may still name.
+// that policy files and exemption annotations may still name. Its
+// ValidatingAdmissionPolicy decides the same on Roles and ClusterRoles with
+// the served-resource table inlined as a CEL map (group, resource, its
+// subresources), within the size guard unknownResourceGuard states.
 func checkUnknownResource() lintCheck {
 	return lintCheck{
 		id:          "rbac-unknown-resource",
@@ -34,13 +40,13 @@ func checkUnknownResource() lintCheck {
 		description: "a rule names a resource or subresource the built-in API groups it lists do not serve",
 		remediation: "fix the spelling (pods/log, not pods/logs), the API group, or use \"*/SUB\" for a subresource of every resource",
 		kinds:       rolesKinds,
-		// The served-resource table inlines into CEL as a map, and the
-		// in-process and apiserver evaluations agree with Go, but the
-		// loop over rules, their resources and their groups nests three
-		// lists whose sizes only the request size bounds: the cost
-		// estimate is unbounded, and a large Role (1000 rules) could run
-		// out of the per-call budget and be refused whatever it grants.
-		admissionNote: "no VAP: rules x resources x apiGroups nest three unbounded lists; the CEL cost estimate is unbounded",
+		// The loop over rules, their resources and their groups nests
+		// three lists whose sizes only the request size bounds: the size
+		// guard bounds them, so that a large Role is admitted (and left to
+		// the scan) rather than refused for running out of budget.
+		admissionNote: "VAP leaves to the scan: roles of more than " + strconv.Itoa(unknownResourceMaxRules) +
+			" rules, and rules of more than " + strconv.Itoa(unknownResourceMaxItems) + " resources or apiGroups (the size guard of its cost)",
+		admission: unknownResourceAdmission,
 		run: func(ctx *lintContext, lc *lintCheck) []governance.Finding {
 			var out []governance.Finding
 			ctx.eachRule(func(r *lintRole, i int, rule *rbacv1.PolicyRule) {
@@ -178,4 +184,134 @@ func editDistance(a, b string, max int) int {
 		prev, cur = cur, prev
 	}
 	return min(prev[len(b)], max)
+}
+
+// The size guard of the policy: a role with more rules, or a rule with
+// more resources or apiGroups, is admitted and left to the scan.
+const (
+	unknownResourceMaxRules = 128
+	unknownResourceMaxItems = 64
+)
+
+// celServedAPI renders the served API as a CEL map literal: group to
+// resource to its subresources, "*" among them for a resource that has
+// any (userextras/KEY). "*" never names a real subresource: a rule's
+// "RESOURCE/*" is refused before the table is read.
+func celServedAPI(api map[string]map[string]builtinResource) string {
+	groups := make([]string, 0, len(api))
+	for g := range api {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	var b strings.Builder
+	b.WriteString("{")
+	for i, g := range groups {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(governance.CELString(g) + ": {")
+		names := make([]string, 0, len(api[g]))
+		for n := range api[g] {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for j, n := range names {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			r := api[g][n]
+			subs := slices.Clone(r.subresources)
+			if r.anySubresource {
+				subs = append(subs, "*")
+			}
+			sort.Strings(subs)
+			b.WriteString(governance.CELString(n) + ": " + governance.CELStringList(subs))
+		}
+		b.WriteString("}")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// unknownResourceAdmission denies a Role or ClusterRole (not aggregated)
+// with a rule whose apiGroups are all built in and that names a resource
+// or subresource none of them serves, as unknownResource decides.
+func unknownResourceAdmission() *governance.Admission {
+	api := builtinAPI()
+	// known is unknownResource's "" for the resource res of a rule whose
+	// groups are gs: res is "*", or a RESOURCE/SUB that is not
+	// RESOURCE/*, whose resource ("*": any, through subs) one of the
+	// groups serves with that subresource.
+	sub := `res.substring(res.indexOf("/") + 1)`
+	resource := `res.substring(0, res.indexOf("/"))`
+	known := `res == "*" || (res.contains("/") ? ` +
+		`(` + sub + ` != "*" && (` + resource + ` == "*" ? ` +
+		`gs.exists(g, ` + sub + ` in variables.subs[g] || "*" in variables.subs[g]) : ` +
+		`gs.exists(g, ` + resource + ` in variables.api[g] && ` +
+		`(` + sub + ` in variables.api[g][` + resource + `] || "*" in variables.api[g][` + resource + `])))) : ` +
+		`gs.exists(g, res in variables.api[g]))`
+	maxItems := strconv.Itoa(unknownResourceMaxItems)
+	groups := celIndexed(`w.?apiGroups.orValue([])`, unknownResourceMaxItems, "g", "string(g)")
+	resources := celIndexed(`w.?resources.orValue([])`, unknownResourceMaxItems, "x", "string(x)")
+	// Per rule (read through index lists of the guard's sizes, so that
+	// the cost estimate knows their bounds): the unknown resources.
+	perRule := `[` + groups + `].map(gs, (size(gs) > 0 && gs.all(g, g in variables.api)) ? ` + resources +
+		`.filter(res, !(` + known + `)).map(res, "\"" + res + "\" in group " + gs.map(g, "\"" + g + "\"").join(", ")) : [])[0]`
+	return &governance.Admission{
+		Rules: []admissionregistrationv1.NamedRuleWithOperations{
+			governance.AdmissionRule([]string{rbacv1.GroupName}, []string{"v1"}, []string{"roles", "clusterroles"}),
+		},
+		Variables: []admissionregistrationv1.Variable{
+			{Name: "api", Expression: celServedAPI(api)},
+			{Name: "subs", Expression: celGroupSubresources(api)},
+			// The rules as written: an aggregated ClusterRole's are the
+			// controller's, not judged.
+			{Name: "written", Expression: `has(object.aggregationRule) ? [] : object.?rules.orValue([])`},
+			{Name: "guarded", Expression: `size(variables.written) <= ` + strconv.Itoa(unknownResourceMaxRules) +
+				` && variables.written.all(r, size(r.?resources.orValue([])) <= ` + maxItems + ` && size(r.?apiGroups.orValue([])) <= ` + maxItems + `)`},
+			{Name: "unknown", Expression: `variables.guarded ? ` + celIndexed("variables.written", unknownResourceMaxRules, "w", perRule) +
+				`.filter(l, size(l) > 0).map(l, l.join("; ")) : []`},
+		},
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `size(variables.unknown) == 0`,
+			Message:    "role rules must name resources and subresources the built-in API groups they list serve",
+			MessageExpression: `object.kind + " \"" + object.metadata.name + "\" names resources its API groups do not serve (a rule that grants nothing): " +
+				variables.unknown.join("; ")`,
+		}},
+	}
+}
+
+// celGroupSubresources renders, per group of api, the subresources any
+// of its resources has ("*" for any), as a CEL map literal: what "*/SUB"
+// needs.
+func celGroupSubresources(api map[string]map[string]builtinResource) string {
+	groups := make([]string, 0, len(api))
+	for g := range api {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		var subs []string
+		for _, r := range api[g] {
+			subs = append(subs, r.subresources...)
+			if r.anySubresource {
+				subs = append(subs, "*")
+			}
+		}
+		sort.Strings(subs)
+		parts[i] = governance.CELString(g) + ": " + governance.CELStringList(slices.Compact(subs))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// celIndexed is the CEL list of item (naming each element elem) over the
+// at most n elements of list, read through the index list [0, n): the
+// cost estimate then bounds the result by n, as the size guard does.
+func celIndexed(list string, n int, elem, item string) string {
+	idx := make([]string, n)
+	for i := range idx {
+		idx[i] = strconv.Itoa(i)
+	}
+	return `[` + strings.Join(idx, ", ") + `].filter(i, i < size(` + list + `)).map(i, [` + list + `[i]].map(` + elem + `, ` + item + `)[0])`
 }

@@ -63,17 +63,19 @@ type lintCheck struct {
 	kinds []string
 	// aliases are IDs of checks merged into this one.
 	aliases []string
-	// admissionNote says why the check has no admission form
-	// (Definition.AdmissionNote).
+	// admissionNote says why the check has no admission form, or what
+	// its form leaves to the scan (Definition.AdmissionNote).
 	admissionNote string
-	run           func(ctx *lintContext, lc *lintCheck) []governance.Finding
+	// admission builds the check's admission form; nil for none.
+	admission func() *governance.Admission
+	run       func(ctx *lintContext, lc *lintCheck) []governance.Finding
 }
 
 func (lc lintCheck) definition() governance.Definition {
 	return governance.Definition{
 		ID: lc.id, Aliases: slices.Clone(lc.aliases), Description: lc.description, Severity: lc.severity,
 		Kinds: slices.Clone(lc.kinds), Requires: []governance.FactRef{GraphFact}, New: lc.new,
-		AdmissionNote: lc.admissionNote,
+		AdmissionNote: lc.admissionNote, VAP: lc.admission != nil,
 	}
 }
 
@@ -82,11 +84,15 @@ func (lc lintCheck) new(params any) (governance.Check, error) {
 	if err := governance.NoParams(params); err != nil {
 		return governance.Check{}, err
 	}
-	return governance.Check{
+	c := governance.Check{
 		ID: lc.id, Aliases: slices.Clone(lc.aliases), Description: lc.description, Severity: lc.severity,
 		Remediation: lc.remediation, Requires: []governance.FactRef{GraphFact},
 		Inventory: func(p *governance.Pass) []governance.Finding { return lc.run(newLintContext(GraphFact.Of(p)), &lc) },
-	}, nil
+	}
+	if lc.admission != nil {
+		c.Admission = lc.admission()
+	}
+	return c, nil
 }
 
 // finding builds a finding of the check on object o.

@@ -83,7 +83,8 @@ func TestChecks(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for i, d := range defs {
-		if seen[d.ID] || !strings.HasPrefix(d.ID, "rbac-") || d.Description == "" || len(d.Kinds) == 0 || d.VAP || len(d.Requires) == 0 {
+		// Only rbac-unknown-resource has a ValidatingAdmissionPolicy.
+		if seen[d.ID] || !strings.HasPrefix(d.ID, "rbac-") || d.Description == "" || len(d.Kinds) == 0 || d.VAP != (d.ID == "rbac-unknown-resource") || len(d.Requires) == 0 {
 			t.Errorf("bad definition %+v", d)
 		}
 		if i > 0 && defs[i-1].ID >= d.ID {
@@ -95,7 +96,7 @@ func TestChecks(t *testing.T) {
 			t.Fatalf("%s: %v", d.ID, err)
 		}
 		if err := c.Validate(); err != nil || c.Inventory == nil || c.ID != d.ID || c.Severity != d.Severity ||
-			c.Remediation == "" || !slices.Equal(c.Aliases, d.Aliases) {
+			c.Remediation == "" || !slices.Equal(c.Aliases, d.Aliases) || d.VAP != (c.Admission != nil) {
 			t.Errorf("%s: check %+v (%v) does not match its definition", d.ID, c, err)
 		}
 		if _, err := d.New(json.RawMessage(`{"max": 1}`)); err == nil {

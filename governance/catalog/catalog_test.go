@@ -74,7 +74,8 @@ func TestDefinitions(t *testing.T) {
 			IDGPUPerContainerMax, IDHostNamespaces, IDAutomountToken, IDServiceType, IDLatestTag, IDRunAsNonRoot,
 			IDRequiredProbes, IDNamespaceDataClassification, IDNamespaceTeamLabels, IDInferenceProbes, IDModelImageDigest,
 			IDGPUNodeTargeting, IDAIWorkloadOwnServiceAccount, IDShadowAI, IDSensitiveWorkloadClassification,
-			"quota-inert-key"}, id) {
+			"quota-inert-key", IDKyvernoDeprecatedAction, IDQuotaInvalidKey, "rbac-unknown-resource",
+			"secret-literal-provider-key", "secret-url-credentials", "secret-private-key-material"}, id) {
 			goOnly[id] = true
 		}
 	}

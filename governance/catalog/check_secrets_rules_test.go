@@ -39,7 +39,7 @@ func TestSecretsRuleChecks(t *testing.T) {
 		t.Errorf("Lookup(sa-token-automount) = %s, %v; want automount-token", d.ID, err)
 	}
 	// Every other default secrets rule is a definition with the rule's
-	// severity.
+	// severity; the value rules with a policy are VAPs.
 	for _, r := range secrets.DefaultRules() {
 		if r.ID == secrets.IDSATokenAutomount {
 			continue
@@ -49,7 +49,8 @@ func TestSecretsRuleChecks(t *testing.T) {
 			t.Error(err)
 			continue
 		}
-		if d.Severity != r.Severity || d.VAP {
+		_, vap := secretsAdmissionDetectors()[r.ID]
+		if d.Severity != r.Severity || d.VAP != vap {
 			t.Errorf("%s: definition %+v", r.ID, d)
 		}
 	}
