@@ -3,6 +3,7 @@ package cel
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type GeneratedMutating struct {
 	Name    string
 	Policy  *admissionregistrationv1.MutatingAdmissionPolicy
 	Binding *admissionregistrationv1.MutatingAdmissionPolicyBinding
+	// Operators marks the policy over the AI operators' resources, named
+	// after the entry's policy with OperatorsSuffix.
+	Operators bool
 }
 
 // GenerateMutating builds one MutatingAdmissionPolicy and binding per
@@ -38,7 +42,10 @@ type GeneratedMutating struct {
 // The policies match CREATE of Pods and Jobs (whose pod templates the
 // apiserver refuses to change afterwards, so an UPDATE must not be
 // patched) and CREATE and UPDATE of the other resources of the check's
-// rules; subresources are left out. Their failurePolicy is Ignore: a
+// rules; subresources are left out. A check whose mutations read only the
+// pod specs (governance.VarPodSpecRefs) gets a second policy, named with
+// OperatorsSuffix, over CREATE of the AI operators' resources, patching
+// every pod template they hold. Their failurePolicy is Ignore: a
 // mutation that cannot run must not block a workload, the entry's
 // ValidatingAdmissionPolicy still judges it. Reinvocation is IfNeeded (an
 // object another admission plugin changed is defaulted again; the
@@ -50,7 +57,7 @@ func (c *Compiler) GenerateMutating(p *governance.Policy, defs []governance.Defi
 	var out []GeneratedMutating
 	var errs []error
 	for i, e := range p.Entries {
-		g, ok, err := c.generateMutatingEntry(p.Name, e, defs)
+		gs, err := c.generateMutatingEntry(p.Name, e, defs)
 		if err != nil {
 			label := e.ID
 			if e.Name != "" {
@@ -59,7 +66,7 @@ func (c *Compiler) GenerateMutating(p *governance.Policy, defs []governance.Defi
 			errs = append(errs, &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d] (%s): %w", i, label, err)})
 			continue
 		}
-		if ok {
+		for _, g := range gs {
 			g.Entry = i
 			out = append(out, g)
 		}
@@ -70,27 +77,93 @@ func (c *Compiler) GenerateMutating(p *governance.Policy, defs []governance.Defi
 	return out, nil
 }
 
-// generateMutatingEntry builds the mutating policy of one entry; ok is
-// false when its check has no safe default.
-func (c *Compiler) generateMutatingEntry(policyName string, e governance.PolicyEntry, defs []governance.Definition) (GeneratedMutating, bool, error) {
+// generateMutatingEntry builds the mutating policies of one entry: none
+// when its check has no safe default; one over the check's rules; and,
+// when every mutation reads only governance.VarPodSpecRefs (the pod specs
+// with their paths), a second over the AI operators' resources
+// (governance.OperatorAdmissionRules), patching their pod templates at the
+// paths the operators read. VarPodSpecRefs is declared here, not in the
+// check's admission form, so that the validating policies stay as they
+// are.
+func (c *Compiler) generateMutatingEntry(policyName string, e governance.PolicyEntry, defs []governance.Definition) ([]GeneratedMutating, error) {
 	if e.ID == IDCustomCEL {
-		return GeneratedMutating{}, false, nil
+		return nil, nil
 	}
 	def, err := governance.Lookup(defs, e.ID)
 	if err != nil {
-		return GeneratedMutating{}, false, fmt.Errorf("unknown check %q", e.ID)
+		return nil, fmt.Errorf("unknown check %q", e.ID)
 	}
 	check, err := def.New(e.Params)
 	if err != nil {
-		return GeneratedMutating{}, false, fmt.Errorf("params: %w", err)
+		return nil, fmt.Errorf("params: %w", err)
 	}
 	adm := check.Admission
 	if adm == nil || len(adm.Mutations) == 0 || len(adm.Rules) == 0 {
-		return GeneratedMutating{}, false, nil
+		return nil, nil
 	}
-	name, err := objectName(policyName, e, "")
+	vars := slices.Clone(adm.Variables)
+	refs, onlyRefs := mutationVariables(adm.Mutations)
+	if refs {
+		vars = append(vars, governance.PodSpecRefsVariable())
+	}
+	g, err := c.mutatingPolicy(policyName, e, mutatingRules(adm.Rules), vars, adm.Mutations, "")
 	if err != nil {
-		return GeneratedMutating{}, false, err
+		return nil, err
+	}
+	out := []GeneratedMutating{g}
+	if refs && onlyRefs {
+		// CREATE only: some operators make their templates immutable
+		// (a JobSet's replicatedJobs), and an update must not be refused
+		// for a default its object never had.
+		var opRules []admissionregistrationv1.NamedRuleWithOperations
+		for _, r := range mutatingRules(governance.OperatorAdmissionRules()) {
+			r.Operations = []admissionregistrationv1.OperationType{admissionregistrationv1.Create}
+			opRules = append(opRules, r)
+		}
+		op, err := c.mutatingPolicy(policyName, e, opRules,
+			[]admissionregistrationv1.Variable{governance.OperatorPodSpecRefsVariable()}, adm.Mutations, OperatorsSuffix)
+		if err != nil {
+			return nil, fmt.Errorf("mutating policy on AI operators' resources: %w", err)
+		}
+		op.Operators = true
+		out = append(out, op)
+	}
+	return out, nil
+}
+
+var celVariableRef = regexp.MustCompile(`\bvariables\.([A-Za-z_][A-Za-z0-9_]*)`)
+
+// mutationVariables reports whether the mutations read
+// governance.VarPodSpecRefs, and whether that is the only variable they
+// read.
+func mutationVariables(ms []admissionregistrationv1.Mutation) (refs, onlyRefs bool) {
+	onlyRefs = true
+	for _, m := range ms {
+		var expr string
+		switch {
+		case m.JSONPatch != nil:
+			expr = m.JSONPatch.Expression
+		case m.ApplyConfiguration != nil:
+			expr = m.ApplyConfiguration.Expression
+		}
+		for _, v := range celVariableRef.FindAllStringSubmatch(expr, -1) {
+			if v[1] == governance.VarPodSpecRefs {
+				refs = true
+			} else {
+				onlyRefs = false
+			}
+		}
+	}
+	return refs, onlyRefs
+}
+
+// mutatingPolicy builds one mutating policy and binding of an entry, its
+// name ending in suffix.
+func (c *Compiler) mutatingPolicy(policyName string, e governance.PolicyEntry, rules []admissionregistrationv1.NamedRuleWithOperations,
+	vars []admissionregistrationv1.Variable, mutations []admissionregistrationv1.Mutation, suffix string) (GeneratedMutating, error) {
+	name, err := objectName(policyName, e, suffix)
+	if err != nil {
+		return GeneratedMutating{}, err
 	}
 	meta := metav1.ObjectMeta{
 		Name:        name,
@@ -107,20 +180,20 @@ func (c *Compiler) generateMutatingEntry(policyName string, e governance.PolicyE
 		ObjectMeta: meta,
 		Spec: admissionregistrationv1.MutatingAdmissionPolicySpec{
 			MatchConstraints: &admissionregistrationv1.MatchResources{
-				ResourceRules:     mutatingRules(adm.Rules),
+				ResourceRules:     rules,
 				MatchPolicy:       &equivalent,
 				NamespaceSelector: &metav1.LabelSelector{},
 				ObjectSelector:    &metav1.LabelSelector{},
 			},
-			Variables:          slices.Clone(adm.Variables),
-			Mutations:          slices.Clone(adm.Mutations),
+			Variables:          vars,
+			Mutations:          slices.Clone(mutations),
 			FailurePolicy:      &ignore,
 			ReinvocationPolicy: admissionregistrationv1.IfNeededReinvocationPolicy,
 		},
 	}
 	match, err := bindingMatch(e.Match, false)
 	if err != nil {
-		return GeneratedMutating{}, false, err
+		return GeneratedMutating{}, err
 	}
 	if match.MatchPolicy == nil {
 		match.MatchPolicy = &equivalent
@@ -130,7 +203,7 @@ func (c *Compiler) generateMutatingEntry(policyName string, e governance.PolicyE
 		ObjectMeta: *meta.DeepCopy(),
 		Spec:       admissionregistrationv1.MutatingAdmissionPolicyBindingSpec{PolicyName: name, MatchResources: match},
 	}
-	return GeneratedMutating{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding}, true, nil
+	return GeneratedMutating{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding}, nil
 }
 
 // createOnlyResources are the resources whose pod spec the apiserver

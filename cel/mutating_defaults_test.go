@@ -101,7 +101,7 @@ func runDefaults(t *testing.T, run defaultsRun) {
 	mEntry := run.entry
 	mEntry.Match.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{defaultsMAPKey: id}}
 	ms, err := comp.GenerateMutating(&governance.Policy{Name: run.policy, Entries: []governance.PolicyEntry{mEntry}}, defs)
-	if err != nil || len(ms) != 1 {
+	if err != nil || len(ms) == 0 || ms[0].Operators {
 		t.Fatalf("generate mutating: %v (%d policies)", err, len(ms))
 	}
 	vEntry := run.entry
@@ -527,9 +527,14 @@ func TestGenerateMutatingSafeDefaultKinds(t *testing.T) {
 		}
 		got = append(got, g.Policy.Name+" "+strings.Join(res, ";"))
 	}
+	// The team label's mutation reads no pod spec: no operators' policy.
+	const operators = "jobsets;jaxjobs,paddlejobs,pytorchjobs,tfjobs,xgboostjobs;notebooks;mpijobs;leaderworkersets;rayclusters,rayjobs,rayservices;" +
+		"clusterservingruntimes,servingruntimes;llminferenceservices;inferenceservices;clustertrainingruntimes,trainingruntimes"
 	want := []string{
 		"aigov-k-gpu-node-targeting pods;replicationcontrollers;daemonsets,deployments,replicasets,statefulsets;jobs;cronjobs",
+		"aigov-k-gpu-node-targeting-operators " + operators,
 		"aigov-k-run-as-non-root pods;replicationcontrollers;daemonsets,deployments,replicasets,statefulsets;jobs;cronjobs",
+		"aigov-k-run-as-non-root-operators " + operators,
 		"aigov-k-required-labels-workloads pods;deployments",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -51,8 +51,16 @@ func TestGenerateMutatingVersionAndShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gs) != 1 || gs[0].ID != "automount-token" || gs[0].Entry != 1 {
-		t.Fatalf("want one policy for entry 1 automount-token, got %+v", gs)
+	// Its mutation reads only the pod specs: a second policy patches the
+	// AI operators' resources.
+	if len(gs) != 2 || gs[0].ID != "automount-token" || gs[0].Entry != 1 || gs[0].Operators || !gs[1].Operators || gs[1].Entry != 1 ||
+		gs[1].Policy.Name != "aigov-mt-automount-token"+OperatorsSuffix {
+		t.Fatalf("want the policy of entry 1 automount-token and its operators' one, got %+v", gs)
+	}
+	for _, r := range gs[1].Policy.Spec.MatchConstraints.ResourceRules {
+		if len(r.Operations) != 1 || r.Operations[0] != admissionregistrationv1.Create {
+			t.Errorf("operators' resources %v: operations %v, want CREATE only", r.Resources, r.Operations)
+		}
 	}
 	g := gs[0]
 	if g.Policy.Name != "aigov-mt-automount-token" || g.Binding.Spec.PolicyName != g.Policy.Name {
@@ -81,7 +89,7 @@ func TestGenerateMutatingVersionAndShape(t *testing.T) {
 	if len(vs) != 2 || vs[0].ID != "automount-token" || vs[0].Entry != 1 || vs[1].Entry != 1 {
 		t.Errorf("validating policies: %+v", vs)
 	}
-	if len(ms) != 2 || ms[0].ID != "pod-security-level" || ms[0].Entry != 0 || ms[1].Entry != 1 {
+	if len(ms) != 4 || ms[0].ID != "pod-security-level" || ms[0].Entry != 0 || ms[1].Entry != 0 || ms[2].Entry != 1 || ms[3].Entry != 1 {
 		t.Errorf("mutating policies: %+v", ms)
 	}
 	data, err := MarshalMutating(gs)
@@ -140,7 +148,7 @@ func runMutationCases(t *testing.T, entry governance.PolicyEntry, cases []mutati
 	}
 	entry.Match.NamespaceSelector = &metav1.LabelSelector{MatchLabels: sel}
 	gs, err := comp.GenerateMutating(&governance.Policy{Name: "mt", Entries: []governance.PolicyEntry{entry}}, testDefinitions())
-	if err != nil || len(gs) != 1 {
+	if err != nil || len(gs) == 0 || gs[0].Operators {
 		t.Fatalf("generate: %v (%d policies)", err, len(gs))
 	}
 	// Fail rather than the generated Ignore: a mutation that cannot run

@@ -222,6 +222,9 @@ type operatorTemplates struct {
 	kind     string
 	podSpecs string
 	partial  bool
+	// refs is the CEL list of the same pod specs as podSpecs, each with
+	// its JSON pointer and metadata (see VarPodSpecRefs).
+	refs string
 }
 
 // celOptional is the CEL list holding the value at the dotted path under
@@ -245,6 +248,49 @@ func celMapTemplates(m, spec string) string {
 		`.filter(k, object.` + m + `[k].?` + strings.ReplaceAll(spec, ".", ".?") + `.hasValue()).map(k, object.` + m + `[k].` + spec + `) : [])`
 }
 
+// The pod spec references of VarPodSpecRefs, written at the same paths as
+// celOptional, celListTemplates and celMapTemplates read: {"path": the
+// JSON pointer of the pod spec, "spec": the pod spec, "meta": the pod
+// template's metadata (the object's own when the spec is not in a pod
+// template)}, values typed dyn because the apiserver's CEL wants one value
+// type in a map literal. Path segments hold no "/" or "~" but map keys,
+// which are escaped (RFC 6901).
+func celRef(path, spec, meta string) string {
+	return `{"path": dyn(` + path + `), "spec": dyn(` + spec + `), "meta": dyn(` + meta + `)}`
+}
+
+// celPointer is the JSON pointer of a dotted path.
+func celPointer(path string) string { return "/" + strings.ReplaceAll(path, ".", "/") }
+
+// celTemplateMeta is the CEL metadata of the pod template whose spec is at
+// the dotted path under base (a pod template's ".spec"), else the object's.
+func celTemplateMeta(base, spec string) string {
+	if t, ok := strings.CutSuffix(spec, ".spec"); ok && strings.HasSuffix(strings.ToLower(t), "template") {
+		return base + `.` + strings.ReplaceAll(t, ".", ".?") + `.?metadata.orValue({})`
+	}
+	return `object.metadata`
+}
+
+func refOptional(path string) string {
+	return `(object.?` + strings.ReplaceAll(path, ".", ".?") + `.hasValue() ? [` +
+		celRef(CELString(celPointer(path)), `object.`+path, celTemplateMeta("object", path)) + `] : [])`
+}
+
+func refListTemplates(list, spec string) string {
+	return `object.?` + strings.ReplaceAll(list, ".", ".?") + `.orValue([]).transformList(i, e, e.?` + strings.ReplaceAll(spec, ".", ".?") + `.hasValue(), ` +
+		celRef(CELString(celPointer(list)+"/")+` + string(i) + `+CELString(celPointer(spec)), `e.`+spec, celTemplateMeta("e", spec)) + `)`
+}
+
+func refMapTemplates(m, spec string) string {
+	key := `k.replace("~", "~0").replace("/", "~1")`
+	return `(object.?` + strings.ReplaceAll(m, ".", ".?") + `.hasValue() ? object.` + m + `.transformList(k, v, v.?` + strings.ReplaceAll(spec, ".", ".?") + `.hasValue(), ` +
+		celRef(CELString(celPointer(m)+"/")+` + `+key+` + `+CELString(celPointer(spec)), `v.`+spec, celTemplateMeta("v", spec)) + `) : [])`
+}
+
+func refRayCluster(prefix string) string {
+	return refOptional(prefix+".headGroupSpec.template.spec") + ` + ` + refListTemplates(prefix+".workerGroupSpecs", "template.spec")
+}
+
 func celRayCluster(prefix string) string {
 	return celOptional(prefix+".headGroupSpec.template.spec") + ` + ` + celListTemplates(prefix+".workerGroupSpecs", "template.spec")
 }
@@ -259,31 +305,68 @@ func operatorTemplateTable() []operatorTemplates {
 	replicated := func(prefix string) string {
 		return celListTemplates(prefix+".replicatedJobs", "template.spec.template.spec")
 	}
-	kubeflow := func(field string) string { return celMapTemplates("spec."+field, "template.spec") }
+	replicatedRefs := func(prefix string) string {
+		return refListTemplates(prefix+".replicatedJobs", "template.spec.template.spec")
+	}
+	kubeflow := func(field string) (string, string) {
+		return celMapTemplates("spec."+field, "template.spec"), refMapTemplates("spec."+field, "template.spec")
+	}
 	serving := celOptional("spec") + ` + ` + celOptional("spec.workerSpec")
-	return []operatorTemplates{
-		{kind: "RayCluster", podSpecs: celRayCluster("spec")},
-		{kind: "RayJob", podSpecs: celRayCluster("spec.rayClusterSpec") + ` + ` + celOptional("spec.submitterPodTemplate.spec")},
-		{kind: "RayService", podSpecs: celRayCluster("spec.rayClusterConfig")},
-		{kind: "PyTorchJob", podSpecs: kubeflow("pytorchReplicaSpecs")},
-		{kind: "TFJob", podSpecs: kubeflow("tfReplicaSpecs")},
-		{kind: "XGBoostJob", podSpecs: kubeflow("xgbReplicaSpecs")},
-		{kind: "PaddleJob", podSpecs: kubeflow("paddleReplicaSpecs")},
-		{kind: "JAXJob", podSpecs: kubeflow("jaxReplicaSpecs")},
-		{kind: "MPIJob", podSpecs: kubeflow("mpiReplicaSpecs")},
-		{kind: "Notebook", podSpecs: celOptional("spec.template.spec")},
-		{kind: "TrainingRuntime", podSpecs: replicated("spec.template.spec")},
-		{kind: "ClusterTrainingRuntime", podSpecs: replicated("spec.template.spec")},
-		{kind: "JobSet", podSpecs: replicated("spec")},
+	rows := []operatorTemplates{
+		{kind: "RayCluster", podSpecs: celRayCluster("spec"), refs: refRayCluster("spec")},
+		{kind: "RayJob", podSpecs: celRayCluster("spec.rayClusterSpec") + ` + ` + celOptional("spec.submitterPodTemplate.spec"),
+			refs: refRayCluster("spec.rayClusterSpec") + ` + ` + refOptional("spec.submitterPodTemplate.spec")},
+		{kind: "RayService", podSpecs: celRayCluster("spec.rayClusterConfig"), refs: refRayCluster("spec.rayClusterConfig")},
+		{kind: "PyTorchJob"}, {kind: "TFJob"}, {kind: "XGBoostJob"}, {kind: "PaddleJob"}, {kind: "JAXJob"}, {kind: "MPIJob"},
+		{kind: "Notebook", podSpecs: celOptional("spec.template.spec"), refs: refOptional("spec.template.spec")},
+		{kind: "TrainingRuntime", podSpecs: replicated("spec.template.spec"), refs: replicatedRefs("spec.template.spec")},
+		{kind: "ClusterTrainingRuntime", podSpecs: replicated("spec.template.spec"), refs: replicatedRefs("spec.template.spec")},
+		{kind: "JobSet", podSpecs: replicated("spec"), refs: replicatedRefs("spec")},
 		{kind: "LeaderWorkerSet", podSpecs: celOptional("spec.leaderWorkerTemplate.leaderTemplate.spec") + ` + ` +
-			celOptional("spec.leaderWorkerTemplate.workerTemplate.spec")},
+			celOptional("spec.leaderWorkerTemplate.workerTemplate.spec"),
+			refs: refOptional("spec.leaderWorkerTemplate.leaderTemplate.spec") + ` + ` + refOptional("spec.leaderWorkerTemplate.workerTemplate.spec")},
 		{kind: "InferenceService", podSpecs: celOptional("spec.predictor") + ` + ` + celOptional("spec.predictor.workerSpec") + ` + ` +
-			celOptional("spec.transformer") + ` + ` + celOptional("spec.explainer")},
+			celOptional("spec.transformer") + ` + ` + celOptional("spec.explainer"),
+			refs: refOptional("spec.predictor") + ` + ` + refOptional("spec.predictor.workerSpec") + ` + ` +
+				refOptional("spec.transformer") + ` + ` + refOptional("spec.explainer")},
 		{kind: "ServingRuntime", podSpecs: serving, partial: true},
 		{kind: "ClusterServingRuntime", podSpecs: serving, partial: true},
 		{kind: "LLMInferenceService", podSpecs: celOptional("spec.template") + ` + ` + celOptional("spec.worker") + ` + ` +
-			celOptional("spec.prefill.template") + ` + ` + celOptional("spec.prefill.worker")},
+			celOptional("spec.prefill.template") + ` + ` + celOptional("spec.prefill.worker"),
+			refs: refOptional("spec.template") + ` + ` + refOptional("spec.worker") + ` + ` +
+				refOptional("spec.prefill.template") + ` + ` + refOptional("spec.prefill.worker")},
 	}
+	for i, field := range map[int]string{3: "pytorchReplicaSpecs", 4: "tfReplicaSpecs", 5: "xgbReplicaSpecs", 6: "paddleReplicaSpecs", 7: "jaxReplicaSpecs", 8: "mpiReplicaSpecs"} {
+		rows[i].podSpecs, rows[i].refs = kubeflow(field)
+	}
+	return rows
+}
+
+// VarPodSpecRefs is the list of the object's pod specs with where they
+// are, for mutations: each a map {"path": the spec's JSON pointer, "spec":
+// the pod spec, "meta": its pod template's metadata, the object's own for a
+// Pod or a spec written outside a pod template}. Pod specs whose pod-level
+// fields are not their own (a ServingRuntime's) are left out.
+const VarPodSpecRefs = "podSpecRefs"
+
+// PodSpecRefsVariable is VarPodSpecRefs over Pods and built-in workloads.
+func PodSpecRefsVariable() admissionregistrationv1.Variable {
+	return admissionregistrationv1.Variable{Name: VarPodSpecRefs, Expression: `object.kind == "Pod" ? [` + celRef(`"/spec"`, `object.spec`, `object.metadata`) + `] : ` +
+		`(object.kind == "CronJob" ? [` + celRef(`"/spec/jobTemplate/spec/template/spec"`, `object.spec.jobTemplate.spec.template.spec`, `object.spec.jobTemplate.spec.template.?metadata.orValue({})`) + `] : ` +
+		`(object.spec.?template.?spec.hasValue() ? [` + celRef(`"/spec/template/spec"`, `object.spec.template.spec`, `object.spec.template.?metadata.orValue({})`) + `] : []))`}
+}
+
+// OperatorPodSpecRefsVariable is VarPodSpecRefs over the resources of
+// OperatorTemplateKinds, at the template paths the operators read.
+func OperatorPodSpecRefsVariable() admissionregistrationv1.Variable {
+	var b strings.Builder
+	for _, t := range operatorTemplateTable() {
+		if !t.partial {
+			b.WriteString(`object.kind == ` + CELString(t.kind) + ` ? (` + t.refs + `) : `)
+		}
+	}
+	b.WriteString(`[]`)
+	return admissionregistrationv1.Variable{Name: VarPodSpecRefs, Expression: b.String()}
 }
 
 // OperatorTemplateKinds lists the AI operator kinds whose pod templates

@@ -102,7 +102,7 @@ func checkAutomountToken(p podView) []governance.Violation {
 // containers mount such a volume more than once is left alone.
 func automountTokenMutations() []admissionregistrationv1.Mutation {
 	const injected = `"kube-api-access-"`
-	return []admissionregistrationv1.Mutation{celPodSpecPatch(func(s, p string) string {
+	return []admissionregistrationv1.Mutation{celPodSpecPatch(func(s, p, _ string) string {
 		volumes := s + `.?volumes.orValue([])`
 		isInjected := `(object.kind == "Pod" && v.name.startsWith(` + injected + `))`
 		ownToken := volumes + `.exists(v, !` + isInjected + ` && v.?projected.?sources.orValue([]).exists(src, has(src.serviceAccountToken)))`
@@ -123,22 +123,19 @@ func automountTokenMutations() []admissionregistrationv1.Mutation {
 	})}
 }
 
-// celPodSpecPointer is the JSON pointer of the pod spec of a Pod, a
-// CronJob's job template or any other built-in workload's template, the
-// paths governance.VarPodSpecs reads. None of its segments holds "/" or
-// "~", so it needs no escaping.
-const celPodSpecPointer = `(object.kind == "Pod" ? "/spec" : (object.kind == "CronJob" ? "/spec/jobTemplate/spec/template/spec" : "/spec/template/spec"))`
-
-// celPodSpecPatch is a JSONPatch mutation of a policy declaring
-// governance.VarPodSpecs; body returns a CEL list of JSONPatch values
-// given the CEL of the pod spec (s) and of its JSON pointer (p). An
-// object without a pod spec (a ReplicationController without a template)
-// is not patched. (The apiserver's CEL has no cel.bind: the expressions
-// are substituted.)
-func celPodSpecPatch(body func(s, p string) string) admissionregistrationv1.Mutation {
-	specs := `variables.` + governance.VarPodSpecs
+// celPodSpecPatch is a JSONPatch mutation over every pod spec of the
+// object (governance.VarPodSpecRefs, which package cel declares in the
+// mutating policies: the built-in workloads' form, and the AI operators'
+// in their own policy); body returns a CEL list of JSONPatch values given
+// the CEL of one pod spec (s), of its JSON pointer (p) and of its pod
+// template's metadata (meta). An object without a pod spec (a
+// ReplicationController without a template) is not patched. A mutation
+// that reads no other variable is applied to the operators' resources too
+// (cel.GenerateMutating). (The apiserver's CEL has no cel.bind: the
+// expressions are substituted.)
+func celPodSpecPatch(body func(s, p, meta string) string) admissionregistrationv1.Mutation {
 	return admissionregistrationv1.Mutation{
 		PatchType: admissionregistrationv1.PatchTypeJSONPatch,
-		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: specs + `.size() == 0 ? [] : ` + body(specs+`[0]`, celPodSpecPointer)},
+		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: `variables.` + governance.VarPodSpecRefs + `.map(r, ` + body(`r.spec`, `string(r.path)`, `r.meta`) + `).flatten()`},
 	}
 }

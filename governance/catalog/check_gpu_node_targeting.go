@@ -173,23 +173,24 @@ func gpuTargetsCEL(spec string) string {
 // toleration first. A toleration only lets the pod onto tainted nodes, it
 // selects none. A pod without GPUs, or one that already targets GPU nodes,
 // is left alone; the GPU tolerations of a pod without GPUs (which the
-// check reports) are not removed.
+// check reports) are not removed. Each pod spec of the object is judged
+// and patched on its own (an operator's resource holds several).
 func gpuTolerationMutation() admissionregistrationv1.Mutation {
-	spec := `variables.` + governance.VarPodSpec
-	resources := func(field string) string {
-		q := `quantity(c.resources.` + field + `[k])`
-		return `c.?resources.?` + field + `.orValue({}).filter(k, ` + gpuResourceCEL("k") +
-			` && (` + q + `.isGreaterThan(quantity("0")) || ` + q + `.isLessThan(quantity("0"))))`
-	}
-	// string(): the apiserver's CEL wants one value type in a map literal.
-	key := `string(variables.` + governance.VarContainersAndInit + `.map(c, ` + resources("limits") + ` + ` + resources("requests") + `).flatten()` +
-		`.map(k, k.startsWith("nvidia.com/") ? "nvidia.com/gpu" : k).min())`
-	toleration := `{"key": ` + key + `, "operator": "Exists", "effect": "NoSchedule"}`
-	path := celPodSpecPointer + ` + "/tolerations"`
-	return admissionregistrationv1.Mutation{
-		PatchType: admissionregistrationv1.PatchTypeJSONPatch,
-		JSONPatch: &admissionregistrationv1.JSONPatch{Expression: `!variables.` + varUsesGPU + ` || (` + gpuTargetsCEL(spec) + `) ? [] : ` +
-			`(!has(` + spec + `.tolerations) ? [JSONPatch{op: "add", path: ` + path + `, value: [` + toleration + `]}] : ` +
-			`[JSONPatch{op: "add", path: ` + path + ` + "/0", value: ` + toleration + `}])`},
-	}
+	return celPodSpecPatch(func(s, p, _ string) string {
+		containers := `(` + governance.CELContainersOf(s, false) + `)`
+		usesGPU := containers + `.exists(c, ` + gpuFieldCEL("limits") + ` || ` + gpuFieldCEL("requests") + `)`
+		resources := func(field string) string {
+			q := `quantity(c.resources.` + field + `[k])`
+			return `c.?resources.?` + field + `.orValue({}).filter(k, ` + gpuResourceCEL("k") +
+				` && (` + q + `.isGreaterThan(quantity("0")) || ` + q + `.isLessThan(quantity("0"))))`
+		}
+		// string(): the apiserver's CEL wants one value type in a map literal.
+		key := `string(` + containers + `.map(c, ` + resources("limits") + ` + ` + resources("requests") + `).flatten()` +
+			`.map(k, k.startsWith("nvidia.com/") ? "nvidia.com/gpu" : k).min())`
+		toleration := `{"key": ` + key + `, "operator": "Exists", "effect": "NoSchedule"}`
+		path := p + ` + "/tolerations"`
+		return `!(` + usesGPU + `) || (` + gpuTargetsCEL(s) + `) ? [] : ` +
+			`(!has(` + s + `.tolerations) ? [JSONPatch{op: "add", path: ` + path + `, value: [` + toleration + `]}] : ` +
+			`[JSONPatch{op: "add", path: ` + path + ` + "/0", value: ` + toleration + `}])`
+	})
 }

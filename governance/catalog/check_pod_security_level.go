@@ -156,7 +156,7 @@ func NewPodSecurityLevel(params any) (governance.Check, error) {
 // fields; CEL map literals hold one value type, so an absent
 // securityContext is added in two patches), the second the pod.
 func podSecurityMutations() []admissionregistrationv1.Mutation {
-	containers := celPodSpecPatch(func(s, p string) string {
+	containers := celPodSpecPatch(func(s, p, _ string) string {
 		perField := func(field string) string {
 			sc := `c.securityContext`
 			base := p + ` + "/` + field + `/" + string(i) + "/securityContext"`
@@ -172,9 +172,8 @@ func podSecurityMutations() []admissionregistrationv1.Mutation {
 		}
 		return `` + s + `.?os.?name.orValue("") == "windows" ? [] : ` + perField("initContainers") + ` + ` + perField("containers")
 	})
-	pod := celPodSpecPatch(func(s, p string) string {
-		annotations := `(object.kind == "Pod" ? object.metadata.?annotations : (object.kind == "CronJob" ? ` +
-			`object.spec.jobTemplate.spec.template.?metadata.?annotations : object.spec.?template.?metadata.?annotations)).orValue({})`
+	pod := celPodSpecPatch(func(s, p, meta string) string {
+		annotations := meta + `.?annotations.orValue({})`
 		containerSets := `(` + s + `.?containers.orValue([]) + ` + s + `.?initContainers.orValue([]) + ` + s + `.?ephemeralContainers.orValue([]))` +
 			`.exists(c, has(c.securityContext) && has(c.securityContext.seccompProfile))`
 		return s + `.?os.?name.orValue("") == "windows" || ` + s + `.?securityContext.?seccompProfile.hasValue() || ` + containerSets + ` || ` +

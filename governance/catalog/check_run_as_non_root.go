@@ -171,7 +171,7 @@ func runAsNonRootAdmission() *governance.Admission {
 // pod's securityContext gets it, else each such container's does (the
 // others still fail the check), as aigov fix writes it.
 func runAsNonRootMutation() admissionregistrationv1.Mutation {
-	return celPodSpecPatch(func(s, p string) string {
+	return celPodSpecPatch(func(s, p, _ string) string {
 		unset := `!c.?securityContext.?runAsNonRoot.hasValue()`
 		known := `(c.?securityContext.?runAsUser.hasValue() ? c.securityContext.runAsUser > 0 : ` + s + `.?securityContext.?runAsUser.orValue(0) > 0)`
 		cs := `(` + governance.CELContainersOf(s, false) + `)`
