@@ -13,6 +13,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aigov/aigov/governance"
@@ -77,16 +78,55 @@ func NewAIInternetEgress(params any) (governance.Check, error) {
 				return nil
 			}
 			g := netpol.GraphFact.Of(pass)
-			var out []governance.Finding
-			for _, e := range netEdgesFact.Of(pass) {
-				t, ok := ai[e.src.Namespace+"/"+e.src.Workload]
-				if !ok || !isInternet(e.dst) {
+			// Sources: the judged workloads' endpoints of a class;
+			// destinations: its external endpoints with public addresses.
+			sources := newByClass(g, func(ms []*netpol.Endpoint) []*netpol.Endpoint {
+				var out []*netpol.Endpoint
+				for _, e := range ms {
+					if _, ok := ai[e.Namespace+"/"+e.Workload]; ok {
+						out = append(out, e)
+					}
+				}
+				return out
+			})
+			internet := newByClass(g, func(ms []*netpol.Endpoint) []*netpol.Endpoint {
+				var out []*netpol.Endpoint
+				for _, e := range ms {
+					if isInternet(e) {
+						out = append(out, e)
+					}
+				}
+				return out
+			})
+			type finding struct {
+				e   netEdge
+				why string // the class pair's
+			}
+			var found []finding
+			for _, ce := range netEdgesFact.Of(pass) {
+				srcs := sources.get(ce.FromClass, ce.From)
+				if len(srcs) == 0 {
 					continue
 				}
+				dsts := internet.get(ce.ToClass, ce.To)
+				if len(dsts) == 0 {
+					continue
+				}
+				w := why(g, netEdge{src: srcs[0], dst: dsts[0], ports: ce.Ports})
+				for _, src := range srcs {
+					for _, dst := range dsts {
+						found = append(found, finding{netEdge{src: src, dst: dst, ports: ce.Ports}, w})
+					}
+				}
+			}
+			slices.SortFunc(found, func(a, b finding) int { return compareEdges(a.e, b.e) })
+			var out []governance.Finding
+			for _, f := range found {
+				e, t := f.e, ai[f.e.src.Namespace+"/"+f.e.src.Workload]
 				out = append(out, governance.Finding{Object: t.w.Object.Ref(), Path: t.w.SpecPath,
 					Message: fmt.Sprintf("%s (pods %s) reaches %s on %s, and namespace %s is not labelled %s=true; %s",
 						describeWorkload(t.class, t.w.Kind, t.w.Name), e.src.Name, internetText(e.dst), e.ports,
-						t.w.Namespace, AllowInternetEgressLabel, why(g, e))})
+						t.w.Namespace, AllowInternetEgressLabel, f.why)})
 			}
 			return out
 		},

@@ -34,3 +34,50 @@ spec:
 		{`{"classes": ["gpu"]}`, "unknown AI class"}, {`{"classes": []}`, "at least one"},
 	})
 }
+
+// TestAIInternetEgressByClass: an inference server whose pods fall into
+// two classes, each with its own egress to two internet ranges.
+func TestAIInternetEgressByClass(t *testing.T) {
+	c := mustNew(t, NewAIInternetEgress, "")
+	// 10.0.1.1 reaches 8.8.8.8 on DNS only; both pods reach the rest of
+	// the internet on 443.
+	egress := `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: llm-egress, namespace: a-ns}
+spec:
+  podSelector: {matchLabels: {app: llm}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 8.8.8.8/32]}}]
+    ports: [{port: 443}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: one-pod-dns, namespace: a-ns}
+spec:
+  podSelector: {matchLabels: {app: llm}}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 8.8.8.8/32}}]
+    ports: [{port: 53, protocol: UDP}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-one-pod, namespace: b-ns}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{ipBlock: {cidr: 10.0.1.1/32}}]}]
+`
+	runContainsCases(t, c, []containsCase{
+		{name: "fail: pods of two classes, two internet ranges", manifest: join(
+			nsManifest("a-ns", "{team: a}"), nsManifest("b-ns", "{team: b}"), egress,
+			splitDeployment("a-ns", "llm", "", "{name: v, image: vllm/vllm-openai:v1}", "10.0.1.1", "10.0.1.2"),
+			deployIn("b-ns", "web", "", "{containers: [{name: w, image: nginx}]}")), want: []string{
+			"Deployment/llm spec.template.spec: inference-server Deployment \"llm\" (pods a-ns/llm-7d-0) reaches the internet (0.0.0.0-8.8.8.7, 8.8.8.9-9.255.255.255, 11.0.0.0-255.255.255.255) on TCP/443, and namespace a-ns is not labelled aigov.dev/allow-internet-egress=true; egress allowed by NetworkPolicy a-ns/llm-egress egress[0]; ingress not restricted",
+			"Deployment/llm spec.template.spec: inference-server Deployment \"llm\" (pods a-ns/llm-7d-0) reaches the internet (8.8.8.8/32) on UDP/53, and namespace a-ns is not labelled aigov.dev/allow-internet-egress=true; egress allowed by NetworkPolicy a-ns/one-pod-dns egress[0]; ingress not restricted",
+			"Deployment/llm spec.template.spec: inference-server Deployment \"llm\" (pods a-ns/llm-7d-1) reaches the internet (0.0.0.0-8.8.8.7, 8.8.8.9-9.255.255.255, 11.0.0.0-255.255.255.255) on TCP/443, and namespace a-ns is not labelled aigov.dev/allow-internet-egress=true; egress allowed by NetworkPolicy a-ns/llm-egress egress[0]; ingress not restricted",
+			"Deployment/llm spec.template.spec: inference-server Deployment \"llm\" (pods a-ns/llm-7d-1) reaches the internet (8.8.8.8/32) on UDP/53, and namespace a-ns is not labelled aigov.dev/allow-internet-egress=true; egress allowed by NetworkPolicy a-ns/one-pod-dns egress[0]; ingress not restricted",
+		}},
+	})
+}

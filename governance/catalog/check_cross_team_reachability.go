@@ -16,6 +16,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -107,6 +108,47 @@ func NewCrossTeamReachability(params any) (governance.Check, error) {
 				return t
 			}
 			refs := workloadRefs(inv)
+			// A class's pod endpoints in team namespaces, by namespace:
+			// team and namespace are what the check judges, so it pairs
+			// namespaces of a class edge, not endpoints.
+			classNamespaces := newByClass(g, func(ms []*netpol.Endpoint) []endpointGroup[string] {
+				return groupEndpoints(ms, func(e *netpol.Endpoint) (string, bool) {
+					return e.Namespace, e.Kind != netpol.ExternalEndpoint && team(e.Namespace) != ""
+				})
+			})
+			// The endpoints of a source class that must not reach team
+			// dt: the same for every destination of that team the class
+			// reaches, so the sources of a path are a few groups.
+			type group struct {
+				id    int
+				parts []endpointGroup[string]
+				first *netpol.Endpoint // the lowest in Endpoints order
+			}
+			type groupKey struct {
+				class int
+				team  string
+			}
+			groups := map[groupKey]*group{}
+			sourcesFor := func(class int, src []endpointGroup[string], dt string) *group {
+				k := groupKey{class, dt}
+				grp, ok := groups[k]
+				if !ok {
+					for _, sn := range src {
+						if st := team(sn.key); st == dt || allowed[[2]string{st, dt}] {
+							continue
+						}
+						if grp == nil {
+							grp = &group{id: len(groups)}
+						}
+						grp.parts = append(grp.parts, sn)
+						if grp.first == nil || sn.eps[0].ID() < grp.first.ID() {
+							grp.first = sn.eps[0]
+						}
+					}
+					groups[k] = grp
+				}
+				return grp
+			}
 			// One finding per destination workload and ports; the
 			// sources aggregate (sourceList).
 			type path struct{ dst, ports string }
@@ -115,39 +157,105 @@ func NewCrossTeamReachability(params any) (governance.Check, error) {
 				dstTeam string
 				ports   netpol.PortSet
 				dsts    map[*netpol.Endpoint]bool
-				sources *sourceList
-				edges   []netEdge
+				// sources: each endpoint of a group is the source of
+				// an edge to that many of the path's destinations
+				sources map[*group]int
+				edges   []netEdge // a pair per class edge, for whyAll
+				last    int       // the class edge edges ends with
 			}
 			paths := map[path]*reach{}
 			var order []path
-			for _, e := range netEdgesFact.Of(pass) {
-				if e.src.Kind == netpol.ExternalEndpoint || e.dst.Kind == netpol.ExternalEndpoint || e.src.Namespace == e.dst.Namespace {
+			for i, ce := range netEdgesFact.Of(pass) {
+				dst := classNamespaces.get(ce.ToClass, ce.To)
+				if len(dst) == 0 {
 					continue
 				}
-				st, dt := team(e.src.Namespace), team(e.dst.Namespace)
-				if st == "" || dt == "" || st == dt || allowed[[2]string{st, dt}] {
+				src := classNamespaces.get(ce.FromClass, ce.From)
+				if len(src) == 0 {
 					continue
 				}
-				ref, ok := refs[e.dst.Namespace+"/"+e.dst.Workload]
-				if !ok {
-					continue
+				ports := ""
+				for _, dn := range dst {
+					dt := team(dn.key)
+					grp := sourcesFor(ce.FromClass, src, dt)
+					if grp == nil {
+						continue
+					}
+					if ports == "" {
+						ports = ce.Ports.String()
+					}
+					for _, d := range dn.eps {
+						w := dn.key + "/" + d.Workload
+						ref, ok := refs[w]
+						if !ok {
+							continue
+						}
+						k := path{dst: w, ports: ports}
+						r := paths[k]
+						if r == nil {
+							r = &reach{ref: ref, dstTeam: dt, ports: ce.Ports, dsts: map[*netpol.Endpoint]bool{},
+								sources: map[*group]int{}, last: -1}
+							paths[k] = r
+							order = append(order, k)
+						}
+						r.dsts[d] = true
+						r.sources[grp]++
+						if r.last != i {
+							// d is the path's first destination in this
+							// class edge: its pair with the group's first
+							// source is the edge's first pair.
+							r.last = i
+							r.edges = append(r.edges, netEdge{src: grp.first, dst: d, ports: ce.Ports})
+						}
+					}
 				}
-				k := path{dst: e.dst.Namespace + "/" + e.dst.Workload, ports: e.ports.String()}
-				r := paths[k]
-				if r == nil {
-					r = &reach{ref: ref, dstTeam: dt, ports: e.ports, dsts: map[*netpol.Endpoint]bool{}, sources: newSourceList()}
-					paths[k] = r
-					order = append(order, k)
-				}
-				r.dsts[e.dst] = true
-				r.sources.add(e.src)
-				r.edges = append(r.edges, e)
 			}
 			if len(order) == 0 {
 				return nil
 			}
+			// Matrix's order: paths by their first pair, rules by the
+			// pairs that allow them first.
+			for _, r := range paths {
+				slices.SortFunc(r.edges, compareEdges)
+			}
+			slices.SortFunc(order, func(a, b path) int { return compareEdges(paths[a].edges[0], paths[b].edges[0]) })
 			idx := newSourceWorkloads(g, team)
 			ofTeam := func(ns string) string { return " of team " + team(ns) }
+			// Paths with the same source groups (each with the same
+			// number of edges, as far as sourceList tells them apart)
+			// share their description: on a cluster without policies
+			// every workload of a team has the same sources.
+			type described struct {
+				from      []string
+				workloads int
+			}
+			descriptions := map[string]described{}
+			describe := func(r *reach) described {
+				grps := make([]*group, 0, len(r.sources))
+				for grp := range r.sources {
+					grps = append(grps, grp)
+				}
+				slices.SortFunc(grps, func(a, b *group) int { return a.id - b.id })
+				var key strings.Builder
+				key.WriteString(r.dstTeam)
+				for _, grp := range grps {
+					fmt.Fprintf(&key, "|%d:%d", grp.id, min(r.sources[grp], 2))
+				}
+				d, ok := descriptions[key.String()]
+				if !ok {
+					l := newSourceList()
+					for _, grp := range grps {
+						for _, part := range grp.parts {
+							for _, e := range part.eps {
+								l.addEdges(e, min(r.sources[grp], 2))
+							}
+						}
+					}
+					d = described{from: l.describe(idx, ofTeam), workloads: l.workloads()}
+					descriptions[key.String()] = d
+				}
+				return d
+			}
 			out := make([]governance.Finding, 0, len(order))
 			for _, k := range order {
 				r := paths[k]
@@ -157,13 +265,13 @@ func NewCrossTeamReachability(params any) (governance.Check, error) {
 					dst = r.edges[0].dst.Namespace + "/" + name
 				}
 				var msg string
-				if from := r.sources.describe(idx, ofTeam); len(from) == 1 {
+				if d := describe(r); len(d.from) == 1 {
 					// One workload, namespace or team.
 					msg = fmt.Sprintf("%s of team %s is reachable from %s on %s; %s",
-						dst, r.dstTeam, from[0], r.ports, whyAll(g, r.edges))
+						dst, r.dstTeam, d.from[0], r.ports, whyAll(g, r.edges))
 				} else {
 					msg = fmt.Sprintf("%s of team %s is reachable from %d workloads on %s: %s; %s",
-						dst, r.dstTeam, r.sources.workloads(), r.ports, strings.Join(from, ", "), whyAll(g, r.edges))
+						dst, r.dstTeam, d.workloads, r.ports, strings.Join(d.from, ", "), whyAll(g, r.edges))
 				}
 				out = append(out, governance.Finding{Object: r.ref, Message: msg})
 			}

@@ -105,42 +105,66 @@ func NewRayDashboardExposure(params any) (governance.Check, error) {
 			if len(heads) == 0 {
 				return nil
 			}
-			for _, e := range netEdgesFact.Of(pass) {
-				h := heads[e.dst.Namespace+"/"+e.dst.Workload]
-				if h == nil || e.dst.Kind == netpol.ExternalEndpoint {
-					continue
-				}
-				reached := e.ports.Intersect(h.ports)
-				if reached.IsEmpty() {
-					continue
-				}
-				if e.src.Kind == netpol.ExternalEndpoint {
-					h.external = append(h.external, e.src.Name)
-				} else {
-					team := teamOf(e.src.Namespace)
-					if team == h.team {
+			// A head's endpoints in a class, and, per class edge into
+			// them, the sources outside its team: each such pair is a
+			// path to the head, explained by the rules of its class pair.
+			headsIn := newByClass(g, func(ms []*netpol.Endpoint) []endpointGroup[*rayHead] {
+				return groupEndpoints(ms, func(e *netpol.Endpoint) (*rayHead, bool) {
+					h := heads[e.Namespace+"/"+e.Workload]
+					return h, h != nil && e.Kind != netpol.ExternalEndpoint
+				})
+			})
+			explained := map[*rayHead][]netEdge{} // a pair per class edge, with the ports it reaches
+			for _, ce := range netEdgesFact.Of(pass) {
+				for _, he := range headsIn.get(ce.ToClass, ce.To) {
+					h := he.key
+					reached := ce.Ports.Intersect(h.ports)
+					if reached.IsEmpty() {
 						continue
 					}
-					if h.sources[team] == nil {
-						h.sources[team] = map[string]map[string]bool{}
+					var first *netpol.Endpoint
+					for _, src := range ce.From {
+						if src.Kind == netpol.ExternalEndpoint {
+							h.external = append(h.external, src.Name)
+						} else {
+							team := teamOf(src.Namespace)
+							if team == h.team {
+								continue
+							}
+							if h.sources[team] == nil {
+								h.sources[team] = map[string]map[string]bool{}
+							}
+							if h.sources[team][src.Namespace] == nil {
+								h.sources[team][src.Namespace] = map[string]bool{}
+							}
+							name := src.Workload
+							if name == "" {
+								name = src.Name
+							}
+							h.sources[team][src.Namespace][name] = true
+						}
+						if first == nil {
+							first = src
+						}
 					}
-					if h.sources[team][e.src.Namespace] == nil {
-						h.sources[team][e.src.Namespace] = map[string]bool{}
+					if first != nil {
+						h.reached = h.reached.Union(reached)
+						explained[h] = append(explained[h], netEdge{src: first, dst: he.eps[0], ports: reached})
 					}
-					src := e.src.Workload
-					if src == "" {
-						src = e.src.Name
-					}
-					h.sources[team][e.src.Namespace][src] = true
 				}
-				h.reached = h.reached.Union(reached)
-				port := reached.Ranges(corev1.ProtocolTCP)[0].Lo
-				rules := g.Allowed(e.src, e.dst, port, corev1.ProtocolTCP).Ingress.Rules
-				if len(rules) == 0 {
-					h.rules = appendUnique(h.rules, "")
-				}
-				for _, r := range rules {
-					h.rules = appendUnique(h.rules, r.String())
+			}
+			// The rules in the order of the pairs they allow first.
+			for h, es := range explained {
+				slices.SortFunc(es, compareEdges)
+				for _, e := range es {
+					port := e.ports.Ranges(corev1.ProtocolTCP)[0].Lo
+					rules := g.Allowed(e.src, e.dst, port, corev1.ProtocolTCP).Ingress.Rules
+					if len(rules) == 0 {
+						h.rules = appendUnique(h.rules, "")
+					}
+					for _, r := range rules {
+						h.rules = appendUnique(h.rules, r.String())
+					}
 				}
 			}
 			var out []governance.Finding

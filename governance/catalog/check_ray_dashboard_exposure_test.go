@@ -65,3 +65,31 @@ func TestRayDashboardExposure(t *testing.T) {
 		t.Errorf("findings of a head without a team: %v", got)
 	}
 }
+
+// TestRayDashboardExposureByClass: the sources and rules of a head whose
+// pods fall into two classes, reached from sources of two classes and an
+// external range.
+func TestRayDashboardExposureByClass(t *testing.T) {
+	c := mustNew(t, NewRayDashboardExposure, "")
+	spec := "{containers: [{name: c, image: nginx}]}"
+	headIngress := `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: head-in, namespace: b-ns}
+spec:
+  podSelector: {matchLabels: {ray.io/node-type: head}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {team: a}}}]
+    ports: [{port: 8265}]
+  - from: [{ipBlock: {cidr: 203.0.113.0/24}}]
+`
+	runContainsCases(t, c, []containsCase{
+		{name: "fail: a head over two classes", manifest: join(
+			nsManifest("a-ns", "{team: a}"), nsManifest("b-ns", "{team: b}"), clientEgress, headIngress,
+			splitDeployment("b-ns", "rc-head", ", ray.io/node-type: head, ray.io/cluster: rc",
+				"{name: ray-head, image: rayproject/ray:2.9.0, ports: [{containerPort: 8265, name: dashboard}]}", "10.0.2.1", "10.0.2.2"),
+			deployIn("a-ns", "client", "", spec), deployIn("a-ns", "worker", "", spec)), want: []string{
+			"Deployment/rc-head : the head of Ray cluster \"rc\" (Deployment/b-ns/rc-head) of team b serves its dashboard/job API and client (TCP/8265,TCP/10001; unauthenticated code execution) to 2 workloads and 1 external range outside the team: team a (a-ns: 2 workloads); external 203.0.113.0/24; ingress allowed by NetworkPolicy b-ns/head-in ingress[0], NetworkPolicy b-ns/head-in ingress[1]",
+		}},
+	})
+}

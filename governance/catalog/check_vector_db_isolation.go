@@ -20,6 +20,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aigov/aigov/governance"
@@ -98,25 +99,50 @@ func NewVectorDBIsolation(params any) (governance.Check, error) {
 			type reach struct {
 				ports   netpol.PortSet
 				sources *sourceList
-				edges   []netEdge
+				edges   []netEdge // a pair per class edge, for whyAll
 			}
+			// The vector databases' endpoints in a class.
+			dbsIn := newByClass(g, func(ms []*netpol.Endpoint) []endpointGroup[*vectorDB] {
+				return groupEndpoints(ms, func(e *netpol.Endpoint) (*vectorDB, bool) {
+					v, ok := dbs[e]
+					return v, ok
+				})
+			})
 			paths := map[path]*reach{}
 			var order []path
-			for _, e := range netEdgesFact.Of(pass) {
-				v, ok := dbs[e.dst]
-				if !ok || dbs[e.src] == v || v.allows(e.src) {
+			for _, ce := range netEdgesFact.Of(pass) {
+				dbsTo := dbsIn.get(ce.ToClass, ce.To)
+				if len(dbsTo) == 0 {
 					continue
 				}
-				k := path{v: v, ports: e.ports.String()}
-				r := paths[k]
-				if r == nil {
-					r = &reach{ports: e.ports, sources: newSourceList()}
-					paths[k] = r
-					order = append(order, k)
+				ports := ce.Ports.String()
+				for _, de := range dbsTo {
+					v := de.key
+					var r *reach
+					for _, src := range ce.From {
+						if dbs[src] == v || v.allows(src) {
+							continue
+						}
+						if r == nil {
+							k := path{v: v, ports: ports}
+							if r = paths[k]; r == nil {
+								r = &reach{ports: ce.Ports, sources: newSourceList()}
+								paths[k] = r
+								order = append(order, k)
+							}
+							r.edges = append(r.edges, netEdge{src: src, dst: de.eps[0], ports: ce.Ports})
+						}
+						// One edge to each of the database's endpoints.
+						r.sources.addEdges(src, len(de.eps))
+					}
 				}
-				r.sources.add(e.src)
-				r.edges = append(r.edges, e)
 			}
+			// Matrix's order: paths by their first pair, rules by the
+			// pairs that allow them first.
+			for _, r := range paths {
+				slices.SortFunc(r.edges, compareEdges)
+			}
+			slices.SortFunc(order, func(a, b path) int { return compareEdges(paths[a].edges[0], paths[b].edges[0]) })
 			if len(order) == 0 {
 				return nil
 			}

@@ -57,3 +57,28 @@ spec:
 		{`{"consumers": {"ml/q": ["a", "a"]}}`, "duplicate"},
 	})
 }
+
+// TestVectorDBIsolationByClass: the check pairs the endpoints of the
+// class pairs that reach a vector database; a finding gathers the class
+// pairs of one set of ports, listing their rules in pair order.
+func TestVectorDBIsolationByClass(t *testing.T) {
+	c := mustNew(t, NewVectorDBIsolation, "")
+	spec := "{containers: [{name: c, image: nginx}]}"
+	vdbIngress := `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: vdb-in, namespace: b-ns}
+spec:
+  podSelector: {matchLabels: {app: vdb}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{namespaceSelector: {}}]}]
+`
+	runContainsCases(t, c, []containsCase{
+		{name: "fail: a database over two classes, sources of two classes", manifest: join(
+			nsManifest("a-ns", "{team: a}"), nsManifest("b-ns", "{team: b}"), clientEgress, vdbIngress,
+			splitDeployment("b-ns", "vdb", "", `{name: q, image: "qdrant/qdrant:v1.12.4", ports: [{containerPort: 6333}]}`, "10.0.2.1", "10.0.2.2"),
+			deployIn("a-ns", "client", "", spec), deployIn("a-ns", "worker", "", spec), deployIn("b-ns", "reader", "", spec)), want: []string{
+			"Deployment/vdb metadata.annotations[aigov.dev/consumers]: vector-database Deployment \"vdb\" is reachable from a-ns/client (Deployment) on TCP/6333,TCP/8080,TCP/8265, which is not a declared consumer (none declared: pods of namespace b-ns); egress allowed by NetworkPolicy a-ns/client-egress egress[1]; ingress allowed by NetworkPolicy b-ns/vdb-in ingress[0]",
+			"Deployment/vdb metadata.annotations[aigov.dev/consumers]: vector-database Deployment \"vdb\" is reachable from team a (all 2 workloads) on all, which is not a declared consumer (none declared: pods of namespace b-ns); egress allowed by NetworkPolicy a-ns/client-egress egress[0] and not restricted for the other sources; ingress allowed by NetworkPolicy b-ns/vdb-in ingress[0]",
+		}},
+	})
+}

@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -75,22 +77,76 @@ type netEdge struct {
 	ports    netpol.PortSet
 }
 
-// netEdgesFact is every allowed connection of the inventory
-// (netpol.Graph.Matrix: pairs of an endpoint with itself only for several
-// replicas, never external to external).
-var netEdgesFact = governance.NewFact("catalog.NetEdges", func(p *governance.Pass) []netEdge {
-	g := netpol.GraphFact.Of(p)
-	m := g.Matrix()
-	out := make([]netEdge, 0, len(m.Edges))
-	for _, e := range m.Edges {
-		src, ok1 := g.Lookup(e.From)
-		dst, ok2 := g.Lookup(e.To)
-		if ok1 && ok2 {
-			out = append(out, netEdge{src: src, dst: dst, ports: e.Ports})
+// netEdgesFact is every allowed connection of the inventory by class
+// (netpol.Graph.ClassEdges): every endpoint of a class edge's From
+// reaches every one of its To on its ports, by the same rules. Its size
+// is the class pairs, where Matrix's pairs of endpoints are pods² on a
+// cluster without policies, so a check narrows each side to the
+// endpoints it judges (a namespace, a workload, the internet) before it
+// pairs them, and explains one pair for the class pair.
+var netEdgesFact = governance.NewFact("catalog.NetEdges", func(p *governance.Pass) []netpol.ClassEdge {
+	return slices.Collect(netpol.GraphFact.Of(p).ClassEdges())
+}, netpol.GraphFact)
+
+// byClass memoizes, per class of the graph, what a check selects from
+// the class's endpoints: a class is the source or destination of many
+// class edges.
+type byClass[T any] struct {
+	done []bool
+	val  []T
+	of   func(members []*netpol.Endpoint) T
+}
+
+func newByClass[T any](g *netpol.Graph, of func(members []*netpol.Endpoint) T) *byClass[T] {
+	return &byClass[T]{done: make([]bool, g.Classes()), val: make([]T, g.Classes()), of: of}
+}
+
+// get is the selection of class c, whose listed endpoints are members.
+func (b *byClass[T]) get(c int, members []*netpol.Endpoint) T {
+	if !b.done[c] {
+		b.done[c], b.val[c] = true, b.of(members)
+	}
+	return b.val[c]
+}
+
+// endpointGroup is the endpoints of a class that share a key (their
+// namespace, the vector database or Ray head they run), in Endpoints
+// order.
+type endpointGroup[K comparable] struct {
+	key K
+	eps []*netpol.Endpoint
+}
+
+// groupEndpoints groups endpoints by key, in the order of each key's
+// first endpoint; key's false leaves an endpoint out.
+func groupEndpoints[K comparable](eps []*netpol.Endpoint, key func(*netpol.Endpoint) (K, bool)) []endpointGroup[K] {
+	var out []endpointGroup[K]
+	at := map[K]int{}
+	for _, e := range eps {
+		k, ok := key(e)
+		if !ok {
+			continue
 		}
+		i, seen := at[k]
+		if !seen {
+			i = len(out)
+			at[k] = i
+			out = append(out, endpointGroup[K]{key: k})
+		}
+		out[i].eps = append(out[i].eps, e)
 	}
 	return out
-}, netpol.GraphFact)
+}
+
+// compareEdges orders edges as Matrix orders its pairs: by source, then
+// destination endpoint. Checks that explain several class pairs in one
+// message list their rules in this order.
+func compareEdges(a, b netEdge) int {
+	if c := cmp.Compare(a.src.ID(), b.src.ID()); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.dst.ID(), b.dst.ID())
+}
 
 // why names the rules that allow the first port of an edge, e.g.
 // "egress NetworkPolicy cv-team/allow-all-egress egress[0]; ingress ...".

@@ -71,13 +71,17 @@ type sourceDesc struct {
 func newSourceList() *sourceList { return &sourceList{byKey: map[string]sourceDesc{}} }
 
 // add records a pod endpoint as a source.
-func (l *sourceList) add(e *netpol.Endpoint) {
+func (l *sourceList) add(e *netpol.Endpoint) { l.addEdges(e, 1) }
+
+// addEdges records a pod endpoint as the source of n edges of the path
+// (n destination endpoints), as n calls of add would.
+func (l *sourceList) addEdges(e *netpol.Endpoint, n int) {
 	k := sourceKey(e)
 	d, seen := l.byKey[k]
 	if !seen {
 		d = sourceDesc{namespace: e.Namespace, text: describeEndpoint(e)}
 	}
-	d.endpoints++
+	d.endpoints += n
 	if d.endpoints > 1 && e.Workload != "" {
 		// Several pods of one workload: name the workload.
 		kind, name, _ := strings.Cut(e.Workload, "/")
