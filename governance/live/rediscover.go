@@ -116,8 +116,12 @@ func (s *Server) reconcile(ctx context.Context, dc discovery.DiscoveryInterface,
 		if known[r.name()] {
 			continue
 		}
-		if _, degraded := previous[r.name()]; (degraded && due(r.name())) || (!degraded && full) {
+		reason, degraded := previous[r.name()]
+		switch {
+		case degraded && due(r.name()), !degraded && full:
 			toProbe = append(toProbe, r)
+		case degraded:
+			next[r.name()] = reason // not due yet
 		}
 	}
 	s.resMu.Unlock()
