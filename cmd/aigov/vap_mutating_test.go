@@ -42,15 +42,17 @@ func TestVAPGenerateMutating(t *testing.T) {
 	}
 	// The validating policies first (automount-token's and its policy on
 	// the AI operators' resources, latest-tag's and its operators' one),
-	// then the one mutating policy (only automount-token has a safe
-	// default), bound with the entry's match.
+	// then the mutating policies (only automount-token has a safe
+	// default; the second patches the AI operators' resources), bound
+	// with the entry's match.
 	vap := "ValidatingAdmissionPolicy,ValidatingAdmissionPolicyBinding,"
-	wantKinds := strings.Repeat(vap, 4) + "MutatingAdmissionPolicy,MutatingAdmissionPolicyBinding"
+	mutating := "MutatingAdmissionPolicy,MutatingAdmissionPolicyBinding"
+	wantKinds := strings.Repeat(vap, 4) + mutating + "," + mutating
 	if strings.Join(kinds, ",") != wantKinds {
 		t.Fatalf("documents %v, want %v", kinds, wantKinds)
 	}
-	if names[8] != "aigov-ai-platform-automount-token" || names[9] != names[8] {
-		t.Errorf("mutating policy and binding named %s, %s", names[8], names[9])
+	if names[8] != "aigov-ai-platform-automount-token" || names[9] != names[8] || names[10] != names[8]+"-operators" || names[11] != names[10] {
+		t.Errorf("mutating policies and bindings named %v", names[8:])
 	}
 	mutatingPart := out[strings.Index(out, "kind: MutatingAdmissionPolicy\n"):]
 	for _, s := range []string{"apiVersion: admissionregistration.k8s.io/v1\n", "patchType: JSONPatch", "/automountServiceAccountToken", "team: ml", "reinvocationPolicy: IfNeeded"} {
@@ -123,7 +125,9 @@ spec:
 		"ValidatingAdmissionPolicy aigov-p-automount-token", "ValidatingAdmissionPolicyBinding aigov-p-automount-token",
 		"ValidatingAdmissionPolicy aigov-p-automount-token-operators", "ValidatingAdmissionPolicyBinding aigov-p-automount-token-operators",
 		"MutatingAdmissionPolicy aigov-p-pod-security-level", "MutatingAdmissionPolicyBinding aigov-p-pod-security-level",
+		"MutatingAdmissionPolicy aigov-p-pod-security-level-operators", "MutatingAdmissionPolicyBinding aigov-p-pod-security-level-operators",
 		"MutatingAdmissionPolicy aigov-p-automount-token", "MutatingAdmissionPolicyBinding aigov-p-automount-token",
+		"MutatingAdmissionPolicy aigov-p-automount-token-operators", "MutatingAdmissionPolicyBinding aigov-p-automount-token-operators",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("documents:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -22,10 +22,13 @@
 // --mutating appends, after the validating policies, one
 // MutatingAdmissionPolicy and binding (admissionregistration.k8s.io/v1,
 // Kubernetes 1.36 or later: the bundled policy targets 1.30, so it needs
-// --kube-version) per entry whose check has safe defaults: here
-// automountServiceAccountToken: false (automount-token), the GPU taint
-// toleration of GPU pods (gpu-node-targeting) and the team label copied
-// from the namespace (required-labels, entry workload-team). The same
+// --kube-version) per entry whose check has safe defaults, and one more
+// (named with cel.OperatorsSuffix) for the pod templates of the AI
+// operators' resources: here runAsNonRoot: true where the manifest sets a
+// non-root runAsUser (run-as-non-root), automountServiceAccountToken:
+// false (automount-token), the GPU taint toleration of GPU pods
+// (gpu-node-targeting) and the team label copied from the namespace onto
+// workload controllers (required-labels, entry workload-team). The same
 // output is `aigov vap generate --policy FILE --mutating`:
 //
 //	gs, ms, err := cel.GeneratePolicyWithMutating(policy, catalog.Definitions(), "1.36")

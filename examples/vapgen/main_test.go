@@ -130,10 +130,12 @@ func TestMutating(t *testing.T) {
 			t.Fatalf("unexpected %T after the validating policies", obj)
 		}
 	}
-	// automount-token, gpu-node-targeting and the workload-team entry of
+	// run-as-non-root, automount-token and gpu-node-targeting, each also
+	// on the AI operators' resources, and the workload-team entry of
 	// required-labels; not the Namespace-only required-labels entry.
 	var want []string
-	for _, n := range []string{"automount-token", "gpu-node-targeting", "required-labels-workload-team"} {
+	for _, n := range []string{"run-as-non-root", "run-as-non-root-operators", "automount-token", "automount-token-operators",
+		"gpu-node-targeting", "gpu-node-targeting-operators", "required-labels-workload-team"} {
 		want = append(want, "policy aigov-ai-platform-"+n, "binding aigov-ai-platform-"+n)
 	}
 	assert.Equal(t, want, got)
