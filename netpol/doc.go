@@ -14,6 +14,13 @@
 //	v := g.Allowed(src, dst, 6334, corev1.ProtocolTCP) // v.Allowed, v.Explain()
 //	m := g.Matrix()                                     // every allowed pair, all ports
 //
+// Matrix lists pod pairs, which grow with the square of the pods (4
+// million for 2,000 pods in one namespace without policies). A question
+// about causes (which workloads of another team reach this one) reads
+// ClassEdges instead: one edge per pair of classes with the listed
+// endpoints of each side, expanded to pairs (ClassEdge.Pairs) only where
+// an answer needs them.
+//
 // Semantics follow the upstream NetworkPolicy e2e suite: ipBlocks match pod
 // IPs from status.podIPs (Options.IgnorePodIPsInIPBlocks turns that off);
 // hostNetwork pods are taken as their node's IP (see HostNetworkAssumption).
