@@ -2,8 +2,10 @@ package governance
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	yamlv3 "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -30,6 +32,8 @@ type Engine struct {
 	// facts are the facts the rules require, each after those it
 	// requires.
 	facts []FactRef
+	// progress, when set, is told how each run advances.
+	progress ProgressFunc
 }
 
 // NewEngine validates the rules once: every check well-formed, actions
@@ -64,6 +68,15 @@ func NewEngine(rules ...Rule) (*Engine, error) {
 	return &Engine{rules: out, facts: facts}, nil
 }
 
+// WithProgress returns an engine with e's rules that tells fn, during
+// each run, which facts are being built and how many checks are done (nil
+// tells nothing). e is unchanged.
+func (e *Engine) WithProgress(fn ProgressFunc) *Engine {
+	c := *e
+	c.progress = fn
+	return &c
+}
+
 // Rules returns the engine's rules in order.
 func (e *Engine) Rules() []Rule { return e.rules }
 
@@ -81,27 +94,191 @@ func (e *Engine) Run(inv *Inventory) []Finding { return e.RunPass(NewPass(inv)) 
 // pass: a caller that reads facts of the same inventory afterwards (the
 // check report's overview reads the graphs and the classification) gets
 // them from pass without building them again.
+//
+// Facts and checks run on up to GOMAXPROCS goroutines, each fact once and
+// each check once its facts are built. The findings do not depend on it:
+// each rule's go to its own slot, joined in rule order and then sorted.
 func (e *Engine) RunPass(pass *Pass) []Finding {
 	inv := pass.Inventory
-	for _, f := range e.facts {
-		pass.result(f)
-	}
 	nsLabels := namespaceLabels(inv)
 	exemptions, exemptFindings := readExemptions(inv)
-	findings := exemptFindings
-	for _, r := range e.rules {
+	perRule := make([][]Finding, len(e.rules))
+	e.schedule(pass, func(i int) {
+		r := e.rules[i]
 		keep := func(f Finding) bool {
 			return !exemptions.covers(f.Object, r.Check) && r.Scope.includes(f.Object, inv, nsLabels)
 		}
+		var out []Finding
 		for _, f := range e.evaluate(r, pass, keep) {
 			if keep(f) {
-				findings = append(findings, e.complete(r, f))
+				out = append(out, e.complete(r, f))
 			}
 		}
+		perRule[i] = out
+	})
+	n := len(exemptFindings)
+	for _, fs := range perRule {
+		n += len(fs)
+	}
+	findings := append(make([]Finding, 0, n), exemptFindings...)
+	for i, fs := range perRule {
+		findings = append(findings, fs...)
+		perRule[i] = nil // the joined copy is the one kept
 	}
 	placeOnFields(inv, findings)
 	SortFindings(findings)
 	return findings
+}
+
+// A runTask is one unit of a run: building a fact (fact set) or
+// evaluating rule number rule, ready once the facts in deps are built.
+type runTask struct {
+	fact FactRef
+	rule int
+	deps []FactRef
+}
+
+// scheduler hands out the tasks of one run to the workers: the first task
+// in order whose facts are built, facts (in dependency order) before
+// rules, so that the checks that wait for a fact wait the least.
+type scheduler struct {
+	mu      sync.Mutex
+	ready   *sync.Cond
+	tasks   []runTask
+	started []bool
+	next    int // tasks before next have all started
+	built   map[FactRef]bool
+	// building are the facts started and not built, for progress.
+	building []FactRef
+	progress Progress
+	report   ProgressFunc
+	// panicked is the first panic of a task, repeated in RunPass's
+	// goroutine once the workers stop.
+	panicked any
+}
+
+// schedule builds the engine's facts in pass and calls evaluate for each
+// rule, on up to GOMAXPROCS goroutines, and returns when all are done. A
+// panic in a fact or check stops the run and is raised again here.
+func (e *Engine) schedule(pass *Pass, evaluate func(rule int)) {
+	tasks := make([]runTask, 0, len(e.facts)+len(e.rules))
+	for _, f := range e.facts {
+		tasks = append(tasks, runTask{fact: f, deps: f.FactRequires()})
+	}
+	for i, r := range e.rules {
+		tasks = append(tasks, runTask{rule: i, deps: r.Check.Requires})
+	}
+	s := &scheduler{tasks: tasks, started: make([]bool, len(tasks)), built: map[FactRef]bool{}, report: e.progress,
+		progress: Progress{Phase: PhaseRun, Facts: len(e.facts), Checks: len(e.rules)}}
+	s.ready = sync.NewCond(&s.mu)
+	s.mu.Lock()
+	s.tell()
+	s.mu.Unlock()
+	work := func() {
+		for {
+			i, ok := s.take()
+			if !ok {
+				return
+			}
+			s.run(i, pass, evaluate)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(tasks))
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work() // the calling goroutine is a worker too: one worker is a sequential run
+	wg.Wait()
+	if s.panicked != nil {
+		panic(s.panicked)
+	}
+}
+
+// take returns the next task ready to run, waiting while every task left
+// waits for a fact being built; ok is false when none is left (or a task
+// panicked).
+func (s *scheduler) take() (i int, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		for s.next < len(s.tasks) && s.started[s.next] {
+			s.next++
+		}
+		if s.next == len(s.tasks) || s.panicked != nil {
+			return 0, false
+		}
+		for j := s.next; j < len(s.tasks); j++ {
+			if !s.started[j] && s.isReady(s.tasks[j]) {
+				s.started[j] = true
+				if f := s.tasks[j].fact; f != nil {
+					s.building = append(s.building, f)
+					s.tell()
+				}
+				return j, true
+			}
+		}
+		s.ready.Wait()
+	}
+}
+
+func (s *scheduler) isReady(t runTask) bool {
+	for _, d := range t.deps {
+		if !s.built[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// run runs task i and records that it is done, even when it panics (the
+// other workers then stop taking tasks).
+func (s *scheduler) run(i int, pass *Pass, evaluate func(rule int)) {
+	t := s.tasks[i]
+	defer func() {
+		p := recover()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if p != nil && s.panicked == nil {
+			s.panicked = p
+		}
+		if t.fact != nil {
+			s.built[t.fact] = true
+			s.building = deleteFact(s.building, t.fact)
+			s.progress.FactsDone++
+		} else {
+			s.progress.ChecksDone++
+		}
+		s.tell()
+		s.ready.Broadcast()
+	}()
+	if t.fact != nil {
+		pass.result(t.fact)
+		return
+	}
+	evaluate(t.rule)
+}
+
+// tell reports the progress (s.mu held, so reports come one at a time and
+// in order).
+func (s *scheduler) tell() {
+	if s.report == nil {
+		return
+	}
+	p := s.progress
+	for _, f := range s.building {
+		p.Building = append(p.Building, f.FactName())
+	}
+	s.report(p)
+}
+
+func deleteFact(fs []FactRef, f FactRef) []FactRef {
+	for i, g := range fs {
+		if g == f {
+			return append(fs[:i], fs[i+1:]...)
+		}
+	}
+	return fs
 }
 
 // placeOnFields moves the line of each finding about an object read from a

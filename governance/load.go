@@ -33,9 +33,13 @@ type Loader struct {
 	// between two Builds (a Load is one): a Read that crosses it is an input
 	// error naming the file. Zero means DefaultMaxInputBytes.
 	MaxInputBytes int64
-	decoder       *Decoder
-	read          int64 // bytes read since the last Build
-	overBudget    bool  // the budget was crossed since the last Build
+	// Progress, when set, is told of each file as reading it starts and
+	// ends (see Progress).
+	Progress   ProgressFunc
+	decoder    *Decoder
+	read       int64    // bytes read since the last Build
+	overBudget bool     // the budget was crossed since the last Build
+	progress   Progress // files and objects read since the last Build
 }
 
 // DefaultMaxInputBytes is the default Loader.MaxInputBytes: 1 GiB.
@@ -102,7 +106,7 @@ func (l *Loader) Decode(name string, data []byte) ([]*Object, error) {
 }
 
 func (l *Loader) build(objs []*Object, errs ErrorList) (*Inventory, error) {
-	l.read, l.overBudget = 0, false
+	l.read, l.overBudget, l.progress = 0, false, Progress{}
 	errs, warnings := l.sort(errs)
 	l.finish(objs)
 	inv, err := NewInventory(objs)
@@ -152,11 +156,14 @@ func (l *Loader) loadPath(p string) ([]*Object, ErrorList) {
 		if l.overBudget {
 			return nil, nil
 		}
+		l.loadProgress("-", 0, false)
 		data, err := l.readInput(in, 0)
 		if err != nil {
 			return nil, ErrorList{{Source: Source{File: "-", Item: -1}, Err: err}}
 		}
-		return l.decoder.DecodeFile("-", data)
+		objs, errs := l.decoder.DecodeFile("-", data)
+		l.loadProgress("-", len(objs), true)
+		return objs, errs
 	}
 	info, err := os.Stat(p)
 	if err != nil {
@@ -246,11 +253,14 @@ func (l *Loader) loadFile(path string) ([]*Object, ErrorList) {
 		}
 		size = info.Size()
 	}
+	l.loadProgress(path, 0, false)
 	data, err := l.readInput(f, size)
 	if err != nil {
 		return nil, ErrorList{{Source: Source{File: path, Item: -1}, Err: err}}
 	}
-	return l.decoder.DecodeFile(path, data)
+	objs, errs := l.decoder.DecodeFile(path, data)
+	l.loadProgress(path, len(objs), true)
+	return objs, errs
 }
 
 // MaxFileBytes bounds one input file (or standard input).
