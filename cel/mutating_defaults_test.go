@@ -114,9 +114,15 @@ func runDefaults(t *testing.T, run defaultsRun) {
 	vEntry := run.entry
 	vEntry.Action = governance.ActionDeny
 	vEntry.Match.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{defaultsVAPKey: id}}
-	vs, err := comp.GenerateEntry(run.policy, vEntry, defs)
-	if err != nil {
-		t.Fatalf("generate validating: %v", err)
+	// A check without a validating form (pod-security-level: the
+	// PodSecurity plugin judges) is judged by its Go check alone.
+	adm := newGoCheck(t, run.entry).Admission
+	withVAP := adm != nil && len(adm.Validations) > 0
+	var vs []Generated
+	if withVAP {
+		if vs, err = comp.GenerateEntry(run.policy, vEntry, defs); err != nil {
+			t.Fatalf("generate validating: %v", err)
+		}
 	}
 	// Fail rather than the generated Ignore: a mutation that cannot run
 	// must fail the test, not pass unnoticed.
@@ -153,7 +159,7 @@ func runDefaults(t *testing.T, run defaultsRun) {
 	for {
 		_, errV := dryRunCreate(ctx, t, dyn, vapOnly, first)
 		got, errB := dryRunCreate(ctx, t, dyn, probeNS, first)
-		ready := errV != nil && errB == nil && normalizedObject(got) != normalizedObject(mustCreate(ctx, t, dyn, control, first))
+		ready := (errV != nil || !withVAP) && errB == nil && normalizedObject(got) != normalizedObject(mustCreate(ctx, t, dyn, control, first))
 		if ready && run.probe != nil && run.cases[0].fix != nil {
 			// The first case may be another policy's (the -operators one).
 			c, err := dryRunCreate(ctx, t, dyn, bound, run.cases[0].manifest)
@@ -646,4 +652,55 @@ func TestMutatingAPIServerOperatorsPodDefaults(t *testing.T) {
 		runDefaults(t, defaultsRun{policy: "mdog", entry: governance.PolicyEntry{ID: "gpu-node-targeting"}, cases: gcases, crds: true,
 			probe: wrap("Pod", "probe", gpu, nil)})
 	})
+}
+
+// TestMutatingAPIServerOperatorsPodSecurity: pod-security-level's
+// -operators policy on operators' templates, judged by the Go check at
+// the restricted level (the manifests set runAsNonRoot, which is no safe
+// default).
+func TestMutatingAPIServerOperatorsPodSecurity(t *testing.T) {
+	spec := mustYAML(t, `
+securityContext: {runAsNonRoot: true}
+initContainers: [{name: init, image: registry.example/init:1}]
+containers: [{name: app, image: registry.example/app:1, securityContext: {runAsUser: 1000}}]
+`)
+	secure := func(obj map[string]any) {
+		var walk func(v any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				if _, ok := x["containers"].([]any); ok {
+					x["securityContext"].(map[string]any)["seccompProfile"] = map[string]any{"type": "RuntimeDefault"}
+					for _, field := range []string{"initContainers", "containers"} {
+						cs, _ := x[field].([]any)
+						for _, c := range cs {
+							c := c.(map[string]any)
+							sc, _ := c["securityContext"].(map[string]any)
+							if sc == nil {
+								sc = map[string]any{}
+								c["securityContext"] = sc
+							}
+							sc["allowPrivilegeEscalation"] = false
+							sc["capabilities"] = map[string]any{"drop": []any{"ALL"}}
+						}
+					}
+					return
+				}
+				for _, e := range x {
+					walk(e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(e)
+				}
+			}
+		}
+		walk(obj["spec"])
+	}
+	var cases []defaultCase
+	for _, kind := range []string{"RayCluster", "PyTorchJob", "JobSet", "LeaderWorkerSet", "Notebook", "InferenceService", "LLMInferenceService"} {
+		cases = append(cases, defaultCase{name: kind, manifest: wrapOperator(kind, strings.ToLower(kind), spec, spec), fix: secure})
+	}
+	runDefaults(t, defaultsRun{policy: "mdops", entry: governance.PolicyEntry{ID: "pod-security-level", Params: json.RawMessage(`{"level": "restricted"}`)},
+		cases: cases, crds: true})
 }
