@@ -45,7 +45,8 @@ func checkUnknownResource() lintCheck {
 		// guard bounds them, so that a large Role is admitted (and left to
 		// the scan) rather than refused for running out of budget.
 		admissionNote: "VAP leaves to the scan: roles of more than " + strconv.Itoa(unknownResourceMaxRules) +
-			" rules, and rules of more than " + strconv.Itoa(unknownResourceMaxItems) + " resources or apiGroups (the size guard of its cost)",
+			" rules, and rules of more than " + strconv.Itoa(unknownResourceMaxItems) + " resources or " +
+			strconv.Itoa(unknownResourceMaxGroups) + " apiGroups (the size guard of its cost)",
 		admission: unknownResourceAdmission,
 		run: func(ctx *lintContext, lc *lintCheck) []governance.Finding {
 			var out []governance.Finding
@@ -189,8 +190,9 @@ func editDistance(a, b string, max int) int {
 // The size guard of the policy: a role with more rules, or a rule with
 // more resources or apiGroups, is admitted and left to the scan.
 const (
-	unknownResourceMaxRules = 128
-	unknownResourceMaxItems = 64
+	unknownResourceMaxRules  = 32
+	unknownResourceMaxItems  = 32
+	unknownResourceMaxGroups = 8
 )
 
 // celServedAPI renders the served API as a CEL map literal: group to
@@ -251,12 +253,12 @@ func unknownResourceAdmission() *governance.Admission {
 		`(` + sub + ` in variables.api[g][` + resource + `] || "*" in variables.api[g][` + resource + `])))) : ` +
 		`gs.exists(g, res in variables.api[g]))`
 	maxItems := strconv.Itoa(unknownResourceMaxItems)
-	groups := celIndexed(`w.?apiGroups.orValue([])`, unknownResourceMaxItems, "g", "string(g)")
+	groups := celIndexed(`w.?apiGroups.orValue([])`, unknownResourceMaxGroups, "g", "string(g)")
 	resources := celIndexed(`w.?resources.orValue([])`, unknownResourceMaxItems, "x", "string(x)")
 	// Per rule (read through index lists of the guard's sizes, so that
 	// the cost estimate knows their bounds): the unknown resources.
 	perRule := `[` + groups + `].map(gs, (size(gs) > 0 && gs.all(g, g in variables.api)) ? ` + resources +
-		`.filter(res, !(` + known + `)).map(res, "\"" + res + "\" in group " + gs.map(g, "\"" + g + "\"").join(", ")) : [])[0]`
+		`.filter(res, !(` + known + `)) : [])[0]`
 	return &governance.Admission{
 		Rules: []admissionregistrationv1.NamedRuleWithOperations{
 			governance.AdmissionRule([]string{rbacv1.GroupName}, []string{"v1"}, []string{"roles", "clusterroles"}),
@@ -268,14 +270,14 @@ func unknownResourceAdmission() *governance.Admission {
 			// controller's, not judged.
 			{Name: "written", Expression: `has(object.aggregationRule) ? [] : object.?rules.orValue([])`},
 			{Name: "guarded", Expression: `size(variables.written) <= ` + strconv.Itoa(unknownResourceMaxRules) +
-				` && variables.written.all(r, size(r.?resources.orValue([])) <= ` + maxItems + ` && size(r.?apiGroups.orValue([])) <= ` + maxItems + `)`},
+				` && variables.written.all(r, size(r.?resources.orValue([])) <= ` + maxItems + ` && size(r.?apiGroups.orValue([])) <= ` + strconv.Itoa(unknownResourceMaxGroups) + `)`},
 			{Name: "unknown", Expression: `variables.guarded ? ` + celIndexed("variables.written", unknownResourceMaxRules, "w", perRule) +
-				`.filter(l, size(l) > 0).map(l, l.join("; ")) : []`},
+				`.filter(l, size(l) > 0).map(l, l.map(res, "\"" + res + "\"").join(", ")) : []`},
 		},
 		Validations: []admissionregistrationv1.Validation{{
 			Expression: `size(variables.unknown) == 0`,
 			Message:    "role rules must name resources and subresources the built-in API groups they list serve",
-			MessageExpression: `object.kind + " \"" + object.metadata.name + "\" names resources its API groups do not serve (a rule that grants nothing): " +
+			MessageExpression: `object.kind + " \"" + object.metadata.name + "\" names resources or subresources its rules' API groups do not serve (a rule that grants nothing): " +
 				variables.unknown.join("; ")`,
 		}},
 	}

@@ -63,8 +63,8 @@ func NewSecretsRuleCheck(id string, params any) (governance.Check, error) {
 // CEL base64 decoding of Secret data (secretsDecode) inside the per-call
 // cost limit.
 const (
-	secretsMaxValues   = 16
-	secretsMaxValueLen = 4096
+	secretsMaxValues   = 8
+	secretsMaxValueLen = 3072
 )
 
 // secretsAdmissionNote is what every secrets policy leaves to the scan;
