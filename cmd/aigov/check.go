@@ -17,6 +17,7 @@ func newCheckCommand() *cobra.Command {
 		failOn       string
 		output       string
 		groupBy      string
+		progress     progressFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -70,16 +71,20 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			// fails only when --fail-on is given (a gate), and the text
 			// report prints the warnings itself.
 			in.partialAfterRun, in.warningsInOutput = true, format == report.FormatText
+			line := startProgress(cmd, format, progress)
+			defer line.stop()
+			in.progress = line.progress()
 			inv, err := in.load(cmd)
 			if err != nil {
 				return err
 			}
+			line.loaded(inv.Len())
 			engine, err := governance.NewEngine(rules...)
 			if err != nil {
 				return err
 			}
 			pass := governance.NewPass(inv)
-			findings := engine.RunPass(pass)
+			findings := engine.WithProgress(line.progress()).RunPass(pass)
 			if baseline != nil {
 				baseline.Mark(findings)
 			}
@@ -93,6 +98,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 				r.GroupBy = by
 				r.Groups = catalog.FindingGroups(by, findings, r.Overview.NamespaceTeam, defs)
 			}
+			line.stop() // the report starts on a clean line
 			if err := report.Write(cmd.OutOrStdout(), format, r); err != nil {
 				return err
 			}
@@ -106,6 +112,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 		},
 	}
 	in.register(cmd)
+	progress.register(cmd)
 	f := cmd.Flags()
 	f.StringVar(&policyFile, "policy", "", "GovernancePolicy `FILE`: run exactly the checks it lists")
 	f.StringVar(&baselineFile, "baseline", "", "`FILE` written by an earlier check -o json: its findings are known and do not fail the run")

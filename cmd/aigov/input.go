@@ -49,6 +49,8 @@ type inputFlags struct {
 	validate      string
 	maxInputBytes int64
 	validation    bool
+	// progress, when set, is told of the files as they are read.
+	progress governance.ProgressFunc
 }
 
 func (in *inputFlags) register(cmd *cobra.Command) {
@@ -279,7 +281,7 @@ func (in *inputFlags) read(cmd *cobra.Command) (*governance.Inventory, error) {
 		return nil, err
 	}
 	loader.Validation, loader.MaxInputBytes = validation, maxInput
-	loader.Recursive = in.recursive
+	loader.Recursive, loader.Progress = in.recursive, in.progress
 	loader.Stdin = cmd.InOrStdin()
 	if in.namespace != "" {
 		loader.DefaultNamespace = in.namespace

@@ -28,7 +28,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	safeOut, safeErr := safetext.NewWriter(stdout), safetext.NewWriter(stderr)
 	defer safeOut.Flush()
 	defer safeErr.Flush()
-	return execute(args, stdin, safeOut, safeErr)
+	return execute(args, stdin, safeOut, stderrStream{Writer: safeErr, raw: stderr})
 }
 
 func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
