@@ -232,38 +232,34 @@ func mergeLabels(a, b map[string]string) map[string]string {
 	return out
 }
 
+// admissionAPI is the typed client of one admission policy resource.
+type admissionAPI[T any] interface {
+	Create(context.Context, T, metav1.CreateOptions) (T, error)
+	Delete(context.Context, string, metav1.DeleteOptions) error
+}
+
+// install creates an admission policy or binding and deletes it when the
+// test ends.
+func install[T any](ctx context.Context, t *testing.T, api admissionAPI[T], obj T, name string) {
+	t.Helper()
+	if _, err := api.Create(ctx, obj, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("the apiserver refused %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = api.Delete(context.Background(), name, metav1.DeleteOptions{}) })
+}
+
 func installMutating(ctx context.Context, t *testing.T, env *testenv.Env, g GeneratedMutating) {
 	t.Helper()
 	api := env.Client(t).AdmissionregistrationV1()
-	if _, err := api.MutatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("the apiserver refused the mutating policy: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = api.MutatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
-	})
-	if _, err := api.MutatingAdmissionPolicyBindings().Create(ctx, g.Binding, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("the apiserver refused the mutating binding: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = api.MutatingAdmissionPolicyBindings().Delete(context.Background(), g.Binding.Name, metav1.DeleteOptions{})
-	})
+	install(ctx, t, api.MutatingAdmissionPolicies(), g.Policy, g.Policy.Name)
+	install(ctx, t, api.MutatingAdmissionPolicyBindings(), g.Binding, g.Binding.Name)
 }
 
 func installValidating(ctx context.Context, t *testing.T, env *testenv.Env, g Generated) {
 	t.Helper()
 	api := env.Client(t).AdmissionregistrationV1()
-	if _, err := api.ValidatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("the apiserver refused the validating policy: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = api.ValidatingAdmissionPolicies().Delete(context.Background(), g.Policy.Name, metav1.DeleteOptions{})
-	})
-	if _, err := api.ValidatingAdmissionPolicyBindings().Create(ctx, g.Binding, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("the apiserver refused the validating binding: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = api.ValidatingAdmissionPolicyBindings().Delete(context.Background(), g.Binding.Name, metav1.DeleteOptions{})
-	})
+	install(ctx, t, api.ValidatingAdmissionPolicies(), g.Policy, g.Policy.Name)
+	install(ctx, t, api.ValidatingAdmissionPolicyBindings(), g.Binding, g.Binding.Name)
 }
 
 func mustJSON(t testing.TB, v any) []byte {
@@ -563,22 +559,27 @@ func TestGenerateMutatingSafeDefaultKinds(t *testing.T) {
 	}
 }
 
-// setInPodSpecs sets key to value in every pod spec of a manifest (every
-// map holding a containers list).
-func setInPodSpecs(v any, key string, value any) {
+// eachPodSpec calls fn with every pod spec of a manifest (every map
+// holding a containers list).
+func eachPodSpec(v any, fn func(map[string]any)) {
 	switch x := v.(type) {
 	case map[string]any:
 		if _, ok := x["containers"].([]any); ok {
-			x[key] = value
+			fn(x)
 		}
 		for _, e := range x {
-			setInPodSpecs(e, key, value)
+			eachPodSpec(e, fn)
 		}
 	case []any:
 		for _, e := range x {
-			setInPodSpecs(e, key, value)
+			eachPodSpec(e, fn)
 		}
 	}
+}
+
+// setInPodSpecs sets key to value in every pod spec of a manifest.
+func setInPodSpecs(v any, key string, value any) {
+	eachPodSpec(v, func(s map[string]any) { s[key] = value })
 }
 
 // TestMutatingAPIServerOperators: the -operators mutating policy sets the
@@ -627,23 +628,11 @@ func TestMutatingAPIServerOperatorsPodDefaults(t *testing.T) {
 		// Only the GPU templates get the toleration (wrapOperator writes
 		// the GPU spec into one template, cpu into the others).
 		tolerate := func(obj map[string]any) {
-			var walk func(v any)
-			walk = func(v any) {
-				switch x := v.(type) {
-				case map[string]any:
-					if cs, ok := x["containers"].([]any); ok && len(cs) > 0 && cs[0].(map[string]any)["name"] == "train" {
-						x["tolerations"] = []any{map[string]any{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}}
-					}
-					for _, e := range x {
-						walk(e)
-					}
-				case []any:
-					for _, e := range x {
-						walk(e)
-					}
+			eachPodSpec(obj["spec"], func(s map[string]any) {
+				if s["containers"].([]any)[0].(map[string]any)["name"] == "train" {
+					s["tolerations"] = []any{map[string]any{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}}
 				}
-			}
-			walk(obj["spec"])
+			})
 		}
 		var gcases []defaultCase
 		for _, kind := range []string{"RayCluster", "PyTorchJob", "TrainingRuntime", "LeaderWorkerSet", "InferenceService", "LLMInferenceService"} {
@@ -665,37 +654,22 @@ initContainers: [{name: init, image: registry.example/init:1}]
 containers: [{name: app, image: registry.example/app:1, securityContext: {runAsUser: 1000}}]
 `)
 	secure := func(obj map[string]any) {
-		var walk func(v any)
-		walk = func(v any) {
-			switch x := v.(type) {
-			case map[string]any:
-				if _, ok := x["containers"].([]any); ok {
-					x["securityContext"].(map[string]any)["seccompProfile"] = map[string]any{"type": "RuntimeDefault"}
-					for _, field := range []string{"initContainers", "containers"} {
-						cs, _ := x[field].([]any)
-						for _, c := range cs {
-							c := c.(map[string]any)
-							sc, _ := c["securityContext"].(map[string]any)
-							if sc == nil {
-								sc = map[string]any{}
-								c["securityContext"] = sc
-							}
-							sc["allowPrivilegeEscalation"] = false
-							sc["capabilities"] = map[string]any{"drop": []any{"ALL"}}
-						}
+		eachPodSpec(obj["spec"], func(s map[string]any) {
+			s["securityContext"].(map[string]any)["seccompProfile"] = map[string]any{"type": "RuntimeDefault"}
+			for _, field := range []string{"initContainers", "containers"} {
+				cs, _ := s[field].([]any)
+				for _, c := range cs {
+					c := c.(map[string]any)
+					sc, _ := c["securityContext"].(map[string]any)
+					if sc == nil {
+						sc = map[string]any{}
+						c["securityContext"] = sc
 					}
-					return
-				}
-				for _, e := range x {
-					walk(e)
-				}
-			case []any:
-				for _, e := range x {
-					walk(e)
+					sc["allowPrivilegeEscalation"] = false
+					sc["capabilities"] = map[string]any{"drop": []any{"ALL"}}
 				}
 			}
-		}
-		walk(obj["spec"])
+		})
 	}
 	var cases []defaultCase
 	for _, kind := range []string{"RayCluster", "PyTorchJob", "JobSet", "LeaderWorkerSet", "Notebook", "InferenceService", "LLMInferenceService"} {
