@@ -107,9 +107,10 @@ type Definition struct {
 	// ValidatingAdmissionPolicy; inventory-level checks cannot be.
 	VAP bool `json:"vap"`
 	// AdmissionNote says why an object-level check has no
-	// ValidatingAdmissionPolicy (VAP false): the apiserver already refuses
-	// what it reports, or its CEL would exceed the cost budget or could
-	// not decide as the Go check does.
+	// ValidatingAdmissionPolicy (VAP false: "no VAP: ..."), or, for a check
+	// whose policy decides a subset of what its Go evaluation decides (a
+	// size guard of its cost, a test CEL cannot express), what the policy
+	// leaves to the scan (VAP true: "VAP ...").
 	AdmissionNote string `json:"admissionNote,omitempty"`
 	// Controls names the framework controls the check serves, each as
 	// "FRAMEWORK CONTROL", e.g. "CIS 5.2.2", "NSA-CISA pod-security",
