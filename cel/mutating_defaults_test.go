@@ -279,14 +279,17 @@ func withNamespace(obj map[string]any, ns string) map[string]any {
 
 // dryRunCreate creates obj in ns with dryRun=All, retrying while the
 // ServiceAccount controller has not yet made the namespace's "default"
-// account.
+// account, and while the admission policies' REST mapper does not yet
+// know a freshly installed CRD's kind.
 func dryRunCreate(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns string, obj map[string]any) (map[string]any, error) {
 	t.Helper()
 	u := &unstructured.Unstructured{Object: withNamespace(obj, ns)}
 	ri := dyn.Resource(guessResource(schema.FromAPIVersionAndKind(u.GetAPIVersion(), u.GetKind()))).Namespace(ns)
 	for attempt := 0; ; attempt++ {
 		got, err := ri.Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-		if err != nil && strings.Contains(err.Error(), "service account") && !strings.Contains(err.Error(), "AdmissionPolicy") && attempt < 50 {
+		retry := err != nil && (strings.Contains(err.Error(), "service account") && !strings.Contains(err.Error(), "AdmissionPolicy") ||
+			strings.Contains(err.Error(), "There can be a delay between when CustomResourceDefinitions are created"))
+		if retry && attempt < 100 {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
