@@ -50,6 +50,10 @@ type GeneratedMutating struct {
 // ValidatingAdmissionPolicy still judges it. Reinvocation is IfNeeded (an
 // object another admission plugin changed is defaulted again; the
 // mutations add only what is absent, so a second run changes nothing).
+// The apiserver defaults a patched object again: a Job without labels of
+// its own that a mutation patches gets its template's labels before the
+// Job's controller-uid and job-name labels reach the template, so its own
+// labels lack those two (its selector and template keep them).
 func (c *Compiler) GenerateMutating(p *governance.Policy, defs []governance.Definition) ([]GeneratedMutating, error) {
 	if c.target.LessThan(version.MustParseGeneric(MinimumMutatingKubernetesVersion)) {
 		return nil, fmt.Errorf("MutatingAdmissionPolicy (admissionregistration.k8s.io/v1) needs Kubernetes %s or newer; the target is %s", MinimumMutatingKubernetesVersion, c.Version())

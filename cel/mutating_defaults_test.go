@@ -30,6 +30,10 @@ type defaultCase struct {
 	// entry's ValidatingAdmissionPolicy must still deny it, and the Go
 	// check too.
 	denied bool
+	// partial marks a manifest the mutation changes as fix says without
+	// making it compliant: the Go check still denies the result (in a run
+	// without the validating policy, which would deny it).
+	partial bool
 }
 
 // defaultsRun is one installation of an entry's policies: the mutating
@@ -49,6 +53,8 @@ type defaultsRun struct {
 	probeNSLabels map[string]string
 	// crds installs the AI operators' CRDs first.
 	crds bool
+	// withoutVAP binds no validating policy (for partial cases).
+	withoutVAP bool
 }
 
 const (
@@ -117,7 +123,7 @@ func runDefaults(t *testing.T, run defaultsRun) {
 	// A check without a validating form (pod-security-level: the
 	// PodSecurity plugin judges) is judged by its Go check alone.
 	adm := newGoCheck(t, run.entry).Admission
-	withVAP := adm != nil && len(adm.Validations) > 0
+	withVAP := adm != nil && len(adm.Validations) > 0 && !run.withoutVAP
 	var vs []Generated
 	if withVAP {
 		if vs, err = comp.GenerateEntry(run.policy, vEntry, defs); err != nil {
@@ -215,8 +221,8 @@ func runDefaults(t *testing.T, run defaultsRun) {
 			if err != nil || len(objs) != 1 {
 				t.Fatalf("decode: %v", err)
 			}
-			if denied, v := goVerdict(check, objs[0], nsObjs[0]); denied {
-				t.Errorf("the mutated object fails the Go check: %v", v)
+			if denied, v := goVerdict(check, objs[0], nsObjs[0]); denied != c.partial {
+				t.Errorf("the mutated object: Go check denies %v (%v), want %v", denied, v, c.partial)
 			}
 		})
 	}
@@ -680,4 +686,28 @@ containers: [{name: app, image: registry.example/app:1, securityContext: {runAsU
 	}
 	runDefaults(t, defaultsRun{policy: "mdops", entry: governance.PolicyEntry{ID: "pod-security-level", Params: json.RawMessage(`{"level": "restricted"}`)},
 		cases: cases, crds: true})
+}
+
+// TestMutatingAPIServerRunAsNonRootPartial: a container whose user the
+// manifest does not give is not guessed; the one whose user it gives is
+// set on its own (the pod still fails the check, so no validating policy
+// is bound here).
+func TestMutatingAPIServerRunAsNonRootPartial(t *testing.T) {
+	mixed := wrap("Deployment", "mixed", mustYAML(t, `
+initContainers: [{name: init, image: registry.example/init:1, securityContext: {runAsUser: 10}}]
+containers:
+- {name: app, image: registry.example/app:1, securityContext: {runAsUser: 1000}}
+- {name: side, image: registry.example/side:1}
+`), map[string]any{"tier": "web"})
+	known := func(obj map[string]any) {
+		s := podSpecAt(obj)
+		for _, c := range []any{s["initContainers"].([]any)[0], s["containers"].([]any)[0]} {
+			c.(map[string]any)["securityContext"].(map[string]any)["runAsNonRoot"] = true
+		}
+	}
+	runDefaults(t, defaultsRun{policy: "mdrp", entry: governance.PolicyEntry{ID: "run-as-non-root"}, withoutVAP: true, cases: []defaultCase{
+		{name: "known users only", manifest: mixed, fix: known, partial: true},
+		{name: "pod-level user covers all", manifest: wrap("Pod", "pod", mustYAML(t, "securityContext: {runAsUser: 1000}\ncontainers: [{name: app, image: registry.example/app:1}]"), nil),
+			fix: func(obj map[string]any) { podSpecAt(obj)["securityContext"].(map[string]any)["runAsNonRoot"] = true }},
+	}})
 }
