@@ -73,6 +73,7 @@ func TestExposureNetworkMatchesPairs(t *testing.T) {
 		"example":    loadExample(t, "."),
 		"open":       openAssetPods(t, 250, 5),
 		"open-teams": openPods(t, 160, 5, true),
+		"split":      loadInventory(t, splitWorkload),
 	}
 	loader, err := governance.NewLoader()
 	if err != nil {
@@ -110,6 +111,9 @@ func TestExposureNetworkMatchesPairs(t *testing.T) {
 				}
 				sets = append(sets, eps)
 			}
+			if name == "split" && len(byWorkload["ml/Deployment/api"]) < 2 {
+				t.Fatalf("the api pods are one endpoint: %v", byWorkload["ml/Deployment/api"])
+			}
 			nonEmpty := 0
 			for _, eps := range sets {
 				want := networkByPairs(g, inv.TeamOf, eps)
@@ -126,3 +130,77 @@ func TestExposureNetworkMatchesPairs(t *testing.T) {
 		})
 	}
 }
+
+// splitWorkload has a Deployment whose pods netpol tells apart by IP (an
+// ipBlock holds one of them): its endpoints fall into two classes that
+// reach the vector database on different ports, one workload as a
+// source.
+const splitWorkload = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: ml, uid: d1}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: registry.example.com/api:1}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: api-5d8f
+  namespace: ml
+  uid: r1
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: d1, controller: true}]
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {containers: [{name: c, image: registry.example.com/api:1}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-5d8f-a
+  namespace: ml
+  labels: {app: api}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d8f, uid: r1, controller: true}]
+spec: {containers: [{name: c, image: registry.example.com/api:1}]}
+status: {phase: Running, podIP: 10.0.0.5}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-5d8f-b
+  namespace: ml
+  labels: {app: api}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: api-5d8f, uid: r1, controller: true}]
+spec: {containers: [{name: c, image: registry.example.com/api:1}]}
+status: {phase: Running, podIP: 10.1.0.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: qdrant, namespace: ml, labels: {app: qdrant}}
+spec: {containers: [{name: q, image: qdrant/qdrant:v1.12.4, ports: [{containerPort: 6333}, {containerPort: 6334}]}]}
+status: {phase: Running, podIP: 10.0.1.9}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: ml, labels: {app: web}}
+spec: {containers: [{name: c, image: registry.example.com/web:1}]}
+status: {phase: Running, podIP: 10.2.0.7}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: qdrant, namespace: ml}
+spec:
+  podSelector: {matchLabels: {app: qdrant}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{ipBlock: {cidr: 10.0.0.0/24}}]
+    ports: [{port: 6333}]
+  - from: [{podSelector: {}}]
+    ports: [{port: 6334}]
+`
