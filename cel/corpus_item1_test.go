@@ -198,6 +198,10 @@ func secretsCorpora(t testing.TB) []diffCheck {
 		secretCase("pk-secret-plain", plain, nil),
 		secretCase("pk-placeholder", map[string]string{"HF_TOKEN": "hf_" + strings.Repeat("x", 34), "GH": "ghp_EXAMPLE" + token(r, alnum, 29)}, nil),
 		secretCase("pk-longer-token", map[string]string{"t": hf + "abc"}, nil),
+		// A Google key needs an entropy above 3.5 bits: 11 distinct
+		// characters give at most log2(11) = 3.46.
+		configMapCase("pk-google-low-entropy", map[string]string{"GOOGLE_API_KEY": "AIza" + token(r, "bcdefgh", 35)}),
+		configMapCase("pk-google", map[string]string{"GOOGLE_API_KEY": "AIza" + token(r, alnum, 35)}),
 		configMapCase("pk-configmap-plain", plain),
 		secretCase("pk-empty", nil, nil),
 	}}

@@ -18,6 +18,8 @@ package catalog
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,7 +90,8 @@ func secretsAdmissionDetectors() map[string]secretsDetector {
 		secrets.IDLiteralProviderKey: {cond: celProviderKey, note: secretsAdmissionNote(
 			"it matches the prefixed provider keys (OpenAI, Anthropic, Hugging Face, Google, Replicate, Groq, xAI, Perplexity, LangSmith, " +
 				"AWS key IDs and Bedrock, GitHub, Slack, Stripe) with the scan's patterns, placeholders and token boundaries, " +
-				"and stands in for the entropy test (no logarithm in CEL) with at least 9 distinct characters in the token, on the first " +
+				"and stands in for the entropy test (no logarithm in CEL) with the distinct characters it needs in the token (9 above 3 bits, " +
+				"12 above 3.5), on the first " +
 				strconv.Itoa(secretsMaxMatches) + " candidate tokens of a value: " +
 				"the keys found only by the value's name (Cohere, DeepSeek, Weights & Biases, AWS secret keys) and low-entropy look-alikes " +
 				"are the scan's, and a value holding a private key is denied by this policy too")},
@@ -265,17 +268,34 @@ func celDistinct(s string, n int) string {
 
 // celProviderKey is true when s holds a token of a prefixed provider-key
 // detector (secrets.Detectors with keywords) between token boundaries,
-// not a placeholder, with the distinct characters an entropy above 3 bits
-// needs.
+// not a placeholder, with the distinct characters the detector's entropy
+// threshold needs (celDistinctFor): one pattern per threshold.
 func celProviderKey(s string) string {
-	var pats []string
+	pats := map[int][]string{}
+	var mins []int
 	for _, d := range secrets.Detectors() {
-		if !d.Whole && d.NameContext == "" {
-			pats = append(pats, d.Pattern)
+		if d.Whole || d.NameContext != "" {
+			continue
 		}
+		n := celDistinctFor(d.MinEntropy)
+		if _, ok := pats[n]; !ok {
+			mins = append(mins, n)
+		}
+		pats[n] = append(pats[n], d.Pattern)
 	}
-	re := `(?:^|[^A-Za-z0-9_-])(?:` + strings.Join(pats, "|") + `)(?:[^A-Za-z0-9_-]|$)`
-	return celFirstMatches(s, re, "t", `!`+celPlaceholder("t")+` && `+celDistinct("t", 9))
+	slices.Sort(mins)
+	parts := make([]string, len(mins))
+	for i, n := range mins {
+		re := `(?:^|[^A-Za-z0-9_-])(?:` + strings.Join(pats[n], "|") + `)(?:[^A-Za-z0-9_-]|$)`
+		parts[i] = celFirstMatches(s, re, "t", `!`+celPlaceholder("t")+` && `+celDistinct("t", n))
+	}
+	return `(` + strings.Join(parts, " || ") + `)`
+}
+
+// celDistinctFor is the fewest distinct characters a token needs for a
+// Shannon entropy above minEntropy bits: more than 2^minEntropy.
+func celDistinctFor(minEntropy float64) int {
+	return int(math.Floor(math.Pow(2, minEntropy))) + 1
 }
 
 // celURLCredentials is true when s holds scheme://user:password@host
