@@ -104,7 +104,9 @@ func operatorCases(t testing.TB, specs map[string]string) []diffCase {
 			out = append(out, diffCase{name: n, manifest: wrapOperator(kind, n, spec, base)})
 		}
 	}
-	return out
+	// And every spec as an InferenceService's predictor with its first
+	// container as the model (corpus_isvc_model_test.go).
+	return append(out, isvcModelCases(out)...)
 }
 
 // podAndOperatorCases are podCases and operatorCases of the same specs.

@@ -141,7 +141,7 @@ func allowedRegistriesAdmission(p AllowedRegistriesParams) *governance.Admission
 		`(i.first == "index.docker.io" ? "docker.io" : i.first) : "docker.io")`
 	// images, imageParts and registries hold, per pod spec, one entry per
 	// container.
-	return governance.WithOperators(&governance.Admission{
+	return withModels(modelImage, &governance.Admission{
 		Rules: governance.PodAdmissionRules(),
 		Variables: governance.PodSpecsAdmissionVariables(
 			admissionregistrationv1.Variable{Name: "images", Expression: `variables.` + governance.VarPodContainers +

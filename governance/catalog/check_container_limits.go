@@ -132,5 +132,5 @@ func containerLimitsAdmission(p ContainerLimitsParams) *governance.Admission {
 				`"container \"" + c.name + "\": `+r.name+` limit " + string(c.resources.limits[`+key+`]) + " is above the maximum of `+r.max.String()+`"`, "; "),
 		})
 	}
-	return governance.WithOperators(a)
+	return withModels(modelLimits, a)
 }

@@ -124,7 +124,7 @@ func gpuPerContainerMaxAdmission(p GPUPerContainerMaxParams) *governance.Admissi
 	}
 	bad := over("limits") + ` || ` + over("requests")
 	lists := governance.VarPodContainersAndInit
-	return governance.WithOperators(&governance.Admission{
+	return withModels(modelResources, &governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
 		Variables: governance.PodSpecsAdmissionVariables(),
 		Validations: []admissionregistrationv1.Validation{{

@@ -64,7 +64,7 @@ func NewLatestTag(params any) (governance.Check, error) {
 func latestTagAdmission() *governance.Admission {
 	bad := `!i.image.contains("@") && (!i.last.contains(":") || i.last.substring(i.last.indexOf(":") + 1) in ["", "latest"])`
 	// images and lastParts hold, per pod spec, one entry per container.
-	return governance.WithOperators(&governance.Admission{
+	return withModels(modelImage, &governance.Admission{
 		Rules: governance.PodAdmissionRules(),
 		Variables: governance.PodSpecsAdmissionVariables(
 			admissionregistrationv1.Variable{Name: "images", Expression: `variables.` + governance.VarPodContainers +

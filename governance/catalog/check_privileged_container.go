@@ -49,7 +49,7 @@ func NewPrivilegedContainer(params any) (governance.Check, error) {
 
 func privilegedContainerAdmission() *governance.Admission {
 	privileged := `c.?securityContext.?privileged.orValue(false) == true`
-	return governance.WithOperators(&governance.Admission{
+	return withModels(modelSecurityContext, &governance.Admission{
 		Rules:     governance.PodAdmissionRules(),
 		Variables: governance.PodSpecsAdmissionVariables(),
 		Validations: []admissionregistrationv1.Validation{{
