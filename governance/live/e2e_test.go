@@ -440,33 +440,10 @@ func TestLeaderElection(t *testing.T) {
 // still gets ready.
 func TestDegradedKinds(t *testing.T) {
 	env := testenv.Shared(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	user := "aigov-live-no-secret-watch"
 	// Every kind aigov reads may be listed and watched, but Secrets only
 	// listed.
-	_, err := env.ApplyYAML(ctx, fmt.Appendf(nil, `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: %[1]s}
-rules:
-- apiGroups: [apps, batch, networking.k8s.io, rbac.authorization.k8s.io, scheduling.k8s.io, node.k8s.io, storage.k8s.io, resource.k8s.io, admissionregistration.k8s.io, policy.networking.k8s.io]
-  resources: ["*"]
-  verbs: [list, watch]
-- apiGroups: [""]
-  resources: [namespaces, pods, services, serviceaccounts, configmaps, resourcequotas, limitranges, persistentvolumeclaims, replicationcontrollers]
-  verbs: [list, watch]
-- apiGroups: [""]
-  resources: [secrets]
-  verbs: [list]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: %[1]s}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %[1]s}
-subjects:
-- {apiGroup: rbac.authorization.k8s.io, kind: User, name: %[1]s}
-`, user))
-	require.NoError(t, err)
+	grantReader(t, env, user, user, "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [list]\n")
 
 	srv := start(t, live.Options{Config: env.ImpersonatedConfig(user), Reports: live.ReportsNone})
 	snap := srv.Snapshot()
@@ -478,6 +455,34 @@ subjects:
 	assert.Contains(t, body, `aigov_resource_degraded{resource="secrets",reason="watch forbidden"} 1`)
 	assert.Contains(t, body, "aigov_ready 1")
 	assert.Contains(t, get(t, h.URL+"/readyz", http.StatusOK), "ok")
+}
+
+// grantReader binds user to a ClusterRole named name that may list and
+// watch every built-in kind aigov reads but Secrets, plus extraRules (YAML
+// list items).
+func grantReader(t *testing.T, env *testenv.Env, name, user, extraRules string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := env.ApplyYAML(ctx, fmt.Appendf(nil, `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: %[1]s}
+rules:
+- apiGroups: [apps, batch, networking.k8s.io, rbac.authorization.k8s.io, scheduling.k8s.io, node.k8s.io, storage.k8s.io, resource.k8s.io, admissionregistration.k8s.io, policy.networking.k8s.io]
+  resources: ["*"]
+  verbs: [list, watch]
+- apiGroups: [""]
+  resources: [namespaces, pods, services, serviceaccounts, configmaps, resourcequotas, limitranges, persistentvolumeclaims, replicationcontrollers]
+  verbs: [list, watch]
+%[3]s---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: %[1]s}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %[1]s}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: %[2]s}
+`, name, user, extraRules))
+	require.NoError(t, err)
 }
 
 func get(t *testing.T, url string, wantStatus int) string {

@@ -1,9 +1,12 @@
 package live
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -187,19 +190,8 @@ func (m *metrics) write(w io.Writer) error {
 	var b strings.Builder
 
 	header(&b, "aigov_findings", "gauge", "Findings of the latest evaluation by check, severity and namespace (empty: cluster-scoped objects).")
-	series := make([]findingSeries, 0, len(m.findings))
-	for s := range m.findings {
-		series = append(series, s)
-	}
-	sort.Slice(series, func(i, j int) bool {
-		a, c := series[i], series[j]
-		if a.check != c.check {
-			return a.check < c.check
-		}
-		if a.severity != c.severity {
-			return a.severity < c.severity
-		}
-		return a.namespace < c.namespace
+	series := slices.SortedFunc(maps.Keys(m.findings), func(a, c findingSeries) int {
+		return cmp.Or(strings.Compare(a.check, c.check), strings.Compare(a.severity, c.severity), strings.Compare(a.namespace, c.namespace))
 	})
 	for _, s := range series {
 		sample(&b, "aigov_findings", labels("check", s.check, "severity", s.severity, "namespace", s.namespace), float64(m.findings[s]))
@@ -251,19 +243,8 @@ func (m *metrics) write(w io.Writer) error {
 
 	name = "aigov_admission_review_duration_seconds"
 	header(&b, name, "histogram", "Admission reviews by the group and kind under review and verdict (allowed, warned, denied, invalid, error, timeout): time from decoding the object to the verdict.")
-	admission := make([]admissionSeries, 0, len(m.admission))
-	for s := range m.admission {
-		admission = append(admission, s)
-	}
-	sort.Slice(admission, func(i, j int) bool {
-		a, c := admission[i], admission[j]
-		if a.group != c.group {
-			return a.group < c.group
-		}
-		if a.kind != c.kind {
-			return a.kind < c.kind
-		}
-		return a.verdict < c.verdict
+	admission := slices.SortedFunc(maps.Keys(m.admission), func(a, c admissionSeries) int {
+		return cmp.Or(strings.Compare(a.group, c.group), strings.Compare(a.kind, c.kind), strings.Compare(a.verdict, c.verdict))
 	})
 	for _, s := range admission {
 		writeHistogram(&b, name, []string{"group", s.group, "kind", s.kind, "verdict", s.verdict}, *m.admission[s])

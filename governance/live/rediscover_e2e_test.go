@@ -56,28 +56,8 @@ func scrape(t *testing.T, srv *running) string {
 // then equals a one-shot read, and in the metrics — without a restart.
 func TestDegradedKindRecovers(t *testing.T) {
 	env := testenv.Shared(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	user := "aigov-live-secrets-later"
-	_, err := env.ApplyYAML(ctx, fmt.Appendf(nil, `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: %[1]s}
-rules:
-- apiGroups: [apps, batch, networking.k8s.io, rbac.authorization.k8s.io, scheduling.k8s.io, node.k8s.io, storage.k8s.io, resource.k8s.io, admissionregistration.k8s.io, policy.networking.k8s.io]
-  resources: ["*"]
-  verbs: [list, watch]
-- apiGroups: [""]
-  resources: [namespaces, pods, services, serviceaccounts, configmaps, resourcequotas, limitranges, persistentvolumeclaims, replicationcontrollers]
-  verbs: [list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: %[1]s}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %[1]s}
-subjects:
-- {apiGroup: rbac.authorization.k8s.io, kind: User, name: %[1]s}
-`, user))
-	require.NoError(t, err)
+	grantReader(t, env, user, user, "")
 	cfg := env.ImpersonatedConfig(user)
 
 	srv := start(t, live.Options{Config: cfg, Reports: live.ReportsNone,
@@ -93,22 +73,7 @@ subjects:
 	})
 	require.Contains(t, srv.Snapshot().Degraded, secrets)
 
-	_, err = env.ApplyYAML(ctx, fmt.Appendf(nil, `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: %[1]s-secrets}
-rules:
-- apiGroups: [""]
-  resources: [secrets]
-  verbs: [list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: %[1]s-secrets}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %[1]s-secrets}
-subjects:
-- {apiGroup: rbac.authorization.k8s.io, kind: User, name: %[1]s}
-`, user))
-	require.NoError(t, err)
+	grantReader(t, env, user+"-secrets", user, "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [list, watch]\n")
 	took := poll(t, 30*time.Second, "the secrets' degradation to clear", func() (bool, string) {
 		return !slices.Contains(srv.Snapshot().Degraded, secrets), fmt.Sprint(srv.Snapshot().Degraded)
 	})
