@@ -208,4 +208,16 @@ func TestAdmissionThroughTheAPIServer(t *testing.T) {
 	assert.NoError(t, err, "deleting a Service creates no finding")
 	_, err = cs.CoreV1().Services("search-team").Get(ctx, "ranker-public", metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err), "the denied Service was stored: %v", err)
+
+	// The apiserver's calls are in the server's /metrics by kind and
+	// verdict.
+	metrics := scrape(t, srv)
+	for _, series := range []string{
+		`aigov_admission_review_duration_seconds_count{group="",kind="Service",verdict="denied"}`,
+		`aigov_admission_review_duration_seconds_count{group="",kind="Service",verdict="allowed"}`,
+		`aigov_admission_review_duration_seconds_count{group="rbac.authorization.k8s.io",kind="RoleBinding",verdict="denied"}`,
+		`aigov_admission_review_duration_seconds_count{group="networking.k8s.io",kind="NetworkPolicy",verdict="denied"}`,
+	} {
+		assert.Contains(t, metrics, series)
+	}
 }
