@@ -41,11 +41,12 @@ func kyvernoOne(t *testing.T, comp *Compiler, e governance.PolicyEntry) (*Kyvern
 	return KyvernoPolicy(gs[0])
 }
 
-// kyvernoCorpus generates the policies of every corpus entry and their
-// Kyverno ValidatingPolicies; labels name the entry of each.
+// kyvernoCorpus generates the policies of every corpus entry (the
+// differential corpus and the item-1 corpus) and their Kyverno
+// ValidatingPolicies; labels name the entry of each.
 func kyvernoCorpus(t *testing.T, comp *Compiler) (gs []Generated, ks []*KyvernoValidatingPolicy, labels []string) {
 	t.Helper()
-	for _, dc := range corpus(t) {
+	for _, dc := range append(corpus(t), item1Corpus(t)...) {
 		label := diffLabel(dc.entry)
 		entryGs, err := generateOne(t, comp, dc.entry)
 		if err != nil {
