@@ -71,6 +71,7 @@ the findings. The run fails (exit 1) when a finding of a Deny check at or above
 			// fails only when --fail-on is given (a gate), and the text
 			// report prints the warnings itself.
 			in.partialAfterRun, in.warningsInOutput = true, format == report.FormatText
+			setDefaultMemoryLimit()
 			line := startProgress(cmd, format, progress)
 			defer line.stop()
 			in.progress = line.progress()
