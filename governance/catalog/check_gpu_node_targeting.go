@@ -157,6 +157,42 @@ func gpuTargetsCEL(spec string) string {
 		gpuNodeLabelKeyCEL("e.key") + ` && !(e.operator in ["NotIn", "DoesNotExist"]))))`
 }
 
+// The NVIDIA GPU Operator (and GKE and EKS) taint the nodes serving any
+// nvidia.com/ resource, MIG slices included, with nvidia.com/gpu.
+const (
+	nvidiaResourcePrefix = "nvidia.com/"
+	nvidiaGPUTaintKey    = "nvidia.com/gpu"
+)
+
+// GPUTolerationKey is the key of the toleration gpu-node-targeting's
+// mutation gives a GPU pod, so that aigov fix writes the same one: the
+// taint of the nodes serving the GPU resources (IsGPUResource, a non-zero
+// quantity) the regular and init containers limit or request,
+// nvidia.com/gpu for every nvidia.com/ resource and the resource itself
+// otherwise (amd.com/gpu), the least by name when they differ. ok is
+// false for a pod without GPUs.
+func GPUTolerationKey(spec *corev1.PodSpec) (key string, ok bool) {
+	for _, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
+		for _, c := range cs {
+			for _, l := range []corev1.ResourceList{c.Resources.Limits, c.Resources.Requests} {
+				for n, q := range l {
+					if !IsGPUResource(n) || q.IsZero() {
+						continue
+					}
+					k := string(n)
+					if strings.HasPrefix(k, nvidiaResourcePrefix) {
+						k = nvidiaGPUTaintKey
+					}
+					if !ok || k < key {
+						key, ok = k, true
+					}
+				}
+			}
+		}
+	}
+	return key, ok
+}
+
 // gpuTolerationMutation is the safe default of gpu-node-targeting: a GPU
 // pod that neither tolerates a GPU taint (nor every taint) nor selects GPU
 // nodes gets the toleration {key, operator: Exists, effect: NoSchedule} of
@@ -185,8 +221,9 @@ func gpuTolerationMutation() admissionregistrationv1.Mutation {
 				` && (` + q + `.isGreaterThan(quantity("0")) || ` + q + `.isLessThan(quantity("0"))))`
 		}
 		// string(): the apiserver's CEL wants one value type in a map literal.
+		// GPUTolerationKey in CEL.
 		key := `string(` + containers + `.map(c, ` + resources("limits") + ` + ` + resources("requests") + `).flatten()` +
-			`.map(k, k.startsWith("nvidia.com/") ? "nvidia.com/gpu" : k).min())`
+			`.map(k, k.startsWith("` + nvidiaResourcePrefix + `") ? "` + nvidiaGPUTaintKey + `" : k).min())`
 		toleration := `{"key": ` + key + `, "operator": "Exists", "effect": "NoSchedule"}`
 		path := p + ` + "/tolerations"`
 		return `!(` + usesGPU + `) || (` + gpuTargetsCEL(s) + `) ? [] : ` +

@@ -26,8 +26,10 @@
 //   - required-labels: the team label copied from the namespace onto a
 //     built-in workload (its labels do not reach its pods, so nothing new is
 //     selected);
-//   - gpu-node-targeting: a toleration of the GPU taint (key the GPU
-//     resource, operator Exists, effect NoSchedule) on a GPU pod;
+//   - gpu-node-targeting: a toleration of the GPU taint (operator Exists,
+//     effect NoSchedule) on a GPU pod, the one the check's mutating policy
+//     adds (catalog.GPUTolerationKey: nvidia.com/gpu for every nvidia.com/
+//     resource, MIG slices included, else the resource);
 //   - rbac-unknown-resource: a subresource written in the plural that the
 //     resource serves in the singular (pods/logs → pods/log);
 //   - quota-invalid-key, quota-inert-key: the key renamed to the one the

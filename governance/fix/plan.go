@@ -403,9 +403,11 @@ func (p *planner) runAsNonRoot(f governance.Finding, t governance.PodTemplate) {
 }
 
 // gpuTolerations gives a GPU pod that neither tolerates a GPU taint nor
-// selects GPU nodes the toleration of the taint GPU nodes carry, keyed by
-// the GPU resource it requests. A toleration only widens where the pod may
-// run, and only nodes that have the GPU can take it.
+// selects GPU nodes the toleration of the taint GPU nodes carry: the one
+// gpu-node-targeting's mutating policy adds (catalog.GPUTolerationKey:
+// nvidia.com/gpu for every nvidia.com/ resource, MIG slices included, as
+// the NVIDIA GPU Operator taints). A toleration only widens where the pod
+// may run, and only nodes that have the GPU can take it.
 func (p *planner) gpuTolerations(f governance.Finding, o *governance.Object) {
 	t, ok := templateAt(o, f.Path)
 	if !ok {
@@ -415,17 +417,19 @@ func (p *planner) gpuTolerations(f governance.Finding, o *governance.Object) {
 		p.suggest(f, f.Path, "remove the GPU toleration from a pod that requests no GPU, so it leaves GPU nodes to GPU pods (not edited: it changes where the pod may run)")
 		return
 	}
-	res, ok := firstGPUResource(t.Spec)
+	key, ok := catalog.GPUTolerationKey(t.Spec)
 	if !ok {
 		return
 	}
+	res, _ := firstGPUResource(t.Spec)
 	p.edit(f, t.Path+".tolerations", OpAppend, nil,
-		map[string]any{"key": string(res), "operator": "Exists", "effect": "NoSchedule"},
-		fmt.Sprintf("the pod requests %s: tolerate the %s:NoSchedule taint of GPU nodes", res, res))
+		map[string]any{"key": key, "operator": "Exists", "effect": "NoSchedule"},
+		fmt.Sprintf("the pod requests %s: tolerate the %s:NoSchedule taint of GPU nodes", res, key))
 }
 
 // firstGPUResource is the first GPU resource (catalog.IsGPUResource) the
-// regular and init containers limit or request, by name.
+// regular and init containers limit or request, by name: the one the
+// edit's reason names.
 func firstGPUResource(spec *corev1.PodSpec) (corev1.ResourceName, bool) {
 	var names []corev1.ResourceName
 	for _, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
