@@ -58,16 +58,20 @@ func validateDistinct(param string, values []string) error {
 // modelServingContainers runs visit on the chosen containers of an object
 // classified as a model-serving workload (inference server or embedding
 // service); what names the workload for messages. Other objects yield
-// nothing.
+// nothing. A custom resource that neither its override label nor its
+// kind classifies (a LeaderWorkerSet, a RayCluster) is judged template by
+// template, each classified as the workload of its pods (cl.workload), so
+// the resource is judged where it is written and not only through the
+// StatefulSets or Pods its operator creates.
 func modelServingContainers(cl *classifier, o *governance.Object, which containerSet,
 	visit func(what string, ref containerRef) []governance.Violation) []governance.Violation {
-	c := cl.object(o)
-	if !c.Class.ModelServing() {
-		return nil
-	}
-	what := describeWorkload(c.Class, o.Kind(), o.Name())
 	var out []governance.Violation
 	for _, t := range governance.PodTemplatesOf(o) {
+		c := cl.template(o, t)
+		if !c.Class.ModelServing() {
+			continue
+		}
+		what := describeWorkload(c.Class, o.Kind(), o.Name())
 		written, _ := t.Written()
 		for _, ref := range containersOf(t.Spec, t.Path, which) {
 			overlay := ref.list == "containers" && ref.index >= len(written.Spec.Containers)
@@ -81,4 +85,24 @@ func modelServingContainers(cl *classifier, o *governance.Object, which containe
 		}
 	}
 	return out
+}
+
+// template classifies the pods of one of o's templates: as o itself
+// (cl.object) for a built-in kind, or a custom resource that its override
+// label or its kind classifies; else as the workload of the template's
+// pods.
+func (cl *classifier) template(o *governance.Object, t governance.PodTemplate) Classification {
+	if o.Typed {
+		return cl.object(o)
+	}
+	if c := cl.object(o); c.Class != ClassNone {
+		return c
+	}
+	if _, ok := overrideClass(o.Meta().GetLabels(), "metadata"); ok {
+		return Classification{} // "none" on the resource
+	}
+	m := o.Meta()
+	w := governance.Workload{Object: o, Kind: o.Kind(), Namespace: m.GetNamespace(), Name: m.GetName(),
+		Labels: m.GetLabels(), SpecPath: t.Path, Pod: &corev1.Pod{ObjectMeta: *t.Meta, Spec: *t.Spec}}
+	return cl.workload(w)
 }

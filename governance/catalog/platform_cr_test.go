@@ -60,4 +60,44 @@ func TestPlatformCR(t *testing.T) {
 			t.Errorf("%s in %s: findings\n  %s\nwant\n  %s", p.Check, p.Namespace, strings.Join(got, "\n  "), want)
 		}
 	}
+	// The model-serving checks judge a LeaderWorkerSet's templates (vLLM
+	// leader and workers, unpinned, without a liveness probe) on the
+	// resource, each counting its pods, and fold the StatefulSets and
+	// Pods its operator created.
+	lws := map[string]bool{}
+	for _, o := range inv.Objects() {
+		if o.Kind() == gen.KindLeaderWorkerSet {
+			lws[o.Namespace()+"/"+o.Name()] = true
+		}
+	}
+	if len(lws) == 0 {
+		t.Fatal("the platform holds no LeaderWorkerSet")
+	}
+	paths := map[string]int{
+		"spec.leaderWorkerTemplate.leaderTemplate.spec.containers[0].image":         1,
+		"spec.leaderWorkerTemplate.workerTemplate.spec.containers[0].image":         opts.PodsPerWorkload - 1,
+		"spec.leaderWorkerTemplate.workerTemplate.spec.containers[0].livenessProbe": opts.PodsPerWorkload - 1,
+	}
+	seen := map[string]int{}
+	for _, f := range findings {
+		if f.Check != IDModelImageDigest && f.Check != IDInferenceProbes {
+			continue
+		}
+		switch f.Object.Kind {
+		case "StatefulSet", "Pod":
+			t.Errorf("%s on %s/%s/%s %s: want it folded into its LeaderWorkerSet's", f.Check, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path)
+		case gen.KindLeaderWorkerSet:
+			if want, ok := paths[f.Path]; ok {
+				seen[f.Path]++
+				if f.Affected != want {
+					t.Errorf("%s on LeaderWorkerSet %s/%s %s: affected %d, want %d", f.Check, f.Object.Namespace, f.Object.Name, f.Path, f.Affected, want)
+				}
+			}
+		}
+	}
+	for p := range paths {
+		if seen[p] != len(lws) {
+			t.Errorf("%d findings at %s, want one per LeaderWorkerSet (%d)", seen[p], p, len(lws))
+		}
+	}
 }
