@@ -1,8 +1,12 @@
 package governance
 
 import (
+	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // Folding: one cause, one finding. An object check runs on every object
@@ -116,12 +120,24 @@ func foldOwned(inv *Inventory, fs []Finding, objs []*Object, keep func(Finding) 
 		return i
 	}
 	out := fs[:0:0]
+	// A pod counts once in a finding, though several of its findings
+	// fold into it (an injected container's and the one it copies).
+	type podIn struct {
+		into int
+		pod  *Object
+	}
+	counted := map[podIn]bool{}
 	for i := range fs {
 		if dropped[i] || target[i] < 0 {
 			continue
 		}
-		into := &fs[final(i)]
+		f := final(i)
+		into := &fs[f]
 		if objs[i].isPod() {
+			if counted[podIn{f, objs[i]}] {
+				continue
+			}
+			counted[podIn{f, objs[i]}] = true
 			into.Affected++
 			into.Example = earlierExample(into.Example, fs[i].Object)
 		} else if into.Example == (ObjectRef{}) {
@@ -187,7 +203,157 @@ func (fd *folder) match(owner, child *Object, f Finding) int {
 			return j
 		}
 	}
+	return fd.matchInjected(owner, t, child, f, idx)
+}
+
+// matchInjected folds a finding on a container the operator injects into
+// the pods of owner's template t (KubeRay's wait-gcs-ready copies the Ray
+// container's image and securityContext): a container of child's that t
+// does not write but the pod the operator derives from t holds, under the
+// same name. Its finding is the owner's finding on the same field of the
+// template's container the derived one copies that field from (the
+// values are equal), with the same message once the containers' names
+// (or descriptions, containerDesc) are swapped; -1 when there is none.
+func (fd *folder) matchInjected(owner *Object, t PodTemplate, child *Object, f Finding, idx []int) int {
+	ct, ok := templateAt(child, f.Path)
+	if !ok {
+		return -1
+	}
+	list, i, field, ok := containerField(f.Path[len(ct.Path):])
+	if !ok || field == "" {
+		return -1
+	}
+	cs := containerList(ct.Spec, list)
+	if i >= len(cs) {
+		return -1
+	}
+	name := cs[i].Name
+	for _, l := range []string{"containers", "initContainers"} {
+		for _, c := range containerList(t.Spec, l) {
+			if c.Name == name {
+				return -1 // written in the template: not injected
+			}
+		}
+	}
+	injected, ok := fd.derivedContainer(owner, t, list, name)
+	if !ok {
+		return -1
+	}
+	got, ok := valueAt(injected, field)
+	if !ok {
+		return -1
+	}
+	_, msg, _ := strings.Cut(foldKeyIn(child, ct, f), "\x00")
+	for _, j := range idx {
+		key := foldKeyIn(owner, t, fd.findings[j])
+		rel, ownerMsg, _ := strings.Cut(key, "\x00")
+		if !strings.HasPrefix(rel, "S") {
+			continue
+		}
+		srcList, k, srcField, ok := containerField(rel[1:])
+		srcs := containerList(t.Spec, srcList)
+		if !ok || srcField != field || k >= len(srcs) {
+			continue
+		}
+		src := srcs[k]
+		if v, ok := valueAt(toJSON(src), field); !ok || !reflect.DeepEqual(v, got) {
+			continue
+		}
+		// The catalog names an init container "init container "name"".
+		if strings.ReplaceAll(msg, containerDesc(list, name), containerDesc(srcList, src.Name)) == ownerMsg ||
+			strings.ReplaceAll(msg, strconv.Quote(name), strconv.Quote(src.Name)) == ownerMsg {
+			return j
+		}
+	}
 	return -1
+}
+
+// templateAt returns the template of o that field path p is under, the
+// innermost; ok is false when p is under none.
+func templateAt(o *Object, p string) (PodTemplate, bool) {
+	ts := PodTemplatesOf(o)
+	t := PodTemplate{}
+	for _, c := range ts {
+		if underPath(p, c.Path) && len(c.Path) > len(t.Path) {
+			t = c
+		}
+	}
+	return t, t.Path != ""
+}
+
+// derivedContainer returns, as decoded JSON, the container of the given
+// list and name of the pod the operator derives from owner's template t.
+func (fd *folder) derivedContainer(owner *Object, t PodTemplate, list, name string) (any, bool) {
+	fd.loadOwnerPods()
+	for _, w := range fd.ownerPods[owner] {
+		if w.Pod == nil || w.SpecPath != t.Path {
+			continue
+		}
+		for _, c := range containerList(&w.Pod.Spec, list) {
+			if c.Name == name {
+				return toJSON(c), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// containerField splits a path relative to a pod spec
+// (".initContainers[0].securityContext.privileged") into the container
+// list, the index and the field under the container.
+func containerField(rel string) (list string, i int, field string, ok bool) {
+	rest, ok := strings.CutPrefix(rel, ".")
+	if !ok {
+		return "", 0, "", false
+	}
+	list, rest, ok = strings.Cut(rest, "[")
+	if !ok || list != "containers" && list != "initContainers" {
+		return "", 0, "", false
+	}
+	n, rest, ok := strings.Cut(rest, "]")
+	if !ok {
+		return "", 0, "", false
+	}
+	i, err := strconv.Atoi(n)
+	if err != nil || i < 0 {
+		return "", 0, "", false
+	}
+	if rest != "" && rest[0] != '.' {
+		return "", 0, "", false
+	}
+	return list, i, strings.TrimPrefix(rest, "."), true
+}
+
+// containerDesc is how messages name a container: "container "name"",
+// "init container "name"".
+func containerDesc(list, name string) string {
+	if list == "initContainers" {
+		return "init container " + strconv.Quote(name)
+	}
+	return "container " + strconv.Quote(name)
+}
+
+func containerList(spec *PodSpec, list string) []corev1.Container {
+	if spec == nil {
+		return nil
+	}
+	if list == "initContainers" {
+		return spec.InitContainers
+	}
+	return spec.Containers
+}
+
+// toJSON is v as decoded JSON, for valueAt; nil when it does not encode.
+func toJSON(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	if json.Unmarshal(raw, &out) != nil {
+		return nil
+	}
+	return out
 }
 
 // ownerTemplate returns the pod template of owner that child's pods come
@@ -214,12 +380,7 @@ func (fd *folder) ownerTemplate(owner, child *Object) (PodTemplate, bool) {
 			}
 		}
 	}
-	if fd.ownerPods == nil {
-		fd.ownerPods = map[*Object][]Workload{}
-		for _, w := range fd.inv.Workloads() {
-			fd.ownerPods[w.Object] = append(fd.ownerPods[w.Object], w)
-		}
-	}
+	fd.loadOwnerPods()
 	have := cts[0].Meta.GetLabels()
 	best, bestLabels, bestContainers := "", -1, -1
 	for _, w := range fd.ownerPods[owner] {
@@ -255,6 +416,17 @@ func (fd *folder) ownerTemplate(owner, child *Object) (PodTemplate, bool) {
 		}
 	}
 	return PodTemplate{}, false
+}
+
+// loadOwnerPods indexes the inventory's workloads by object, once.
+func (fd *folder) loadOwnerPods() {
+	if fd.ownerPods != nil {
+		return
+	}
+	fd.ownerPods = map[*Object][]Workload{}
+	for _, w := range fd.inv.Workloads() {
+		fd.ownerPods[w.Object] = append(fd.ownerPods[w.Object], w)
+	}
 }
 
 // perPodLabels are the operators' labels whose value differs between the
@@ -298,14 +470,8 @@ func sameContainers(a, b *PodSpec) int {
 
 // foldKey is foldKeyIn of the child's own template.
 func foldKey(o *Object, f Finding) string {
-	ts := PodTemplatesOf(o)
-	t := PodTemplate{}
-	for _, c := range ts {
-		if underPath(f.Path, c.Path) && len(c.Path) > len(t.Path) {
-			t = c
-		}
-	}
-	if t.Path == "" && len(ts) == 1 {
+	t, ok := templateAt(o, f.Path)
+	if ts := PodTemplatesOf(o); !ok && len(ts) == 1 {
 		t = ts[0]
 	}
 	return foldKeyIn(o, t, f)

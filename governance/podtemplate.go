@@ -101,13 +101,20 @@ func (t PodTemplate) Sets(p string) bool {
 // path p ("securityContext.privileged", "resources.limits[cpu]",
 // "ports[0].hostPort").
 func hasField(v any, p string) bool {
+	_, ok := valueAt(v, p)
+	return ok
+}
+
+// valueAt returns the value at path p of the decoded JSON value v (see
+// hasField), and whether it is there.
+func valueAt(v any, p string) (any, bool) {
 	for p != "" {
 		var key string
 		switch {
 		case p[0] == '[':
 			end := strings.IndexByte(p, ']')
 			if end < 0 {
-				return false
+				return nil, false
 			}
 			key, p = p[1:end], p[end+1:]
 		default:
@@ -122,19 +129,19 @@ func hasField(v any, p string) bool {
 		case map[string]any:
 			var ok bool
 			if v, ok = x[key]; !ok {
-				return false
+				return nil, false
 			}
 		case []any:
 			i, err := strconv.Atoi(key)
 			if err != nil || i < 0 || i >= len(x) {
-				return false
+				return nil, false
 			}
 			v = x[i]
 		default:
-			return false
+			return nil, false
 		}
 	}
-	return true
+	return v, true
 }
 
 // PodSpec is the core Pod spec type.

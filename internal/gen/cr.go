@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -231,9 +232,10 @@ func controllerRef(gv schema.GroupVersion, kind, name string, uid metav1.ObjectM
 // resource, the ServiceAccount, ConfigMap, Secret and NetworkPolicy a
 // team writes beside it, and the objects and pods its operator creates
 // (owner references as the operator sets them). Containers the
-// operators inject into the pods (KubeRay's wait-gcs-ready, PyTorch's
-// init-pytorch, KServe's storage initializer) are left out: the pods
-// carry the templates' containers, the operators' labels, env and ports.
+// operators inject into the pods are left out (PyTorch's init-pytorch,
+// KServe's storage initializer), except KubeRay's wait-gcs-ready, which
+// copies the Ray container's image and securityContext: the pods carry
+// the templates' containers, the operators' labels, env and ports.
 func (g *generator) crWorkload(nsIndex, w, c int) {
 	o := g.opts
 	ns := teamName(nsIndex)
@@ -401,9 +403,23 @@ func (g *generator) rayCluster(ns, name string, labels map[string]string, gpus i
 		spec.Containers[0].Ports = append(spec.Containers[0].Ports, corev1.ContainerPort{Name: "metrics", ContainerPort: 8080})
 		return spec
 	}
+	// KubeRay injects the wait-gcs-ready init container into worker pods
+	// (DefaultWorkerPodTemplate): the Ray image with the Ray container's
+	// securityContext, env and mounts, and fixed resources; its command
+	// is left out.
+	ray := worker.Spec.Containers[0]
+	workerSpec := withMetrics(worker.Spec)
+	workerSpec.InitContainers = append(workerSpec.InitContainers, corev1.Container{
+		Name: "wait-gcs-ready", Image: ray.Image, ImagePullPolicy: ray.ImagePullPolicy,
+		SecurityContext: ray.SecurityContext.DeepCopy(), Env: slices.Clone(ray.Env), VolumeMounts: slices.Clone(ray.VolumeMounts),
+		Resources: corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{corev1.ResourceCPU: mustQ("200m"), corev1.ResourceMemory: mustQ("256Mi")},
+			Limits:   corev1.ResourceList{corev1.ResourceCPU: mustQ("200m"), corev1.ResourceMemory: mustQ("256Mi")},
+		},
+	})
 	g.crPod(ns, name+"-head-"+g.hex(5), rayLabels("head", "headgroup", head.Labels), withMetrics(head.Spec), owner)
 	for i := int64(0); i < workers; i++ {
-		g.crPod(ns, name+"-gpu-worker-"+g.hex(5), rayLabels("worker", "gpu", worker.Labels), withMetrics(worker.Spec), owner)
+		g.crPod(ns, name+"-gpu-worker-"+g.hex(5), rayLabels("worker", "gpu", worker.Labels), *workerSpec.DeepCopy(), owner)
 	}
 }
 
