@@ -3,6 +3,7 @@ package governance
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -203,7 +204,64 @@ func (fd *folder) match(owner, child *Object, f Finding) int {
 			return j
 		}
 	}
-	return fd.matchInjected(owner, t, child, f, idx)
+	if j := fd.matchInjected(owner, t, child, f, idx); j >= 0 {
+		return j
+	}
+	return fd.matchListing(owner, t, child, f, idx, want)
+}
+
+// matchListing folds a finding whose message lists, among the template's
+// containers, the containers the operator injects into the pods of
+// owner's template t (Pod Security names every container without
+// runAsNonRoot, wait-gcs-ready with the Ray container it copies): the
+// owner's finding on the same field whose message is the child's without
+// the injected names; -1 when there is none.
+func (fd *folder) matchListing(owner *Object, t PodTemplate, child *Object, f Finding, idx []int, want string) int {
+	rel, msg, _ := strings.Cut(want, "\x00")
+	stripped := msg
+	for _, name := range fd.injectedNames(owner, t) {
+		q := strconv.Quote(name)
+		stripped = strings.ReplaceAll(stripped, q+", ", "")
+		stripped = strings.ReplaceAll(stripped, ", "+q, "")
+	}
+	if stripped == msg {
+		return -1
+	}
+	// One name left: "containers "a"" is "container "a"".
+	single := strings.ReplaceAll(stripped, "containers \"", "container \"")
+	for _, j := range idx {
+		key := foldKeyIn(owner, t, fd.findings[j])
+		if key == rel+"\x00"+stripped || key == rel+"\x00"+single {
+			return j
+		}
+	}
+	return -1
+}
+
+// injectedNames lists the containers and init containers of the pod the
+// operator derives from owner's template t that t does not write.
+func (fd *folder) injectedNames(owner *Object, t PodTemplate) []string {
+	fd.loadOwnerPods()
+	written := map[string]bool{}
+	for _, l := range []string{"containers", "initContainers"} {
+		for _, c := range containerList(t.Spec, l) {
+			written[c.Name] = true
+		}
+	}
+	var out []string
+	for _, w := range fd.ownerPods[owner] {
+		if w.Pod == nil || w.SpecPath != t.Path {
+			continue
+		}
+		for _, l := range []string{"containers", "initContainers"} {
+			for _, c := range containerList(&w.Pod.Spec, l) {
+				if !written[c.Name] {
+					out = append(out, c.Name)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // matchInjected folds a finding on a container the operator injects into
@@ -228,12 +286,8 @@ func (fd *folder) matchInjected(owner *Object, t PodTemplate, child *Object, f F
 		return -1
 	}
 	name := cs[i].Name
-	for _, l := range []string{"containers", "initContainers"} {
-		for _, c := range containerList(t.Spec, l) {
-			if c.Name == name {
-				return -1 // written in the template: not injected
-			}
-		}
+	if !slices.Contains(fd.injectedNames(owner, t), name) {
+		return -1
 	}
 	injected, ok := fd.derivedContainer(owner, t, list, name)
 	if !ok {

@@ -60,6 +60,15 @@ func TestPlatformCR(t *testing.T) {
 			t.Errorf("%s in %s: findings\n  %s\nwant\n  %s", p.Check, p.Namespace, strings.Join(got, "\n  "), want)
 		}
 	}
+	// The pods the operators created run their resources' templates and
+	// the containers the operators inject (KubeRay's wait-gcs-ready, with
+	// the Ray container's securityContext): every finding about them is
+	// its resource's.
+	for _, f := range findings {
+		if f.Object.Kind == "Pod" {
+			t.Errorf("%s on Pod %s/%s %s: %s; want it folded into its resource's", f.Check, f.Object.Namespace, f.Object.Name, f.Path, f.Message)
+		}
+	}
 	// The model-serving checks judge a LeaderWorkerSet's templates (vLLM
 	// leader and workers, unpinned, without a liveness probe) on the
 	// resource, each counting its pods, and fold the StatefulSets and
