@@ -5,9 +5,8 @@ import "github.com/aigov/aigov/governance"
 // What the pod checks' operator policies judge of an InferenceService
 // predictor's model (governance.WithOperatorModels): the fields the model
 // writes, as the Go checks judge it; a field it leaves out comes from its
-// ServingRuntime and is given a value that passes. run-as-non-root
-// reports at the pod's securityContext, never at a container's, so the Go
-// check judges nothing of a model and its policy does not either.
+// ServingRuntime and is given a value that passes (run-as-non-root's
+// judge is in its check's file).
 var (
 	// modelSecurityContext: privileged as written.
 	modelSecurityContext = governance.CELModelContainer(`"securityContext": dyn(m.?securityContext.orValue({}))`)

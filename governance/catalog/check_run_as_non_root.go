@@ -9,7 +9,9 @@
 // securityContext.runAsNonRoot/runAsUser of every container, init container
 // and ephemeral container of a Pod or of a workload's pod template (the
 // stored object), and denies with one finding per failing Pod Security
-// check, on the pod-level field, with Pod Security's own reason and detail.
+// check, on the pod-level field, with Pod Security's own reason and detail;
+// a KServe model, merged into its runtime's container, is judged on its
+// own runAsNonRoot and runAsUser, at its own field.
 // Its ValidatingAdmissionPolicy expresses the same two checks in CEL, one
 // validation each, with the same reason.
 
@@ -19,6 +21,8 @@ import (
 	"fmt"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
 
@@ -90,30 +94,79 @@ func NewRunAsNonRoot(params any) (governance.Check, error) {
 		checks = append(checks, podSecurityCheck{fn: fn, field: c.field})
 	}
 	level := fmt.Sprintf("%s:%s", api.LevelRestricted, PodSecurityVersion)
+	// judge returns the failing checks of a pod, each at the field under
+	// at that the check names.
+	judge := func(meta *metav1.ObjectMeta, spec *corev1.PodSpec, at string) []governance.Violation {
+		var out []governance.Violation
+		for _, c := range checks {
+			r := c.fn(meta, spec)
+			if r.Allowed {
+				continue
+			}
+			reason := r.ForbiddenReason
+			if reason == "" {
+				reason = policy.UnknownForbiddenReason
+			}
+			msg := fmt.Sprintf("violates PodSecurity %q: %s", level, reason)
+			if r.ForbiddenDetail != "" {
+				msg += " (" + r.ForbiddenDetail + ")"
+			}
+			out = append(out, governance.Violation{Path: at + "." + c.field, Message: msg})
+		}
+		return out
+	}
+	pods := podCheck(func(pv podView) []governance.Violation { return judge(pv.meta, pv.spec, pv.path) })
 	check := newCheck(runAsNonRootDefinition(),
 		"set securityContext.runAsNonRoot: true on the pod (and a non-zero runAsUser where the image defaults to root), or run the pod in a user namespace with hostUsers: false",
-		PodKinds(), podCheck(func(pv podView) []governance.Violation {
-			var out []governance.Violation
-			for _, c := range checks {
-				r := c.fn(pv.meta, pv.spec)
-				if r.Allowed {
-					continue
-				}
-				reason := r.ForbiddenReason
-				if reason == "" {
-					reason = policy.UnknownForbiddenReason
-				}
-				msg := fmt.Sprintf("violates PodSecurity %q: %s", level, reason)
-				if r.ForbiddenDetail != "" {
-					msg += " (" + r.ForbiddenDetail + ")"
-				}
-				out = append(out, governance.Violation{Path: pv.path + "." + c.field, Message: msg})
-			}
-			return out
-		}))
+		PodKinds(), func(o *governance.Object) []governance.Violation {
+			return append(pods(o), overlaysRunAsRoot(o, judge)...)
+		})
 	check.Admission = runAsNonRootAdmission()
 	return check, nil
 }
+
+// overlaysRunAsRoot judges the containers written outside a template's
+// lists (a KServe model, merged into its runtime's container) on what
+// they write: a model's own runAsNonRoot: false or runAsUser: 0 is its
+// runtime container's, whatever the runtime says, while one it leaves
+// out comes from the runtime (judged by its own policy). Each is judged
+// as the only container of a pod without pod-level fields, its unset
+// runAsNonRoot taken as true, so that only its own fields fail, at its
+// own field (PodTemplate.FieldPath). A pod with hostUsers: false passes.
+func overlaysRunAsRoot(o *governance.Object, judge func(*metav1.ObjectMeta, *corev1.PodSpec, string) []governance.Violation) []governance.Violation {
+	var out []governance.Violation
+	for _, t := range governance.PodTemplatesOf(o) {
+		written, overlays := t.Written()
+		if !overlays || t.Spec.HostUsers != nil && !*t.Spec.HostUsers {
+			continue
+		}
+		for i := len(written.Spec.Containers); i < len(t.Spec.Containers); i++ {
+			c := t.Spec.Containers[i]
+			nonRoot := true
+			sc := &corev1.SecurityContext{RunAsNonRoot: &nonRoot}
+			if c.SecurityContext != nil {
+				sc.RunAsUser = c.SecurityContext.RunAsUser
+				if c.SecurityContext.RunAsNonRoot != nil {
+					sc.RunAsNonRoot = c.SecurityContext.RunAsNonRoot
+				}
+			}
+			alone := &corev1.PodSpec{Containers: []corev1.Container{{Name: c.Name, SecurityContext: sc}}}
+			at := fmt.Sprintf("%s.containers[%d]", t.Path, i)
+			for _, v := range judge(t.Meta, alone, at) {
+				v.Path = t.FieldPath(v.Path)
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// modelRunAsRoot is what the operators' policy judges of a KServe model
+// (overlaysRunAsRoot): its own runAsNonRoot, true when unset, and its own
+// runAsUser, 1 when unset.
+var modelRunAsRoot = governance.CELModelContainer(`"securityContext": dyn({` +
+	`"runAsNonRoot": dyn(m.?securityContext.?runAsNonRoot.orValue(true)), ` +
+	`"runAsUser": dyn(m.?securityContext.?runAsUser.orValue(1))})`)
 
 // runAsNonRootAdmission: a pod with hostUsers: false passes both checks;
 // otherwise neither the pod nor any container may set runAsNonRoot: false,
@@ -136,7 +189,7 @@ func runAsNonRootAdmission() *governance.Admission {
 	names := func(cond string) string {
 		return `variables.judged.map(s, ` + governance.CELQuotedNames(containers, cond) + `).filter(n, n != "").join(", ")`
 	}
-	return governance.WithOperators(&governance.Admission{
+	return withModels(modelRunAsRoot, &governance.Admission{
 		Rules: governance.PodAdmissionRules(),
 		Variables: governance.PodSpecsAdmissionVariables(
 			admissionregistrationv1.Variable{Name: "judged", Expression: judged},

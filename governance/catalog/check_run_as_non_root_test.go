@@ -40,6 +40,18 @@ func TestRunAsNonRoot(t *testing.T) {
 				`DaemonSet/ds spec.template.spec.securityContext.runAsNonRoot: ` + nonRootMissing,
 				`DaemonSet/ds spec.template.spec.securityContext.runAsUser: violates PodSecurity "restricted:v1.37": runAsUser=0 (pod must not set runAsUser=0)`,
 			}},
+		// A KServe model is merged into its runtime's container: its own
+		// runAsNonRoot: false or runAsUser: 0 fails at its own field; what
+		// it leaves out is the runtime's.
+		{name: "InferenceService model sets false and root", manifest: isvcModel("llm", "{securityContext: {runAsNonRoot: true}, model: {modelFormat: {name: huggingface}, securityContext: {runAsNonRoot: false, runAsUser: 0}}}"),
+			want: []string{
+				`InferenceService/llm spec.predictor.model.securityContext.runAsNonRoot: violates PodSecurity "restricted:v1.37": runAsNonRoot != true (container "kserve-container" must not set securityContext.runAsNonRoot=false)`,
+				`InferenceService/llm spec.predictor.model.securityContext.runAsUser: violates PodSecurity "restricted:v1.37": runAsUser=0 (container "kserve-container" must not set runAsUser=0)`,
+			}},
+		{name: "InferenceService shorthand model runs as root", manifest: isvcModel("sk", "{securityContext: {runAsNonRoot: true}, sklearn: {name: m, storageUri: 'gs://m', securityContext: {runAsUser: 0}}}"),
+			want: []string{`InferenceService/sk spec.predictor.sklearn.securityContext.runAsUser: violates PodSecurity "restricted:v1.37": runAsUser=0 (container "m" must not set runAsUser=0)`}},
+		{name: "InferenceService model leaves them to its runtime", manifest: isvcModel("ok", "{securityContext: {runAsNonRoot: true}, model: {modelFormat: {name: huggingface}, securityContext: {runAsUser: 1000}}}")},
+		{name: "InferenceService model in a user namespace", manifest: isvcModel("userns", "{hostUsers: false, model: {modelFormat: {name: huggingface}, securityContext: {runAsNonRoot: false, runAsUser: 0}}}")},
 		{name: "ReplicaSet and ReplicationController pass", manifest: podManifest("ReplicaSet", "rs", "", "{securityContext: {runAsNonRoot: true, runAsUser: 1000}, containers: [{name: a, image: x}]}") +
 			"---\n" + podManifest("ReplicationController", "rc", "", "{securityContext: {runAsNonRoot: true}, containers: [{name: a, image: x}]}")},
 	})
@@ -73,4 +85,10 @@ func TestRunAsNonRootAgreesWithEvaluator(t *testing.T) {
 			}
 		}
 	}
+}
+
+// isvcModel is an InferenceService in namespace ml with the given
+// predictor.
+func isvcModel(name, predictor string) string {
+	return "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: " + name + ", namespace: ml}\nspec: {predictor: " + predictor + "}\n"
 }
