@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/governance/catalog"
 	"github.com/aigov/aigov/governance/fix"
 )
@@ -62,19 +61,7 @@ func TestFixGPUTolerationIsTheMutations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			manifest := "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  " +
 				strings.ReplaceAll(tc.spec, "\n", "\n  ") + "\n"
-			l, err := governance.NewLoader()
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv, err := l.LoadBytes("m.yaml", []byte(manifest))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e, err := governance.NewEngine(rules(t)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			edits, _ := fix.Plan(inv, e.Run(inv), fix.Options{})
+			edits, _ := planManifest(t, manifest)
 			var got []map[string]any
 			for _, ed := range edits {
 				if ed.Path == "spec.tolerations" {

@@ -8,6 +8,25 @@ import (
 	"github.com/aigov/aigov/governance/fix"
 )
 
+// planManifest plans the fixes of the default catalog's findings (rules)
+// on a manifest.
+func planManifest(t *testing.T, manifest string) ([]fix.Edit, []fix.Suggestion) {
+	t.Helper()
+	l, err := governance.NewLoader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := l.LoadBytes("m.yaml", []byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := governance.NewEngine(rules(t)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fix.Plan(inv, e.Run(inv), fix.Options{})
+}
+
 // TestPlanLeavesChoicesAlone: where a manifest states a choice the safe
 // default would overturn, or aigov lacks what it would need to know, Plan
 // suggests instead of editing.
@@ -99,19 +118,7 @@ func TestPlanLeavesChoicesAlone(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			l, err := governance.NewLoader()
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv, err := l.LoadBytes("m.yaml", []byte(tc.manifest))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e, err := governance.NewEngine(rules(t)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			edits, suggestions := fix.Plan(inv, e.Run(inv), fix.Options{})
+			edits, suggestions := planManifest(t, tc.manifest)
 			for _, ed := range edits {
 				if ed.Path == tc.noEdit {
 					t.Errorf("edit %s %s %v, want none", ed.Op, ed.Path, ed.Value)
