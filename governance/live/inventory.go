@@ -29,6 +29,9 @@ type watched struct {
 	lost atomic.Pointer[string]
 	// lastEvent is the Unix nanosecond time of the last event.
 	lastEvent atomic.Int64
+	// stop ends the informer (reconcile, when discovery no longer serves
+	// the resource); set before the resource is watched.
+	stop context.CancelFunc
 }
 
 // change is what one informer event touched. Today every change rebuilds

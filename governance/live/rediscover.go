@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/tools/cache"
 
@@ -23,7 +24,13 @@ import (
 //   - every Rediscover, discovery is asked which of the wanted resources
 //     the server serves now; one it did not serve before (an operator's
 //     CRD installed later) is probed and watched alike, or becomes a
-//     degradation when it cannot be read.
+//     degradation when it cannot be read;
+//   - a watched resource discovery no longer lists (its CRD deleted) is
+//     no longer watched: its informer stops and its objects leave the
+//     inventory, as a one-shot read skips what discovery does not list
+//     (neither a degradation nor objects). A resource whose group's
+//     discovery failed is kept: that says nothing about whether it is
+//     served.
 //
 // Discovery (not a CustomResourceDefinition informer) finds the new
 // kinds: it needs no permission beyond what every authenticated user has,
@@ -93,6 +100,7 @@ func (s *Server) reconcile(ctx context.Context, dc discovery.DiscoveryInterface,
 	// next are the degradations after this round.
 	next := map[string]string{}
 	s.resMu.Lock()
+	gone := s.unwatchUnserved(served, failed)
 	known := map[string]bool{}
 	for _, w := range s.watched {
 		known[w.name()] = true
@@ -118,7 +126,9 @@ func (s *Server) reconcile(ctx context.Context, dc discovery.DiscoveryInterface,
 		}
 		reason, degraded := previous[r.name()]
 		switch {
-		case degraded && due(r.name()), !degraded && full:
+		case degraded && due(r.name()), !degraded && (full || gone[r.name()]):
+			// gone: the resource is served in another version than the
+			// one no longer served.
 			toProbe = append(toProbe, r)
 		case degraded:
 			next[r.name()] = reason // not due yet
@@ -208,6 +218,38 @@ func (s *Server) reconcile(ctx context.Context, dc discovery.DiscoveryInterface,
 	if changed {
 		s.changes.add(change{}, now)
 	}
+	for name := range gone {
+		s.log.Info("resource no longer served; not watching it", "resource", name)
+		s.changes.add(change{gvr: name}, now)
+	}
+}
+
+// unwatchUnserved stops the informers of the watched resources that
+// discovery no longer lists (neither served nor in a group whose
+// discovery failed) and drops them from s.watched, so that the next
+// evaluation has none of their objects. It returns their names. The
+// caller holds resMu.
+func (s *Server) unwatchUnserved(served []resource, failed []governance.Degradation) map[string]bool {
+	listed := map[schema.GroupVersionResource]bool{}
+	for _, r := range served {
+		listed[r.gvr] = true
+	}
+	undiscovered := map[string]bool{}
+	for _, d := range failed {
+		undiscovered[d.Resource] = true
+	}
+	gone := map[string]bool{}
+	s.watched = slices.DeleteFunc(s.watched, func(w *watched) bool {
+		if listed[w.gvr] || undiscovered[w.name()] {
+			return false
+		}
+		if w.stop != nil {
+			w.stop()
+		}
+		gone[w.name()] = true
+		return true
+	})
+	return gone
 }
 
 // postpone doubles the backoff of the named resources (nil: of every
@@ -246,6 +288,7 @@ func (s *Server) startLate(ctx context.Context, r resource) {
 	s.starting[r.name()] = true
 	s.resMu.Unlock()
 	ictx, stop := context.WithCancel(ctx)
+	w.stop = stop
 	go w.informer.RunWithContext(ictx)
 	go func() {
 		sctx, cancel := context.WithTimeout(ictx, informerSyncTimeout)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 
@@ -85,6 +87,33 @@ func TestDegradedKindRecovers(t *testing.T) {
 	assert.NotContains(t, out, `aigov_resource_reprobes_total{result="readable"} 0`)
 }
 
+// installKind installs a namespaced CRD serving gvr (one version, any
+// spec) as kind and waits until it is established.
+func installKind(ctx context.Context, t *testing.T, env *testenv.Env, gvr schema.GroupVersionResource, kind string) {
+	t.Helper()
+	singular := strings.ToLower(kind)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, gvr.Resource+".yaml"), fmt.Appendf(nil, `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: %[2]s.%[1]s}
+spec:
+  group: %[1]s
+  names: {kind: %[4]s, listKind: %[4]sList, plural: %[2]s, singular: %[5]s}
+  scope: Namespaced
+  versions:
+  - name: %[3]s
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`, gvr.Group, gvr.Resource, gvr.Version, kind, singular), 0o600))
+	_, err := env.InstallCRDs(ctx, dir)
+	require.NoError(t, err)
+}
+
 // TestCRDsInstalledLater: resources whose CRDs are installed after the
 // start are found by the discovery re-poll and watched — a kind of the
 // test's own (through Options.Extra, so that no other test can have
@@ -99,30 +128,11 @@ func TestCRDsInstalledLater(t *testing.T) {
 	synced := fmt.Sprintf(`aigov_informer_synced{resource="widgets.%s"} 1`, group)
 	require.NotContains(t, scrape(t, srv), "widgets."+group, "not served, so neither watched nor degraded")
 
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "widgets.yaml"), fmt.Appendf(nil, `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.%[1]s}
-spec:
-  group: %[1]s
-  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-`, group), 0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	_, err := env.InstallCRDs(ctx, dir)
-	require.NoError(t, err)
+	installKind(ctx, t, env, widgets, "Widget")
 	ns := env.CreateNamespace(t, "widgets")
-	_, err = env.ApplyYAML(ctx, fmt.Appendf(nil, "apiVersion: %s/v1\nkind: Widget\nmetadata: {name: w, namespace: %s}\nspec: {size: 1}\n", group, ns))
+	_, err := env.ApplyYAML(ctx, fmt.Appendf(nil, "apiVersion: %s/v1\nkind: Widget\nmetadata: {name: w, namespace: %s}\nspec: {size: 1}\n", group, ns))
 	require.NoError(t, err)
 	took := poll(t, 30*time.Second, "the new kind to be watched", func() (bool, string) {
 		return strings.Contains(scrape(t, srv), synced), "not watched yet"
@@ -142,4 +152,42 @@ spec:
 		return true, ""
 	})
 	sameAsOneShot(t, srv, env.Config, widgets)
+}
+
+// TestCRDDeletedLater: a kind watched since the start (of the test's own
+// CRD, named uniquely so that no other test touches it) whose CRD is then
+// deleted is no longer watched — its informer stopped, gone from the
+// metrics — and the evaluation that follows equals a one-shot read, which
+// skips what discovery does not list.
+func TestCRDDeletedLater(t *testing.T) {
+	env := testenv.Shared(t)
+	group := fmt.Sprintf("deleted%d.aigov.test", time.Now().UnixNano())
+	gadgets := schema.GroupVersionResource{Group: group, Version: "v1", Resource: "gadgets"}
+	crdName := "gadgets." + group
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	installKind(ctx, t, env, gadgets, "Gadget")
+	crds := env.Dynamic(t).Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
+	t.Cleanup(func() {
+		if err := crds.Delete(context.Background(), crdName, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("deleting the CRD: %v", err)
+		}
+	})
+	ns := env.CreateNamespace(t, "gadgets")
+	_, err := env.ApplyYAML(ctx, fmt.Appendf(nil, "apiVersion: %s/v1\nkind: Gadget\nmetadata: {name: g, namespace: %s}\nspec: {size: 1}\n", group, ns))
+	require.NoError(t, err)
+
+	srv := start(t, live.Options{Config: env.Config, Reports: live.ReportsNone, Extra: []schema.GroupVersionResource{gadgets},
+		Rediscover: 300 * time.Millisecond})
+	require.Contains(t, scrape(t, srv), fmt.Sprintf(`aigov_informer_synced{resource=%q} 1`, crdName), "watched from the start")
+	sameAsOneShot(t, srv, env.Config, gadgets)
+
+	require.NoError(t, crds.Delete(ctx, crdName, metav1.DeleteOptions{}))
+	took := poll(t, 30*time.Second, "the deleted kind to be no longer watched", func() (bool, string) {
+		return !strings.Contains(scrape(t, srv), crdName), "still in the metrics"
+	})
+	t.Logf("unwatched %s after the CRD's deletion", took)
+	// The one-shot read has no gadget: discovery does not list them.
+	sameAsOneShot(t, srv, env.Config, gadgets)
+	assert.Empty(t, srv.Snapshot().Degraded, "a kind no longer served is not a degradation")
 }

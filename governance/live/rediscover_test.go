@@ -2,7 +2,9 @@ package live
 
 import (
 	"context"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,6 +25,43 @@ import (
 	"github.com/aigov/aigov/governance/policyset"
 )
 
+// reconcileServer is a Server for driving reconcile by hand: it wants the
+// resources of listKinds (GVR to list kind), which a fake dynamic client
+// serves; ReprobeMin 1s, ReprobeMax 4s.
+func reconcileServer(t *testing.T, listKinds map[schema.GroupVersionResource]string) (*Server, *dynamicfake.FakeDynamicClient) {
+	t.Helper()
+	rules, err := policyset.Rules("")
+	require.NoError(t, err)
+	s, err := New(Options{Config: &rest.Config{Host: "https://reconcile.invalid"}, Rules: rules,
+		ReprobeMin: time.Second, ReprobeMax: 4 * time.Second})
+	require.NoError(t, err)
+	s.wanted = slices.SortedFunc(maps.Keys(listKinds), func(a, b schema.GroupVersionResource) int {
+		return strings.Compare(a.String(), b.String())
+	})
+	client := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(k8sruntime.NewScheme(), listKinds)
+	s.dynamic = client
+	return s, client
+}
+
+// watchedNow is the server's watched resources by name.
+func watchedNow(s *Server) map[string]*watched {
+	ws, _ := s.resources()
+	out := map[string]*watched{}
+	for _, w := range ws {
+		out[w.name()] = w
+	}
+	return out
+}
+
+// waitWatched waits until the server watches exactly the named resources
+// (their informers start in the background).
+func waitWatched(t *testing.T, s *Server, want ...string) {
+	t.Helper()
+	names := func() []string { return slices.Sorted(maps.Keys(watchedNow(s))) }
+	require.Eventually(t, func() bool { return slices.Equal(names(), want) }, 10*time.Second, 10*time.Millisecond,
+		"watched %v, want %v", names(), want)
+}
+
 // TestReconcileSchedules drives reconcile with a fake discovery and a fake
 // dynamic client whose lists of Secrets are forbidden until the test allows
 // them: a degraded kind is re-probed only when due and stays degraded
@@ -30,19 +69,12 @@ import (
 // degradation; kinds served for the first time are watched after a full
 // discovery; a kind allowed later is watched and its degradation clears.
 func TestReconcileSchedules(t *testing.T) {
-	rules, err := policyset.Rules("")
-	require.NoError(t, err)
-	s, err := New(Options{Config: &rest.Config{Host: "https://reconcile.invalid"}, Rules: rules,
-		ReprobeMin: time.Second, ReprobeMax: 4 * time.Second})
-	require.NoError(t, err)
 	gvr := func(group, resource string) schema.GroupVersionResource {
 		version := "v1"
 		return schema.GroupVersionResource{Group: group, Version: version, Resource: resource}
 	}
 	namespaces, secrets, configMaps, widgets := gvr("", "namespaces"), gvr("", "secrets"), gvr("", "configmaps"), gvr("example.com", "widgets")
-	s.wanted = []schema.GroupVersionResource{namespaces, secrets, configMaps, widgets}
-
-	client := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(k8sruntime.NewScheme(), map[schema.GroupVersionResource]string{
+	s, client := reconcileServer(t, map[schema.GroupVersionResource]string{
 		namespaces: "NamespaceList", secrets: "SecretList", configMaps: "ConfigMapList", widgets: "WidgetList"})
 	var secretsForbidden atomic.Bool
 	secretsForbidden.Store(true)
@@ -68,7 +100,6 @@ func TestReconcileSchedules(t *testing.T) {
 		}
 		return false, nil, nil
 	})
-	s.dynamic = client
 	dc := &fakediscovery.FakeDiscovery{Fake: &clienttesting.Fake{Resources: []*metav1.APIResourceList{
 		{GroupVersion: "v1", APIResources: []metav1.APIResource{{Name: "namespaces"}, {Name: "secrets", Namespaced: true}, {Name: "configmaps", Namespaced: true}}},
 		{GroupVersion: "example.com/v1", APIResources: []metav1.APIResource{{Name: "widgets", Namespaced: true}}},
@@ -81,21 +112,6 @@ func TestReconcileSchedules(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	watchedNames := func() []string {
-		ws, _ := s.resources()
-		var out []string
-		for _, w := range ws {
-			out = append(out, w.name())
-		}
-		slices.Sort(out)
-		return out
-	}
-	waitWatched := func(want ...string) {
-		t.Helper()
-		require.Eventually(t, func() bool { return slices.Equal(watchedNames(), want) }, 10*time.Second, 10*time.Millisecond,
-			"watched %v, want %v", watchedNames(), want)
-	}
-
 	s.reconcile(ctx, dc, now, true)
 	_, degraded := s.resources()
 	assert.Equal(t, []governance.Degradation{{Resource: "configmaps", Reason: readForbidden}, {Resource: "secrets", Reason: readForbidden}}, degraded)
@@ -107,7 +123,7 @@ func TestReconcileSchedules(t *testing.T) {
 	assert.Equal(t, now.Add(2*time.Second), s.retry["secrets"].next)
 	assert.Equal(t, now.Add(time.Hour), s.retry["configmaps"].next, "untouched")
 	s.resMu.Unlock()
-	waitWatched("namespaces", "widgets.example.com")
+	waitWatched(t, s, "namespaces", "widgets.example.com")
 
 	// Not due: nothing is probed, nothing changes.
 	probed()
@@ -119,7 +135,7 @@ func TestReconcileSchedules(t *testing.T) {
 	// Allowed and due: watched, the degradation gone, its backoff dropped.
 	secretsForbidden.Store(false)
 	s.reconcile(ctx, dc, now.Add(2*time.Second), false)
-	waitWatched("namespaces", "secrets", "widgets.example.com")
+	waitWatched(t, s, "namespaces", "secrets", "widgets.example.com")
 	_, degraded = s.resources()
 	assert.Equal(t, []governance.Degradation{{Resource: "configmaps", Reason: readForbidden}}, degraded)
 	s.resMu.Lock()
@@ -136,4 +152,52 @@ func TestReconcileSchedules(t *testing.T) {
 	s.resMu.Lock()
 	assert.Equal(t, 4*time.Second, s.retry["configmaps"].delay)
 	s.resMu.Unlock()
+}
+
+// TestReconcileUnwatchesUnserved drives reconcile with a fake discovery:
+// a watched kind that discovery stops listing (its CRD deleted) is no
+// longer watched, its informer stopped, and a change is recorded for the
+// evaluation, without a degradation; listed again, it is watched again at
+// the next full discovery. A kind whose group's discovery failed is kept.
+func TestReconcileUnwatchesUnserved(t *testing.T) {
+	namespaces := schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	widgets := schema.GroupVersionResource{Group: "example.com", Version: "v1", Resource: "widgets"}
+	s, _ := reconcileServer(t, map[schema.GroupVersionResource]string{namespaces: "NamespaceList", widgets: "WidgetList"})
+	core := &metav1.APIResourceList{GroupVersion: "v1", APIResources: []metav1.APIResource{{Name: "namespaces"}}}
+	widgetList := &metav1.APIResourceList{GroupVersion: "example.com/v1", APIResources: []metav1.APIResource{{Name: "widgets", Namespaced: true}}}
+	dc := &fakediscovery.FakeDiscovery{Fake: &clienttesting.Fake{Resources: []*metav1.APIResourceList{core, widgetList}}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	now := time.Now()
+	s.reconcile(ctx, dc, now, true)
+	waitWatched(t, s, "namespaces", "widgets.example.com")
+	w := watchedNow(s)["widgets.example.com"]
+	require.NotNil(t, w.stop)
+	assert.False(t, w.informer.IsStopped())
+	s.changes.take()
+
+	// Its CRD deleted: discovery no longer lists it. Not a full round:
+	// what discovery says is acted on in every round.
+	dc.Resources = []*metav1.APIResourceList{core}
+	s.reconcile(ctx, dc, now.Add(time.Second), false)
+	waitWatched(t, s, "namespaces")
+	require.Eventually(t, w.informer.IsStopped, 10*time.Second, 10*time.Millisecond, "the informer still runs")
+	assert.False(t, watchedNow(s)["namespaces"].informer.IsStopped())
+	_, set := s.changes.take()
+	assert.True(t, set[change{gvr: "widgets.example.com"}], "no change recorded: %v", set)
+	_, degraded := s.resources()
+	assert.Empty(t, degraded, "a kind no longer served is not a degradation, as in a one-shot read")
+
+	// Installed again: watched again at the next full discovery.
+	dc.Resources = []*metav1.APIResourceList{core, widgetList}
+	s.reconcile(ctx, dc, now.Add(2*time.Second), true)
+	waitWatched(t, s, "namespaces", "widgets.example.com")
+
+	// A group whose discovery failed says nothing about its kinds: kept.
+	s.resMu.Lock()
+	gone := s.unwatchUnserved(nil, []governance.Degradation{{Resource: "widgets.example.com", Reason: "discovery of example.com/v1 failed"}})
+	s.resMu.Unlock()
+	assert.Equal(t, map[string]bool{"namespaces": true}, gone)
+	waitWatched(t, s, "widgets.example.com")
 }

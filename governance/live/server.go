@@ -468,7 +468,9 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	s.resMu.Unlock()
 	for _, w := range ws {
-		go w.informer.RunWithContext(ctx)
+		ictx, stop := context.WithCancel(ctx)
+		w.stop = stop // reconcile stops it when the resource is no longer served
+		go w.informer.RunWithContext(ictx)
 	}
 	return nil
 }
