@@ -54,6 +54,19 @@ func TestREADMEEnforcementTable(t *testing.T) {
 // checks` order, each check built with its default parameters.
 func enforcementTable(t *testing.T) string {
 	fixable := fix.Fixable()
+	// Some safe defaults depend on parameters (required-labels copies the
+	// team label only when an entry requires it): the example policy of
+	// examples/vapgen configures them.
+	configured, err := policyset.Rules("../../examples/vapgen/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutatesWithParams := map[string]bool{}
+	for _, r := range configured {
+		if r.Check.Admission != nil && len(r.Check.Admission.Mutations) > 0 {
+			mutatesWithParams[r.Check.ID] = true
+		}
+	}
 	var b strings.Builder
 	b.WriteString("| check | VAP | MAP | `aigov fix` | note |\n|---|---|---|---|---|\n")
 	rows := 0
@@ -72,6 +85,9 @@ func enforcementTable(t *testing.T) string {
 			if c.Admission != nil && len(c.Admission.Mutations) > 0 {
 				mutating = "yes"
 			}
+		}
+		if mutating == "—" && mutatesWithParams[d.ID] {
+			mutating = "with params (examples/vapgen)"
 		}
 		fixes := "—"
 		if slices.Contains(fixable, d.ID) {
