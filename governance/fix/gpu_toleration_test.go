@@ -14,8 +14,9 @@ import (
 // gpuTolerationCases are pod specs that request GPUs and neither tolerate a
 // GPU taint nor select GPU nodes, with the key of the toleration that
 // gpu-node-targeting's mutating policy adds to them (its CEL, in
-// catalog.gpuTolerationMutation; cel's TestMutatingAPIServerGPUTolerations
-// proves the MIG and AMD keys on a kube-apiserver), or "" for none.
+// catalog.gpuTolerationMutation), or "" for none. cmd/aigov's
+// TestFixGPUTolerationIsTheMutations proves on a kube-apiserver that the
+// mutation adds what aigov fix writes.
 var gpuTolerationCases = []struct {
 	name, spec, key string
 }{
