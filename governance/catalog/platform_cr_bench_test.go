@@ -48,15 +48,7 @@ func BenchmarkDefaultPlatformCR10k(b *testing.B) {
 			b.ResetTimer()
 			cpuBefore := processCPU()
 			for b.Loop() {
-				rules, err := Default()
-				if err != nil {
-					b.Fatal(err)
-				}
-				engine, err := governance.NewEngine(rules...)
-				if err != nil {
-					b.Fatal(err)
-				}
-				findings = len(engine.Run(inv))
+				findings = runDefaultCatalog(b, inv)
 			}
 			b.ReportMetric((processCPU()-cpuBefore).Seconds()/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(findings), "findings")
