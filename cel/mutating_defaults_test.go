@@ -520,8 +520,17 @@ securityContext: {runAsUser: 1000}
 containers: [{name: app, image: registry.example/app:1}]
 `)},
 		defaultCase{name: "no user in the manifest", manifest: pod("none", `containers: [{name: app, image: registry.example/app:1}]`), denied: true},
+		// nonRootImages: the platform's word on an image's USER stands
+		// where the manifest gives no user, never against runAsUser 0.
+		defaultCase{name: "a non-root image without runAsUser", manifest: pod("image", `
+initContainers: [{name: init, image: "registry.example/nonroot/init@sha256:0000000000000000000000000000000000000000000000000000000000000000"}]
+containers: [{name: app, image: "registry.example/nonroot/server:1"}]
+`), fix: podLevel},
+		defaultCase{name: "a non-root image with runAsUser 0", manifest: pod("imageroot", `
+containers: [{name: app, image: "registry.example/nonroot/server:1", securityContext: {runAsUser: 0}}]
+`), denied: true},
 	)
-	runDefaults(t, defaultsRun{policy: "mdr", entry: governance.PolicyEntry{ID: "run-as-non-root"}, cases: cases})
+	runDefaults(t, defaultsRun{policy: "mdr", entry: runAsNonRootImagesEntry, cases: cases})
 }
 
 // TestGenerateMutatingSafeDefaultKinds: which entries get a mutating
@@ -688,8 +697,13 @@ containers: [{name: app, image: registry.example/app:1, securityContext: {runAsU
 		cases: cases, crds: true})
 }
 
+// runAsNonRootImagesEntry is run-as-non-root with images the platform
+// knows run as non-root: everything under registry.example/nonroot/.
+var runAsNonRootImagesEntry = governance.PolicyEntry{ID: "run-as-non-root", Params: json.RawMessage(`{"nonRootImages": ["registry.example/nonroot/"]}`)}
+
 // TestMutatingAPIServerRunAsNonRootPartial: a container whose user the
-// manifest does not give is not guessed; the one whose user it gives is
+// manifest does not give, and whose image is not listed as non-root, is
+// not guessed; the one whose user it gives, or whose image is listed, is
 // set on its own (the pod still fails the check, so no validating policy
 // is bound here).
 func TestMutatingAPIServerRunAsNonRootPartial(t *testing.T) {
@@ -705,8 +719,17 @@ containers:
 			c.(map[string]any)["securityContext"].(map[string]any)["runAsNonRoot"] = true
 		}
 	}
-	runDefaults(t, defaultsRun{policy: "mdrp", entry: governance.PolicyEntry{ID: "run-as-non-root"}, withoutVAP: true, cases: []defaultCase{
+	listed := wrap("Pod", "listed", mustYAML(t, `
+containers:
+- {name: app, image: "registry.example/nonroot/server:1", securityContext: {allowPrivilegeEscalation: false}}
+- {name: side, image: registry.example/side:1}
+- {name: other, image: "registry.example/nonroot-like/x:1"}
+`), nil)
+	runDefaults(t, defaultsRun{policy: "mdrp", entry: runAsNonRootImagesEntry, withoutVAP: true, cases: []defaultCase{
 		{name: "known users only", manifest: mixed, fix: known, partial: true},
+		{name: "listed image only", manifest: listed, partial: true, fix: func(obj map[string]any) {
+			podSpecAt(obj)["containers"].([]any)[0].(map[string]any)["securityContext"].(map[string]any)["runAsNonRoot"] = true
+		}},
 		{name: "pod-level user covers all", manifest: wrap("Pod", "pod", mustYAML(t, "securityContext: {runAsUser: 1000}\ncontainers: [{name: app, image: registry.example/app:1}]"), nil),
 			fix: func(obj map[string]any) { podSpecAt(obj)["securityContext"].(map[string]any)["runAsNonRoot"] = true }},
 	}})

@@ -13,12 +13,18 @@
 // a KServe model, merged into its runtime's container, is judged on its
 // own runAsNonRoot and runAsUser, at its own field.
 // Its ValidatingAdmissionPolicy expresses the same two checks in CEL, one
-// validation each, with the same reason.
+// validation each, with the same reason. Its MutatingAdmissionPolicy sets
+// runAsNonRoot: true where the user is known not to be root; the
+// nonRootImages parameter (images the platform knows run as a non-root
+// USER) widens only that.
 
 package catalog
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -42,8 +48,12 @@ func runAsNonRootDefinition() governance.Definition {
 		Description: `Pods must pass the Pod Security "restricted" runAsNonRoot and runAsUser checks: runAsNonRoot true for every container, never runAsUser 0 (pods with hostUsers: false pass).`,
 		Severity:    governance.SeverityMedium,
 		Kinds:       []string{PodsAndWorkloads},
-		VAP:         true,
-		New:         NewRunAsNonRoot,
+		Params: []governance.Param{{
+			Name: "nonRootImages", Type: "[]string",
+			Description: `images the platform knows run as a non-root USER, for the MutatingAdmissionPolicy only: a repository ("registry.example/llm/server", any tag or digest) or a prefix ending in "/" or "*" ("registry.example/llm/", "registry.example/llm-*")`,
+		}},
+		VAP: true,
+		New: NewRunAsNonRoot,
 	}
 }
 
@@ -70,9 +80,75 @@ func versionedCheck(c policy.Check, v api.Version) (policy.CheckPodFn, error) {
 	return fn, nil
 }
 
-// NewRunAsNonRoot builds the run-as-non-root check. It takes no parameters.
+// RunAsNonRootParams are the parameters of run-as-non-root.
+type RunAsNonRootParams struct {
+	// NonRootImages are images whose USER the platform knows is not root,
+	// as ParseRunAsNonRootParams accepts them. They only widen the
+	// MutatingAdmissionPolicy: the check and its validating policy judge
+	// the manifest alone, as Pod Security does.
+	NonRootImages []string `json:"nonRootImages,omitempty"`
+}
+
+// ParseRunAsNonRootParams parses and validates run-as-non-root
+// parameters. Each nonRootImages entry is either a repository
+// ("registry.example/llm/server"), matching the image written exactly
+// or followed by a tag (":...", no "/" after it) or a digest ("@..."), or
+// a prefix: an entry ending in "/" matches every image it starts, one
+// ending in "*" every image starting with what precedes the "*". Images
+// are compared as written (no Docker Hub normalization). Empty entries,
+// whitespace, a "*" anywhere but at the end, "*" alone (which would claim
+// every image), a leading "/" and duplicates are errors.
+func ParseRunAsNonRootParams(raw any) (RunAsNonRootParams, error) {
+	var p RunAsNonRootParams
+	if err := decodeParams(raw, &p); err != nil {
+		return p, err
+	}
+	seen := map[string]bool{}
+	for i, e := range p.NonRootImages {
+		switch {
+		case e == "":
+			return p, fmt.Errorf("nonRootImages[%d]: empty image", i)
+		case strings.ContainsAny(e, " \t\r\n\v\f"):
+			return p, fmt.Errorf("nonRootImages[%d]: %q contains whitespace", i, e)
+		case strings.Contains(strings.TrimSuffix(e, "*"), "*"):
+			return p, fmt.Errorf("nonRootImages[%d]: %q: \"*\" is allowed only at the end, as a prefix", i, e)
+		case e == "*":
+			return p, fmt.Errorf("nonRootImages[%d]: %q would match every image", i, e)
+		case strings.HasPrefix(e, "/"):
+			return p, fmt.Errorf("nonRootImages[%d]: %q does not start with a registry or repository", i, e)
+		case seen[e]:
+			return p, fmt.Errorf("nonRootImages[%d]: %q is listed twice", i, e)
+		}
+		seen[e] = true
+	}
+	return p, nil
+}
+
+// nonRootImageCEL is a CEL condition on the image img (a string
+// expression) that holds when it matches one of entries, with the
+// matching rule of ParseRunAsNonRootParams, the entries inlined as
+// constants; "" when there are none.
+func nonRootImageCEL(img string, entries []string) string {
+	var terms []string
+	for _, e := range entries {
+		switch {
+		case strings.HasSuffix(e, "*"):
+			terms = append(terms, img+`.startsWith(`+governance.CELString(strings.TrimSuffix(e, "*"))+`)`)
+		case strings.HasSuffix(e, "/"):
+			terms = append(terms, img+`.startsWith(`+governance.CELString(e)+`)`)
+		default:
+			terms = append(terms, `(`+img+` == `+governance.CELString(e)+` || `+img+`.startsWith(`+governance.CELString(e+"@")+`) || `+
+				img+`.startsWith(`+governance.CELString(e+":")+`) && !`+img+`.substring(`+strconv.Itoa(utf8.RuneCountInString(e))+`).contains("/"))`)
+		}
+	}
+	return strings.Join(terms, " || ")
+}
+
+// NewRunAsNonRoot builds the run-as-non-root check from
+// RunAsNonRootParams.
 func NewRunAsNonRoot(params any) (governance.Check, error) {
-	if err := noParams(params); err != nil {
+	p, err := ParseRunAsNonRootParams(params)
+	if err != nil {
 		return governance.Check{}, err
 	}
 	v, err := api.ParseVersion(PodSecurityVersion)
@@ -121,7 +197,7 @@ func NewRunAsNonRoot(params any) (governance.Check, error) {
 		PodKinds(), func(o *governance.Object) []governance.Violation {
 			return append(pods(o), overlaysRunAsRoot(o, judge)...)
 		})
-	check.Admission = runAsNonRootAdmission()
+	check.Admission = runAsNonRootAdmission(p)
 	return check, nil
 }
 
@@ -172,7 +248,7 @@ var modelRunAsRoot = governance.CELModelContainer(`"securityContext": dyn({` +
 // otherwise neither the pod nor any container may set runAsNonRoot: false,
 // every container without its own runAsNonRoot needs the pod's
 // runAsNonRoot: true, and nobody may set runAsUser: 0.
-func runAsNonRootAdmission() *governance.Admission {
+func runAsNonRootAdmission(p RunAsNonRootParams) *governance.Admission {
 	// Each pod spec s is judged with its own containers: the pod-level
 	// fields of one template do not cover another's containers.
 	podNonRoot := `s.?securityContext.?runAsNonRoot`
@@ -194,7 +270,7 @@ func runAsNonRootAdmission() *governance.Admission {
 		Variables: governance.PodSpecsAdmissionVariables(
 			admissionregistrationv1.Variable{Name: "judged", Expression: judged},
 		),
-		Mutations: []admissionregistrationv1.Mutation{runAsNonRootMutation()},
+		Mutations: []admissionregistrationv1.Mutation{runAsNonRootMutation(p.NonRootImages)},
 		Validations: []admissionregistrationv1.Validation{
 			{
 				Expression: `variables.judged.all(s, ` + nonRootOK + `)`,
@@ -212,21 +288,29 @@ func runAsNonRootAdmission() *governance.Admission {
 	})
 }
 
-// runAsNonRootMutation sets runAsNonRoot: true only where the manifest
-// itself says the user is not root: a container whose runAsUser (its own,
-// else the pod's) is above 0. The image's user is not in the object, and
-// runAsNonRoot on a container whose image runs as root keeps it from
-// starting; with a non-zero runAsUser the kubelet's check passes whatever
-// the image says. A pod that sets runAsNonRoot itself (true or false), a
+// runAsNonRootMutation sets runAsNonRoot: true only where the user is
+// known not to be root: a container whose runAsUser (its own, else the
+// pod's) is above 0, or, without a runAsUser of its own or the pod's,
+// whose image matches one of nonRootImages (the platform's word on the
+// image's USER). The image's user is not in the object, and runAsNonRoot
+// on a container whose image runs as root keeps it from starting; with a
+// non-zero runAsUser the kubelet's check passes whatever the image says. A pod that sets runAsNonRoot itself (true or false), a
 // pod in a user namespace (hostUsers: false, which passes the check) and a
 // container that sets its own are left alone. When every container and
 // init container without its own runAsNonRoot runs as such a user, the
 // pod's securityContext gets it, else each such container's does (the
 // others still fail the check), as aigov fix writes it.
-func runAsNonRootMutation() admissionregistrationv1.Mutation {
+func runAsNonRootMutation(nonRootImages []string) admissionregistrationv1.Mutation {
 	return celPodSpecPatch(func(s, p, _ string) string {
 		unset := `!c.?securityContext.?runAsNonRoot.hasValue()`
-		known := `(c.?securityContext.?runAsUser.hasValue() ? c.securityContext.runAsUser > 0 : ` + s + `.?securityContext.?runAsUser.orValue(0) > 0)`
+		podUser := s + `.?securityContext.?runAsUser`
+		// An image listed as non-root counts only where no runAsUser is
+		// written: runAsUser 0 makes the container root whatever its image.
+		known := `(c.?securityContext.?runAsUser.hasValue() ? c.securityContext.runAsUser > 0 : ` + podUser + `.orValue(0) > 0)`
+		if images := nonRootImageCEL(`string(c.?image.orValue(""))`, nonRootImages); images != "" {
+			known = `(c.?securityContext.?runAsUser.hasValue() ? c.securityContext.runAsUser > 0 : ` +
+				podUser + `.hasValue() ? ` + podUser + `.orValue(0) > 0 : (` + images + `))`
+		}
 		cs := `(` + governance.CELContainersOf(s, false) + `)`
 		set := func(base, sc string) string {
 			return `(has(` + sc + `) ? [JSONPatch{op: "add", path: ` + base + ` + "/securityContext/runAsNonRoot", value: true}] : ` +

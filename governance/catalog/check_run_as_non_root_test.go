@@ -1,7 +1,12 @@
 package catalog
 
 import (
+	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/ext"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -91,4 +96,89 @@ func TestRunAsNonRootAgreesWithEvaluator(t *testing.T) {
 // predictor.
 func isvcModel(name, predictor string) string {
 	return "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: " + name + ", namespace: ml}\nspec: {predictor: " + predictor + "}\n"
+}
+
+func TestParseRunAsNonRootParams(t *testing.T) {
+	runParamCases(t, NewRunAsNonRoot, []paramCase{
+		{"", ""},
+		{`{}`, ""},
+		{`{"nonRootImages": []}`, ""},
+		{`{"nonRootImages": ["registry.example/llm/server", "registry.example/team/", "nvcr.io/nim-*"]}`, ""},
+		{`{"nonRootImages": ["registry.example/a", ""]}`, "nonRootImages[1]: empty image"},
+		{`{"nonRootImages": [" registry.example/a"]}`, `nonRootImages[0]: " registry.example/a" contains whitespace`},
+		{`{"nonRootImages": ["registry.example/a\tb"]}`, "contains whitespace"},
+		{`{"nonRootImages": ["registry.example/*/server"]}`, `"*" is allowed only at the end`},
+		{`{"nonRootImages": ["*"]}`, `"*" would match every image`},
+		{`{"nonRootImages": ["/"]}`, `"/" does not start with a registry or repository`},
+		{`{"nonRootImages": ["/registry.example/a"]}`, "does not start with a registry"},
+		{`{"nonRootImages": ["registry.example/a", "registry.example/b", "registry.example/a"]}`, `nonRootImages[2]: "registry.example/a" is listed twice`},
+		{`{"nonRootImages": "registry.example/a"}`, "invalid params"},
+		{`{"nonrootimages": ["registry.example/a"]}`, `unknown field "nonrootimages"`},
+	})
+}
+
+// TestNonRootImageCEL evaluates the inlined matching condition with CEL
+// (the string extensions the apiserver has) against the rule
+// ParseRunAsNonRootParams documents.
+func TestNonRootImageCEL(t *testing.T) {
+	entries := []string{"registry.example/llm/server", "registry.example/team/", "nvcr.io/nim-*", "localhost"}
+	env, err := cel.NewEnv(cel.Variable("img", cel.StringType), ext.Strings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast, iss := env.Compile(nonRootImageCEL("img", entries))
+	if iss.Err() != nil {
+		t.Fatal(iss.Err())
+	}
+	prg, err := env.Program(ast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for img, want := range map[string]bool{
+		"registry.example/llm/server":                 true,
+		"registry.example/llm/server:1.2":             true,
+		"registry.example/llm/server@sha256:abc":      true,
+		"registry.example/llm/server:1@sha256:abc":    true,
+		"registry.example/llm/server-debug:1":         false, // another repository
+		"registry.example/llm/server/sub:1":           false,
+		"registry.example/llm/serve":                  false,
+		"registry.example/team/a/b:3":                 true,
+		"registry.example/teamx/a:3":                  false,
+		"nvcr.io/nim-llama:1":                         true,
+		"nvcr.io/other:1":                             false,
+		"localhost:5000/app:1":                        false, // a port, not a tag
+		"docker.io/library/registry.example/llm/serv": false,
+		"": false,
+	} {
+		out, _, err := prg.Eval(map[string]any{"img": img})
+		if err != nil {
+			t.Fatalf("%q: %v", img, err)
+		}
+		if out.Value() != want {
+			t.Errorf("image %q matches %v, want %v", img, out.Value(), want)
+		}
+	}
+	if got := nonRootImageCEL("img", nil); got != "" {
+		t.Errorf("no entries: %q, want no condition", got)
+	}
+}
+
+// TestRunAsNonRootImagesOnlyWidenTheMutation: the parameter changes the
+// mutation alone; the check's verdict and its validations stay.
+func TestRunAsNonRootImagesOnlyWidenTheMutation(t *testing.T) {
+	plain := mustNew(t, NewRunAsNonRoot, "")
+	wide := mustNew(t, NewRunAsNonRoot, `{"nonRootImages": ["registry.example/llm/server"]}`)
+	if !reflect.DeepEqual(plain.Admission.Validations, wide.Admission.Validations) || !reflect.DeepEqual(plain.Admission.Variables, wide.Admission.Variables) {
+		t.Error("nonRootImages changed the validating policy")
+	}
+	if reflect.DeepEqual(plain.Admission.Mutations, wide.Admission.Mutations) {
+		t.Error("nonRootImages did not change the mutation")
+	}
+	if m := wide.Admission.Mutations[0].JSONPatch.Expression; !strings.Contains(m, `"registry.example/llm/server:"`) {
+		t.Errorf("the mutation does not inline the image: %s", m)
+	}
+	runCases(t, wide, []checkCase{
+		{name: "listed image still fails without runAsNonRoot", manifest: podManifest("Pod", "p", "", "{containers: [{name: a, image: registry.example/llm/server:1}]}"),
+			want: []string{`Pod/p spec.securityContext.runAsNonRoot: ` + nonRootMissing}},
+	})
 }

@@ -18,7 +18,7 @@
 //	automount-token        NewAutomountToken         –
 //	service-type           NewServiceType            ServiceTypeParams
 //	latest-tag             NewLatestTag              –
-//	run-as-non-root        NewRunAsNonRoot           –
+//	run-as-non-root        NewRunAsNonRoot           RunAsNonRootParams
 //	required-probes        NewRequiredProbes         RequiredProbesParams
 //
 // and the AI-platform checks, evaluated in Go only (not yet generated as
