@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/governance/fix"
 	"github.com/aigov/aigov/governance/policyset"
 	"github.com/aigov/aigov/internal/golden"
@@ -54,51 +55,75 @@ func TestREADMEEnforcementTable(t *testing.T) {
 // checks` order, each check built with its default parameters.
 func enforcementTable(t *testing.T) string {
 	fixable := fix.Fixable()
-	// Some safe defaults depend on parameters (required-labels copies the
-	// team label only when an entry requires it): the example policy of
-	// examples/vapgen configures them.
-	configured, err := policyset.Rules("../../examples/vapgen/policy.yaml")
-	if err != nil {
-		t.Fatal(err)
+	// Some admission forms depend on parameters (allowed-registries needs
+	// its registries, required-probes its probes; required-labels copies
+	// the team label only when an entry requires it): the bundled policies
+	// configure them, and a form one of them shows counts too.
+	var configured []governance.Rule
+	for _, path := range []string{"../../examples/vapgen/policy.yaml", "../../examples/platformtest/policy.yaml",
+		"../../governance/catalog/testdata/golden/policy.yaml"} {
+		rules, err := policyset.Rules(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		configured = append(configured, rules...)
 	}
-	mutatesWithParams := map[string]bool{}
+	type forms struct{ operators, mutations, mutationsWithParams bool }
+	seen := map[string]*forms{}
+	note := func(id string, a *governance.Admission, withParams bool) {
+		f := seen[id]
+		if f == nil {
+			f = &forms{}
+			seen[id] = f
+		}
+		if a == nil {
+			return
+		}
+		f.operators = f.operators || a.Operators != nil
+		if len(a.Mutations) > 0 {
+			f.mutations = f.mutations || !withParams
+			f.mutationsWithParams = f.mutationsWithParams || withParams
+		}
+	}
 	for _, r := range configured {
-		if r.Check.Admission != nil && len(r.Check.Admission.Mutations) > 0 {
-			mutatesWithParams[r.Check.ID] = true
+		note(r.Check.ID, r.Check.Admission, true)
+	}
+	defs := policyset.Checks().Checks
+	for _, d := range defs {
+		// A check whose parameters are required (custom-cel) has no
+		// default form: its row says what the definition says.
+		if c, err := d.New(nil); err == nil {
+			note(d.ID, c.Admission, false)
 		}
 	}
 	var b strings.Builder
 	b.WriteString("| check | VAP | MAP | `aigov fix` | note |\n|---|---|---|---|---|\n")
-	rows := 0
-	for _, d := range policyset.Checks().Checks {
-		vap, mutating := "—", "—"
-		if d.VAP {
+	for _, d := range defs {
+		f := seen[d.ID]
+		if f == nil {
+			f = &forms{}
+		}
+		vap, mutating, fixes := "—", "—", "—"
+		switch {
+		case d.VAP && f.operators:
+			vap = "yes, and on operators' resources"
+		case d.VAP:
 			vap = "yes"
 		}
-		note := d.AdmissionNote
-		// A check whose parameters are required (custom-cel) has no
-		// default form: its row says what the definition says.
-		if c, err := d.New(nil); err == nil {
-			if c.Admission != nil && c.Admission.Operators != nil {
-				vap = "yes, and on operators' resources"
-			}
-			if c.Admission != nil && len(c.Admission.Mutations) > 0 {
-				mutating = "yes"
-			}
+		switch {
+		case f.mutations:
+			mutating = "yes"
+		case f.mutationsWithParams:
+			mutating = "with params"
 		}
-		if mutating == "—" && mutatesWithParams[d.ID] {
-			mutating = "with params (examples/vapgen)"
-		}
-		fixes := "—"
 		if slices.Contains(fixable, d.ID) {
 			fixes = "yes"
 		}
-		note = strings.ReplaceAll(note, "|", `\|`)
-		b.WriteString("| `" + d.ID + "` | " + vap + " | " + mutating + " | " + fixes + " | " + note + " |\n")
-		rows++
+		why := strings.ReplaceAll(d.AdmissionNote, "|", `\|`)
+		b.WriteString("| `" + d.ID + "` | " + vap + " | " + mutating + " | " + fixes + " | " + why + " |\n")
 	}
-	if rows < 40 {
-		t.Fatalf("only %d checks listed", rows)
+	if len(defs) < 40 {
+		t.Fatalf("only %d checks listed", len(defs))
 	}
 	return b.String()
 }
