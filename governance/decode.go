@@ -67,32 +67,36 @@ func (d *Decoder) DecodeFile(name string, data []byte) ([]*Object, ErrorList) {
 	// skips it, and so does the JSON splitter.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	docs, splitErr := manifest.Split(data)
-	var objs []*Object
-	var errs ErrorList
-	w, yp := &manifest.Writer{}, &manifest.BlockParser{}
-	for i, doc := range docs {
-		src := Source{File: name, Document: doc.Index, Line: doc.Line, Item: -1}
-		o, err := d.decodeDocument(w, yp, doc, src)
-		var root *yamlv3.Node // parsed on the first error placed on a field
-		errs = append(errs, placeDecodeErrors(err, doc, &root)...)
-		for _, obj := range o {
-			if where, err := validateNames(obj); err != nil {
-				// The apiserver refuses the object: it is not loaded, so
-				// that its name reaches no report.
-				src := obj.Source
-				src.Line = manifest.FieldLine(doc, obj.Source.Item, where, &root)
-				errs = append(errs, &InputError{Source: src, Err: err})
-				continue
-			}
-			obj.doc = &docs[i] // shared by the document's objects: no allocation
-			objs = append(objs, obj)
-			if len(obj.UnknownFields) > 0 {
-				errs = append(errs, fieldErrors(obj, doc, &root)...)
-			}
-		}
-	}
+	objs, errs := d.decodeDocuments(name, docs)
 	if splitErr != nil {
 		errs = append(errs, &InputError{Source: Source{File: name, Document: len(docs) + 1, Line: splitErr.Line, Item: -1}, Err: splitErr.Err})
+	}
+	return objs, errs
+}
+
+// decodeFileDocument decodes docs[i] of file name: its objects, and its
+// errors placed on their lines. w and yp are the caller's scratch space.
+func (d *Decoder) decodeFileDocument(w *manifest.Writer, yp *manifest.BlockParser, name string, docs []manifest.Document, i int) ([]*Object, ErrorList) {
+	doc := docs[i]
+	src := Source{File: name, Document: doc.Index, Line: doc.Line, Item: -1}
+	o, err := d.decodeDocument(w, yp, doc, src)
+	var root *yamlv3.Node // parsed on the first error placed on a field
+	errs := placeDecodeErrors(err, doc, &root)
+	objs := o[:0] // filtered in place: the refused objects are dropped
+	for _, obj := range o {
+		if where, err := validateNames(obj); err != nil {
+			// The apiserver refuses the object: it is not loaded, so
+			// that its name reaches no report.
+			src := obj.Source
+			src.Line = manifest.FieldLine(doc, obj.Source.Item, where, &root)
+			errs = append(errs, &InputError{Source: src, Err: err})
+			continue
+		}
+		obj.doc = &docs[i] // shared by the document's objects: no allocation
+		objs = append(objs, obj)
+		if len(obj.UnknownFields) > 0 {
+			errs = append(errs, fieldErrors(obj, doc, &root)...)
+		}
 	}
 	return objs, errs
 }
