@@ -36,7 +36,7 @@ Graphviz (dot) or Mermaid picture.`,
 			if !ok {
 				return usageError("unknown output format %q (want text, json, dot or mermaid)", output)
 			}
-			inv, err := in.load(cmd)
+			inv, err := in.loadShowingProgress(cmd)
 			if err != nil {
 				return err
 			}
@@ -44,6 +44,7 @@ Graphviz (dot) or Mermaid picture.`,
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, json, dot, mermaid")
 	return cmd
 }

@@ -74,7 +74,7 @@ written (as diff); 2 usage or input error.`,
 			if err != nil {
 				return err
 			}
-			inv, err := in.load(cmd)
+			inv, err := in.loadShowingProgress(cmd)
 			if err != nil {
 				return err
 			}
@@ -97,6 +97,7 @@ written (as diff); 2 usage or input error.`,
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	f := cmd.Flags()
 	f.StringVar(&policyFile, "policy", "", "GovernancePolicy `FILE`: fix the findings of exactly the checks it lists")
 	f.StringVarP(&output, "output", "o", "text", "output format: text (a unified diff; suggestions on standard error) or json (the typed edits and suggestions)")

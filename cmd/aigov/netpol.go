@@ -20,7 +20,7 @@ func newNetpolCommand() *cobra.Command {
 }
 
 func buildGraph(cmd *cobra.Command, in *inputFlags) (*netpol.Graph, error) {
-	inv, err := in.load(cmd)
+	inv, err := in.loadShowingProgress(cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +95,7 @@ func newNetpolEvalCommand() *cobra.Command {
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	f := cmd.Flags()
 	f.StringVar(&from, "from", "", "source: NS/POD (workload or pod name) or an IP")
 	f.StringVar(&to, "to", "", "destination: NS/POD or an IP")
@@ -144,6 +145,7 @@ func newNetpolMatrixCommand() *cobra.Command {
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	f := cmd.Flags()
 	f.Int32Var(&port, "port", 0, "only this destination port (default: every port and protocol)")
 	f.StringVar(&protocol, "protocol", "TCP", "protocol of --port: TCP, UDP or SCTP")
@@ -217,6 +219,7 @@ func newNetpolExposureCommand() *cobra.Command {
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	return cmd
 }
@@ -267,6 +270,7 @@ func newNetpolDiffCommand() *cobra.Command {
 	f.StringVarP(&in.namespace, "namespace", "n", "", "namespace for objects without one")
 	f.BoolVar(&in.allowEmpty, "allow-empty", false, "accept a side that holds no objects")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
+	registerProgress(cmd)
 	return cmd
 }
 

@@ -38,6 +38,33 @@ func (p *progressFlags) register(cmd *cobra.Command) {
 	cmd.MarkFlagsMutuallyExclusive("progress", "quiet")
 }
 
+// registerProgress adds --progress and --quiet to a command that reads
+// input and runs no Engine; loadShowingProgress obeys them.
+func registerProgress(cmd *cobra.Command) {
+	new(progressFlags).register(cmd)
+}
+
+// loadShowingProgress is in.load under a progress line, for a command
+// whose run is mostly its load: the rules are check's, from cmd's own
+// --progress and --quiet (registerProgress) and -o (json is read by a
+// program). The line is cleared before it returns, so that the command's
+// output starts on a clean line.
+func (in *inputFlags) loadShowingProgress(cmd *cobra.Command) (*governance.Inventory, error) {
+	var flags progressFlags
+	f := cmd.Flags()
+	flags.force, _ = f.GetBool("progress")
+	flags.quiet, _ = f.GetBool("quiet")
+	format := report.FormatText
+	if o := f.Lookup("output"); o != nil && o.Value.String() == string(report.FormatJSON) {
+		format = report.FormatJSON
+	}
+	line := startProgress(cmd, format, flags)
+	defer line.stop()
+	in.progress = line.progress()
+	defer func() { in.progress = nil }() // the line is gone: a later load has its own
+	return in.load(cmd)
+}
+
 // progressDelay is how long a run goes before an unasked-for progress line
 // appears: shorter runs print nothing more than their report.
 const progressDelay = 2 * time.Second

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,19 +125,7 @@ func TestProgressLineEscapesFileNames(t *testing.T) {
 // bytes there, unless --progress asks; --progress with --quiet is a usage
 // error.
 func TestProgressNotOnPipe(t *testing.T) {
-	stderrOf := func(args ...string) (int, string) {
-		r, w, err := os.Pipe()
-		require.NoError(t, err)
-		defer r.Close()
-		got := make(chan string)
-		go func() {
-			b, _ := io.ReadAll(r)
-			got <- string(b)
-		}()
-		code := run(args, strings.NewReader(""), io.Discard, w)
-		require.NoError(t, w.Close())
-		return code, <-got
-	}
+	stderrOf := func(args ...string) (int, string) { return runOnPipe(t, false, args...) }
 	code, stderr := stderrOf("check", "-f", platform)
 	require.Equal(t, 1, code, stderr)
 	assert.NotContains(t, stderr, "\r")
@@ -150,4 +139,77 @@ func TestProgressNotOnPipe(t *testing.T) {
 	code, stderr = stderrOf("check", "-f", platform, "--progress", "--quiet")
 	require.Equal(t, 2, code)
 	assert.Contains(t, stderr, "[progress quiet]")
+}
+
+// TestProgressEveryInputCommand: every command that reads input follows
+// check's rules. Its standard output and error share one pipe, so the
+// order of what they write is what a terminal would show: nothing of the
+// line on a pipe; with --progress the line first and cleared before the
+// output; --progress with --quiet a usage error.
+func TestProgressEveryInputCommand(t *testing.T) {
+	const policy = "../../examples/platformtest/policy.yaml"
+	before, after := platform+"/fixed", platform
+	commands := [][]string{
+		{"exposure", "-f", platform},
+		{"fix", "-f", platform},
+		{"netpol", "eval", "-f", platform, "--from", "nlp-team/llm-service", "--to", "nlp-team/qdrant", "--port", "6333"},
+		{"netpol", "matrix", "-f", platform},
+		{"netpol", "exposure", "-f", platform},
+		{"netpol", "diff", "--before", before, "--after", after},
+		{"quota", "status", "-f", platform},
+		{"rbac", "can-i", "get", "secrets", "--as", "system:serviceaccount:nlp-team:default", "-f", platform},
+		{"rbac", "who-can", "get", "secrets", "-f", platform},
+		{"rbac", "risks", "-f", platform},
+		{"rbac", "lint", "-f", platform},
+		{"rbac", "escalations", "-f", platform},
+		{"rbac", "diff", "--before", before, "--after", after},
+		{"secrets", "scan", "-f", platform},
+		{"secrets", "exposure", "-f", platform},
+		{"vap", "test", "--policy", policy, "-f", platform},
+	}
+	combined := func(args ...string) (int, string) { return runOnPipe(t, true, args...) }
+	for _, args := range commands {
+		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
+			code, out := combined(args...)
+			require.NotEqual(t, 2, code, out)
+			assert.NotContains(t, out, "\r", "no progress bytes on a pipe")
+			assert.NotContains(t, out, "reading the input")
+
+			code2, shown := combined(append(args, "--progress")...)
+			require.Equal(t, code, code2, shown)
+			require.True(t, strings.HasPrefix(shown, "\rreading the input · 0s"), "asked for, the line shows from the start: %q", shown)
+			cleared := strings.LastIndex(shown, "\r")
+			require.Positive(t, cleared)
+			blank := shown[strings.LastIndex(shown[:cleared], "\r")+1 : cleared]
+			assert.GreaterOrEqual(t, len(blank), utf8.RuneCountInString("reading the input · 0s"), "the line is cleared: %q", shown)
+			assert.Empty(t, strings.Trim(blank, " "), "the line is cleared: %q", shown)
+			assert.Equal(t, out, shown[cleared+1:], "after the line, the output as without it")
+
+			code, out = combined(append(args, "--progress", "--quiet")...)
+			assert.Equal(t, 2, code, out)
+			assert.Contains(t, out, "[progress quiet]")
+		})
+	}
+}
+
+// runOnPipe runs the CLI with its standard error on a pipe, and its
+// standard output too with stdoutToo (else it is discarded), and returns
+// the exit code and what the pipe got.
+func runOnPipe(t *testing.T, stdoutToo bool, args ...string) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	got := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		got <- string(b)
+	}()
+	var stdout io.Writer = io.Discard
+	if stdoutToo {
+		stdout = w
+	}
+	code := run(args, strings.NewReader(""), stdout, w)
+	require.NoError(t, w.Close())
+	return code, <-got
 }

@@ -35,6 +35,7 @@ type quotaFlags struct {
 
 func (f *quotaFlags) register(cmd *cobra.Command, mode objectMode, withNow bool) {
 	f.in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text or json")
 	if withNow {
 		cmd.Flags().StringVar(&f.now, "now", "", "clock for time-dependent quota rules (RFC3339); default the current time")
@@ -60,7 +61,7 @@ func (f *quotaFlags) ledger(cmd *cobra.Command) (*quota.Ledger, error) {
 		}
 		opts.Now = t
 	}
-	inv, err := f.in.load(cmd)
+	inv, err := f.in.loadShowingProgress(cmd)
 	if err != nil {
 		return nil, err
 	}

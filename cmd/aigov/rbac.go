@@ -56,7 +56,7 @@ func (in *rbacInput) inventoryAndGraph(cmd *cobra.Command) (*governance.Inventor
 	if !f.live() {
 		f.namespace = "" // objects without a namespace stay in "default"
 	}
-	inv, err := f.load(cmd)
+	inv, err := f.loadShowingProgress(cmd)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -175,6 +175,7 @@ func newRBACCanICommand() *cobra.Command {
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&as, "as", "", "user to ask for (system:serviceaccount:NS:NAME for a service account)")
 	fl.StringArrayVar(&groups, "as-group", nil, "group of the user; repeatable")
@@ -283,6 +284,7 @@ func newRBACWhoCanCommand() *cobra.Command {
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVar(&sub, "subresource", "", "subresource (log, exec, scale, ...)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	return cmd
@@ -350,6 +352,7 @@ func newRBACRisksCommand() *cobra.Command {
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 1 when a risk is at or above this severity")
 	return cmd

@@ -53,6 +53,7 @@ some of their verbs are listed with the unused verbs.`,
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringArrayVar(&audit, "audit", nil, "audit log file (JSON lines); repeatable")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	return cmd
@@ -170,6 +171,7 @@ never exercised, verbs and resourceNames never used); the output stays valid YAM
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&diff, "diff", false, "also list, as YAML comments, the grants the subject holds today (-f) that the observed requests do not need")
 	f.StringArrayVar(&audit, "audit", nil, "audit log file (JSON lines); repeatable")

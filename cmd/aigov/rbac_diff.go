@@ -58,6 +58,7 @@ func newRBACDiffCommand() *cobra.Command {
 	f.BoolVarP(&in.recursive, "recursive", "R", false, "descend into sub-directories")
 	f.BoolVar(&in.allowEmpty, "allow-empty", false, "accept a side that holds no objects")
 	f.StringVarP(&output, "output", "o", "text", "text or json")
+	registerProgress(cmd)
 	return cmd
 }
 

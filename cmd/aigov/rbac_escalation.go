@@ -55,6 +55,7 @@ the graph without it.`,
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	cmd.Flags().BoolVar(&cut, "cut", false, "also print a smallest set of grants whose removal cuts every path")
 	return cmd

@@ -43,6 +43,7 @@ func newRBACLintCommand() *cobra.Command {
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	return cmd
 }

@@ -69,7 +69,7 @@ Opt-in (--enable): secret-env-reference, secret-not-immutable.`,
 			if err != nil {
 				return err
 			}
-			inv, err := in.load(cmd)
+			inv, err := in.loadShowingProgress(cmd)
 			if err != nil {
 				return err
 			}
@@ -84,6 +84,7 @@ Opt-in (--enable): secret-env-reference, secret-not-immutable.`,
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	f := cmd.Flags()
 	f.StringVar(&origin, "origin", "source", "where the objects come from: source (git, CI rendering) or cluster (read from an apiserver)")
 	f.StringSliceVar(&enable, "enable", nil, "also run these rules (comma-separated IDs), e.g. secret-env-reference,secret-not-immutable")
@@ -155,7 +156,7 @@ list the workloads that run as them. RBAC uses only the objects given.`,
 			if output != "text" && output != "json" {
 				return usageError("unknown output format %q (want text or json)", output)
 			}
-			inv, err := in.load(cmd)
+			inv, err := in.loadShowingProgress(cmd)
 			if err != nil {
 				return err
 			}
@@ -208,6 +209,7 @@ list the workloads that run as them. RBAC uses only the objects given.`,
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
 }

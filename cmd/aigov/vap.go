@@ -228,7 +228,7 @@ any object is denied.`,
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			inv, err := in.load(cmd)
+			inv, err := in.loadShowingProgress(cmd)
 			if err != nil {
 				return err
 			}
@@ -260,6 +260,7 @@ any object is denied.`,
 		},
 	}
 	in.register(cmd)
+	registerProgress(cmd)
 	f := cmd.Flags()
 	f.StringVar(&policyFile, "policy", "", "GovernancePolicy, or ValidatingAdmissionPolicy and binding YAML (required)")
 	f.StringVarP(&output, "output", "o", "text", "output format: text or json")
