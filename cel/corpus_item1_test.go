@@ -22,7 +22,8 @@ import (
 // subset); item1Disagreements lists the objects on which, as each check's
 // AdmissionNote says, they differ on purpose.
 
-// item1Entry is a policy entry of id with params given in YAML.
+// item1Entry is a policy entry of id with params given in YAML (Deny);
+// corpus() builds its entries with it too.
 func item1Entry(t testing.TB, id, params string) governance.PolicyEntry {
 	e := governance.PolicyEntry{ID: id, Action: governance.ActionDeny}
 	if params != "" {

@@ -131,17 +131,7 @@ const okC = `- {name: app, image: "registry.example.com/app:1.0"}`
 
 // corpus returns every catalog check with its objects.
 func corpus(t testing.TB) []diffCheck {
-	entry := func(id, params string) governance.PolicyEntry {
-		e := governance.PolicyEntry{ID: id, Action: governance.ActionDeny}
-		if params != "" {
-			js, err := yaml.YAMLToJSON([]byte(params))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Params = js
-		}
-		return e
-	}
+	entry := func(id, params string) governance.PolicyEntry { return item1Entry(t, id, params) }
 	digest := "sha256:" + strings.Repeat("ab", 32)
 	var checks []diffCheck
 
