@@ -49,6 +49,16 @@ type Generated struct {
 // pod check on the AI operators' custom resources.
 const OperatorsSuffix = "-operators"
 
+// entryError is err about the policy file's entry i, named by its file,
+// line, check ID and name.
+func entryError(i int, e governance.PolicyEntry, err error) error {
+	label := e.ID
+	if e.Name != "" {
+		label += " " + strconv.Quote(e.Name)
+	}
+	return &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d] (%s): %w", i, label, err)}
+}
+
 // Generate builds one ValidatingAdmissionPolicy and one binding per entry
 // of the policy (two for a pod check enforced on AI operators' custom
 // resources too: see GenerateEntry), for the compiler's target version, from the admission
@@ -66,11 +76,7 @@ func (c *Compiler) Generate(p *governance.Policy, defs []governance.Definition) 
 	for i, e := range p.Entries {
 		gs, err := c.GenerateEntry(p.Name, e, defs)
 		if err != nil {
-			label := e.ID
-			if e.Name != "" {
-				label += " " + strconv.Quote(e.Name)
-			}
-			errs = append(errs, &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d] (%s): %w", i, label, err)})
+			errs = append(errs, entryError(i, e, err))
 			continue
 		}
 		for _, g := range gs {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -63,11 +62,7 @@ func (c *Compiler) GenerateMutating(p *governance.Policy, defs []governance.Defi
 	for i, e := range p.Entries {
 		gs, err := c.generateMutatingEntry(p.Name, e, defs)
 		if err != nil {
-			label := e.ID
-			if e.Name != "" {
-				label += " " + strconv.Quote(e.Name)
-			}
-			errs = append(errs, &governance.InputError{Source: e.Source, Err: fmt.Errorf("spec.checks[%d] (%s): %w", i, label, err)})
+			errs = append(errs, entryError(i, e, err))
 			continue
 		}
 		for _, g := range gs {
