@@ -247,7 +247,10 @@ func Int(obj map[string]any, def int32, keys ...string) int32 {
 // CheckIntegers returns an error naming the first field of paths (see
 // Kind.Integers) that obj holds with a value other than an integer in the
 // int32 range; an absent or null field is the default, not an error. A
-// float with no fraction (2.0) is an integer, as in JSON Schema.
+// float with no fraction (2.0) is an integer. Both follow the apiserver's
+// CRD validation (k8s.io/kube-openapi pkg/validation/validate: type.go
+// lets an integral float pass type integer, and the number validator
+// bounds format int32, the format the operators' CRDs give these fields).
 func CheckIntegers(obj map[string]any, paths []string) error {
 	for _, p := range paths {
 		if err := checkIntegerAt(obj, p, ""); err != nil {
