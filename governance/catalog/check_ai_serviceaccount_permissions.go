@@ -160,8 +160,23 @@ func NewAIServiceAccountPermissions(params any) (governance.Check, error) {
 				for _, req := range forbiddenSARequests(ns) {
 					visit(req.attrs, func(ClassifiedWorkload) string { return fmt.Sprintf("%s (%s)", req.what, req.attrs) })
 				}
+				// Who may read one Secret depends on its name only where a
+				// rule lists it in resourceNames: the namespace's other
+				// Secrets share the answer for the first of them.
+				read := rbac.Attributes{Verb: "get", Namespace: ns, Resource: "secrets"}
+				listed := g.ListedNames(read)
+				unlisted, haveUnlisted := "", false
 				for _, name := range secretsByNS[ns] {
-					a := rbac.Attributes{Verb: "get", Namespace: ns, Resource: "secrets", Name: name}
+					a := read
+					switch {
+					case listed[name]:
+						a.Name = name
+					case haveUnlisted:
+						a.Name = unlisted // same answer, cached
+					default:
+						unlisted, haveUnlisted = name, true
+						a.Name = name
+					}
 					visit(a, func(t ClassifiedWorkload) string {
 						if ns == t.Workload.Namespace && slices.Contains(secrets.SecretsUsed(&t.Workload.Pod.Spec), name) {
 							return ""

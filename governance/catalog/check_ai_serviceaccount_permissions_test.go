@@ -31,6 +31,17 @@ metadata: {name: all-sas-exec}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: exec}
 subjects: [{kind: Group, name: "system:serviceaccounts:ml", apiGroup: rbac.authorization.k8s.io}]
 `
+	namedSecretForGroup := `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: read-a}
+rules: [{apiGroups: [""], resources: [secrets], resourceNames: [a], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ml-sas-read-a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: read-a}
+subjects: [{kind: Group, name: "system:serviceaccounts:ml", apiGroup: rbac.authorization.k8s.io}]
+`
 	c := mustNew(t, NewAIServiceAccountPermissions, "")
 	runContainsCases(t, c, []containsCase{
 		{name: "pass: reads only its own secret", manifest: join(llm, secret("hf"), secret("other"),
@@ -42,6 +53,20 @@ subjects: [{kind: Group, name: "system:serviceaccounts:ml", apiGroup: rbac.autho
 		{name: "fail: named secret it does not mount", manifest: join(llm, secret("hf"), secret("db"),
 			role(`[{apiGroups: [""], resources: [secrets], resourceNames: [hf, db], verbs: [get]}]`)), want: []string{
 			`which can read Secret ml/db, which its pods do not mount`,
+		}},
+		// The Secrets no rule names share one answer per namespace; a
+		// named one has its own, whichever binding names it.
+		{name: "fail: named secrets among unnamed ones", manifest: join(llm, secret("hf"), secret("a"), secret("b"), secret("db"),
+			role(`[{apiGroups: [""], resources: [secrets], resourceNames: [db], verbs: [get]}]`), namedSecretForGroup), want: []string{
+			`which can read Secret ml/a, which its pods do not mount: ClusterRoleBinding/ml-sas-read-a of ClusterRole/read-a to Group/system:serviceaccounts:ml`,
+			`which can read Secret ml/db, which its pods do not mount: RoleBinding/ml/llm of Role/ml/llm to ServiceAccount/ml/llm`,
+		}},
+		{name: "fail: every secret it does not mount", manifest: join(llm, secret("hf"), secret("a"), secret("b"), secret("db"),
+			role(`[{apiGroups: [""], resources: [secrets], verbs: [get]}]`), namedSecretForGroup), want: []string{
+			`which can read Secret ml/a, which its pods do not mount: ClusterRoleBinding/ml-sas-read-a of ClusterRole/read-a to Group/system:serviceaccounts:ml`,
+			`which can read Secret ml/b, which its pods do not mount: RoleBinding/ml/llm`,
+			`which can read Secret ml/db, which its pods do not mount: RoleBinding/ml/llm`,
+			`which can read every Secret (get secrets in namespace "ml"): RoleBinding/ml/llm`,
 		}},
 		{name: "fail: exec through a group", manifest: join(llm, groupBinding), want: []string{
 			`which can exec into pods (create pods/exec in namespace "ml"): ClusterRoleBinding/all-sas-exec of ClusterRole/exec to Group/system:serviceaccounts:ml`,

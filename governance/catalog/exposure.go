@@ -54,7 +54,14 @@ func ExposuresOf(pass *governance.Pass) []report.Exposure {
 	byWorkload := workloadEndpointsFact.Of(pass)
 	var out []report.Exposure
 
+	// podAccess lists who may exec, attach, port-forward or create pods in
+	// namespace ns. The answer depends on the namespace alone, and a
+	// namespace holds many assets: each is asked once.
+	accessByNS := map[string][]string{}
 	podAccess := func(ns string) []string {
+		if list, ok := accessByNS[ns]; ok {
+			return slices.Clone(list)
+		}
 		acc := newAccessSet()
 		reqs := []struct{ way, sub string }{{"exec", "exec"}, {"attach", "attach"}, {"port-forward", "portforward"}, {"create-pods", ""}}
 		for _, r := range reqs {
@@ -64,7 +71,9 @@ func ExposuresOf(pass *governance.Pass) []report.Exposure {
 				}
 			}
 		}
-		return acc.list()
+		list := acc.list()
+		accessByNS[ns] = list
+		return slices.Clone(list)
 	}
 	// network lists what reaches the endpoints eps (exposureNetwork).
 	var nw *exposureNetwork // built on first use
