@@ -16,8 +16,10 @@ import (
 	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
 	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	apiservercel "k8s.io/apiserver/pkg/cel"
+	"k8s.io/apiserver/pkg/cel/common"
 	"k8s.io/apiserver/pkg/cel/environment"
 	"k8s.io/apiserver/pkg/cel/library"
+	"k8s.io/apiserver/pkg/cel/mutation"
 )
 
 // maxKindsToEstimate bounds the kinds a policy is estimated against, as
@@ -66,7 +68,51 @@ type CostReport struct {
 // warns about policies that may exceed the runtime limits on large
 // objects. Expressions that do not compile are left out.
 func (c *Compiler) EstimateCost(spec *admissionregistrationv1.ValidatingAdmissionPolicySpec) CostReport {
-	env, err := c.estimationEnv(spec.ParamKind != nil)
+	vars, rest := specExpressions(spec)
+	return c.estimateSpec(spec.MatchConstraints, spec.ParamKind != nil, false, vars, rest)
+}
+
+// EstimateMutatingCost estimates a MutatingAdmissionPolicy spec as
+// EstimateCost does a validating one: its variables, match conditions and
+// mutations (JSONPatch and ApplyConfiguration expressions), the mutations
+// compiled in the environment the apiserver compiles them in (the
+// validating policy's variables plus the patch types: Object{...} apply
+// configurations, JSONPatch{...} and jsonpatch.escapeKey). The apiserver
+// evaluates each mutation under its own runtime budget (the variables it
+// reads charged to it), so Total is the highest estimate of one mutation,
+// its variables inlined, and a warning names each mutation above
+// RuntimeCostBudget.
+func (c *Compiler) EstimateMutatingCost(spec *admissionregistrationv1.MutatingAdmissionPolicySpec) CostReport {
+	vars, rest := mutatingSpecExpressions(spec)
+	return c.estimateSpec(spec.MatchConstraints, spec.ParamKind != nil, true, vars, rest)
+}
+
+// mutatingSpecExpressions lists a mutating policy's variables, then its
+// match conditions and mutations (their fields start with "mutations").
+func mutatingSpecExpressions(spec *admissionregistrationv1.MutatingAdmissionPolicySpec) (vars, rest []expression) {
+	for i, v := range spec.Variables {
+		vars = append(vars, expression{field: fmt.Sprintf("variables[%d] (%s)", i, v.Name), name: v.Name, text: v.Expression})
+	}
+	for i, m := range spec.MatchConditions {
+		rest = append(rest, expression{field: fmt.Sprintf("matchConditions[%d] (%s)", i, m.Name), text: m.Expression})
+	}
+	for i, m := range spec.Mutations {
+		switch {
+		case m.JSONPatch != nil:
+			rest = append(rest, expression{field: fmt.Sprintf("mutations[%d].jsonPatch.expression", i), text: m.JSONPatch.Expression})
+		case m.ApplyConfiguration != nil:
+			rest = append(rest, expression{field: fmt.Sprintf("mutations[%d].applyConfiguration.expression", i), text: m.ApplyConfiguration.Expression})
+		}
+	}
+	return vars, rest
+}
+
+// estimateSpec estimates the expressions of a policy spec (see
+// EstimateCost). For a validating policy (mutating false) Total is every
+// variable once plus every validation; for a mutating one, the highest
+// mutation with the variables it reads inlined.
+func (c *Compiler) estimateSpec(match *admissionregistrationv1.MatchResources, hasParams, mutating bool, vars, rest []expression) CostReport {
+	env, err := c.estimationEnv(hasParams, mutating)
 	if err != nil {
 		return CostReport{Warnings: []string{"cost estimation: " + err.Error()}}
 	}
@@ -74,7 +120,7 @@ func (c *Compiler) EstimateCost(spec *admissionregistrationv1.ValidatingAdmissio
 		plugincel.RequestVarName:   plugincel.BuildRequestType(),
 		plugincel.NamespaceVarName: plugincel.BuildNamespaceType(),
 	}
-	kinds := c.matchedKinds(spec)
+	kinds := c.matchedKinds(match)
 	objectTypes := make([]*apiservercel.DeclType, len(kinds))
 	for i, gvk := range kinds {
 		objectTypes[i], _ = c.schemas.declType(gvk)
@@ -139,15 +185,13 @@ func (c *Compiler) EstimateCost(spec *admissionregistrationv1.ValidatingAdmissio
 		return o, true
 	}
 
-	vars, rest := specExpressions(spec)
 	for _, v := range vars {
 		a, ok := inlined(v.text)
 		if !ok {
 			continue
 		}
 		// The variable alone is charged once per evaluation.
-		own, iss := env.Compile(v.text)
-		if iss.Err() == nil {
+		if own, iss := env.Compile(v.text); iss.Err() == nil && !mutating {
 			max, _ := estimate(own)
 			addTotal(max)
 		}
@@ -159,9 +203,18 @@ func (c *Compiler) EstimateCost(spec *admissionregistrationv1.ValidatingAdmissio
 		if !ok {
 			continue
 		}
-		record(e.field, a, strings.HasPrefix(e.field, "validations") && !e.message)
+		if !strings.HasPrefix(e.field, "mutations") {
+			record(e.field, a, strings.HasPrefix(e.field, "validations") && !e.message)
+			continue
+		}
+		record(e.field, a, false)
+		cost := report.Expressions[len(report.Expressions)-1].Max
+		report.Total = max(report.Total, cost)
+		if cost > RuntimeCostBudget {
+			report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the runtime budget %d of one mutation", e.field, costString(cost), RuntimeCostBudget))
+		}
 	}
-	if report.Total > RuntimeCostBudget {
+	if !mutating && report.Total > RuntimeCostBudget {
 		report.Warnings = append(report.Warnings, fmt.Sprintf("estimated cost of one evaluation %s exceeds the runtime budget %d", costString(report.Total), RuntimeCostBudget))
 	}
 	return report
@@ -171,7 +224,7 @@ func (c *Compiler) EstimateCost(spec *admissionregistrationv1.ValidatingAdmissio
 // oldObject of no known kind (their sizes bounded by the request size),
 // typed request and namespaceObject.
 func (c *Compiler) estimateRule(text string) (checker.CostEstimate, error) {
-	env, err := c.estimationEnv(false)
+	env, err := c.estimationEnv(false, false)
 	if err != nil {
 		return checker.CostEstimate{}, err
 	}
@@ -197,13 +250,18 @@ func costString(n uint64) string {
 // variables of a validating admission policy declared as the apiserver
 // declares them (object and oldObject dyn, typed request and
 // namespaceObject, authorizer) and variables as a map of dyn values
-// (every use is inlined before estimating).
-func (c *Compiler) estimationEnv(hasParams bool) (*cel.Env, error) {
-	e := &c.estimation[0]
+// (every use is inlined before estimating); patchTypes adds what the
+// apiserver declares for mutations.
+func (c *Compiler) estimationEnv(hasParams, patchTypes bool) (*cel.Env, error) {
+	i := 0
 	if hasParams {
-		e = &c.estimation[1]
+		i++
 	}
-	e.once.Do(func() { e.env, e.err = buildEstimationEnv(c.target, hasParams) })
+	if patchTypes {
+		i += 2
+	}
+	e := &c.estimation[i]
+	e.once.Do(func() { e.env, e.err = buildEstimationEnv(c.target, hasParams, patchTypes) })
 	return e.env, e.err
 }
 
@@ -214,7 +272,7 @@ type lazyEnv struct {
 	err  error
 }
 
-func buildEstimationEnv(v *version.Version, hasParams bool) (*cel.Env, error) {
+func buildEstimationEnv(v *version.Version, hasParams, patchTypes bool) (*cel.Env, error) {
 	opts := []cel.EnvOption{
 		cel.Variable(plugincel.ObjectVarName, cel.DynType),
 		cel.Variable(plugincel.OldObjectVarName, cel.DynType),
@@ -233,6 +291,20 @@ func buildEstimationEnv(v *version.Version, hasParams bool) (*cel.Env, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if patchTypes {
+		// As k8s.io/apiserver's admission/plugin/cel createEnvForOpts
+		// declares them (HasPatchTypes) for mutation expressions.
+		set, err = set.Extend(environment.VersionedOptions{
+			IntroducedVersion: version.MajorMinor(1, 0),
+			EnvOptions: []cel.EnvOption{
+				common.ResolverEnvOption(&mutation.DynamicTypeResolver{}),
+				environment.UnversionedLib(library.JSONPatch),
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	return set.Env(environment.NewExpressions)
 }
@@ -296,13 +368,13 @@ func requestBound(t *types.Type) *checker.SizeEstimate {
 // apiserver's type checker does: rules with a wildcard group or version
 // are skipped, as are wildcard resources and subresources; at most
 // maxKindsToEstimate kinds, sorted.
-func (c *Compiler) matchedKinds(spec *admissionregistrationv1.ValidatingAdmissionPolicySpec) []schema.GroupVersionKind {
-	if spec.MatchConstraints == nil {
+func (c *Compiler) matchedKinds(match *admissionregistrationv1.MatchResources) []schema.GroupVersionKind {
+	if match == nil {
 		return nil
 	}
 	var out []schema.GroupVersionKind
 	known := c.scheme.AllKnownTypes()
-	for _, r := range spec.MatchConstraints.ResourceRules {
+	for _, r := range match.ResourceRules {
 		if slices.ContainsFunc(r.APIGroups, hasWildcard) || slices.ContainsFunc(r.APIVersions, hasWildcard) {
 			continue
 		}

@@ -51,8 +51,8 @@ type Compiler struct {
 	// estimation.
 	schemas *typeSchemaResolver
 	// estimation holds the cost estimation environments, without and
-	// with params.
-	estimation *[2]lazyEnv
+	// with params, for validations and for mutations.
+	estimation *[4]lazyEnv
 }
 
 // NewCompiler returns a compiler for the oldest Kubernetes version
@@ -78,7 +78,7 @@ func NewCompiler(kubernetesVersion string) (*Compiler, error) {
 		return nil, err
 	}
 	return &Compiler{target: v, latest: latest, envs: newEnvCache(), scheme: scheme,
-		oi: admission.NewObjectInterfacesFromScheme(scheme), schemas: newTypeSchemaResolver(scheme), estimation: &[2]lazyEnv{}}, nil
+		oi: admission.NewObjectInterfacesFromScheme(scheme), schemas: newTypeSchemaResolver(scheme), estimation: &[4]lazyEnv{}}, nil
 }
 
 // Version is the target version, "1.30".

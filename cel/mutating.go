@@ -30,6 +30,9 @@ type GeneratedMutating struct {
 	// Operators marks the policy over the AI operators' resources, named
 	// after the entry's policy with OperatorsSuffix.
 	Operators bool
+	// Cost is the compile-time cost estimate of the policy (see
+	// Compiler.EstimateMutatingCost).
+	Cost CostReport
 }
 
 // GenerateMutating builds one MutatingAdmissionPolicy and binding per
@@ -202,7 +205,7 @@ func (c *Compiler) mutatingPolicy(policyName string, e governance.PolicyEntry, r
 		ObjectMeta: *meta.DeepCopy(),
 		Spec:       admissionregistrationv1.MutatingAdmissionPolicyBindingSpec{PolicyName: name, MatchResources: match},
 	}
-	return GeneratedMutating{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding}, nil
+	return GeneratedMutating{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding, Cost: c.EstimateMutatingCost(&policy.Spec)}, nil
 }
 
 // createOnlyResources are the resources whose pod spec the apiserver

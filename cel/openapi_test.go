@@ -47,7 +47,7 @@ func catalogKinds(t *testing.T) []schema.GroupVersionKind {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, gvk := range comp.matchedKinds(&gs[0].Policy.Spec) {
+		for _, gvk := range comp.matchedKinds(gs[0].Policy.Spec.MatchConstraints) {
 			if !slices.Contains(kinds, gvk) {
 				kinds = append(kinds, gvk)
 			}

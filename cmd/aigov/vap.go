@@ -54,7 +54,11 @@ PodSecurity plugin judges) sets allowPrivilegeEscalation: false,
 capabilities.drop [ALL] and a pod-level seccompProfile RuntimeDefault where
 unset. The mutations add only what is absent, so a compliant object is
 unchanged; Pods and Jobs are mutated on CREATE only. A target below 1.36 is
-an error (exit 2).`,
+an error (exit 2).
+
+--cost precedes each policy with its estimated worst-case CEL cost as YAML
+comments, each MutatingAdmissionPolicy too (there the headline is the
+costliest mutation: the apiserver runs each under a budget of its own).`,
 		Example: `  aigov vap generate --policy examples/platformtest/policy.yaml | kubectl apply -f -
   aigov vap generate --policy examples/platformtest/policy.yaml --kube-version 1.33
   aigov vap generate --policy examples/platformtest/policy.yaml --format kyverno | kubectl apply -f -
@@ -75,10 +79,10 @@ an error (exit 2).`,
 				return usageError("--policy is required")
 			}
 			var gs []cel.Generated
-			var mutatingDocs []byte
+			var ms []cel.GeneratedMutating
 			var err error
 			if mutating {
-				gs, mutatingDocs, err = generateWithMutating(policyFile, kubeVersion)
+				gs, ms, err = generateWithMutating(policyFile, kubeVersion)
 			} else {
 				gs, err = generatePolicies(policyFile, kubeVersion)
 			}
@@ -99,10 +103,19 @@ an error (exit 2).`,
 				}
 				data = append(data, doc...)
 			}
-			if len(data) > 0 && len(mutatingDocs) > 0 {
-				data = append(data, "---\n"...)
+			for _, m := range ms {
+				doc, err := cel.MarshalMutating([]cel.GeneratedMutating{m})
+				if err != nil {
+					return err
+				}
+				if len(data) > 0 {
+					data = append(data, "---\n"...)
+				}
+				if cost {
+					data = append(data, mutatingCostComment(m.Cost)...)
+				}
+				data = append(data, doc...)
 			}
-			data = append(data, mutatingDocs...)
 			_, err = cmd.OutOrStdout().Write(data)
 			return err
 		},
@@ -113,7 +126,7 @@ an error (exit 2).`,
 	f.StringVarP(&output, "output", "o", "yaml", "output format: yaml")
 	f.StringVar(&format, "format", "vap", "what to write: vap (ValidatingAdmissionPolicy and binding) or kyverno (Kyverno ValidatingPolicy)")
 	f.BoolVar(&mutating, "mutating", false, "also write a MutatingAdmissionPolicy and binding per check with safe defaults (Kubernetes 1.36 or later)")
-	f.BoolVar(&cost, "cost", false, "precede each policy with its estimated worst-case CEL cost as YAML comments")
+	f.BoolVar(&cost, "cost", false, "precede each policy (each MutatingAdmissionPolicy too) with its estimated worst-case CEL cost as YAML comments")
 	return cmd
 }
 
@@ -131,8 +144,21 @@ func generateMarshaler(format string) (marshal func([]cel.Generated) ([]byte, er
 
 // costComment renders a policy's cost estimate as YAML comment lines.
 func costComment(r cel.CostReport) string {
+	return costLines(fmt.Sprintf("# aigov estimated cost: %s per evaluation (runtime budget %d, per-call limit %d)\n", costText(r.Total), cel.RuntimeCostBudget, cel.PerCallLimit), r)
+}
+
+// mutatingCostComment renders a MutatingAdmissionPolicy's cost estimate:
+// the apiserver runs each mutation under a runtime budget of its own, the
+// variables it reads charged to it, so the headline is the costliest
+// mutation.
+func mutatingCostComment(r cel.CostReport) string {
+	return costLines(fmt.Sprintf("# aigov estimated cost: %s for the costliest mutation, its variables included (runtime budget %d per mutation, per-call limit %d)\n", costText(r.Total), cel.RuntimeCostBudget, cel.PerCallLimit), r)
+}
+
+// costLines renders an estimate's expressions and warnings after headline.
+func costLines(headline string, r cel.CostReport) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# aigov estimated cost: %s per evaluation (runtime budget %d, per-call limit %d)\n", costText(r.Total), cel.RuntimeCostBudget, cel.PerCallLimit)
+	b.WriteString(headline)
 	for _, e := range r.Expressions {
 		fmt.Fprintf(&b, "#   %s: %s", e.Field, costText(e.Max))
 		if e.Kind != "" {
@@ -165,10 +191,10 @@ func generatePolicies(policyFile, kubeVersion string) ([]cel.Generated, error) {
 }
 
 // generateWithMutating loads a GovernancePolicy and generates its VAPs
-// and the MutatingAdmissionPolicies and bindings (rendered) of its checks'
-// safe defaults; an entry with safe defaults only (pod-security-level)
-// gets no VAP.
-func generateWithMutating(policyFile, kubeVersion string) ([]cel.Generated, []byte, error) {
+// and the MutatingAdmissionPolicies and bindings of its checks' safe
+// defaults; an entry with safe defaults only (pod-security-level) gets no
+// VAP.
+func generateWithMutating(policyFile, kubeVersion string) ([]cel.Generated, []cel.GeneratedMutating, error) {
 	policy, err := governance.LoadPolicyFile(policyFile)
 	if err != nil {
 		return nil, nil, err
@@ -177,8 +203,7 @@ func generateWithMutating(policyFile, kubeVersion string) ([]cel.Generated, []by
 	if err != nil {
 		return nil, nil, vapError(err)
 	}
-	docs, err := cel.MarshalMutating(ms)
-	return gs, docs, err
+	return gs, ms, nil
 }
 
 // vapError makes a version the compiler refuses a usage error and any

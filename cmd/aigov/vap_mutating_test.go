@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aigov/aigov/cel"
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
 )
 
 // mutatingTestPolicy writes a GovernancePolicy with automount-token (safe
@@ -140,5 +144,70 @@ spec:
 	code, _, errOut = aigov(t, "", "vap", "generate", "--policy", path)
 	if code != 2 || !strings.Contains(errOut, `"pod-security-level" has no ValidatingAdmissionPolicy form`) {
 		t.Errorf("without --mutating: exit %d, %s", code, errOut)
+	}
+}
+
+// TestVAPGenerateMutatingCost: with --mutating --cost, each
+// MutatingAdmissionPolicy is preceded by its estimate (the one
+// cel.GeneratePolicyWithMutating computes: the costliest mutation, then
+// every variable and mutation), as each validating policy is by its own;
+// the documents are otherwise those of --mutating alone.
+func TestVAPGenerateMutatingCost(t *testing.T) {
+	path := mutatingTestPolicy(t, "1.36")
+	code, out, errOut := aigov(t, "", "vap", "generate", "--policy", path, "--mutating", "--cost")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	policy, err := governance.LoadPolicyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ms, err := cel.GeneratePolicyWithMutating(policy, catalog.Definitions(), "")
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("generate: %v (%d mutating policies)", err, len(ms))
+	}
+	var mutatingComments []string
+	validating := 0
+	for _, doc := range strings.Split(out, "\n---\n") {
+		kind, name := kindAndName(t, doc)
+		comment, _, _ := strings.Cut(doc, "apiVersion:")
+		switch kind {
+		case "ValidatingAdmissionPolicy":
+			if !strings.Contains(comment, " per evaluation (runtime budget ") {
+				t.Errorf("%s lacks its estimate:\n%s", name, doc)
+			}
+			validating++
+		case "MutatingAdmissionPolicy":
+			mutatingComments = append(mutatingComments, comment)
+		default:
+			if comment != "" {
+				t.Errorf("%s %s preceded by %q", kind, name, comment)
+			}
+		}
+	}
+	if validating != 4 || len(mutatingComments) != 2 {
+		t.Fatalf("%d validating and %d mutating policies with estimates, want 4 and 2", validating, len(mutatingComments))
+	}
+	for i, m := range ms {
+		want := mutatingCostComment(m.Cost)
+		if mutatingComments[i] != want {
+			t.Errorf("%s: comment\n%s\nwant\n%s", m.Policy.Name, mutatingComments[i], want)
+		}
+		for _, s := range []string{"# aigov estimated cost: " + costText(m.Cost.Total) + " for the costliest mutation", "#   mutations[0].jsonPatch.expression: ", "(" + governance.VarPodSpecRefs + "): "} {
+			if !strings.Contains(want, s) {
+				t.Errorf("%s: comment lacks %q:\n%s", m.Policy.Name, s, want)
+			}
+		}
+	}
+	// Only comments were added.
+	_, plain, _ := aigov(t, "", "vap", "generate", "--policy", path, "--mutating")
+	var kept []string
+	for _, line := range strings.SplitAfter(out, "\n") {
+		if !strings.HasPrefix(line, "#") {
+			kept = append(kept, line)
+		}
+	}
+	if strings.Join(kept, "") != plain {
+		t.Error("--cost changed more than comments")
 	}
 }
