@@ -14,9 +14,10 @@ func TestVAPGenerateWritesOnlyPoliciesAndBindings(t *testing.T) {
 	}
 	docs := strings.Split(out, "\n---\n")
 	// allowed-registries and latest-tag also get their policy on the AI
-	// operators' custom resources.
-	if len(docs) != 10 {
-		t.Fatalf("want 5 policies + 5 bindings, got %d documents", len(docs))
+	// operators' custom resources; custom-cel and the six checks of
+	// RBAC, Kyverno, quota and secrets one each.
+	if len(docs) != 22 {
+		t.Fatalf("want 11 policies + 11 bindings, got %d documents", len(docs))
 	}
 	for i, d := range docs {
 		want := "kind: ValidatingAdmissionPolicy\n"
@@ -74,7 +75,25 @@ func TestVAPTestJSON(t *testing.T) {
 			t.Errorf("Pod/web: messages %q warnings %q", r.Messages, r.Warnings)
 		}
 	}
-	want := map[string]string{"Namespace/team-a": "allow", "Pod/ok": "allow", "Pod/web": "deny"}
+	// One failing and one passing object per check (kyverno-deprecated-
+	// action warns: its entry's action is Warn).
+	want := map[string]string{"Namespace/team-a": "allow", "Pod/ok": "allow", "Pod/web": "deny",
+		"Role/log-reader-typo": "deny", "Role/log-reader": "allow",
+		"ClusterPolicy/require-owner-deprecated": "allow", "ClusterPolicy/require-owner": "allow",
+		"ResourceQuota/gpu-typo": "deny", "ResourceQuota/gpu": "allow",
+		"Secret/hf-token": "deny", "Secret/settings": "allow",
+		"ConfigMap/db-url": "deny", "ConfigMap/db-url-from-env": "allow",
+		"ConfigMap/ssh-key": "deny", "ConfigMap/ssh-public-key": "allow"}
+	denialBy := map[string]string{"Role/log-reader-typo": "rbac-unknown-resource", "ResourceQuota/gpu-typo": "quota-invalid-key",
+		"Secret/hf-token": "secret-literal-provider-key", "ConfigMap/db-url": "secret-url-credentials", "ConfigMap/ssh-key": "secret-private-key-material"}
+	for _, r := range got.Results {
+		if id, ok := denialBy[r.Object]; ok && (len(r.Messages) != 1 || !strings.Contains(r.Messages[0], "'aigov-ai-platform-"+id+"'")) {
+			t.Errorf("%s: messages %q, want one of %s's policy", r.Object, r.Messages, id)
+		}
+		if want := r.Object == "ClusterPolicy/require-owner-deprecated"; want != (len(r.Warnings) == 1 && strings.Contains(r.Warnings[0], "kyverno-deprecated-action")) && r.Object != "Pod/web" {
+			t.Errorf("%s: warnings %q", r.Object, r.Warnings)
+		}
+	}
 	if got.SchemaVersion != 1 || len(decisions) != len(want) {
 		t.Fatalf("got %+v", got)
 	}
@@ -105,7 +124,7 @@ func TestVAPGenerateCostComments(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if n := strings.Count(out, "# aigov estimated cost: "); n != 5 {
+	if n := strings.Count(out, "# aigov estimated cost: "); n != 11 {
 		t.Errorf("%d cost comments, want one per policy:\n%s", n, out)
 	}
 	for _, s := range []string{"validations[0].expression: ", "runtime budget 10000000", "# warning: "} {
