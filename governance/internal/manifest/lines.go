@@ -12,13 +12,19 @@ import (
 // FieldLine returns the file line of the field at path (relative to the
 // object, which is item of a List document when item >= 0) in doc: the
 // line of its key, or of the deepest part of the path that exists, or the
-// document's first line. root holds the document's node tree, made on first
-// use, so that a caller placing many fields in one document parses it once.
+// document's first line. root holds what FieldLine keeps of the document
+// between calls, made on first use, so that a caller placing many fields
+// in one document reads it once: for an item of a List, an index of the
+// items' spans (and a few parsed items: the node tree of a whole 100,000-pod
+// List took gigabytes), else the document's node tree.
 func FieldLine(doc Document, item int, p string, root **yamlv3.Node) int {
 	if item >= 0 {
+		if line, ok := itemFieldLine(doc, item, p, root); ok {
+			return line
+		}
 		p = "items[" + strconv.Itoa(item) + "]." + p
 	}
-	if *root == nil {
+	if *root == nil || isListHandle(*root) {
 		if doc.JSON {
 			*root = jsonTree(doc.Data)
 		} else {
@@ -85,7 +91,12 @@ func yamlFieldLine(root *yamlv3.Node, p string) int {
 	if len(root.Content) == 0 {
 		return 0
 	}
-	n, line := root.Content[0], 0
+	return walkFieldLine(root.Content[0], p, 0)
+}
+
+// walkFieldLine follows path p down from node n, whose line (of its key or
+// item) is line, and returns the line of the deepest part that exists.
+func walkFieldLine(n *yamlv3.Node, p string, line int) int {
 	for p != "" {
 		if n.Kind == yamlv3.AliasNode && n.Alias != nil {
 			n = n.Alias
@@ -133,72 +144,104 @@ func JSONFieldLine(js []byte, p string) int {
 // decoder's offsets only grow, so lines are counted once over the input:
 // linear in the document, however many fields are placed in it.
 func jsonTree(js []byte) *yamlv3.Node {
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	counted, line := 0, 1
-	lineAt := func(offset int64) int {
-		end := int(min(offset, int64(len(js))))
-		if end > counted {
-			line += bytes.Count(js[counted:end], []byte("\n"))
-			counted = end
-		}
-		return line
-	}
-	// valueStart is the offset of the next value: the decoder stands after
-	// the previous token, before any blanks, comma or colon.
-	valueStart := func() int64 {
-		start := dec.InputOffset()
-		for start < int64(len(js)) && strings.IndexByte(" \t\r\n,:", js[start]) >= 0 {
-			start++
-		}
-		return start
-	}
-	var value func(depth int) (*yamlv3.Node, bool)
-	value = func(depth int) (*yamlv3.Node, bool) {
-		start := lineAt(valueStart())
-		tok, err := dec.Token()
-		if err != nil || depth > MaxNestingDepth {
-			return nil, false
-		}
-		delim, isDelim := tok.(json.Delim)
-		if !isDelim {
-			return &yamlv3.Node{Kind: yamlv3.ScalarNode, Line: start}, true
-		}
-		n := &yamlv3.Node{Line: start}
-		switch delim {
-		case '{':
-			n.Kind = yamlv3.MappingNode
-			for dec.More() {
-				keyLine := lineAt(valueStart())
-				tok, err := dec.Token()
-				if err != nil {
-					return nil, false
-				}
-				k, _ := tok.(string)
-				v, ok := value(depth + 1)
-				if !ok {
-					return nil, false
-				}
-				n.Content = append(n.Content, &yamlv3.Node{Kind: yamlv3.ScalarNode, Value: k, Line: keyLine}, v)
-			}
-		case '[':
-			n.Kind = yamlv3.SequenceNode
-			for dec.More() {
-				v, ok := value(depth + 1)
-				if !ok {
-					return nil, false
-				}
-				n.Content = append(n.Content, v)
-			}
-		default:
-			return nil, false
-		}
-		_, err = dec.Token() // the closing delimiter
-		return n, err == nil
-	}
-	top, ok := value(1)
+	r := newJSONReader(js, 1)
+	top, ok := r.value(1, true)
 	if !ok {
 		return &yamlv3.Node{}
 	}
 	return &yamlv3.Node{Kind: yamlv3.DocumentNode, Content: []*yamlv3.Node{top}}
+}
+
+// jsonReader reads JSON values with the line each starts on.
+type jsonReader struct {
+	js           []byte
+	dec          *json.Decoder
+	counted, now int // lines are counted up to offset counted; now is the line there
+}
+
+// newJSONReader reads js, whose first line is line.
+func newJSONReader(js []byte, line int) *jsonReader {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	return &jsonReader{js: js, dec: dec, now: line}
+}
+
+// lineAt is the line of offset, which never decreases between calls.
+func (r *jsonReader) lineAt(offset int64) int {
+	end := int(min(offset, int64(len(r.js))))
+	if end > r.counted {
+		r.now += bytes.Count(r.js[r.counted:end], []byte("\n"))
+		r.counted = end
+	}
+	return r.now
+}
+
+// valueStart is the offset of the next value: the decoder stands after
+// the previous token, before any blanks, comma or colon.
+func (r *jsonReader) valueStart() int64 {
+	start := r.dec.InputOffset()
+	for start < int64(len(r.js)) && strings.IndexByte(" \t\r\n,:", r.js[start]) >= 0 {
+		start++
+	}
+	return start
+}
+
+// value reads the next value, at nesting depth, and returns its node tree
+// when build is set (else it only checks the value); false when the JSON
+// is invalid or nested too deep.
+func (r *jsonReader) value(depth int, build bool) (*yamlv3.Node, bool) {
+	start := r.lineAt(r.valueStart())
+	tok, err := r.dec.Token()
+	if err != nil || depth > MaxNestingDepth {
+		return nil, false
+	}
+	delim, isDelim := tok.(json.Delim)
+	if !isDelim {
+		if !build {
+			return nil, true
+		}
+		return &yamlv3.Node{Kind: yamlv3.ScalarNode, Line: start}, true
+	}
+	var n *yamlv3.Node
+	if build {
+		n = &yamlv3.Node{Line: start}
+	}
+	switch delim {
+	case '{':
+		for r.dec.More() {
+			keyLine := r.lineAt(r.valueStart())
+			tok, err := r.dec.Token()
+			if err != nil {
+				return nil, false
+			}
+			v, ok := r.value(depth+1, build)
+			if !ok {
+				return nil, false
+			}
+			if build {
+				k, _ := tok.(string)
+				n.Content = append(n.Content, &yamlv3.Node{Kind: yamlv3.ScalarNode, Value: k, Line: keyLine}, v)
+			}
+		}
+		if build {
+			n.Kind = yamlv3.MappingNode
+		}
+	case '[':
+		for r.dec.More() {
+			v, ok := r.value(depth+1, build)
+			if !ok {
+				return nil, false
+			}
+			if build {
+				n.Content = append(n.Content, v)
+			}
+		}
+		if build {
+			n.Kind = yamlv3.SequenceNode
+		}
+	default:
+		return nil, false
+	}
+	_, err = r.dec.Token() // the closing delimiter
+	return n, err == nil
 }
