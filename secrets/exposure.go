@@ -673,25 +673,28 @@ func viaRank(via string) int {
 }
 
 func sortAccess(as []Access) {
-	sort.SliceStable(as, func(i, j int) bool {
-		a, b := as[i], as[j]
-		if a.Via != b.Via {
-			return viaRank(a.Via) < viaRank(b.Via)
-		}
-		if a.Workload != b.Workload {
-			return a.Workload < b.Workload
-		}
-		if ai, bi := impersonated(a), impersonated(b); ai != bi {
-			return ai < bi
-		}
-		if a.Subject.Kind != b.Subject.Kind {
-			return a.Subject.Kind < b.Subject.Kind
-		}
-		if a.Subject.Namespace != b.Subject.Namespace {
-			return a.Subject.Namespace < b.Subject.Namespace
-		}
-		return a.Subject.Name < b.Subject.Name
-	})
+	sort.SliceStable(as, func(i, j int) bool { return accessLess(as[i], as[j]) })
+}
+
+// accessLess orders accesses by way in, workload, impersonated subject and
+// subject: a total order on the entries of one Secret's list.
+func accessLess(a, b Access) bool {
+	if a.Via != b.Via {
+		return viaRank(a.Via) < viaRank(b.Via)
+	}
+	if a.Workload != b.Workload {
+		return a.Workload < b.Workload
+	}
+	if ai, bi := impersonated(a), impersonated(b); ai != bi {
+		return ai < bi
+	}
+	if a.Subject.Kind != b.Subject.Kind {
+		return a.Subject.Kind < b.Subject.Kind
+	}
+	if a.Subject.Namespace != b.Subject.Namespace {
+		return a.Subject.Namespace < b.Subject.Namespace
+	}
+	return a.Subject.Name < b.Subject.Name
 }
 
 func impersonated(a Access) string {

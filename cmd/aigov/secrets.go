@@ -163,7 +163,7 @@ list the workloads that run as them. RBAC uses only the objects given.`,
 			exposures := secrets.Exposure(inv, rbac.New(inv))
 			w := cmd.OutOrStdout()
 			if output == "json" {
-				return writeJSON(w, secrets.NewExposureDocument(exposures))
+				return writeJSON(w, secrets.NewFoldedExposureDocument(exposures))
 			}
 			for _, e := range exposures {
 				fmt.Fprint(w, governance.DisplayName("Secret", e.Namespace, e.Name))

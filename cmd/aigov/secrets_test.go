@@ -82,21 +82,26 @@ func TestSecretsExposure(t *testing.T) {
 	assert.Contains(t, out, `RoleBinding/cv-team/cv-engineers-admin of Role/cv-team/cv-admin to Group/cv-engineers`)
 	code, out, _ = aigov(t, "", "secrets", "exposure", "-f", platform+"/fixed", "-o", "json")
 	require.Equal(t, 0, code)
-	var r struct {
-		SchemaVersion int                      `json:"schemaVersion"`
-		Secrets       []secrets.SecretExposure `json:"secrets"`
-	}
+	var r secrets.FoldedExposureDocument
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
 	assert.Equal(t, 1, r.SchemaVersion)
 	assert.Len(t, r.Secrets, 4)
+	// What Secrets share is listed once (the every-Secret and namespace
+	// levels); Expand gives each Secret all of its accesses.
+	expanded := r.Expand()
+	require.Len(t, expanded, 4)
+	seen := false
 	// fixed/ takes the direct read away; the team's developers still run
 	// and change Deployments and Jobs in cv-team, so they can mount its
 	// Secrets.
-	for _, s := range r.Secrets {
+	for i, s := range expanded {
+		assert.Len(t, s.Access, r.Secrets[i].AccessCount, "%s/%s", s.Namespace, s.Name)
 		for _, a := range s.Access {
+			seen = seen || a.Subject.Name == "cv-engineers"
 			if a.Subject.Name == "cv-engineers" {
 				assert.Contains(t, []string{secrets.ViaCreateWorkloads, secrets.ViaUpdateWorkloads}, a.Via, "fixed: %s/%s", s.Namespace, s.Name)
 			}
 		}
 	}
+	assert.True(t, seen, "cv-engineers can mount no Secret in fixed/")
 }
