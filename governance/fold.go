@@ -1,13 +1,9 @@
 package governance
 
 import (
-	"encoding/json"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
-
-	corev1 "k8s.io/api/core/v1"
 )
 
 // Folding: one cause, one finding. An object check runs on every object
@@ -24,6 +20,13 @@ import (
 //     same message once the object's own "Kind "name"" and template path
 //     are set aside; the owner's finding counts the child in Affected when
 //     the child is a Pod, and names one folded object in Example;
+//   - a container the operator injects into the pods of a template
+//     (KubeRay's wait-gcs-ready) is in the template (PodTemplate.InjectedAt),
+//     so the owner's finding on it is found by the rule above; the
+//     owner's finding on a field the injected container copies from a
+//     written one folds into the written one's finding of the same rule
+//     at the same field (one cause), and a finding kept on an injected
+//     container, or naming one, says that the operator injects it;
 //   - a child's finding that no owner has (drift: the child's spec differs
 //     from the owner's template, a sidecar was injected) is kept, but the
 //     children of one workload with the same such finding fold into one
@@ -70,6 +73,12 @@ func foldOwned(inv *Inventory, fs []Finding, objs []*Object, keep func(Finding) 
 	var groupOrder []group
 	for i, o := range objs {
 		target[i] = -1
+		// A finding on an injected container's copy of a written field
+		// is the written field's finding.
+		if j := fd.copyOf(o, fs[i]); j >= 0 {
+			target[i] = j
+			continue
+		}
 		chain := fd.chain(o)
 		if len(chain) == 0 {
 			continue
@@ -122,7 +131,8 @@ func foldOwned(inv *Inventory, fs []Finding, objs []*Object, keep func(Finding) 
 	}
 	out := fs[:0:0]
 	// A pod counts once in a finding, though several of its findings
-	// fold into it (an injected container's and the one it copies).
+	// fold into it (an injected container's and the written one it
+	// copies).
 	type podIn struct {
 		into int
 		pod  *Object
@@ -134,6 +144,9 @@ func foldOwned(inv *Inventory, fs []Finding, objs []*Object, keep func(Finding) 
 		}
 		f := final(i)
 		into := &fs[f]
+		if objs[i] == objs[f] {
+			continue // a copy in the object itself (copyOf)
+		}
 		if objs[i].isPod() {
 			if counted[podIn{f, objs[i]}] {
 				continue
@@ -147,7 +160,9 @@ func foldOwned(inv *Inventory, fs []Finding, objs []*Object, keep func(Finding) 
 	}
 	for i := range fs {
 		if !dropped[i] && target[i] < 0 {
-			out = append(out, fs[i])
+			f := fs[i]
+			f.Message = noteInjected(objs[i], f)
+			out = append(out, f)
 		}
 	}
 	return out
@@ -204,122 +219,71 @@ func (fd *folder) match(owner, child *Object, f Finding) int {
 			return j
 		}
 	}
-	if j := fd.matchInjected(owner, t, child, f, idx); j >= 0 {
-		return j
-	}
-	return fd.matchListing(owner, t, child, f, idx, want)
+	return -1
 }
 
-// matchListing folds a finding whose message lists, among the template's
-// containers, the containers the operator injects into the pods of
-// owner's template t (Pod Security names every container without
-// runAsNonRoot, wait-gcs-ready with the Ray container it copies): the
-// owner's finding on the same field whose message is the child's without
-// the injected names; -1 when there is none.
-func (fd *folder) matchListing(owner *Object, t PodTemplate, child *Object, f Finding, idx []int, want string) int {
-	rel, msg, _ := strings.Cut(want, "\x00")
-	stripped := msg
-	for _, name := range fd.injectedNames(owner, t) {
-		q := strconv.Quote(name)
-		stripped = strings.ReplaceAll(stripped, q+", ", "")
-		stripped = strings.ReplaceAll(stripped, ", "+q, "")
-	}
-	if stripped == msg {
+// copyOf returns the index of the finding of the same object that o's
+// finding f on a container the operator injects is a copy of: f is on a
+// field the injected container copies from a written one (KubeRay's
+// wait-gcs-ready copies the Ray container's securityContext), and the
+// object has a finding on that field of the written container. -1 when
+// there is none.
+func (fd *folder) copyOf(o *Object, f Finding) int {
+	t, ok := templateAt(o, f.Path)
+	if !ok {
 		return -1
 	}
-	// One name left: "containers "a"" is "container "a"".
-	single := strings.ReplaceAll(stripped, "containers \"", "container \"")
-	for _, j := range idx {
-		key := foldKeyIn(owner, t, fd.findings[j])
-		if key == rel+"\x00"+stripped || key == rel+"\x00"+single {
+	in, ok := t.InjectedAt(f.Path)
+	if !ok || in.From == "" {
+		return -1
+	}
+	rest := f.Path[len(in.Path):]
+	field, _, _ := strings.Cut(strings.TrimPrefix(rest, "."), ".")
+	if i := strings.IndexByte(field, '['); i >= 0 {
+		field = field[:i]
+	}
+	if field == "" || !slices.Contains(in.Copies, field) {
+		return -1
+	}
+	for _, j := range fd.byObject[o] {
+		if fd.findings[j].Path == in.From+rest {
 			return j
 		}
 	}
 	return -1
 }
 
-// injectedNames lists the containers and init containers of the pod the
-// operator derives from owner's template t that t does not write.
-func (fd *folder) injectedNames(owner *Object, t PodTemplate) []string {
-	fd.loadOwnerPods()
-	written := map[string]bool{}
-	for _, l := range []string{"containers", "initContainers"} {
-		for _, c := range containerList(t.Spec, l) {
-			written[c.Name] = true
+// noteInjected says, in the message of a finding of o that is on a
+// container the operator injects or names one (Pod Security lists the
+// containers without runAsNonRoot), that the operator injects it: it is
+// in no list as written.
+func noteInjected(o *Object, f Finding) string {
+	t, ok := templateAt(o, f.Path)
+	if !ok || len(t.injected) == 0 {
+		return f.Message
+	}
+	var names []string
+	if in, ok := t.InjectedAt(f.Path); ok {
+		names = append(names, in.Name)
+	}
+	for _, in := range t.injected {
+		if !slices.Contains(names, in.Name) && strings.Contains(f.Message, strconv.Quote(in.Name)) {
+			names = append(names, in.Name)
 		}
 	}
-	var out []string
-	for _, w := range fd.ownerPods[owner] {
-		if w.Pod == nil || w.SpecPath != t.Path {
-			continue
-		}
-		for _, l := range []string{"containers", "initContainers"} {
-			for _, c := range containerList(&w.Pod.Spec, l) {
-				if !written[c.Name] {
-					out = append(out, c.Name)
-				}
-			}
-		}
+	if len(names) == 0 {
+		return f.Message
 	}
-	return out
-}
-
-// matchInjected folds a finding on a container the operator injects into
-// the pods of owner's template t (KubeRay's wait-gcs-ready copies the Ray
-// container's image and securityContext): a container of child's that t
-// does not write but the pod the operator derives from t holds, under the
-// same name. Its finding is the owner's finding on the same field of the
-// template's container the derived one copies that field from (the
-// values are equal), with the same message once the containers' names
-// (or descriptions, containerDesc) are swapped; -1 when there is none.
-func (fd *folder) matchInjected(owner *Object, t PodTemplate, child *Object, f Finding, idx []int) int {
-	ct, ok := templateAt(child, f.Path)
-	if !ok {
-		return -1
+	slices.Sort(names)
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
 	}
-	list, i, field, ok := containerField(f.Path[len(ct.Path):])
-	if !ok || field == "" {
-		return -1
+	where := "the pods of this template"
+	if t.Role != "" {
+		where = "the pods of " + t.Role
 	}
-	cs := containerList(ct.Spec, list)
-	if i >= len(cs) {
-		return -1
-	}
-	name := cs[i].Name
-	if !slices.Contains(fd.injectedNames(owner, t), name) {
-		return -1
-	}
-	injected, ok := fd.derivedContainer(owner, t, list, name)
-	if !ok {
-		return -1
-	}
-	got, ok := valueAt(injected, field)
-	if !ok {
-		return -1
-	}
-	_, msg, _ := strings.Cut(foldKeyIn(child, ct, f), "\x00")
-	for _, j := range idx {
-		key := foldKeyIn(owner, t, fd.findings[j])
-		rel, ownerMsg, _ := strings.Cut(key, "\x00")
-		if !strings.HasPrefix(rel, "S") {
-			continue
-		}
-		srcList, k, srcField, ok := containerField(rel[1:])
-		srcs := containerList(t.Spec, srcList)
-		if !ok || srcField != field || k >= len(srcs) {
-			continue
-		}
-		src := srcs[k]
-		if v, ok := valueAt(toJSON(src), field); !ok || !reflect.DeepEqual(v, got) {
-			continue
-		}
-		// The catalog names an init container "init container "name"".
-		if strings.ReplaceAll(msg, containerDesc(list, name), containerDesc(srcList, src.Name)) == ownerMsg ||
-			strings.ReplaceAll(msg, strconv.Quote(name), strconv.Quote(src.Name)) == ownerMsg {
-			return j
-		}
-	}
-	return -1
+	return f.Message + " (the operator injects " + strings.Join(q, ", ") + " into " + where + ")"
 }
 
 // templateAt returns the template of o that field path p is under, the
@@ -333,81 +297,6 @@ func templateAt(o *Object, p string) (PodTemplate, bool) {
 		}
 	}
 	return t, t.Path != ""
-}
-
-// derivedContainer returns, as decoded JSON, the container of the given
-// list and name of the pod the operator derives from owner's template t.
-func (fd *folder) derivedContainer(owner *Object, t PodTemplate, list, name string) (any, bool) {
-	fd.loadOwnerPods()
-	for _, w := range fd.ownerPods[owner] {
-		if w.Pod == nil || w.SpecPath != t.Path {
-			continue
-		}
-		for _, c := range containerList(&w.Pod.Spec, list) {
-			if c.Name == name {
-				return toJSON(c), true
-			}
-		}
-	}
-	return nil, false
-}
-
-// containerField splits a path relative to a pod spec
-// (".initContainers[0].securityContext.privileged") into the container
-// list, the index and the field under the container.
-func containerField(rel string) (list string, i int, field string, ok bool) {
-	rest, ok := strings.CutPrefix(rel, ".")
-	if !ok {
-		return "", 0, "", false
-	}
-	list, rest, ok = strings.Cut(rest, "[")
-	if !ok || list != "containers" && list != "initContainers" {
-		return "", 0, "", false
-	}
-	n, rest, ok := strings.Cut(rest, "]")
-	if !ok {
-		return "", 0, "", false
-	}
-	i, err := strconv.Atoi(n)
-	if err != nil || i < 0 {
-		return "", 0, "", false
-	}
-	if rest != "" && rest[0] != '.' {
-		return "", 0, "", false
-	}
-	return list, i, strings.TrimPrefix(rest, "."), true
-}
-
-// containerDesc is how messages name a container: "container "name"",
-// "init container "name"".
-func containerDesc(list, name string) string {
-	if list == "initContainers" {
-		return "init container " + strconv.Quote(name)
-	}
-	return "container " + strconv.Quote(name)
-}
-
-func containerList(spec *PodSpec, list string) []corev1.Container {
-	if spec == nil {
-		return nil
-	}
-	if list == "initContainers" {
-		return spec.InitContainers
-	}
-	return spec.Containers
-}
-
-// toJSON is v as decoded JSON, for valueAt; nil when it does not encode.
-func toJSON(v any) any {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	var out any
-	if json.Unmarshal(raw, &out) != nil {
-		return nil
-	}
-	return out
 }
 
 // ownerTemplate returns the pod template of owner that child's pods come

@@ -38,6 +38,51 @@ type PodTemplate struct {
 	// containerPaths maps containers not written in Spec's lists to their
 	// field (operator.Template.ContainerPaths); FieldPath applies it.
 	containerPaths map[string]string
+	// injected are the containers of Spec that the operator injects into
+	// the template's pods (operator.Template.Injected); InjectedAt reads
+	// them.
+	injected map[string]operator.Injection
+}
+
+// Injection is a container that an AI operator injects into every pod of
+// a template (KubeRay's wait-gcs-ready init container on a worker group's
+// pods, its autoscaler sidecar on the head's). PodTemplatesOf holds it in
+// the template's Spec after the written containers of its list, at the
+// index it has in the pods the operator creates, so checks judge the pods
+// as they run, and a finding on it in a created pod folds into the
+// template's. Its fields are not written anywhere in the object: a
+// finding's path under it ("...template.spec.initContainers[1].image")
+// names the template, and the engine notes that the operator injects it.
+type Injection struct {
+	// Name is the container's name.
+	Name string
+	// Path is the container's field path in the template's pods
+	// ("spec.workerGroupSpecs[0].template.spec.initContainers[1]").
+	Path string
+	// From is the field path of the written container whose fields it
+	// copies (the Ray container), "" when it copies none.
+	From string
+	// Copies lists the container fields it copies from From ("image",
+	// "securityContext", "env").
+	Copies []string
+}
+
+// InjectedAt returns the injected container (Injection) that field path
+// p is in or is; ok is false for a path of a written container or
+// outside the containers.
+func (t PodTemplate) InjectedAt(p string) (Injection, bool) {
+	for rel, in := range t.injected {
+		at := t.Path + "." + rel
+		if !underPath(p, at) {
+			continue
+		}
+		out := Injection{Name: in.Name, Path: at, Copies: in.Copies}
+		if in.From != "" {
+			out.From = t.Path + "." + in.From
+		}
+		return out, true
+	}
+	return Injection{}, false
 }
 
 // FieldPath returns where a field path under the template's Spec is
@@ -57,12 +102,19 @@ func (t PodTemplate) FieldPath(p string) string {
 
 // Written returns the template as written in its own lists: without the
 // containers written elsewhere (FieldPath), and whether there were any.
+// The containers an operator injects (InjectedAt) stay: they are part of
+// every pod of the template, as the written ones are.
 func (t PodTemplate) Written() (PodTemplate, bool) {
 	if len(t.containerPaths) == 0 {
 		return t, false
 	}
 	spec := *t.Spec
-	spec.Containers = spec.Containers[:len(spec.Containers)-len(t.containerPaths)]
+	spec.Containers = nil
+	for i, c := range t.Spec.Containers {
+		if _, elsewhere := t.containerPaths["containers["+strconv.Itoa(i)+"]"]; !elsewhere {
+			spec.Containers = append(spec.Containers, c)
+		}
+	}
 	t.Spec, t.containerPaths = &spec, nil
 	return t, true
 }
@@ -167,7 +219,7 @@ func PodTemplatesOf(o *Object) []PodTemplate {
 	for i := range o.templates {
 		t := &o.templates[i]
 		out[i] = PodTemplate{Spec: &t.Spec, Meta: &t.Meta, Path: t.Path, Role: t.Role, Partial: t.Partial,
-			containerPaths: t.ContainerPaths}
+			containerPaths: t.ContainerPaths, injected: t.Injected}
 	}
 	return out
 }

@@ -2,7 +2,10 @@ package operator
 
 import (
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,16 +34,18 @@ func TestKubeRayProof(t *testing.T) {
 	}
 
 	ours := map[string][]Pod{}
+	templates := map[string][]Template{}
 	for _, f := range files {
 		for _, r := range proofResources(t, f, "ray.io", "v1") {
 			k, _ := Find(r.GVK)
 			ours[r.GVK.Kind+"/"+r.Name] = k.Pods(r, noRayLookup)
+			templates[r.GVK.Kind+"/"+r.Name] = r.Templates
 		}
 	}
 	if len(upstream) != len(ours) {
 		t.Errorf("KubeRay built pods for %d resources, aigov for %d", len(upstream), len(ours))
 	}
-	var compared int
+	var compared, injected int
 	for _, res := range upstream {
 		key := res.Kind + "/" + res.Name
 		got, ok := ours[key]
@@ -62,10 +67,19 @@ func TestKubeRayProof(t *testing.T) {
 				t.Errorf("%s: %s", where, d)
 			}
 			compared++
+			if tmpl := rayFindTemplate(templates[key], got[i].SpecPath); tmpl != nil {
+				for _, d := range kubeRayInjectedDiff(tmpl, want[i].Pod) {
+					t.Errorf("%s: %s", where, d)
+				}
+				injected += len(tmpl.Injected)
+			}
 		}
 	}
 	if compared < 25 {
 		t.Errorf("only %d pods compared; the testdata should give more", compared)
+	}
+	if injected < 5 {
+		t.Errorf("only %d injected containers of templates compared; the testdata should give more", injected)
 	}
 	t.Logf("%d pods of %d resources equal KubeRay v1.5.0's", compared, len(upstream))
 }
@@ -143,6 +157,105 @@ func kubeRayComparable(p Pod) map[string]any {
 	}
 	p.Pod = pod
 	return proofComparable(p)
+}
+
+// kubeRayInjectedDiff lists how the containers a template marks injected
+// (Template.Injected, which checks judge with the template) differ from
+// those KubeRay's builders put in the template's pod: every container of
+// KubeRay's pod that the template does not write must be marked injected
+// at its list and index in that pod, under its name, equal to KubeRay's
+// (kubeRayComparable's reduction), and each field an Injection says it
+// copies must hold the written container's value in KubeRay's pod (the
+// init containers' FQ_RAY_IP and RAY_IP env, which BuildPod appends, set
+// aside).
+func kubeRayInjectedDiff(tmpl *Template, upstream *corev1.Pod) []string {
+	var out []string
+	mine := (&Pod{Role: tmpl.Role, Pod: &corev1.Pod{Spec: tmpl.Spec}})
+	theirs := &Pod{Role: tmpl.Role, Pod: upstream}
+	mineSpec := kubeRayComparable(*mine)["Pod"].(map[string]any)["spec"].(map[string]any)
+	theirSpec := kubeRayComparable(*theirs)["Pod"].(map[string]any)["spec"].(map[string]any)
+	marked := 0
+	for _, list := range []string{"initContainers", "containers"} {
+		theirList := containersOf(&upstream.Spec, list)
+		for i, c := range theirList {
+			key := fmt.Sprintf("%s[%d]", list, i)
+			in, isInjected := tmpl.Injected[key]
+			written := i < len(containersOf(&tmpl.Spec, list)) && !isInjected
+			switch {
+			case written:
+				continue
+			case !isInjected:
+				out = append(out, fmt.Sprintf("%s %q: KubeRay injects it, the template does not mark it injected", key, c.Name))
+				continue
+			case in.Name != c.Name:
+				out = append(out, fmt.Sprintf("%s: marked injected as %q, KubeRay's is %q", key, in.Name, c.Name))
+				continue
+			}
+			marked++
+			mineC := mineSpec[list].([]any)[i]
+			theirC := theirSpec[list].([]any)[i]
+			for _, d := range proofDiff(mineC, theirC, "KubeRay") {
+				out = append(out, key+"."+d)
+			}
+			if in.From == "" {
+				continue
+			}
+			from, ok := proofJSON(struct{ C any }{kubeRayContainerAt(&tmpl.Spec, in.From)})["C"].(map[string]any)
+			injectedJSON := proofJSON(struct{ C any }{c})["C"].(map[string]any)
+			if !ok {
+				out = append(out, fmt.Sprintf("%s: copies from %s, which the template does not have", key, in.From))
+				continue
+			}
+			for _, field := range in.Copies {
+				v := injectedJSON[field]
+				if field == "env" {
+					v = kubeRayWithoutIPEnv(v)
+				}
+				if !reflect.DeepEqual(v, from[field]) {
+					out = append(out, fmt.Sprintf("%s.%s: KubeRay's %v is not a copy of %s's %v", key, field, v, in.From, from[field]))
+				}
+			}
+		}
+	}
+	if marked != len(tmpl.Injected) {
+		out = append(out, fmt.Sprintf("the template marks %d containers injected, KubeRay's pod has %d of them", len(tmpl.Injected), marked))
+	}
+	return out
+}
+
+func containersOf(spec *corev1.PodSpec, list string) []corev1.Container {
+	if list == "initContainers" {
+		return spec.InitContainers
+	}
+	return spec.Containers
+}
+
+// kubeRayContainerAt is the container at a key ("containers[0]").
+func kubeRayContainerAt(spec *corev1.PodSpec, key string) any {
+	list, rest, _ := strings.Cut(key, "[")
+	i, err := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+	cs := containersOf(spec, list)
+	if err != nil || i < 0 || i >= len(cs) {
+		return nil
+	}
+	return cs[i]
+}
+
+// kubeRayWithoutIPEnv drops the FQ_RAY_IP and RAY_IP env BuildPod appends
+// to init containers from a decoded env list; nil when none is left.
+func kubeRayWithoutIPEnv(v any) any {
+	var out []any
+	list, _ := v.([]any)
+	for _, e := range list {
+		if m, _ := e.(map[string]any); m["name"] == "FQ_RAY_IP" || m["name"] == "RAY_IP" {
+			continue
+		}
+		out = append(out, e)
+	}
+	if out == nil {
+		return nil
+	}
+	return out
 }
 
 // kubeRayOperatorVolume tells the volumes (and their mounts) BuildPod

@@ -50,6 +50,46 @@ type Template struct {
 	// ("spec.predictor.model": a KServe model is a container written
 	// outside the predictor's containers).
 	ContainerPaths map[string]string
+	// Injected maps a container of Spec that the operator adds to every
+	// pod of the template ("initContainers[1]": KubeRay's wait-gcs-ready
+	// on a worker group's pods) to what it is. It is in no list as
+	// written, after the written containers of its list, at the index it
+	// has in the pods the operator creates, so checks judge it with the
+	// template and a finding on it in a created pod is the template's.
+	Injected map[string]Injection
+}
+
+// Injection is a container the operator injects into a template's pods.
+type Injection struct {
+	// Name is the container's name.
+	Name string
+	// From is the written container whose fields it copies
+	// ("containers[0]": the Ray container), "" when it copies none.
+	From string
+	// Copies lists the container fields it copies from From ("image",
+	// "securityContext", "env"): a value there is From's value, so a
+	// finding on it has the same cause as one on From's field.
+	Copies []string
+}
+
+// Inject appends c to the list ("containers" or "initContainers") of the
+// template's spec and records it in Injected, copying the fields copies
+// from the written container from.
+func (t *Template) Inject(list string, c corev1.Container, from string, copies ...string) {
+	var i int
+	switch list {
+	case "initContainers":
+		i = len(t.Spec.InitContainers)
+		t.Spec.InitContainers = append(t.Spec.InitContainers, c)
+	default:
+		list = "containers"
+		i = len(t.Spec.Containers)
+		t.Spec.Containers = append(t.Spec.Containers, c)
+	}
+	if t.Injected == nil {
+		t.Injected = map[string]Injection{}
+	}
+	t.Injected[fmt.Sprintf("%s[%d]", list, i)] = Injection{Name: c.Name, From: from, Copies: copies}
 }
 
 // MetaPath is the field path of the template's metadata: Path with its

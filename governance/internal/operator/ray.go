@@ -28,12 +28,13 @@
 // the operator's labels (template labels and the group's labels merged in,
 // ray.io/node-type, ray.io/group and ray.io/cluster not overridable, and
 // ray.io/serve on a RayService's pods); the pod name without the generated
-// suffix (<cluster>-head, <cluster>-<group>-worker); the containers that
-// count toward quota: the autoscaler sidecar on the head when in-tree
-// autoscaling is on (with the autoscalerOptions overrides and the service
-// account rule: the head template's, else the cluster name), the
-// wait-gcs-ready init container on workers, the submitter container in
-// SidecarMode; the metrics port 8080 on the Ray container (container 0)
+// suffix (<cluster>-head, <cluster>-<group>-worker); the containers the
+// operator injects, which the templates themselves hold (Template.Injected,
+// so checks judge them with the template): the autoscaler sidecar on the
+// head when in-tree autoscaling is on (with the autoscalerOptions
+// overrides; the head's service account then follows the operator's rule:
+// the head template's, else the cluster name), the wait-gcs-ready init
+// container on workers, the submitter container in SidecarMode; the metrics port 8080 on the Ray container (container 0)
 // when no port is named metrics; restartPolicy Never where the operator
 // sets it (autoscaler v2, SidecarMode head, default submitter). Not
 // derived, because aigov does not analyse them and they depend on the
@@ -118,7 +119,7 @@ func rayKinds() []Kind {
 			GroupKind: gk(rayKindCluster),
 			Versions:  []string{"v1"},
 			Templates: func(obj map[string]any) ([]Template, []string, error) {
-				return rayClusterTemplates(obj, "spec")
+				return rayClusterTemplates(obj, "spec", false)
 			},
 			Pods:     rayClusterPods,
 			Integers: rayIntegers("spec"),
@@ -134,7 +135,7 @@ func rayKinds() []Kind {
 			GroupKind: gk(rayKindService),
 			Versions:  []string{"v1"},
 			Templates: func(obj map[string]any) ([]Template, []string, error) {
-				return rayClusterTemplates(obj, "spec.rayClusterConfig")
+				return rayClusterTemplates(obj, "spec.rayClusterConfig", false)
 			},
 			Pods:     rayServicePods,
 			Integers: rayIntegers("spec.rayClusterConfig"),
@@ -153,8 +154,10 @@ func rayIntegers(prefix string) []string {
 }
 
 // rayClusterTemplates decodes the head and worker group templates of the
-// RayCluster spec at the dotted field path prefix of obj.
-func rayClusterTemplates(obj map[string]any, prefix string) ([]Template, []string, error) {
+// RayCluster spec at the dotted field path prefix of obj, with the
+// containers the operator injects into their pods (rayInject);
+// sidecarSubmitter is a RayJob's SidecarMode.
+func rayClusterTemplates(obj map[string]any, prefix string, sidecarSubmitter bool) ([]Template, []string, error) {
 	spec, err := rayObjectAt(obj, prefix)
 	if err != nil || spec == nil {
 		return nil, nil, err
@@ -192,13 +195,62 @@ func rayClusterTemplates(obj map[string]any, prefix string) ([]Template, []strin
 			}
 		}
 	}
+	if c := readRayCluster(obj, prefix); c != nil {
+		for i := range out {
+			c.inject(&out[i], sidecarSubmitter)
+		}
+	}
 	return out, unknown, nil
+}
+
+// rayContainer is the Ray container of a template as the operator finds
+// it (utils.RayContainerIndex), as an Injection's From.
+const rayContainer = "containers[0]"
+
+// inject adds to a template of the cluster the containers the operator
+// injects into its pods: on a worker group's, the wait-gcs-ready init
+// container, a copy of the Ray container's image, pull policy, security
+// context, env and mounts with fixed resources so that a ResourceQuota
+// admits it (DefaultWorkerPodTemplate); on the head's, a RayJob's
+// submitter in SidecarMode, running the Ray image, then the autoscaler
+// sidecar when in-tree autoscaling is on (DefaultHeadPodTemplate). A
+// template without a container gets none (the CRD requires one; the
+// operator would index it).
+func (c *rayClusterSpec) inject(t *Template, sidecarSubmitter bool) {
+	if len(t.Spec.Containers) == 0 {
+		return
+	}
+	ray := &t.Spec.Containers[0]
+	if t.Path != c.prefix+".headGroupSpec.template.spec" {
+		t.Inject("initContainers", corev1.Container{
+			Name:            rayWaitGCSName,
+			Image:           ray.Image,
+			ImagePullPolicy: ray.ImagePullPolicy,
+			SecurityContext: ray.SecurityContext.DeepCopy(),
+			Env:             rayCopyEnv(ray.Env),
+			VolumeMounts:    rayCopyMounts(ray.VolumeMounts),
+			Resources:       rayFixedResources("200m", "256Mi", "200m", "256Mi"),
+		}, rayContainer, "image", "imagePullPolicy", "securityContext", "env", "volumeMounts")
+		return
+	}
+	rayImage := ray.Image
+	if sidecarSubmitter {
+		t.Inject("containers", raySubmitterContainer(rayImage), rayContainer, "image")
+	}
+	if c.autoscaling {
+		var copies []string
+		if c.autoscaler.Image == nil {
+			copies = append(copies, "image")
+		}
+		t.Inject("containers", c.autoscalerContainer(rayImage), rayContainer, copies...)
+	}
 }
 
 // rayJobTemplates decodes a RayJob's cluster templates and its submitter
 // pod template.
 func rayJobTemplates(obj map[string]any) ([]Template, []string, error) {
-	out, unknown, err := rayClusterTemplates(obj, "spec.rayClusterSpec")
+	mode := String(obj, "spec", "submissionMode")
+	out, unknown, err := rayClusterTemplates(obj, "spec.rayClusterSpec", mode == raySidecarMode)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -519,9 +571,8 @@ func (c *rayClusterSpec) headPod(r *Resource, t *Template, b rayClusterBuild) *c
 	if len(spec.Containers) == 0 {
 		return pod // the CRD requires a container; nothing to inject into
 	}
-	rayImage := spec.Containers[0].Image
+	// The template holds the injected containers (inject).
 	if b.sidecarSubmitter {
-		spec.Containers = append(spec.Containers, raySubmitterContainer(rayImage))
 		spec.RestartPolicy = corev1.RestartPolicyNever
 	}
 	if c.autoscaling {
@@ -530,7 +581,6 @@ func (c *rayClusterSpec) headPod(r *Resource, t *Template, b rayClusterBuild) *c
 			sa = b.name
 		}
 		spec.ServiceAccountName = rayCheckName(sa)
-		spec.Containers = append(spec.Containers, c.autoscalerContainer(rayImage))
 		if c.autoscalerV2 {
 			spec.RestartPolicy = corev1.RestartPolicyNever
 		}
@@ -550,19 +600,7 @@ func (c *rayClusterSpec) workerPod(r *Resource, t *Template, g rayWorkerGroup, b
 	if len(spec.Containers) == 0 {
 		return pod
 	}
-	ray := &spec.Containers[0]
-	// The init container waits for the head's GCS; it runs the Ray image
-	// with the Ray container's security context, env and mounts, and
-	// fixed resources so that a ResourceQuota admits it.
-	spec.InitContainers = append(spec.InitContainers, corev1.Container{
-		Name:            rayWaitGCSName,
-		Image:           ray.Image,
-		ImagePullPolicy: ray.ImagePullPolicy,
-		SecurityContext: ray.SecurityContext.DeepCopy(),
-		Env:             rayCopyEnv(ray.Env),
-		VolumeMounts:    rayCopyMounts(ray.VolumeMounts),
-		Resources:       rayFixedResources("200m", "256Mi", "200m", "256Mi"),
-	})
+	// The template holds the wait-gcs-ready init container (inject).
 	rayAddMetricsPort(&spec.Containers[0])
 	if c.autoscaling && c.autoscalerV2 {
 		spec.RestartPolicy = corev1.RestartPolicyNever
