@@ -4,9 +4,11 @@ import (
 	"crypto/sha1" //nolint:gosec // the LWS and JobSet controllers' label hashes are SHA-1; computed, not used for security
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -92,6 +94,8 @@ func (o Options) crObjects(kind string) int {
 	switch kind {
 	case KindRayCluster:
 		n++ // head Service
+	case KindPyTorchJob:
+		n += o.PodsPerWorkload // a headless Service per pod
 	case KindLeaderWorkerSet:
 		n += 3 // leader and worker StatefulSets, headless Service
 	case KindJobSet:
@@ -435,7 +439,8 @@ func templateMap(t corev1.PodTemplateSpec) map[string]any {
 // pyTorchJob writes a Kubeflow PyTorchJob of a Master and
 // PodsPerWorkload-1 Workers, and its pods as the training operator v1.9.0
 // creates them (owned by the job; training.kubeflow.org labels; the
-// PyTorch env).
+// PyTorch env), each with the headless Service of the same name the
+// operator creates for it (pyTorchService).
 func (g *generator) pyTorchJob(ns, name string, labels map[string]string, gpus int, planted bool) {
 	const image = "nvcr.io/nvidia/pytorch:24.05-py3"
 	tpl := func() corev1.PodTemplateSpec {
@@ -485,11 +490,41 @@ func (g *generator) pyTorchJob(ns, name string, labels map[string]string, gpus i
 			corev1.EnvVar{Name: "PET_NPROC_PER_NODE", Value: "auto"},
 			corev1.EnvVar{Name: "PET_NNODES", Value: strconv.Itoa(total)})
 		g.crPod(ns, fmt.Sprintf("%s-%s-%d", name, rtype, index), l, spec, owner)
+		g.pyTorchService(ns, name, rtype, index, t.Spec.Containers[0].Ports, owner)
 	}
 	pod("master", 0, 0, master)
 	for i := 0; i < workers; i++ {
 		pod("worker", i, i+1, worker)
 	}
+}
+
+// pyTorchService writes the headless Service the training operator
+// v1.9.0 creates for one replica (pkg/controller.v1/common/service.go
+// CreateNewService): named as the pod, <job>-<replica type>-<index>
+// (core.GenGeneralName); labelled and selecting by the job's labels
+// (GenLabels: operator-name, job-name) with the replica type and index,
+// so it selects that pod alone; clusterIP None; a port per port of the
+// default container (core.GetPortsFromJob), named as the container's,
+// in name order (the operator ranges over a map), with what the
+// apiserver defaults (TCP, targetPort the port); owned by the job.
+func (g *generator) pyTorchService(ns, job, rtype string, index int, ports []corev1.ContainerPort, owner metav1.OwnerReference) {
+	labels := map[string]string{
+		"training.kubeflow.org/operator-name": "pytorchjob-controller",
+		"training.kubeflow.org/job-name":      job,
+		"training.kubeflow.org/replica-type":  rtype,
+		"training.kubeflow.org/replica-index": strconv.Itoa(index),
+	}
+	var svcPorts []corev1.ServicePort
+	for _, p := range ports {
+		svcPorts = append(svcPorts, corev1.ServicePort{Name: p.Name, Port: p.ContainerPort, Protocol: corev1.ProtocolTCP,
+			TargetPort: intstr.FromInt32(p.ContainerPort)})
+	}
+	slices.SortFunc(svcPorts, func(a, b corev1.ServicePort) int { return strings.Compare(a.Name, b.Name) })
+	name := fmt.Sprintf("%s-%s-%d", job, rtype, index)
+	g.add(&corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels, OwnerReferences: []metav1.OwnerReference{owner}},
+		Spec:       corev1.ServiceSpec{ClusterIP: corev1.ClusterIPNone, Selector: maps.Clone(labels), Ports: svcPorts},
+	}, corev1.SchemeGroupVersion, "Service")
 }
 
 // leaderWorkerSet writes a LeaderWorkerSet of one group of a leader and
