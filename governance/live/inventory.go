@@ -34,12 +34,14 @@ type watched struct {
 	stop context.CancelFunc
 }
 
-// change is what one informer event touched. Today every change rebuilds
-// the whole inventory; it is recorded per kind and namespace because that
-// is the unit in which facts can be invalidated (see Server.evaluate).
+// change is what one informer event touched: the object of key (the
+// informer's namespace/name) of resource gvr. A change without a key (a
+// resource watched, unwatched, lost or readable again) makes the next
+// evaluation a full one (see evaluator).
 type change struct {
 	gvr       string
 	namespace string
+	key       string
 }
 
 // changes collects what happened since the last evaluation.
@@ -190,13 +192,17 @@ func (c *decodedCache) decode(host string, w *watched, u *unstructured.Unstructu
 // cluster.Load makes it of lists: each object through the governance
 // Decoder with a source naming the server and resource, the loader's
 // defaults, the degradations as Degraded and Warnings. Objects that do not
-// decode are returned as errors next to the inventory of the others.
-func buildInventory(host string, ws []*watched, degraded []governance.Degradation, cache *decodedCache) (*governance.Inventory, governance.ErrorList, error) {
+// decode are returned as errors next to the inventory of the others. It
+// also returns the informer objects read, by resource and informer key,
+// and whether two objects had the same key (one is left out, an error).
+func buildInventory(host string, ws []*watched, degraded []governance.Degradation, cache *decodedCache) (
+	_ *governance.Inventory, _ governance.ErrorList, items map[itemKey]*unstructured.Unstructured, dups bool, _ error) {
 	var (
 		objs     []*governance.Object
 		errs     governance.ErrorList
 		warnings []string
 	)
+	items = make(map[itemKey]*unstructured.Unstructured, len(cache.entries))
 	seen := make(map[*unstructured.Unstructured]bool, len(cache.entries))
 	degraded = append([]governance.Degradation(nil), degraded...)
 	for _, w := range ws {
@@ -207,6 +213,7 @@ func buildInventory(host string, ws []*watched, degraded []governance.Degradatio
 		for _, item := range w.informer.GetStore().List() {
 			u := item.(*unstructured.Unstructured)
 			seen[u] = true
+			items[itemKey{resource: w.name(), key: storeKey(u)}] = u
 			e := cache.decode(host, w, u)
 			objs, errs, warnings = append(objs, e.objs...), append(errs, e.errs...), append(warnings, e.warnings...)
 		}
@@ -217,18 +224,15 @@ func buildInventory(host string, ws []*watched, degraded []governance.Degradatio
 		}
 	}
 	inv, err := governance.NewInventory(objs)
-	var dups governance.ErrorList
-	if errors.As(err, &dups) {
-		errs = append(errs, dups...)
+	var dupErrs governance.ErrorList
+	if errors.As(err, &dupErrs) {
+		errs = append(errs, dupErrs...)
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, false, err
 	}
 	inv.Warnings = append(inv.Warnings, warnings...)
 	sortDegraded(degraded)
 	inv.Degraded = append(inv.Degraded, degraded...)
-	for _, d := range degraded {
-		inv.Warnings = append(inv.Warnings,
-			fmt.Sprintf("cannot list %s: %s; the inventory has none of them", d.Resource, d.Reason))
-	}
-	return inv, errs, nil
+	inv.Warnings = append(inv.Warnings, degradedWarnings(degraded)...)
+	return inv, errs, items, len(dupErrs) > 0, nil
 }

@@ -183,19 +183,22 @@ type Snapshot struct {
 // Server keeps findings and reports current. Make one with New and start
 // it with Run.
 type Server struct {
-	opts     Options
-	host     string
-	dynamic  dynamic.Interface
-	writes   dynamic.Interface
-	core     kubernetes.Interface
-	engine   *governance.Engine
-	api      reportAPI
-	log      *slog.Logger
-	metrics  *metrics
-	changes  *changes
-	decoded  *decodedCache // used by the evaluation goroutine only
-	admitter *admitter
-	wanted   []schema.GroupVersionResource
+	opts    Options
+	host    string
+	dynamic dynamic.Interface
+	writes  dynamic.Interface
+	core    kubernetes.Interface
+	engine  *governance.Engine
+	api     reportAPI
+	log     *slog.Logger
+	metrics *metrics
+	changes *changes
+	decoded *decodedCache // used by the evaluation goroutine only
+	// evaluator keeps what an evaluation needs of the last one; used by
+	// the evaluation goroutine only.
+	evaluator *evaluator
+	admitter  *admitter
+	wanted    []schema.GroupVersionResource
 
 	// resMu guards watched, degraded, retry and starting: the re-probe
 	// loop changes them while evaluations and scrapes read them.
@@ -262,6 +265,7 @@ func New(opts Options) (*Server, error) {
 	if s.admitter, err = newAdmitter(engine, s.Snapshot, s.log); err != nil {
 		return nil, fmt.Errorf("live: %w", err)
 	}
+	s.evaluator = newEvaluator(cfg.Host, engine, s.admitter.relevance, decoded)
 	s.metrics.resources = s.resourceStates
 	s.metrics.pending = func() time.Duration {
 		first, _ := s.changes.times()
@@ -508,11 +512,12 @@ func (s *Server) notify(w *watched, obj any) {
 	w.lastEvent.Store(now.UnixNano())
 	if w.lost.Load() != nil {
 		// Events flow again: the watch is allowed again and the cache
-		// relisted.
+		// relisted; its objects come back into the inventory at once.
 		w.lost.Store(nil)
 		s.log.Info("resource readable again", "resource", w.name())
+		s.changes.add(change{gvr: w.name()}, now)
 	}
-	s.changes.add(change{gvr: w.name(), namespace: namespaceOf(obj)}, now)
+	s.changes.add(change{gvr: w.name(), namespace: namespaceOf(obj), key: storeKey(obj)}, now)
 }
 
 // forbidden records that a resource's watch became forbidden.
@@ -558,28 +563,19 @@ func (s *Server) waitForChanges(ctx context.Context) error {
 	}
 }
 
-// evaluate rebuilds the inventory from the caches and runs the engine.
-//
-// Correctness first: every evaluation rebuilds the whole inventory (from
-// objects decoded once per version, see decodedCache) and every fact. The changes taken here say which kinds and namespaces
-// changed; incremental re-evaluation would keep the previous Pass, reuse
-// the facts whose inputs did not change (a NetworkPolicy change leaves
-// the RBAC graph alone; a pod change in one namespace leaves the other
-// namespaces' object-level findings alone), and rerun only the checks that
-// require an invalidated fact or read a changed kind. That needs checks
-// and facts to declare the kinds they read (governance/fact.go has only
-// Requires today), which is where it would start.
+// evaluate re-evaluates after the changes recorded since the last
+// evaluation: incrementally (see evaluator), the first time and after
+// changes of the watched set in full.
 func (s *Server) evaluate() {
-	first, _ := s.changes.take()
+	first, set := s.changes.take()
 	start := time.Now()
 	ws, degraded := s.resources()
-	inv, inputErrs, err := buildInventory(s.host, ws, degraded, s.decoded)
+	ev, err := s.evaluator.run(ws, degraded, set)
 	if err != nil {
-		s.log.Error("building the inventory", "err", err)
+		s.log.Error("evaluating", "err", err)
 		return
 	}
-	pass := governance.NewPass(inv)
-	findings := s.engine.RunPass(pass)
+	inv, findings, inputErrs := ev.inv, ev.findings, ev.inputErrs
 	now := time.Now()
 	var sinceChange time.Duration
 	if !first.IsZero() {
@@ -591,12 +587,12 @@ func (s *Server) evaluate() {
 		gen = prev.Generation + 1
 	}
 	s.snapshot.Store(&Snapshot{Generation: gen, At: now, Findings: findings, Objects: inv.Len(),
-		Degraded: inv.Degraded, InputErrors: inputErrs, inventory: inv, pass: pass})
+		Degraded: inv.Degraded, InputErrors: inputErrs, inventory: inv, pass: ev.pass})
 	s.metrics.evaluated(findings, inv.Len(), len(inputErrs), now.Sub(start), sinceChange)
 	if len(inputErrs) > 0 {
 		s.log.Warn("cluster objects that do not decode are left out", "count", len(inputErrs), "first", inputErrs[0].Error())
 	}
-	s.log.Debug("evaluated", "generation", gen, "objects", inv.Len(), "findings", len(findings), "took", now.Sub(start))
+	s.log.Debug("evaluated", "generation", gen, "objects", inv.Len(), "findings", len(findings), "full", ev.full, "took", now.Sub(start))
 	select {
 	case s.published <- struct{}{}:
 	default:
