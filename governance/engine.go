@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	yamlv3 "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -303,12 +304,51 @@ func placeOnFields(inv *Inventory, fs []Finding) {
 		}
 		byDoc[o.doc] = append(byDoc[o.doc], i)
 	}
-	for doc, idx := range byDoc {
+	// Documents are independent and each finding is in one: they are
+	// placed on up to GOMAXPROCS goroutines (reading the field lines of
+	// 100,000 findings was a sequential tail of the run).
+	docs := make([]*manifest.Document, 0, len(byDoc))
+	for doc := range byDoc {
+		docs = append(docs, doc)
+	}
+	place := func(doc *manifest.Document) {
 		var root *yamlv3.Node
-		for _, i := range idx {
+		for _, i := range byDoc[doc] {
 			f := &fs[i]
 			f.Object.Source.Line = manifest.FieldLine(*doc, f.Object.Source.Item, f.Path, &root)
 		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	if workers <= 1 {
+		for _, doc := range docs {
+			place(doc)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var panicOnce sync.Once
+	var panicked any
+	for range workers {
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					panicOnce.Do(func() { panicked = p })
+					next.Store(int64(len(docs))) // the others stop early
+				}
+			}()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(docs) {
+					return
+				}
+				place(docs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if panicked != nil {
+		panic(panicked) // in the caller's goroutine, as a sequential run would
 	}
 }
 

@@ -171,6 +171,12 @@ func (cl *classifier) workload(w governance.Workload) Classification {
 			spec = stored.Spec
 		}
 	}
+	return cl.workloadOf(w, podLabels, spec)
+}
+
+// workloadOf classifies workload w whose pods carry podLabels and run
+// spec (nil when it has none); w.Pod is not read.
+func (cl *classifier) workloadOf(w governance.Workload, podLabels map[string]string, spec *corev1.PodSpec) Classification {
 	podMetaPath := podMetadataPath(w.SpecPath)
 	// 1. The override.
 	if c, ok := overrideClass(w.Labels, "metadata"); ok {
@@ -231,8 +237,10 @@ func (cl *classifier) object(o *governance.Object) Classification {
 		m := o.Meta()
 		w := governance.Workload{Object: o, Kind: o.Kind(), Namespace: m.GetNamespace(), Name: m.GetName(),
 			Labels: m.GetLabels(), SpecPath: t.Path}
-		w.Pod = &corev1.Pod{ObjectMeta: *t.Meta, Spec: *t.Spec}
-		return cl.workload(w)
+		// The stored template itself, not a Pod copied from it: every
+		// object check that classifies (model-image-digest,
+		// inference-probes) asks about every pod and workload.
+		return cl.workloadOf(w, t.Meta.Labels, t.Spec)
 	}
 	if o.Typed {
 		return Classification{}
