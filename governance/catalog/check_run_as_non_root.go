@@ -11,7 +11,16 @@
 // stored object), and denies with one finding per failing Pod Security
 // check, on the pod-level field, with Pod Security's own reason and detail;
 // a KServe model, merged into its runtime's container, is judged on its
-// own runAsNonRoot and runAsUser, at its own field.
+// own runAsNonRoot and runAsUser, at its own field, and so is each
+// container of a KServe ServingRuntime or ClusterServingRuntime: a
+// runtime is a partial template whose containers KServe puts into the
+// predictor pod of every InferenceService that uses it, under that
+// InferenceService's pod-level securityContext and hostUsers (kserve
+// v0.20.0 pkg/controller/v1beta1/inferenceservice/components/predictor.go
+// buildPodSpec, utils.MergePodSpec: the runtime gives the pod only
+// volumes, scheduling and pull secrets), so a runtime container that
+// leaves runAsNonRoot unset is not root by itself, while one that sets
+// runAsNonRoot: false or runAsUser: 0 is, in every such pod.
 // Its ValidatingAdmissionPolicy expresses the same two checks in CEL, one
 // validation each, with the same reason. Its MutatingAdmissionPolicy sets
 // runAsNonRoot: true where the user is known not to be root; the
@@ -191,7 +200,12 @@ func NewRunAsNonRoot(params any) (governance.Check, error) {
 		}
 		return out
 	}
-	pods := podCheck(func(pv podView) []governance.Violation { return judge(pv.meta, pv.spec, pv.path) })
+	pods := podCheck(func(pv podView) []governance.Violation {
+		if pv.partial {
+			return runtimeRunsAsRoot(pv, judge)
+		}
+		return judge(pv.meta, pv.spec, pv.path)
+	})
 	check := newCheck(runAsNonRootDefinition(),
 		"set securityContext.runAsNonRoot: true on the pod (and a non-zero runAsUser where the image defaults to root), or run the pod in a user namespace with hostUsers: false",
 		PodKinds(), func(o *governance.Object) []governance.Violation {
@@ -217,24 +231,42 @@ func overlaysRunAsRoot(o *governance.Object, judge func(*metav1.ObjectMeta, *cor
 			continue
 		}
 		for i := len(written.Spec.Containers); i < len(t.Spec.Containers); i++ {
-			c := t.Spec.Containers[i]
-			nonRoot := true
-			sc := &corev1.SecurityContext{RunAsNonRoot: &nonRoot}
-			if c.SecurityContext != nil {
-				sc.RunAsUser = c.SecurityContext.RunAsUser
-				if c.SecurityContext.RunAsNonRoot != nil {
-					sc.RunAsNonRoot = c.SecurityContext.RunAsNonRoot
-				}
-			}
-			alone := &corev1.PodSpec{Containers: []corev1.Container{{Name: c.Name, SecurityContext: sc}}}
-			at := fmt.Sprintf("%s.containers[%d]", t.Path, i)
-			for _, v := range judge(t.Meta, alone, at) {
+			for _, v := range judgeAlone(t.Meta, t.Spec.Containers[i], fmt.Sprintf("%s.containers[%d]", t.Path, i), judge) {
 				v.Path = t.FieldPath(v.Path)
 				out = append(out, v)
 			}
 		}
 	}
 	return out
+}
+
+// runtimeRunsAsRoot judges the containers of a partial template (a KServe
+// ServingRuntime's, PodTemplate.Partial) on what they write, each as
+// judgeAlone does, at its own field: the pod-level fields that decide
+// the rest are the InferenceService's.
+func runtimeRunsAsRoot(pv podView, judge func(*metav1.ObjectMeta, *corev1.PodSpec, string) []governance.Violation) []governance.Violation {
+	var out []governance.Violation
+	for _, ref := range containersOf(pv.spec, pv.path, allContainers) {
+		out = append(out, judgeAlone(pv.meta, *ref.c, fmt.Sprintf("%s.%s[%d]", ref.specPath, ref.list, ref.index), judge)...)
+	}
+	return out
+}
+
+// judgeAlone judges container c, at field path at, on its own
+// runAsNonRoot and runAsUser: as the only container of a pod without
+// pod-level fields, its unset runAsNonRoot taken as true, so that only
+// its own runAsNonRoot: false or runAsUser: 0 fails, at its own field.
+func judgeAlone(meta *metav1.ObjectMeta, c corev1.Container, at string, judge func(*metav1.ObjectMeta, *corev1.PodSpec, string) []governance.Violation) []governance.Violation {
+	nonRoot := true
+	sc := &corev1.SecurityContext{RunAsNonRoot: &nonRoot}
+	if c.SecurityContext != nil {
+		sc.RunAsUser = c.SecurityContext.RunAsUser
+		if c.SecurityContext.RunAsNonRoot != nil {
+			sc.RunAsNonRoot = c.SecurityContext.RunAsNonRoot
+		}
+	}
+	alone := &corev1.PodSpec{Containers: []corev1.Container{{Name: c.Name, SecurityContext: sc}}}
+	return judge(meta, alone, at)
 }
 
 // modelRunAsRoot is what the operators' policy judges of a KServe model
@@ -244,15 +276,25 @@ var modelRunAsRoot = governance.CELModelContainer(`"securityContext": dyn({` +
 	`"runAsNonRoot": dyn(m.?securityContext.?runAsNonRoot.orValue(true)), ` +
 	`"runAsUser": dyn(m.?securityContext.?runAsUser.orValue(1))})`)
 
+// runtimeKinds are the kinds whose pod spec is a partial template
+// (PodTemplate.Partial): a KServe runtime's containers run under the
+// pod-level fields of the InferenceService that uses it.
+var runtimeKinds = []string{"ServingRuntime", "ClusterServingRuntime"}
+
 // runAsNonRootAdmission: a pod with hostUsers: false passes both checks;
 // otherwise neither the pod nor any container may set runAsNonRoot: false,
 // every container without its own runAsNonRoot needs the pod's
-// runAsNonRoot: true, and nobody may set runAsUser: 0.
+// runAsNonRoot: true, and nobody may set runAsUser: 0. The operators'
+// policy judges a KServe runtime's containers on their own fields only
+// (runtimeRunsAsRoot): one without runAsNonRoot gets it, or not, from
+// the InferenceService's pod.
 func runAsNonRootAdmission(p RunAsNonRootParams) *governance.Admission {
 	// Each pod spec s is judged with its own containers: the pod-level
 	// fields of one template do not cover another's containers.
 	podNonRoot := `s.?securityContext.?runAsNonRoot`
 	containerOK := `(c.?securityContext.?runAsNonRoot.hasValue() ? c.securityContext.runAsNonRoot == true : ` + podNonRoot + `.orValue(false) == true)`
+	runtimeContainerOK := `(c.?securityContext.?runAsNonRoot.hasValue() ? c.securityContext.runAsNonRoot == true : ` +
+		`(variables.runtime || ` + podNonRoot + `.orValue(false) == true))`
 	rootUser := `c.?securityContext.?runAsUser.orValue(1) == 0`
 	podRoot := `s.?securityContext.?runAsUser.orValue(1) == 0`
 	containers := `(` + governance.CELContainersOf("s", true) + `)`
@@ -260,18 +302,13 @@ func runAsNonRootAdmission(p RunAsNonRootParams) *governance.Admission {
 	// judged are the pod specs without a user namespace (hostUsers: false
 	// passes both checks).
 	judged := `variables.` + governance.VarPodSpecs + `.filter(s, s.?hostUsers.orValue(true) != false)`
-	nonRootOK := podNonRoot + `.orValue(true) != false && ` + containers + `.all(c, ` + containerOK + `)`
 	userOK := `!(` + podRoot + `) && !` + containers + `.exists(c, ` + rootUser + `)`
 	names := func(cond string) string {
 		return `variables.judged.map(s, ` + governance.CELQuotedNames(containers, cond) + `).filter(n, n != "").join(", ")`
 	}
-	return withModels(modelRunAsRoot, &governance.Admission{
-		Rules: governance.PodAdmissionRules(),
-		Variables: governance.PodSpecsAdmissionVariables(
-			admissionregistrationv1.Variable{Name: "judged", Expression: judged},
-		),
-		Mutations: []admissionregistrationv1.Mutation{runAsNonRootMutation(p.NonRootImages)},
-		Validations: []admissionregistrationv1.Validation{
+	validations := func(containerOK string) []admissionregistrationv1.Validation {
+		nonRootOK := podNonRoot + `.orValue(true) != false && ` + containers + `.all(c, ` + containerOK + `)`
+		return []admissionregistrationv1.Validation{
 			{
 				Expression: `variables.judged.all(s, ` + nonRootOK + `)`,
 				Message:    level + "runAsNonRoot != true",
@@ -284,8 +321,23 @@ func runAsNonRootAdmission(p RunAsNonRootParams) *governance.Admission {
 				MessageExpression: governance.CELString(level+"runAsUser=0 (") + ` + (variables.judged.exists(s, ` + podRoot + `) ? "pod" : ` +
 					`"containers " + ` + names(rootUser) + `) + " must not set runAsUser=0)"`,
 			},
-		},
+		}
+	}
+	a := withModels(modelRunAsRoot, &governance.Admission{
+		Rules: governance.PodAdmissionRules(),
+		Variables: governance.PodSpecsAdmissionVariables(
+			admissionregistrationv1.Variable{Name: "judged", Expression: judged},
+		),
+		Mutations:   []admissionregistrationv1.Mutation{runAsNonRootMutation(p.NonRootImages)},
+		Validations: validations(containerOK),
 	})
+	// On the operators' resources, a runtime's pod spec (it has no
+	// pod-level fields) leaves an unset runAsNonRoot to the
+	// InferenceService.
+	a.Operators.Variables = append(a.Operators.Variables, admissionregistrationv1.Variable{
+		Name: "runtime", Expression: `object.kind in ` + governance.CELStringList(runtimeKinds)})
+	a.Operators.Validations = validations(runtimeContainerOK)
+	return a
 }
 
 // runAsNonRootMutation sets runAsNonRoot: true only where the user is

@@ -57,6 +57,20 @@ func TestRunAsNonRoot(t *testing.T) {
 			want: []string{`InferenceService/sk spec.predictor.sklearn.securityContext.runAsUser: violates PodSecurity "restricted:v1.37": runAsUser=0 (container "m" must not set runAsUser=0)`}},
 		{name: "InferenceService model leaves them to its runtime", manifest: isvcModel("ok", "{securityContext: {runAsNonRoot: true}, model: {modelFormat: {name: huggingface}, securityContext: {runAsUser: 1000}}}")},
 		{name: "InferenceService model in a user namespace", manifest: isvcModel("userns", "{hostUsers: false, model: {modelFormat: {name: huggingface}, securityContext: {runAsNonRoot: false, runAsUser: 0}}}")},
+		// A ServingRuntime is a partial template: KServe runs its
+		// containers under the InferenceService's pod-level fields, so
+		// only what a container writes itself fails, at its own field.
+		{name: "ServingRuntime container leaves runAsNonRoot to the InferenceService", manifest: servingRuntime("ServingRuntime", "vllm",
+			"[{name: kserve-container, image: vllm/vllm-openai:v0.6.3}, {name: sidecar, image: x, securityContext: {runAsUser: 1000}}]")},
+		{name: "ServingRuntime containers set false and root", manifest: servingRuntime("ServingRuntime", "root",
+			"[{name: kserve-container, image: x, securityContext: {runAsNonRoot: false}}, {name: agent, image: x}, {name: logger, image: x, securityContext: {runAsUser: 0}}]"),
+			want: []string{
+				`ServingRuntime/root spec.containers[0].securityContext.runAsNonRoot: violates PodSecurity "restricted:v1.37": runAsNonRoot != true (container "kserve-container" must not set securityContext.runAsNonRoot=false)`,
+				`ServingRuntime/root spec.containers[2].securityContext.runAsUser: violates PodSecurity "restricted:v1.37": runAsUser=0 (container "logger" must not set runAsUser=0)`,
+			}},
+		{name: "ClusterServingRuntime container runs as root", manifest: servingRuntime("ClusterServingRuntime", "cluster-root",
+			"[{name: kserve-container, image: x, securityContext: {runAsNonRoot: true, runAsUser: 0}}]"),
+			want: []string{`ClusterServingRuntime/cluster-root spec.containers[0].securityContext.runAsUser: violates PodSecurity "restricted:v1.37": runAsUser=0 (container "kserve-container" must not set runAsUser=0)`}},
 		{name: "ReplicaSet and ReplicationController pass", manifest: podManifest("ReplicaSet", "rs", "", "{securityContext: {runAsNonRoot: true, runAsUser: 1000}, containers: [{name: a, image: x}]}") +
 			"---\n" + podManifest("ReplicationController", "rc", "", "{securityContext: {runAsNonRoot: true}, containers: [{name: a, image: x}]}")},
 	})
@@ -94,6 +108,17 @@ func TestRunAsNonRootAgreesWithEvaluator(t *testing.T) {
 
 // isvcModel is an InferenceService in namespace ml with the given
 // predictor.
+// servingRuntime is a KServe runtime of the kind (ServingRuntime or
+// ClusterServingRuntime) with the containers, in YAML flow style.
+func servingRuntime(kind, name, containers string) string {
+	ns := "\n  namespace: default"
+	if kind == "ClusterServingRuntime" {
+		ns = ""
+	}
+	return "apiVersion: serving.kserve.io/v1alpha1\nkind: " + kind + "\nmetadata:\n  name: " + name + ns +
+		"\nspec:\n  supportedModelFormats: [{name: huggingface, autoSelect: true}]\n  containers: " + containers + "\n"
+}
+
 func isvcModel(name, predictor string) string {
 	return "apiVersion: serving.kserve.io/v1beta1\nkind: InferenceService\nmetadata: {name: " + name + ", namespace: ml}\nspec: {predictor: " + predictor + "}\n"
 }
