@@ -42,6 +42,12 @@ func auditPolicyLintDefinition() governance.Definition {
 		Severity:    governance.SeverityHigh,
 		Kinds:       []string{"Policy.audit.k8s.io"},
 		New:         NewAuditPolicyLint,
+		// An audit policy is a file (--audit-policy-file) the
+		// kube-apiserver reads when it starts; audit.k8s.io is not an API
+		// group it serves, so no request carries a Policy for admission
+		// to see (TestAuditPolicyNotServed asks a kube-apiserver).
+		AdmissionNote: "no VAP: an audit policy is a file the kube-apiserver reads at start (--audit-policy-file), " +
+			"not an API object: audit.k8s.io is not a served API group, so no create or update of a Policy reaches admission",
 	}
 }
 
