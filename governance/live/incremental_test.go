@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -27,7 +28,7 @@ import (
 // with findings of every kind of check, RBAC, network, secrets, gateway
 // and quota ones included.
 type diffCluster struct {
-	t       *testing.T
+	t       testing.TB
 	ws      []*watched
 	byKind  map[schema.GroupKind]*watched
 	deleted []*unstructured.Unstructured
@@ -68,7 +69,7 @@ func diffObjects(t *testing.T) []*unstructured.Unstructured {
 	return objs
 }
 
-func newDiffCluster(t *testing.T, objs []*unstructured.Unstructured, seed uint64) *diffCluster {
+func newDiffCluster(t testing.TB, objs []*unstructured.Unstructured, seed uint64) *diffCluster {
 	t.Helper()
 	c := &diffCluster{t: t, byKind: map[schema.GroupKind]*watched{}, changes: map[change]bool{},
 		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
@@ -356,3 +357,58 @@ func diffLines(want, have []string) (missing, extra []string) {
 }
 
 func first(s []string, n int) []string { return s[:min(n, len(s))] }
+
+// BenchmarkIncremental10k is one evaluation after one change on the soak's
+// 10,000-pod platform (gen.Platform(10000)), without informers or writes:
+// a Deployment's container made privileged or not, which touches the
+// object checks of its namespace and, since checks and facts read
+// workloads, the inventory checks that read them. full-ms is a full
+// evaluation of the same caches, for comparison.
+func BenchmarkIncremental10k(b *testing.B) {
+	rules, err := policyset.Rules("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	engine, err := governance.NewEngine(rules...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	objs, err := testenv.DecodeManifests(gen.Cluster(gen.Platform(10000)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := newDiffCluster(b, objs, 1)
+	var deployments []*unstructured.Unstructured
+	for _, u := range objs {
+		if u.GetKind() == "Deployment" {
+			deployments = append(deployments, u)
+		}
+	}
+	decoded, err := newDecodedCache()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := newEvaluator("https://bench.invalid", engine, newRelevance(engine.Rules()), decoded)
+	start := time.Now()
+	if _, err := ev.run(c.ws, nil, nil); err != nil {
+		b.Fatal(err)
+	}
+	full := time.Since(start)
+	n := 0
+	for b.Loop() {
+		u := deployments[(n*37)%len(deployments)].DeepCopy()
+		cs, path := containersOf(u)
+		cs[0].(map[string]any)["securityContext"] = map[string]any{"privileged": n%2 == 0}
+		_ = unstructured.SetNestedSlice(u.Object, cs, path...)
+		deployments[(n*37)%len(deployments)] = u
+		c.set(u)
+		set := c.changes
+		c.changes = map[change]bool{}
+		got, err := ev.run(c.ws, nil, set)
+		if err != nil || got.full {
+			b.Fatalf("evaluation: full %v, err %v", got != nil && got.full, err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(full.Milliseconds()), "full-ms")
+}
