@@ -31,7 +31,8 @@ func TestKyvernoCorpusCoversEveryVAPCheck(t *testing.T) {
 	}
 	// The checks of issue #17 item 1 by name, so that the test fails if
 	// one of them loses its VAP flag rather than passing vacuously.
-	for _, id := range []string{catalog.IDKyvernoDeprecatedAction, "rbac-unknown-resource", catalog.IDQuotaInvalidKey, "secret-literal-provider-key", "secret-url-credentials", "secret-private-key-material"} {
+	for _, id := range []string{catalog.IDKyvernoDeprecatedAction, "rbac-unknown-resource", catalog.IDQuotaInvalidKey, "secret-literal-provider-key", "secret-url-credentials", "secret-private-key-material",
+		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity"} {
 		if !slices.Contains(vap, id) {
 			t.Errorf("%s: not a check with a ValidatingAdmissionPolicy", id)
 		}

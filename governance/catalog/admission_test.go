@@ -56,6 +56,7 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 		catalog.IDGPUNodeTargeting, catalog.IDHostNamespaces, catalog.IDInferenceProbes, catalog.IDLatestTag, catalog.IDModelImageDigest, catalog.IDNamespaceDataClassification, catalog.IDNamespaceTeamLabels,
 		catalog.IDPrivilegedContainer, catalog.IDRequiredLabels, catalog.IDRequiredProbes, catalog.IDRunAsNonRoot, "quota-inert-key", catalog.IDSensitiveWorkloadClassification, catalog.IDServiceType, catalog.IDShadowAI,
 		catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key", "secret-private-key-material", "secret-url-credentials",
+		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity",
 	}
 	slices.Sort(vaps)
 	slices.Sort(want)
@@ -69,7 +70,9 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 // ("VAP ..."), and a note on a check without a VAP says why ("no VAP").
 func TestAdmissionNotes(t *testing.T) {
 	want := []string{catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key",
-		"secret-private-key-material", "secret-url-credentials"}
+		"secret-private-key-material", "secret-url-credentials",
+		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity",
+		catalog.IDAuditPolicyLint}
 	var got []string
 	for _, d := range catalog.Definitions() {
 		if d.AdmissionNote == "" {
@@ -81,6 +84,7 @@ func TestAdmissionNotes(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
+	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("checks with an admission note: got %v, want %v", got, want)
 	}

@@ -75,7 +75,8 @@ func TestDefinitions(t *testing.T) {
 			IDRequiredProbes, IDNamespaceDataClassification, IDNamespaceTeamLabels, IDInferenceProbes, IDModelImageDigest,
 			IDGPUNodeTargeting, IDAIWorkloadOwnServiceAccount, IDShadowAI, IDSensitiveWorkloadClassification,
 			"quota-inert-key", IDKyvernoDeprecatedAction, IDQuotaInvalidKey, "rbac-unknown-resource",
-			"secret-literal-provider-key", "secret-url-credentials", "secret-private-key-material"}, id) {
+			"secret-literal-provider-key", "secret-url-credentials", "secret-private-key-material",
+			"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity"}, id) {
 			goOnly[id] = true
 		}
 	}
