@@ -52,10 +52,16 @@ type GeneratedMutating struct {
 // ValidatingAdmissionPolicy still judges it. Reinvocation is IfNeeded (an
 // object another admission plugin changed is defaulted again; the
 // mutations add only what is absent, so a second run changes nothing).
-// The apiserver defaults a patched object again: a Job without labels of
-// its own that a mutation patches gets its template's labels before the
-// Job's controller-uid and job-name labels reach the template, so its own
-// labels lack those two (its selector and template keep them).
+// A Job without labels of its own that a mutation patches keeps its
+// template's labels as they were at admission, without the four
+// controller-uid and job-name labels (batch.kubernetes.io/ and legacy):
+// the apiserver's defaulting makes such a Job's labels the very map of its
+// template's labels, which the Job strategy extends after admission, and a
+// patch decodes the object into two maps (its selector and template keep
+// the labels; the uid they name is not set at admission, so the policy
+// cannot add them). A binding's namespaceSelector does not restrict
+// cluster-scoped resources (ClusterTrainingRuntime, ClusterServingRuntime):
+// the apiserver matches them whatever the selector.
 func (c *Compiler) GenerateMutating(p *governance.Policy, defs []governance.Definition) ([]GeneratedMutating, error) {
 	if c.target.LessThan(version.MustParseGeneric(MinimumMutatingKubernetesVersion)) {
 		return nil, fmt.Errorf("MutatingAdmissionPolicy (admissionregistration.k8s.io/v1) needs Kubernetes %s or newer; the target is %s", MinimumMutatingKubernetesVersion, c.Version())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,14 @@ type defaultCase struct {
 	// making it compliant: the Go check still denies the result (in a run
 	// without the validating policy, which would deny it).
 	partial bool
+	// unjudged marks a kind whose Go check does not judge the manifest
+	// (the mutation is proven by the comparisons alone).
+	unjudged bool
+	// changed, when not nil, lists every JSON pointer at which the
+	// admitted object differs from the object the apiserver makes of the
+	// manifest where no policy applies (see changedPaths): none for a
+	// manifest the mutation leaves alone.
+	changed []string
 }
 
 // defaultsRun is one installation of an entry's policies: the mutating
@@ -202,13 +211,26 @@ func runDefaults(t *testing.T, run defaultsRun) {
 			}
 			want := deepCopyMap(c.manifest)
 			if c.fix != nil {
-				if !manifestDenied {
+				if !manifestDenied && !c.unjudged {
 					t.Error("the Go check passes the manifest before the mutation: the case proves nothing")
 				}
 				c.fix(want)
 			}
 			if g, w := normalizedObject(got), normalizedObject(mustCreate(ctx, t, dyn, control, want)); g != w {
 				t.Errorf("mutated object differs from the compliant manifest's:\n got %s\nwant %s", g, w)
+			}
+			if c.changed != nil {
+				var before, after any
+				if err := json.Unmarshal([]byte(normalizedObject(mustCreate(ctx, t, dyn, control, c.manifest))), &before); err != nil {
+					t.Fatal(err)
+				}
+				if err := json.Unmarshal([]byte(normalizedObject(got)), &after); err != nil {
+					t.Fatal(err)
+				}
+				want := slices.Sorted(slices.Values(c.changed))
+				if d := changedPaths(before, after); !slices.Equal(d, want) {
+					t.Errorf("the mutation changed %q, want exactly %q", d, want)
+				}
 			}
 			again, err := dryRunCreate(ctx, t, dyn, bound, recreatable(got))
 			if err != nil {
@@ -283,14 +305,18 @@ func withNamespace(obj map[string]any, ns string) map[string]any {
 	return u.Object
 }
 
-// dryRunCreate creates obj in ns with dryRun=All, retrying while the
+// dryRunCreate creates obj in ns (cluster-scoped when ns is "") with
+// dryRun=All, retrying while the
 // ServiceAccount controller has not yet made the namespace's "default"
 // account, and while the admission policies' REST mapper does not yet
 // know a freshly installed CRD's kind.
 func dryRunCreate(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns string, obj map[string]any) (map[string]any, error) {
 	t.Helper()
 	u := &unstructured.Unstructured{Object: withNamespace(obj, ns)}
-	ri := dyn.Resource(guessResource(schema.FromAPIVersionAndKind(u.GetAPIVersion(), u.GetKind()))).Namespace(ns)
+	var ri dynamic.ResourceInterface = dyn.Resource(guessResource(schema.FromAPIVersionAndKind(u.GetAPIVersion(), u.GetKind())))
+	if ns != "" { // "" for a cluster-scoped kind
+		ri = dyn.Resource(guessResource(schema.FromAPIVersionAndKind(u.GetAPIVersion(), u.GetKind()))).Namespace(ns)
+	}
 	for attempt := 0; ; attempt++ {
 		got, err := ri.Create(ctx, u, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		retry := err != nil && (strings.Contains(err.Error(), "service account") && !strings.Contains(err.Error(), "AdmissionPolicy") ||
