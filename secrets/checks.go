@@ -52,25 +52,11 @@ func Checks() []governance.Definition {
 			Params: []governance.Param{{Name: "origin", Type: "string", Default: "source",
 				Description: `"source" for manifests (Secret data is a leak) or "cluster" for objects read from an apiserver`}},
 			Requires:      requires,
-			AdmissionNote: admissionNotes()[r.ID],
+			AdmissionNote: r.AdmissionNote,
 			New:           func(p any) (governance.Check, error) { return newCheck(r, p) },
 		})
 	}
 	return defs
-}
-
-// admissionNotes say why the value rules that look like admission
-// candidates have no ValidatingAdmissionPolicy.
-func admissionNotes() map[string]string {
-	const scanner = "no VAP: the rule scans every scalar of every kind (env values, ConfigMap data, annotations, " +
-		"command lines parsed as shell), and the most specific rule wins at a field; "
-	return map[string]string{
-		IDLiteralProviderKey: scanner + "the provider detectors need Shannon entropy, which the apiserver's CEL libraries " +
-			"cannot compute (no logarithm); and at admission Secret data is where keys belong (origin cluster)",
-		IDPrivateKeyMaterial: scanner + "the PEM body needs Shannon entropy (no logarithm in the apiserver's CEL); " +
-			"and at admission Secret data is where keys belong: a policy would refuse every TLS Secret (cert-manager)",
-		IDURLCredentials: scanner + "a policy deciding as the rule does would carry the whole scanner in CEL",
-	}
 }
 
 // OptIn reports whether d is the check of an opt-in rule (its Kinds hold

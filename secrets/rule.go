@@ -20,6 +20,12 @@ type Rule struct {
 	Default     bool
 	Description string
 	Remediation string
+	// AdmissionNote says why the rule has no ValidatingAdmissionPolicy
+	// ("no VAP: ..."); empty for the rules whose policy the catalog
+	// builds (governance/catalog, check_secrets_rules*.go), where the
+	// note that says what the policy leaves to the scan lives with its
+	// CEL. One source per rule: Checks copies it into the Definition.
+	AdmissionNote string
 	// Value inspects one scalar (see Values).
 	Value func(c *Context, v Value) []Finding
 	// Object inspects one object.

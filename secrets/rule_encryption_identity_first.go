@@ -21,12 +21,13 @@ const IDEncryptionIdentityFirst = "encryption-identity-first"
 
 func encryptionIdentityFirstRule() Rule {
 	return Rule{
-		ID:          IDEncryptionIdentityFirst,
-		Severity:    sevHigh,
-		Default:     true,
-		Description: "The EncryptionConfiguration writes Secrets with the identity provider (plain text).",
-		Remediation: "put kms (v2), aesgcm, aescbc or secretbox first and keep identity last only while migrating; then rewrite all Secrets",
-		Object:      checkEncryptionIdentityFirst,
+		ID:            IDEncryptionIdentityFirst,
+		Severity:      sevHigh,
+		Default:       true,
+		Description:   "The EncryptionConfiguration writes Secrets with the identity provider (plain text).",
+		Remediation:   "put kms (v2), aesgcm, aescbc or secretbox first and keep identity last only while migrating; then rewrite all Secrets",
+		Object:        checkEncryptionIdentityFirst,
+		AdmissionNote: encryptionAdmissionNote,
 	}
 }
 

@@ -18,12 +18,13 @@ const IDEncryptionSecretsNotCovered = "encryption-secrets-not-covered"
 
 func encryptionSecretsNotCoveredRule() Rule {
 	return Rule{
-		ID:          IDEncryptionSecretsNotCovered,
-		Severity:    sevHigh,
-		Default:     true,
-		Description: "The EncryptionConfiguration has no resource list covering secrets.",
-		Remediation: "add a resource list with resources: [secrets] and an encrypting provider (kms v2, aesgcm, aescbc, secretbox) first",
-		Object:      checkEncryptionSecretsNotCovered,
+		ID:            IDEncryptionSecretsNotCovered,
+		Severity:      sevHigh,
+		Default:       true,
+		Description:   "The EncryptionConfiguration has no resource list covering secrets.",
+		Remediation:   "add a resource list with resources: [secrets] and an encrypting provider (kms v2, aesgcm, aescbc, secretbox) first",
+		Object:        checkEncryptionSecretsNotCovered,
+		AdmissionNote: encryptionAdmissionNote,
 	}
 }
 
@@ -35,3 +36,8 @@ func checkEncryptionSecretsNotCovered(_ *Context, o *governance.Object) []Findin
 	return []Finding{{Path: "resources",
 		Message: "no resource list covers secrets (secrets, *. or *.*): Secrets are stored unencrypted"}}
 }
+
+// encryptionAdmissionNote says why the EncryptionConfiguration rules have
+// no ValidatingAdmissionPolicy.
+const encryptionAdmissionNote = "no VAP: an EncryptionConfiguration (apiserver.config.k8s.io/v1) is a file the kube-apiserver " +
+	"reads at start (--encryption-provider-config), not an API object: no request for it reaches admission"

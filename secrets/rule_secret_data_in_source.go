@@ -26,6 +26,10 @@ func dataInSourceRule() Rule {
 		Description: "A Secret manifest in source carries base64 data.",
 		Remediation: "keep the Secret out of git: an ExternalSecret (External Secrets Operator), a SealedSecret or a SOPS-encrypted file",
 		Object:      checkDataInSource,
+		AdmissionNote: "no VAP: the rule judges where a manifest lives (a Secret in a repository, origin source), not the object: at admission every " +
+			"Secret carries data (stringData is merged into it before admission), and one applied from a repository is " +
+			"indistinguishable from one a controller writes (External Secrets, cert-manager, the token controller): a policy " +
+			"would refuse every Secret with data",
 	}
 }
 

@@ -25,6 +25,9 @@ func dataInvalidBase64Rule() Rule {
 		Description: "A Secret data value is not valid padded standard base64; the apiserver refuses the Secret.",
 		Remediation: "base64-encode the value (or move it to stringData only if it may be in plain text, which in git it may not)",
 		Object:      checkDataInvalidBase64,
+		AdmissionNote: "no VAP: the kube-apiserver refuses such a Secret itself before admission: decoding the request's data " +
+			"(base64.StdEncoding in sigs.k8s.io/json) fails with \"illegal base64 data at input byte N\" (400 Bad Request); " +
+			"offline the loader keeps the raw text, which a policy would see re-encoded as valid base64",
 	}
 }
 

@@ -37,6 +37,11 @@ func literalSensitiveNameRule() Rule {
 		Description: "A variable, ConfigMap key or annotation with a credential's name holds a literal, secret-looking value.",
 		Remediation: "move the value into a Secret managed outside git and reference it (valueFrom.secretKeyRef, envFrom.secretRef, a secret volume)",
 		Value:       checkLiteralSensitiveName,
+		AdmissionNote: "no VAP: none is built yet. The value test is expressible (Shannon entropy as n·log2 n − Σ c·log2 c " +
+			"from a table of c·log2 c, summed with the lists library's sum(); the name normalisation and placeholders as the other " +
+			"policies write them), but the rule reads env values of every pod template, AI operators' resources included, ConfigMap " +
+			"data, annotations of every kind and NAME=VALUE items of command lines and shell scripts: a policy would judge a part of " +
+			"that, within size guards, and each part needs its own proof",
 	}
 }
 

@@ -27,6 +27,10 @@ func stringDataInSourceRule() Rule {
 		Description: "A Secret manifest in source carries stringData.",
 		Remediation: "keep the Secret out of git: an ExternalSecret (External Secrets Operator), a SealedSecret or a SOPS-encrypted file",
 		Object:      checkStringDataInSource,
+		AdmissionNote: "no VAP: stringData is write-only: the kube-apiserver merges it into data when it decodes the request " +
+			"(Convert_v1_Secret_To_core_Secret, pkg/apis/core/v1), before admission, so a policy sees the Secret without stringData " +
+			"and cannot tell it from one written with data; the rule judges manifests in source, which is the scan's " +
+			"(secret-in-last-applied-annotation's policy refuses the stringData that client-side kubectl apply copies into its annotation)",
 	}
 }
 

@@ -56,6 +56,7 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 		catalog.IDGPUNodeTargeting, catalog.IDHostNamespaces, catalog.IDInferenceProbes, catalog.IDLatestTag, catalog.IDModelImageDigest, catalog.IDNamespaceDataClassification, catalog.IDNamespaceTeamLabels,
 		catalog.IDPrivilegedContainer, catalog.IDRequiredLabels, catalog.IDRequiredProbes, catalog.IDRunAsNonRoot, "quota-inert-key", catalog.IDSensitiveWorkloadClassification, catalog.IDServiceType, catalog.IDShadowAI,
 		catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key", "secret-private-key-material", "secret-url-credentials",
+		"secret-in-last-applied-annotation", "secret-type-keys-missing", "secret-volume-unused",
 		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity",
 	}
 	slices.Sort(vaps)
@@ -71,6 +72,8 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 func TestAdmissionNotes(t *testing.T) {
 	want := []string{catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key",
 		"secret-private-key-material", "secret-url-credentials",
+		"encryption-identity-first", "encryption-secrets-not-covered", "secret-data-in-source", "secret-data-invalid-base64",
+		"secret-in-last-applied-annotation", "secret-literal-sensitive-name", "secret-stringdata-in-source", "secret-type-keys-missing", "secret-volume-unused",
 		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity",
 		catalog.IDAuditPolicyLint}
 	var got []string

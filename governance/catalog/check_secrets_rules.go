@@ -12,7 +12,9 @@
 // secret-url-credentials and secret-private-key-material decide, in CEL,
 // on the values of Secrets (data decoded, stringData) and ConfigMaps (data)
 // within a size guard; each definition's AdmissionNote says what the
-// policy leaves to the scan.
+// policy leaves to the scan. The object rules with a policy are in
+// check_secrets_rules_admission.go; a rule without one says why in its
+// own secrets.Rule.AdmissionNote.
 
 package catalog
 
@@ -41,7 +43,13 @@ func secretsRuleDefinitions() []governance.Definition {
 			continue
 		}
 		if detect, ok := secretsAdmissionDetectors()[d.ID]; ok {
-			d = withSecretsAdmission(d, detect)
+			id := d.ID
+			d = withSecretsAdmission(d, detect.note, func(source bool) *governance.Admission {
+				return secretsAdmission(id, detect, source)
+			})
+		}
+		if a, ok := secretsObjectAdmissions()[d.ID]; ok {
+			d = withSecretsAdmission(d, a.note, a.build)
 		}
 		defs = append(defs, d)
 	}
@@ -106,14 +114,19 @@ func secretsAdmissionDetectors() map[string]secretsDetector {
 	}
 }
 
-// withSecretsAdmission returns d as a VAP: its checks carry the admission
-// form of detect for their origin.
-func withSecretsAdmission(d governance.Definition, detect secretsDetector) governance.Definition {
+// withSecretsAdmission returns d as a VAP with the given note: its checks
+// carry the admission form build makes for their origin (source: origin
+// source). The rule itself carries no note (secrets.Rule.AdmissionNote is
+// for the rules without a policy): the note lives with the CEL.
+func withSecretsAdmission(d governance.Definition, note string, build func(source bool) *governance.Admission) governance.Definition {
+	if d.AdmissionNote != "" {
+		panic("secrets rule " + d.ID + " has a policy and a note of its own: " + d.AdmissionNote)
+	}
 	d.VAP = true
-	d.AdmissionNote = detect.note
-	build := d.New
+	d.AdmissionNote = note
+	newCheck := d.New
 	d.New = func(params any) (governance.Check, error) {
-		c, err := build(params)
+		c, err := newCheck(params)
 		if err != nil {
 			return c, err
 		}
@@ -125,7 +138,7 @@ func withSecretsAdmission(d governance.Definition, detect secretsDetector) gover
 		if err != nil {
 			return governance.Check{}, fmt.Errorf("origin: %w", err)
 		}
-		c.Admission = secretsAdmission(d.ID, detect, origin == secrets.OriginSource)
+		c.Admission = build(origin == secrets.OriginSource)
 		return c, nil
 	}
 	return d

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aigov/aigov/governance"
@@ -49,9 +51,54 @@ func TestSecretsRuleChecks(t *testing.T) {
 			t.Error(err)
 			continue
 		}
-		_, vap := secretsAdmissionDetectors()[r.ID]
+		_, valueVAP := secretsAdmissionDetectors()[r.ID]
+		_, objectVAP := secretsObjectAdmissions()[r.ID]
+		vap := valueVAP || objectVAP
 		if d.Severity != r.Severity || d.VAP != vap {
 			t.Errorf("%s: definition %+v", r.ID, d)
+		}
+		// One source per note: the rule says why it has no policy, the
+		// catalog says what its policy leaves to the scan.
+		switch {
+		case valueVAP && objectVAP:
+			t.Errorf("%s: two policies", r.ID)
+		case vap && r.AdmissionNote != "":
+			t.Errorf("%s: a policy, and a note of the rule's own: %q", r.ID, r.AdmissionNote)
+		case vap && !strings.HasPrefix(d.AdmissionNote, "VAP "):
+			t.Errorf("%s: a policy whose note does not start with \"VAP \": %q", r.ID, d.AdmissionNote)
+		case !vap && (!strings.HasPrefix(r.AdmissionNote, "no VAP: ") || d.AdmissionNote != r.AdmissionNote):
+			t.Errorf("%s: no policy; rule note %q, definition note %q, want one starting \"no VAP: \"", r.ID, r.AdmissionNote, d.AdmissionNote)
+		}
+	}
+}
+
+// TestSecretsObjectAdmissionsOrigin: the policies of the secrets object
+// rules decide alike in both origins, as the rules do (they do not read
+// the origin), and a bad origin is refused.
+func TestSecretsObjectAdmissionsOrigin(t *testing.T) {
+	for id := range secretsObjectAdmissions() {
+		var forms []*governance.Admission
+		for _, origin := range []string{"", `{"origin": "source"}`, `{"origin": "cluster"}`} {
+			var params any
+			if origin != "" {
+				params = []byte(origin)
+			}
+			c, err := NewSecretsRuleCheck(id, params)
+			if err != nil {
+				t.Fatalf("%s %s: %v", id, origin, err)
+			}
+			if c.Admission == nil || len(c.Admission.Validations) == 0 {
+				t.Fatalf("%s %s: no admission form", id, origin)
+			}
+			forms = append(forms, c.Admission)
+		}
+		for _, f := range forms[1:] {
+			if !reflect.DeepEqual(f, forms[0]) {
+				t.Errorf("%s: the policy differs by origin", id)
+			}
+		}
+		if _, err := NewSecretsRuleCheck(id, []byte(`{"origin": "git"}`)); err == nil {
+			t.Errorf("%s: bad origin accepted", id)
 		}
 	}
 }

@@ -1,0 +1,161 @@
+// The ValidatingAdmissionPolicies of the secrets rules that judge one
+// object's fields rather than its values: each decides in CEL what the
+// rule decides on that object, within a size guard where the object could
+// make the policy run long, and its note says what it leaves to the scan.
+//
+//   - secret-in-last-applied-annotation reads a Secret's
+//     kubectl.kubernetes.io/last-applied-configuration annotation and
+//     denies one holding a non-empty data or stringData map: client-side
+//     kubectl apply is refused before the values reach the annotation.
+//   - secret-type-keys-missing reads a Secret's type and the keys of data
+//     and stringData, and denies a typed Secret without a key its type
+//     requires. The kube-apiserver's own validation refuses such a Secret
+//     before admission policies run (ValidateSecret, pkg/apis/core/
+//     validation, v1.37.2): the policy is there for offline evaluation
+//     (aigov vap test) and audit, as quota-invalid-key's.
+//   - secret-volume-unused reads the volumes and the volumeMounts of the
+//     containers and init containers of a Pod or a built-in workload's
+//     template, and denies a secret volume no container mounts.
+
+package catalog
+
+import (
+	"strconv"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/secrets"
+)
+
+// secretsObjectAdmission is the policy of one object rule: build makes it
+// for an origin (source: origin source), note is its AdmissionNote.
+type secretsObjectAdmission struct {
+	build func(source bool) *governance.Admission
+	note  string
+}
+
+// The size guard of secret-volume-unused: a pod spec with more volumes,
+// more containers and init containers together, or a container with more
+// volume mounts, is admitted and left to the scan (the policy compares
+// every secret volume with every mount).
+const (
+	secretVolumesMaxVolumes    = 64
+	secretVolumesMaxContainers = 32
+	secretVolumesMaxMounts     = 32
+)
+
+// lastAppliedObjectRE follows a quoted key ("data", "stringData") whose
+// value is a JSON object with at least one key, as kubectl writes the
+// annotation (compact JSON; white space allowed).
+const lastAppliedObjectRE = `\s*:\s*\{\s*"`
+
+// lastAppliedMaxLen is the size guard of
+// secret-in-last-applied-annotation: a longer annotation is admitted and
+// left to the scan. The apiserver caps all of an object's annotations
+// together at 256 KiB.
+const lastAppliedMaxLen = 65536
+
+func secretsObjectAdmissions() map[string]secretsObjectAdmission {
+	return map[string]secretsObjectAdmission{
+		secrets.IDInLastAppliedAnnotation: {
+			build: func(bool) *governance.Admission { return lastAppliedAdmission() },
+			note: "VAP reads the annotation as text (the apiserver's CEL has no JSON decoding), up to " + strconv.Itoa(lastAppliedMaxLen) +
+				" characters (a longer one is admitted and left to the scan), and denies a \"data\" or \"stringData\" key " +
+				"whose value is an object with a key, in both origins: text that is not JSON, or in which data or stringData is not an object " +
+				"(the scan then looks for the bare key), and keys written with JSON escapes are left to the scan; a non-empty " +
+				"\"data\" object nested deeper, which no field of a Secret holds, is denied too",
+		},
+		secrets.IDTypeKeysMissing: {
+			build: func(bool) *governance.Admission { return typeKeysMissingAdmission() },
+			note: "VAP repeats the rule (the keys of data and stringData), for offline evaluation: in a cluster the apiserver's own " +
+				"validation (ValidateSecret) refuses every Secret this check reports before admission policies run, having merged " +
+				"stringData into data",
+		},
+		secrets.IDVolumeUnused: {
+			build: func(bool) *governance.Admission { return volumeUnusedAdmission() },
+			note: "VAP judges Pods and the pod templates of the built-in workloads, pod specs of at most " + strconv.Itoa(secretVolumesMaxVolumes) +
+				" volumes and " + strconv.Itoa(secretVolumesMaxContainers) + " containers and init containers of at most " + strconv.Itoa(secretVolumesMaxMounts) +
+				" volume mounts each (larger ones are admitted and left to the scan); the AI operators' resources are the scan's, and it judges every Pod, " +
+				"one a controller creates too, where the scan reports the controller's template alone when the controller is in its inventory",
+		},
+	}
+}
+
+// lastAppliedAdmission denies a Secret whose last-applied annotation
+// (within the size guard) holds a non-empty data or stringData object.
+func lastAppliedAdmission() *governance.Admission {
+	applied := `object.metadata.?annotations[?` + governance.CELString(secrets.LastAppliedAnnotation) + `].orValue("")`
+	holds := func(field string) string {
+		return `variables.applied.matches(` + governance.CELString(`"`+field+`"`+lastAppliedObjectRE) + `)`
+	}
+	return &governance.Admission{
+		Rules: []admissionregistrationv1.NamedRuleWithOperations{governance.AdmissionRule([]string{""}, []string{"v1"}, []string{"secrets"})},
+		Variables: []admissionregistrationv1.Variable{
+			{Name: "applied", Expression: applied},
+			{Name: "fields", Expression: `size(variables.applied) > ` + strconv.Itoa(lastAppliedMaxLen) + ` ? [] : ` +
+				`(` + holds("data") + ` ? ["data"] : []) + (` + holds("stringData") + ` ? ["stringData"] : [])`},
+		},
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `variables.fields.size() == 0`,
+			Message:    "the " + secrets.LastAppliedAnnotation + " annotation must not hold the Secret's data or stringData (" + secrets.IDInLastAppliedAnnotation + ")",
+			MessageExpression: `"Secret \"" + object.metadata.name + "\": the ` + secrets.LastAppliedAnnotation + ` annotation holds its " + ` +
+				`variables.fields.join(" and ") + " (` + secrets.IDInLastAppliedAnnotation + `): apply Secrets with --server-side"`,
+		}},
+	}
+}
+
+// typeKeysMissingAdmission denies a Secret of a type of
+// secrets.RequiredKeys without one of its keys in data or stringData.
+func typeKeysMissingAdmission() *governance.Admission {
+	required := `[]`
+	types := []corev1.SecretType{corev1.SecretTypeSSHAuth, corev1.SecretTypeDockercfg, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeTLS}
+	for _, t := range types {
+		required = `object.?type.orValue("") == ` + governance.CELString(string(t)) + ` ? ` + governance.CELStringList(secrets.RequiredKeys(t)) + ` : ` + required
+	}
+	return &governance.Admission{
+		Rules: []admissionregistrationv1.NamedRuleWithOperations{governance.AdmissionRule([]string{""}, []string{"v1"}, []string{"secrets"})},
+		Variables: []admissionregistrationv1.Variable{
+			{Name: "missing", Expression: `(` + required + `).filter(k, !object.?data[?k].hasValue() && !object.?stringData[?k].hasValue())`},
+		},
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `variables.missing.size() == 0`,
+			Message:    "a typed Secret must hold the keys its type requires (" + secrets.IDTypeKeysMissing + ")",
+			MessageExpression: `"a " + object.type + " Secret requires the key(s) " + variables.missing.map(k, "\"" + k + "\"").join(", ") + ` +
+				`" (` + secrets.IDTypeKeysMissing + `)"`,
+		}},
+	}
+}
+
+// volumeUnusedAdmission denies a Pod or workload one of whose pod specs
+// (within the size guard) has a secret volume that no container or init
+// container mounts. The volumes, containers and mounts are read through
+// index lists of the guard's sizes, so that the cost estimate knows their
+// number.
+func volumeUnusedAdmission() *governance.Admission {
+	nv, nc, nm := strconv.Itoa(secretVolumesMaxVolumes), strconv.Itoa(secretVolumesMaxContainers), strconv.Itoa(secretVolumesMaxMounts)
+	// cs: the containers and init containers of s; mounted: per
+	// container, the names of the volumes it mounts.
+	mounted := celIndexList(secretVolumesMaxContainers) + `.filter(j, j < size(cs)).map(j, [cs[j].?volumeMounts.orValue([])].map(ms, ` +
+		celIndexList(secretVolumesMaxMounts) + `.filter(k, k < size(ms)).map(k, ms[k].name))[0])`
+	beyondGuard := `size(vs) > ` + nv + ` || size(cs) > ` + nc + ` || ` +
+		celIndexList(secretVolumesMaxContainers) + `.filter(j, j < size(cs)).exists(j, size(cs[j].?volumeMounts.orValue([])) > ` + nm + `)`
+	unusedIn := celIndexList(secretVolumesMaxVolumes) + `.filter(i, i < size(vs)).map(i, vs[i])` +
+		`.filter(v, has(v.secret) && !mounted.exists(names, v.name in names)).map(v, v.name)`
+	// Per pod spec: the names of its secret volumes no container mounts
+	// (none beyond the guard).
+	unused := `variables.` + governance.VarPodSpecs + `.map(s, [s.?volumes.orValue([])].map(vs, [` + governance.CELContainersOf("s", false) + `].map(cs, ` +
+		beyondGuard + ` ? [] : [` + mounted + `].map(mounted, ` + unusedIn + `)[0])[0])[0])`
+	return &governance.Admission{
+		Rules: governance.PodAdmissionRules(),
+		Variables: append(governance.PodSpecsAdmissionVariables()[:1], // podSpecs
+			admissionregistrationv1.Variable{Name: "unusedSecretVolumes", Expression: unused}),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `variables.unusedSecretVolumes.all(names, names.size() == 0)`,
+			Message:    "every secret volume must be mounted by a container or init container (" + secrets.IDVolumeUnused + ")",
+			MessageExpression: `"secret volume(s) " + variables.unusedSecretVolumes.map(names, names.map(n, "\"" + n + "\"").join(", ")).filter(l, l != "").join(", ") + ` +
+				`" mounted by no container or init container (` + secrets.IDVolumeUnused + `)"`,
+		}},
+	}
+}
