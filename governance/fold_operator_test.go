@@ -171,3 +171,59 @@ func TestFoldInjectedOnlyWhatTheOperatorCopies(t *testing.T) {
 		t.Errorf("findings on pods:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestFoldOperatorServices: the headless Services an operator creates
+// beside its pods (the training operator one per PyTorchJob replica,
+// LeaderWorkerSet and JobSet one each) are its children: the same
+// finding on every one of them is one finding per custom resource, not
+// one per pod.
+func TestFoldOperatorServices(t *testing.T) {
+	_, inv := loadCRCluster(t)
+	headless := governance.Check{
+		ID: "headless", Severity: governance.SeverityLow,
+		Object: func(o *governance.Object) []governance.Violation {
+			s, ok := o.Obj.(*corev1.Service)
+			if !ok || s.Spec.ClusterIP != corev1.ClusterIPNone {
+				return nil
+			}
+			return []governance.Violation{{Path: "spec.clusterIP", Message: fmt.Sprintf("Service %q is headless", s.Name)}}
+		},
+	}
+	engine, err := governance.NewEngine(governance.Rule{Check: headless})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := map[string]int{}      // the custom resources owning headless Services
+	services := map[string]string{} // Service namespace/name to its owner
+	for _, s := range governance.Typed[*corev1.Service](inv) {
+		if s.Spec.ClusterIP != corev1.ClusterIPNone || len(s.OwnerReferences) != 1 {
+			continue
+		}
+		owner := s.OwnerReferences[0].Kind + "/" + s.Namespace + "/" + s.OwnerReferences[0].Name
+		owners[owner]++
+		services[s.Namespace+"/"+s.Name] = owner
+	}
+	perPod := 0
+	for _, n := range owners {
+		if n > 1 {
+			perPod++
+		}
+	}
+	if perPod == 0 {
+		t.Fatal("no custom resource with a headless Service per pod generated")
+	}
+	got := map[string]int{}
+	for _, f := range engine.Run(inv) {
+		owner, ok := services[f.Object.Namespace+"/"+f.Object.Name]
+		if !ok {
+			t.Errorf("finding on %s, not a Service a custom resource owns", f.Object)
+			continue
+		}
+		got[owner]++
+	}
+	for owner := range owners {
+		if got[owner] != 1 {
+			t.Errorf("%s: %d findings on its headless Services, want 1", owner, got[owner])
+		}
+	}
+}

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/internal/gen"
 )
 
@@ -73,4 +77,54 @@ func plainName(name string) string {
 		}
 	}
 	return ""
+}
+
+// TestPyTorchJobReplicaServices: as the training operator v1.9.0 does
+// (CreateNewService), every pod of a generated PyTorchJob has a headless
+// Service of its own name, owned by the job, whose selector selects that
+// pod alone among the namespace's pods and whose ports are the pytorch
+// container's.
+func TestPyTorchJobReplicaServices(t *testing.T) {
+	opts := gen.Options{Seed: 4, Namespaces: 3, WorkloadsPerNamespace: 10, PodsPerWorkload: 4, CRFraction: 1}
+	inv := load(t, gen.Cluster(opts))
+	pods := governance.Typed[*corev1.Pod](inv)
+	services := map[string]*corev1.Service{}
+	for _, s := range governance.Typed[*corev1.Service](inv) {
+		services[s.Namespace+"/"+s.Name] = s
+	}
+	checked := 0
+	for _, p := range pods {
+		job := p.Labels["training.kubeflow.org/job-name"]
+		if job == "" {
+			continue
+		}
+		s, ok := services[p.Namespace+"/"+p.Name]
+		if !ok {
+			t.Errorf("pod %s/%s of PyTorchJob %s has no Service", p.Namespace, p.Name, job)
+			continue
+		}
+		checked++
+		if s.Spec.ClusterIP != corev1.ClusterIPNone {
+			t.Errorf("Service %s: clusterIP %q, want None", s.Name, s.Spec.ClusterIP)
+		}
+		if refs := s.OwnerReferences; len(refs) != 1 || refs[0].Kind != gen.KindPyTorchJob || refs[0].Name != job || refs[0].Controller == nil || !*refs[0].Controller {
+			t.Errorf("Service %s: owners %+v, want the PyTorchJob %s as controller", s.Name, refs, job)
+		}
+		sel := labels.SelectorFromSet(s.Spec.Selector)
+		var selected []string
+		for _, q := range pods {
+			if q.Namespace == s.Namespace && sel.Matches(labels.Set(q.Labels)) {
+				selected = append(selected, q.Name)
+			}
+		}
+		if len(selected) != 1 || selected[0] != p.Name {
+			t.Errorf("Service %s selects %v, want only its pod", s.Name, selected)
+		}
+		if len(s.Spec.Ports) != 1 || s.Spec.Ports[0].Name != "pytorchjob-port" || s.Spec.Ports[0].Port != 23456 {
+			t.Errorf("Service %s: ports %+v, want pytorchjob-port 23456", s.Name, s.Spec.Ports)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no PyTorchJob pod generated")
+	}
 }
