@@ -178,11 +178,18 @@ func containers(t governance.PodTemplate) []container {
 	var out []container
 	// FieldPath: a container written outside the spec's lists (a KServe
 	// predictor's model) is edited where it is written.
+	// A container the operator injects (InjectedAt) is in no list of the
+	// file: there is nothing to edit (a field it copies is fixed on the
+	// container it copies).
 	for i := range t.Spec.InitContainers {
-		out = append(out, container{&t.Spec.InitContainers[i], t.FieldPath(t.Path + ".initContainers[" + strconv.Itoa(i) + "]")})
+		if _, injected := t.InjectedAt(t.Path + ".initContainers[" + strconv.Itoa(i) + "]"); !injected {
+			out = append(out, container{&t.Spec.InitContainers[i], t.FieldPath(t.Path + ".initContainers[" + strconv.Itoa(i) + "]")})
+		}
 	}
 	for i := range t.Spec.Containers {
-		out = append(out, container{&t.Spec.Containers[i], t.FieldPath(t.Path + ".containers[" + strconv.Itoa(i) + "]")})
+		if _, injected := t.InjectedAt(t.Path + ".containers[" + strconv.Itoa(i) + "]"); !injected {
+			out = append(out, container{&t.Spec.Containers[i], t.FieldPath(t.Path + ".containers[" + strconv.Itoa(i) + "]")})
+		}
 	}
 	for i := range t.Spec.EphemeralContainers {
 		c := corev1.Container(t.Spec.EphemeralContainers[i].EphemeralContainerCommon)
