@@ -145,6 +145,26 @@ func Exposure(inv *governance.Inventory, authz Authorizer) []SecretExposure {
 // is nil). Each Secret's answer depends on the inventory and that Secret
 // only, never on which other Secrets are asked about.
 func exposure(inv *governance.Inventory, authz Authorizer, keep func(namespace, name string) bool) []SecretExposure {
+	var out []SecretExposure
+	exposureEach(inv, authz, keep, func(e SecretExposure) { out = append(out, e) })
+	sortExposures(out)
+	return out
+}
+
+// sortExposures sorts by namespace and name.
+func sortExposures(out []SecretExposure) {
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].Name < out[j].Name
+	})
+}
+
+// exposureEach is exposure handing each Secret's answer to emit as it is
+// made (in the inventory's order), so that a caller that folds them need
+// not hold every list.
+func exposureEach(inv *governance.Inventory, authz Authorizer, keep func(namespace, name string) bool, emit func(SecretExposure)) {
 	uses := map[[2]string][]exposureUse{}
 	runsAs := map[[2]string][]string{}
 	changeable := map[string][]governance.Workload{} // per namespace
@@ -199,7 +219,6 @@ func exposure(inv *governance.Inventory, authz Authorizer, keep func(namespace, 
 	nsHops := map[string]map[rbacv1.Subject][]hopAccess{}
 	texts := grantTexts{}
 	listSecrets := map[string][]rbac.SubjectAccess{}
-	var out []SecretExposure
 	for _, s := range governance.Typed[*corev1.Secret](inv) {
 		if keep != nil && !keep(s.Namespace, s.Name) {
 			continue
@@ -292,15 +311,8 @@ func exposure(inv *governance.Inventory, authz Authorizer, keep func(namespace, 
 		addImpersonation(acc, authz, hops, readers, nsHops[s.Namespace])
 		e.Access = acc.list
 		sortAccess(e.Access)
-		out = append(out, e)
+		emit(e)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Namespace != out[j].Namespace {
-			return out[i].Namespace < out[j].Namespace
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out
 }
 
 // grantedAccess is a way in and the subjects it is open to.

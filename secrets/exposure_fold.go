@@ -70,28 +70,66 @@ type FoldedSecret struct {
 // each of them has it (a Secret no workload uses counts as having every
 // EveryUsingWorkload access: it expands to nothing there).
 func NewFoldedExposureDocument(exposures []SecretExposure) FoldedExposureDocument {
-	doc := FoldedExposureDocument{SchemaVersion: governance.SchemaVersion, Secrets: []FoldedSecret{}}
-	forms := accessForms{index: map[string]int{}}
-	type secretForms struct {
-		ids    []int
-		unused bool
+	f := newExposureFolder()
+	for _, e := range exposures {
+		f.add(e)
 	}
-	per := make([]secretForms, len(exposures))
-	for i, e := range exposures {
-		folded, pods := foldExec(e)
-		fs := FoldedSecret{Namespace: e.Namespace, Name: e.Name, UsedBy: e.UsedBy, AccessCount: len(e.Access)}
-		ids := make([]int, len(folded))
-		everyWorkload := false
-		for j, a := range folded {
-			ids[j] = forms.id(a)
-			everyWorkload = everyWorkload || a.Workload == EveryUsingWorkload
-		}
-		if everyWorkload {
-			fs.Pods = pods
-		}
-		per[i] = secretForms{ids: ids, unused: len(e.UsedBy) == 0}
-		doc.Secrets = append(doc.Secrets, fs)
+	return f.document()
+}
+
+// FoldedExposure is NewFoldedExposureDocument(Exposure(inv, authz)),
+// folding each Secret's answer as it is made rather than holding them
+// all: at 50,000 pods with 100 cluster admins they took gigabytes.
+func FoldedExposure(inv *governance.Inventory, authz Authorizer) FoldedExposureDocument {
+	f := newExposureFolder()
+	exposureEach(inv, authz, nil, f.add)
+	return f.document()
+}
+
+// exposureFolder collects Secrets' accesses as numbers of distinct
+// accesses (forms).
+type exposureFolder struct {
+	forms   accessForms
+	secrets []foldedSecret
+}
+
+type foldedSecret struct {
+	FoldedSecret
+	ids    []int // its forms, in sortAccess order
+	unused bool  // no workload uses it
+}
+
+func newExposureFolder() *exposureFolder {
+	return &exposureFolder{forms: accessForms{index: map[string]int{}}}
+}
+
+func (f *exposureFolder) add(e SecretExposure) {
+	folded, pods := foldExec(e)
+	fs := foldedSecret{FoldedSecret: FoldedSecret{Namespace: e.Namespace, Name: e.Name, UsedBy: e.UsedBy, AccessCount: len(e.Access)},
+		ids: make([]int, len(folded)), unused: len(e.UsedBy) == 0}
+	everyWorkload := false
+	for j, a := range folded {
+		fs.ids[j] = f.forms.id(a)
+		everyWorkload = everyWorkload || a.Workload == EveryUsingWorkload
 	}
+	if everyWorkload {
+		fs.Pods = pods
+	}
+	f.secrets = append(f.secrets, fs)
+}
+
+// document sorts the Secrets by namespace and name and lists each form at
+// the widest level every Secret of which has it.
+func (f *exposureFolder) document() FoldedExposureDocument {
+	per := f.secrets
+	sort.SliceStable(per, func(i, j int) bool {
+		if per[i].Namespace != per[j].Namespace {
+			return per[i].Namespace < per[j].Namespace
+		}
+		return per[i].Name < per[j].Name
+	})
+	forms := &f.forms
+	doc := FoldedExposureDocument{SchemaVersion: governance.SchemaVersion, Secrets: make([]FoldedSecret, 0, len(per))}
 	// shared returns the forms every Secret of per[lo:hi] has, in the
 	// order sortAccess gives.
 	shared := func(lo, hi int, skip map[int]bool) []int {
@@ -120,23 +158,23 @@ func NewFoldedExposureDocument(exposures []SecretExposure) FoldedExposureDocumen
 		return out
 	}
 	taken := map[int]bool{}
-	if len(exposures) >= 2 && exposures[0].Namespace != exposures[len(exposures)-1].Namespace {
-		if ids := shared(0, len(exposures), nil); len(ids) > 0 {
-			doc.EverySecret = &ExposureLevel{Secrets: len(exposures), Access: forms.accesses(ids)}
+	if len(per) >= 2 && per[0].Namespace != per[len(per)-1].Namespace {
+		if ids := shared(0, len(per), nil); len(ids) > 0 {
+			doc.EverySecret = &ExposureLevel{Secrets: len(per), Access: forms.accesses(ids)}
 			for _, id := range ids {
 				taken[id] = true
 			}
 		}
 	}
-	for lo := 0; lo < len(exposures); {
+	for lo := 0; lo < len(per); {
 		hi := lo + 1
-		for hi < len(exposures) && exposures[hi].Namespace == exposures[lo].Namespace {
+		for hi < len(per) && per[hi].Namespace == per[lo].Namespace {
 			hi++
 		}
 		nsTaken := taken
 		if hi-lo >= 2 {
 			if ids := shared(lo, hi, taken); len(ids) > 0 {
-				doc.Namespaces = append(doc.Namespaces, ExposureLevel{Namespace: exposures[lo].Namespace, Secrets: hi - lo, Access: forms.accesses(ids)})
+				doc.Namespaces = append(doc.Namespaces, ExposureLevel{Namespace: per[lo].Namespace, Secrets: hi - lo, Access: forms.accesses(ids)})
 				nsTaken = make(map[int]bool, len(taken)+len(ids))
 				for id := range taken {
 					nsTaken[id] = true
@@ -147,13 +185,14 @@ func NewFoldedExposureDocument(exposures []SecretExposure) FoldedExposureDocumen
 			}
 		}
 		for i := lo; i < hi; i++ {
-			own := []Access{}
+			s := per[i].FoldedSecret
+			s.Access = []Access{}
 			for _, id := range per[i].ids {
 				if !nsTaken[id] {
-					own = append(own, forms.list[id])
+					s.Access = append(s.Access, forms.list[id])
 				}
 			}
-			doc.Secrets[i].Access = own
+			doc.Secrets = append(doc.Secrets, s)
 		}
 		lo = hi
 	}

@@ -160,11 +160,11 @@ list the workloads that run as them. RBAC uses only the objects given.`,
 			if err != nil {
 				return err
 			}
-			exposures := secrets.Exposure(inv, rbac.New(inv))
 			w := cmd.OutOrStdout()
-			if output == "json" {
-				return writeJSON(w, secrets.NewFoldedExposureDocument(exposures))
+			if output == "json" { // folded as each Secret's answer is made
+				return writeJSON(w, secrets.FoldedExposure(inv, rbac.New(inv)))
 			}
+			exposures := secrets.Exposure(inv, rbac.New(inv))
 			for _, e := range exposures {
 				fmt.Fprint(w, governance.DisplayName("Secret", e.Namespace, e.Name))
 				if len(e.UsedBy) > 0 {
