@@ -229,6 +229,9 @@ func (fd *folder) match(owner, child *Object, f Finding) int {
 // object has a finding on that field of the written container. -1 when
 // there is none.
 func (fd *folder) copyOf(o *Object, f Finding) int {
+	if len(o.templates) == 0 {
+		return -1 // only an operator's resource has injected containers
+	}
 	t, ok := templateAt(o, f.Path)
 	if !ok {
 		return -1
@@ -258,6 +261,9 @@ func (fd *folder) copyOf(o *Object, f Finding) int {
 // containers without runAsNonRoot), that the operator injects it: it is
 // in no list as written.
 func noteInjected(o *Object, f Finding) string {
+	if len(o.templates) == 0 {
+		return f.Message
+	}
 	t, ok := templateAt(o, f.Path)
 	if !ok || len(t.injected) == 0 {
 		return f.Message
