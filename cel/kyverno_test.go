@@ -46,7 +46,7 @@ func kyvernoOne(t *testing.T, comp *Compiler, e governance.PolicyEntry) (*Kyvern
 // ValidatingPolicies; labels name the entry of each.
 func kyvernoCorpus(t *testing.T, comp *Compiler) (gs []Generated, ks []*KyvernoValidatingPolicy, labels []string) {
 	t.Helper()
-	for _, dc := range append(append(corpus(t), item1Corpus(t)...), lintCorpus(t)...) {
+	for _, dc := range append(append(append(corpus(t), item1Corpus(t)...), secretsRulesCorpus(t)...), lintCorpus(t)...) {
 		label := diffLabel(dc.entry)
 		entryGs, err := generateOne(t, comp, dc.entry)
 		if err != nil {
