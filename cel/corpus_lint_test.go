@@ -312,3 +312,20 @@ func TestLintCost(t *testing.T) {
 		}
 	}
 }
+
+// TestRulelessRoles: a Role or ClusterRole without rules, which the typed
+// object sends to admission as "rules": null, is judged by every policy
+// over roles as its Go check judges it (rbac-unknown-resource's policy
+// once refused it, failing on size(null)).
+func TestRulelessRoles(t *testing.T) {
+	comp, loader := diffSetup(t)
+	for _, id := range []string{"rbac-unknown-resource", "rbac-unknown-verb", "rbac-resourcenames-verb", "rbac-empty-rule", "rbac-invalid-nonresourceurls"} {
+		dc := diffCheck{item1Entry(t, id, ""), nil}
+		for _, c := range []diffCase{ruleless(t, "ruleless-clusterrole", "ClusterRole"), ruleless(t, "ruleless-role", "Role")} {
+			goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)
+			if goDenies != vapDenies || strings.Contains(msg, "resulted in error") {
+				t.Errorf("%s %s: Go denies=%v %v, in-process VAP denies=%v (%s)", id, c.name, goDenies, why, vapDenies, msg)
+			}
+		}
+	}
+}

@@ -267,8 +267,8 @@ func unknownResourceAdmission() *governance.Admission {
 			{Name: "api", Expression: celServedAPI(api)},
 			{Name: "subs", Expression: celGroupSubresources(api)},
 			// The rules as written: an aggregated ClusterRole's are the
-			// controller's, not judged.
-			{Name: "written", Expression: `has(object.aggregationRule) ? [] : object.?rules.orValue([])`},
+			// controller's, not judged; a role without rules sends null.
+			{Name: "written", Expression: `has(object.aggregationRule) ? [] : ` + celListField("object", "rules")},
 			{Name: "guarded", Expression: `size(variables.written) <= ` + strconv.Itoa(unknownResourceMaxRules) +
 				` && variables.written.all(r, size(r.?resources.orValue([])) <= ` + maxItems + ` && size(r.?apiGroups.orValue([])) <= ` + strconv.Itoa(unknownResourceMaxGroups) + `)`},
 			{Name: "unknown", Expression: `variables.guarded ? ` + celIndexed("variables.written", unknownResourceMaxRules, "w", perRule) +
