@@ -192,6 +192,7 @@ func aiCorpus(t testing.TB, entry func(id, params string) governance.PolicyEntry
 		ephemeralCase(t, "eph-unpinned", spec("- "+pinnedPod), `[{name: debug, image: "busybox:1.36"}]`),
 		ephemeralCase(t, "eph-pinned", spec("- "+pinnedPod), `[{name: debug, image: "busybox@sha256:`+strings.Repeat("cd", 32)+`"}]`),
 	)
+	digestCases = append(digestCases, aiOperatorCases(t)...) // corpus_ai_operators_test.go
 	checks = append(checks, diffCheck{entry(catalog.IDModelImageDigest, ""), digestCases})
 
 	var probeCases []diffCase
@@ -212,6 +213,7 @@ func aiCorpus(t testing.TB, entry func(id, params string) governance.PolicyEntry
 		probeCases = append(probeCases, aiCases(t, s)...)
 	}
 	probeCases = append(probeCases, ephemeralCase(t, "eph-exempt", spec("- "+probed(llm)), `[{name: debug, image: "busybox:1.36"}]`))
+	probeCases = append(probeCases, aiOperatorCases(t)...)
 	checks = append(checks, diffCheck{entry(catalog.IDInferenceProbes, ""), probeCases})
 
 	gpuC := `- {name: app, image: x.io/a:1, resources: {limits: {nvidia.com/gpu: 1}}}`

@@ -24,12 +24,13 @@ const IDInferenceProbes = "inference-probes"
 
 func inferenceProbesDefinition() governance.Definition {
 	return governance.Definition{
-		ID:          IDInferenceProbes,
-		Description: "Inference servers and embedding services must define readiness and liveness probes on every regular container.",
-		Severity:    governance.SeverityMedium,
-		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
-		VAP:         true,
-		New:         NewInferenceProbes,
+		ID:            IDInferenceProbes,
+		Description:   "Inference servers and embedding services must define readiness and liveness probes on every regular container.",
+		Severity:      governance.SeverityMedium,
+		Kinds:         []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
+		VAP:           true,
+		AdmissionNote: operatorServingAdmissionNote(),
+		New:           NewInferenceProbes,
 	}
 }
 
@@ -73,5 +74,23 @@ func inferenceProbesAdmission() *governance.Admission {
 			MessageExpression: `variables.` + varAIClass + ` + " " + object.kind + " \"" + object.metadata.name + "\": containers " + ` +
 				governance.CELQuotedNames(containers, missing) + ` + " lack a readinessProbe or a livenessProbe"`,
 		}},
+		Operators: inferenceProbesOperatorsAdmission(missing),
 	}
+}
+
+// inferenceProbesOperatorsAdmission is the policy over the AI operators'
+// resources: each pod template classified as a model server
+// (operatorServingAdmissionVariables: the resource's override or kind, else
+// the template's labels and images) must not hold a regular container
+// without a readiness or a liveness probe. A KServe model is not judged:
+// a probe it leaves out comes from its ServingRuntime, as in the Go check.
+func inferenceProbesOperatorsAdmission(missing string) *governance.Admission {
+	a := governance.WithOperators(&governance.Admission{Variables: operatorServingAdmissionVariables()})
+	a.Operators.Validations = []admissionregistrationv1.Validation{{
+		Expression: `!variables.` + varServingSpecs + `.exists(t, t.?containers.orValue([]).exists(c, ` + missing + `))`,
+		Message:    "containers of inference servers and embedding services must define a readinessProbe and a livenessProbe",
+		MessageExpression: `object.kind + " \"" + object.metadata.name + "\": containers " + variables.` + varServingSpecs + `.map(t, ` + governance.CELQuotedNames(`t.?containers.orValue([])`, missing) + `).filter(n, n != "").join(", ") + ` +
+			`" of its inference servers and embedding services lack a readinessProbe or a livenessProbe"`,
+	}}
+	return a.Operators
 }

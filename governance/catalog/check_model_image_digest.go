@@ -39,12 +39,13 @@ func HasSHA256Digest(image string) bool {
 
 func modelImageDigestDefinition() governance.Definition {
 	return governance.Definition{
-		ID:          IDModelImageDigest,
-		Description: "Images of inference servers and embedding services must be pinned by @sha256 digest.",
-		Severity:    governance.SeverityMedium,
-		Kinds:       []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
-		VAP:         true,
-		New:         NewModelImageDigest,
+		ID:            IDModelImageDigest,
+		Description:   "Images of inference servers and embedding services must be pinned by @sha256 digest.",
+		Severity:      governance.SeverityMedium,
+		Kinds:         []string{PodsAndWorkloads + " classified inference-server or embedding-service"},
+		VAP:           true,
+		AdmissionNote: operatorServingAdmissionNote(),
+		New:           NewModelImageDigest,
 	}
 }
 
@@ -93,5 +94,26 @@ func modelImageDigestAdmission() *governance.Admission {
 			MessageExpression: `variables.` + varAIClass + ` + " " + object.kind + " \"" + object.metadata.name + "\": containers " + ` +
 				governance.CELQuotedNames("variables."+governance.VarAllContainers, unpinned) + ` + " are not pinned by @sha256 digest"`,
 		}},
+		Operators: modelImageDigestOperatorsAdmission(unpinned),
 	}
+}
+
+// modelImageDigestOperatorsAdmission is the policy over the AI operators'
+// resources: each pod template classified as a model server
+// (operatorServingAdmissionVariables) must not hold a container, init
+// container or ephemeral container whose image is not pinned by digest.
+// A KServe model is judged on the image it writes (an image it leaves out
+// comes from its ServingRuntime, which has its own policy), as in the Go
+// check.
+func modelImageDigestOperatorsAdmission(unpinned string) *governance.Admission {
+	containers := governance.CELContainersOf("t", true)
+	a := governance.WithOperatorModels(&governance.Admission{Variables: operatorServingAdmissionVariables()},
+		`m.?image.orValue("") != "" ? `+governance.CELModelContainer(`"image": dyn(m.image)`)+` : []`)
+	a.Operators.Validations = []admissionregistrationv1.Validation{{
+		Expression: `!variables.` + varServingSpecs + `.exists(t, (` + containers + `).exists(c, ` + unpinned + `))`,
+		Message:    "images of inference servers and embedding services must be pinned by @sha256 digest",
+		MessageExpression: `object.kind + " \"" + object.metadata.name + "\": containers " + variables.` + varServingSpecs + `.map(t, ` + governance.CELQuotedNames(`(`+containers+`)`, unpinned) + `).filter(n, n != "").join(", ") + ` +
+			`" of its inference servers and embedding services are not pinned by @sha256 digest"`,
+	}}
+	return a.Operators
 }
