@@ -256,10 +256,17 @@ func (fd *folder) copyOf(o *Object, f Finding) int {
 	return -1
 }
 
-// noteInjected says, in the message of a finding of o that is on a
-// container the operator injects or names one (Pod Security lists the
-// containers without runAsNonRoot), that the operator injects it: it is
-// in no list as written.
+// NoteInjected returns message with, when the finding of o at field path
+// is on a container an operator injects into a template's pods or the
+// message names one (Pod Security lists the containers that fail), a
+// note that the operator injects it: it is in no list of the file. The
+// engine notes the findings of object checks; a check over the
+// inventory notes its own.
+func NoteInjected(o *Object, path, message string) string {
+	return noteInjected(o, Finding{Path: path, Message: message})
+}
+
+// noteInjected is NoteInjected of f.
 func noteInjected(o *Object, f Finding) string {
 	if len(o.templates) == 0 {
 		return f.Message

@@ -127,7 +127,9 @@ func NewPodSecurityLevel(params any) (governance.Check, error) {
 					if r.ForbiddenDetail != "" {
 						msg += " (" + r.ForbiddenDetail + ")"
 					}
-					out = append(out, governance.Finding{Object: w.Object.Ref(), Path: podSecurityPath(specPath, reason, r.ForbiddenDetail), Message: msg + t.note})
+					path := podSecurityPath(specPath, reason, r.ForbiddenDetail)
+					out = append(out, governance.Finding{Object: w.Object.Ref(), Path: path,
+						Message: governance.NoteInjected(w.Object, path, msg+t.note)})
 				}
 			}
 			return out
