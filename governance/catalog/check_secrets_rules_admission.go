@@ -62,16 +62,17 @@ func secretsObjectAdmissions() map[string]secretsObjectAdmission {
 		secrets.IDInLastAppliedAnnotation: {
 			build: func(bool) *governance.Admission { return lastAppliedAdmission() },
 			note: "VAP reads the annotation as text (the apiserver's CEL has no JSON decoding), up to " + strconv.Itoa(lastAppliedMaxLen) +
-				" characters (a longer one is admitted and left to the scan), and denies a \"data\" or \"stringData\" key " +
-				"whose value is an object with a key, in both origins: text that is not JSON, or in which data or stringData is not an object " +
-				"(the scan then looks for the bare key), and keys written with JSON escapes are left to the scan; a non-empty " +
-				"\"data\" object nested deeper, which no field of a Secret holds, is denied too",
+				" characters (a longer one is admitted and left to the scan), and denies, in both origins, a \"data\" or \"stringData\" key " +
+				"followed by an object with a key: where the annotation is not JSON, or data or stringData is not an object, the scan also " +
+				"reports the bare key, which the VAP leaves to it, as it does keys written with JSON escapes; a non-empty \"data\" object " +
+				"nested deeper, which no field of a Secret holds, is denied too",
 		},
 		secrets.IDTypeKeysMissing: {
 			build: func(bool) *governance.Admission { return typeKeysMissingAdmission() },
 			note: "VAP repeats the rule (the keys of data and stringData), for offline evaluation: in a cluster the apiserver's own " +
 				"validation (ValidateSecret) refuses every Secret this check reports before admission policies run, having merged " +
-				"stringData into data",
+				"stringData into data (it also refuses what the rule does not report: a kubernetes.io/basic-auth Secret with neither " +
+				"username nor password, an empty ssh-privatekey, dockercfg that is not JSON)",
 		},
 		secrets.IDVolumeUnused: {
 			build: func(bool) *governance.Admission { return volumeUnusedAdmission() },
