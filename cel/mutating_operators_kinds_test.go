@@ -206,6 +206,17 @@ containers: [{name: app, image: registry.example/app:1, securityContext: {runAsU
 			// themselves, so the runtime, left alone, passes.
 		},
 		{
+			// Images the platform lists as non-root count as a known user.
+			name: "motri", entry: runAsNonRootImagesEntry,
+			spec: "containers: [{name: app, image: registry.example/nonroot/server:1}]",
+			base: "containers: [{name: app, image: registry.example/nonroot/app:2}]",
+			fix: func(obj map[string]any) {
+				eachPodSpec(obj["spec"], func(s map[string]any) { s["securityContext"] = map[string]any{"runAsNonRoot": true} })
+			},
+			changed:   underPodSpecs("", "/securityContext"),
+			compliant: restrictedSpec,
+		},
+		{
 			name: "motg", entry: governance.PolicyEntry{ID: "gpu-node-targeting"},
 			// Only the GPU template gets the toleration.
 			spec: gpu, base: "containers: [{name: app, image: registry.example/app:1}]",
@@ -254,8 +265,8 @@ func valueAtPointer(v any, pointer string) (any, error) {
 
 // TestMutatingAPIServerOperatorKinds proves, on the testenv apiserver,
 // the -operators MutatingAdmissionPolicy of every check that has one
-// (automount-token, pod-security-level, run-as-non-root,
-// gpu-node-targeting) on every operator kind with pod templates
+// (automount-token, pod-security-level, run-as-non-root with and without
+// nonRootImages, gpu-node-targeting) on every operator kind with pod templates
 // (governance.OperatorTemplateKinds): the non-compliant manifest is
 // mutated in each template the operator reads, passes the entry's
 // validating policy (where it judges the kind) and Go check, differs from
@@ -266,7 +277,11 @@ func valueAtPointer(v any, pointer string) (any, error) {
 func TestMutatingAPIServerOperatorKinds(t *testing.T) {
 	kinds := allOperatorKinds(t)
 	for _, p := range operatorProofs(t) {
-		t.Run(p.entry.ID, func(t *testing.T) {
+		name := p.entry.ID
+		if len(p.entry.Params) > 0 {
+			name += " " + string(p.entry.Params)
+		}
+		t.Run(name, func(t *testing.T) {
 			spec, base, compliant := mustYAML(t, p.spec), mustYAML(t, p.base), mustYAML(t, p.compliant)
 			var namespaced, cluster []defaultCase
 			for _, kind := range kinds {
