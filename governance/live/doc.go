@@ -21,10 +21,14 @@
 // After the first full sync of every informer the server is ready
 // (/readyz). From then on every change marks the evaluation dirty; after a
 // quiet period (Options.Debounce) or at the latest Options.MaxDelay after
-// the first unevaluated change, the server rebuilds a governance.Inventory
-// from the informer caches exactly as cluster.Load builds it from lists,
-// runs the engine, and publishes the findings. The set of findings is
-// therefore the one `aigov check --kubeconfig` computes on the same state.
+// the first unevaluated change, the server re-evaluates and publishes the
+// findings. The first evaluation (and any after the watched set changed)
+// builds a governance.Inventory from the informer caches exactly as
+// cluster.Load builds it from lists and evaluates everything; the others
+// apply the changed objects to the last inventory and re-run only what
+// they touch (see incremental.go). Either way the set of findings is the
+// one `aigov check --kubeconfig` computes on the same state
+// (TestIncrementalEqualsFull, and the e2e tests against an apiserver).
 //
 // Reports: with Options.Reports set, the leader (every server when leader
 // election is off) writes one OpenReports Report named "aigov" per

@@ -21,7 +21,7 @@ import (
 //
 //	aigov_findings{check,severity,namespace}     gauge     findings of the latest evaluation ("" namespace: cluster-scoped objects)
 //	aigov_evaluations_total                      counter   evaluations run
-//	aigov_evaluation_duration_seconds            histogram inventory rebuild plus engine run
+//	aigov_evaluation_duration_seconds            histogram one evaluation (incremental or full)
 //	aigov_change_to_evaluation_seconds           histogram from the oldest change an evaluation covers to its findings
 //	aigov_evaluation_pending_seconds             gauge     age of the oldest change not yet evaluated (0: up to date)
 //	aigov_inventory_objects                      gauge     objects in the latest inventory
@@ -200,7 +200,7 @@ func (m *metrics) write(w io.Writer) error {
 	header(&b, "aigov_evaluations_total", "counter", "Evaluations run.")
 	sample(&b, "aigov_evaluations_total", "", float64(m.evaluations))
 	name := "aigov_evaluation_duration_seconds"
-	header(&b, name, "histogram", "Time to rebuild the inventory from the informer caches and run the engine.")
+	header(&b, name, "histogram", "Time of one evaluation: applying the changes to the inventory (or building it from the informer caches) and re-running what they touch.")
 	writeHistogram(&b, name, nil, m.evalDuration)
 	name = "aigov_change_to_evaluation_seconds"
 	header(&b, name, "histogram", "Time from the oldest watch event an evaluation covers to its findings.")
