@@ -7,7 +7,10 @@
 // inference-server and embedding-service workloads, reads readinessProbe
 // and livenessProbe of the regular containers (init containers, native
 // sidecars and ephemeral containers are exempt); it denies, once per
-// container and probe, a probe that is absent.
+// container and probe, a probe that is absent. An AI operator's resource
+// is judged template by template (each classified by the resource's
+// override or kind, else as the workload of its pods), and so is it by
+// the -operators policy, within its size guard.
 
 package catalog
 

@@ -5,7 +5,10 @@
 // (ClassifyObject) and, for inference-server and embedding-service
 // workloads, reads the image of every container, init container and
 // ephemeral container; it denies an image without a well-formed
-// "@sha256:<64 hex digits>" digest (a tag may accompany the digest).
+// "@sha256:<64 hex digits>" digest (a tag may accompany the digest). An AI
+// operator's resource is judged template by template, a KServe model on
+// the image it writes, and so is it by the -operators policy, within its
+// size guard.
 
 package catalog
 

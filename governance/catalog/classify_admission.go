@@ -6,8 +6,11 @@
 // then on its pod template, operator labels, the component label, the
 // images of the regular and init containers (exact repository suffixes
 // first, then the wildcard patterns in table order), and a Job, CronJob or
-// Pod of a Job requesting a GPU. Custom resources are not matched by these
-// policies (the Go checks classify them by kind).
+// Pod of a Job requesting a GPU. The operators' form
+// (operatorServingAdmissionVariables) classifies an AI operator's resource
+// as the Go checks of pod templates do: by its override or its kind, else
+// each template by the same chain over the resource's and the template's
+// labels and the template's images.
 
 package catalog
 
