@@ -125,6 +125,15 @@ containers: [{name: app, image: registry.example/app:1, securityContext: {runAsU
 			compliant:    restrictedSpec,
 		},
 		{
+			// Images the platform lists as non-root count as a known user.
+			name: "mkri", entry: runAsNonRootImagesEntry,
+			nonCompliant: "containers: [{name: app, image: registry.example/nonroot/server:1}]",
+			fix:          func(obj map[string]any) { podSpecAt(obj)["securityContext"] = map[string]any{"runAsNonRoot": true} },
+			// The apiserver defaults a pod spec's securityContext to {}.
+			changed:   inPodSpec("/securityContext/runAsNonRoot"),
+			compliant: restrictedSpec,
+		},
+		{
 			name: "mkg", entry: governance.PolicyEntry{ID: "gpu-node-targeting"},
 			nonCompliant: `containers: [{name: train, image: registry.example/train:1, resources: {limits: {nvidia.com/gpu: "1"}}}]`,
 			fix: func(obj map[string]any) {
@@ -161,7 +170,11 @@ tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
 // is unchanged; the compliant fixture is left alone.
 func TestMutatingAPIServerCatalogKinds(t *testing.T) {
 	for _, p := range catalogKindsProofs() {
-		t.Run(p.entry.ID, func(t *testing.T) {
+		name := p.entry.ID
+		if p.entry.ID == runAsNonRootImagesEntry.ID && len(p.entry.Params) > 0 {
+			name += " nonRootImages"
+		}
+		t.Run(name, func(t *testing.T) {
 			labels := map[string]any{"tier": "web"}
 			if p.labels != nil {
 				labels = p.labels
