@@ -18,6 +18,8 @@ func checkBindingMissingRole() lintCheck {
 		description: "a binding refers to a Role or ClusterRole that does not exist",
 		remediation: "delete the binding, or create the role it refers to (whoever creates a role of that name later grants it to the binding's subjects)",
 		kinds:       bindingsKinds,
+		admissionNote: "no VAP: it reads another object, the Role or ClusterRole the binding refers to, which an admission policy cannot look up " +
+			"(aigov serve's webhook decides it with the inventory in view)",
 		run: func(ctx *lintContext, lc *lintCheck) []governance.Finding {
 			var out []governance.Finding
 			for _, b := range ctx.bindings {

@@ -24,6 +24,8 @@ func checkMissingServiceAccount() lintCheck {
 		description: "a binding names a service account that is not in the inventory",
 		remediation: "remove the subject, or include the ServiceAccount in the manifests",
 		kinds:       bindingsKinds,
+		admissionNote: "no VAP: it reads other objects, the ServiceAccounts the subjects name, which an admission policy cannot look up " +
+			"(aigov serve's webhook decides it with the inventory in view)",
 		run: func(ctx *lintContext, lc *lintCheck) []governance.Finding {
 			var out []governance.Finding
 			for _, b := range ctx.bindings {

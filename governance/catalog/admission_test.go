@@ -75,7 +75,8 @@ func TestAdmissionNotes(t *testing.T) {
 		"encryption-identity-first", "encryption-secrets-not-covered", "secret-data-in-source", "secret-data-invalid-base64",
 		"secret-in-last-applied-annotation", "secret-literal-sensitive-name", "secret-stringdata-in-source", "secret-type-keys-missing", "secret-volume-unused",
 		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity",
-		catalog.IDAuditPolicyLint}
+		catalog.IDAuditPolicyLint, catalog.IDPodSecurityLevel,
+		"rbac-binding-missing-role", "rbac-missing-serviceaccount", "rbac-wildcard-team-grant"}
 	var got []string
 	for _, d := range catalog.Definitions() {
 		if d.AdmissionNote == "" {
@@ -90,5 +91,16 @@ func TestAdmissionNotes(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("checks with an admission note: got %v, want %v", got, want)
+	}
+	// A check with neither a VAP nor a note must be one that reads other
+	// objects, and say so in its kinds: the README's enforcement table
+	// gives those the inventory-level note.
+	for _, d := range catalog.Definitions() {
+		if d.VAP || d.AdmissionNote != "" {
+			continue
+		}
+		if !slices.ContainsFunc(d.Kinds, func(k string) bool { return strings.Contains(k, "(inventory") }) {
+			t.Errorf("%s has no VAP and no admission note, and its kinds %q do not say it reads the inventory", d.ID, d.Kinds)
+		}
 	}
 }

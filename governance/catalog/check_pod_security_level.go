@@ -69,6 +69,10 @@ func podSecurityLevelDefinition() governance.Definition {
 		Description: "Pods must pass the Pod Security Standards at their namespace's enforce level (at least baseline), evaluated by k8s.io/pod-security-admission.",
 		Severity:    governance.SeverityHigh,
 		Kinds:       []string{PodsAndWorkloads, "Namespace (read)"},
+		AdmissionNote: "no VAP: the kube-apiserver enforces it itself: its PodSecurity admission plugin runs the same checks at the level " +
+			"a Namespace's pod-security.kubernetes.io/enforce label sets; what the level and minimumLevel parameters add " +
+			"(a level for unlabelled namespaces, a floor above privileged) is the plugin's configuration " +
+			"(PodSecurityConfiguration defaults and exemptions), not a policy's",
 		Params: []governance.Param{
 			{Name: "level", Type: "string", Default: string(api.LevelBaseline),
 				Description: "level for namespaces without a pod-security.kubernetes.io/enforce label (or not in the input): privileged, baseline, restricted"},
