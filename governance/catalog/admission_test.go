@@ -56,7 +56,7 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 		catalog.IDGPUNodeTargeting, catalog.IDHostNamespaces, catalog.IDInferenceProbes, catalog.IDLatestTag, catalog.IDModelImageDigest, catalog.IDNamespaceDataClassification, catalog.IDNamespaceTeamLabels,
 		catalog.IDPrivilegedContainer, catalog.IDRequiredLabels, catalog.IDRequiredProbes, catalog.IDRunAsNonRoot, "quota-inert-key", catalog.IDSensitiveWorkloadClassification, catalog.IDServiceType, catalog.IDShadowAI,
 		catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key", "secret-private-key-material", "secret-url-credentials",
-		"secret-in-last-applied-annotation", "secret-type-keys-missing", "secret-volume-unused",
+		"secret-in-last-applied-annotation", "secret-type-keys-missing", "secret-volume-unused", "secret-literal-sensitive-name",
 		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity",
 	}
 	slices.Sort(vaps)

@@ -76,7 +76,7 @@ func TestDefinitions(t *testing.T) {
 			IDGPUNodeTargeting, IDAIWorkloadOwnServiceAccount, IDShadowAI, IDSensitiveWorkloadClassification,
 			"quota-inert-key", IDKyvernoDeprecatedAction, IDQuotaInvalidKey, "rbac-unknown-resource",
 			"secret-literal-provider-key", "secret-url-credentials", "secret-private-key-material",
-			"secret-in-last-applied-annotation", "secret-type-keys-missing", "secret-volume-unused",
+			"secret-in-last-applied-annotation", "secret-type-keys-missing", "secret-volume-unused", "secret-literal-sensitive-name",
 			"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity"}, id) {
 			goOnly[id] = true
 		}
