@@ -293,40 +293,13 @@ func evalItem1(t *testing.T, comp *Compiler, loader *governance.Loader, dc diffC
 // generated policy evaluated in-process denies exactly what the Go check
 // reports, on passing and failing objects of every kind it matches.
 func TestItem1DifferentialInProcess(t *testing.T) {
-	comp, loader := diffSetup(t)
-	for _, dc := range item1Corpus(t) {
-		t.Run(diffLabel(dc.entry), func(t *testing.T) {
-			var denied, allowed int
-			for _, c := range dc.cases {
-				goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)
-				if goDenies != vapDenies {
-					t.Errorf("%s: Go check denies=%v %v, in-process VAP denies=%v (%s)", c.name, goDenies, why, vapDenies, msg)
-				}
-				if goDenies {
-					denied++
-				} else {
-					allowed++
-				}
-			}
-			if denied == 0 || allowed == 0 {
-				t.Errorf("corpus must hold passing and failing objects: %d denied, %d allowed", denied, allowed)
-			}
-		})
-	}
+	inProcessDifferential(t, item1Corpus(t))
 }
 
 // TestItem1Disagreements: what each AdmissionNote leaves to the scan is
 // denied by the Go check and admitted by the policy.
 func TestItem1Disagreements(t *testing.T) {
-	comp, loader := diffSetup(t)
-	for _, dc := range item1Disagreements(t) {
-		for _, c := range dc.cases {
-			goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)
-			if !goDenies || vapDenies {
-				t.Errorf("%s %s: Go denies=%v %v, in-process VAP denies=%v (%s); want the Go check alone to deny", dc.entry.ID, c.name, goDenies, why, vapDenies, msg)
-			}
-		}
-	}
+	inProcessDisagreements(t, item1Disagreements(t))
 }
 
 // TestItem1Cost: every policy of the six is bounded, and the estimate of

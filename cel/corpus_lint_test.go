@@ -252,41 +252,14 @@ func lintDisagreements(t testing.TB) []diffCheck {
 // generated policy evaluated in-process denies exactly what the Go check
 // reports, on passing and failing objects of every kind it matches.
 func TestLintDifferentialInProcess(t *testing.T) {
-	comp, loader := diffSetup(t)
-	for _, dc := range lintCorpus(t) {
-		t.Run(diffLabel(dc.entry), func(t *testing.T) {
-			var denied, allowed int
-			for _, c := range dc.cases {
-				goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)
-				if goDenies != vapDenies {
-					t.Errorf("%s: Go check denies=%v %v, in-process VAP denies=%v (%s)", c.name, goDenies, why, vapDenies, msg)
-				}
-				if goDenies {
-					denied++
-				} else {
-					allowed++
-				}
-			}
-			if denied == 0 || allowed == 0 {
-				t.Errorf("corpus must hold passing and failing objects: %d denied, %d allowed", denied, allowed)
-			}
-		})
-	}
+	inProcessDifferential(t, lintCorpus(t))
 }
 
 // TestLintDisagreements: what each AdmissionNote leaves to the scan (the
 // objects beyond the size guard) is denied by the Go check and admitted
 // by the policy.
 func TestLintDisagreements(t *testing.T) {
-	comp, loader := diffSetup(t)
-	for _, dc := range lintDisagreements(t) {
-		for _, c := range dc.cases {
-			goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)
-			if !goDenies || vapDenies {
-				t.Errorf("%s %s: Go denies=%v %v, in-process VAP denies=%v (%s); want the Go check alone to deny", dc.entry.ID, c.name, goDenies, why, vapDenies, msg)
-			}
-		}
-	}
+	inProcessDisagreements(t, lintDisagreements(t))
 }
 
 // TestLintCost: every policy of the six is bounded, and the estimate of

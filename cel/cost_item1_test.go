@@ -10,8 +10,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"github.com/aigov/aigov/governance"
 )
 
 // TestItem1RuntimeCostAtGuard evaluates the policies of the six checks
@@ -91,15 +89,7 @@ func TestItem1RuntimeCostAtGuard(t *testing.T) {
 	}
 	for _, id := range sortedKeys(objects) {
 		t.Run(id, func(t *testing.T) {
-			e := governance.PolicyEntry{ID: id, Action: governance.ActionDeny}
-			gs, err := comp.GenerateEntry("cost", diffEntry(e, id), testDefinitions())
-			if err != nil {
-				t.Fatal(err)
-			}
-			adm, err := NewAdmission(Policies(gs))
-			if err != nil {
-				t.Fatal(err)
-			}
+			e, adm := denyEntryAdmission(t, comp, id)
 			lc := loadCase(t, loader, objects[id])
 			req := Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{diffNamespace("difftest", id)}}
 			if lc.obj.GVK.GroupKind() == (schema.GroupKind{Group: "kyverno.io", Kind: "ClusterPolicy"}) {

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/aigov/aigov/governance"
 )
 
 // TestLintRuntimeCostAtGuard evaluates the policies of the six lint
@@ -91,15 +89,7 @@ func TestLintRuntimeCostAtGuard(t *testing.T) {
 	}
 	for _, id := range sortedKeys(objects) {
 		t.Run(id, func(t *testing.T) {
-			e := governance.PolicyEntry{ID: id, Action: governance.ActionDeny}
-			gs, err := comp.GenerateEntry("cost", diffEntry(e, id), testDefinitions())
-			if err != nil {
-				t.Fatal(err)
-			}
-			adm, err := NewAdmission(Policies(gs))
-			if err != nil {
-				t.Fatal(err)
-			}
+			e, adm := denyEntryAdmission(t, comp, id)
 			for _, c := range objects[id] {
 				lc := loadCase(t, loader, c)
 				req := Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{diffNamespace("difftest", id)}}
