@@ -151,9 +151,84 @@ func volumeUnusedCorpus(t testing.TB) diffCheck {
 	return diffCheck{item1Entry(t, "secret-volume-unused", ""), podCases(t, specs, nil)}
 }
 
+// envPodSpec is a pod spec whose container has env (a YAML flow list of
+// entries) and, unless initEnv is "", an init container with initEnv.
+func envPodSpec(env, initEnv string) string {
+	s := "containers:\n- {name: app, image: registry.example.com/app:1.0, env: " + env + "}\n"
+	if initEnv != "" {
+		s += "initContainers:\n- {name: init, image: registry.example.com/init:1.0, env: " + initEnv + "}\n"
+	}
+	return s
+}
+
+// envEntry is a YAML flow env entry with a literal value (JSON-quoted).
+func envEntry(name, value string) string {
+	q, _ := json.Marshal(value)
+	return fmt.Sprintf("{name: %q, value: %s}", name, q)
+}
+
+// sensitiveNameSeeds are the fakeValue seeds of the
+// secret-literal-sensitive-name corpus.
+var sensitiveNameSeeds = []string{"sn-db", "sn-init", "sn-camel", "sn-url-suffix", "sn-id", "sn-log", "sn-tokenizer", "sn-name"}
+
+// sensitiveNameCorpus: env values under a sensitive name, on every
+// built-in kind, failing and passing each of the rule's tests; and the
+// name test on camelCase, acronym and separator variants of the
+// non-sensitive suffixes and of "tokenizer", as single-env Pods.
+func sensitiveNameCorpus(t testing.TB) diffCheck {
+	list := func(entries ...string) string { return "[" + strings.Join(entries, ", ") + "]" }
+	// On every built-in kind: the containers, the init containers, a
+	// camelCase name, a name that is not sensitive, a reference.
+	specs := map[string]string{
+		"sn-db-password":   envPodSpec(list(envEntry("LOG_LEVEL", "info"), envEntry("DB_PASSWORD", fakeValue("sn-db"))), ""),
+		"sn-init-token":    envPodSpec(list(envEntry("LOG_LEVEL", "info")), list(envEntry("internal-api.token", fakeValue("sn-init")))),
+		"sn-camel-key":     envPodSpec(list(envEntry("cohereApiKey", fakeValue("sn-camel"))), ""),
+		"sn-not-sensitive": envPodSpec(list(envEntry("LOG_FORMAT", fakeValue("sn-log"))), ""),
+		"sn-value-from":    envPodSpec("[{name: DB_PASSWORD, valueFrom: {secretKeyRef: {name: db, key: password}}}]", ""),
+	}
+	cases := podCases(t, specs, nil)
+	// As Pods: each value test of the rule.
+	pods := map[string]string{
+		// Entropy: 9 distinct characters once each (log2 9 > 3) fails;
+		// 8 (exactly 3), 8 three times each and a dyadic 16 (exactly 3)
+		// are decided on the rule's rounding, alike.
+		"sn-entropy-9":    envPodSpec(list(envEntry("SECRET", "k3Xq9Lm2Z")), ""),
+		"sn-entropy-8":    envPodSpec(list(envEntry("SECRET", "k3Xq9Lm2")), ""),
+		"sn-entropy-8x3":  envPodSpec(list(envEntry("SECRET", "k3Xq9Lm2k3Xq9Lm2k3Xq9Lm2")), ""),
+		"sn-entropy-dyad": envPodSpec(list(envEntry("SECRET", "kkkk3333Xq9Lm2Zp")), ""),
+		"sn-entropy-low":  envPodSpec(list(envEntry("PASSWORD", "abcabcabcabcabc")), ""),
+		"sn-url-suffix":   envPodSpec(list(envEntry("TOKEN_URL", fakeValue("sn-url-suffix"))), ""),
+		"sn-key-id":       envPodSpec(list(envEntry("awsAccessKeyID", fakeValue("sn-id"))), ""),
+		"sn-tokenizer":    envPodSpec(list(envEntry("TOKENIZER", fakeValue("sn-tokenizer"))), ""),
+		"sn-placeholder":  envPodSpec(list(envEntry("DB_PASSWORD", "changeme-"+fakeValue("sn-name")), envEntry("API_TOKEN", "$(TOKEN_FROM_FILE)")), ""),
+		"sn-url-value":    envPodSpec(list(envEntry("API_TOKEN", "https://vault.example.com/v1/"+fakeValue("sn-name"))), ""),
+		"sn-white-space":  envPodSpec(list(envEntry("PASSWORD", "k3Xq 9Lm2 Zp7w")), ""),
+		"sn-digits":       envPodSpec(list(envEntry("PIN_SECRET", "8302957146")), ""),
+		"sn-reference":    envPodSpec(list(envEntry("VAULT_SECRET", "team-a/db-creds.v2")), ""),
+		"sn-short":        envPodSpec(list(envEntry("PASSWORD", "k3Xq9Lm")), ""),
+	}
+	for _, n := range sortedKeys(pods) {
+		cases = append(cases, diffCase{name: n, manifest: wrap("Pod", n, mustYAML(t, pods[n]), nil)})
+	}
+	// The name test: camelCase, acronym and separator variants of the
+	// non-sensitive suffixes and of "tokenizer".
+	i := 0
+	for _, prefix := range []string{"token", "DB_PASSWORD"} {
+		for _, join := range []string{"", "_", "."} {
+			for _, suffix := range []string{"url", "Url", "URL", "uRL", "id", "ID", "iD", "Izer"} {
+				n := fmt.Sprintf("sn-name-%02d", i)
+				i++
+				spec := mustYAML(t, envPodSpec(list(envEntry(prefix+join+suffix, fakeValue("sn-name"))), ""))
+				cases = append(cases, diffCase{name: n, manifest: wrap("Pod", n, spec, nil)})
+			}
+		}
+	}
+	return diffCheck{item1Entry(t, "secret-literal-sensitive-name", ""), cases}
+}
+
 // secretsRulesCorpus is the corpus of the secrets object rules' policies.
 func secretsRulesCorpus(t testing.TB) []diffCheck {
-	return append(lastAppliedCorpus(t), typeKeysCorpus(t), volumeUnusedCorpus(t))
+	return append(lastAppliedCorpus(t), typeKeysCorpus(t), volumeUnusedCorpus(t), sensitiveNameCorpus(t))
 }
 
 // secretsRulesDisagreements are objects the Go check denies and the
@@ -174,8 +249,31 @@ func secretsRulesDisagreements(t testing.TB) []diffCheck {
 			annotated("la-data-string", "Secret", `{"apiVersion":"v1","data":"`+b64(fakeValue("la-string-data"))+`","kind":"Secret"}`),
 			annotated("la-not-json", "Secret", `kind: Secret, "stringData": password=`+fakeValue("la-not-json")),
 		}},
+		// Beyond the guards of secret-literal-sensitive-name: 33 values under
+		// a sensitive name, a value of 257 characters, one outside ASCII.
+		{item1Entry(t, "secret-literal-sensitive-name", ""), sensitiveNameBeyondGuard(t)},
 		// Beyond the size guard: one unmounted secret volume of 65.
 		{item1Entry(t, "secret-volume-unused", ""), []diffCase{{name: "vu-beyond-guard", manifest: wrap("Pod", "vu-beyond-guard", mustYAML(t, beyond), nil)}}},
+	}
+}
+
+// sensitiveNameBeyondGuard are Pods the rule reports that lie beyond the
+// policy's guards: 33 candidate values (the last one secret-looking), a
+// value of 257 characters, a value with a character outside ASCII.
+func sensitiveNameBeyondGuard(t testing.TB) []diffCase {
+	var many []string
+	for i := range 32 {
+		many = append(many, envEntry(fmt.Sprintf("PASSWORD_%02d", i), "abcabcabcabc"))
+	}
+	many = append(many, envEntry("PASSWORD_32", fakeValue("sn-db")))
+	long := strings.Repeat(fakeValue("sn-init"), 11)[:257]
+	pod := func(name, env string) diffCase {
+		return diffCase{name: name, manifest: wrap("Pod", name, mustYAML(t, envPodSpec(env, "")), nil)}
+	}
+	return []diffCase{
+		pod("sn-beyond-candidates", "["+strings.Join(many, ", ")+"]"),
+		pod("sn-beyond-length", "["+envEntry("API_TOKEN", long)+"]"),
+		pod("sn-beyond-ascii", "["+envEntry("API_TOKEN", fakeValue("sn-camel")+"é")+"]"),
 	}
 }
 
@@ -244,7 +342,7 @@ func TestSecretsRulesMessagesHoldNoValue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, seed := range []string{"la-string", "la-data", "la-indented", "la-both-a", "la-both-b", "la-truncated", "stored", "docker", "ssh"} {
+			for _, seed := range append([]string{"la-string", "la-data", "la-indented", "la-both-a", "la-both-b", "la-truncated", "stored", "docker", "ssh"}, sensitiveNameSeeds...) {
 				if v := fakeValue(seed); strings.Contains(string(data), v) && strings.Contains(msg, v) {
 					t.Errorf("%s: the message repeats a value (%s...)", c.name, v[:4])
 				}

@@ -32,7 +32,7 @@ func TestKyvernoCorpusCoversEveryVAPCheck(t *testing.T) {
 	// The checks of issue #17 item 1 by name, so that the test fails if
 	// one of them loses its VAP flag rather than passing vacuously.
 	for _, id := range []string{catalog.IDKyvernoDeprecatedAction, "rbac-unknown-resource", catalog.IDQuotaInvalidKey, "secret-literal-provider-key", "secret-url-credentials", "secret-private-key-material",
-		"secret-in-last-applied-annotation", "secret-type-keys-missing", "secret-volume-unused",
+		"secret-in-last-applied-annotation", "secret-type-keys-missing", "secret-volume-unused", "secret-literal-sensitive-name",
 		"rbac-empty-rule", "rbac-invalid-nonresourceurls", "rbac-resourcenames-verb", "rbac-unknown-verb", "limitrange-max-becomes-default", "invalid-resource-quantity"} {
 		if !slices.Contains(vap, id) {
 			t.Errorf("%s: not a check with a ValidatingAdmissionPolicy", id)

@@ -62,11 +62,11 @@ const (
 // longer name or value, or one outside ASCII (the rule's entropy is over
 // bytes, CEL's strings hold characters), is left to the scan.
 const (
-	sensitiveEnvMaxContainers = 32
+	sensitiveEnvMaxContainers = 16
 	sensitiveEnvMaxEnv        = 64
 	sensitiveEnvMaxCandidates = 32
-	sensitiveEnvMaxNameLen    = 128
-	sensitiveEnvMaxValueLen   = 512
+	sensitiveEnvMaxNameLen    = 64
+	sensitiveEnvMaxValueLen   = 256
 )
 
 // lastAppliedObjectRE follows a quoted key ("data", "stringData") whose
