@@ -2,7 +2,6 @@ package cel
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 )
@@ -265,25 +264,7 @@ func TestLintDisagreements(t *testing.T) {
 // TestLintCost: every policy of the six is bounded, and the estimate of
 // each is printed (go test -v).
 func TestLintCost(t *testing.T) {
-	comp, _ := diffSetup(t)
-	for _, dc := range lintCorpus(t) {
-		gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(gs) == 0 {
-			t.Fatalf("%s: no policy generated", dc.entry.ID)
-		}
-		for _, g := range gs {
-			r := comp.EstimateCost(&g.Policy.Spec)
-			for _, e := range r.Expressions {
-				if e.Max == math.MaxUint64 {
-					t.Errorf("%s: %s unbounded", g.Policy.Name, e.Field)
-				}
-			}
-			t.Logf("%s total %s warnings %q", g.Policy.Name, costString(r.Total), r.Warnings)
-		}
-	}
+	corpusCostsBounded(t, lintCorpus(t))
 }
 
 // TestRulelessRoles: a Role or ClusterRole without rules, which the typed

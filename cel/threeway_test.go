@@ -2,6 +2,7 @@ package cel
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -241,4 +242,30 @@ func denyEntryAdmission(t *testing.T, comp *Compiler, id string) (governance.Pol
 		t.Fatal(err)
 	}
 	return e, adm
+}
+
+// corpusCostsBounded proves that every check of corpus generates at least
+// one policy and that every expression of each has a bounded cost
+// estimate, printing each policy's total (go test -v).
+func corpusCostsBounded(t *testing.T, corpus []diffCheck) {
+	t.Helper()
+	comp, _ := diffSetup(t)
+	for _, dc := range corpus {
+		gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gs) == 0 {
+			t.Fatalf("%s: no policy generated", dc.entry.ID)
+		}
+		for _, g := range gs {
+			r := comp.EstimateCost(&g.Policy.Spec)
+			for _, e := range r.Expressions {
+				if e.Max == math.MaxUint64 {
+					t.Errorf("%s: %s unbounded", g.Policy.Name, e.Field)
+				}
+			}
+			t.Logf("%s total %s warnings %q", g.Policy.Name, costString(r.Total), r.Warnings)
+		}
+	}
 }
