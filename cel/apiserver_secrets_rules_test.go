@@ -135,6 +135,9 @@ func TestSecretsRulesAPIServer(t *testing.T) {
 					t.Fatal(err)
 				}
 				refused, byPolicy, msg := secretsRulesServerVerdict(ctx, t, dyn, ns, lc)
+				if strings.Contains(msg, "cost limit exceeded") || strings.Contains(msg, "running out of cost budget") {
+					t.Errorf("%s: the policy ran out of cost on the apiserver: %s", lc.name, msg)
+				}
 				switch {
 				case r.disagree:
 					if !goDenies || !resp.Allowed || refused {

@@ -223,6 +223,9 @@ func sensitiveNameCorpus(t testing.TB) diffCheck {
 			}
 		}
 	}
+	// At the size guard (TestSecretsRulesRuntimeCostAtGuard): the real
+	// apiserver must judge it within its cost limits.
+	cases = append(cases, diffCase{name: "sn-at-guard", manifest: wrap("Deployment", "sn-at-guard", sensitiveNameGuardSpec(16, 64, 0), nil)})
 	return diffCheck{item1Entry(t, "secret-literal-sensitive-name", ""), cases}
 }
 

@@ -76,46 +76,12 @@ func TestSecretsRulesRuntimeCostAtGuard(t *testing.T) {
 		}
 		return map[string]any{"volumes": vols, "containers": cs, "initContainers": inits}
 	}
-	// A pod spec at the guards of secret-literal-sensitive-name: 16
-	// containers and init containers of 64 env entries each, names of 64
-	// characters, all but 32 ending in a non-sensitive suffix ("_URL", so
-	// that the suffix pattern runs), 32 candidates with values of 256
-	// characters that fail the entropy test alone (7 distinct characters),
-	// the last one secret-looking. extra adds candidates to the first
-	// container, containers and env entries go beyond their guards.
-	envSpec := func(containers, envs, extra int) map[string]any {
-		pad := func(s string, suffix string) string { return s + strings.Repeat("a", 64-len(s)-len(suffix)) + suffix }
-		low := strings.Repeat("abcdefg", 37)[:256]
-		secret := strings.Repeat(fakeValue("sn-cost"), 11)[:256]
-		candidates := 32 + extra
-		var cs, inits []any
-		for j := range containers {
-			var env []any
-			for k := range envs {
-				name, value := pad(fmt.Sprintf("API_TOKEN_%02d_%02d_", j, k), "_URL"), secret
-				if n := j*envs + k; n < candidates {
-					name, value = pad(fmt.Sprintf("DB_PASSWORD_%02d_%02d_", j, k), ""), low
-					if n == candidates-1 {
-						value = secret
-					}
-				}
-				env = append(env, map[string]any{"name": name, "value": value})
-			}
-			c := map[string]any{"name": fmt.Sprintf("c%d", j), "image": "registry.example.com/app:1.0", "env": env}
-			if j%2 == 0 {
-				cs = append(cs, c)
-			} else {
-				inits = append(inits, c)
-			}
-		}
-		return map[string]any{"containers": cs, "initContainers": inits}
-	}
 	cases := []secretsRulesCostCase{
-		{"secret-literal-sensitive-name", diffCase{name: "sn-at-guard", manifest: wrap("Pod", "sn-at-guard", envSpec(16, 64, 0), nil)}, true},
-		{"secret-literal-sensitive-name", diffCase{name: "sn-cronjob-at-guard", manifest: wrap("CronJob", "sn-cronjob-at-guard", envSpec(16, 64, 0), nil)}, true},
-		{"secret-literal-sensitive-name", diffCase{name: "sn-beyond-candidates", manifest: wrap("Pod", "sn-beyond-candidates", envSpec(16, 64, 1), nil)}, false},
-		{"secret-literal-sensitive-name", diffCase{name: "sn-beyond-containers", manifest: wrap("Pod", "sn-beyond-containers", envSpec(17, 64, 0), nil)}, false},
-		{"secret-literal-sensitive-name", diffCase{name: "sn-beyond-env", manifest: wrap("Pod", "sn-beyond-env", envSpec(16, 65, 0), nil)}, false},
+		{"secret-literal-sensitive-name", diffCase{name: "sn-at-guard", manifest: wrap("Pod", "sn-at-guard", sensitiveNameGuardSpec(16, 64, 0), nil)}, true},
+		{"secret-literal-sensitive-name", diffCase{name: "sn-cronjob-at-guard", manifest: wrap("CronJob", "sn-cronjob-at-guard", sensitiveNameGuardSpec(16, 64, 0), nil)}, true},
+		{"secret-literal-sensitive-name", diffCase{name: "sn-beyond-candidates", manifest: wrap("Pod", "sn-beyond-candidates", sensitiveNameGuardSpec(16, 64, 1), nil)}, false},
+		{"secret-literal-sensitive-name", diffCase{name: "sn-beyond-containers", manifest: wrap("Pod", "sn-beyond-containers", sensitiveNameGuardSpec(17, 64, 0), nil)}, false},
+		{"secret-literal-sensitive-name", diffCase{name: "sn-beyond-env", manifest: wrap("Pod", "sn-beyond-env", sensitiveNameGuardSpec(16, 65, 0), nil)}, false},
 		{"secret-in-last-applied-annotation", secret("la-at-guard", annotation(65536)), true},
 		{"secret-in-last-applied-annotation", secret("la-beyond-guard", annotation(65537)), false},
 		// The apiserver's cap on all annotations together.
@@ -196,4 +162,39 @@ func BenchmarkSecretsRulesAtGuard(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A pod spec at the guards of secret-literal-sensitive-name: 16
+// containers and init containers of 64 env entries each, names of 64
+// characters, all but 32 ending in a non-sensitive suffix ("_URL", so
+// that the suffix pattern runs), 32 candidates with values of 256
+// characters that fail the entropy test alone (7 distinct characters),
+// the last one secret-looking. extra adds candidates to the first
+// container, containers and env entries go beyond their guards.
+func sensitiveNameGuardSpec(containers, envs, extra int) map[string]any {
+	pad := func(s string, suffix string) string { return s + strings.Repeat("a", 64-len(s)-len(suffix)) + suffix }
+	low := strings.Repeat("abcdefg", 37)[:256]
+	secret := strings.Repeat(fakeValue("sn-cost"), 11)[:256]
+	candidates := 32 + extra
+	var cs, inits []any
+	for j := range containers {
+		var env []any
+		for k := range envs {
+			name, value := pad(fmt.Sprintf("API_TOKEN_%02d_%02d_", j, k), "_URL"), secret
+			if n := j*envs + k; n < candidates {
+				name, value = pad(fmt.Sprintf("DB_PASSWORD_%02d_%02d_", j, k), ""), low
+				if n == candidates-1 {
+					value = secret
+				}
+			}
+			env = append(env, map[string]any{"name": name, "value": value})
+		}
+		c := map[string]any{"name": fmt.Sprintf("c%d", j), "image": "registry.example.com/app:1.0", "env": env}
+		if j%2 == 0 {
+			cs = append(cs, c)
+		} else {
+			inits = append(inits, c)
+		}
+	}
+	return map[string]any{"containers": cs, "initContainers": inits}
 }
