@@ -321,6 +321,15 @@ func TestSecretsRulesDisagreements(t *testing.T) {
 	if want := fmt.Sprintf("at most %d volumes", secretVolumesMaxVolumesForTest); !strings.Contains(def.AdmissionNote, want) {
 		t.Errorf("the note of secret-volume-unused does not say %q: %s", want, def.AdmissionNote)
 	}
+	sn, err := governance.Lookup(testDefinitions(), "secret-literal-sensitive-name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"VAP judges the env values", "at most 16 containers", "at most 32 values", "outside ASCII", "ConfigMap data, annotations, NAME=VALUE items"} {
+		if !strings.Contains(sn.AdmissionNote, want) || !sn.VAP {
+			t.Errorf("the note of secret-literal-sensitive-name (VAP %v) does not say %q: %s", sn.VAP, want, sn.AdmissionNote)
+		}
+	}
 	for _, dc := range secretsRulesDisagreements(t) {
 		for _, c := range dc.cases {
 			goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)

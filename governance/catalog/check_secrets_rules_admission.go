@@ -100,9 +100,10 @@ func secretsObjectAdmissions() map[string]secretsObjectAdmission {
 		secrets.IDLiteralSensitiveName: {
 			build: func(bool) *governance.Admission { return literalSensitiveNameAdmission() },
 			note: "VAP judges the env values of the containers and init containers of Pods and of the pod templates of the built-in " +
-				"workloads, in both origins, as the rule does (its name, placeholder and value tests, the entropy computed alike): pod specs of at most " +
+				"workloads as the rule does (its name, placeholder and value tests, the entropy computed alike): pod specs of at most " +
 				strconv.Itoa(sensitiveEnvMaxContainers) + " containers and init containers of at most " + strconv.Itoa(sensitiveEnvMaxEnv) +
-				" env entries each and at most " + strconv.Itoa(sensitiveEnvMaxCandidates) + " values of 8 characters or more under a credential's name " +
+				" env entries each and at most " + strconv.Itoa(sensitiveEnvMaxCandidates) + " values of 8 to " + strconv.Itoa(sensitiveEnvMaxValueLen) +
+				" ASCII characters under a credential's name of at most " + strconv.Itoa(sensitiveEnvMaxNameLen) + " characters " +
 				"(larger ones are admitted and left to the scan); a name longer than " + strconv.Itoa(sensitiveEnvMaxNameLen) +
 				" characters, or a value longer than " + strconv.Itoa(sensitiveEnvMaxValueLen) + " or with a character outside ASCII, is left to the scan; " +
 				"ephemeral containers, the AI operators' resources, ConfigMap data, annotations, NAME=VALUE items of command lines and shell scripts " +
