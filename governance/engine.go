@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	yamlv3 "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -319,38 +318,9 @@ func placeOnFields(inv *Inventory, fs []Finding) {
 			f.Object.Source.Line = manifest.FieldLine(*doc, f.Object.Source.Item, f.Path, &root)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(docs))
-	if workers <= 1 {
-		for _, doc := range docs {
-			place(doc)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var panicOnce sync.Once
-	var panicked any
-	for range workers {
-		wg.Go(func() {
-			defer func() {
-				if p := recover(); p != nil {
-					panicOnce.Do(func() { panicked = p })
-					next.Store(int64(len(docs))) // the others stop early
-				}
-			}()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(docs) {
-					return
-				}
-				place(docs[i])
-			}
-		})
-	}
-	wg.Wait()
-	if panicked != nil {
-		panic(panicked) // in the caller's goroutine, as a sequential run would
-	}
+	forEachIndex(min(runtime.GOMAXPROCS(0), len(docs)), len(docs), func() func(int) {
+		return func(i int) { place(docs[i]) }
+	})
 }
 
 // findingObject returns the object of the inventory a finding names, read

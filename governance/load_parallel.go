@@ -2,8 +2,6 @@ package governance
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/aigov/aigov/governance/internal/manifest"
 )
@@ -35,37 +33,13 @@ func (d *Decoder) decodeDocuments(name string, docs []manifest.Document) ([]*Obj
 		errs ErrorList
 	}
 	results := make([]result, len(docs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	// A panic decoding a document is raised again by the caller's
-	// goroutine, as it would be decoding one document after the other,
-	// rather than ending the process from a goroutine no caller can
-	// recover in.
-	var panicOnce sync.Once
-	var panicked any
-	for range workers {
-		wg.Go(func() {
-			defer func() {
-				if p := recover(); p != nil {
-					panicOnce.Do(func() { panicked = p })
-					next.Store(int64(len(docs))) // the others stop early
-				}
-			}()
-			w, yp := &manifest.Writer{}, &manifest.BlockParser{}
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(docs) {
-					return
-				}
-				o, e := d.decodeFileDocument(w, yp, name, docs, i)
-				results[i] = result{o, e}
-			}
-		})
-	}
-	wg.Wait()
-	if panicked != nil {
-		panic(panicked)
-	}
+	forEachIndex(workers, len(docs), func() func(int) {
+		w, yp := &manifest.Writer{}, &manifest.BlockParser{}
+		return func(i int) {
+			o, e := d.decodeFileDocument(w, yp, name, docs, i)
+			results[i] = result{o, e}
+		}
+	})
 	var nobjs, nerrs int
 	for _, r := range results {
 		nobjs += len(r.objs)
