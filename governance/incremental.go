@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -181,31 +180,7 @@ func (c *ObjectEvaluator) evaluate(objs []*Object) {
 		}
 		results[i] = per
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(todo))
-	if workers <= 1 {
-		for i := range todo {
-			one(i)
-		}
-	} else {
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		next := 0
-		for range workers {
-			wg.Go(func() {
-				for {
-					mu.Lock()
-					i := next
-					next++
-					mu.Unlock()
-					if i >= len(todo) {
-						return
-					}
-					one(i)
-				}
-			})
-		}
-		wg.Wait()
-	}
+	forEachIndex(min(runtime.GOMAXPROCS(0), len(todo)), len(todo), func() func(int) { return one })
 	for i, o := range todo {
 		c.violations[o] = results[i]
 	}
