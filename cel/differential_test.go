@@ -58,8 +58,14 @@ func loadCase(t testing.TB, l *governance.Loader, c diffCase) loadedCase {
 // goVerdict is the Go check's verdict: true when it reports a violation.
 // An inventory check whose admission form decides what one object decides
 // alone (with its Namespace, namespaceObject to the policy) is run on an
-// inventory of that object and its Namespace.
+// inventory of that object and its Namespace; a check with both
+// evaluations is judged by both (the Inventory part of run-as-non-root
+// reads what an InferenceService takes from its runtime, absent here).
 func goVerdict(check governance.Check, o, namespace *governance.Object) (bool, []governance.Violation) {
+	var out []governance.Violation
+	if check.Object != nil && (len(check.Kinds) == 0 || slices.Contains(check.Kinds, o.GVK.GroupKind())) {
+		out = append(out, check.Object(o)...)
+	}
 	if check.Inventory != nil {
 		objs := []*governance.Object{o}
 		if o.GVK.Kind != "Namespace" {
@@ -69,18 +75,11 @@ func goVerdict(check governance.Check, o, namespace *governance.Object) (bool, [
 		if err != nil {
 			return true, []governance.Violation{{Message: "inventory: " + err.Error()}}
 		}
-		var out []governance.Violation
 		for _, f := range check.Inventory(governance.NewPass(inv)) {
 			out = append(out, governance.Violation{Path: f.Path, Message: f.Message})
 		}
-		return len(out) > 0, out
 	}
-	gk := o.GVK.GroupKind()
-	if len(check.Kinds) > 0 && !slices.Contains(check.Kinds, gk) {
-		return false, nil
-	}
-	v := check.Object(o)
-	return len(v) > 0, v
+	return len(out) > 0, out
 }
 
 func diffNamespace(name, id string) *corev1.Namespace {

@@ -17,8 +17,8 @@ type Violation struct {
 }
 
 // Check is a configured check: what Definition.New builds from the
-// definition and its parameters, validated once. Exactly one of Object and
-// Inventory is set. Checks return findings, never errors: configuration
+// definition and its parameters, validated once. Object, Inventory or
+// both are set (see Inventory). Checks return findings, never errors: configuration
 // errors surface when the check is constructed.
 type Check struct {
 	ID string
@@ -37,7 +37,11 @@ type Check struct {
 	Object func(o *Object) []Violation
 	// Inventory evaluates the whole inventory (reachability, RBAC risks,
 	// quota coverage): questions no single object answers. Findings whose
-	// Check, Severity or Remediation are empty get the check's.
+	// Check, Severity or Remediation are empty get the check's. A check
+	// may set both: Object then judges what each object writes, and
+	// Inventory only what an object's pods take from another object (a
+	// KServe InferenceService's pod holds the containers of its
+	// ServingRuntime), so that the two never report one cause twice.
 	Inventory func(p *Pass) []Finding
 	// Admission is the check's native admission form with these
 	// parameters (nil when the check cannot be a ValidatingAdmissionPolicy):
@@ -54,8 +58,8 @@ func (c Check) Validate() error {
 		return fmt.Errorf("check ID %q is not kebab-case", c.ID)
 	case slices.ContainsFunc(c.Aliases, func(a string) bool { return a == c.ID || !checkIDRE.MatchString(a) }):
 		return fmt.Errorf("check %s: aliases %q must be kebab-case IDs other than the check's", c.ID, c.Aliases)
-	case (c.Object == nil) == (c.Inventory == nil):
-		return fmt.Errorf("check %s: exactly one of Object and Inventory must be set", c.ID)
+	case c.Object == nil && c.Inventory == nil:
+		return fmt.Errorf("check %s: Object or Inventory must be set", c.ID)
 	case c.Severity < SeverityInfo || c.Severity > SeverityCritical:
 		return fmt.Errorf("check %s: invalid severity %d", c.ID, c.Severity)
 	}

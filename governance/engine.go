@@ -355,8 +355,12 @@ func findingObject(inv *Inventory, ref ObjectRef) *Object {
 // fold into that object's (foldOwned); keep is the rule's exemptions and
 // scope, which decide which children fold.
 func (e *Engine) evaluate(r Rule, pass *Pass, keep func(Finding) bool) []Finding {
+	var whole []Finding
 	if r.Check.Inventory != nil {
-		return r.Check.Inventory(pass)
+		whole = r.Check.Inventory(pass)
+	}
+	if r.Check.Object == nil {
+		return whole
 	}
 	var out []Finding
 	var objs []*Object
@@ -368,7 +372,7 @@ func (e *Engine) evaluate(r Rule, pass *Pass, keep func(Finding) bool) []Finding
 			}
 		}
 	}
-	return foldOwned(pass.Inventory, out, objs, keep)
+	return append(foldOwned(pass.Inventory, out, objs, keep), whole...)
 }
 
 // objectsOfKinds returns the objects of inv of the given kinds (all

@@ -123,7 +123,7 @@ type ObjectEvaluator struct {
 func (e *Engine) NewObjectEvaluator() *ObjectEvaluator {
 	c := &ObjectEvaluator{engine: e, violations: map[*Object][][]Violation{}}
 	for i, r := range e.rules {
-		if r.Check.Inventory == nil {
+		if r.Check.Object != nil {
 			c.rules = append(c.rules, i)
 		}
 	}
@@ -220,7 +220,9 @@ func (c *ObjectEvaluator) Findings(inv *Inventory, keeper *Keeper, objs []*Objec
 	return out
 }
 
-// InventoryRules returns the indexes of e's inventory rules.
+// InventoryRules returns the indexes of e's inventory rules: those whose
+// check has an Inventory evaluation (a check with both is an object rule
+// of the ObjectEvaluator too).
 func (e *Engine) InventoryRules() []int {
 	var out []int
 	for i, r := range e.rules {

@@ -181,7 +181,8 @@ func (p *Pass) CarryFacts(from *Pass, facts []FactRef) {
 // indexes (in Rules order) are listed, object checks evaluated only on
 // objects (which must belong to the pass's inventory; a child among them
 // folds into its owner's finding when the owner is listed too), inventory
-// checks on the whole inventory. Exemptions and scopes apply as in Run;
+// checks (and the Inventory part of a check with both) on the whole
+// inventory. Exemptions and scopes apply as in Run;
 // findings about malformed exemptions are not reported (they belong to no
 // rule). Only the facts the listed rules require are computed.
 func (e *Engine) RunSubset(pass *Pass, rules []int, objects []*Object) ([]Finding, error) {
@@ -209,9 +210,7 @@ func (e *Engine) RunSubset(pass *Pass, rules []int, objects []*Object) ([]Findin
 			return !exempt(f.Object, r.Check) && r.Scope.includes(f.Object, inv, nsLabels)
 		}
 		var fs []Finding
-		if r.Check.Inventory != nil {
-			fs = r.Check.Inventory(pass)
-		} else {
+		if r.Check.Object != nil {
 			var objs []*Object
 			for _, o := range objects {
 				if !r.Check.appliesTo(o) {
@@ -223,6 +222,9 @@ func (e *Engine) RunSubset(pass *Pass, rules []int, objects []*Object) ([]Findin
 				}
 			}
 			fs = foldOwned(inv, fs, objs, keep)
+		}
+		if r.Check.Inventory != nil {
+			fs = append(fs, r.Check.Inventory(pass)...)
 		}
 		for _, f := range fs {
 			if keep(f) {

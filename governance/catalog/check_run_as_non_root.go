@@ -31,6 +31,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -211,8 +212,63 @@ func NewRunAsNonRoot(params any) (governance.Check, error) {
 		PodKinds(), func(o *governance.Object) []governance.Violation {
 			return append(pods(o), overlaysRunAsRoot(o, judge)...)
 		})
+	check.Inventory = inheritedRunAsRoot(judge)
 	check.Admission = runAsNonRootAdmission(p)
 	return check, nil
+}
+
+// inheritedRunAsRoot judges what no single object shows: the pod of a
+// workload whose containers come partly from another object, a KServe
+// predictor's with the containers of its ServingRuntime (the model merged
+// into one of them). Each object is judged on what it writes (the runtime
+// and the model by judgeAlone, an unset runAsNonRoot passing), so a
+// container that leaves runAsNonRoot unset in the pod KServe builds takes
+// it from the pod-level securityContext, the InferenceService's; when that
+// is unset too, the pod fails Pod Security. The finding is on the
+// workload's object at its pod-level field, naming those containers. A pod
+// in a user namespace, one whose pod level sets runAsNonRoot (true covers
+// every container, false is the object check's finding) and one whose
+// written template already fails at that field (its own containers need
+// the same pod-level field) are left to the object check: one cause, one
+// finding.
+func inheritedRunAsRoot(judge func(*metav1.ObjectMeta, *corev1.PodSpec, string) []governance.Violation) func(*governance.Pass) []governance.Finding {
+	const field = ".securityContext.runAsNonRoot"
+	return func(pass *governance.Pass) []governance.Finding {
+		var out []governance.Finding
+		for _, w := range pass.Inventory.Workloads() {
+			t, ok := w.Template()
+			if !ok {
+				continue
+			}
+			written, overlays := t.Written()
+			pod := &w.Pod.Spec
+			if !overlays || pod.HostUsers != nil && !*pod.HostUsers ||
+				pod.SecurityContext != nil && pod.SecurityContext.RunAsNonRoot != nil {
+				continue
+			}
+			own := map[string]bool{}
+			for _, ref := range containersOf(written.Spec, t.Path, allContainers) {
+				own[ref.c.Name] = true
+			}
+			inherited := &corev1.PodSpec{SecurityContext: pod.SecurityContext}
+			for _, ref := range containersOf(pod, t.Path, allContainers) {
+				if !own[ref.c.Name] && (ref.c.SecurityContext == nil || ref.c.SecurityContext.RunAsNonRoot == nil) {
+					inherited.Containers = append(inherited.Containers, corev1.Container{Name: ref.c.Name})
+				}
+			}
+			if len(inherited.Containers) == 0 || slices.ContainsFunc(judge(written.Meta, written.Spec, t.Path), func(v governance.Violation) bool {
+				return v.Path == t.Path+field
+			}) {
+				continue
+			}
+			for _, v := range judge(t.Meta, inherited, t.Path) {
+				if v.Path == t.Path+field {
+					out = append(out, governance.Finding{Object: w.Object.Ref(), Path: v.Path, Message: v.Message})
+				}
+			}
+		}
+		return out
+	}
 }
 
 // overlaysRunAsRoot judges the containers written outside a template's

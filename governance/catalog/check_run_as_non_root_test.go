@@ -71,6 +71,25 @@ func TestRunAsNonRoot(t *testing.T) {
 		{name: "ClusterServingRuntime container runs as root", manifest: servingRuntime("ClusterServingRuntime", "cluster-root",
 			"[{name: kserve-container, image: x, securityContext: {runAsNonRoot: true, runAsUser: 0}}]"),
 			want: []string{`ClusterServingRuntime/cluster-root spec.containers[0].securityContext.runAsUser: violates PodSecurity "restricted:v1.37": runAsUser=0 (container "kserve-container" must not set runAsUser=0)`}},
+		// KServe builds the predictor's pod from the InferenceService and
+		// its runtime: a container neither sets runAsNonRoot on takes it
+		// from the InferenceService's pod level, so when that is unset the
+		// pod fails, on the InferenceService, once.
+		{name: "InferenceService, runtime and model all leave runAsNonRoot unset", manifest: withRuntime("[{name: kserve-container, image: hf}, {name: side, image: s, securityContext: {runAsNonRoot: true}}]",
+			"{model: {modelFormat: {name: huggingface}}}"),
+			want: []string{`InferenceService/llm spec.predictor.securityContext.runAsNonRoot: violates PodSecurity "restricted:v1.37": runAsNonRoot != true (pod or container "kserve-container" must set securityContext.runAsNonRoot=true)`}},
+		{name: "InferenceService pod level covers its runtime's containers", manifest: withRuntime("[{name: kserve-container, image: hf}, {name: side, image: s}]",
+			"{securityContext: {runAsNonRoot: true}, model: {modelFormat: {name: huggingface}}}")},
+		{name: "the model sets runAsNonRoot for the runtime's container", manifest: withRuntime("[{name: kserve-container, image: hf}]",
+			"{model: {modelFormat: {name: huggingface}, securityContext: {runAsNonRoot: true}}}")},
+		{name: "InferenceService in a user namespace", manifest: withRuntime("[{name: kserve-container, image: hf}]",
+			"{hostUsers: false, model: {modelFormat: {name: huggingface}}}")},
+		{name: "the InferenceService's own container already needs the pod level", manifest: withRuntime("[{name: kserve-container, image: hf}]",
+			"{model: {modelFormat: {name: huggingface}}, containers: [{name: proxy, image: p}]}"),
+			want: []string{`InferenceService/llm spec.predictor.securityContext.runAsNonRoot: violates PodSecurity "restricted:v1.37": runAsNonRoot != true (pod or container "proxy" must set securityContext.runAsNonRoot=true)`}},
+		{name: "runtime container sets false: reported on the runtime alone", manifest: withRuntime("[{name: kserve-container, image: hf, securityContext: {runAsNonRoot: false}}]",
+			"{model: {modelFormat: {name: huggingface}}}"),
+			want: []string{`ServingRuntime/hf spec.containers[0].securityContext.runAsNonRoot: violates PodSecurity "restricted:v1.37": runAsNonRoot != true (container "kserve-container" must not set securityContext.runAsNonRoot=false)`}},
 		{name: "ReplicaSet and ReplicationController pass", manifest: podManifest("ReplicaSet", "rs", "", "{securityContext: {runAsNonRoot: true, runAsUser: 1000}, containers: [{name: a, image: x}]}") +
 			"---\n" + podManifest("ReplicationController", "rc", "", "{securityContext: {runAsNonRoot: true}, containers: [{name: a, image: x}]}")},
 	})
@@ -117,6 +136,13 @@ func servingRuntime(kind, name, containers string) string {
 	}
 	return "apiVersion: serving.kserve.io/v1alpha1\nkind: " + kind + "\nmetadata:\n  name: " + name + ns +
 		"\nspec:\n  supportedModelFormats: [{name: huggingface, autoSelect: true}]\n  containers: " + containers + "\n"
+}
+
+// withRuntime is the ServingRuntime hf in namespace ml with the
+// containers, and the InferenceService llm using it with the predictor.
+func withRuntime(containers, predictor string) string {
+	return strings.Replace(servingRuntime("ServingRuntime", "hf", containers), "namespace: default", "namespace: ml", 1) +
+		"---\n" + isvcModel("llm", predictor)
 }
 
 func isvcModel(name, predictor string) string {

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -136,15 +137,10 @@ func (r *relevance) factTouched(gk schema.GroupKind, name string) bool {
 // findings.
 func (r *relevance) ruleTouched(gk schema.GroupKind, i int) bool {
 	c := r.rules[i].Check
+	if c.Object != nil && (len(c.Kinds) == 0 || slices.Contains(c.Kinds, gk)) {
+		return true
+	}
 	if c.Inventory == nil {
-		if len(c.Kinds) == 0 {
-			return true
-		}
-		for _, k := range c.Kinds {
-			if k == gk {
-				return true
-			}
-		}
 		return false
 	}
 	kr, known := r.byKind[gk]

@@ -101,6 +101,9 @@ func TestKindReadersCoverTheCatalog(t *testing.T) {
 		"rbac-binding-missing-role", "rbac-empty-rule", "rbac-invalid-nonresourceurls",
 		"rbac-missing-serviceaccount", "rbac-resourcenames-verb", "rbac-unknown-resource",
 		"rbac-unknown-verb", "rbac-wildcard-team-grant", "route-to-other-team",
+		// run-as-non-root's inventory part reads workloads (pods and
+		// custom resources, in no entry of the table).
+		"run-as-non-root",
 		"secret-data-in-source", "secret-data-invalid-base64", "secret-in-last-applied-annotation",
 		"secret-literal-provider-key", "secret-literal-sensitive-name", "secret-private-key-material",
 		"secret-stringdata-in-source", "secret-type-keys-missing", "secret-url-credentials",
