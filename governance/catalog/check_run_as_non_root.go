@@ -20,7 +20,11 @@
 // buildPodSpec, utils.MergePodSpec: the runtime gives the pod only
 // volumes, scheduling and pull secrets), so a runtime container that
 // leaves runAsNonRoot unset is not root by itself, while one that sets
-// runAsNonRoot: false or runAsUser: 0 is, in every such pod.
+// runAsNonRoot: false or runAsUser: 0 is, in every such pod. What no one
+// object shows, an InferenceService's predictor pod built with its
+// runtime's containers where one of them and the pod level leave
+// runAsNonRoot unset, the check's inventory part reports on the
+// InferenceService's pod-level field (inheritedRunAsRoot).
 // Its ValidatingAdmissionPolicy expresses the same two checks in CEL, one
 // validation each, with the same reason. Its MutatingAdmissionPolicy sets
 // runAsNonRoot: true where the user is known not to be root; the
