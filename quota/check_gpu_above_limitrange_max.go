@@ -2,7 +2,6 @@ package quota
 
 import (
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -29,14 +28,8 @@ func newGPUAboveLimitRangeMax() governance.Check {
 		Description: "container asking for more GPUs than its namespace's LimitRange Container max: LimitRanger rejects the pod",
 		Severity:    governance.SeverityHigh,
 		Remediation: "ask for at most the LimitRange max per container (split the work across pods), or raise the max",
-		Inventory: func(pass *governance.Pass) []governance.Finding {
-			inv := pass.Inventory
-			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
-			if err != nil {
-				return nil
-			}
-			return l.gpuAboveMaxFindings()
-		},
+		Requires:    []governance.FactRef{LedgerFact},
+		Inventory:   ledgerCheck((*Ledger).gpuAboveMaxFindings),
 	}
 }
 

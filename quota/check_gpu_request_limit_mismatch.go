@@ -2,7 +2,6 @@ package quota
 
 import (
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -31,14 +30,8 @@ func newGPURequestLimitMismatch() governance.Check {
 		Description: "container whose GPU request differs from its limit: the apiserver rejects the pod",
 		Severity:    governance.SeverityHigh,
 		Remediation: "state GPUs once, as a limit (the request copies from it), or set request and limit to the same whole number",
-		Inventory: func(pass *governance.Pass) []governance.Finding {
-			inv := pass.Inventory
-			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
-			if err != nil {
-				return nil
-			}
-			return l.gpuMismatchFindings()
-		},
+		Requires:    []governance.FactRef{LedgerFact},
+		Inventory:   ledgerCheck((*Ledger).gpuMismatchFindings),
 	}
 }
 

@@ -2,8 +2,8 @@ package quota
 
 import (
 	"fmt"
-	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	resourcev1 "k8s.io/api/resource/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -52,14 +52,8 @@ func newGPUWithoutQuota() governance.Check {
 		Description: "namespace running GPU workloads without an enforced GPU quota",
 		Severity:    governance.SeverityMedium,
 		Remediation: "add a ResourceQuota with requests.<gpu resource> (e.g. requests.nvidia.com/gpu) to the namespace; for GPUs claimed through DRA ResourceClaims or ResourceClaimTemplates, with <class>.deviceclass.resource.k8s.io/devices (e.g. gpu.nvidia.com.deviceclass.resource.k8s.io/devices)",
-		Inventory: func(pass *governance.Pass) []governance.Finding {
-			inv := pass.Inventory
-			l, err := NewLedger(inv, Options{Now: time.Unix(0, 0)})
-			if err != nil {
-				return nil
-			}
-			return l.uncappedGPUFindings()
-		},
+		Requires:    []governance.FactRef{LedgerFact},
+		Inventory:   ledgerCheck((*Ledger).uncappedGPUFindings),
 	}
 }
 
@@ -67,29 +61,38 @@ func (l *Ledger) uncappedGPUFindings() []governance.Finding {
 	var out []governance.Finding
 	gc := newGPUClasses(l.inv)
 	templates := templateGPUClasses(l.inv, gc)
+	kueue := newKueueIndex(l.inv)
+	// The workloads with a pod, by namespace in inventory order: each
+	// namespace reads its own, not every workload of the inventory.
+	byNS := map[string][]*governance.Workload{}
+	ws := l.inv.Workloads()
+	for i := range ws {
+		if ws[i].Pod != nil {
+			byNS[ws[i].Namespace] = append(byNS[ws[i].Namespace], &ws[i])
+		}
+	}
 	for _, name := range l.gpuNamespaces() {
 		ns := l.lookup(name)
-		out = append(out, l.uncappedWorkloadFindings(ns)...)
+		out = append(out, l.uncappedWorkloadFindings(ns, byNS[name], kueue)...)
 		out = append(out, l.uncappedClaimFindings(ns, gc)...)
-		out = append(out, l.uncappedTemplateFindings(ns, templates)...)
+		out = append(out, l.uncappedTemplateFindings(ns, byNS[name], templates, kueue)...)
 	}
 	return out
 }
 
-func (l *Ledger) uncappedWorkloadFindings(ns *namespaceState) []governance.Finding {
+// uncappedWorkloadFindings: one finding per GPU resource that workloads,
+// the namespace's workloads with a pod, ask for and no quota caps, on the
+// first workload asking for it.
+func (l *Ledger) uncappedWorkloadFindings(ns *namespaceState, workloads []*governance.Workload, kueue kueueIndex) []governance.Finding {
 	var out []governance.Finding
 	caps := map[string]bool{}
 	for _, c := range ns.capsByResource() {
 		caps[c.resource] = true
 	}
 	reported := map[string]bool{}
-	kueue := newKueueIndex(l.inv)
-	for _, w := range l.inv.Workloads() {
-		if w.Namespace != ns.name || w.Pod == nil {
-			continue
-		}
-		lq := kueueQueueOf(w)
-		for _, r := range gpuResourcesOf(w) {
+	for _, w := range workloads {
+		lq := kueueQueueOf(*w)
+		for _, r := range gpuResourcesOf(*w) {
 			if caps[r] || reported[r] || (lq != "" && kueue.caps(ns.name, lq, r)) {
 				continue
 			}
@@ -97,7 +100,7 @@ func (l *Ledger) uncappedWorkloadFindings(ns *namespaceState) []governance.Findi
 			out = append(out, governance.Finding{
 				Object:  w.Object.Ref(),
 				Path:    w.SpecPath,
-				Message: fmt.Sprintf("namespace %s runs %s/%s asking for %s, and no ResourceQuota caps requests.%s there%s", ns.name, w.Kind, w.Name, r, r, kueueNote(kueue, w, lq, r)),
+				Message: fmt.Sprintf("namespace %s runs %s/%s asking for %s, and no ResourceQuota caps requests.%s there%s", ns.name, w.Kind, w.Name, r, r, kueueNote(kueue, *w, lq, r)),
 			})
 		}
 	}
@@ -180,16 +183,51 @@ func classPath(c *resourcev1.ResourceClaim, class string) string {
 }
 
 func gpuResourcesOf(w governance.Workload) []string {
+	if !writesGPUResource(&w.Pod.Spec) {
+		return nil
+	}
+	eff := EffectiveResources(w.Pod)
 	set := map[string]bool{}
-	for k := range EffectiveResources(w.Pod).Requests {
+	for k := range eff.Requests {
 		if IsGPUResource(k) {
 			set[string(k)] = true
 		}
 	}
-	for k := range EffectiveResources(w.Pod).Limits {
+	for k := range eff.Limits {
 		if IsGPUResource(k) {
 			set[string(k)] = true
 		}
 	}
 	return sortedStrings(set)
+}
+
+// writesGPUResource reports whether a GPU resource is named anywhere the
+// pod's effective requests and limits come from (containers, init
+// containers, pod-level resources, overhead): without one, they hold none,
+// and the pods of most workloads need not be added up.
+func writesGPUResource(spec *corev1.PodSpec) bool {
+	has := func(lists ...corev1.ResourceList) bool {
+		for _, l := range lists {
+			for k := range l {
+				if IsGPUResource(k) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for i := range spec.Containers {
+		if has(spec.Containers[i].Resources.Requests, spec.Containers[i].Resources.Limits) {
+			return true
+		}
+	}
+	for i := range spec.InitContainers {
+		if has(spec.InitContainers[i].Resources.Requests, spec.InitContainers[i].Resources.Limits) {
+			return true
+		}
+	}
+	if r := spec.Resources; r != nil && has(r.Requests, r.Limits) {
+		return true
+	}
+	return has(spec.Overhead)
 }

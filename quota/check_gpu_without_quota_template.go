@@ -86,18 +86,15 @@ func (l *Ledger) madeClaimListed(pod *corev1.Pod, namespace, entry string) bool 
 	return false
 }
 
-// uncappedTemplateFindings: one finding per workload of the namespace and
-// GPU device class it takes through ResourceClaimTemplates that no quota
-// caps, on the first template reference asking for the class.
-func (l *Ledger) uncappedTemplateFindings(ns *namespaceState, templates map[templateKey][]string) []governance.Finding {
+// uncappedTemplateFindings: one finding per workload of workloads (the
+// namespace's) and GPU device class it takes through
+// ResourceClaimTemplates that no quota caps, on the first template
+// reference asking for the class.
+func (l *Ledger) uncappedTemplateFindings(ns *namespaceState, workloads []*governance.Workload, templates map[templateKey][]string, kueue kueueIndex) []governance.Finding {
 	var out []governance.Finding
-	kueue := newKueueIndex(l.inv)
-	for _, w := range l.inv.Workloads() {
-		if w.Namespace != ns.name || w.Pod == nil {
-			continue
-		}
-		lq := kueueQueueOf(w)
-		for _, u := range l.templateUses(w, templates) {
+	for _, w := range workloads {
+		lq := kueueQueueOf(*w)
+		for _, u := range l.templateUses(*w, templates) {
 			if l.capsClaims(ns, u.class) {
 				continue
 			}

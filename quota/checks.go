@@ -1,12 +1,39 @@
 package quota
 
 import (
+	"time"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/aigov/aigov/governance"
 )
 
 var resourceQuotaKind = schema.GroupKind{Kind: "ResourceQuota"}
+
+// LedgerFact is the inventory's quota Ledger, built once per run for the
+// GPU checks that read it (gpu-without-quota, gpu-request-limit-mismatch,
+// gpu-above-limitrange-max), with time-dependent rules at the Unix epoch
+// so that a report does not change with the clock; nil when the
+// inventory cannot have one.
+var LedgerFact = governance.NewFact("quota.Ledger", func(p *governance.Pass) *Ledger {
+	l, err := NewLedger(p.Inventory, Options{Now: time.Unix(0, 0)})
+	if err != nil {
+		return nil
+	}
+	return l
+})
+
+// ledgerCheck is the Inventory function of a check that reads the
+// LedgerFact: findings of the ledger, none without one.
+func ledgerCheck(findings func(*Ledger) []governance.Finding) func(*governance.Pass) []governance.Finding {
+	return func(pass *governance.Pass) []governance.Finding {
+		l := LedgerFact.Of(pass)
+		if l == nil {
+			return nil
+		}
+		return findings(l)
+	}
+}
 
 // Checks returns the quota checks as governance definitions (fresh values
 // each call): ResourceQuota keys the apiserver refuses or never enforces,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/netpol"
+	"github.com/aigov/aigov/quota"
 	"github.com/aigov/aigov/rbac"
 	"github.com/aigov/aigov/secrets"
 )
@@ -35,7 +36,7 @@ func loadExample(t *testing.T, dir string) *governance.Inventory {
 func catalogFacts() []governance.FactRef {
 	return []governance.FactRef{netpol.GraphFact, rbac.GraphFact, secrets.ExposureFact,
 		secrets.ScanFact(secrets.OriginSource), secrets.ScanFact(secrets.OriginCluster),
-		ClassificationFact, AssetsFact, workloadEndpointsFact, netEdgesFact, gatewayRoutesFact}
+		ClassificationFact, AssetsFact, workloadEndpointsFact, netEdgesFact, gatewayRoutesFact, quota.LedgerFact}
 }
 
 // factIdentity returns the address of a catalog fact's value in pass
@@ -65,6 +66,8 @@ func factIdentity(t *testing.T, pass *governance.Pass, f governance.FactRef) (id
 		v = netEdgesFact.Of(pass)
 	case gatewayRoutesFact:
 		v = gatewayRoutesFact.Of(pass)
+	case quota.LedgerFact:
+		v = quota.LedgerFact.Of(pass)
 	default:
 		t.Fatalf("fact %s is not a catalog fact", f.FactName())
 	}

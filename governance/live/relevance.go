@@ -61,6 +61,7 @@ func knownReaders() []kindReaders {
 		checks: []string{"inference-exposure", "route-to-other-team", "inference-pool-selects-non-model-servers"},
 	}, {
 		kinds:  []schema.GroupKind{{Kind: "ResourceQuota"}, {Kind: "LimitRange"}},
+		facts:  []string{"quota.Ledger"},
 		checks: []string{"gpu-limitrange-cap", "gpu-without-quota", "gpu-request-limit-mismatch", "gpu-above-limitrange-max"},
 	}, {
 		kinds:  []schema.GroupKind{{Kind: "Secret"}},

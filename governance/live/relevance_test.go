@@ -119,3 +119,19 @@ func TestKindReadersCoverTheCatalog(t *testing.T) {
 		t.Errorf("the catalog's inventory checks changed; check which kinds each new one reads, update knownReaders, then reviewed:\ngot  %q\nwant %q", got, reviewed)
 	}
 }
+
+// TestQuotaLedgerFollowsQuotas: the quota ledger adds up ResourceQuotas
+// and LimitRanges, so a change of either builds it again (a ledger carried
+// over would judge the old quotas); a Secret change carries it.
+func TestQuotaLedgerFollowsQuotas(t *testing.T) {
+	_, rules := catalogRules(t)
+	r := newRelevance(rules)
+	for _, gk := range []schema.GroupKind{{Kind: "ResourceQuota"}, {Kind: "LimitRange"}, {Kind: "Pod"}, {Kind: "Namespace"}} {
+		if !r.factTouched(gk, "quota.Ledger") {
+			t.Errorf("a %s change does not touch quota.Ledger", gk.Kind)
+		}
+	}
+	if r.factTouched(schema.GroupKind{Kind: "Secret"}, "quota.Ledger") {
+		t.Error("a Secret change touches quota.Ledger")
+	}
+}
