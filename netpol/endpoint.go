@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/aigov/aigov/governance"
 )
@@ -130,10 +131,15 @@ func nsLabelSet(name string, l map[string]string) labels.Set {
 func workloadKey(ns, kind, name string) string { return ns + "/" + kind + "/" + name }
 
 // podsByWorkload maps each workload to the Pods of the inventory it runs,
-// following owner references through ReplicaSets and Jobs.
-func podsByWorkload(inv *governance.Inventory) map[string][]podInfo {
+// following owner references through ReplicaSets and Jobs: the Pods of
+// every namespace that in admits (nil: all).
+func podsByWorkload(inv *governance.Inventory, in func(namespace string) bool) map[string][]podInfo {
 	out := map[string][]podInfo{}
-	for _, p := range governance.Typed[*corev1.Pod](inv) {
+	for _, o := range inv.OfKind(schema.GroupKind{Kind: "Pod"}) {
+		p, ok := o.Obj.(*corev1.Pod)
+		if !ok || in != nil && !in(p.Namespace) {
+			continue
+		}
 		key := workloadKey(p.Namespace, "Pod", p.Name)
 		for depth, kind, name := 0, "Pod", p.Name; depth < 3; depth++ {
 			owner, ok := controllerOf(inv, p.Namespace, kind, name)
@@ -229,12 +235,17 @@ func normalizePorts(ps []corev1.ContainerPort) []corev1.ContainerPort {
 
 // podEndpoints builds the pod and hostNetwork endpoints. When ipBlocks
 // match pod IPs and a workload's pods fall into different address ranges of
-// the cut, each pod becomes its own endpoint.
-func podEndpoints(inv *governance.Inventory, cut []ipRange, splitByIP bool) []*Endpoint {
+// the cut, each pod becomes its own endpoint. Only the workloads of the
+// namespaces in admits are made (nil: all); endpoint names are unique per
+// namespace, so those of the others are not needed to name them.
+func podEndpoints(inv *governance.Inventory, cut []ipRange, splitByIP bool, in func(namespace string) bool) []*Endpoint {
 	nsl := namespaceLabels(inv)
-	pods := podsByWorkload(inv)
+	pods := podsByWorkload(inv, in)
 	var out []*Endpoint
 	for _, w := range inv.Workloads() {
+		if in != nil && !in(w.Namespace) {
+			continue
+		}
 		if pod, isPod := w.Object.Obj.(*corev1.Pod); isPod {
 			if _, owned := deploymentOfMissingReplicaSet(inv, pod); owned {
 				continue

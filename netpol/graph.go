@@ -57,6 +57,8 @@ type Graph struct {
 	rows      [2][]row       // direction → profile → other class → allowed ports
 	pair      map[[2]int]setID
 	notes     []string
+
+	inputs graphInputs // what the policies and namespace labels were read from (Derive)
 }
 
 // profile is what decides one direction for a set of classes: the admin
@@ -78,9 +80,9 @@ func Build(inv *governance.Inventory, opts Options) (*Graph, error) {
 	if inv == nil {
 		return nil, errors.New("netpol: nil inventory")
 	}
-	g := &Graph{opts: opts, sets: newSetTable(), named: map[[2]int]setID{}, pair: map[[2]int]setID{}}
+	g := &Graph{opts: opts, sets: newSetTable(), named: map[[2]int]setID{}, pair: map[[2]int]setID{}, inputs: readInputs(inv)}
 	g.comp = newCompiler(g.sets)
-	g.compilePolicies(inv)
+	g.compilePolicies()
 	g.notes = append(g.notes, g.comp.notes...)
 	g.buildEndpoints(inv)
 	g.buildClasses()
@@ -89,20 +91,52 @@ func Build(inv *governance.Inventory, opts Options) (*Graph, error) {
 	return g, nil
 }
 
-func (g *Graph) compilePolicies(inv *governance.Inventory) {
-	for _, np := range governance.Typed[*networkingv1.NetworkPolicy](inv) {
+// graphInputs are the objects of an inventory that the compiled policies
+// and the endpoints' namespace labels are made of, in inventory order.
+type graphInputs struct {
+	networkPolicies []*networkingv1.NetworkPolicy
+	admin           []*anp.AdminNetworkPolicy
+	baseline        []*anp.BaselineAdminNetworkPolicy
+	cluster         []*cnp.ClusterNetworkPolicy
+	clusterV1alpha2 []*cnpv1alpha2.ClusterNetworkPolicy
+	namespaces      []*corev1.Namespace
+}
+
+func readInputs(inv *governance.Inventory) graphInputs {
+	return graphInputs{
+		networkPolicies: governance.Typed[*networkingv1.NetworkPolicy](inv),
+		admin:           governance.Typed[*anp.AdminNetworkPolicy](inv),
+		baseline:        governance.Typed[*anp.BaselineAdminNetworkPolicy](inv),
+		cluster:         governance.Typed[*cnp.ClusterNetworkPolicy](inv),
+		clusterV1alpha2: governance.Typed[*cnpv1alpha2.ClusterNetworkPolicy](inv),
+		namespaces:      governance.Typed[*corev1.Namespace](inv),
+	}
+}
+
+// samePolicies reports whether both hold the same policy objects (the
+// same pointers: inventories share unchanged objects), which compile to
+// the same predicates, rules and policies.
+func (in graphInputs) samePolicies(o graphInputs) bool {
+	return slices.Equal(in.networkPolicies, o.networkPolicies) && slices.Equal(in.admin, o.admin) &&
+		slices.Equal(in.baseline, o.baseline) && slices.Equal(in.cluster, o.cluster) &&
+		slices.Equal(in.clusterV1alpha2, o.clusterV1alpha2)
+}
+
+func (g *Graph) compilePolicies() {
+	in := g.inputs
+	for _, np := range in.networkPolicies {
 		g.comp.networkPolicy(np)
 	}
-	for _, p := range governance.Typed[*anp.AdminNetworkPolicy](inv) {
+	for _, p := range in.admin {
 		g.comp.adminNetworkPolicy(p)
 	}
-	for _, p := range governance.Typed[*anp.BaselineAdminNetworkPolicy](inv) {
+	for _, p := range in.baseline {
 		g.comp.baselineAdminNetworkPolicy(p)
 	}
-	for _, p := range governance.Typed[*cnp.ClusterNetworkPolicy](inv) {
+	for _, p := range in.cluster {
 		g.comp.clusterNetworkPolicy(p)
 	}
-	for _, p := range governance.Typed[*cnpv1alpha2.ClusterNetworkPolicy](inv) {
+	for _, p := range in.clusterV1alpha2 {
 		var conv cnp.ClusterNetworkPolicy
 		b, err := json.Marshal(p)
 		if err == nil {
@@ -128,12 +162,19 @@ func (g *Graph) compilePolicies(inv *governance.Inventory) {
 }
 
 func (g *Graph) buildEndpoints(inv *governance.Inventory) {
+	cut := cutRanges(g.comp.prefixes, true)
+	g.finishEndpoints(podEndpoints(inv, cut, !g.opts.IgnorePodIPsInIPBlocks, nil))
+}
+
+// finishEndpoints completes the pod endpoints (made with the cut that
+// includes IPv6) with the notes they call for, the external endpoints and
+// the probe, in Endpoints order, and numbers them.
+func (g *Graph) finishEndpoints(pods []*Endpoint) {
 	withV6 := false
 	for _, p := range g.comp.prefixes {
 		withV6 = withV6 || p.Addr().Is6()
 	}
 	cut := cutRanges(g.comp.prefixes, true)
-	pods := podEndpoints(inv, cut, !g.opts.IgnorePodIPsInIPBlocks)
 	for _, e := range pods {
 		for _, a := range e.IPs {
 			withV6 = withV6 || a.Is6()
