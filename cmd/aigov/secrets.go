@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/rbac"
 	"github.com/aigov/aigov/secrets"
 )
@@ -160,52 +158,13 @@ list the workloads that run as them. RBAC uses only the objects given.`,
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			if output == "json" { // folded as each Secret's answer is made
-				return writeJSON(w, secrets.FoldedExposure(inv, rbac.New(inv)))
+			// Folded as each Secret's answer is made: what Secrets share
+			// is listed once, in text as in JSON.
+			doc := secrets.FoldedExposure(inv, rbac.New(inv))
+			if output == "json" {
+				return writeJSON(cmd.OutOrStdout(), doc)
 			}
-			exposures := secrets.Exposure(inv, rbac.New(inv))
-			for _, e := range exposures {
-				fmt.Fprint(w, governance.DisplayName("Secret", e.Namespace, e.Name))
-				if len(e.UsedBy) > 0 {
-					used := make([]string, len(e.UsedBy))
-					for i, u := range e.UsedBy { // Kind/name in the Secret's namespace
-						kind, name, _ := strings.Cut(u, "/")
-						used[i] = governance.DisplayName(kind, e.Namespace, name)
-					}
-					fmt.Fprintf(w, " (used by %s)", strings.Join(used, ", "))
-				}
-				fmt.Fprintln(w)
-				if len(e.Access) == 0 {
-					fmt.Fprintln(w, "  nobody (in the given RBAC objects)")
-				}
-				for _, a := range e.Access {
-					how := a.Via + " (" + strings.Join(a.Verbs, ",") + ")"
-					if len(a.Resources) > 0 {
-						how += " " + strings.Join(a.Resources, ",")
-					}
-					if a.Workload != "" {
-						how += " into " + a.Workload
-					}
-					if len(a.Pods) > 0 {
-						how += " (pods " + strings.Join(a.Pods, ",") + ")"
-					}
-					if a.Impersonates != nil {
-						how += " as " + secrets.Access{Subject: *a.Impersonates}.SubjectString() + ", who can " + strings.Join(a.Through, ",")
-					}
-					fmt.Fprintf(w, "  %-40s %s\n", a.SubjectString(), how)
-					if a.Superuser {
-						fmt.Fprintln(w, "      system:masters: allowed before RBAC")
-					}
-					for _, g := range a.Grants {
-						fmt.Fprintf(w, "      %s\n", g)
-					}
-					if len(a.RunsAs) > 0 {
-						fmt.Fprintf(w, "      workloads running as it: %s\n", strings.Join(a.RunsAs, ", "))
-					}
-				}
-			}
-			return nil
+			return writeSecretsExposureText(cmd.OutOrStdout(), doc)
 		},
 	}
 	in.register(cmd)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -80,6 +81,13 @@ func TestSecretsExposure(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, "Secret/cv-team/wandb-api-key (used by Job/cv-team/resnet50-finetune)")
 	assert.Contains(t, out, `RoleBinding/cv-team/cv-engineers-admin of Role/cv-team/cv-admin to Group/cv-engineers`)
+	// The text folds as the JSON does: what every Secret (or every Secret
+	// of a namespace) has is listed once, each Secret with its count.
+	assert.Equal(t, 1, strings.Count(out, "system:masters: allowed before RBAC\n  Group/system:masters                     create-pods (create)"), out)
+	assert.Contains(t, out, "Every Secret of the input (4) can be read by:\n")
+	assert.Contains(t, out, "Every Secret of namespace platform (2) can also be read by:\n")
+	assert.Contains(t, out, "Secret/cv-team/wandb-api-key (used by Job/cv-team/resnet50-finetune)\n  5 of its 13 accesses are listed above (every Secret)\n")
+	assert.Contains(t, out, "Secret/platform/openai-api-key\n  7 of its 7 accesses are listed above (every Secret, every Secret of platform)\n")
 	code, out, _ = aigov(t, "", "secrets", "exposure", "-f", platform+"/fixed", "-o", "json")
 	require.Equal(t, 0, code)
 	var r secrets.FoldedExposureDocument
