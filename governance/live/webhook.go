@@ -30,7 +30,8 @@ import (
 // objects and their workloads shared), and the rules the change can touch
 // (relevance) run on it, object checks on the changed object and its
 // owners only, the facts the change cannot touch taken from the
-// evaluation. A finding whose identity (check, policy entry, object,
+// evaluation, the reachability graph derived from the evaluation's when
+// the change allows (deriveGraph). A finding whose identity (check, policy entry, object,
 // path) the evaluation did not have is one the change creates: Deny
 // rules' deny the request with their messages, Warn rules' become
 // admission warnings. Findings the evaluation already had are existing
@@ -52,6 +53,11 @@ type admitter struct {
 	mu       sync.Mutex // guards the loader (its Build) and known
 	knownGen int
 	known    map[findingID]bool
+
+	// fullWhatIf builds every fact a change touches anew, without
+	// deriving the reachability graph from the evaluation's (deriveGraph):
+	// the reference the tests hold the fast path to.
+	fullWhatIf bool
 }
 
 // findingID is what tells two findings apart across evaluations.
@@ -186,6 +192,7 @@ func (a *admitter) review(ctx context.Context, req *admissionv1.AdmissionRequest
 	}
 	pass := governance.NewPass(whatIf)
 	pass.CarryFacts(snap.pass, a.relevance.untouchedFacts(gk))
+	defer a.deriveGraph(snap, whatIf, gk, key)()
 	var objects []*governance.Object
 	if added != nil {
 		objects = append([]*governance.Object{added}, whatIf.Owners(added)...)
