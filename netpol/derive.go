@@ -29,7 +29,8 @@ func (g *Graph) Derive(inv *governance.Inventory, namespace string) (*Graph, err
 		return Build(inv, g.opts)
 	}
 	d := &Graph{opts: g.opts, named: map[[2]int]setID{}, pair: map[[2]int]setID{}, inputs: in}
-	if in.samePolicies(g.inputs) {
+	reused := in.samePolicies(g.inputs)
+	if reused {
 		// Compiled policies are read only after compilation; the set
 		// table is not (building rows interns sets), so d gets a copy.
 		d.sets = g.sets.clone()
@@ -42,14 +43,21 @@ func (g *Graph) Derive(inv *governance.Inventory, namespace string) (*Graph, err
 		d.compilePolicies()
 	}
 	d.notes = append(d.notes, d.comp.notes...)
+	var matches [][]int
 	if slices.Equal(d.comp.prefixes, g.comp.prefixes) {
-		d.deriveEndpoints(g, inv, namespace)
+		classOf := d.deriveEndpoints(g, inv, namespace)
+		if reused {
+			matches = d.deriveMatches(g, classOf)
+		}
 	} else {
 		// The cut of address ranges differs: pods may split or merge by
 		// IP, and the external endpoints are other ranges.
 		d.buildEndpoints(inv)
 	}
-	d.buildClasses()
+	if matches == nil {
+		matches = d.evaluatePredicates()
+	}
+	d.buildClasses(matches)
 	d.buildProfiles()
 	d.buildRows()
 	return d, nil
@@ -57,21 +65,54 @@ func (g *Graph) Derive(inv *governance.Inventory, namespace string) (*Graph, err
 
 // deriveEndpoints makes d's endpoints from base's, with those of
 // namespace made anew from inv. An endpoint of another namespace is
-// copied (its id is d's), never shared.
-func (d *Graph) deriveEndpoints(base *Graph, inv *governance.Inventory, namespace string) {
+// copied (its id is d's), never shared. It returns, by d's endpoint id,
+// the class in base of the endpoints copied, -1 for the others.
+func (d *Graph) deriveEndpoints(base *Graph, inv *governance.Inventory, namespace string) []int {
 	var pods []*Endpoint
+	baseClass := map[*Endpoint]int{}
 	for _, e := range base.endpoints[:base.listed] {
 		if e.Kind == ExternalEndpoint || e.Namespace == namespace {
 			continue
 		}
 		c := *e
 		pods = append(pods, &c)
+		baseClass[&c] = base.class[e.id]
 	}
 	if namespace != "" {
 		cut := cutRanges(d.comp.prefixes, true)
 		pods = append(pods, podEndpoints(inv, cut, !d.opts.IgnorePodIPsInIPBlocks, func(ns string) bool { return ns == namespace })...)
 	}
 	d.finishEndpoints(pods)
+	classOf := make([]int, len(d.endpoints))
+	for i, e := range d.endpoints {
+		if c, ok := baseClass[e]; ok {
+			classOf[i] = c
+		} else {
+			classOf[i] = -1
+		}
+	}
+	return classOf
+}
+
+// deriveMatches is evaluatePredicates for a graph whose predicates are
+// base's: an endpoint copied from base matches what its class there
+// matched (the predicates read its labels, its namespace's labels and its
+// IPs, all as in base); the others are evaluated.
+func (d *Graph) deriveMatches(base *Graph, classOf []int) [][]int {
+	out := make([][]int, len(d.endpoints))
+	podIPs := !d.opts.IgnorePodIPsInIPBlocks
+	for i, e := range d.endpoints {
+		if c := classOf[i]; c >= 0 {
+			out[i] = base.classMatches[c]
+			continue
+		}
+		for id, p := range d.comp.preds {
+			if p.matches(e, podIPs) {
+				out[i] = append(out[i], id)
+			}
+		}
+	}
+	return out
 }
 
 // clone copies the table, so that the copy interns and memoizes without

@@ -47,9 +47,10 @@ type Graph struct {
 	nclass   int
 	words    int
 
-	predClasses []classSet // predicate → classes it matches
-	rulePeers   []classSet // rule → classes its peers match
-	named       map[[2]int]setID
+	predClasses  []classSet // predicate → classes it matches
+	classMatches [][]int    // class → the predicates its endpoints match (Derive)
+	rulePeers    []classSet // rule → classes its peers match
+	named        map[[2]int]setID
 
 	profileOf [2][]int       // direction → class → profile
 	profiles  [2][]*profile  // direction → profiles
@@ -85,7 +86,7 @@ func Build(inv *governance.Inventory, opts Options) (*Graph, error) {
 	g.compilePolicies()
 	g.notes = append(g.notes, g.comp.notes...)
 	g.buildEndpoints(inv)
-	g.buildClasses()
+	g.buildClasses(g.evaluatePredicates())
 	g.buildProfiles()
 	g.buildRows()
 	return g, nil
@@ -219,8 +220,7 @@ func newNamespaceProbe() *Endpoint {
 
 // buildClasses evaluates every predicate on every endpoint and groups the
 // endpoints that no predicate and no named port tells apart.
-func (g *Graph) buildClasses() {
-	matches := g.evaluatePredicates()
+func (g *Graph) buildClasses(matches [][]int) {
 	sigs := map[string]int{}
 	g.class = make([]int, len(g.endpoints))
 	var sb strings.Builder
@@ -237,6 +237,7 @@ func (g *Graph) buildClasses() {
 			id = len(g.classRep)
 			sigs[sb.String()] = id
 			g.classRep = append(g.classRep, i)
+			g.classMatches = append(g.classMatches, matches[i])
 			g.members = append(g.members, nil)
 		}
 		g.class[i] = id
@@ -340,19 +341,21 @@ func (g *Graph) namedSignature(e *Endpoint) string {
 // decide it, and shares identical lists between classes.
 func (g *Graph) buildProfiles() {
 	subjectOf := g.policiesByClass()
+	var buf []byte
 	for d := range directions {
 		keys := map[string]int{}
 		g.profileOf[d] = make([]int, g.nclass)
 		for c := 0; c < g.nclass; c++ {
 			p := g.profileFor(d, c, subjectOf[c])
-			key := fmt.Sprint(p.admin, p.npPolicies, p.np, p.baseline)
+			buf = p.appendKey(buf[:0])
 			if directions[d] == Ingress && p.hasNamed(g) {
-				key += "|" + g.namedSignature(g.endpoints[g.classRep[c]])
+				buf = append(buf, '#')
+				buf = append(buf, g.namedSignature(g.endpoints[g.classRep[c]])...)
 			}
-			id, ok := keys[key]
+			id, ok := keys[string(buf)] // no allocation for a key seen before
 			if !ok {
 				id = len(g.profiles[d])
-				keys[key] = id
+				keys[string(buf)] = id
 				g.profiles[d] = append(g.profiles[d], p)
 				refs := make([]RuleRef, len(p.npPolicies))
 				for i, pol := range p.npPolicies {
@@ -363,6 +366,23 @@ func (g *Graph) buildProfiles() {
 			g.profileOf[d][c] = id
 		}
 	}
+}
+
+// appendKey appends what tells profiles apart: the four rule and
+// policy lists.
+func (p *profile) appendKey(b []byte) []byte {
+	for i, list := range [4][]int{p.admin, p.npPolicies, p.np, p.baseline} {
+		if i > 0 {
+			b = append(b, '|')
+		}
+		for j, x := range list {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(x), 10)
+		}
+	}
+	return b
 }
 
 func (p *profile) hasNamed(g *Graph) bool {
