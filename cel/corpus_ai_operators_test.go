@@ -118,7 +118,67 @@ func aiOperatorCases(t testing.TB) []diffCase {
 			out = append(out, diffCase{name: n, manifest: m})
 		}
 	}
-	return append(out, isvcModelCases(out)...)
+	out = append(out, isvcModelCases(out)...)
+	return append(out, aiRayInjectionCases(t, good("app", "vllm/vllm-openai:v1"+digest), base)...)
+}
+
+// aiRayInjectionCases are the KubeRay resources (corpus_ray_operators_test.go)
+// whose head runs a pinned and probed model server (server, a container
+// YAML) beside the containers the operator injects: the autoscaler (no
+// probes; the server's image, or the one autoscalerOptions sets, pinned or
+// not), the SidecarMode submitter (no probes), wait-gcs-ready on the
+// worker groups (base). The classification checks' -operators policies
+// judge them where they read VarPodSpecs (a RayService classifies
+// itself), as the Go checks do; of a RayCluster, which they classify by
+// template, they leave the autoscaler to the scan (the checks'
+// AdmissionNote; TestAIOperatorsRayClusterAutoscalerLeftToScan), so
+// those cases are not in the corpus, which holds what the two agree on.
+func aiRayInjectionCases(t testing.TB, server string, base map[string]any) []diffCase {
+	head := mustYAML(t, `{containers: [`+server+`]}`)
+	autoscale := map[string]any{"enableInTreeAutoscaling": true}
+	var out []diffCase
+	for _, v := range []struct {
+		name    string
+		cluster map[string]any
+		job     map[string]any
+	}{
+		{name: "off"},
+		{name: "autoscaler", cluster: autoscale},
+		{name: "autoscaler-unpinned", cluster: map[string]any{"enableInTreeAutoscaling": true, "autoscalerOptions": map[string]any{"image": "vllm/vllm-openai:v1"}}},
+		{name: "autoscaler-off-unpinned", cluster: map[string]any{"autoscalerOptions": map[string]any{"image": "vllm/vllm-openai:v1"}}},
+		{name: "sidecar", job: map[string]any{"submissionMode": "SidecarMode"}},
+	} {
+		for _, kind := range []string{"RayCluster", "RayJob", "RayService"} {
+			if v.job != nil && kind != "RayJob" || kind == "RayCluster" && v.cluster["enableInTreeAutoscaling"] == true {
+				continue
+			}
+			out = append(out, aiRayInjectionCase(t, kind, v.name, head, base, v.cluster, v.job))
+		}
+	}
+	return out
+}
+
+// aiRayInjectionCase writes a KubeRay resource of kind with head as its
+// head's pod spec, base in its other templates, and the fields cluster
+// and job in its cluster spec and its RayJob spec.
+func aiRayInjectionCase(t testing.TB, kind, name string, head, base, cluster, job map[string]any) diffCase {
+	n := "ai-inject-" + strings.ToLower(kind) + "-" + name
+	m := wrapOperator(kind, n, base, base)
+	spec := m["spec"].(map[string]any)
+	switch kind {
+	case "RayJob":
+		for k, val := range job {
+			spec[k] = val
+		}
+		spec = spec["rayClusterSpec"].(map[string]any)
+	case "RayService":
+		spec = spec["rayClusterConfig"].(map[string]any)
+	}
+	spec["headGroupSpec"].(map[string]any)["template"].(map[string]any)["spec"] = deepCopyMap(head)
+	for k, val := range cluster {
+		spec[k] = val
+	}
+	return diffCase{name: n, manifest: m}
 }
 
 // rayClusterOfGroups is a RayCluster with a head and groups worker groups,
@@ -192,6 +252,44 @@ func TestAIOperatorsSizeGuard(t *testing.T) {
 			}
 			if goD[2] || vapD[2] {
 				t.Errorf("no model server: Go denies=%v, policy denies=%v (%s), want neither", goD[2], vapD[2], msgs[2])
+			}
+		})
+	}
+}
+
+// TestAIOperatorsRayClusterAutoscalerLeftToScan pins what the
+// classification checks' operators policies leave to the scan of the
+// containers KubeRay injects: of a RayCluster, classified by its
+// templates (operatorTemplates, read from the object), a model server
+// head's autoscaler (no probes; an unpinned image from autoscalerOptions)
+// is judged by the Go checks alone; of a RayService, which classifies
+// itself, the policies judge it too (VarPodSpecs holds it).
+func TestAIOperatorsRayClusterAutoscalerLeftToScan(t *testing.T) {
+	digest := "@sha256:" + strings.Repeat("ab", 32)
+	probe := `{exec: {command: ["true"]}}`
+	server := `{name: app, image: "vllm/vllm-openai:v1` + digest + `", readinessProbe: ` + probe + `, livenessProbe: ` + probe + `}`
+	head := mustYAML(t, `{containers: [`+server+`]}`)
+	base := mustYAML(t, `{containers: [{name: app, image: "registry.example.com/app`+digest+`", readinessProbe: `+probe+`, livenessProbe: `+probe+`}]}`)
+	for _, c := range []struct {
+		id      string
+		cluster map[string]any
+	}{
+		{catalog.IDInferenceProbes, map[string]any{"enableInTreeAutoscaling": true}},
+		{catalog.IDModelImageDigest, map[string]any{"enableInTreeAutoscaling": true, "autoscalerOptions": map[string]any{"image": "vllm/vllm-openai:v1"}}},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			goD, vapD, msgs := operatorsVerdicts(t, c.id,
+				aiRayInjectionCase(t, "RayCluster", "left", head, base, c.cluster, nil),
+				aiRayInjectionCase(t, "RayService", "judged", head, base, c.cluster, nil),
+				aiRayInjectionCase(t, "RayCluster", "off", head, base, nil, nil))
+			if !goD[0] || vapD[0] {
+				t.Errorf("RayCluster: Go denies=%v, policy denies=%v (%s), want the Go check alone (left to the scan)", goD[0], vapD[0], msgs[0])
+			}
+			if !goD[1] || !vapD[1] {
+				t.Errorf("RayService: Go denies=%v, policy denies=%v (%s), want both", goD[1], vapD[1], msgs[1])
+			}
+			if goD[2] || vapD[2] {
+				t.Errorf("RayCluster without autoscaler: Go denies=%v, policy denies=%v (%s), want neither", goD[2], vapD[2], msgs[2])
 			}
 		})
 	}

@@ -93,9 +93,17 @@ func wrapOperator(kind, name string, spec, base map[string]any) map[string]any {
 	return obj
 }
 
-// operatorCases writes every pod spec into every operator kind.
+// operatorCases writes every pod spec into every operator kind, with
+// baseSpec in the other templates, and adds the KubeRay resources whose
+// pods hold injected containers (corpus_ray_operators_test.go).
 func operatorCases(t testing.TB, specs map[string]string) []diffCase {
-	base := mustYAML(t, baseSpec)
+	return append(operatorCasesOn(t, specs, baseSpec), rayInjectionDiffCases(t, false)...)
+}
+
+// operatorCasesOn writes every pod spec into every operator kind, the
+// other templates holding baseYAML.
+func operatorCasesOn(t testing.TB, specs map[string]string, baseYAML string) []diffCase {
+	base := mustYAML(t, baseYAML)
 	var out []diffCase
 	for _, name := range sortedKeys(specs) {
 		spec := mustYAML(t, specs[name])

@@ -319,6 +319,7 @@ func corpus(t testing.TB) []diffCheck {
 	e.Name = "jobs-need-owner"
 	e.Match.Resources = jobs
 	checks = append(checks, diffCheck{e, jobCases})
+	checks = append(checks, rayTightLimitsCheck(t)) // corpus_ray_operators_test.go
 	return append(checks, aiCorpus(t, entry)...)
 }
 

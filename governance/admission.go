@@ -8,6 +8,8 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/aigov/aigov/governance/internal/operator"
 )
 
 // Admission is the native admission form of a configured check: what a
@@ -139,7 +141,9 @@ func CELQuotedNames(list, cond string) string {
 const (
 	// VarPodSpecs is the list of the object's pod specs: one for a Pod or
 	// a built-in workload (none for a ReplicationController without a
-	// template), every template written in an AI operator's resource.
+	// template), every template written in an AI operator's resource,
+	// then one pod spec per template holding the containers the operator
+	// injects into its pods (KubeRay's, celRayInjected).
 	VarPodSpecs = "podSpecs"
 	// VarPodFieldSpecs is the pod specs whose pod-level fields (service
 	// account token, ...) are their own: all of VarPodSpecs but a KServe
@@ -225,6 +229,13 @@ type operatorTemplates struct {
 	// refs is the CEL list of the same pod specs as podSpecs, each with
 	// its JSON pointer and metadata (see VarPodSpecRefs).
 	refs string
+	// injected is the CEL list of pod specs holding the containers the
+	// operator injects into the pods of the templates (celRayInjected), ""
+	// when it injects none. They join VarPodSpecs after podSpecs, so the
+	// checks judge them with the templates, as the Go checks judge
+	// operator.Template.Injected; they stay out of VarPodFieldSpecs and
+	// VarPodSpecRefs (no pod-level field of their own, nothing to patch).
+	injected string
 }
 
 // celOptional is the CEL list holding the value at the dotted path under
@@ -295,6 +306,88 @@ func celRayCluster(prefix string) string {
 	return celOptional(prefix+".headGroupSpec.template.spec") + ` + ` + celListTemplates(prefix+".workerGroupSpecs", "template.spec")
 }
 
+// celRayInjected is the CEL list of pod specs holding the containers
+// KubeRay v1.5.0 injects into the pods of the RayCluster spec at the
+// dotted path prefix under object, as internal/operator ray.go
+// (rayClusterSpec.inject) adds them to the templates for the Go checks:
+// into a template with at least one container, the first (the Ray
+// container) being the one copied from. Each is a pod spec of its own
+// holding its template's securityContext and hostUsers, the pod-level
+// fields that judge a container (run-as-non-root), and the injected
+// containers in the list they have in the pods:
+//
+//   - per worker group, wait-gcs-ready in initContainers: the Ray
+//     container's fields of operator.RayWaitGCSCopies (an absent one as
+//     its empty value) with the fixed operator.RayWaitGCSResources;
+//   - on the head, in containers: with sidecarSubmitter (a RayJob whose
+//     spec.submissionMode is SidecarMode), ray-job-submitter running the
+//     Ray container's image with operator.RaySubmitterResources; then,
+//     when enableInTreeAutoscaling is true, the autoscaler: the image,
+//     imagePullPolicy and resources of autoscalerOptions, else the Ray
+//     container's image, operator.RayAutoscalerPullPolicy and
+//     operator.RayAutoscalerResources, with autoscalerOptions' env,
+//     envFrom, volumeMounts and securityContext (absent: empty).
+//
+// Not modelled, on both sides: the injected containers' command, fixed
+// env and probes (the operator writes none), and what the operator's own
+// configuration adds or removes (head and worker sidecar containers of
+// its config file; ENABLE_INIT_CONTAINER_INJECTION=false, which drops
+// wait-gcs-ready): the object does not show them, and the Go side takes
+// the operator's defaults as this does.
+func celRayInjected(prefix string, sidecarSubmitter bool) string {
+	at := `object.?` + strings.ReplaceAll(prefix, ".", ".?")
+	opt := func(field string) string { return at + `.?autoscalerOptions.?` + field }
+	// present is the dyn of optional o's value, else of the CEL empty.
+	present := func(o, empty string) string {
+		return `(` + o + `.hasValue() ? dyn(` + o + `.value()) : dyn(` + empty + `))`
+	}
+	podFields := func(s string) string {
+		return `"securityContext": ` + present(s+`.?securityContext`, `{}`) + `, "hostUsers": dyn(` + s + `.?hostUsers.orValue(true))`
+	}
+	ray := func(s string) string { return s + `.containers[0]` }
+	image := func(s string) string { return `dyn(` + ray(s) + `.?image.orValue(""))` }
+
+	empty := map[string]string{"image": `""`, "imagePullPolicy": `""`, "securityContext": `{}`, "env": `[]`, "volumeMounts": `[]`}
+	waitGCS := []string{`"name": dyn(` + CELString(operator.RayWaitGCSContainer) + `)`}
+	for _, f := range operator.RayWaitGCSCopies() {
+		e, ok := empty[f]
+		if !ok {
+			// A field ray.go starts copying needs its empty value here:
+			// failing at the first policy built keeps the two sides from
+			// drifting apart silently.
+			panic("celRayInjected: no empty value for the copied field " + f)
+		}
+		waitGCS = append(waitGCS, CELString(f)+`: `+present(ray("t")+`.?`+f, e))
+	}
+	waitGCS = append(waitGCS, `"resources": dyn(`+celFixedResources(operator.RayWaitGCSResources)+`)`)
+	workers := at + `.?workerGroupSpecs.orValue([]).filter(g, g.?template.?spec.?containers.orValue([]).size() > 0)` +
+		`.map(g, g.template.spec).map(t, {` + podFields("t") + `, "initContainers": dyn([{` + strings.Join(waitGCS, ", ") + `}])})`
+
+	var head []string
+	if sidecarSubmitter {
+		head = append(head, `(object.spec.?submissionMode.orValue("") == `+CELString(operator.RaySidecarMode)+` ? [{"name": dyn(`+
+			CELString(operator.RaySubmitterContainer)+`), "image": `+image("t")+`, "resources": dyn(`+celFixedResources(operator.RaySubmitterResources)+`)}] : [])`)
+	}
+	autoscaler := `{"name": dyn(` + CELString(operator.RayAutoscalerContainer) + `), ` +
+		`"image": (` + opt("image") + `.hasValue() ? dyn(` + opt("image") + `.value()) : ` + image("t") + `), ` +
+		`"imagePullPolicy": ` + present(opt("imagePullPolicy"), CELString(string(operator.RayAutoscalerPullPolicy))) + `, ` +
+		`"resources": ` + present(opt("resources"), celFixedResources(operator.RayAutoscalerResources)) + `, ` +
+		`"env": ` + present(opt("env"), `[]`) + `, "envFrom": ` + present(opt("envFrom"), `[]`) + `, ` +
+		`"volumeMounts": ` + present(opt("volumeMounts"), `[]`) + `, "securityContext": ` + present(opt("securityContext"), `{}`) + `}`
+	head = append(head, `(`+at+`.?enableInTreeAutoscaling.orValue(false) == true ? [`+autoscaler+`] : [])`)
+	headSpec := at + `.?headGroupSpec.?template.?spec`
+	heads := `(` + headSpec + `.?containers.orValue([]).size() > 0 ? [` + headSpec + `.value()] : [])` +
+		`.map(t, {` + podFields("t") + `, "containers": dyn(` + strings.Join(head, ` + `) + `)}).filter(s, s.containers.size() > 0)`
+	return `(` + heads + ` + ` + workers + `)`
+}
+
+// celFixedResources is the CEL map of an injected container's fixed
+// resources.
+func celFixedResources(r operator.FixedResources) string {
+	return `{"requests": {"cpu": ` + CELString(r.RequestCPU) + `, "memory": ` + CELString(r.RequestMemory) + `}, ` +
+		`"limits": {"cpu": ` + CELString(r.LimitCPU) + `, "memory": ` + CELString(r.LimitMemory) + `}}`
+}
+
 // operatorTemplateTable lists the template paths of each AI operator kind,
 // following internal/operator: ray.go (RayCluster, RayJob, RayService),
 // kubeflow.go (the training jobs' replica spec maps, MPIJob, Notebook),
@@ -313,10 +406,12 @@ func operatorTemplateTable() []operatorTemplates {
 	}
 	serving := celOptional("spec") + ` + ` + celOptional("spec.workerSpec")
 	rows := []operatorTemplates{
-		{kind: "RayCluster", podSpecs: celRayCluster("spec"), refs: refRayCluster("spec")},
+		{kind: "RayCluster", podSpecs: celRayCluster("spec"), refs: refRayCluster("spec"), injected: celRayInjected("spec", false)},
 		{kind: "RayJob", podSpecs: celRayCluster("spec.rayClusterSpec") + ` + ` + celOptional("spec.submitterPodTemplate.spec"),
-			refs: refRayCluster("spec.rayClusterSpec") + ` + ` + refOptional("spec.submitterPodTemplate.spec")},
-		{kind: "RayService", podSpecs: celRayCluster("spec.rayClusterConfig"), refs: refRayCluster("spec.rayClusterConfig")},
+			refs:     refRayCluster("spec.rayClusterSpec") + ` + ` + refOptional("spec.submitterPodTemplate.spec"),
+			injected: celRayInjected("spec.rayClusterSpec", true)},
+		{kind: "RayService", podSpecs: celRayCluster("spec.rayClusterConfig"), refs: refRayCluster("spec.rayClusterConfig"),
+			injected: celRayInjected("spec.rayClusterConfig", false)},
 		{kind: "PyTorchJob"}, {kind: "TFJob"}, {kind: "XGBoostJob"}, {kind: "PaddleJob"}, {kind: "JAXJob"}, {kind: "MPIJob"},
 		{kind: "Notebook", podSpecs: celOptional("spec.template.spec"), refs: refOptional("spec.template.spec")},
 		{kind: "TrainingRuntime", podSpecs: replicated("spec.template.spec"), refs: replicatedRefs("spec.template.spec")},
@@ -418,19 +513,29 @@ func OperatorAdmissionRules() []admissionregistrationv1.NamedRuleWithOperations 
 	return out
 }
 
-// operatorPodSpecsExpression chooses the pod specs by object.kind.
+// operatorPodSpecsExpression chooses the pod specs by object.kind: with
+// partialToo (VarPodSpecs), every template and the specs of the injected
+// containers; without (VarPodFieldSpecs), the templates that hold their
+// pod-level fields.
 func operatorPodSpecsExpression(partialToo bool) string {
 	var b strings.Builder
 	var partial []string
 	for _, t := range operatorTemplateTable() {
-		if t.partial && !partialToo {
+		switch {
+		case t.partial && !partialToo:
 			partial = append(partial, t.kind)
-			continue
+		case !partialToo:
+			if t.injected != "" {
+				b.WriteString(`object.kind == ` + CELString(t.kind) + ` ? (` + t.podSpecs + `) : `)
+			}
+		case t.injected != "":
+			b.WriteString(`object.kind == ` + CELString(t.kind) + ` ? (` + t.podSpecs + `) + ` + t.injected + ` : `)
+		default:
+			b.WriteString(`object.kind == ` + CELString(t.kind) + ` ? (` + t.podSpecs + `) : `)
 		}
-		b.WriteString(`object.kind == ` + CELString(t.kind) + ` ? (` + t.podSpecs + `) : `)
 	}
 	if !partialToo {
-		return `object.kind in ` + CELStringList(partial) + ` ? [] : variables.` + VarPodSpecs
+		return `object.kind in ` + CELStringList(partial) + ` ? [] : ` + b.String() + `variables.` + VarPodSpecs
 	}
 	b.WriteString(`[]`)
 	return b.String()
@@ -438,7 +543,10 @@ func operatorPodSpecsExpression(partialToo bool) string {
 
 // WithOperators returns a with Operators set: the same validations over
 // the pod templates of the AI operators' resources (OperatorAdmissionRules),
-// VarPodSpecs and VarPodFieldSpecs read from each kind's template paths.
+// VarPodSpecs and VarPodFieldSpecs read from each kind's template paths,
+// VarPodSpecs with the containers the operator injects into the
+// templates' pods (operatorTemplates.injected), as the Go checks judge
+// them.
 // The validations must read the pod specs only through the list-form
 // variables of PodSpecsAdmissionVariables, which a's Variables declare.
 func WithOperators(a *Admission) *Admission {

@@ -95,12 +95,12 @@ const (
 	rayWorkerNode         = "worker"
 	rayMetricsPortName    = "metrics"
 	rayMetricsPort        = 8080
-	rayAutoscalerName     = "autoscaler"
-	rayWaitGCSName        = "wait-gcs-ready"
-	raySubmitterName      = "ray-job-submitter"
+	rayAutoscalerName     = RayAutoscalerContainer
+	rayWaitGCSName        = RayWaitGCSContainer
+	raySubmitterName      = RaySubmitterContainer
 	rayAutoscalerV2       = "v2"
 	rayK8sJobMode         = "K8sJobMode"
-	raySidecarMode        = "SidecarMode"
+	raySidecarMode        = RaySidecarMode
 	rayKindCluster        = "RayCluster"
 	rayKindJob            = "RayJob"
 	rayKindService        = "RayService"
@@ -111,6 +111,49 @@ const (
 	rayBatchJobNameLabel  = "batch.kubernetes.io/job-name"
 	rayLegacyJobNameLabel = "job-name"
 )
+
+// What the containers KubeRay injects into a cluster's pods are made of
+// (rayClusterSpec.inject), exported so that the admission policies that
+// model them (governance's operator policies) read the same values.
+const (
+	// RayWaitGCSContainer is the init container injected into every worker
+	// group's pods.
+	RayWaitGCSContainer = "wait-gcs-ready"
+	// RayAutoscalerContainer is the sidecar injected into the head's pods
+	// when spec.enableInTreeAutoscaling is true.
+	RayAutoscalerContainer = "autoscaler"
+	// RaySubmitterContainer is the submitter injected into the head's pods
+	// of a RayJob whose spec.submissionMode is RaySidecarMode.
+	RaySubmitterContainer = "ray-job-submitter"
+	// RaySidecarMode is the RayJob submission mode that runs the submitter
+	// in the head pod.
+	RaySidecarMode = "SidecarMode"
+	// RayAutoscalerPullPolicy is the autoscaler's image pull policy unless
+	// spec.autoscalerOptions.imagePullPolicy sets one.
+	RayAutoscalerPullPolicy = corev1.PullIfNotPresent
+)
+
+// FixedResources are the requests and limits, as quantities, that the
+// operator gives an injected container.
+type FixedResources struct {
+	RequestCPU, RequestMemory, LimitCPU, LimitMemory string
+}
+
+// The fixed resources of the injected containers: wait-gcs-ready's (so
+// that a ResourceQuota admits it), the autoscaler's unless
+// spec.autoscalerOptions.resources replaces them, and the submitter's
+// (GetDefaultSubmitterContainer).
+var (
+	RayWaitGCSResources    = FixedResources{RequestCPU: "200m", RequestMemory: "256Mi", LimitCPU: "200m", LimitMemory: "256Mi"}
+	RayAutoscalerResources = FixedResources{RequestCPU: "500m", RequestMemory: "512Mi", LimitCPU: "500m", LimitMemory: "512Mi"}
+	RaySubmitterResources  = FixedResources{RequestCPU: "500m", RequestMemory: "200Mi", LimitCPU: "1", LimitMemory: "1Gi"}
+)
+
+// RayWaitGCSCopies lists the fields wait-gcs-ready copies from the Ray
+// container (containers[0] of the worker group's template).
+func RayWaitGCSCopies() []string {
+	return []string{"image", "imagePullPolicy", "securityContext", "env", "volumeMounts"}
+}
 
 func rayKinds() []Kind {
 	gk := func(kind string) schema.GroupKind { return schema.GroupKind{Group: rayGroup, Kind: kind} }
@@ -229,8 +272,8 @@ func (c *rayClusterSpec) inject(t *Template, sidecarSubmitter bool) {
 			SecurityContext: ray.SecurityContext.DeepCopy(),
 			Env:             rayCopyEnv(ray.Env),
 			VolumeMounts:    rayCopyMounts(ray.VolumeMounts),
-			Resources:       rayFixedResources("200m", "256Mi", "200m", "256Mi"),
-		}, rayContainer, "image", "imagePullPolicy", "securityContext", "env", "volumeMounts")
+			Resources:       rayFixedResources(RayWaitGCSResources),
+		}, rayContainer, RayWaitGCSCopies()...)
 		return
 	}
 	rayImage := ray.Image
@@ -615,8 +658,8 @@ func (c *rayClusterSpec) autoscalerContainer(rayImage string) corev1.Container {
 	ctr := corev1.Container{
 		Name:            rayAutoscalerName,
 		Image:           rayImage,
-		ImagePullPolicy: corev1.PullIfNotPresent,
-		Resources:       rayFixedResources("500m", "512Mi", "500m", "512Mi"),
+		ImagePullPolicy: RayAutoscalerPullPolicy,
+		Resources:       rayFixedResources(RayAutoscalerResources),
 	}
 	o := c.autoscaler
 	if o.Resources != nil {
@@ -642,13 +685,13 @@ func (c *rayClusterSpec) autoscalerContainer(rayImage string) corev1.Container {
 // resources; its command and env are not derived.
 func raySubmitterContainer(image string) corev1.Container {
 	return corev1.Container{Name: raySubmitterName, Image: image,
-		Resources: rayFixedResources("500m", "200Mi", "1", "1Gi")}
+		Resources: rayFixedResources(RaySubmitterResources)}
 }
 
-func rayFixedResources(reqCPU, reqMem, limCPU, limMem string) corev1.ResourceRequirements {
+func rayFixedResources(r FixedResources) corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(reqCPU), corev1.ResourceMemory: resource.MustParse(reqMem)},
-		Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(limCPU), corev1.ResourceMemory: resource.MustParse(limMem)},
+		Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(r.RequestCPU), corev1.ResourceMemory: resource.MustParse(r.RequestMemory)},
+		Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse(r.LimitCPU), corev1.ResourceMemory: resource.MustParse(r.LimitMemory)},
 	}
 }
 
