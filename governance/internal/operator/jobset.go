@@ -13,8 +13,11 @@
 // and groupName defaults); the pod count as Kueue v0.17.0 computes it
 // (pkg/controller/jobs/jobset/jobset_controller.go PodsCountPerReplica); and
 // the Job controller of Kubernetes v1.37.2 (pkg/registry/batch/job/strategy.go
-// job-name labels; pkg/controller/job indexed pods: completion-index label
-// and annotation, hostname <job>-<index>, JOB_COMPLETION_INDEX env).
+// job-name labels, unless the pod template sets them; pkg/controller/job
+// indexed pods: completion-index label and annotation, hostname
+// <job>-<index>, JOB_COMPLETION_INDEX env). Proven against JobSet v0.8.2's
+// own controller (the version on the module proxy; the group keys of
+// v0.9.0 on are checked by meaning) in jobset_proof_test.go.
 //
 // One Pod stands for every pod of a replicated job: it carries the labels
 // of job index 0 and completion index 0 (the values differ between the
@@ -311,7 +314,16 @@ func (js *jobSet) pods(r *Resource) []Pod {
 		if js.coordinator != "" {
 			jobSetKeys[jobSetCoordinatorKey] = js.coordinator
 		}
-		labels := map[string]string{jobSetBatchJobNameLabel: jobName, jobSetLegacyJobNameLabel: jobName}
+		// The apiserver's generateSelector (Kubernetes v1.37.2
+		// pkg/registry/batch/job/strategy.go) adds the job-name labels
+		// only when the pod template does not set them: a template's own
+		// value stays.
+		labels := map[string]string{}
+		for _, key := range []string{jobSetBatchJobNameLabel, jobSetLegacyJobNameLabel} {
+			if _, set := j.template.Meta.Labels[key]; !set {
+				labels[key] = jobName
+			}
+		}
 		for k, v := range jobSetKeys {
 			labels[k] = v
 		}
