@@ -14,8 +14,9 @@ import (
 // asks about one changed object. The result is the graph Build(inv,
 // g's options) gives, but made from g's parts where the change cannot
 // have altered them: the compiled policies when inv has the same policy
-// objects, the endpoints of the other namespaces when the policies' IP
-// ranges are the same. Endpoints, classes, profiles and rows are computed
+// objects (else the parsed label selectors of the policies it shares
+// with g), the endpoints of the other namespaces, and the predicates
+// they match, when the policies' IP ranges are the same. Endpoints, classes, profiles and rows are computed
 // as Build computes them, so that classes are numbered and edges listed
 // as a full build would. When the Namespaces differ (their labels select
 // pods of any namespace), it builds anew. g is not modified and stays
@@ -40,6 +41,7 @@ func (g *Graph) Derive(inv *governance.Inventory, namespace string) (*Graph, err
 	} else {
 		d.sets = newSetTable()
 		d.comp = newCompiler(d.sets)
+		d.comp.prior = g.comp.parsed
 		d.compilePolicies()
 	}
 	d.notes = append(d.notes, d.comp.notes...)

@@ -213,3 +213,24 @@ func mustBuild(t *testing.T, inv *governance.Inventory) *Graph {
 	require.NoError(t, err)
 	return g
 }
+
+// TestDeriveKeepsSelectorErrors: a policy whose selector does not parse
+// is reported by the derived graph as by a built one when another policy
+// changes (its parse is taken from the base graph, with its error).
+func TestDeriveKeepsSelectorErrors(t *testing.T) {
+	bad := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "bad"},
+		Spec: networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: "app", Operator: metav1.LabelSelectorOpIn}}}}}
+	inv := typed(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, modelPod("a", "x", "10.0.0.1", nil), bad)
+	base := mustBuild(t, inv)
+	require.Len(t, base.Warnings(), 1)
+	other := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "other"},
+		Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}}}
+	after, err := inv.WithChange(governance.Key{Group: "networking.k8s.io", Kind: "NetworkPolicy", Namespace: "a", Name: "other"}, typedObject(t, other))
+	require.NoError(t, err)
+	derived, err := base.Derive(after, "a")
+	require.NoError(t, err)
+	require.Len(t, derived.Warnings(), 1)
+	require.Equal(t, base.Warnings()[0].Error(), derived.Warnings()[0].Error())
+	require.Equal(t, fingerprint(t, mustBuild(t, after)), fingerprint(t, derived))
+}

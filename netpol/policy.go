@@ -166,10 +166,23 @@ type compiler struct {
 	sets     *setTable
 	errs     []error
 	notes    []string // assumptions about valid but undefined constructs
+
+	// parsed are the label selectors compiled, by the policy field that
+	// holds them, and prior those of the compiler of the graph a graph is
+	// derived from (Derive): an unchanged policy is the same object in
+	// both inventories, and its selectors need not be parsed again.
+	parsed, prior map[*metav1.LabelSelector]parsedSelector
+}
+
+// parsedSelector is the result of metav1.LabelSelectorAsSelector.
+type parsedSelector struct {
+	sel labels.Selector
+	err error
 }
 
 func newCompiler(sets *setTable) *compiler {
-	return &compiler{predIDs: map[string]int{}, named: map[string]bool{}, sets: sets}
+	return &compiler{predIDs: map[string]int{}, named: map[string]bool{}, sets: sets,
+		parsed: map[*metav1.LabelSelector]parsedSelector{}}
 }
 
 func (c *compiler) pred(p *predicate) int {
@@ -188,7 +201,14 @@ func (c *compiler) errorf(format string, args ...any) {
 // selector compiles a label selector; an invalid one selects nothing and
 // is recorded.
 func (c *compiler) selector(s *metav1.LabelSelector, where string) labels.Selector {
-	sel, err := metav1.LabelSelectorAsSelector(s)
+	ps, ok := c.parsed[s]
+	if !ok {
+		if ps, ok = c.prior[s]; !ok {
+			ps.sel, ps.err = metav1.LabelSelectorAsSelector(s)
+		}
+		c.parsed[s] = ps
+	}
+	sel, err := ps.sel, ps.err
 	if err != nil {
 		c.errorf("%s: %w", where, err)
 		return labels.Nothing()
