@@ -73,9 +73,11 @@ const (
 	jobSetLegacyJobNameLabel = "job-name"
 	jobSetCompletionIndexKey = "batch.kubernetes.io/job-completion-index"
 	jobSetCompletionIndexEnv = "JOB_COMPLETION_INDEX"
-	jobSetDefaultGroup       = "default"
-	jobSetGroup              = "jobset.x-k8s.io"
-	jobSetRepresentativeIdx  = 0
+	// jobSetIndexFailureCountKey is batchv1.JobIndexFailureCountAnnotation.
+	jobSetIndexFailureCountKey = "batch.kubernetes.io/job-index-failure-count"
+	jobSetDefaultGroup         = "default"
+	jobSetGroup                = "jobset.x-k8s.io"
+	jobSetRepresentativeIdx    = 0
 )
 
 func jobSetKinds() []Kind {
@@ -189,6 +191,9 @@ type replicatedJob struct {
 	parallelism, completions int32
 	// indexed is completionMode Indexed, the webhook's default.
 	indexed bool
+	// backoffPerIndex is spec.backoffLimitPerIndex set (an Indexed Job's
+	// pods then carry their index's failure count).
+	backoffPerIndex bool
 	// jobLabels and jobAnnotations are the Job template's own metadata
 	// (not the pods'): a training runtime marks its jobs there.
 	jobLabels, jobAnnotations map[string]string
@@ -260,6 +265,9 @@ func readJobSet(name string, annotations map[string]string, spec map[string]any,
 			indexed:     String(jt, "spec", "completionMode") != string(batchv1.NonIndexedCompletion),
 			template:    t,
 			specPath:    t.Path,
+		}
+		if v, ok := Field(jt, "spec", "backoffLimitPerIndex"); ok && v != nil {
+			j.backoffPerIndex = true
 		}
 		if j.groupName == "" {
 			j.groupName = jobSetDefaultGroup
@@ -351,6 +359,12 @@ func (js *jobSet) pods(r *Resource) []Pod {
 		}
 		if j.indexed {
 			annotations[jobSetCompletionIndexKey] = "0"
+			if j.backoffPerIndex {
+				// addIndexFailureCountAnnotation (Kubernetes v1.37.2
+				// pkg/controller/job/indexed_job_utils.go): a first pod of
+				// its index has failed 0 times.
+				annotations[jobSetIndexFailureCountKey] = "0"
+			}
 		}
 		if pod.Annotations == nil {
 			pod.Annotations = map[string]string{}

@@ -256,3 +256,46 @@ spec:
 		})
 	}
 }
+
+// TestJobSetIndexFailureCount: the Job controller's manageJob calls
+// addIndexFailureCountAnnotation (Kubernetes v1.37.2
+// pkg/controller/job/job_controller.go, indexed_job_utils.go) for every pod
+// of an Indexed Job with backoffLimitPerIndex, and a first pod of its index
+// has failed 0 times; without backoffLimitPerIndex (or with it null) there
+// is no such annotation.
+func TestJobSetIndexFailureCount(t *testing.T) {
+	for _, tc := range []struct {
+		name, jobSpec string
+		want          string // "" for no annotation
+	}{
+		{"per-index backoff", `{backoffLimitPerIndex: 3, completions: 2, parallelism: 2}`, "0"},
+		{"per-index backoff 0", `{backoffLimitPerIndex: 0, completions: 1}`, "0"},
+		{"null", `{backoffLimitPerIndex: null}`, ""},
+		{"no per-index backoff", `{backoffLimit: 3}`, ""},
+		{"NonIndexed", `{completionMode: NonIndexed, backoffLimit: 3}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pods := jobSetTestPods(t, `
+apiVersion: jobset.x-k8s.io/v1alpha2
+kind: JobSet
+metadata: {name: run, namespace: ns}
+spec:
+  replicatedJobs:
+  - name: w
+    template:
+      spec:
+        <<: `+tc.jobSpec+`
+        template:
+          spec:
+            containers: [{name: c, image: i}]
+`)
+			if len(pods) != 1 {
+				t.Fatalf("%d pods, want 1", len(pods))
+			}
+			got, ok := pods[0].Pod.Annotations[jobSetIndexFailureCountKey]
+			if ok != (tc.want != "") || got != tc.want {
+				t.Errorf("annotation %s = %q (set %t), want %q", jobSetIndexFailureCountKey, got, ok, tc.want)
+			}
+		})
+	}
+}

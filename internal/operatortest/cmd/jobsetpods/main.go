@@ -36,11 +36,13 @@
 //     JOB_COMPLETION_INDEX env var on every container and init container
 //     that lacks it (addCompletionIndexEnvVariables), the completion-index
 //     annotation and label (addCompletionIndexAnnotation,
-//     addCompletionIndexLabel), hostname <job>-<index> and generateName
-//     <job>-<index>- (podGenerateNameWithIndex); pkg/controller/
-//     controller_utils.go GetPodFromTemplate: labels, annotations,
-//     finalizers and spec copied, generateName <job>- for a NonIndexed Job,
-//     the Job as controller owner.
+//     addCompletionIndexLabel), hostname <job>-<index>, generateName
+//     <job>-<index>- (podGenerateNameWithIndex) and, with
+//     backoffLimitPerIndex, an index failure count of 0
+//     (addIndexFailureCountAnnotation: no pod is being replaced);
+//     pkg/controller/controller_utils.go GetPodFromTemplate: labels,
+//     annotations, finalizers and spec copied, generateName <job>- for a
+//     NonIndexed Job, the Job as controller owner.
 //
 // The pod-spec defaults the apiserver gives every pod (dnsPolicy,
 // schedulerName, ...) are applied by neither this command nor aigov.
@@ -308,6 +310,11 @@ func jobPods(created *batchv1.Job) ([]jobSetPod, error) {
 			t.Annotations[batchv1.JobCompletionIndexAnnotation] = strconv.Itoa(completionIndex)
 			t.Labels[batchv1.JobCompletionIndexAnnotation] = strconv.Itoa(completionIndex)
 			t.Spec.Hostname = fmt.Sprintf("%s-%d", job.Name, completionIndex)
+			if job.Spec.BackoffLimitPerIndex != nil {
+				// addIndexFailureCountAnnotation: no pod of the index
+				// is being replaced, so 0 failures.
+				t.Annotations[batchv1.JobIndexFailureCountAnnotation] = "0"
+			}
 			generateName = fmt.Sprintf("%s-%d-", job.Name, completionIndex)
 		}
 		// GetPodFromTemplate.
