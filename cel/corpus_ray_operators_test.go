@@ -1,6 +1,7 @@
 package cel
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -19,8 +20,9 @@ import (
 type rayInjectionCase struct {
 	name string
 	// head and worker are the pod specs of the head and of both worker
-	// groups; "" is baseSpec, which passes every check of the corpus.
-	head, worker string
+	// groups, lastWorker (when set) the second group's; "" is baseSpec,
+	// which passes every check of the corpus.
+	head, worker, lastWorker string
 	// headOnly leaves the cluster without worker groups.
 	headOnly bool
 	// cluster holds fields of the cluster spec (YAML).
@@ -112,6 +114,10 @@ autoscalerOptions: {image: "nvcr.io/ray/autoscaler:2.9", imagePullPolicy: Always
 		// runAsNonRoot on the Ray containers only: wait-gcs-ready copies
 		// it, the autoscaler does not.
 		{name: "container-nonroot", head: rayContainerNonRootSpec, worker: rayContainerNonRootSpec},
+		// Groups whose Ray containers differ: each one's wait-gcs-ready
+		// is judged as its Ray container is.
+		{name: "mixed-groups", lastWorker: rayContainerNonRootSpec},
+		{name: "mixed-groups-reversed", worker: rayContainerNonRootSpec, lastWorker: baseSpec},
 		{name: "container-nonroot-autoscaler", head: rayContainerNonRootSpec, worker: rayContainerNonRootSpec, cluster: autoscale,
 			fails: []string{probes, catalog.IDRunAsNonRoot}},
 		{name: "container-nonroot-autoscaler-options", head: rayContainerNonRootSpec, worker: rayContainerNonRootSpec,
@@ -149,7 +155,7 @@ func rayInjectionManifest(t testing.TB, kind string, c rayInjectionCase) diffCas
 	if !c.headOnly {
 		cluster["workerGroupSpecs"] = []any{
 			map[string]any{"groupName": "cpu", "replicas": 1, "template": tmpl(orBase(c.worker))},
-			map[string]any{"groupName": "gpu", "replicas": 2, "template": tmpl(orBase(c.worker))},
+			map[string]any{"groupName": "gpu", "replicas": 2, "template": tmpl(orBase(cmp.Or(c.lastWorker, c.worker)))},
 		}
 	}
 	if c.cluster != "" {

@@ -316,9 +316,16 @@ func celRayCluster(prefix string) string {
 // fields that judge a container (run-as-non-root), and the injected
 // containers in the list they have in the pods:
 //
-//   - per worker group, wait-gcs-ready in initContainers: the Ray
-//     container's fields of operator.RayWaitGCSCopies (an absent one as
-//     its empty value) with the fixed operator.RayWaitGCSResources;
+//   - wait-gcs-ready in initContainers: the Ray container's fields of
+//     operator.RayWaitGCSCopies (an absent one as its empty value) with
+//     the fixed operator.RayWaitGCSResources. The operator injects it into
+//     every worker group's pods; the policy models it once, from the
+//     first group with a container, and the verdicts are the same: what
+//     it copies is judged as its group's Ray container is (that container
+//     is in the group's template, under the same pod-level fields), and
+//     what it does not copy (its name, resources, no probes) is the same
+//     in every group. One spec per group would double the estimated size
+//     of VarPodSpecs and the worst-case cost of every validation reading it;
 //   - on the head, in containers: with sidecarSubmitter (a RayJob whose
 //     spec.submissionMode is SidecarMode), ray-job-submitter running the
 //     Ray container's image with operator.RaySubmitterResources; then,
@@ -360,8 +367,9 @@ func celRayInjected(prefix string, sidecarSubmitter bool) string {
 		waitGCS = append(waitGCS, CELString(f)+`: `+present(ray("t")+`.?`+f, e))
 	}
 	waitGCS = append(waitGCS, `"resources": dyn(`+celFixedResources(operator.RayWaitGCSResources)+`)`)
-	workers := at + `.?workerGroupSpecs.orValue([]).filter(g, g.?template.?spec.?containers.orValue([]).size() > 0)` +
-		`.map(g, g.template.spec).map(t, {` + podFields("t") + `, "initContainers": dyn([{` + strings.Join(waitGCS, ", ") + `}])})`
+	groups := at + `.?workerGroupSpecs.orValue([]).filter(g, g.?template.?spec.?containers.orValue([]).size() > 0)`
+	workers := `(` + groups + `.size() > 0 ? [` + groups + `[0].template.spec] : [])` +
+		`.map(t, {` + podFields("t") + `, "initContainers": dyn([{` + strings.Join(waitGCS, ", ") + `}])})`
 
 	var head []string
 	if sidecarSubmitter {
