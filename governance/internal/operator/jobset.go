@@ -15,9 +15,10 @@
 // the Job controller of Kubernetes v1.37.2 (pkg/registry/batch/job/strategy.go
 // job-name labels, unless the pod template sets them; pkg/controller/job
 // indexed pods: completion-index label and annotation, hostname
-// <job>-<index>, JOB_COMPLETION_INDEX env). Proven against JobSet v0.8.2's
-// own controller (the version on the module proxy; the group keys of
-// v0.9.0 on are checked by meaning) in jobset_proof_test.go.
+// <job>-<index>, JOB_COMPLETION_INDEX env, index failure count). Proven
+// against JobSet v0.8.2's own webhook and controller (the version the
+// proof's module can build; the group keys of v0.9.0 on are checked by
+// meaning) in jobset_proof_test.go.
 //
 // One Pod stands for every pod of a replicated job: it carries the labels
 // of job index 0 and completion index 0 (the values differ between the

@@ -34,10 +34,10 @@ import (
 // Set aside, by name: what the apiserver or a controller invents or owns
 // and jobset.go documents as not derived (generateName, the Job owner
 // reference, the job-tracking finalizer, the two controller-uid labels),
-// and, on aigov's side, the keys JobSet added after v0.8.2 (the
-// version on the module proxy) and jobset.go derives at v0.12.0: group-name,
-// group-replicas and job-group-index (JobSet v0.9.0's replicated job
-// groups). Those must be missing on JobSet v0.8.2's side, and aigov's
+// and, on aigov's side, the keys JobSet added after v0.8.2 (the version
+// Trainer v2.0.0 requires and the only one the module proxy serves here)
+// that jobset.go derives at v0.12.0: group-name, group-replicas and
+// job-group-index (JobSet v0.9.0's replicated job groups). Those must be missing on JobSet v0.8.2's side, and aigov's
 // values are checked against v0.12.0's meaning for JobSets without
 // groupName (v0.8.2 has no such field): group "default", group replicas
 // the global replicas, job group index the job global index.
@@ -53,10 +53,15 @@ func TestJobSetProof(t *testing.T) {
 		t.Fatalf("jobsetpods output: %v", err)
 	}
 	ours := map[string][]Pod{}
+	jobs := map[string]int{}
 	for _, f := range files {
 		for _, r := range proofResources(t, f, jobSetGroup, "v1alpha2") {
 			k, _ := Find(r.GVK)
-			ours[r.Namespace+"/"+r.Name] = k.Pods(r, nil)
+			key := r.Namespace + "/" + r.Name
+			ours[key] = k.Pods(r, nil)
+			for _, rj := range Slice(r.Object, "spec", "replicatedJobs") {
+				jobs[key] += int(Int(rj.(map[string]any), 1, "replicas"))
+			}
 		}
 	}
 	if len(upstream) != len(ours) {
@@ -69,6 +74,10 @@ func TestJobSetProof(t *testing.T) {
 		if !ok {
 			t.Errorf("JobSet %s: not in testdata", key)
 			continue
+		}
+		if len(res.Jobs) != jobs[key] {
+			// A suspended JobSet too: its Jobs exist, suspended.
+			t.Errorf("JobSet %s: the controller created Jobs %q, the replicas add up to %d", key, res.Jobs, jobs[key])
 		}
 		byRJob := map[string][]jobSetProofPod{}
 		for _, p := range res.Pods {
