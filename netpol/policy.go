@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -336,7 +337,9 @@ func policyTypes(np *networkingv1.NetworkPolicy) []Direction {
 func (c *compiler) npRule(np *networkingv1.NetworkPolicy, base RuleRef, dir Direction, i int, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) int {
 	ref := base
 	ref.Direction, ref.Index, ref.Action = dir, i, Allow
-	where := fmt.Sprintf("%s %s[%d]", "NetworkPolicy "+np.Namespace+"/"+np.Name, strings.ToLower(string(dir)), i)
+	// Built for every rule, used only in messages: concatenation, which
+	// costs a third of fmt.Sprintf at thousands of policies.
+	where := "NetworkPolicy " + np.Namespace + "/" + np.Name + " " + strings.ToLower(string(dir)) + "[" + strconv.Itoa(i) + "]"
 	r := &rule{ref: ref, anyPort: len(ports) == 0}
 	if len(peers) == 0 {
 		r.peers = []int{c.allPred()}
@@ -347,7 +350,7 @@ func (c *compiler) npRule(np *networkingv1.NetworkPolicy, base RuleRef, dir Dire
 		}
 	}
 	for i, p := range ports {
-		r.ports = append(r.ports, c.npPort(p, fmt.Sprintf("%s: ports[%d]", where, i)))
+		r.ports = append(r.ports, c.npPort(p, where+": ports["+strconv.Itoa(i)+"]"))
 	}
 	if dir == Egress {
 		c.noteNamedToIPBlock(where, peers, r.ports)
