@@ -106,6 +106,7 @@ func aiCorpus(t testing.TB, entry func(id, params string) governance.PolicyEntry
 	} {
 		saCases = append(saCases, aiCases(t, s)...)
 	}
+	saCases = append(saCases, derivedSACases(t)...) // corpus_ai_derived_test.go
 	checks = append(checks, diffCheck{entry(catalog.IDAIWorkloadOwnServiceAccount, ""), saCases})
 
 	// inNamespaces repeats cases in namespaces with each set of labels.

@@ -12,7 +12,13 @@
 // decides alone: it classifies the Pod or workload in CEL (as
 // model-image-digest does), reads its GPU requests and denies an AI
 // workload that runs as "default"; sharing a ServiceAccount is a question
-// about several workloads, which only the Go check answers.
+// about several workloads, which only the Go check answers. Its policy on
+// AI operators' resources (-operators) judges the pods each operator
+// derives from the resource (derivedPodsCEL: an InferenceService's are
+// inference servers and a Kubeflow job's training jobs by the labels the
+// operator sets, a RayJob's or JobSet's by their templates' labels and
+// images) and the ServiceAccount each runs as; the runtimes and TrainJobs,
+// whose pods a single object does not decide, are not matched.
 
 package catalog
 
@@ -31,13 +37,14 @@ const IDAIWorkloadOwnServiceAccount = "ai-workload-own-serviceaccount"
 
 func aiWorkloadOwnServiceAccountDefinition() governance.Definition {
 	return governance.Definition{
-		ID:          IDAIWorkloadOwnServiceAccount,
-		Description: "AI workloads (classified, or requesting GPUs) must each run under their own ServiceAccount, never default.",
-		Severity:    governance.SeverityMedium,
-		Kinds:       []string{PodsAndWorkloads + " classified as AI or requesting GPUs"},
-		Requires:    []governance.FactRef{ClassificationFact},
-		VAP:         true,
-		New:         NewAIWorkloadOwnServiceAccount,
+		ID:            IDAIWorkloadOwnServiceAccount,
+		Description:   "AI workloads (classified, or requesting GPUs) must each run under their own ServiceAccount, never default.",
+		Severity:      governance.SeverityMedium,
+		Kinds:         []string{PodsAndWorkloads + " classified as AI or requesting GPUs"},
+		Requires:      []governance.FactRef{ClassificationFact},
+		VAP:           true,
+		AdmissionNote: "VAP judges what one object decides (a ServiceAccount several AI workloads share is left to the scan); " + derivedPodsAdmissionNote(),
+		New:           NewAIWorkloadOwnServiceAccount,
 	}
 }
 
@@ -132,6 +139,26 @@ func aiWorkloadOwnServiceAccountAdmission() *governance.Admission {
 			Expression:        `!(variables.` + varAIClass + ` != "" || variables.` + varUsesGPU + `) || ` + sa + ` != "default"`,
 			Message:           "AI workloads (classified, or requesting GPUs) must run under their own ServiceAccount, not default",
 			MessageExpression: what + ` + " runs as the namespace's default ServiceAccount"`,
+		}},
+		Operators: aiWorkloadOwnServiceAccountOperatorsAdmission(),
+	}
+}
+
+// aiWorkloadOwnServiceAccountOperatorsAdmission is the policy over the AI
+// operators' resources that derive pods (derivedPodsAdmissionRules): it
+// denies a resource one of whose derived pods is an AI workload
+// (classified, or requesting a GPU) that runs as "default".
+func aiWorkloadOwnServiceAccountOperatorsAdmission() *governance.Admission {
+	v := func(name string) string { return `variables.` + name + `[i]` }
+	bad := `(` + v(varDerivedClasses) + ` != "" || ` + v(varDerivedGPU) + `) && ` + v(varDerivedSAs) + ` == "default"`
+	return &governance.Admission{
+		Rules:     derivedPodsAdmissionRules(),
+		Variables: derivedPodsAdmissionVariables(),
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `!` + derivedIndexesCEL() + `.exists(i, ` + bad + `)`,
+			Message:    "AI workloads (classified, or requesting GPUs) must run under their own ServiceAccount, not default",
+			MessageExpression: derivedIndexesCEL() + `.filter(i, ` + bad + `).map(i, ` + v(varDerivedClasses) + ` != "" ? ` + v(varDerivedClasses) + ` : "GPU workload")[0] + ` +
+				`" " + object.kind + " \"" + object.metadata.name + "\" runs pods as the namespace's default ServiceAccount"`,
 		}},
 	}
 }
