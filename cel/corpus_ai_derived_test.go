@@ -18,6 +18,50 @@ var derivedNoPodKinds = map[string][]string{
 	"ai-workload-own-serviceaccount": {"TrainingRuntime", "ServingRuntime"},
 }
 
+// derivedShadowAnyValueCases are the AI operators' resources of the
+// corpus of shadow-ai with approvalLabel example.com/ai (any value): every
+// kind, classified by the resource's override, in a namespace with the
+// key (empty value) and in one with the default label only.
+func derivedShadowAnyValueCases(t testing.TB) []diffCase {
+	base := mustYAML(t, `{containers: [{name: app, image: "registry.example.com/app:1"}]}`)
+	var out []diffCase
+	for i, labels := range []map[string]string{{"example.com/ai": ""}, {"aigov.dev/ai-approved": "true"}} {
+		for _, kind := range operatorKinds {
+			n := fmt.Sprintf("anyvalue-%s-ns%d", strings.ToLower(kind), i)
+			m := wrapOperator(kind, n, base, base)
+			m["metadata"].(map[string]any)["labels"] = map[string]any{"aigov.dev/ai-class": "vector-database"}
+			out = append(out, diffCase{name: n, manifest: m, namespaceLabels: labels})
+		}
+	}
+	return out
+}
+
+// derivedShadowCases are the AI operators' resources of the corpus of
+// shadow-ai: derivedSACases (every kind of evidence on every kind, and the
+// rules of each derivation) and TrainJobs, in a namespace without the
+// approval label and in an approved one.
+func derivedShadowCases(t testing.TB) []diffCase {
+	cases := derivedSACases(t)
+	for _, c := range []struct{ name, labels string }{{"trainjob", ""}, {"trainjob-none", `{aigov.dev/ai-class: none}`}, {"trainjob-bogus", `{aigov.dev/ai-class: bogus}`}} {
+		m := mustYAML(t, `{apiVersion: trainer.kubeflow.org/v1alpha1, kind: TrainJob, metadata: {name: `+c.name+`}, spec: {runtimeRef: {name: torch-distributed}}}`)
+		if c.labels != "" {
+			m["metadata"].(map[string]any)["labels"] = mustYAML(t, c.labels)
+		}
+		cases = append(cases, diffCase{name: c.name, manifest: m})
+	}
+	var out []diffCase
+	for i, labels := range []map[string]string{nil, {"aigov.dev/ai-approved": "true"}} {
+		for _, c := range cases {
+			c.name = fmt.Sprintf("%s-ns%d", c.name, i)
+			c.manifest = deepCopyMap(c.manifest)
+			c.manifest["metadata"].(map[string]any)["name"] = c.name
+			c.namespaceLabels = labels
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // derivedSACases are the AI operators' resources of the corpus of
 // ai-workload-own-serviceaccount: every kind with a varied pod spec in one
 // template (the others running a plain image as their own ServiceAccount),

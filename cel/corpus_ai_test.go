@@ -133,12 +133,14 @@ func aiCorpus(t testing.TB, entry func(id, params string) governance.PolicyEntry
 		{name: "gpu-none-override", spec: spec(gpuJob), objLabels: `{aigov.dev/ai-class: none}`},
 		{name: "none-override", spec: spec("- " + bare("vllm/vllm-openai:v1")), objLabels: `{aigov.dev/ai-class: none}`},
 	}
-	checks = append(checks, diffCheck{entry(catalog.IDShadowAI, ""), inNamespaces(shadowSpecs,
-		nil, map[string]string{"aigov.dev/ai-approved": "true"}, map[string]string{"aigov.dev/ai-approved": "false"})})
+	checks = append(checks, diffCheck{entry(catalog.IDShadowAI, ""), append(inNamespaces(shadowSpecs,
+		nil, map[string]string{"aigov.dev/ai-approved": "true"}, map[string]string{"aigov.dev/ai-approved": "false"}),
+		derivedShadowCases(t)...)}) // corpus_ai_derived_test.go
 	anyValue := entry(catalog.IDShadowAI, `{approvalLabel: example.com/ai}`)
 	anyValue.Name = "shadow-ai-any-value"
-	checks = append(checks, diffCheck{anyValue, inNamespaces(shadowSpecs[:3],
-		map[string]string{"example.com/ai": ""}, map[string]string{"aigov.dev/ai-approved": "true"})})
+	checks = append(checks, diffCheck{anyValue, append(inNamespaces(shadowSpecs[:3],
+		map[string]string{"example.com/ai": ""}, map[string]string{"aigov.dev/ai-approved": "true"}),
+		derivedShadowAnyValueCases(t)...)}) // corpus_ai_derived_test.go
 
 	sensitiveSpecs := []aiSpec{
 		{name: "plain", spec: spec("- " + bare("registry.example.com/app:1"))},

@@ -45,6 +45,15 @@ func loadCase(t testing.TB, l *governance.Loader, c diffCase) loadedCase {
 	lc := loadedCase{diffCase: c, request: c.manifest}
 	if c.ephemeral == nil {
 		lc.obj = decode(c.manifest)
+		// Decode knows a custom resource's scope only from its CRD, which
+		// the corpus does not hold: the corpus's AI operator kinds
+		// (operatorKinds and TrainJob) are namespaced, so their resources
+		// get the loader's namespace, as the apiserver gives them the
+		// request's.
+		kind := lc.obj.GVK.Kind
+		if m := lc.obj.Meta(); !lc.obj.Typed && (slices.Contains(operatorKinds, kind) || kind == "TrainJob") && m.GetNamespace() == "" {
+			m.SetNamespace(l.DefaultNamespace)
+		}
 		return lc
 	}
 	lc.old = decode(c.manifest)

@@ -11,13 +11,18 @@
 // in the input. Its ValidatingAdmissionPolicy classifies Pods and built-in
 // workloads in CEL (aiClassAdmissionVariables, GPU requests included) and
 // reads the approval label from namespaceObject; AI custom resources are
-// not matched (their kinds are only known to the Go check), and the
-// apiserver always has the namespace.
+// matched by the -operators policy below, other custom resources are not
+// (their kinds are only known to the Go check), and the
+// apiserver always has the namespace. Its policy on AI operators'
+// resources (-operators) judges the pods each operator derives
+// (derivedPodsCEL), and a resource that derives none by its override or
+// kind.
 
 package catalog
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -75,7 +80,11 @@ func shadowAIDefinition() governance.Definition {
 			Description: `namespace label of approval, "key=value" or "key" (any value)`}},
 		Requires: []governance.FactRef{ClassificationFact, AssetsFact},
 		VAP:      true,
-		New:      NewShadowAI,
+		AdmissionNote: "VAP on AI operators' resources (-operators) judges the pods each operator derives from the resource alone, the first " + strconv.Itoa(operatorMaxTemplates) + " of them, " +
+			"and a resource that derives none by its aigov.dev/ai-class override or kind (a TrainJob, an InferenceService whose predictor names a model, " +
+			"a runtime labelled with a class); it leaves to the scan what the operator adds to a pod beyond its labels (KubeRay's autoscaler image and " +
+			"resources from autoscalerOptions) and custom resources of other kinds (SeldonDeployment, Model, ModelRegistry, InferenceGraph)",
+		New: NewShadowAI,
 	}
 }
 
@@ -158,5 +167,38 @@ func shadowAIAdmission(p ShadowAIParams) *governance.Admission {
 			Message:           "AI workloads (classified, or requesting GPUs) may run only in namespaces labelled " + p.ApprovalLabel,
 			MessageExpression: what + ` + " runs outside the AI-approved namespaces: namespace \"" + namespaceObject.metadata.name + "\" is not labelled " + ` + governance.CELString(p.ApprovalLabel),
 		}},
+		Operators: shadowAIOperatorsAdmission(p, approved),
 	}
 }
+
+// shadowAIOperatorsAdmission is the policy over every AI operator kind
+// (TrainJob included): outside an approved namespace it denies a resource
+// one of whose derived pods (derivedPodsCEL) is an AI workload, and a
+// resource that derives no pod from itself alone but is an AI asset by
+// its aigov.dev/ai-class override or its kind (a TrainJob, an
+// InferenceService whose predictor names a model, a runtime labelled with
+// a class), as the Go check reports the asset table's custom resources.
+func shadowAIOperatorsAdmission(p ShadowAIParams, approved string) *governance.Admission {
+	i := func(name string) string { return `variables.` + name + `[i]` }
+	pods := derivedIndexesCEL() + `.filter(i, ` + i(varDerivedClasses) + ` != "" || ` + i(varDerivedGPU) + `)`
+	class := `(size(variables.` + varDerivedSAs + `) > 0 ? ` + pods + `.map(i, ` + i(varDerivedClasses) + ` != "" ? ` + i(varDerivedClasses) + ` : "GPU workload") : ` +
+		`(variables.` + varOperatorClass + ` in ["", ` + governance.CELString(AIClassNone) + `] ? [] : [variables.` + varOperatorClass + `]))`
+	vars := append(derivedPodsAdmissionVariables(),
+		admissionregistrationv1.Variable{Name: varOperatorClass, Expression: operatorClassCEL()},
+		admissionregistrationv1.Variable{Name: varShadowClasses, Expression: class})
+	return &governance.Admission{
+		Rules:     append(governance.OperatorAdmissionRules(), trainJobAdmissionRule()),
+		Variables: vars,
+		Validations: []admissionregistrationv1.Validation{{
+			Expression: `size(variables.` + varShadowClasses + `) == 0 || (` + approved + `)`,
+			Message:    "AI workloads (classified, or requesting GPUs) may run only in namespaces labelled " + p.ApprovalLabel,
+			MessageExpression: `variables.` + varShadowClasses + `[0] + " " + object.kind + " \"" + object.metadata.name + "\" runs outside the AI-approved namespaces: namespace \"" + ` +
+				`namespaceObject.metadata.name + "\" is not labelled " + ` + governance.CELString(p.ApprovalLabel),
+		}},
+	}
+}
+
+// varShadowClasses lists the classes of a resource's AI pods ("GPU
+// workload" for an unclassified one requesting a GPU), or its own class
+// when it derives no pod; empty when it is no AI asset.
+const varShadowClasses = "aiClasses"

@@ -809,3 +809,16 @@ func derivedPodsAdmissionNote() string {
 		"cluster twins hold templates, no pod of their own), and what the operator adds to a pod beyond its labels and ServiceAccount " +
 		"(KubeRay's autoscaler image and resources from autoscalerOptions, KServe's storage initializer)"
 }
+
+// trainJobAdmissionRule matches CREATE and UPDATE of TrainJobs in their
+// supported versions (OperatorAdmissionRules leaves the kind out: it holds
+// no template).
+func trainJobAdmissionRule() admissionregistrationv1.NamedRuleWithOperations {
+	var versions []string
+	for _, gvk := range governance.OperatorVersionKinds() {
+		if gvk.Kind == "TrainJob" {
+			versions = append(versions, gvk.Version)
+		}
+	}
+	return governance.AdmissionRule([]string{"trainer.kubeflow.org"}, versions, []string{"trainjobs"})
+}
