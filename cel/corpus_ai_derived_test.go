@@ -420,4 +420,14 @@ func TestDerivedPodsGuardAndRuntimeCost(t *testing.T) {
 	if !goD[3] || !vapD[3] {
 		t.Errorf("large cluster: Go denies=%v, policy denies=%v (%s), want both", goD[3], vapD[3], msgs[3])
 	}
+	// shadow-ai's policy reads the same derived pods (and their classes)
+	// in a namespace without the approval label: the large cluster at the
+	// guard is denied within the budget too.
+	goS, vapS, msgS := operatorsVerdicts(t, catalog.IDShadowAI, diffCase{name: "large", manifest: large})
+	if strings.Contains(msgS[0], "cost") {
+		t.Fatalf("shadow-ai's policy ran out of cost at the guard: %s", msgS[0])
+	}
+	if !goS[0] || !vapS[0] {
+		t.Errorf("shadow-ai, large cluster: Go denies=%v, policy denies=%v (%s), want both", goS[0], vapS[0], msgS[0])
+	}
 }

@@ -8,6 +8,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/catalog"
 )
 
 func podPolicySpec(validation string, vars ...admissionregistrationv1.Variable) *admissionregistrationv1.ValidatingAdmissionPolicySpec {
@@ -40,6 +41,15 @@ func TestEstimateCostCheapAndExpensive(t *testing.T) {
 	t.Logf("cheap %d, expensive %d", cheap.Expressions[0].Max, expensive.Expressions[0].Max)
 }
 
+// unboundedChecks are the checks whose -operators policy the cost
+// estimator cannot bound: the policies of the AI-classification checks
+// build each derived pod's labels, images and GPU flags as lists the
+// estimator cannot size (it knows no schema of a custom resource),
+// although they judge at most 16 derived pods. Their runtime cost at that
+// guard, on a resource as large as the guard lets through, is measured
+// instead (TestDerivedPodsGuardAndRuntimeCost).
+var unboundedChecks = map[string]bool{catalog.IDAIWorkloadOwnServiceAccount: true, catalog.IDShadowAI: true}
+
 func TestEstimateCostOfCatalog(t *testing.T) {
 	comp, err := NewCompiler("1.30")
 	if err != nil {
@@ -56,7 +66,7 @@ func TestEstimateCostOfCatalog(t *testing.T) {
 				t.Errorf("%s: no estimate", g.Policy.Name)
 			}
 			for _, e := range r.Expressions {
-				if e.Max == math.MaxUint64 {
+				if e.Max == math.MaxUint64 && !(unboundedChecks[dc.entry.ID] && strings.HasSuffix(g.Policy.Name, "-operators")) {
 					t.Errorf("%s: %s unbounded", g.Policy.Name, e.Field)
 				}
 				t.Logf("%s %s %s %d", g.Policy.Name, e.Field, e.Kind, e.Max)
