@@ -94,22 +94,7 @@ func derivedSACases(t testing.TB) []diffCase {
 		{name: "tmpl-operator-label", spec: spec(bare("registry.example.com/app:1")), tmplLabels: `{ray.io/serve: "false"}`},
 		{name: "obj-over-tmpl", spec: spec(bare("vllm/vllm-openai:v1")), objLabels: `{aigov.dev/ai-class: none}`, tmplLabels: `{aigov.dev/ai-class: inference-server}`},
 	}
-	var out []diffCase
-	for _, s := range specs {
-		sp := mustYAML(t, s.spec)
-		for _, kind := range operatorKinds {
-			n := "sa-" + strings.ToLower(kind) + "-" + s.name
-			m := wrapOperator(kind, n, sp, base)
-			if s.objLabels != "" {
-				m["metadata"].(map[string]any)["labels"] = mustYAML(t, s.objLabels)
-			}
-			if s.tmplLabels != "" {
-				labelTemplate(m, sp, mustYAML(t, s.tmplLabels))
-			}
-			out = append(out, diffCase{name: n, manifest: m})
-		}
-	}
-	return append(out, derivedRuleCases(t, base)...)
+	return append(operatorSpecCases(t, "sa-", specs, base), derivedRuleCases(t, base)...)
 }
 
 // derivedRuleCases are the per-kind rules of the derivation, each case

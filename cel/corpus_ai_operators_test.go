@@ -73,6 +73,44 @@ func labelTemplate(m map[string]any, spec, labels map[string]any) {
 // resource's override and kind, the template's override, operator and
 // component labels, images of containers and init containers) on every
 // kind.
+// entryAdmission is the in-process admission of the policies comp
+// generates for entry, named after prefix.
+func entryAdmission(t testing.TB, comp *Compiler, prefix string, entry governance.PolicyEntry) *Admission {
+	t.Helper()
+	gs, err := comp.GenerateEntry(prefix, entry, testDefinitions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	adm, err := NewAdmission(Policies(gs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return adm
+}
+
+// operatorSpecCases writes each spec into every operator kind
+// (wrapOperator, base for the templates the spec does not fill), named
+// prefix + kind + "-" + spec name, with the spec's object and template
+// labels.
+func operatorSpecCases(t testing.TB, prefix string, specs []aiOperatorSpec, base map[string]any) []diffCase {
+	var out []diffCase
+	for _, s := range specs {
+		sp := mustYAML(t, s.spec)
+		for _, kind := range operatorKinds {
+			n := prefix + strings.ToLower(kind) + "-" + s.name
+			m := wrapOperator(kind, n, sp, base)
+			if s.objLabels != "" {
+				m["metadata"].(map[string]any)["labels"] = mustYAML(t, s.objLabels)
+			}
+			if s.tmplLabels != "" {
+				labelTemplate(m, sp, mustYAML(t, s.tmplLabels))
+			}
+			out = append(out, diffCase{name: n, manifest: m})
+		}
+	}
+	return out
+}
+
 func aiOperatorCases(t testing.TB) []diffCase {
 	digest := "@sha256:" + strings.Repeat("ab", 32)
 	probe := `{exec: {command: ["true"]}}`
@@ -103,21 +141,7 @@ func aiOperatorCases(t testing.TB) []diffCase {
 		{name: "obj-component", spec: spec("- " + plain), objLabels: `{app.kubernetes.io/component: model-server}`},
 		{name: "obj-over-tmpl", spec: spec("- " + plain), objLabels: `{aigov.dev/ai-class: inference-server}`, tmplLabels: `{aigov.dev/ai-class: none}`},
 	}
-	var out []diffCase
-	for _, s := range specs {
-		sp := mustYAML(t, s.spec)
-		for _, kind := range operatorKinds {
-			n := "ai-" + strings.ToLower(kind) + "-" + s.name
-			m := wrapOperator(kind, n, sp, base)
-			if s.objLabels != "" {
-				m["metadata"].(map[string]any)["labels"] = mustYAML(t, s.objLabels)
-			}
-			if s.tmplLabels != "" {
-				labelTemplate(m, sp, mustYAML(t, s.tmplLabels))
-			}
-			out = append(out, diffCase{name: n, manifest: m})
-		}
-	}
+	out := operatorSpecCases(t, "ai-", specs, base)
 	out = append(out, isvcModelCases(out)...)
 	return append(out, aiRayInjectionCases(t, good("app", "vllm/vllm-openai:v1"+digest), base)...)
 }
@@ -207,14 +231,7 @@ func operatorsVerdicts(t *testing.T, id string, cases ...diffCase) (goDenies, va
 	t.Helper()
 	comp, loader := diffSetup(t)
 	e := governance.PolicyEntry{ID: id, Action: governance.ActionDeny}
-	gs, err := comp.GenerateEntry("guard", diffEntry(e, id), testDefinitions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	adm, err := NewAdmission(Policies(gs))
-	if err != nil {
-		t.Fatal(err)
-	}
+	adm := entryAdmission(t, comp, "guard", diffEntry(e, id))
 	check := newGoCheck(t, e)
 	for _, c := range cases {
 		lc := loadCase(t, loader, c)

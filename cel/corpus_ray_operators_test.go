@@ -245,14 +245,7 @@ func TestDifferentialRayInjected(t *testing.T) {
 	for _, e := range entries {
 		label := diffLabel(e)
 		t.Run(label, func(t *testing.T) {
-			gs, err := comp.GenerateEntry("ray", diffEntry(e, label), testDefinitions())
-			if err != nil {
-				t.Fatal(err)
-			}
-			adm, err := NewAdmission(Policies(gs))
-			if err != nil {
-				t.Fatal(err)
-			}
+			adm := entryAdmission(t, comp, "ray", diffEntry(e, label))
 			check := newGoCheck(t, e)
 			denied := 0
 			for _, c := range rayInjectionCases() {
