@@ -11,7 +11,9 @@ import (
 )
 
 // FuzzCompile feeds random expressions to the rule compiler: no panic, and
-// compilation stays bounded in time.
+// no compilation that runs away (the bound is a guard against a hang or an
+// exponential blow-up, far above any compile time, not a speed target: a
+// deeply nested seed takes seconds on a loaded 2-core machine).
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{`true`, `object.spec.containers.all(c, has(c.image))`, `isSemver("1.0.0")`,
 		`[1,2].map(x, x * 2)`, `"a".matches("(")`, `object.metadata.?labels[?"a"].orValue("")`, `quantity("1Gi").isGreaterThan(quantity("1G"))`,
@@ -25,7 +27,7 @@ func FuzzCompile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, expr string) {
 		start := time.Now()
 		_, _ = comp.Compile(Rule{Name: "fuzz", Expression: expr})
-		if d := time.Since(start); d > slowdown*5*time.Second {
+		if d := time.Since(start); d > slowdown*60*time.Second {
 			t.Fatalf("compiling %q took %v", expr, d)
 		}
 	})
@@ -49,7 +51,7 @@ func FuzzEvaluate(f *testing.F) {
 		defer watchdog.Stop()
 		start := time.Now()
 		prog, err := comp.Compile(Rule{Expression: expr})
-		if d := time.Since(start); d > slowdown*5*time.Second {
+		if d := time.Since(start); d > slowdown*60*time.Second {
 			t.Fatalf("compiling %q took %v", expr, d)
 		}
 		if err != nil {
@@ -59,7 +61,7 @@ func FuzzEvaluate(f *testing.F) {
 			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: name + "/x:1"}}}}
 		start = time.Now()
 		_ = prog.Evaluate(context.Background(), pod, Input{})
-		if d := time.Since(start); d > slowdown*5*time.Second {
+		if d := time.Since(start); d > slowdown*60*time.Second {
 			t.Fatalf("evaluating %q took %v", expr, d)
 		}
 	})
