@@ -240,6 +240,12 @@ func inheritedRunAsRoot(judge func(*metav1.ObjectMeta, *corev1.PodSpec, string) 
 	return func(pass *governance.Pass) []governance.Finding {
 		var out []governance.Finding
 		for _, w := range pass.Inventory.Workloads() {
+			// Only an operator's resource (decoded unstructured) has
+			// containers written elsewhere; the built-in kinds' pods, most
+			// of a large inventory, need no template lookup.
+			if w.Object == nil || w.Object.Typed {
+				continue
+			}
 			t, ok := w.Template()
 			if !ok {
 				continue
