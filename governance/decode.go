@@ -36,6 +36,9 @@ const (
 // unknown fields are recorded.
 type Decoder struct {
 	scheme *runtime.Scheme
+	// jsonOnly turns off decoding block YAML trees straight into typed
+	// objects (manifest.Writer.DecodeTyped): tests compare both paths.
+	jsonOnly bool
 }
 
 // NewDecoder returns a decoder over NewScheme.
@@ -157,7 +160,7 @@ func (d *Decoder) decodeDocument(w *manifest.Writer, yp *manifest.BlockParser, d
 	if manifest.IsBlank(doc.Data) {
 		return nil, nil
 	}
-	tree, err := manifest.ParseYAML(yp, doc.Data)
+	tree, block, err := manifest.ParseYAMLBlock(yp, doc.Data)
 	var duplicate error
 	if err != nil && manifest.IsDuplicateKeyError(err) {
 		// Duplicate keys are field errors (see FieldError): the document
@@ -174,7 +177,11 @@ func (d *Decoder) decodeDocument(w *manifest.Writer, yp *manifest.BlockParser, d
 	if tree == nil { // an empty document, or "null"
 		return nil, nil
 	}
-	w.Begin(len(doc.Data))
+	if block {
+		w.BeginBlock(len(doc.Data))
+	} else {
+		w.Begin(len(doc.Data))
+	}
 	objs, errs := d.decodeValue(w, tree, nil, 1, src, schema.GroupVersionKind{})
 	if duplicate != nil {
 		errs = append(errs, &InputError{Source: src, Err: &FieldError{GVK: documentKind(tree), Duplicate: true, msg: duplicate.Error()}})
@@ -375,6 +382,18 @@ func (d *Decoder) decodeObject(w *manifest.Writer, m any, raw []byte, depth int,
 			raw = nil
 		}
 	}
+	if raw == nil && !d.jsonOnly && d.scheme.Recognizes(gvk) {
+		// A tree of the BlockParser decodes straight into the typed
+		// object when it decodes cleanly (see manifest.Writer.DecodeTyped);
+		// otherwise from its JSON text, below, which names the problem.
+		if obj, err := d.scheme.New(gvk); err == nil && w.DecodeTyped(m, obj) {
+			o.Obj, o.Typed = obj, true
+			if err := checkName(o); err != nil {
+				return nil, err
+			}
+			return o, nil
+		}
+	}
 	if raw == nil {
 		var err error
 		if raw, err = w.Encode(m, depth); err != nil {
@@ -421,17 +440,25 @@ func (d *Decoder) decodeObject(w *manifest.Writer, m any, raw []byte, depth int,
 		}
 		o.Obj, o.Typed, o.UnknownFields = obj, true, fields
 	}
-	if isConfigKind(gvk) {
-		return o, nil // apiserver configuration files need no name; EncryptionConfiguration has no metadata at all
+	if err := checkName(o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// checkName refuses a decoded object without a name (or generateName).
+func checkName(o *Object) error {
+	if isConfigKind(o.GVK) {
+		return nil // apiserver configuration files need no name; EncryptionConfiguration has no metadata at all
 	}
 	meta, err := accessor(o.Obj)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", gvk.Kind, err)
+		return fmt.Errorf("%s: %w", o.GVK.Kind, err)
 	}
 	if meta.GetName() == "" && meta.GetGenerateName() == "" {
-		return nil, fmt.Errorf("%s: metadata.name is required", gvk.Kind)
+		return fmt.Errorf("%s: metadata.name is required", o.GVK.Kind)
 	}
-	return o, nil
+	return nil
 }
 
 // checkMetadata decodes the metadata of a custom resource as an ObjectMeta:

@@ -245,11 +245,24 @@ func SetField(m any, key string, v any) any {
 // (again) into map[any]any, so that results and error messages are exactly
 // go-yaml's. So is a document that might be a list (see startsWithKey).
 func ParseYAML(yp *BlockParser, data []byte) (any, error) {
+	tree, _, err := ParseYAMLBlock(yp, data)
+	return tree, err
+}
+
+// ParseYAMLBlock is ParseYAML, also reporting whether yp read the document
+// (see Writer.BeginBlock).
+func ParseYAMLBlock(yp *BlockParser, data []byte) (tree any, block bool, err error) {
 	if yp != nil {
 		if tree, ok := yp.parse(data); ok {
-			return tree, nil
+			return tree, true, nil
 		}
 	}
+	tree, err = parseYAMLGeneral(data)
+	return tree, false, err
+}
+
+// parseYAMLGeneral is ParseYAML's go-yaml path.
+func parseYAMLGeneral(data []byte) (any, error) {
 	if startsWithKey(data) && bytes.IndexByte(data, '!') < 0 && !bytes.Contains(data, []byte("<<")) {
 		var ms yamlv2.MapSlice
 		if err := yamlv2.UnmarshalStrict(data, &ms); err == nil && len(ms) > 0 && plainTree(ms) {
@@ -392,6 +405,7 @@ type Writer struct {
 	buf         []byte
 	size, limit int    // bytes written for the document so far, and the bound
 	scratch     [][]kv // sort space per depth
+	blockTree   bool   // the document's tree is the BlockParser's (see DecodeTyped)
 }
 
 type kv struct {
@@ -429,7 +443,9 @@ func within(err error, segment string) error {
 
 // Begin starts a document of n bytes: its expansion through aliases is
 // bounded from here on (see MaxDocumentBytes).
-func (w *Writer) Begin(n int) { w.size, w.limit = 0, max(MaxDocumentBytes, maxExpansion*n) }
+func (w *Writer) Begin(n int) {
+	w.size, w.limit, w.blockTree = 0, max(MaxDocumentBytes, maxExpansion*n), false
+}
 
 // Encode returns the JSON text of v, which sits at the given depth of its
 // document (1 for the document itself).
