@@ -74,6 +74,44 @@ func knownReaders() []kindReaders {
 // kind: the secrets scan looks for credentials in any field.
 func readsEverything(fact string) bool { return strings.HasPrefix(fact, "secrets.Scan") }
 
+// Closed readers are the other way round: facts and inventory checks
+// whose every read is known (from their sources), so that a change of a
+// kind they do not read, a kind of no entry of knownReaders included
+// (Pods, workloads), leaves them alone. Without them a Pod change would
+// build the RBAC graph again and run the RBAC checks at every review,
+// although nothing there reads a pod. A Namespace change touches every
+// rule whatever they say: scopes read namespaces' labels.
+var (
+	namespaceKind = schema.GroupKind{Kind: "Namespace"}
+	rbacKinds     = []schema.GroupKind{{Group: rbacGroup, Kind: "Role"}, {Group: rbacGroup, Kind: "ClusterRole"},
+		{Group: rbacGroup, Kind: "RoleBinding"}, {Group: rbacGroup, Kind: "ClusterRoleBinding"}}
+)
+
+// closedFacts are, by fact, the only kinds the fact reads (besides the
+// facts it requires, which follow through Requires): rbac.New reads the
+// roles and bindings, and the ServiceAccounts and Namespaces there are
+// (for its lint checks).
+func closedFacts() map[string][]schema.GroupKind {
+	return map[string][]schema.GroupKind{
+		"rbac.Graph": append(slices.Clone(rbacKinds), schema.GroupKind{Kind: "ServiceAccount"}, namespaceKind),
+	}
+}
+
+// closedChecks are, by check ID, the only kinds an inventory check reads
+// itself besides the facts it requires: the rbac package's checks read
+// nothing but the graph (their lint context is built from it alone);
+// team-group-risks reads the graph's risks, the RoleBindings and
+// Namespaces (team groups) and RBAC objects by key (the finding's object).
+func closedChecks() map[string][]schema.GroupKind {
+	out := map[string][]schema.GroupKind{"team-group-risks": append(slices.Clone(rbacKinds), namespaceKind)}
+	for _, id := range []string{"rbac-binding-missing-role", "rbac-empty-rule", "rbac-invalid-nonresourceurls",
+		"rbac-missing-serviceaccount", "rbac-resourcenames-verb", "rbac-unknown-resource", "rbac-unknown-verb",
+		"rbac-wildcard-team-grant"} {
+		out[id] = nil
+	}
+	return out
+}
+
 // relevance answers, for one engine's rules, which rules and facts a
 // change of a kind touches.
 type relevance struct {
@@ -83,10 +121,13 @@ type relevance struct {
 	closure [][]string
 	facts   map[string]governance.FactRef
 	byKind  map[schema.GroupKind]kindReaders
+	// closedFacts and closedChecks are the closed readers (see above).
+	closedFacts, closedChecks map[string][]schema.GroupKind
 }
 
 func newRelevance(rules []governance.Rule) *relevance {
-	r := &relevance{rules: rules, facts: map[string]governance.FactRef{}, byKind: map[schema.GroupKind]kindReaders{}}
+	r := &relevance{rules: rules, facts: map[string]governance.FactRef{}, byKind: map[schema.GroupKind]kindReaders{},
+		closedFacts: closedFacts(), closedChecks: closedChecks()}
 	for _, kr := range knownReaders() {
 		for _, k := range kr.kinds {
 			r.byKind[k] = kr
@@ -115,15 +156,22 @@ func newRelevance(rules []governance.Rule) *relevance {
 // factTouched reports whether a change of kind gk can change the fact
 // named name.
 func (r *relevance) factTouched(gk schema.GroupKind, name string) bool {
-	kr, known := r.byKind[gk]
-	if !known || readsEverything(name) {
+	if readsEverything(name) {
 		return true
 	}
-	for _, f := range kr.facts {
-		if f == name {
-			return true
-		}
+	if kinds, closed := r.closedFacts[name]; closed {
+		return slices.Contains(kinds, gk) || r.requiredTouched(gk, name)
 	}
+	kr, known := r.byKind[gk]
+	if !known || slices.Contains(kr.facts, name) {
+		return true
+	}
+	return r.requiredTouched(gk, name)
+}
+
+// requiredTouched reports whether a change of kind gk can change a fact
+// that the fact named name is built from.
+func (r *relevance) requiredTouched(gk schema.GroupKind, name string) bool {
 	if f, ok := r.facts[name]; ok {
 		for _, dep := range f.FactRequires() {
 			if r.factTouched(gk, dep.FactName()) {
@@ -144,15 +192,19 @@ func (r *relevance) ruleTouched(gk schema.GroupKind, i int) bool {
 	if c.Inventory == nil {
 		return false
 	}
+	if kinds, closed := r.closedChecks[c.ID]; closed {
+		return gk == namespaceKind || slices.Contains(kinds, gk) || r.closureTouched(gk, i)
+	}
 	kr, known := r.byKind[gk]
-	if !known {
+	if !known || slices.Contains(kr.checks, c.ID) {
 		return true
 	}
-	for _, id := range kr.checks {
-		if id == c.ID {
-			return true
-		}
-	}
+	return r.closureTouched(gk, i)
+}
+
+// closureTouched reports whether a change of kind gk can change a fact
+// rule i reads.
+func (r *relevance) closureTouched(gk schema.GroupKind, i int) bool {
 	for _, f := range r.closure[i] {
 		if r.factTouched(gk, f) {
 			return true

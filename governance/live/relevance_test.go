@@ -2,10 +2,12 @@ package live
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/aigov/aigov/governance"
@@ -78,6 +80,33 @@ func TestKindReadersCoverTheCatalog(t *testing.T) {
 		}
 	}
 
+	// The closed readers name facts and checks of the catalog, and list
+	// every kind whose entry of knownReaders names them.
+	for name, kinds := range closedFacts() {
+		if _, ok := r.facts[name]; !ok {
+			t.Errorf("closedFacts names fact %q, which no catalog check requires", name)
+		}
+		for _, kr := range knownReaders() {
+			for _, gk := range kr.kinds {
+				if slices.Contains(kr.facts, name) && !slices.Contains(kinds, gk) {
+					t.Errorf("knownReaders says %v is read by %s, closedFacts does not list it", gk, name)
+				}
+			}
+		}
+	}
+	for id, kinds := range closedChecks() {
+		if !inventory[id] {
+			t.Errorf("closedChecks names check %q, which is not an inventory check of the catalog", id)
+		}
+		for _, kr := range knownReaders() {
+			for _, gk := range kr.kinds {
+				if slices.Contains(kr.checks, id) && !slices.Contains(kinds, gk) {
+					t.Errorf("knownReaders says %v is read by %s, closedChecks does not list it", gk, id)
+				}
+			}
+		}
+	}
+
 	for i, d := range defs {
 		if rules[i].Check.Inventory == nil {
 			continue
@@ -133,5 +162,42 @@ func TestQuotaLedgerFollowsQuotas(t *testing.T) {
 	}
 	if r.factTouched(schema.GroupKind{Kind: "Secret"}, "quota.Ledger") {
 		t.Error("a Secret change touches quota.Ledger")
+	}
+}
+
+// TestRBACReadsNoPods: the RBAC graph and the checks that read only it
+// are closed readers, so a Pod or Deployment change neither builds the
+// graph again nor runs them; a change of a kind they read (RBAC objects,
+// ServiceAccounts, Namespaces) does both.
+func TestRBACReadsNoPods(t *testing.T) {
+	_, rules := catalogRules(t)
+	r := newRelevance(rules)
+	rbacRules := map[string]int{}
+	for i, rule := range rules {
+		if rule.Check.ID == "team-group-risks" || strings.HasPrefix(rule.Check.ID, "rbac-") {
+			rbacRules[rule.Check.ID] = i
+		}
+	}
+	require.Contains(t, rbacRules, "team-group-risks")
+	require.Contains(t, rbacRules, "rbac-missing-serviceaccount")
+	for _, gk := range []schema.GroupKind{{Kind: "Pod"}, {Group: "apps", Kind: "Deployment"}, {Kind: "ConfigMap"}, {Kind: "Service"}} {
+		if r.factTouched(gk, "rbac.Graph") {
+			t.Errorf("a %s change touches rbac.Graph", gk.Kind)
+		}
+		for id, i := range rbacRules {
+			if r.ruleTouched(gk, i) {
+				t.Errorf("a %s change touches %s", gk.Kind, id)
+			}
+		}
+	}
+	for _, gk := range append(slices.Clone(rbacKinds), schema.GroupKind{Kind: "ServiceAccount"}, namespaceKind) {
+		if !r.factTouched(gk, "rbac.Graph") {
+			t.Errorf("a %s change does not touch rbac.Graph", gk.Kind)
+		}
+		for id, i := range rbacRules {
+			if !r.ruleTouched(gk, i) {
+				t.Errorf("a %s change does not touch %s", gk.Kind, id)
+			}
+		}
 	}
 }

@@ -54,9 +54,10 @@ type admitter struct {
 	knownGen int
 	known    map[findingID]bool
 
-	// fullWhatIf builds every fact a change touches anew, without
-	// deriving the reachability graph from the evaluation's (deriveGraph):
-	// the reference the tests hold the fast path to.
+	// fullWhatIf runs every rule that is not Audit on a fresh pass of
+	// the changed inventory: no relevance, no facts carried over, no
+	// reachability graph derived from the evaluation's (deriveGraph). It
+	// is the reference the tests hold the fast path to.
 	fullWhatIf bool
 }
 
@@ -182,7 +183,7 @@ func (a *admitter) review(ctx context.Context, req *admissionv1.AdmissionRequest
 	gk := obj.GVK.GroupKind()
 	var rules []int
 	for i, r := range a.engine.Rules() {
-		if r.Action != governance.ActionAudit && a.relevance.ruleTouched(gk, i) {
+		if r.Action != governance.ActionAudit && (a.fullWhatIf || a.relevance.ruleTouched(gk, i)) {
 			rules = append(rules, i)
 		}
 	}
@@ -191,7 +192,9 @@ func (a *admitter) review(ctx context.Context, req *admissionv1.AdmissionRequest
 		return resp, nil
 	}
 	pass := governance.NewPass(whatIf)
-	pass.CarryFacts(snap.pass, a.relevance.untouchedFacts(gk))
+	if !a.fullWhatIf {
+		pass.CarryFacts(snap.pass, a.relevance.untouchedFacts(gk))
+	}
 	defer a.deriveGraph(snap, whatIf, gk, key)()
 	var objects []*governance.Object
 	if added != nil {
