@@ -782,6 +782,19 @@ func (p *BlockParser) intern(s string) any {
 	return v
 }
 
+// internBytes is intern of string(text), which it allocates only when the
+// cache does not hold it (the map lookup of a converted []byte does not
+// allocate): most scalars of a manifest are words it has seen.
+func (p *BlockParser) internBytes(text []byte) any {
+	if len(text) > maxInternedString {
+		return string(text)
+	}
+	if v, ok := p.strings[string(text)]; ok {
+		return v
+	}
+	return p.intern(string(text))
+}
+
 // resolve gives a plain scalar the value go-yaml v2 decodes it to in an
 // interface: null, a boolean, an int, a uint64, a float64, or (timestamps
 // included) the string itself. It follows go-yaml's resolve (resolve.go):
@@ -810,7 +823,7 @@ func (p *BlockParser) resolve(text []byte) (any, bool) {
 			return v, true
 		}
 	}
-	return p.intern(string(text)), true
+	return p.internBytes(text), true
 }
 
 // yaml11Word returns the value of the plain scalars that go-yaml v2 reads as
