@@ -127,14 +127,7 @@ func TestDifferentialAPIServer(t *testing.T) {
 				return ns
 			}
 			entry := diffEntry(dc.entry, label)
-			gs, err := comp.GenerateEntry("diff", entry, testDefinitions())
-			if err != nil {
-				t.Fatal(err)
-			}
-			adm, err := NewAdmission(Policies(gs))
-			if err != nil {
-				t.Fatal(err)
-			}
+			gs, adm := entryPolicies(t, comp, "diff", entry), entryAdmission(t, comp, "diff", entry)
 			check := newGoCheck(t, dc.entry)
 			cases := make([]loadedCase, len(dc.cases))
 			for i, c := range dc.cases {

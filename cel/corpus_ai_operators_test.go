@@ -64,30 +64,6 @@ func labelTemplate(m map[string]any, spec, labels map[string]any) {
 	walk(m)
 }
 
-// aiOperatorCases writes each spec into every AI operator kind, the other
-// templates of the resource holding a pinned and probed container that no
-// evidence classifies, and adds the InferenceService model cases
-// (isvcModelCases). They judge the -operators policies of the
-// classification checks whose pod templates the Go checks judge
-// (inference-probes, model-image-digest): every kind of evidence (the
-// resource's override and kind, the template's override, operator and
-// component labels, images of containers and init containers) on every
-// kind.
-// entryAdmission is the in-process admission of the policies comp
-// generates for entry, named after prefix.
-func entryAdmission(t testing.TB, comp *Compiler, prefix string, entry governance.PolicyEntry) *Admission {
-	t.Helper()
-	gs, err := comp.GenerateEntry(prefix, entry, testDefinitions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	adm, err := NewAdmission(Policies(gs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return adm
-}
-
 // operatorSpecCases writes each spec into every operator kind
 // (wrapOperator, base for the templates the spec does not fill), named
 // prefix + kind + "-" + spec name, with the spec's object and template
@@ -111,6 +87,15 @@ func operatorSpecCases(t testing.TB, prefix string, specs []aiOperatorSpec, base
 	return out
 }
 
+// aiOperatorCases writes each spec into every AI operator kind, the other
+// templates of the resource holding a pinned and probed container that no
+// evidence classifies, and adds the InferenceService model cases
+// (isvcModelCases). They judge the -operators policies of the
+// classification checks whose pod templates the Go checks judge
+// (inference-probes, model-image-digest): every kind of evidence (the
+// resource's override and kind, the template's override, operator and
+// component labels, images of containers and init containers) on every
+// kind.
 func aiOperatorCases(t testing.TB) []diffCase {
 	digest := "@sha256:" + strings.Repeat("ab", 32)
 	probe := `{exec: {command: ["true"]}}`

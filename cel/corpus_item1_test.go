@@ -270,14 +270,7 @@ func item1Disagreements(t testing.TB) []diffCheck {
 func evalItem1(t *testing.T, comp *Compiler, loader *governance.Loader, dc diffCheck, c diffCase) (goDenies bool, goWhy []governance.Violation, vapDenies bool, vapWhy string) {
 	t.Helper()
 	label := diffLabel(dc.entry)
-	gs, err := comp.GenerateEntry("diff", diffEntry(dc.entry, label), testDefinitions())
-	if err != nil {
-		t.Fatalf("generate: %v", err)
-	}
-	adm, err := NewAdmission(Policies(gs))
-	if err != nil {
-		t.Fatal(err)
-	}
+	adm := entryAdmission(t, comp, "diff", diffEntry(dc.entry, label))
 	lc := loadCase(t, loader, c)
 	ns := caseNamespace("difftest", label, c)
 	goDenies, goWhy = goVerdict(newGoCheck(t, dc.entry), lc.obj, namespaceObject(t, loader, ns))

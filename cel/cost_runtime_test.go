@@ -80,14 +80,8 @@ func TestRuntimeCostOfLargeObjects(t *testing.T) {
 	large := loadCase(t, loader, diffCase{name: "large", manifest: largeDeployment(t)})
 	admit := func(t *testing.T, label string, e governance.PolicyEntry) Response {
 		t.Helper()
-		gs, err := comp.GenerateEntry("cost", diffEntry(e, label), testDefinitions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		adm, err := NewAdmission(Policies(gs))
-		if err != nil {
-			t.Fatal(err)
-		}
+		// The policies the differential tests judge (compiled once).
+		adm := entryAdmission(t, comp, "diff", diffEntry(e, label))
 		resp, err := adm.Admit(context.Background(), Request{Object: large.obj.Obj, Namespaces: []*corev1.Namespace{diffNamespace("difftest", label)}})
 		if err != nil {
 			t.Fatal(err)

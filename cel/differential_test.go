@@ -173,15 +173,7 @@ func TestDifferentialInProcess(t *testing.T) {
 	for _, dc := range corpus(t) {
 		label := diffLabel(dc.entry)
 		t.Run(label, func(t *testing.T) {
-			entry := diffEntry(dc.entry, label)
-			gs, err := comp.GenerateEntry("diff", entry, testDefinitions())
-			if err != nil {
-				t.Fatalf("generate: %v", err)
-			}
-			adm, err := NewAdmission(Policies(gs))
-			if err != nil {
-				t.Fatal(err)
-			}
+			adm := entryAdmission(t, comp, "diff", diffEntry(dc.entry, label))
 			check := newGoCheck(t, dc.entry)
 			var denied, allowed int
 			// byKind counts, per AI operator kind, the objects the Go

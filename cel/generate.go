@@ -40,9 +40,6 @@ type Generated struct {
 	// (governance.Admission.Operators), named after the entry's policy
 	// with OperatorsSuffix.
 	Operators bool
-	// Cost is the compile-time cost estimate of the policy (see
-	// Compiler.EstimateCost).
-	Cost CostReport
 }
 
 // OperatorsSuffix ends the name of the policy and binding that enforce a
@@ -185,7 +182,7 @@ func (c *Compiler) generate(policyName string, e governance.PolicyEntry, adm *go
 		},
 	}
 	SetBindingDefaults(binding)
-	return Generated{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding, Cost: c.EstimateCost(&policy.Spec)}, nil
+	return Generated{ID: e.ID, Name: e.Name, Policy: policy, Binding: binding}, nil
 }
 
 // admissionOf builds the entry's check from its definition in defs (for

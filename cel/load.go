@@ -27,6 +27,38 @@ func (e *VersionError) Unwrap() error { return e.Err }
 // *VersionError; the other errors name the policy file and every failing
 // entry.
 func GeneratePolicy(p *governance.Policy, defs []governance.Definition, kubernetesVersion string) ([]Generated, error) {
+	comp, err := policyCompiler(p, kubernetesVersion)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := comp.Generate(p, defs)
+	if err != nil {
+		return nil, fmt.Errorf("policy %s:\n%w", p.Source.File, err)
+	}
+	return gs, nil
+}
+
+// PolicyCosts estimates the CEL cost of each policy of gs, which
+// GeneratePolicy generated from p for kubernetesVersion (Compiler.EstimateCost,
+// in the same environment). Generation leaves the estimate out: it
+// inlines every variable into the expressions that read it, which for the
+// large policies over the AI operators' resources costs far more than
+// generating them.
+func PolicyCosts(p *governance.Policy, gs []Generated, kubernetesVersion string) ([]CostReport, error) {
+	comp, err := policyCompiler(p, kubernetesVersion)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CostReport, len(gs))
+	for i, g := range gs {
+		out[i] = comp.EstimateCost(&g.Policy.Spec)
+	}
+	return out, nil
+}
+
+// policyCompiler is the compiler for kubernetesVersion, else for p's
+// spec.kubernetesVersion.
+func policyCompiler(p *governance.Policy, kubernetesVersion string) (*Compiler, error) {
 	if kubernetesVersion == "" {
 		kubernetesVersion = p.KubernetesVersion
 	}
@@ -34,11 +66,7 @@ func GeneratePolicy(p *governance.Policy, defs []governance.Definition, kubernet
 	if err != nil {
 		return nil, &VersionError{Err: err}
 	}
-	gs, err := comp.Generate(p, defs)
-	if err != nil {
-		return nil, fmt.Errorf("policy %s:\n%w", p.Source.File, err)
-	}
-	return gs, nil
+	return comp, nil
 }
 
 // LoadPolicies reads the admission policies of a file: a GovernancePolicy

@@ -271,12 +271,9 @@ func MarshalMutating(gs []GeneratedMutating) ([]byte, error) {
 // generates the policy's MutatingAdmissionPolicies. A target below
 // MinimumMutatingKubernetesVersion is a *VersionError naming it.
 func GeneratePolicyMutating(p *governance.Policy, defs []governance.Definition, kubernetesVersion string) ([]GeneratedMutating, error) {
-	if kubernetesVersion == "" {
-		kubernetesVersion = p.KubernetesVersion
-	}
-	comp, err := NewCompiler(kubernetesVersion)
+	comp, err := policyCompiler(p, kubernetesVersion)
 	if err != nil {
-		return nil, &VersionError{Err: err}
+		return nil, err
 	}
 	if comp.target.LessThan(version.MustParseGeneric(MinimumMutatingKubernetesVersion)) {
 		return nil, &VersionError{Err: fmt.Errorf("kubernetes version %s: MutatingAdmissionPolicy (admissionregistration.k8s.io/v1) needs %s or newer", comp.Version(), MinimumMutatingKubernetesVersion)}

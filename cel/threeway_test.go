@@ -72,10 +72,7 @@ func runThreeWay(ctx context.Context, t *testing.T, env *testenv.Env, cfg threeW
 		}
 		t.Run(name, func(t *testing.T) {
 			ns := env.CreateNamespace(t, cfg.namespace(label), map[string]string{diffNamespaceLabel: label})
-			gs, err := comp.GenerateEntry(cfg.set, diffEntry(r.dc.entry, label), testDefinitions())
-			if err != nil {
-				t.Fatal(err)
-			}
+			gs := entryPolicies(t, comp, cfg.set, diffEntry(r.dc.entry, label))
 			if cfg.ownPolicy && len(gs) != 1 {
 				t.Fatalf("%d policies, want 1", len(gs))
 			}
@@ -84,10 +81,8 @@ func runThreeWay(ctx context.Context, t *testing.T, env *testenv.Env, cfg threeW
 				gs[j].Policy.Name += "-" + strings.ToLower(strings.ReplaceAll(name, label, "r"))
 				gs[j].Binding.Name, gs[j].Binding.Spec.PolicyName = gs[j].Policy.Name, gs[j].Policy.Name
 			}
-			adm, err := NewAdmission(Policies(gs))
-			if err != nil {
-				t.Fatal(err)
-			}
+			// In-process, the policies under their generated names.
+			adm := entryAdmission(t, comp, cfg.set, diffEntry(r.dc.entry, label))
 			vap := cs.AdmissionregistrationV1()
 			for _, g := range gs {
 				if _, err := vap.ValidatingAdmissionPolicies().Create(ctx, g.Policy, metav1.CreateOptions{}); err != nil {

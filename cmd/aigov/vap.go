@@ -78,16 +78,25 @@ costliest mutation: the apiserver runs each under a budget of its own).`,
 			if policyFile == "" {
 				return usageError("--policy is required")
 			}
-			var gs []cel.Generated
-			var ms []cel.GeneratedMutating
-			var err error
-			if mutating {
-				gs, ms, err = generateWithMutating(policyFile, kubeVersion)
-			} else {
-				gs, err = generatePolicies(policyFile, kubeVersion)
-			}
+			policy, err := governance.LoadPolicyFile(policyFile)
 			if err != nil {
 				return err
+			}
+			var gs []cel.Generated
+			var ms []cel.GeneratedMutating
+			if mutating {
+				gs, ms, err = cel.GeneratePolicyWithMutating(policy, catalog.Definitions(), kubeVersion)
+			} else {
+				gs, err = cel.GeneratePolicy(policy, catalog.Definitions(), kubeVersion)
+			}
+			if err != nil {
+				return vapError(err)
+			}
+			var costs []cel.CostReport
+			if cost {
+				if costs, err = cel.PolicyCosts(policy, gs, kubeVersion); err != nil {
+					return vapError(err)
+				}
 			}
 			var data []byte
 			for i, g := range gs {
@@ -99,7 +108,7 @@ costliest mutation: the apiserver runs each under a budget of its own).`,
 					data = append(data, "---\n"...)
 				}
 				if cost {
-					data = append(data, costComment(g.Cost)...)
+					data = append(data, costComment(costs[i])...)
 				}
 				data = append(data, doc...)
 			}
@@ -177,33 +186,6 @@ func costText(n uint64) string {
 		return "unbounded"
 	}
 	return strconv.FormatUint(n, 10)
-}
-
-// generatePolicies loads a GovernancePolicy and generates its VAPs from the
-// catalog's checks (and custom-cel).
-func generatePolicies(policyFile, kubeVersion string) ([]cel.Generated, error) {
-	policy, err := governance.LoadPolicyFile(policyFile)
-	if err != nil {
-		return nil, err
-	}
-	gs, err := cel.GeneratePolicy(policy, catalog.Definitions(), kubeVersion)
-	return gs, vapError(err)
-}
-
-// generateWithMutating loads a GovernancePolicy and generates its VAPs
-// and the MutatingAdmissionPolicies and bindings of its checks' safe
-// defaults; an entry with safe defaults only (pod-security-level) gets no
-// VAP.
-func generateWithMutating(policyFile, kubeVersion string) ([]cel.Generated, []cel.GeneratedMutating, error) {
-	policy, err := governance.LoadPolicyFile(policyFile)
-	if err != nil {
-		return nil, nil, err
-	}
-	gs, ms, err := cel.GeneratePolicyWithMutating(policy, catalog.Definitions(), kubeVersion)
-	if err != nil {
-		return nil, nil, vapError(err)
-	}
-	return gs, ms, nil
 }
 
 // vapError makes a version the compiler refuses a usage error and any
