@@ -41,7 +41,7 @@ import (
 func (inv *Inventory) WithChanges(removed []Key, added []*Object) (*Inventory, error) {
 	out := &Inventory{
 		byKind:   maps.Clone(inv.byKind),
-		byKey:    maps.Clone(inv.byKey),
+		byKey:    inv.keyIndex(),
 		Warnings: slices.Clone(inv.Warnings),
 		Degraded: slices.Clone(inv.Degraded),
 	}

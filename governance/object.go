@@ -175,6 +175,10 @@ type Inventory struct {
 	objects []*Object
 	byKind  map[schema.GroupKind][]*Object
 	byKey   map[Key]*Object
+	// keyChanges, when not nil, are the keys whose objects differ from
+	// byKey's, a nil object for a key taken out: byKey is then the map of
+	// the inventory this one was derived from, shared (WithChange).
+	keyChanges map[Key]*Object
 	// Warnings are non-fatal notes of the source, e.g. kinds a live cluster
 	// did not let the caller list, in the form a person reads.
 	Warnings []string
@@ -266,7 +270,12 @@ func (inv *Inventory) Len() int { return len(inv.objects) }
 func (inv *Inventory) OfKind(gk schema.GroupKind) []*Object { return inv.byKind[gk] }
 
 // Get returns the object with the given key, or nil.
-func (inv *Inventory) Get(k Key) *Object { return inv.byKey[k] }
+func (inv *Inventory) Get(k Key) *Object {
+	if o, changed := inv.keyChanges[k]; changed {
+		return o
+	}
+	return inv.byKey[k]
+}
 
 // TeamLabel is the namespace label whose value names the team that owns
 // the namespace: `team: nlp` makes every object of the namespace nlp's.
