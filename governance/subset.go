@@ -212,21 +212,32 @@ func (p *Pass) CarryFacts(from *Pass, facts []FactRef) {
 // checks (and the Inventory part of a check with both) on the whole
 // inventory. Exemptions and scopes apply as in Run;
 // findings about malformed exemptions are not reported (they belong to no
-// rule). Only the facts the listed rules require are computed.
+// rule). Only the facts the listed rules require are computed, and they
+// and the inventory checks run as Run schedules them, on up to GOMAXPROCS
+// goroutines: a review of a Pod builds the reachability graph and the
+// workloads' classification at once.
 func (e *Engine) RunSubset(pass *Pass, rules []int, objects []*Object) ([]Finding, error) {
 	var required []FactRef
+	sub := &Engine{}
+	slot := make(map[int]int, len(rules))
 	for _, i := range rules {
 		if i < 0 || i >= len(e.rules) {
 			return nil, fmt.Errorf("rule index %d out of range (%d rules)", i, len(e.rules))
 		}
 		required = append(required, e.rules[i].Check.Requires...)
+		if _, seen := slot[i]; !seen && e.rules[i].Check.Inventory != nil {
+			slot[i] = len(sub.rules)
+			sub.rules = append(sub.rules, e.rules[i])
+		}
 	}
 	facts, err := factOrder(required)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range facts {
-		pass.result(f)
+	sub.facts = facts
+	raw := make([][]Finding, len(sub.rules))
+	if len(facts)+len(sub.rules) > 0 {
+		sub.schedule(pass, func(j int) { raw[j] = sub.rules[j].Check.Inventory(pass) })
 	}
 	inv := pass.Inventory
 	nsLabels := namespaceLabels(inv)
@@ -252,7 +263,7 @@ func (e *Engine) RunSubset(pass *Pass, rules []int, objects []*Object) ([]Findin
 			fs = foldOwned(inv, fs, objs, keep)
 		}
 		if r.Check.Inventory != nil {
-			fs = append(fs, r.Check.Inventory(pass)...)
+			fs = append(fs, raw[slot[i]]...)
 		}
 		for _, f := range fs {
 			if keep(f) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/policyset"
 	"github.com/aigov/aigov/internal/gen"
 )
 
@@ -141,4 +142,49 @@ func keysOf(objs []*governance.Object) []governance.Key {
 		out[i] = o.Key()
 	}
 	return out
+}
+
+// TestRunSubsetEqualsRun: RunSubset of random sets of the catalog's rules
+// on every object (facts and inventory checks scheduled on several
+// goroutines) finds what Run finds for those rules.
+func TestRunSubsetEqualsRun(t *testing.T) {
+	loader, err := governance.NewLoader()
+	require.NoError(t, err)
+	inv, err := loader.LoadBytes("platform.yaml", gen.Cluster(gen.Options{Seed: 5, Namespaces: 4, WorkloadsPerNamespace: 3,
+		PodsPerWorkload: 2, GPUFraction: 0.3, ClusterRoles: 2, ReplicaSets: true, CRFraction: 0.3}))
+	require.NoError(t, err)
+	rules, err := policyset.Rules("")
+	require.NoError(t, err)
+	engine, err := governance.NewEngine(rules...)
+	require.NoError(t, err)
+	type id struct{ check, name, object, path, message string }
+	idOf := func(f governance.Finding) id {
+		return id{f.Check, f.Name, f.Object.APIVersion + "/" + f.Object.Display(), f.Path, f.Message}
+	}
+	byRule := map[[2]string][]id{}
+	for _, f := range engine.Run(inv) {
+		k := [2]string{f.Check, f.Name}
+		byRule[k] = append(byRule[k], idOf(f))
+	}
+	r := rand.New(rand.NewPCG(5, 9))
+	found := 0
+	for round := range 12 {
+		var subset []int
+		var want []id
+		for i, rule := range engine.Rules() {
+			if r.IntN(3) == 0 {
+				subset = append(subset, i)
+				want = append(want, byRule[[2]string{rule.Check.ID, rule.Name}]...)
+			}
+		}
+		got, err := engine.RunSubset(governance.NewPass(inv), subset, inv.Objects())
+		require.NoError(t, err)
+		var have []id
+		for _, f := range got {
+			have = append(have, idOf(f))
+		}
+		require.ElementsMatch(t, want, have, "round %d: rules %v", round, subset)
+		found += len(have)
+	}
+	require.Positive(t, found, "no rule of the subsets found anything")
 }
