@@ -259,39 +259,97 @@ func TestAIOperatorsSizeGuard(t *testing.T) {
 	}
 }
 
-// TestAIOperatorsRayClusterAutoscalerLeftToScan pins what the
-// classification checks' operators policies leave to the scan of the
-// containers KubeRay injects: of a RayCluster, classified by its
-// templates (operatorTemplates, read from the object), a model server
-// head's autoscaler (no probes; an unpinned image from autoscalerOptions)
-// is judged by the Go checks alone; of a RayService, which classifies
-// itself, the policies judge it too (VarPodSpecs holds it).
-func TestAIOperatorsRayClusterAutoscalerLeftToScan(t *testing.T) {
+// TestAIOperatorsRayClusterAutoscalerJudged proves that the
+// classification checks' operators policies judge the autoscaler KubeRay
+// injects into a RayCluster's head as the Go checks do: the head is
+// classified with the autoscaler's image (after the written containers,
+// before the init containers) and, when it is a model server, the
+// autoscaler is judged with it (no probes; its image from
+// autoscalerOptions or the Ray container). In every denied case the
+// autoscaler alone fails: the Go findings are on it, and so is the
+// policy's message.
+func TestAIOperatorsRayClusterAutoscalerJudged(t *testing.T) {
 	digest := "@sha256:" + strings.Repeat("ab", 32)
 	probe := `{exec: {command: ["true"]}}`
-	server := `{name: app, image: "vllm/vllm-openai:v1` + digest + `", readinessProbe: ` + probe + `, livenessProbe: ` + probe + `}`
-	head := mustYAML(t, `{containers: [`+server+`]}`)
-	base := mustYAML(t, `{containers: [{name: app, image: "registry.example.com/app`+digest+`", readinessProbe: `+probe+`, livenessProbe: `+probe+`}]}`)
-	for _, c := range []struct {
-		id      string
-		cluster map[string]any
+	ctr := func(image string) string {
+		return `{name: app, image: "` + image + `", readinessProbe: ` + probe + `, livenessProbe: ` + probe + `}`
+	}
+	vllm, plain := ctr("vllm/vllm-openai:v1"+digest), ctr("registry.example.com/app"+digest)
+	base := mustYAML(t, `{containers: [`+plain+`]}`)
+	on := func(image string) map[string]any {
+		c := map[string]any{"enableInTreeAutoscaling": true}
+		if image != "" {
+			c["autoscalerOptions"] = map[string]any{"image": image}
+		}
+		return c
+	}
+	type verdicts struct{ probes, digest bool }
+	cases := []struct {
+		name, head string
+		cluster    map[string]any
+		want       verdicts
 	}{
-		{catalog.IDInferenceProbes, map[string]any{"enableInTreeAutoscaling": true}},
-		{catalog.IDModelImageDigest, map[string]any{"enableInTreeAutoscaling": true, "autoscalerOptions": map[string]any{"image": "vllm/vllm-openai:v1"}}},
-	} {
-		t.Run(c.id, func(t *testing.T) {
-			goD, vapD, msgs := operatorsVerdicts(t, c.id,
-				aiRayInjectionCase(t, "RayCluster", "left", head, base, c.cluster, nil),
-				aiRayInjectionCase(t, "RayService", "judged", head, base, c.cluster, nil),
-				aiRayInjectionCase(t, "RayCluster", "off", head, base, nil, nil))
-			if !goD[0] || vapD[0] {
-				t.Errorf("RayCluster: Go denies=%v, policy denies=%v (%s), want the Go check alone (left to the scan)", goD[0], vapD[0], msgs[0])
+		// A model server head: its autoscaler has no probes; its image is
+		// the server's (pinned) unless autoscalerOptions sets one.
+		{"server", `{containers: [` + vllm + `]}`, on(""), verdicts{probes: true}},
+		{"server-unpinned", `{containers: [` + vllm + `]}`, on("vllm/vllm-openai:v1"), verdicts{true, true}},
+		{"server-pinned", `{containers: [` + vllm + `]}`, on("registry.example.com/autoscaler" + digest), verdicts{probes: true}},
+		{"server-off", `{containers: [` + vllm + `]}`, map[string]any{"autoscalerOptions": map[string]any{"image": "vllm/vllm-openai:v1"}}, verdicts{}},
+		// A plain head that the autoscaler's image alone classifies.
+		{"plain-by-autoscaler", `{containers: [` + plain + `]}`, on("vllm/vllm-openai:v1"), verdicts{true, true}},
+		{"plain-by-pinned-autoscaler", `{containers: [` + plain + `]}`, on("vllm/vllm-openai" + digest), verdicts{probes: true}},
+		{"plain-autoscaler-plain", `{containers: [` + plain + `]}`, on("registry.example.com/autoscaler:1"), verdicts{}},
+		{"plain-off", `{containers: [` + plain + `]}`, map[string]any{"enableInTreeAutoscaling": false, "autoscalerOptions": map[string]any{"image": "vllm/vllm-openai:v1"}}, verdicts{}},
+		// The autoscaler's image comes before the init containers': a
+		// vector database autoscaler wins over a vLLM init container.
+		{"autoscaler-before-init", `{containers: [` + plain + `], initContainers: [{name: fetch, image: "vllm/vllm-openai` + digest + `"}]}`, on("qdrant/qdrant:v1.12"), verdicts{}},
+		{"init-classifies", `{containers: [` + plain + `], initContainers: [{name: fetch, image: "vllm/vllm-openai` + digest + `"}]}`, on(""), verdicts{probes: true}},
+		// The written containers' images come first.
+		{"written-first", `{containers: [` + ctr("qdrant/qdrant:v1.12"+digest) + `]}`, on("vllm/vllm-openai:v1"), verdicts{}},
+		// The template's override decides over the autoscaler's image.
+		{"template-none", `{containers: [` + plain + `]}`, on("vllm/vllm-openai:v1"), verdicts{}},
+	}
+	comp, loader := diffSetup(t)
+	for _, id := range []string{catalog.IDInferenceProbes, catalog.IDModelImageDigest} {
+		t.Run(id, func(t *testing.T) {
+			e := governance.PolicyEntry{ID: id, Action: governance.ActionDeny}
+			adm := entryAdmission(t, comp, "autoscaler", diffEntry(e, id))
+			check := newGoCheck(t, e)
+			ns := diffNamespace("difftest", id)
+			denied := 0
+			for _, c := range cases {
+				m := aiRayInjectionCase(t, "RayCluster", c.name, mustYAML(t, c.head), base, c.cluster, nil)
+				if c.name == "template-none" {
+					head := m.manifest["spec"].(map[string]any)["headGroupSpec"].(map[string]any)["template"].(map[string]any)
+					head["metadata"].(map[string]any)["labels"] = map[string]any{"aigov.dev/ai-class": "none"}
+				}
+				want := c.want.probes
+				if id == catalog.IDModelImageDigest {
+					want = c.want.digest
+				}
+				lc := loadCase(t, loader, m)
+				goDenies, violations := goVerdict(check, lc.obj, namespaceObject(t, loader, ns))
+				resp, err := adm.Admit(context.Background(), Request{Object: lc.obj.Obj, Namespaces: []*corev1.Namespace{ns}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if goDenies != want || resp.Allowed == want {
+					t.Errorf("%s: Go denies=%v %v, policy denies=%v (%s), want %v", c.name, goDenies, violations, !resp.Allowed, resp.Message, want)
+				}
+				for _, v := range violations {
+					if !injectedFinding(lc.obj, v) {
+						t.Errorf("%s: finding at %s is not on the autoscaler: %s", c.name, v.Path, v.Message)
+					}
+				}
+				if want {
+					denied++
+					if !strings.Contains(resp.Message, `containers "autoscaler" of its`) {
+						t.Errorf("%s: the policy's message does not name the autoscaler alone: %s", c.name, resp.Message)
+					}
+				}
 			}
-			if !goD[1] || !vapD[1] {
-				t.Errorf("RayService: Go denies=%v, policy denies=%v (%s), want both", goD[1], vapD[1], msgs[1])
-			}
-			if goD[2] || vapD[2] {
-				t.Errorf("RayCluster without autoscaler: Go denies=%v, policy denies=%v (%s), want neither", goD[2], vapD[2], msgs[2])
+			if denied == 0 {
+				t.Error("no case denied")
 			}
 		})
 	}

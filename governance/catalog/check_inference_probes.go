@@ -85,14 +85,17 @@ func inferenceProbesAdmission() *governance.Admission {
 // resources: each pod template classified as a model server
 // (operatorServingAdmissionVariables: the resource's override or kind, else
 // the template's labels and images) must not hold a regular container
-// without a readiness or a liveness probe. A KServe model is not judged:
-// a probe it leaves out comes from its ServingRuntime, as in the Go check.
+// without a readiness or a liveness probe, and a model server head's
+// autoscaler, to which KubeRay gives none, is denied. A KServe model is
+// not judged: a probe it leaves out comes from its ServingRuntime, as in
+// the Go check.
 func inferenceProbesOperatorsAdmission(missing string) *governance.Admission {
 	a := governance.WithOperators(&governance.Admission{Variables: operatorServingAdmissionVariables()})
 	a.Operators.Validations = []admissionregistrationv1.Validation{{
-		Expression: `!variables.` + varServingSpecs + `.exists(t, t.?containers.orValue([]).exists(c, ` + missing + `))`,
+		Expression: `!variables.` + varServingSpecs + `.exists(t, t.?containers.orValue([]).exists(c, ` + missing + `)) && size(variables.` + varServingAutoscalerImages + `) == 0`,
 		Message:    "containers of inference servers and embedding services must define a readinessProbe and a livenessProbe",
-		MessageExpression: `object.kind + " \"" + object.metadata.name + "\": containers " + variables.` + varServingSpecs + `.map(t, ` + governance.CELQuotedNames(`t.?containers.orValue([])`, missing) + `).filter(n, n != "").join(", ") + ` +
+		MessageExpression: `object.kind + " \"" + object.metadata.name + "\": containers " + (variables.` + varServingSpecs + `.map(t, ` + governance.CELQuotedNames(`t.?containers.orValue([])`, missing) + `) + ` +
+			servingAutoscalerNamesCEL("true") + `).filter(n, n != "").join(", ") + ` +
 			`" of its inference servers and embedding services lack a readinessProbe or a livenessProbe"`,
 	}}
 	return a.Operators

@@ -104,18 +104,23 @@ func modelImageDigestAdmission() *governance.Admission {
 // modelImageDigestOperatorsAdmission is the policy over the AI operators'
 // resources: each pod template classified as a model server
 // (operatorServingAdmissionVariables) must not hold a container, init
-// container or ephemeral container whose image is not pinned by digest.
-// A KServe model is judged on the image it writes (an image it leaves out
+// container or ephemeral container whose image is not pinned by digest,
+// nor a model server head's autoscaler whose image (autoscalerOptions'
+// or the Ray container's) is not. A KServe model is judged on the image
+// it writes (an image it leaves out
 // comes from its ServingRuntime, which has its own policy), as in the Go
 // check.
 func modelImageDigestOperatorsAdmission(unpinned string) *governance.Admission {
 	containers := governance.CELContainersOf("t", true)
 	a := governance.WithOperatorModels(&governance.Admission{Variables: operatorServingAdmissionVariables()},
 		`m.?image.orValue("") != "" ? `+governance.CELModelContainer(`"image": dyn(m.image)`)+` : []`)
+	autoscalerUnpinned := `!img.matches(` + governance.CELString(sha256DigestRegexp) + `)`
 	a.Operators.Validations = []admissionregistrationv1.Validation{{
-		Expression: `!variables.` + varServingSpecs + `.exists(t, (` + containers + `).exists(c, ` + unpinned + `))`,
-		Message:    "images of inference servers and embedding services must be pinned by @sha256 digest",
-		MessageExpression: `object.kind + " \"" + object.metadata.name + "\": containers " + variables.` + varServingSpecs + `.map(t, ` + governance.CELQuotedNames(`(`+containers+`)`, unpinned) + `).filter(n, n != "").join(", ") + ` +
+		Expression: `!variables.` + varServingSpecs + `.exists(t, (` + containers + `).exists(c, ` + unpinned + `)) && ` +
+			`!variables.` + varServingAutoscalerImages + `.exists(img, ` + autoscalerUnpinned + `)`,
+		Message: "images of inference servers and embedding services must be pinned by @sha256 digest",
+		MessageExpression: `object.kind + " \"" + object.metadata.name + "\": containers " + (variables.` + varServingSpecs + `.map(t, ` + governance.CELQuotedNames(`(`+containers+`)`, unpinned) + `) + ` +
+			servingAutoscalerNamesCEL(autoscalerUnpinned) + `).filter(n, n != "").join(", ") + ` +
 			`" of its inference servers and embedding services are not pinned by @sha256 digest"`,
 	}}
 	return a.Operators

@@ -25,6 +25,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/governance/internal/operator"
 )
 
 // The variables aiClassAdmissionVariables declares, after the pod
@@ -306,6 +307,16 @@ const (
 	// its pod templates ({metadata, spec}) but a ServingRuntime's
 	// (operatorTemplatesCEL).
 	varOperatorTemplates = "operatorTemplates"
+	// varRayAutoscalerImages is, for a RayCluster whose head gets
+	// KubeRay's autoscaler, its image ([] otherwise;
+	// rayAutoscalerImagesCEL).
+	varRayAutoscalerImages = "rayAutoscalerImages"
+	// varServingTemplates lists the indexes in varOperatorTemplates of
+	// the templates classified as model servers (servingTemplatesCEL).
+	varServingTemplates = "servingTemplates"
+	// varServingAutoscalerImages is the image of a model server head's
+	// autoscaler, [] when there is none (servingAutoscalerImagesCEL).
+	varServingAutoscalerImages = "servingAutoscalerImages"
 	// varServingSpecs lists the pod specs (of VarPodSpecs) whose pods are
 	// model servers: inference servers and embedding services.
 	varServingSpecs = "servingSpecs"
@@ -344,10 +355,18 @@ func operatorClassCEL() string {
 // pods as ClassifyWorkload decides it: the resource's labels, then the
 // template's (the CEL map labels; their override only where own holds, a
 // template at the resource's "spec" having none of its own), then the
-// images of the regular and init containers of the pod spec spec.
-func templateClassCEL(labels, own, spec string) string {
-	images := `(` + governance.CELContainersOf(spec, false) + `).map(c, c.?image.orValue("").split("@")[0].split("/"))` +
-		`.map(p, ` + imageClassCEL("p") + `).filter(x, x != "")`
+// images of the regular and init containers of the pod spec spec. With
+// injected (a CEL list of image strings, "" for none), the images of
+// containers the operator adds after the written ones (KubeRay's
+// autoscaler) come between the regular and the init containers' images,
+// where the Go classifier finds them in the template's Spec.
+func templateClassCEL(labels, own, spec, injected string) string {
+	images := `(` + governance.CELContainersOf(spec, false) + `).map(c, c.?image.orValue(""))`
+	if injected != "" {
+		images = `(` + spec + `.?containers.orValue([]).map(c, c.?image.orValue("")) + ` + injected + ` + ` +
+			spec + `.?initContainers.orValue([]).map(c, c.?image.orValue("")))`
+	}
+	images += `.map(i, i.split("@")[0].split("/")).map(p, ` + imageClassCEL("p") + `).filter(x, x != "")`
 	return `[` + images + `].map(ics, ` + classChainCEL(`object.metadata.?labels.orValue({})`, labels, own, "ics", nil) + `)[0]`
 }
 
@@ -387,34 +406,82 @@ func operatorTemplatesCEL() string {
 const operatorMaxTemplates = 16
 
 // operatorServingAdmissionNote is what the operators' policies of the
-// model-serving checks leave to the scan.
+// model-serving checks leave to the scan. The containers KubeRay injects
+// are judged: in VarPodSpecs where the resource classifies itself (a
+// RayService, a RayJob with an override), and a RayCluster head's
+// autoscaler with its template (varServingAutoscalerImages).
 func operatorServingAdmissionNote() string {
-	return "VAP on AI operators' resources (-operators) leaves to the scan: the pod templates after the first " + strconv.Itoa(operatorMaxTemplates) +
-		" of a resource that its kind does not classify (RayCluster, JobSet, training runtimes, LeaderWorkerSet), and containers the operator " +
-		"injects (KubeRay's autoscaler and SidecarMode submitter on the head)"
+	return "VAP on AI operators' resources (-operators) judges the containers KubeRay injects (a model server head's autoscaler, " +
+		"a SidecarMode submitter) and leaves to the scan the pod templates after the first " + strconv.Itoa(operatorMaxTemplates) +
+		" of a resource that its kind does not classify (RayCluster, JobSet, training runtimes, LeaderWorkerSet)"
 }
 
 // servingSpecsCEL is varServingSpecs: every pod spec of a resource that
 // classifies itself as a model server (none when it classifies itself
 // otherwise), else the specs of the templates classified as model servers
-// (templateClassCEL): those of varOperatorTemplates, and a ServingRuntime's
-// pod fields (labels at spec.labels, at the resource's "spec", so without
-// an override of their own, as ClassifyWorkload reads a template at
-// "spec") and its workerSpec.
+// (templateClassCEL): those of varServingTemplates, and a ServingRuntime's
+// pod fields (labels at
+// spec.labels, at the resource's "spec", so without an override of their
+// own, as ClassifyWorkload reads a template at "spec") and its workerSpec.
 func servingSpecsCEL() string {
 	serving := func(class string) string { return class + ` in ` + modelServingClassesCEL() }
 	class := `variables.` + varOperatorClass
 	runtime := func(path, own string) string {
 		return `(object.?` + strings.ReplaceAll(path, ".", ".?") + `.hasValue() && ` +
-			serving(templateClassCEL(`object.`+path+`.?labels.orValue({})`, own, `object.`+path)) + ` ? [object.` + path + `] : [])`
+			serving(templateClassCEL(`object.`+path+`.?labels.orValue({})`, own, `object.`+path, "")) + ` ? [object.` + path + `] : [])`
 	}
 	return class + ` != "" ? (` + serving(class) + ` ? variables.` + governance.VarPodSpecs + ` : []) : ` +
-		`(variables.` + varOperatorTemplates + `.filter(tp, ` + serving(templateClassCEL(`tp.?metadata.?labels.orValue({})`, "true", "tp.spec")) + `).map(tp, tp.spec) + ` +
+		`(variables.` + varServingTemplates + `.map(i, variables.` + varOperatorTemplates + `[i].spec) + ` +
 		`(object.kind in ["ServingRuntime", "ClusterServingRuntime"] ? ` + runtime("spec", "false") + ` + ` + runtime("spec.workerSpec", "true") + ` : []))`
 }
 
+// servingTemplatesCEL is varServingTemplates: for a resource that does
+// not classify itself, the indexes in varOperatorTemplates of the
+// templates classified as model servers. A RayCluster's head, the first
+// template when varRayAutoscalerImages is not empty, is classified with
+// its autoscaler's image.
+func servingTemplatesCEL() string {
+	tp := `variables.` + varOperatorTemplates + `[i]`
+	class := templateClassCEL(tp+`.?metadata.?labels.orValue({})`, "true", tp+`.spec`, `(i == 0 ? variables.`+varRayAutoscalerImages+` : [])`)
+	return `variables.` + varOperatorClass + ` != "" ? [] : [` + guardIndexes() + `].filter(i, i < size(variables.` + varOperatorTemplates + `) && ` +
+		class + ` in ` + modelServingClassesCEL() + `)`
+}
+
+// servingAutoscalerNamesCEL is, for the images of
+// varServingAutoscalerImages that satisfy cond (naming the image img),
+// the CEL list of the autoscaler's quoted name, as CELQuotedNames renders
+// a container's.
+func servingAutoscalerNamesCEL(cond string) string {
+	return `variables.` + varServingAutoscalerImages + `.filter(img, ` + cond + `).map(img, ` +
+		governance.CELString(`"`+operator.RayAutoscalerContainer+`"`) + `)`
+}
+
+// servingAutoscalerImagesCEL is varServingAutoscalerImages: the image of
+// the autoscaler KubeRay injects into a RayCluster's head when the head
+// is a model server, [] otherwise. It is judged as a container of its
+// own, apart from varServingSpecs: a pod spec built in CEL would have no
+// size the cost estimator can see.
+func servingAutoscalerImagesCEL() string {
+	return `0 in variables.` + varServingTemplates + ` ? variables.` + varRayAutoscalerImages + ` : []`
+}
+
+// rayAutoscalerImagesCEL is varRayAutoscalerImages: of a RayCluster with
+// in-tree autoscaling whose head template holds a container, the image of
+// the autoscaler KubeRay v1.5.0 injects into the head's pods
+// (internal/operator ray.go, autoscalerContainer):
+// spec.autoscalerOptions.image when set, else the Ray container's (the
+// head's first); [] otherwise. Of the autoscaler the model-serving checks
+// read only its image and its probes, and KubeRay writes none.
+func rayAutoscalerImagesCEL() string {
+	head := `object.?spec.?headGroupSpec.?template.?spec.?containers.orValue([])`
+	return `object.kind == "RayCluster" && object.?spec.?enableInTreeAutoscaling.orValue(false) == true && size(` + head + `) > 0 ? ` +
+		`[object.spec.?autoscalerOptions.?image.orValue(object.spec.headGroupSpec.template.spec.containers[0].?image.orValue(""))] : []`
+}
+
 // operatorServingAdmissionVariables returns the list-form pod variables
-// followed by varOperatorClass, varOperatorTemplates and varServingSpecs:
+// followed by varOperatorClass, varOperatorTemplates,
+// varRayAutoscalerImages, varServingTemplates, varServingSpecs and
+// varServingAutoscalerImages:
 // a form to pass to governance.WithOperators (or WithOperatorModels, whose
 // model containers join VarPodSpecs, so varServingSpecs), which reads
 // VarPodSpecs from each operator kind's template paths.
@@ -422,7 +489,10 @@ func operatorServingAdmissionVariables() []admissionregistrationv1.Variable {
 	return governance.PodSpecsAdmissionVariables(
 		admissionregistrationv1.Variable{Name: varOperatorClass, Expression: operatorClassCEL()},
 		admissionregistrationv1.Variable{Name: varOperatorTemplates, Expression: operatorTemplatesCEL()},
+		admissionregistrationv1.Variable{Name: varRayAutoscalerImages, Expression: rayAutoscalerImagesCEL()},
+		admissionregistrationv1.Variable{Name: varServingTemplates, Expression: servingTemplatesCEL()},
 		admissionregistrationv1.Variable{Name: varServingSpecs, Expression: servingSpecsCEL()},
+		admissionregistrationv1.Variable{Name: varServingAutoscalerImages, Expression: servingAutoscalerImagesCEL()},
 	)
 }
 
@@ -599,10 +669,15 @@ func kubeflowReplicaPodCEL(pod podProjection, r string) string {
 // kubeflowPodsCEL is the pods of a training job (kubeflow.go, pods): none
 // when runPolicy.managedBy names another controller or an active replica
 // spec has no template or no container; else one per active replica
-// spec, the first 8 in key order (a job has at most 5 replica types; more
-// keys are typos the scan judges). A replica spec is inactive when null, or when another spelling of
-// its canonical type (case aside) takes its place: the first such
-// spelling in key order replaces the canonical one and the others.
+// spec in the operator package's order (readKubeflowReplicas): the
+// canonical replica types in the kind's rank order, then the other keys
+// in key order, the first 8 of those (a job has at most 5 replica types;
+// more keys are typos the scan judges). The order decides which pod is a
+// resource's first classified one (sensitive-workload-classification). A
+// replica spec is inactive when null, or when another spelling of its
+// canonical type (case aside) takes its place: the first such spelling
+// in key order replaces the canonical one and the others, so at most one
+// key is active per canonical type.
 func kubeflowPodsCEL(pod podProjection, j kubeflowJob) string {
 	m := `object.spec.` + j.field
 	shadowed := make([]string, len(j.types))
@@ -613,11 +688,20 @@ func kubeflowPodsCEL(pod podProjection, j kubeflowJob) string {
 	active := m + `.filter(k, ` + m + `[k] != null && !(` + strings.Join(shadowed, " || ") + `))`
 	managed := `object.spec.?runPolicy.?managedBy.orValue(null)`
 	// A map's items come in no fixed order, and the projections must
-	// list the pods in the same one: the active keys sorted, each placed
-	// by the count of the keys before it.
-	sorted := `[0, 1, 2, 3, 4, 5, 6, 7].filter(i, i < size(keys)).map(i, keys.filter(k, size(keys.filter(o, o < k)) == i)[0])`
+	// list the pods in the same one: the active key of each canonical
+	// type in rank order, then the other keys sorted, each placed by the
+	// count of the keys before it.
+	lower := make([]string, len(j.types))
+	var ranked []string
+	for i, c := range j.types {
+		lower[i] = strings.ToLower(c)
+		ranked = append(ranked, `keys.filter(k, k.lowerAscii() == `+governance.CELString(lower[i])+`)`)
+	}
+	others := `keys.filter(k, !(k.lowerAscii() in ` + governance.CELStringList(lower) + `))`
+	sorted := strings.Join(ranked, ` + `) + ` + [` + others + `].map(rest, [0, 1, 2, 3, 4, 5, 6, 7].filter(i, i < size(rest))` +
+		`.map(i, rest.filter(k, size(rest.filter(o, o < k)) == i)[0]))[0]`
 	return `(` + celPath(`object`, "spec."+j.field) + `.hasValue() && (` + managed + ` == null || ` + managed + ` == "kubeflow.org/training-operator") ? ` +
-		`[` + active + `].map(keys, keys.all(k, size(` + m + `[k].?template.?spec.?containers.orValue([])) > 0) ? ` + sorted + `.map(k, ` + kubeflowReplicaPodCEL(pod, m+`[k]`) + `) : [])[0] : [])`
+		`[` + active + `].map(keys, keys.all(k, size(` + m + `[k].?template.?spec.?containers.orValue([])) > 0) ? (` + sorted + `).map(k, ` + kubeflowReplicaPodCEL(pod, m+`[k]`) + `) : [])[0] : [])`
 }
 
 // mpiJobPodsCEL is the pods of an MPIJob (kubeflow.go, mpiJobPods and
