@@ -151,12 +151,14 @@ func aiCorpus(t testing.TB, entry func(id, params string) governance.PolicyEntry
 		{name: "component-training", spec: spec("- " + bare("registry.example.com/app:1")), objLabels: `{app.kubernetes.io/component: fine-tuning}`},
 	}
 	dc := func(v string) map[string]string { return map[string]string{"data-classification": v} }
-	checks = append(checks, diffCheck{entry(catalog.IDSensitiveWorkloadClassification, ""), inNamespaces(sensitiveSpecs,
-		nil, dc("public"), dc("internal"), dc("confidential"), dc("restricted"), dc("Confidential"))})
+	checks = append(checks, diffCheck{entry(catalog.IDSensitiveWorkloadClassification, ""), append(inNamespaces(sensitiveSpecs,
+		nil, dc("public"), dc("internal"), dc("confidential"), dc("restricted"), dc("Confidential")),
+		sensitiveOperatorCases(t)...)}) // corpus_classification_operators_test.go
 	custom := entry(catalog.IDSensitiveWorkloadClassification, `{classes: [inference-server], label: example.com/tier, order: [low, high], minimum: high}`)
 	custom.Name = "sensitive-workload-classification-params"
-	checks = append(checks, diffCheck{custom, inNamespaces(sensitiveSpecs[:3],
-		map[string]string{"example.com/tier": "low"}, map[string]string{"example.com/tier": "high"}, dc("restricted"))})
+	checks = append(checks, diffCheck{custom, append(inNamespaces(sensitiveSpecs[:3],
+		map[string]string{"example.com/tier": "low"}, map[string]string{"example.com/tier": "high"}, dc("restricted")),
+		sensitiveParamsOperatorCases(t)...)}) // corpus_classification_operators_test.go
 
 	rq := func(name, hard string) diffCase {
 		m := mustYAML(t, `{apiVersion: v1, kind: ResourceQuota, metadata: {name: `+name+`}}`)

@@ -48,7 +48,8 @@ func TestEstimateCostCheapAndExpensive(t *testing.T) {
 // although they judge at most 16 derived pods. Their runtime cost at that
 // guard, on a resource as large as the guard lets through, is measured
 // instead (TestDerivedPodsGuardAndRuntimeCost).
-var unboundedChecks = map[string]bool{catalog.IDAIWorkloadOwnServiceAccount: true, catalog.IDShadowAI: true}
+var unboundedChecks = map[string]bool{catalog.IDAIWorkloadOwnServiceAccount: true, catalog.IDShadowAI: true,
+	catalog.IDSensitiveWorkloadClassification: true} // TestSensitiveClassificationOperatorsRuntimeCost
 
 func TestEstimateCostOfCatalog(t *testing.T) {
 	comp, err := NewCompiler("1.30")

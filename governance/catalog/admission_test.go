@@ -70,7 +70,8 @@ func TestDefinitionVAPIsTruthful(t *testing.T) {
 // decides less than the Go check say what the policy leaves to the scan
 // ("VAP ..."), and a note on a check without a VAP says why ("no VAP").
 func TestAdmissionNotes(t *testing.T) {
-	want := []string{catalog.IDInferenceProbes, catalog.IDModelImageDigest, catalog.IDAIWorkloadOwnServiceAccount, catalog.IDShadowAI, catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key",
+	want := []string{catalog.IDInferenceProbes, catalog.IDModelImageDigest, catalog.IDAIWorkloadOwnServiceAccount, catalog.IDShadowAI,
+		catalog.IDSensitiveWorkloadClassification, catalog.IDKyvernoDeprecatedAction, "quota-invalid-key", "rbac-unknown-resource", "secret-literal-provider-key",
 		"secret-private-key-material", "secret-url-credentials",
 		"encryption-identity-first", "encryption-secrets-not-covered", "secret-data-in-source", "secret-data-invalid-base64",
 		"secret-in-last-applied-annotation", "secret-literal-sensitive-name", "secret-stringdata-in-source", "secret-type-keys-missing", "secret-volume-unused",

@@ -11,15 +11,19 @@
 // in the order public < internal < confidential < restricted). Its
 // ValidatingAdmissionPolicy classifies Pods and built-in workloads in CEL
 // (aiClassAdmissionVariables, GPU requests included) and reads the label
-// from namespaceObject; AI custom resources are not matched (their kinds
-// are only known to the Go check), and the apiserver always has the
-// namespace.
+// from namespaceObject, which the apiserver always has. Its policy on AI
+// operators' resources (-operators) classifies a resource as the asset
+// table does: by the first classified pod the operator derives from it
+// (derivedPodsCEL, in the operator package's order), and a resource that
+// derives none by its override or kind; custom resources of other kinds
+// are not matched (their kinds are only known to the Go check).
 
 package catalog
 
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -102,7 +106,12 @@ func sensitiveWorkloadClassificationDefinition() governance.Definition {
 		},
 		Requires: []governance.FactRef{AssetsFact},
 		VAP:      true,
-		New:      NewSensitiveWorkloadClassification,
+		AdmissionNote: "VAP on AI operators' resources (-operators) classifies a resource by the first classified pod the operator derives " +
+			"from it alone (of the first " + strconv.Itoa(operatorMaxTemplates) + "), and one that derives none by its aigov.dev/ai-class override or kind " +
+			"(a TrainJob, an InferenceService whose predictor names a model); it leaves to the scan the pods that need another object " +
+			"(a TrainJob's from its runtime, a predictor's built from a model and its ServingRuntime), what the operator adds to a pod " +
+			"beyond its labels (KubeRay's autoscaler image from autoscalerOptions) and custom resources of other kinds",
+		New: NewSensitiveWorkloadClassification,
 	}
 }
 
@@ -168,15 +177,41 @@ func sensitiveWorkloadClassificationAdmission(p SensitiveWorkloadClassificationP
 	}
 	accepted := p.Order[slices.Index(p.Order, p.Minimum):]
 	value := `namespaceObject.metadata.?labels[?` + governance.CELString(p.Label) + `]`
-	return &governance.Admission{
-		Rules:     governance.PodAdmissionRules(),
-		Variables: aiClassAdmissionVariables(true),
-		Validations: []admissionregistrationv1.Validation{{
-			Expression: `!(variables.` + varAIClass + ` in ` + governance.CELStringList(classes) + `) || ` + value + `.orValue("") in ` + governance.CELStringList(accepted),
+	validation := func(class, guard string) admissionregistrationv1.Validation {
+		return admissionregistrationv1.Validation{
+			Expression: guard + `!(` + class + ` in ` + governance.CELStringList(classes) + `) || ` + value + `.orValue("") in ` + governance.CELStringList(accepted),
 			Message:    "vector databases, model registries and training jobs must run in namespaces classified " + strings.Join(accepted, " or "),
-			MessageExpression: `variables.` + varAIClass + ` + " " + object.kind + " \"" + object.metadata.name + "\" needs a namespace classified " + ` +
+			MessageExpression: class + ` + " " + object.kind + " \"" + object.metadata.name + "\" needs a namespace classified " + ` +
 				governance.CELString(strings.Join(accepted, " or ")) + ` + ": namespace \"" + namespaceObject.metadata.name + "\" has " + ` +
 				`(` + value + `.hasValue() ? ` + governance.CELString(p.Label) + ` + "=\"" + ` + value + `.value() + "\"" : "no " + ` + governance.CELString(p.Label) + ` + " label")`,
-		}},
+		}
 	}
+	return &governance.Admission{
+		Rules:       governance.PodAdmissionRules(),
+		Variables:   aiClassAdmissionVariables(true),
+		Validations: []admissionregistrationv1.Validation{validation(`variables.`+varAIClass, "")},
+		// The asset table skips an asset without a namespace (a cluster
+		// training or serving runtime); namespaceObject is null for it.
+		Operators: &governance.Admission{
+			Rules: append(governance.OperatorAdmissionRules(), trainJobAdmissionRule()),
+			Variables: append(derivedPodsAdmissionVariables(),
+				admissionregistrationv1.Variable{Name: varOperatorClass, Expression: operatorClassCEL()},
+				admissionregistrationv1.Variable{Name: varAssetClass, Expression: assetClassCEL()}),
+			Validations: []admissionregistrationv1.Validation{validation(`variables.`+varAssetClass, `object.metadata.?namespace.orValue("") == "" || `)},
+		},
+	}
+}
+
+// varAssetClass is the class of an AI operator's resource in the asset
+// table ("" when it is no AI asset; assetClassCEL).
+const varAssetClass = "assetClass"
+
+// assetClassCEL is varAssetClass as the asset table (classifier.assets)
+// decides it: a resource whose operator derives pods from it is the
+// class of its first classified pod (none when no pod is classified); one
+// that derives none, its aigov.dev/ai-class override or its kind's class.
+func assetClassCEL() string {
+	derived := `variables.` + varDerivedClasses
+	return `size(variables.` + varDerivedSAs + `) > 0 ? (` + derived + `.exists(c, c != "") ? ` + derived + `.filter(c, c != "")[0] : "") : ` +
+		`(variables.` + varOperatorClass + ` == ` + governance.CELString(AIClassNone) + ` ? "" : variables.` + varOperatorClass + `)`
 }
