@@ -288,32 +288,12 @@ const secretVolumesMaxVolumesForTest = 64
 // object rules, the generated policy evaluated in-process denies exactly
 // what the Go check reports, on passing and failing objects.
 func TestSecretsRulesDifferentialInProcess(t *testing.T) {
-	comp, loader := diffSetup(t)
-	for _, dc := range secretsRulesCorpus(t) {
-		t.Run(diffLabel(dc.entry), func(t *testing.T) {
-			var denied, allowed int
-			for _, c := range dc.cases {
-				goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)
-				if goDenies != vapDenies {
-					t.Errorf("%s: Go check denies=%v %v, in-process VAP denies=%v (%s)", c.name, goDenies, why, vapDenies, msg)
-				}
-				if goDenies {
-					denied++
-				} else {
-					allowed++
-				}
-			}
-			if denied == 0 || allowed == 0 {
-				t.Errorf("corpus must hold passing and failing objects: %d denied, %d allowed", denied, allowed)
-			}
-		})
-	}
+	inProcessDifferential(t, secretsRulesCorpus(t))
 }
 
 // TestSecretsRulesDisagreements: what each AdmissionNote leaves to the
 // scan is denied by the Go check and admitted by the policy.
 func TestSecretsRulesDisagreements(t *testing.T) {
-	comp, loader := diffSetup(t)
 	def, err := governance.Lookup(testDefinitions(), "secret-volume-unused")
 	if err != nil {
 		t.Fatal(err)
@@ -330,14 +310,7 @@ func TestSecretsRulesDisagreements(t *testing.T) {
 			t.Errorf("the note of secret-literal-sensitive-name (VAP %v) does not say %q: %s", sn.VAP, want, sn.AdmissionNote)
 		}
 	}
-	for _, dc := range secretsRulesDisagreements(t) {
-		for _, c := range dc.cases {
-			goDenies, why, vapDenies, msg := evalItem1(t, comp, loader, dc, c)
-			if !goDenies || vapDenies {
-				t.Errorf("%s %s: Go denies=%v %v, in-process VAP denies=%v (%s); want the Go check alone to deny", dc.entry.ID, c.name, goDenies, why, vapDenies, msg)
-			}
-		}
-	}
+	inProcessDisagreements(t, secretsRulesDisagreements(t))
 }
 
 // TestSecretsRulesMessagesHoldNoValue: the policies' messages name keys

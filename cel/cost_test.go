@@ -57,11 +57,7 @@ func TestEstimateCostOfCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dc := range corpus(t) {
-		gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, g := range gs {
+		for _, g := range entryPolicies(t, comp, "p", dc.entry) {
 			r := comp.EstimateCost(&g.Policy.Spec)
 			if len(r.Expressions) == 0 {
 				t.Errorf("%s: no estimate", g.Policy.Name)

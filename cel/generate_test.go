@@ -48,12 +48,7 @@ func TestGeneratedPoliciesCompileOnEveryTarget(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, dc := range corpus(t) {
-			gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
-			if err != nil {
-				t.Errorf("%s at %s: %v", diffLabel(dc.entry), v, err)
-				continue
-			}
-			for _, g := range gs {
+			for _, g := range entryPolicies(t, comp, "p", dc.entry) {
 				if err := compileValidator(newEnvCache(), g.Policy).CompileError(); err != nil {
 					t.Errorf("%s: StoredExpressions: %v", g.Policy.Name, err)
 				}

@@ -43,10 +43,7 @@ func catalogKinds(t *testing.T) []schema.GroupVersionKind {
 	}
 	var kinds []schema.GroupVersionKind
 	for _, dc := range corpus(t) {
-		gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
-		if err != nil {
-			t.Fatal(err)
-		}
+		gs := entryPolicies(t, comp, "p", dc.entry)
 		for _, gvk := range comp.matchedKinds(gs[0].Policy.Spec.MatchConstraints) {
 			if !slices.Contains(kinds, gvk) {
 				kinds = append(kinds, gvk)

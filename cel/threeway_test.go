@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/aigov/aigov/governance"
@@ -37,6 +38,9 @@ type threeWayConfig struct {
 	// denied by Go and the in-process policy and refused by the
 	// apiserver, not by the policy.
 	serverRefuses func(checkID, caseName string, goDenies bool) bool
+	// serverRefusal, when set, must be in the apiserver's message where
+	// serverRefuses says its validation refuses.
+	serverRefusal string
 }
 
 // threeWayRun is one check's corpus, or one set of its disagreements.
@@ -72,6 +76,11 @@ func runThreeWay(ctx context.Context, t *testing.T, env *testenv.Env, cfg threeW
 		}
 		t.Run(name, func(t *testing.T) {
 			ns := env.CreateNamespace(t, cfg.namespace(label), map[string]string{diffNamespaceLabel: label})
+			// The ServiceAccount admission plugin admits a Pod only once
+			// "default" exists.
+			if _, err := cs.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+				t.Fatal(err)
+			}
 			gs := entryPolicies(t, comp, cfg.set, diffEntry(r.dc.entry, label))
 			if cfg.ownPolicy && len(gs) != 1 {
 				t.Fatalf("%d policies, want 1", len(gs))
@@ -152,7 +161,13 @@ func runThreeWay(ctx context.Context, t *testing.T, env *testenv.Env, cfg threeW
 				} else {
 					refused, byPolicy, msg = item1ServerVerdict(ctx, t, dyn, ns, lc)
 				}
+				if strings.Contains(msg, "cost limit exceeded") || strings.Contains(msg, "running out of cost budget") {
+					t.Errorf("%s: the policy ran out of cost on the apiserver: %s", lc.name, msg)
+				}
 				serverRefuses := cfg.serverRefuses(r.dc.entry.ID, lc.name, goDenies)
+				if serverRefuses && refused && !strings.Contains(msg, cfg.serverRefusal) {
+					t.Errorf("%s: refused for another reason than %q: %s", lc.name, cfg.serverRefusal, msg)
+				}
 				switch {
 				case r.disagree:
 					if !goDenies || !resp.Allowed || refused != serverRefuses || byPolicy {
@@ -246,10 +261,7 @@ func corpusCostsBounded(t *testing.T, corpus []diffCheck) {
 	t.Helper()
 	comp, _ := diffSetup(t)
 	for _, dc := range corpus {
-		gs, err := comp.GenerateEntry("p", dc.entry, testDefinitions())
-		if err != nil {
-			t.Fatal(err)
-		}
+		gs := entryPolicies(t, comp, "p", dc.entry)
 		if len(gs) == 0 {
 			t.Fatalf("%s: no policy generated", dc.entry.ID)
 		}

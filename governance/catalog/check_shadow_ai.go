@@ -177,7 +177,9 @@ func shadowAIAdmission(p ShadowAIParams) *governance.Admission {
 // resource that derives no pod from itself alone but is an AI asset by
 // its aigov.dev/ai-class override or its kind (a TrainJob, an
 // InferenceService whose predictor names a model, a runtime labelled with
-// a class), as the Go check reports the asset table's custom resources.
+// a class), as the Go check reports the asset table's custom resources;
+// like the Go check, it skips the cluster-wide runtimes, which have no
+// namespace.
 func shadowAIOperatorsAdmission(p ShadowAIParams, approved string) *governance.Admission {
 	i := func(name string) string { return `variables.` + name + `[i]` }
 	pods := derivedIndexesCEL() + `.filter(i, ` + i(varDerivedClasses) + ` != "" || ` + i(varDerivedGPU) + `)`
@@ -190,7 +192,9 @@ func shadowAIOperatorsAdmission(p ShadowAIParams, approved string) *governance.A
 		Rules:     append(governance.OperatorAdmissionRules(), trainJobAdmissionRule()),
 		Variables: vars,
 		Validations: []admissionregistrationv1.Validation{{
-			Expression: `size(variables.` + varShadowClasses + `) == 0 || (` + approved + `)`,
+			// A cluster-wide runtime has no namespace (and the apiserver
+			// no namespaceObject for it); the Go check skips it.
+			Expression: `object.metadata.?namespace.orValue("") == "" || size(variables.` + varShadowClasses + `) == 0 || (` + approved + `)`,
 			Message:    "AI workloads (classified, or requesting GPUs) may run only in namespaces labelled " + p.ApprovalLabel,
 			MessageExpression: `variables.` + varShadowClasses + `[0] + " " + object.kind + " \"" + object.metadata.name + "\" runs outside the AI-approved namespaces: namespace \"" + ` +
 				`namespaceObject.metadata.name + "\" is not labelled " + ` + governance.CELString(p.ApprovalLabel),
