@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/checker"
+	"github.com/google/cel-go/common/ast"
+	"github.com/google/cel-go/common/operators"
 	"github.com/google/cel-go/common/types"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -185,20 +187,70 @@ func (c *Compiler) estimateSpec(match *admissionregistrationv1.MatchResources, h
 		return o, true
 	}
 
+	// unbounded holds the variables whose estimate, with the variables
+	// they read inlined, is unbounded, and the kind it was for. An
+	// expression that reads one is unbounded as well (the estimate adds a
+	// variable's cost where it is evaluated), so it is recorded as such
+	// without inlining and type-checking it again: the checker's time
+	// grows with the square of an expression's size, and for the policies
+	// over the AI operators' resources, whose derived-pod variables are
+	// unbounded (no schema), that re-check was most of the estimate.
+	unbounded := map[string]string{}
+	readsUnbounded := func(text string) (string, bool) {
+		a, iss := env.Compile(text)
+		if iss.Err() != nil {
+			return "", false
+		}
+		for _, name := range variablesRead(a) {
+			if kind, ok := unbounded[name]; ok {
+				return kind, true
+			}
+		}
+		return "", false
+	}
+	recordUnbounded := func(field, kind string, total bool) {
+		report.Expressions = append(report.Expressions, ExpressionCost{Field: field, Kind: kind, Max: math.MaxUint64})
+		if total {
+			addTotal(math.MaxUint64)
+		}
+		report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the per-call limit %d", field, costString(math.MaxUint64), PerCallLimit))
+	}
+
 	for _, v := range vars {
+		own, iss := env.Compile(v.text)
+		if iss.Err() != nil {
+			continue
+		}
+		// The variable alone is charged once per evaluation.
+		if !mutating {
+			max, _ := estimate(own)
+			addTotal(max)
+		}
+		if kind, ok := readsUnbounded(v.text); ok {
+			recordUnbounded(v.field, kind, false)
+			unbounded[v.name] = kind
+			continue
+		}
 		a, ok := inlined(v.text)
 		if !ok {
 			continue
 		}
-		// The variable alone is charged once per evaluation.
-		if own, iss := env.Compile(v.text); iss.Err() == nil && !mutating {
-			max, _ := estimate(own)
-			addTotal(max)
-		}
 		record(v.field, a, false)
+		if last := report.Expressions[len(report.Expressions)-1]; last.Max == math.MaxUint64 {
+			unbounded[v.name] = last.Kind
+		}
 		inline = append(inline, cel.NewInlineVariableWithAlias("variables."+v.name, "@var_"+v.name, a))
 	}
 	for _, e := range rest {
+		if kind, ok := readsUnbounded(e.text); ok {
+			isMutation := strings.HasPrefix(e.field, "mutations")
+			recordUnbounded(e.field, kind, !isMutation && strings.HasPrefix(e.field, "validations") && !e.message)
+			if isMutation {
+				report.Total = math.MaxUint64
+				report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the runtime budget %d of one mutation", e.field, costString(math.MaxUint64), RuntimeCostBudget))
+			}
+			continue
+		}
 		a, ok := inlined(e.text)
 		if !ok {
 			continue
@@ -401,3 +453,28 @@ func (c *Compiler) matchedKinds(match *admissionregistrationv1.MatchResources) [
 }
 
 func hasWildcard(s string) bool { return strings.Contains(s, "*") }
+
+// variablesRead lists the variables a compiled expression reads
+// (variables.name and variables.?name).
+func variablesRead(a *cel.Ast) []string {
+	var out []string
+	isVariables := func(e ast.Expr) bool {
+		return e.Kind() == ast.IdentKind && e.AsIdent() == "variables"
+	}
+	ast.PreOrderVisit(ast.NavigateAST(a.NativeRep()), ast.NewExprVisitor(func(e ast.Expr) {
+		switch e.Kind() {
+		case ast.SelectKind:
+			if sel := e.AsSelect(); isVariables(sel.Operand()) {
+				out = append(out, sel.FieldName())
+			}
+		case ast.CallKind:
+			call := e.AsCall()
+			if args := call.Args(); call.FunctionName() == operators.OptSelect && len(args) == 2 && isVariables(args[0]) && args[1].Kind() == ast.LiteralKind {
+				if name, ok := args[1].AsLiteral().Value().(string); ok {
+					out = append(out, name)
+				}
+			}
+		}
+	}))
+	return out
+}

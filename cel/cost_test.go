@@ -2,6 +2,7 @@ package cel
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,5 +117,68 @@ func TestProgramEstimatedCost(t *testing.T) {
 	r := comp.EstimateCost(&admissionregistrationv1.ValidatingAdmissionPolicySpec{Validations: []admissionregistrationv1.Validation{{Expression: `object.spec.containers.all(c, c.name != "")`}}})
 	if len(r.Expressions) != 1 || r.Expressions[0].Max != one {
 		t.Errorf("EstimateCost %+v, Program.EstimatedCost max %d", r, one)
+	}
+}
+
+// TestEstimateCostReadsOfUnboundedVariables: an expression that reads a
+// variable whose estimate is unbounded (through variables.name or
+// variables.?name, directly or through another variable) is reported
+// unbounded without being inlined, as inlining it reports it; one that
+// reads only bounded variables keeps its inlined estimate.
+func TestEstimateCostReadsOfUnboundedVariables(t *testing.T) {
+	comp, err := NewCompiler("1.30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := "object.spec.containers"
+	huge := cs + `.map(a, ` + cs + `.map(b, ` + cs + `.map(c, ` + cs + `.map(d, ` + cs + `.map(e, a.name + b.name + c.name + d.name + e.name)))))`
+	names := cs + `.map(c, c.name)`
+	// Inlined by hand, the reading expression is unbounded too.
+	direct := comp.EstimateCost(podPolicySpec(`size(` + huge + `) > 0`))
+	if direct.Expressions[0].Max != math.MaxUint64 {
+		t.Fatalf("the nested comprehension is bounded (%d): the test needs an unbounded variable", direct.Expressions[0].Max)
+	}
+	spec := podPolicySpec(`size(variables.huge) > 0`,
+		admissionregistrationv1.Variable{Name: "huge", Expression: huge},
+		admissionregistrationv1.Variable{Name: "names", Expression: names},
+		admissionregistrationv1.Variable{Name: "hugeToo", Expression: `variables.?huge.orValue([])`},
+	)
+	spec.Validations = append(spec.Validations,
+		admissionregistrationv1.Validation{Expression: `size(variables.hugeToo) > 0`},
+		admissionregistrationv1.Validation{Expression: `size(variables.names) < 10`})
+	r := comp.EstimateCost(spec)
+	byField := map[string]uint64{}
+	for _, e := range r.Expressions {
+		byField[e.Field] = e.Max
+	}
+	bounded := comp.EstimateCost(podPolicySpec(`size(` + names + `) < 10`)).Expressions[0].Max
+	for field, want := range map[string]uint64{
+		"variables[0] (huge)": math.MaxUint64, "variables[1] (names)": byField["variables[1] (names)"], "variables[2] (hugeToo)": math.MaxUint64,
+		"validations[0].expression": math.MaxUint64, "validations[1].expression": math.MaxUint64, "validations[2].expression": bounded,
+	} {
+		if got, ok := byField[field]; !ok || got != want {
+			t.Errorf("%s: estimate %d (reported %v), want %d", field, got, ok, want)
+		}
+	}
+	if bounded == math.MaxUint64 || r.Total != math.MaxUint64 {
+		t.Errorf("bounded validation %d, total %d", bounded, r.Total)
+	}
+}
+
+func TestVariablesRead(t *testing.T) {
+	comp, err := NewCompiler("1.30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := comp.estimationEnv(false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, iss := env.Compile(`variables.a.size() + variables.?b.orValue([]).size() + object.variables.size() + [variables].size() > 0`)
+	if iss.Err() != nil {
+		t.Fatal(iss.Err())
+	}
+	if got := variablesRead(a); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("variablesRead = %q, want [a b]", got)
 	}
 }
