@@ -364,30 +364,9 @@ func TestDerivedPodsGuardAndRuntimeCost(t *testing.T) {
 	beyond := diffCase{name: "beyond", manifest: own(rayClusterOfGroups(t, "beyond", 16, plain, vllm))}
 	clean := diffCase{name: "clean", manifest: own(rayClusterOfGroups(t, "clean", 16, plain, plain))}
 
-	image := "registry.example.com/" + strings.Repeat("team/", 30) + "app:v1-" + strings.Repeat("x", 40)
-	var cs []string
-	for i := range 32 {
-		cs = append(cs, fmt.Sprintf(`{name: c%02d, image: %q, resources: {limits: {cpu: 1, memory: 1Gi, example.com/dev%02d: 1}}}`, i, image, i))
-	}
-	containers := strings.Join(cs, ", ")
-	large := own(rayClusterOfGroups(t, "large", 15, containers, containers+", "+vllm))
-	labels := map[string]any{}
-	for i := range 64 {
-		labels[fmt.Sprintf("example.com/label-%02d", i)] = fmt.Sprintf("value-%02d", i)
-	}
-	large["metadata"].(map[string]any)["labels"] = labels
-	var inits []any
-	for i := range 8 {
-		inits = append(inits, map[string]any{"name": fmt.Sprintf("i%02d", i), "image": image})
-	}
-	spec := large["spec"].(map[string]any)
-	for _, tp := range append([]any{spec["headGroupSpec"]}, spec["workerGroupSpecs"].([]any)...) {
-		g := tp.(map[string]any)
-		g["labels"] = deepCopyMap(labels)
-		tmpl := g["template"].(map[string]any)
-		tmpl["metadata"].(map[string]any)["labels"] = deepCopyMap(labels)
-		tmpl["spec"].(map[string]any)["initContainers"] = inits
-	}
+	large := own(largeRayCluster(t, func(i int, image string) string {
+		return fmt.Sprintf(`{name: c%02d, image: %q, resources: {limits: {cpu: 1, memory: 1Gi, example.com/dev%02d: 1}}}`, i, image, i)
+	}, vllm, true))
 
 	goD, vapD, msgs := operatorsVerdicts(t, catalog.IDAIWorkloadOwnServiceAccount, within, beyond, clean, diffCase{name: "large", manifest: large})
 	if !goD[0] || !vapD[0] {

@@ -209,6 +209,42 @@ func rayClusterOfGroups(t testing.TB, name string, groups int, containers, last 
 		"spec": map[string]any{"headGroupSpec": map[string]any{"rayStartParams": map[string]any{}, "template": tmpl(containers)}, "workerGroupSpecs": workers}}
 }
 
+// largeRayCluster is a RayCluster at the 16-template guard, as large as
+// the cost tests make it: a head and 15 worker groups, each template
+// holding 32 containers (container(i, image) writes the i-th, image a
+// long reference), the last group's followed by last, 8 init containers
+// with the long image and 64 labels; the object carries the labels too,
+// and with groupLabels every group.
+func largeRayCluster(t testing.TB, container func(i int, image string) string, last string, groupLabels bool) map[string]any {
+	image := "registry.example.com/" + strings.Repeat("team/", 30) + "app:v1-" + strings.Repeat("x", 40)
+	var cs []string
+	for i := range 32 {
+		cs = append(cs, container(i, image))
+	}
+	containers := strings.Join(cs, ", ")
+	m := rayClusterOfGroups(t, "large", 15, containers, containers+", "+last)
+	labels := map[string]any{}
+	for i := range 64 {
+		labels[fmt.Sprintf("example.com/label-%02d", i)] = fmt.Sprintf("value-%02d", i)
+	}
+	m["metadata"].(map[string]any)["labels"] = labels
+	var inits []any
+	for i := range 8 {
+		inits = append(inits, map[string]any{"name": fmt.Sprintf("i%02d", i), "image": image})
+	}
+	spec := m["spec"].(map[string]any)
+	for _, tp := range append([]any{spec["headGroupSpec"]}, spec["workerGroupSpecs"].([]any)...) {
+		g := tp.(map[string]any)
+		if groupLabels {
+			g["labels"] = deepCopyMap(labels)
+		}
+		tmpl := g["template"].(map[string]any)
+		tmpl["metadata"].(map[string]any)["labels"] = deepCopyMap(labels)
+		tmpl["spec"].(map[string]any)["initContainers"] = inits
+	}
+	return m
+}
+
 // operatorsVerdicts returns, for the check id and each case, the Go
 // check's verdict and the in-process policies' (the -operators one
 // included).
@@ -361,28 +397,9 @@ func TestAIOperatorsRayClusterAutoscalerJudged(t *testing.T) {
 // policies of inference-probes and model-image-digest stay within the
 // apiserver's runtime cost budget and still deny.
 func TestAIOperatorsRuntimeCostAtGuard(t *testing.T) {
-	image := "registry.example.com/" + strings.Repeat("team/", 30) + "app:v1-" + strings.Repeat("x", 40)
-	var cs []string
-	for i := range 32 {
-		cs = append(cs, fmt.Sprintf(`{name: c%02d, image: %q, readinessProbe: {exec: {command: ["true"]}}, livenessProbe: {exec: {command: ["true"]}}}`, i, image+"@sha256:"+strings.Repeat("ab", 32)))
-	}
-	containers := strings.Join(cs, ", ")
-	m := rayClusterOfGroups(t, "large", 15, containers, containers+`, {name: llm, image: "vllm/vllm-openai:v1"}`)
-	labels := map[string]any{}
-	for i := range 64 {
-		labels[fmt.Sprintf("example.com/label-%02d", i)] = fmt.Sprintf("value-%02d", i)
-	}
-	m["metadata"].(map[string]any)["labels"] = labels
-	var inits []any
-	for i := range 8 {
-		inits = append(inits, map[string]any{"name": fmt.Sprintf("i%02d", i), "image": image})
-	}
-	spec := m["spec"].(map[string]any)
-	for _, tp := range append([]any{spec["headGroupSpec"]}, spec["workerGroupSpecs"].([]any)...) {
-		tmpl := tp.(map[string]any)["template"].(map[string]any)
-		tmpl["metadata"].(map[string]any)["labels"] = deepCopyMap(labels)
-		tmpl["spec"].(map[string]any)["initContainers"] = inits
-	}
+	m := largeRayCluster(t, func(i int, image string) string {
+		return fmt.Sprintf(`{name: c%02d, image: %q, readinessProbe: {exec: {command: ["true"]}}, livenessProbe: {exec: {command: ["true"]}}}`, i, image+"@sha256:"+strings.Repeat("ab", 32))
+	}, `{name: llm, image: "vllm/vllm-openai:v1"}`, false)
 	for _, id := range []string{catalog.IDInferenceProbes, catalog.IDModelImageDigest} {
 		t.Run(id, func(t *testing.T) {
 			goD, vapD, msgs := operatorsVerdicts(t, id, diffCase{name: "large", manifest: m})

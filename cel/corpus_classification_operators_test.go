@@ -222,30 +222,9 @@ func TestSensitiveClassificationOperatorsOrder(t *testing.T) {
 // database last, in a namespace without the label, is denied by the Go
 // check and by the policy within the apiserver's runtime cost budget.
 func TestSensitiveClassificationOperatorsRuntimeCost(t *testing.T) {
-	image := "registry.example.com/" + strings.Repeat("team/", 30) + "app:v1-" + strings.Repeat("x", 40)
-	var cs []string
-	for i := range 32 {
-		cs = append(cs, fmt.Sprintf(`{name: c%02d, image: %q}`, i, image))
-	}
-	containers := strings.Join(cs, ", ")
-	m := rayClusterOfGroups(t, "large", 15, containers, containers+`, {name: db, image: "qdrant/qdrant:v1.12"}`)
-	labels := map[string]any{}
-	for i := range 64 {
-		labels[fmt.Sprintf("example.com/label-%02d", i)] = fmt.Sprintf("value-%02d", i)
-	}
-	m["metadata"].(map[string]any)["labels"] = labels
-	var inits []any
-	for i := range 8 {
-		inits = append(inits, map[string]any{"name": fmt.Sprintf("i%02d", i), "image": image})
-	}
-	spec := m["spec"].(map[string]any)
-	for _, tp := range append([]any{spec["headGroupSpec"]}, spec["workerGroupSpecs"].([]any)...) {
-		g := tp.(map[string]any)
-		g["labels"] = deepCopyMap(labels)
-		tmpl := g["template"].(map[string]any)
-		tmpl["metadata"].(map[string]any)["labels"] = deepCopyMap(labels)
-		tmpl["spec"].(map[string]any)["initContainers"] = inits
-	}
+	m := largeRayCluster(t, func(i int, image string) string {
+		return fmt.Sprintf(`{name: c%02d, image: %q}`, i, image)
+	}, `{name: db, image: "qdrant/qdrant:v1.12"}`, true)
 	goD, vapD, msgs := operatorsVerdicts(t, catalog.IDSensitiveWorkloadClassification, diffCase{name: "large", manifest: m})
 	if strings.Contains(msgs[0], "cost") {
 		t.Fatalf("the policy ran out of cost at the guard: %s", msgs[0])
