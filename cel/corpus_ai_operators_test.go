@@ -137,11 +137,11 @@ func aiOperatorCases(t testing.TB) []diffCase {
 // probes; the server's image, or the one autoscalerOptions sets, pinned or
 // not), the SidecarMode submitter (no probes), wait-gcs-ready on the
 // worker groups (base). The classification checks' -operators policies
-// judge them where they read VarPodSpecs (a RayService classifies
-// itself), as the Go checks do; of a RayCluster, which they classify by
-// template, they leave the autoscaler to the scan (the checks'
-// AdmissionNote; TestAIOperatorsRayClusterAutoscalerLeftToScan), so
-// those cases are not in the corpus, which holds what the two agree on.
+// judge them as the Go checks do: where they read VarPodSpecs (a
+// RayService classifies itself) and, of a RayCluster, which they classify
+// by template, with the head's autoscaler judged beside it
+// (TestAIOperatorsRayClusterAutoscalerJudged has the cases where the
+// autoscaler alone decides).
 func aiRayInjectionCases(t testing.TB, server string, base map[string]any) []diffCase {
 	head := mustYAML(t, `{containers: [`+server+`]}`)
 	autoscale := map[string]any{"enableInTreeAutoscaling": true}
@@ -158,7 +158,7 @@ func aiRayInjectionCases(t testing.TB, server string, base map[string]any) []dif
 		{name: "sidecar", job: map[string]any{"submissionMode": "SidecarMode"}},
 	} {
 		for _, kind := range []string{"RayCluster", "RayJob", "RayService"} {
-			if v.job != nil && kind != "RayJob" || kind == "RayCluster" && v.cluster["enableInTreeAutoscaling"] == true {
+			if v.job != nil && kind != "RayJob" {
 				continue
 			}
 			out = append(out, aiRayInjectionCase(t, kind, v.name, head, base, v.cluster, v.job))
