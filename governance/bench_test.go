@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/cputime"
 	"github.com/aigov/aigov/internal/gen"
 )
 
@@ -30,7 +31,7 @@ func benchmarkLoad(b *testing.B, name string, data []byte) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	var objects int
-	cpuBefore, cpuOK := cpuTime()
+	cpuBefore, cpuOK := cputime.Process()
 	for b.Loop() {
 		inv, err := loader.LoadBytes(name, data)
 		if err != nil {
@@ -38,7 +39,7 @@ func benchmarkLoad(b *testing.B, name string, data []byte) {
 		}
 		objects = inv.Len()
 	}
-	cpuAfter, _ := cpuTime()
+	cpuAfter, _ := cputime.Process()
 	if objects != bench10k.ObjectCount() {
 		b.Fatalf("loaded %d objects, want %d", objects, bench10k.ObjectCount())
 	}

@@ -8,11 +8,11 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aigov/aigov/governance"
+	"github.com/aigov/aigov/internal/cputime"
 	"github.com/aigov/aigov/internal/gen"
 )
 
@@ -97,13 +97,10 @@ func benchmarkPlatform(b *testing.B, opts gen.Options) {
 	}
 }
 
-// processCPU is the user and system CPU time the process has used.
+// processCPU is the CPU time the process has used (0 where unmeasured).
 func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	d, _ := cputime.Process()
+	return d
 }
 
 // resetPeakRSS sets the process's peak resident set size (VmHWM) to its

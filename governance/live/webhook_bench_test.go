@@ -11,6 +11,7 @@ import (
 
 	"github.com/aigov/aigov/governance"
 	"github.com/aigov/aigov/governance/policyset"
+	"github.com/aigov/aigov/internal/cputime"
 	"github.com/aigov/aigov/internal/gen"
 )
 
@@ -83,7 +84,7 @@ spec: {containers: [{name: c, image: 'busybox:1.36'}]}
 			var took []time.Duration
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			cpuBefore, cpuOK := cpuTime()
+			cpuBefore, cpuOK := cputime.Process()
 			for b.Loop() {
 				start := time.Now()
 				if _, err := a.review(context.Background(), req); err != nil {
@@ -91,7 +92,7 @@ spec: {containers: [{name: c, image: 'busybox:1.36'}]}
 				}
 				took = append(took, time.Since(start))
 			}
-			cpuAfter, _ := cpuTime()
+			cpuAfter, _ := cputime.Process()
 			runtime.ReadMemStats(&after)
 			slices.Sort(took)
 			ms := func(q float64) float64 {
