@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 	admissionv1 "k8s.io/api/admission/v1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/aigov/aigov/governance"
@@ -54,27 +53,8 @@ func TestAdmissionRelevanceEqualsFull(t *testing.T) {
 	for i := range rules {
 		rules[i].Action = governance.ActionDeny
 	}
-	engine, err := governance.NewEngine(rules...)
-	require.NoError(t, err)
-	loader, err := governance.NewLoader()
-	require.NoError(t, err)
-	inv, err := loader.LoadBytes("platform.yaml", []byte(manifests))
-	require.NoError(t, err)
-	pass := governance.NewPass(inv)
-	snap := &Snapshot{Generation: 1, Findings: engine.RunPass(pass), Objects: inv.Len(), inventory: inv, pass: pass}
-	fast, err := newAdmitter(engine, func() *Snapshot { return snap }, nil)
-	require.NoError(t, err)
-	full, err := newAdmitter(engine, func() *Snapshot { return snap }, nil)
-	require.NoError(t, err)
-	full.fullWhatIf = true
-
-	var namespaces []string
-	for _, ns := range governance.Typed[*corev1.Namespace](inv) {
-		if ns.Labels[gen.LabelTeam] != "" {
-			namespaces = append(namespaces, ns.Name)
-		}
-	}
-	require.NotEmpty(t, namespaces)
+	fast, full, inv, _ := whatIfAdmitters(t, rules, manifests)
+	namespaces := teamNamespaces(t, inv)
 	of := func(group, kind string) []*governance.Object {
 		objs := inv.OfKind(schema.GroupKind{Group: group, Kind: kind})
 		require.NotEmpty(t, objs, "the platform has no %s", kind)
@@ -106,7 +86,7 @@ func TestAdmissionRelevanceEqualsFull(t *testing.T) {
 			denied[req.Kind.Kind]++
 		}
 		gk := schema.GroupKind{Group: req.Kind.Group, Kind: req.Kind.Kind}
-		for j := range engine.Rules() {
+		for j := range fast.engine.Rules() {
 			if !fast.relevance.ruleTouched(gk, j) {
 				skipped++
 				break

@@ -53,28 +53,9 @@ func TestAdmissionDerivedGraphEqualsFull(t *testing.T) {
 	}
 	rules, err := policyset.Rules("testdata/admission-policy.yaml")
 	require.NoError(t, err)
-	engine, err := governance.NewEngine(rules...)
-	require.NoError(t, err)
-	loader, err := governance.NewLoader()
-	require.NoError(t, err)
-	inv, err := loader.LoadBytes("platform.yaml", []byte(manifests))
-	require.NoError(t, err)
-	pass := governance.NewPass(inv)
-	snap := &Snapshot{Generation: 1, Findings: engine.RunPass(pass), Objects: inv.Len(), inventory: inv, pass: pass}
+	fast, full, inv, pass := whatIfAdmitters(t, rules, manifests)
 	require.True(t, pass.Computed(netpol.GraphFact), "the policy's checks read the reachability graph")
-	fast, err := newAdmitter(engine, func() *Snapshot { return snap }, nil)
-	require.NoError(t, err)
-	full, err := newAdmitter(engine, func() *Snapshot { return snap }, nil)
-	require.NoError(t, err)
-	full.fullWhatIf = true
-
-	var namespaces []string
-	for _, ns := range governance.Typed[*corev1.Namespace](inv) {
-		if ns.Labels[gen.LabelTeam] != "" {
-			namespaces = append(namespaces, ns.Name)
-		}
-	}
-	require.NotEmpty(t, namespaces)
+	namespaces := teamNamespaces(t, inv)
 	pods := inv.OfKind(schema.GroupKind{Kind: "Pod"})
 	deployments := inv.OfKind(schema.GroupKind{Group: "apps", Kind: "Deployment"})
 	policies := inv.OfKind(schema.GroupKind{Group: "networking.k8s.io", Kind: "NetworkPolicy"})
@@ -97,7 +78,7 @@ func TestAdmissionDerivedGraphEqualsFull(t *testing.T) {
 		if !got.Allowed {
 			denied[req.Kind.Kind]++
 		}
-		sameFindings(t, engine, fast, snap, req, what)
+		sameFindings(t, fast.engine, fast, fast.snapshot(), req, what)
 		if len(got.Warnings) > 0 {
 			warned++
 		}
@@ -237,4 +218,39 @@ func sameFindings(t *testing.T, engine *governance.Engine, a *admitter, snap *Sn
 	got := engine.RunPass(governance.NewPass(whatIf))
 	release()
 	require.Equal(t, want, got, what)
+}
+
+// whatIfAdmitters loads manifests, evaluates rules on them as the
+// server's snapshot, and returns two admitters over it: fast, with the
+// review's shortcuts, and full, every rule run on a fresh pass
+// (fullWhatIf), with the inventory and the snapshot's pass.
+func whatIfAdmitters(t *testing.T, rules []governance.Rule, manifests string) (fast, full *admitter, inv *governance.Inventory, pass *governance.Pass) {
+	t.Helper()
+	engine, err := governance.NewEngine(rules...)
+	require.NoError(t, err)
+	loader, err := governance.NewLoader()
+	require.NoError(t, err)
+	inv, err = loader.LoadBytes("platform.yaml", []byte(manifests))
+	require.NoError(t, err)
+	pass = governance.NewPass(inv)
+	snap := &Snapshot{Generation: 1, Findings: engine.RunPass(pass), Objects: inv.Len(), inventory: inv, pass: pass}
+	fast, err = newAdmitter(engine, func() *Snapshot { return snap }, nil)
+	require.NoError(t, err)
+	full, err = newAdmitter(engine, func() *Snapshot { return snap }, nil)
+	require.NoError(t, err)
+	full.fullWhatIf = true
+	return fast, full, inv, pass
+}
+
+// teamNamespaces are the namespaces of inv with a team label.
+func teamNamespaces(t *testing.T, inv *governance.Inventory) []string {
+	t.Helper()
+	var namespaces []string
+	for _, ns := range governance.Typed[*corev1.Namespace](inv) {
+		if ns.Labels[gen.LabelTeam] != "" {
+			namespaces = append(namespaces, ns.Name)
+		}
+	}
+	require.NotEmpty(t, namespaces)
+	return namespaces
 }
