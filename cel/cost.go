@@ -158,8 +158,7 @@ func (c *Compiler) estimateSpec(match *admissionregistrationv1.MatchResources, h
 			report.Total += n
 		}
 	}
-	record := func(field string, a *cel.Ast, total bool) {
-		max, kind := estimate(a)
+	record := func(field string, max uint64, kind string, total bool) {
 		report.Expressions = append(report.Expressions, ExpressionCost{Field: field, Kind: kind, Max: max})
 		if total {
 			addTotal(max)
@@ -167,24 +166,6 @@ func (c *Compiler) estimateSpec(match *admissionregistrationv1.MatchResources, h
 		if max > PerCallLimit {
 			report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the per-call limit %d", field, costString(max), PerCallLimit))
 		}
-	}
-	inlined := func(text string) (*cel.Ast, bool) {
-		a, iss := env.Compile(text)
-		if iss.Err() != nil {
-			return nil, false
-		}
-		if len(inline) == 0 {
-			return a, true
-		}
-		opt, err := cel.NewStaticOptimizer(cel.NewInliningOptimizer(inline...))
-		if err != nil {
-			return nil, false
-		}
-		o, iss := opt.Optimize(env, a)
-		if iss.Err() != nil {
-			return nil, false
-		}
-		return o, true
 	}
 
 	// unbounded holds the variables whose estimate, with the variables
@@ -196,24 +177,27 @@ func (c *Compiler) estimateSpec(match *admissionregistrationv1.MatchResources, h
 	// over the AI operators' resources, whose derived-pod variables are
 	// unbounded (no schema), that re-check was most of the estimate.
 	unbounded := map[string]string{}
-	readsUnbounded := func(text string) (string, bool) {
-		a, iss := env.Compile(text)
-		if iss.Err() != nil {
-			return "", false
-		}
+	// inlinedCost estimates the compiled expression a with the variables
+	// it reads inlined, and returns it so inlined (nil when it reads an
+	// unbounded variable); ok is false when the inlining fails.
+	inlinedCost := func(a *cel.Ast) (max uint64, kind string, withVars *cel.Ast, ok bool) {
 		for _, name := range variablesRead(a) {
-			if kind, ok := unbounded[name]; ok {
-				return kind, true
+			if kind, found := unbounded[name]; found {
+				return math.MaxUint64, kind, nil, true
 			}
 		}
-		return "", false
-	}
-	recordUnbounded := func(field, kind string, total bool) {
-		report.Expressions = append(report.Expressions, ExpressionCost{Field: field, Kind: kind, Max: math.MaxUint64})
-		if total {
-			addTotal(math.MaxUint64)
+		if len(inline) > 0 {
+			opt, err := cel.NewStaticOptimizer(cel.NewInliningOptimizer(inline...))
+			if err != nil {
+				return 0, "", nil, false
+			}
+			var iss *cel.Issues
+			if a, iss = opt.Optimize(env, a); iss.Err() != nil {
+				return 0, "", nil, false
+			}
 		}
-		report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the per-call limit %d", field, costString(math.MaxUint64), PerCallLimit))
+		max, kind = estimate(a)
+		return max, kind, a, true
 	}
 
 	for _, v := range vars {
@@ -226,41 +210,31 @@ func (c *Compiler) estimateSpec(match *admissionregistrationv1.MatchResources, h
 			max, _ := estimate(own)
 			addTotal(max)
 		}
-		if kind, ok := readsUnbounded(v.text); ok {
-			recordUnbounded(v.field, kind, false)
-			unbounded[v.name] = kind
-			continue
-		}
-		a, ok := inlined(v.text)
+		cost, kind, withVars, ok := inlinedCost(own)
 		if !ok {
 			continue
 		}
-		record(v.field, a, false)
-		if last := report.Expressions[len(report.Expressions)-1]; last.Max == math.MaxUint64 {
-			unbounded[v.name] = last.Kind
+		record(v.field, cost, kind, false)
+		if cost == math.MaxUint64 {
+			unbounded[v.name] = kind
+		} else {
+			inline = append(inline, cel.NewInlineVariableWithAlias("variables."+v.name, "@var_"+v.name, withVars))
 		}
-		inline = append(inline, cel.NewInlineVariableWithAlias("variables."+v.name, "@var_"+v.name, a))
 	}
 	for _, e := range rest {
-		if kind, ok := readsUnbounded(e.text); ok {
-			isMutation := strings.HasPrefix(e.field, "mutations")
-			recordUnbounded(e.field, kind, !isMutation && strings.HasPrefix(e.field, "validations") && !e.message)
-			if isMutation {
-				report.Total = math.MaxUint64
-				report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the runtime budget %d of one mutation", e.field, costString(math.MaxUint64), RuntimeCostBudget))
-			}
+		a, iss := env.Compile(e.text)
+		if iss.Err() != nil {
 			continue
 		}
-		a, ok := inlined(e.text)
+		cost, kind, _, ok := inlinedCost(a)
 		if !ok {
 			continue
 		}
 		if !strings.HasPrefix(e.field, "mutations") {
-			record(e.field, a, strings.HasPrefix(e.field, "validations") && !e.message)
+			record(e.field, cost, kind, strings.HasPrefix(e.field, "validations") && !e.message)
 			continue
 		}
-		record(e.field, a, false)
-		cost := report.Expressions[len(report.Expressions)-1].Max
+		record(e.field, cost, kind, false)
 		report.Total = max(report.Total, cost)
 		if cost > RuntimeCostBudget {
 			report.Warnings = append(report.Warnings, fmt.Sprintf("%s: estimated cost %s exceeds the runtime budget %d of one mutation", e.field, costString(cost), RuntimeCostBudget))
